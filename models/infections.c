@@ -1,0 +1,46 @@
+/* models/infections.c: Poisson episode tables. */
+#include "models/infections.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_gamma.h>
+
+int ipsim_infections_init(ipsim_infections *m, const ipsim_params *p, ipsim_error *err)
+{
+    memset(m, 0, sizeof *m);
+    double cycle = (double)p->cohort.cycle_months;
+    for (int g = 0; g < IPSIM_GRADES; g++) {
+        double mean = ipsim_params_infection_hazard_per_month(p, g) * cycle;
+        m->mean_per_cycle[g] = mean;
+        double *cum = m->count_cum[g];
+        /* P(N <= k) by summing GSL's Poisson pmf; stop once the remaining
+         * tail is below double resolution of the cumulative sum. */
+        double running = 0;
+        int k = 0;
+        for (; k <= IPSIM_MAX_EPISODES_PER_CYCLE; k++) {
+            running += gsl_ran_poisson_pdf((unsigned)k, mean);
+            cum[k] = running;
+            if (1.0 - running < 1e-16 && running > 0)
+                break;
+        }
+        if (k > IPSIM_MAX_EPISODES_PER_CYCLE) {
+            k = IPSIM_MAX_EPISODES_PER_CYCLE;
+            double tail = gsl_sf_gamma_inc_P(IPSIM_MAX_EPISODES_PER_CYCLE + 1.0, mean);
+            if (tail > IPSIM_INFECTIONS_TAIL) {
+                IPSIM_FAIL(err, IPSIM_EPARAM,
+                           "grade '%s' would average %.3g infection episodes per cycle; more "
+                           "than %d in one cycle cannot be stored",
+                           ipsim_state_names[g], mean, IPSIM_MAX_EPISODES_PER_CYCLE);
+                ipsim_error_locate(err, NULL, 0, 0, "infection.share_within_window");
+                return IPSIM_EPARAM;
+            }
+        }
+        cum[k] = 1.0;
+        m->count_categories[g] = k + 1;
+    }
+    ipsim_categorical_build(m->type_cum, p->infection.type_share, IPSIM_INFECTION_TYPES);
+    memcpy(m->serious_share, p->infection.serious_share, sizeof m->serious_share);
+    return IPSIM_OK;
+}

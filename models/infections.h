@@ -1,0 +1,58 @@
+/* models/infections.h: infection episodes by grade (MODEL.md, review
+ * section 3.1.2).
+ *
+ * A living patient in grade g has episodes at a constant hazard
+ * lambda_g = -ln(1 - p_g) / W per month, where p_g is the share of patients
+ * with >= 1 infection over a window of W months. The number of episodes in a
+ * cycle of c months is Poisson(lambda_g * c), drawn by inversion of one
+ * uniform from a precomputed cumulative table, so the common case (no
+ * episode) costs one comparison. Each episode is then typed (bacterial,
+ * viral, fungal) and marked serious or not, independently. */
+#ifndef IPSIM_INFECTIONS_H
+#define IPSIM_INFECTIONS_H
+
+#include <stdbool.h>
+
+#include "models/categorical.h"
+#include "params/params.h"
+#include "sim/error.h"
+
+/* Episodes per cycle are stored as uint8; parameters whose Poisson tail
+ * beyond this exceeds IPSIM_INFECTIONS_TAIL are rejected. */
+enum { IPSIM_MAX_EPISODES_PER_CYCLE = 255 };
+#define IPSIM_INFECTIONS_TAIL 1e-12
+
+typedef struct ipsim_infections {
+    double count_cum[IPSIM_GRADES][IPSIM_MAX_EPISODES_PER_CYCLE + 1];
+    int count_categories[IPSIM_GRADES];       /* table length in use */
+    double mean_per_cycle[IPSIM_GRADES];      /* lambda_g * cycle length */
+    double type_cum[IPSIM_INFECTION_TYPES];
+    double serious_share[IPSIM_GRADES];
+} ipsim_infections;
+
+/* Builds the tables. IPSIM_EPARAM (key infection.share_within_window) if a
+ * grade's episodes per cycle would not fit the uint8 store. */
+int ipsim_infections_init(ipsim_infections *m, const ipsim_params *p, ipsim_error *err);
+
+/* Number of episodes this cycle for a patient in `grade`, u in [0, 1). */
+static inline int ipsim_infections_count(const ipsim_infections *m, int grade, double u)
+{
+    const double *cum = m->count_cum[grade];
+    if (u < cum[0])
+        return 0;
+    return ipsim_categorical_draw(cum, m->count_categories[grade], u);
+}
+
+/* Type of one episode, u in [0, 1). */
+static inline int ipsim_infections_type(const ipsim_infections *m, double u)
+{
+    return ipsim_categorical_draw(m->type_cum, IPSIM_INFECTION_TYPES, u);
+}
+
+/* Whether one episode in `grade` is serious, u in [0, 1). */
+static inline bool ipsim_infections_serious(const ipsim_infections *m, int grade, double u)
+{
+    return u < m->serious_share[grade];
+}
+
+#endif

@@ -1,0 +1,83 @@
+/* models/patient.c: the per-cycle sequence of one patient. */
+#include "models/patient.h"
+
+#include <string.h>
+
+int ipsim_model_init(ipsim_model *m, const ipsim_params *p, ipsim_error *err)
+{
+    memset(m, 0, sizeof *m);
+    int rc = ipsim_grades_init(&m->grades, p, err);
+    if (!rc)
+        rc = ipsim_infections_init(&m->infections, p, err);
+    if (rc)
+        return rc;
+    ipsim_mortality_init(&m->mortality, p);
+    m->cycles = ipsim_params_cycles(p);
+    m->cycle_months = p->cohort.cycle_months;
+    return IPSIM_OK;
+}
+
+/* Slots of the four uniforms drawn per patient-cycle. Fixed: changing them
+ * changes every result. */
+enum { U_EPISODES = 0, U_INFECTION_DEATH = 1, U_BACKGROUND_DEATH = 2, U_GRADE = 3 };
+/* Slots of the uniforms drawn per episode. */
+enum { U_TYPE = 0, U_SERIOUS = 1 };
+
+void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t patient,
+                            uint8_t *grade_row, uint8_t *infection_row,
+                            ipsim_patient_record *record)
+{
+    memset(record, 0, sizeof *record);
+    record->death_month = -1;
+    record->first_infection_month = -1;
+
+    double u[4];
+    ipsim_rng_uniform4(stream, patient, 0, IPSIM_PURPOSE_BASELINE, 0, u);
+    int grade = ipsim_grades_baseline(&m->grades, u[0]);
+    record->baseline_grade = (uint8_t)grade;
+
+    const int64_t cycles = m->cycles;
+    int64_t c = 0;
+    for (; c < cycles; c++) {
+        grade_row[c] = (uint8_t)grade;
+        ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_CYCLE, 0, u);
+
+        int episodes = ipsim_infections_count(&m->infections, grade, u[U_EPISODES]);
+        int serious = 0;
+        infection_row[c] = (uint8_t)episodes;
+        if (episodes > 0) {
+            if (record->first_infection_month < 0)
+                record->first_infection_month = (int32_t)(c * m->cycle_months);
+            for (int e = 0; e < episodes; e++) {
+                double v[4];
+                ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_EPISODE,
+                                   (uint64_t)e, v);
+                int type = ipsim_infections_type(&m->infections, v[U_TYPE]);
+                record->episodes[grade][type]++;
+                if (ipsim_infections_serious(&m->infections, grade, v[U_SERIOUS])) {
+                    serious++;
+                    record->serious[grade]++;
+                }
+            }
+        }
+
+        ipsim_death_cause cause = ipsim_mortality_draw(&m->mortality, serious,
+                                                       u[U_INFECTION_DEATH],
+                                                       u[U_BACKGROUND_DEATH]);
+        if (cause != IPSIM_ALIVE) {
+            record->death_cause = (uint8_t)cause;
+            record->death_month = (int32_t)((c + 1) * m->cycle_months);
+            c++;
+            break;
+        }
+        grade = ipsim_grades_step(&m->grades, grade, u[U_GRADE]);
+    }
+    /* Row entry `cycles` is the horizon: the state reached, no new episodes. */
+    if (record->death_month < 0) {
+        grade_row[cycles] = (uint8_t)grade;
+        infection_row[cycles] = 0;
+    } else {
+        memset(grade_row + c, IPSIM_STATE_DEAD, (size_t)(cycles + 1 - c));
+        memset(infection_row + c, 0, (size_t)(cycles + 1 - c));
+    }
+}

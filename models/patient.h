@@ -1,0 +1,57 @@
+/* models/patient.h: one patient's course from diagnosis to the horizon.
+ *
+ * The whole clinical model is an ipsim_model: every module's tables, built
+ * once from a parameter set. ipsim_patient_simulate then runs one patient
+ * through every cycle. Within a cycle, a living patient in grade g:
+ *   1. has Poisson(lambda_g * c) infection episodes, each typed and marked
+ *      serious or not (models/infections.h);
+ *   2. may die, of a serious episode or of other causes (models/mortality.h);
+ *   3. if alive, moves to next cycle's grade by the transition matrix
+ *      (models/grades.h).
+ * All randomness comes from counter-based streams at coordinates (patient,
+ * cycle, purpose), so a patient's course is the same whatever the thread,
+ * the block or the size of the cohort. */
+#ifndef IPSIM_PATIENT_H
+#define IPSIM_PATIENT_H
+
+#include <stdint.h>
+
+#include "models/grades.h"
+#include "models/infections.h"
+#include "models/mortality.h"
+#include "params/params.h"
+#include "sim/error.h"
+#include "sim/rng.h"
+
+typedef struct ipsim_model {
+    ipsim_grades grades;
+    ipsim_infections infections;
+    ipsim_mortality mortality;
+    int64_t cycles;       /* cycles simulated: horizon / cycle length */
+    int64_t cycle_months; /* months per cycle */
+} ipsim_model;
+
+/* Builds every module from a validated parameter set. Errors: IPSIM_EPARAM
+ * for values that pass the schema but not a module's own limits. */
+int ipsim_model_init(ipsim_model *m, const ipsim_params *p, ipsim_error *err);
+
+/* What one patient's course left behind, besides the monthly rows. */
+typedef struct ipsim_patient_record {
+    int32_t death_month;           /* first month recorded dead; -1 alive at the horizon */
+    int32_t first_infection_month; /* start of the cycle of the first episode; -1 none */
+    uint32_t episodes[IPSIM_GRADES][IPSIM_INFECTION_TYPES]; /* by grade at onset, type */
+    uint32_t serious[IPSIM_GRADES];                         /* serious episodes by grade */
+    uint8_t baseline_grade;
+    uint8_t death_cause; /* ipsim_death_cause */
+} ipsim_patient_record;
+
+/* Simulates patient `patient` of the replicate whose stream is given.
+ * grade_row and infection_row receive cycles + 1 entries: the state at the
+ * start of each cycle and at the horizon (IPSIM_STATE_DEAD once dead), and
+ * the episodes that began in each cycle (the last entry, the horizon, is 0).
+ * Cannot fail and allocates nothing. */
+void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t patient,
+                            uint8_t *grade_row, uint8_t *infection_row,
+                            ipsim_patient_record *record);
+
+#endif

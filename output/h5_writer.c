@@ -1,0 +1,659 @@
+/* output/h5_writer.c: the HDF5 layout of a run. */
+#define _POSIX_C_SOURCE 200809L
+#include "output/h5_writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+/* Trajectory chunks of about 1 MiB: large enough for deflate to do well and
+ * for few chunk-index entries, small enough to sit in HDF5's chunk cache. */
+#define CHUNK_BYTES (1 << 20)
+#define PATIENT_CHUNK 65536
+
+enum {
+    DS_GRADE,
+    DS_INFECTIONS,
+    DS_BASELINE_GRADE,
+    DS_DEATH_MONTH,
+    DS_DEATH_CAUSE,
+    DS_FIRST_INFECTION,
+    DS_INFECTIONS_BY_TYPE,
+    DS_SERIOUS,
+    DS_PATIENT,
+    DS_COUNT
+};
+
+struct ipsim_h5_writer {
+    char target[IPSIM_PATH_MAX];
+    char temp[IPSIM_PATH_MAX];
+    hid_t file, group, state_type, cause_type;
+    hid_t ds[DS_COUNT];
+    int64_t replicates, patients, months;
+    int64_t chunk_patients;
+    int keep_trajectories;
+    /* Column buffers for one block of patient records. */
+    size_t capacity;
+    uint8_t *u8;
+    int32_t *i32;
+    uint32_t *u32;
+    int64_t *i64;
+};
+
+/* ---- HDF5 error reporting ---------------------------------------------- */
+
+static herr_t innermost_error(unsigned n, const H5E_error2_t *e, void *data)
+{
+    char *buf = data;
+    if (n == 0 && e->desc)
+        snprintf(buf, 256, "%s", e->desc);
+    return 0;
+}
+
+/* Records an HDF5 failure with the library's innermost reason (valid only
+ * right after the failing call: every HDF5 call clears the stack). For
+ * writes and closes, errno says what the disk said (e.g. no space). */
+static int fail_hdf5_errno(ipsim_h5_writer *w, ipsim_error *err, const char *what, int saved)
+{
+    char reason[256] = "";
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_error, reason);
+    IPSIM_FAIL(err, IPSIM_EHDF5, "%s in '%s' failed%s%s%s%s", what, w->target,
+               *reason ? ": " : "", reason, saved ? "; system error: " : "",
+               saved ? strerror(saved) : "");
+    return IPSIM_EHDF5;
+}
+
+static int fail_hdf5(ipsim_h5_writer *w, ipsim_error *err, const char *what)
+{
+    return fail_hdf5_errno(w, err, what, 0);
+}
+
+/* ---- small helpers --------------------------------------------------------- */
+
+static int set_string_attr(hid_t loc, const char *name, const char *value)
+{
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t attr = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = attr < 0 ? -1 : H5Awrite(attr, type, &value);
+    if (attr >= 0)
+        H5Aclose(attr);
+    H5Sclose(space);
+    H5Tclose(type);
+    return rc < 0 ? -1 : 0;
+}
+
+static int set_scalar_attr(hid_t loc, const char *name, hid_t type, const void *value)
+{
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t attr = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = attr < 0 ? -1 : H5Awrite(attr, type, value);
+    if (attr >= 0)
+        H5Aclose(attr);
+    H5Sclose(space);
+    return rc < 0 ? -1 : 0;
+}
+
+static hid_t make_enum(const char *const *names, int count)
+{
+    hid_t type = H5Tenum_create(H5T_NATIVE_UINT8);
+    for (int i = 0; i < count; i++) {
+        uint8_t v = (uint8_t)i;
+        H5Tenum_insert(type, names[i], &v);
+    }
+    return type;
+}
+
+/* Creates a chunked, optionally compressed dataset with a description. */
+static hid_t make_dataset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                          const hsize_t *chunk, int level, const char *description,
+                          const char *units)
+{
+    hid_t space = H5Screate_simple(rank, dims, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, rank, chunk);
+    /* Shuffle groups the bytes of multi-byte values, which deflate then
+     * compresses far better; it is a no-op for bytes. */
+    if (level > 0 && H5Tget_size(type) > 1)
+        H5Pset_shuffle(dcpl);
+    if (level > 0)
+        H5Pset_deflate(dcpl, (unsigned)level);
+    /* Every element is written, so skip pre-filling; HDF5 forbids that for
+     * variable-length types, which need a defined fill value. */
+    if (H5Tis_variable_str(type) <= 0)
+        H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+    hid_t ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    if (ds >= 0 && (set_string_attr(ds, "long_name", description) < 0 ||
+                    (units && set_string_attr(ds, "units", units) < 0))) {
+        H5Dclose(ds);
+        return -1;
+    }
+    return ds;
+}
+
+/* Writes a contiguous in-memory block to a hyperslab. */
+static herr_t write_slab(hid_t ds, hid_t memtype, int rank, const hsize_t *start,
+                         const hsize_t *count, const void *buf)
+{
+    hid_t fspace = H5Dget_space(ds);
+    hid_t mspace = H5Screate_simple(rank, count, NULL);
+    herr_t rc = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+    if (rc >= 0)
+        rc = H5Dwrite(ds, memtype, mspace, fspace, H5P_DEFAULT, buf);
+    H5Sclose(mspace);
+    H5Sclose(fspace);
+    return rc;
+}
+
+/* A dimension-scale dataset: the coordinate values of one named dimension,
+ * which netCDF and xarray readers use as the dimension's name and labels. */
+static hid_t make_scale(hid_t loc, const char *name, hid_t type, hsize_t length, const void *values,
+                        const char *description)
+{
+    hsize_t chunk = length < PATIENT_CHUNK ? length : PATIENT_CHUNK;
+    hid_t ds = make_dataset(loc, name, type, 1, &length, &chunk, 0, description, NULL);
+    if (ds < 0)
+        return -1;
+    if ((values && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) ||
+        H5DSset_scale(ds, name) < 0) {
+        H5Dclose(ds);
+        return -1;
+    }
+    return ds;
+}
+
+static hid_t make_label_scale(hid_t loc, const char *name, const char *const *labels, int count,
+                              const char *description)
+{
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    hid_t ds = make_scale(loc, name, type, (hsize_t)count, labels, description);
+    H5Tclose(type);
+    return ds;
+}
+
+static herr_t attach(hid_t ds, const hid_t *scales, int rank)
+{
+    for (int i = 0; i < rank; i++)
+        if (H5DSattach_scale(ds, scales[i], (unsigned)i) < 0)
+            return -1;
+    return 0;
+}
+
+/* ---- the layout -------------------------------------------------------------- */
+
+enum { SC_REPLICATE, SC_PATIENT, SC_MONTH, SC_STATE, SC_GRADE, SC_TYPE, SC_CAUSE, SC_COUNT };
+
+static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_run_info *info,
+                        ipsim_error *err)
+{
+    hid_t scales[SC_COUNT];
+    for (int i = 0; i < SC_COUNT; i++)
+        scales[i] = -1;
+    hid_t patients_group = -1, summary_group = -1;
+    int rc = IPSIM_OK;
+    const int level = (int)p->output.compression_level;
+    const hsize_t R = (hsize_t)w->replicates, N = (hsize_t)w->patients, M = (hsize_t)w->months;
+
+    uint32_t version = IPSIM_FORMAT_VERSION;
+    if (set_string_attr(w->file, "format", IPSIM_FORMAT_NAME) < 0 ||
+        set_scalar_attr(w->file, "format_version", H5T_NATIVE_UINT32, &version) < 0 ||
+        set_string_attr(w->file, "ipsim_version", info->ipsim_version) < 0 ||
+        set_scalar_attr(w->file, "seed", H5T_NATIVE_UINT64, &p->seed) < 0 ||
+        set_string_attr(w->file, "parameters", info->parameters_yaml) < 0 ||
+        set_string_attr(w->file, "created_utc", info->created_utc) < 0 ||
+        set_string_attr(w->file, "command_line", info->command_line) < 0) {
+        rc = fail_hdf5(w, err, "writing the file attributes");
+        goto cleanup;
+    }
+
+    w->group = H5Gcreate2(w->file, p->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (w->group < 0 || set_string_attr(w->group, "parameters", info->parameters_yaml) < 0) {
+        rc = fail_hdf5(w, err, "creating the scenario group");
+        goto cleanup;
+    }
+    w->state_type = make_enum(ipsim_state_names, IPSIM_STATES);
+    w->cause_type = make_enum(ipsim_death_cause_names, IPSIM_DEATH_CAUSES);
+
+    /* Coordinates. The patient coordinate is written block by block. */
+    int32_t *replicate_values = malloc(R * sizeof *replicate_values);
+    int32_t *month_values = malloc(M * sizeof *month_values);
+    if (!replicate_values || !month_values) {
+        free(replicate_values);
+        free(month_values);
+        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate coordinates");
+        goto cleanup;
+    }
+    for (hsize_t r = 0; r < R; r++)
+        replicate_values[r] = (int32_t)r;
+    for (hsize_t m = 0; m < M; m++)
+        month_values[m] = (int32_t)(m * (hsize_t)p->cohort.cycle_months);
+    scales[SC_REPLICATE] = make_scale(w->group, "replicate", H5T_NATIVE_INT32, R,
+                                      replicate_values, "replicate (independent cohort) index");
+    scales[SC_MONTH] = make_scale(w->group, "month", H5T_NATIVE_INT32, M, month_values,
+                                  "months since diagnosis at the start of the cycle");
+    free(replicate_values);
+    free(month_values);
+    scales[SC_PATIENT] = make_scale(w->group, "patient", H5T_NATIVE_INT64, N, NULL,
+                                    "patient index within the replicate");
+    scales[SC_STATE] = make_label_scale(w->group, "state", ipsim_state_names, IPSIM_STATES,
+                                        "immunoparesis grade, or dead");
+    scales[SC_GRADE] = make_label_scale(w->group, "ip_grade", ipsim_state_names, IPSIM_GRADES,
+                                        "immunoparesis grade");
+    scales[SC_TYPE] = make_label_scale(w->group, "infection_type", ipsim_infection_type_names,
+                                       IPSIM_INFECTION_TYPES, "type of infection episode");
+    scales[SC_CAUSE] = make_label_scale(w->group, "cause", ipsim_death_cause_names + 1,
+                                        IPSIM_DEATH_CAUSES - 1, "cause of death");
+    for (int i = 0; i < SC_COUNT; i++)
+        if (scales[i] < 0) {
+            rc = fail_hdf5(w, err, "creating the coordinate datasets");
+            goto cleanup;
+        }
+    w->ds[DS_PATIENT] = scales[SC_PATIENT];
+    scales[SC_PATIENT] = -1; /* kept open by the writer */
+    hid_t patient_scale = w->ds[DS_PATIENT];
+
+    if (w->keep_trajectories) {
+        hsize_t dims[3] = {R, N, M}, chunk[3] = {1, (hsize_t)w->chunk_patients, M};
+        hid_t dims_scales[3] = {scales[SC_REPLICATE], patient_scale, scales[SC_MONTH]};
+        w->ds[DS_GRADE] = make_dataset(w->group, "grade", w->state_type, 3, dims, chunk, level,
+                                       "immunoparesis grade at the start of the month", NULL);
+        w->ds[DS_INFECTIONS] =
+            make_dataset(w->group, "infections", H5T_NATIVE_UINT8, 3, dims, chunk, level,
+                         "infection episodes that began in the cycle starting this month",
+                         "episodes");
+        if (w->ds[DS_GRADE] < 0 || w->ds[DS_INFECTIONS] < 0 ||
+            attach(w->ds[DS_GRADE], dims_scales, 3) < 0 ||
+            attach(w->ds[DS_INFECTIONS], dims_scales, 3) < 0) {
+            rc = fail_hdf5(w, err, "creating the trajectory datasets");
+            goto cleanup;
+        }
+    }
+
+    patients_group = H5Gcreate2(w->group, "patients", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    {
+        hsize_t dims[3] = {R, N, IPSIM_INFECTION_TYPES};
+        hsize_t chunk[3] = {1, N < PATIENT_CHUNK ? N : PATIENT_CHUNK, IPSIM_INFECTION_TYPES};
+        hid_t rp[3] = {scales[SC_REPLICATE], patient_scale, scales[SC_TYPE]};
+        struct {
+            int id;
+            const char *name;
+            hid_t type;
+            int rank;
+            const char *description, *units;
+        } specs[] = {
+            {DS_BASELINE_GRADE, "baseline_grade", w->state_type, 2,
+             "immunoparesis grade at diagnosis", NULL},
+            {DS_DEATH_MONTH, "death_month", H5T_NATIVE_INT32, 2,
+             "first month recorded dead; -1 if alive at the horizon", "months"},
+            {DS_DEATH_CAUSE, "death_cause", w->cause_type, 2,
+             "cause of death (alive if alive at the horizon)", NULL},
+            {DS_FIRST_INFECTION, "first_infection_month", H5T_NATIVE_INT32, 2,
+             "start month of the cycle of the first infection episode; -1 if none", "months"},
+            {DS_INFECTIONS_BY_TYPE, "infections_by_type", H5T_NATIVE_UINT32, 3,
+             "infection episodes over the follow-up, by type", "episodes"},
+            {DS_SERIOUS, "serious_infections", H5T_NATIVE_UINT32, 2,
+             "serious infection episodes over the follow-up", "episodes"},
+        };
+        int failed = patients_group < 0;
+        for (size_t i = 0; i < sizeof specs / sizeof specs[0] && !failed; i++) {
+            hid_t ds = make_dataset(patients_group, specs[i].name, specs[i].type, specs[i].rank,
+                                    dims, chunk, level, specs[i].description, specs[i].units);
+            w->ds[specs[i].id] = ds;
+            failed = ds < 0 || attach(ds, rp, specs[i].rank) < 0;
+        }
+        if (failed) {
+            rc = fail_hdf5(w, err, "creating the per-patient datasets");
+            goto cleanup;
+        }
+    }
+
+    summary_group = H5Gcreate2(w->group, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (summary_group < 0) {
+        rc = fail_hdf5(w, err, "creating the summary group");
+        goto cleanup;
+    }
+    {
+        struct {
+            const char *name;
+            hid_t type;
+            int rank;
+            hsize_t dims[3];
+            int scales[3];
+            const char *description, *units;
+        } specs[] = {
+            {"occupancy", H5T_NATIVE_DOUBLE, 3, {R, M, IPSIM_STATES},
+             {SC_REPLICATE, SC_MONTH, SC_STATE},
+             "share of the cohort in each state at the start of the month", "1"},
+            {"patients_by_baseline_grade", H5T_NATIVE_INT64, 2, {R, IPSIM_GRADES},
+             {SC_REPLICATE, SC_GRADE}, "patients by grade at diagnosis", "patients"},
+            {"infected_within_window_by_baseline_grade", H5T_NATIVE_INT64, 2, {R, IPSIM_GRADES},
+             {SC_REPLICATE, SC_GRADE},
+             "patients with >= 1 infection episode within infection.window_months, by grade "
+             "at diagnosis",
+             "patients"},
+            {"person_months_by_grade", H5T_NATIVE_INT64, 2, {R, IPSIM_GRADES},
+             {SC_REPLICATE, SC_GRADE}, "months lived in each grade", "months"},
+            {"episodes_by_grade_and_type", H5T_NATIVE_INT64, 3,
+             {R, IPSIM_GRADES, IPSIM_INFECTION_TYPES}, {SC_REPLICATE, SC_GRADE, SC_TYPE},
+             "infection episodes by grade at onset and type", "episodes"},
+            {"serious_episodes_by_grade", H5T_NATIVE_INT64, 2, {R, IPSIM_GRADES},
+             {SC_REPLICATE, SC_GRADE}, "serious infection episodes by grade at onset",
+             "episodes"},
+            {"deaths_by_cause", H5T_NATIVE_INT64, 2, {R, IPSIM_DEATH_CAUSES - 1},
+             {SC_REPLICATE, SC_CAUSE}, "deaths before the horizon by cause", "patients"},
+        };
+        for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+            hsize_t chunk[3] = {1, specs[i].dims[1], specs[i].dims[2]};
+            hid_t ds = make_dataset(summary_group, specs[i].name, specs[i].type, specs[i].rank,
+                                    specs[i].dims, chunk, level, specs[i].description,
+                                    specs[i].units);
+            hid_t dim_scales[3] = {scales[specs[i].scales[0]], scales[specs[i].scales[1]],
+                                   specs[i].rank > 2 ? scales[specs[i].scales[2]] : -1};
+            herr_t ok = ds < 0 ? -1 : attach(ds, dim_scales, specs[i].rank);
+            if (ds >= 0)
+                H5Dclose(ds);
+            if (ok < 0) {
+                rc = fail_hdf5(w, err, "creating the summary datasets");
+                goto cleanup;
+            }
+        }
+    }
+
+cleanup:
+    for (int i = 0; i < SC_COUNT; i++)
+        if (scales[i] >= 0)
+            H5Dclose(scales[i]);
+    if (patients_group >= 0)
+        H5Gclose(patients_group);
+    if (summary_group >= 0)
+        H5Gclose(summary_group);
+    return rc;
+}
+
+static void close_all(ipsim_h5_writer *w)
+{
+    for (int i = 0; i < DS_COUNT; i++)
+        if (w->ds[i] >= 0)
+            H5Dclose(w->ds[i]);
+    if (w->state_type >= 0)
+        H5Tclose(w->state_type);
+    if (w->cause_type >= 0)
+        H5Tclose(w->cause_type);
+    if (w->group >= 0)
+        H5Gclose(w->group);
+    for (int i = 0; i < DS_COUNT; i++)
+        w->ds[i] = -1;
+    w->state_type = w->cause_type = w->group = -1;
+}
+
+static void writer_free(ipsim_h5_writer *w)
+{
+    free(w->u8);
+    free(w->i32);
+    free(w->u32);
+    free(w->i64);
+    free(w);
+}
+
+int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
+                           const ipsim_params *p, const ipsim_run_info *info, ipsim_error *err)
+{
+    *out = NULL;
+    ipsim_h5_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the HDF5 writer");
+    w->file = w->group = w->state_type = w->cause_type = -1;
+    for (int i = 0; i < DS_COUNT; i++)
+        w->ds[i] = -1;
+    w->replicates = p->cohort.replicates;
+    w->patients = p->cohort.patients;
+    w->months = ipsim_params_cycles(p) + 1;
+    w->keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
+    int64_t chunk = CHUNK_BYTES / w->months;
+    if (chunk < 1)
+        chunk = 1;
+    w->chunk_patients = chunk < w->patients ? chunk : w->patients;
+
+    if (strlen(target_path) + 32 >= sizeof w->target) {
+        free(w);
+        return IPSIM_FAIL(err, IPSIM_EIO, "output path too long: %s", target_path);
+    }
+    snprintf(w->target, sizeof w->target, "%s", target_path);
+
+    struct stat st;
+    if (stat(target_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        free(w);
+        return IPSIM_FAIL(err, IPSIM_EIO, "output path '%s' is a directory", target_path);
+    }
+    /* The temporary file lives in the target's directory so that rename()
+     * is atomic (same file system). */
+    const char *slash = strrchr(target_path, '/');
+    int dir_len = slash ? (int)(slash - target_path + 1) : 0;
+    snprintf(w->temp, sizeof w->temp, "%.*s.%s.ipsim-tmp-XXXXXX", dir_len, target_path,
+             target_path + dir_len);
+    int fd = mkstemp(w->temp);
+    if (fd < 0) {
+        int e = errno;
+        IPSIM_FAIL(err, IPSIM_EIO, "cannot create the output file '%s' (in directory '%.*s'): %s",
+                   target_path, dir_len ? dir_len : 1, dir_len ? target_path : ".", strerror(e));
+        free(w);
+        return IPSIM_EIO;
+    }
+    /* mkstemp makes the file private (0600); give it the permissions any
+     * other new file would get under the user's umask. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    close(fd);
+
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    /* Newest format features HDF5 1.10 readers understand, no later. */
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110);
+    w->file = H5Fcreate(w->temp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    int rc;
+    if (w->file < 0) {
+        rc = fail_hdf5(w, err, "creating the file");
+    } else {
+        rc = build_layout(w, p, info, err);
+    }
+    if (rc) {
+        ipsim_h5_writer_discard(w);
+        return rc;
+    }
+    *out = w;
+    return IPSIM_OK;
+}
+
+int64_t ipsim_h5_writer_chunk_patients(const ipsim_h5_writer *w)
+{
+    return w->chunk_patients;
+}
+
+static int reserve(ipsim_h5_writer *w, size_t count, ipsim_error *err)
+{
+    if (count <= w->capacity)
+        return IPSIM_OK;
+    free(w->u8);
+    free(w->i32);
+    free(w->u32);
+    free(w->i64);
+    w->u8 = malloc(count);
+    w->i32 = malloc(count * sizeof *w->i32);
+    w->u32 = malloc(count * IPSIM_INFECTION_TYPES * sizeof *w->u32);
+    w->i64 = malloc(count * sizeof *w->i64);
+    w->capacity = count;
+    if (!w->u8 || !w->i32 || !w->u32 || !w->i64) {
+        w->capacity = 0;
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate output buffers");
+    }
+    return IPSIM_OK;
+}
+
+int ipsim_h5_writer_write_block(void *writer, const ipsim_block *b, ipsim_error *err)
+{
+    ipsim_h5_writer *w = writer;
+    const size_t n = (size_t)b->count;
+    int rc = reserve(w, n, err);
+    if (rc)
+        return rc;
+    const hsize_t r = (hsize_t)b->replicate, first = (hsize_t)b->first_patient;
+    const hsize_t start3[3] = {r, first, 0};
+    const hsize_t count3[3] = {1, n, (hsize_t)b->months};
+    const hsize_t start2[2] = {r, first}, count2[2] = {1, n};
+    herr_t ok = 0;
+    errno = 0;
+
+    if (w->keep_trajectories) {
+        /* Enum datasets are written with their enum type: HDF5 does not
+         * convert plain integers to enums. */
+        ok |= write_slab(w->ds[DS_GRADE], w->state_type, 3, start3, count3, b->grade);
+        ok |= write_slab(w->ds[DS_INFECTIONS], H5T_NATIVE_UINT8, 3, start3, count3,
+                         b->infections);
+    }
+    if (b->replicate == 0) {
+        for (size_t i = 0; i < n; i++)
+            w->i64[i] = b->first_patient + (int64_t)i;
+        hsize_t start1 = first, count1 = n;
+        ok |= write_slab(w->ds[DS_PATIENT], H5T_NATIVE_INT64, 1, &start1, &count1, w->i64);
+    }
+    for (size_t i = 0; i < n; i++)
+        w->u8[i] = b->records[i].baseline_grade;
+    ok |= write_slab(w->ds[DS_BASELINE_GRADE], w->state_type, 2, start2, count2, w->u8);
+    for (size_t i = 0; i < n; i++)
+        w->u8[i] = b->records[i].death_cause;
+    ok |= write_slab(w->ds[DS_DEATH_CAUSE], w->cause_type, 2, start2, count2, w->u8);
+    for (size_t i = 0; i < n; i++)
+        w->i32[i] = b->records[i].death_month;
+    ok |= write_slab(w->ds[DS_DEATH_MONTH], H5T_NATIVE_INT32, 2, start2, count2, w->i32);
+    for (size_t i = 0; i < n; i++)
+        w->i32[i] = b->records[i].first_infection_month;
+    ok |= write_slab(w->ds[DS_FIRST_INFECTION], H5T_NATIVE_INT32, 2, start2, count2, w->i32);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t serious = 0;
+        for (int t = 0; t < IPSIM_INFECTION_TYPES; t++) {
+            uint32_t sum = 0;
+            for (int g = 0; g < IPSIM_GRADES; g++)
+                sum += b->records[i].episodes[g][t];
+            w->u32[i * IPSIM_INFECTION_TYPES + (size_t)t] = sum;
+        }
+        for (int g = 0; g < IPSIM_GRADES; g++)
+            serious += b->records[i].serious[g];
+        w->i32[i] = (int32_t)serious;
+    }
+    const hsize_t count_types[3] = {1, n, IPSIM_INFECTION_TYPES};
+    ok |= write_slab(w->ds[DS_INFECTIONS_BY_TYPE], H5T_NATIVE_UINT32, 3, start3, count_types,
+                     w->u32);
+    ok |= write_slab(w->ds[DS_SERIOUS], H5T_NATIVE_UINT32, 2, start2, count2, w->i32);
+    if (ok < 0)
+        return fail_hdf5_errno(w, err, "writing patient data", errno);
+    return IPSIM_OK;
+}
+
+static herr_t write_summary_row(hid_t group, const char *name, hid_t memtype, int rank,
+                                int64_t replicate, const void *data)
+{
+    hid_t ds = H5Dopen2(group, name, H5P_DEFAULT);
+    if (ds < 0)
+        return -1;
+    hid_t space = H5Dget_space(ds);
+    hsize_t dims[3];
+    H5Sget_simple_extent_dims(space, dims, NULL);
+    H5Sclose(space);
+    hsize_t start[3] = {(hsize_t)replicate, 0, 0};
+    dims[0] = 1;
+    herr_t rc = write_slab(ds, memtype, rank, start, dims, data);
+    H5Dclose(ds);
+    return rc;
+}
+
+int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const ipsim_summary *s,
+                                  ipsim_error *err)
+{
+    size_t cells = (size_t)s->months * IPSIM_STATES;
+    double *occupancy = malloc(cells * sizeof *occupancy);
+    if (!occupancy)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the occupancy table");
+    for (size_t i = 0; i < cells; i++)
+        occupancy[i] = (double)s->occupancy[i] / (double)s->patients;
+    hid_t group = H5Gopen2(w->group, "summary", H5P_DEFAULT);
+    int64_t deaths[IPSIM_DEATH_CAUSES - 1] = {s->deaths[IPSIM_DEATH_BACKGROUND],
+                                              s->deaths[IPSIM_DEATH_INFECTION]};
+    herr_t ok = group < 0 ? -1 : 0;
+    if (!ok) {
+        ok |= write_summary_row(group, "occupancy", H5T_NATIVE_DOUBLE, 3, replicate, occupancy);
+        ok |= write_summary_row(group, "patients_by_baseline_grade", H5T_NATIVE_INT64, 2,
+                                replicate, s->patients_by_baseline);
+        ok |= write_summary_row(group, "infected_within_window_by_baseline_grade",
+                                H5T_NATIVE_INT64, 2, replicate,
+                                s->infected_in_window_by_baseline);
+        ok |= write_summary_row(group, "person_months_by_grade", H5T_NATIVE_INT64, 2, replicate,
+                                s->person_months);
+        ok |= write_summary_row(group, "episodes_by_grade_and_type", H5T_NATIVE_INT64, 3,
+                                replicate, s->episodes);
+        ok |= write_summary_row(group, "serious_episodes_by_grade", H5T_NATIVE_INT64, 2,
+                                replicate, s->serious);
+        ok |= write_summary_row(group, "deaths_by_cause", H5T_NATIVE_INT64, 2, replicate, deaths);
+        H5Gclose(group);
+    }
+    free(occupancy);
+    if (ok < 0)
+        return fail_hdf5(w, err, "writing the summary");
+    return IPSIM_OK;
+}
+
+int ipsim_h5_writer_commit(ipsim_h5_writer *w, ipsim_error *err)
+{
+    close_all(w);
+    errno = 0;
+    herr_t closed = H5Fclose(w->file);
+    w->file = -1;
+    if (closed < 0) {
+        int rc = fail_hdf5_errno(w, err, "closing the file", errno);
+        ipsim_h5_writer_discard(w);
+        return rc;
+    }
+    /* Make the bytes durable before the name says the file is complete. */
+    int fd = open(w->temp, O_RDONLY);
+    if (fd < 0 || fsync(fd) != 0 || close(fd) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        IPSIM_FAIL(err, IPSIM_EIO, "cannot flush '%s' to disk: %s", w->temp, strerror(e));
+        ipsim_h5_writer_discard(w);
+        return IPSIM_EIO;
+    }
+    if (rename(w->temp, w->target) != 0) {
+        int e = errno;
+        IPSIM_FAIL(err, IPSIM_EIO, "cannot rename the finished file to '%s': %s", w->target,
+                   strerror(e));
+        ipsim_h5_writer_discard(w);
+        return IPSIM_EIO;
+    }
+    writer_free(w);
+    return IPSIM_OK;
+}
+
+void ipsim_h5_writer_discard(ipsim_h5_writer *w)
+{
+    if (!w)
+        return;
+    close_all(w);
+    if (w->file >= 0)
+        H5Fclose(w->file);
+    unlink(w->temp);
+    writer_free(w);
+}

@@ -1,0 +1,208 @@
+/* output/summary.c: integer tallies and the printed summary. */
+#include "output/summary.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int create(ipsim_summary **out, int64_t months, int64_t cycle_months,
+                  int64_t window_months, ipsim_error *err)
+{
+    *out = NULL;
+    ipsim_summary *s = calloc(1, sizeof *s);
+    if (!s)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the run summary");
+    s->months = months;
+    s->cycle_months = cycle_months;
+    s->window_months = window_months;
+    s->occupancy = calloc((size_t)s->months * IPSIM_STATES, sizeof *s->occupancy);
+    if (!s->occupancy) {
+        free(s);
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the run summary");
+    }
+    *out = s;
+    return IPSIM_OK;
+}
+
+int ipsim_summary_create(ipsim_summary **out, const ipsim_params *p, ipsim_error *err)
+{
+    return create(out, ipsim_params_cycles(p) + 1, p->cohort.cycle_months,
+                  p->infection.window_months, err);
+}
+
+int ipsim_summary_create_like(ipsim_summary **out, const ipsim_summary *like, ipsim_error *err)
+{
+    return create(out, like->months, like->cycle_months, like->window_months, err);
+}
+
+void ipsim_summary_free(ipsim_summary *s)
+{
+    if (!s)
+        return;
+    free(s->occupancy);
+    free(s);
+}
+
+void ipsim_summary_reset(ipsim_summary *s)
+{
+    int64_t *occupancy = s->occupancy;
+    memset(occupancy, 0, (size_t)s->months * IPSIM_STATES * sizeof *occupancy);
+    int64_t months = s->months, cycle = s->cycle_months, window = s->window_months;
+    memset(s, 0, sizeof *s);
+    s->occupancy = occupancy;
+    s->months = months;
+    s->cycle_months = cycle;
+    s->window_months = window;
+}
+
+void ipsim_summary_add_patient(ipsim_summary *s, const uint8_t *grade_row,
+                               const ipsim_patient_record *record)
+{
+    s->patients++;
+    int64_t *occ = s->occupancy;
+    for (int64_t m = 0; m < s->months; m++)
+        occ[m * IPSIM_STATES + grade_row[m]]++;
+    /* Months lived in each grade: every cycle started alive, the last row
+     * entry (the horizon) starts none. */
+    for (int64_t m = 0; m + 1 < s->months; m++)
+        if (grade_row[m] < IPSIM_GRADES)
+            s->person_months[grade_row[m]] += s->cycle_months;
+    int g0 = record->baseline_grade;
+    s->patients_by_baseline[g0]++;
+    if (record->first_infection_month >= 0 && record->first_infection_month < s->window_months)
+        s->infected_in_window_by_baseline[g0]++;
+    for (int g = 0; g < IPSIM_GRADES; g++) {
+        for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
+            s->episodes[g][t] += record->episodes[g][t];
+        s->serious[g] += record->serious[g];
+    }
+    s->deaths[record->death_cause]++;
+}
+
+void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src)
+{
+    dst->patients += src->patients;
+    for (int64_t i = 0; i < dst->months * IPSIM_STATES; i++)
+        dst->occupancy[i] += src->occupancy[i];
+    for (int g = 0; g < IPSIM_GRADES; g++) {
+        dst->patients_by_baseline[g] += src->patients_by_baseline[g];
+        dst->infected_in_window_by_baseline[g] += src->infected_in_window_by_baseline[g];
+        dst->person_months[g] += src->person_months[g];
+        for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
+            dst->episodes[g][t] += src->episodes[g][t];
+        dst->serious[g] += src->serious[g];
+    }
+    for (int c = 0; c < IPSIM_DEATH_CAUSES; c++)
+        dst->deaths[c] += src->deaths[c];
+}
+
+/* Wilson score interval: well-behaved for shares near 0 or 1 and small n,
+ * unlike the Wald interval. */
+static void wilson(int64_t k, int64_t n, double *low, double *high)
+{
+    const double z = 1.959963984540054;
+    if (n == 0) {
+        *low = 0;
+        *high = 1;
+        return;
+    }
+    double p = (double)k / (double)n, nn = (double)n;
+    double denom = 1 + z * z / nn;
+    double centre = (p + z * z / (2 * nn)) / denom;
+    double half = z * sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / denom;
+    *low = fmax(0, centre - half);
+    *high = fmin(1, centre + half);
+}
+
+int64_t ipsim_summary_window_share(const ipsim_summary *s, int grade, double *share,
+                                   double *low, double *high)
+{
+    int64_t k = 0, n = 0;
+    for (int g = 0; g < IPSIM_GRADES; g++) {
+        if (grade >= 0 && g != grade)
+            continue;
+        k += s->infected_in_window_by_baseline[g];
+        n += s->patients_by_baseline[g];
+    }
+    *share = n ? (double)k / (double)n : NAN;
+    wilson(k, n, low, high);
+    return n;
+}
+
+void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *p)
+{
+    int64_t n = s->patients;
+    fprintf(out, "\nGrade occupancy (%% of patients)\n  %6s", "month");
+    for (int st = 0; st < IPSIM_STATES; st++)
+        fprintf(out, " %11s", ipsim_state_names[st]);
+    fputc('\n', out);
+    const int64_t wanted[] = {0, 3, 6, 12, 24, 36, 60, 120, 240, 600, 1200};
+    int64_t horizon = (s->months - 1) * s->cycle_months;
+    for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
+        int64_t month = wanted[i];
+        if (month > horizon || month % s->cycle_months)
+            continue;
+        int64_t row = month / s->cycle_months;
+        fprintf(out, "  %6lld", (long long)month);
+        for (int st = 0; st < IPSIM_STATES; st++)
+            fprintf(out, " %10.1f%%",
+                    100.0 * (double)s->occupancy[row * IPSIM_STATES + st] / (double)n);
+        fputc('\n', out);
+    }
+    if (horizon % 12 != 0 || horizon > 1200) {
+        fprintf(out, "  %6lld", (long long)horizon);
+        for (int st = 0; st < IPSIM_STATES; st++)
+            fprintf(out, " %10.1f%%",
+                    100.0 * (double)s->occupancy[(s->months - 1) * IPSIM_STATES + st] /
+                        (double)n);
+        fputc('\n', out);
+    }
+
+    fprintf(out, "\nShare with >= 1 infection within %lld months, by grade at diagnosis\n",
+            (long long)s->window_months);
+    fprintf(out, "  %-12s %8s %10s   %-17s %s\n", "grade", "patients", "share", "95% interval",
+            "parameter");
+    for (int g = -1; g < IPSIM_GRADES; g++) {
+        double share, low, high;
+        int64_t count = ipsim_summary_window_share(s, g, &share, &low, &high);
+        if (count == 0) {
+            fprintf(out, "  %-12s %8lld %10s\n", g < 0 ? "all" : ipsim_state_names[g], 0LL,
+                    "-");
+            continue;
+        }
+        fprintf(out, "  %-12s %8lld %9.1f%%   %5.1f%% - %5.1f%%", g < 0 ? "all" : ipsim_state_names[g],
+                (long long)count, 100 * share, 100 * low, 100 * high);
+        if (g >= 0)
+            fprintf(out, "   %.1f%%", 100 * p->infection.share_within_window[g]);
+        fputc('\n', out);
+    }
+    fputs("  (Grades change during follow-up, so a baseline grade's share differs from its "
+          "parameter.)\n",
+          out);
+
+    int64_t episodes = 0, by_type[IPSIM_INFECTION_TYPES] = {0}, serious = 0, months = 0;
+    for (int g = 0; g < IPSIM_GRADES; g++) {
+        for (int t = 0; t < IPSIM_INFECTION_TYPES; t++) {
+            episodes += s->episodes[g][t];
+            by_type[t] += s->episodes[g][t];
+        }
+        serious += s->serious[g];
+        months += s->person_months[g];
+    }
+    fprintf(out, "\nInfection episodes: %lld (%.1f per 100 patient-years), %lld serious\n",
+            (long long)episodes, months ? 1200.0 * (double)episodes / (double)months : 0.0,
+            (long long)serious);
+    if (episodes) {
+        fputs("  by type:", out);
+        for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
+            fprintf(out, " %s %.1f%%", ipsim_infection_type_names[t],
+                    100.0 * (double)by_type[t] / (double)episodes);
+        fputc('\n', out);
+    }
+    int64_t dead = s->deaths[IPSIM_DEATH_BACKGROUND] + s->deaths[IPSIM_DEATH_INFECTION];
+    fprintf(out, "Deaths by month %lld: %lld of %lld patients (%.1f%%); %lld after a serious "
+                 "infection\n",
+            (long long)horizon, (long long)dead, (long long)n,
+            n ? 100.0 * (double)dead / (double)n : 0.0,
+            (long long)s->deaths[IPSIM_DEATH_INFECTION]);
+}

@@ -1,0 +1,55 @@
+/* output/summary.h: cohort totals accumulated patient by patient.
+ *
+ * Every tally is an integer count, so totals are exactly the same whatever
+ * order patients are added in, and therefore whatever the thread count.
+ * Shares and rates are derived when printed or written. */
+#ifndef IPSIM_SUMMARY_H
+#define IPSIM_SUMMARY_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "models/mortality.h"
+#include "models/patient.h"
+#include "params/params.h"
+#include "sim/error.h"
+
+typedef struct ipsim_summary {
+    int64_t months;        /* entries per trajectory row: cycles + 1 */
+    int64_t cycle_months;
+    int64_t window_months;
+    int64_t patients;
+    int64_t *occupancy;    /* [months][IPSIM_STATES]: patients in each state */
+    int64_t patients_by_baseline[IPSIM_GRADES];
+    int64_t infected_in_window_by_baseline[IPSIM_GRADES]; /* >= 1 episode before window end */
+    int64_t person_months[IPSIM_GRADES]; /* months lived in each grade */
+    int64_t episodes[IPSIM_GRADES][IPSIM_INFECTION_TYPES];
+    int64_t serious[IPSIM_GRADES];
+    int64_t deaths[IPSIM_DEATH_CAUSES]; /* [IPSIM_ALIVE] counts survivors */
+} ipsim_summary;
+
+/* Allocates an empty summary for runs with these parameters. */
+int ipsim_summary_create(ipsim_summary **out, const ipsim_params *p, ipsim_error *err);
+/* Allocates an empty summary shaped like `like`. */
+int ipsim_summary_create_like(ipsim_summary **out, const ipsim_summary *like, ipsim_error *err);
+void ipsim_summary_free(ipsim_summary *s); /* NULL is a no-op */
+void ipsim_summary_reset(ipsim_summary *s);
+
+/* Adds one patient: the grade row of ipsim_patient_simulate and its record. */
+void ipsim_summary_add_patient(ipsim_summary *s, const uint8_t *grade_row,
+                               const ipsim_patient_record *record);
+
+/* dst += src; both made for the same parameters. */
+void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src);
+
+/* Share of patients in a baseline grade (or all grades, grade < 0) with >= 1
+ * episode within the window, and its Wilson 95% interval. Returns the count
+ * of patients it is computed over. */
+int64_t ipsim_summary_window_share(const ipsim_summary *s, int grade, double *share,
+                                   double *low, double *high);
+
+/* Prints the human summary of a run: occupancy at a few months, the
+ * infection window shares with 95% intervals, deaths, and episode mix. */
+void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *p);
+
+#endif

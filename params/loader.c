@@ -1,0 +1,739 @@
+/* params/loader.c: defaults -> YAML file -> --set overrides -> validation. */
+#define _POSIX_C_SOURCE 200809L
+#include "params/loader.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "params/schema.h"
+#include "params/yaml_tree.h"
+
+enum { MAX_SPECS = IPSIM_PARAM_SPEC_MAX, VECTOR_MAX = IPSIM_GRADES };
+
+/* Where a parameter's value came from, for errors found after loading. */
+typedef struct origin {
+    const char *source; /* file path, "--set", or NULL for the default */
+    long line, column;
+} origin;
+
+typedef struct resolver {
+    ipsim_params *params;
+    origin origins[MAX_SPECS];
+    ipsim_error *err;
+} resolver;
+
+static size_t spec_index(const ipsim_param_spec *spec)
+{
+    return (size_t)(spec - ipsim_param_specs);
+}
+
+/* Records an error at a node of the input. */
+static int fail_at(resolver *r, const char *source, const ipsim_yaml_node *node, const char *key,
+                   int code, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static int fail_at(resolver *r, const char *source, const ipsim_yaml_node *node, const char *key,
+                   int code, const char *fmt, ...)
+{
+    char msg[IPSIM_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    IPSIM_FAIL(r->err, code, "%s", msg);
+    ipsim_error_locate(r->err, source, node ? node->line : 0, node ? node->column : 0, key);
+    return code;
+}
+
+/* ---- scalars ---------------------------------------------------------- */
+
+static const char *describe_node(const ipsim_yaml_node *n)
+{
+    switch (n->kind) {
+    case IPSIM_YAML_MAPPING: return "a mapping";
+    case IPSIM_YAML_SEQUENCE: return "a list";
+    default: return "a scalar";
+    }
+}
+
+/* Parses a finite real. Plain (unquoted) scalars only: a quoted "0.5" is a
+ * string in YAML, and accepting it would hide a mistake. */
+static bool parse_real(const ipsim_yaml_node *n, double *out, const char **why)
+{
+    if (n->kind != IPSIM_YAML_SCALAR) {
+        *why = "expected a number";
+        return false;
+    }
+    if (!n->plain) {
+        *why = "expected a number, got a quoted string";
+        return false;
+    }
+    const char *s = n->scalar;
+    if (!*s || isspace((unsigned char)*s)) {
+        *why = "expected a number, got nothing";
+        return false;
+    }
+    errno = 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (*end || end == s) {
+        *why = "expected a number";
+        return false;
+    }
+    if (!isfinite(v) || errno == ERANGE) {
+        *why = "must be a finite number (no .nan, .inf or overflow)";
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool parse_int(const ipsim_yaml_node *n, int64_t *out, const char **why)
+{
+    double v;
+    if (!parse_real(n, &v, why)) {
+        if (n->kind == IPSIM_YAML_SCALAR && n->plain)
+            *why = "expected a whole number";
+        return false;
+    }
+    /* Accept 1e6 for a million, but not 2.5 patients. */
+    if (v != floor(v) || fabs(v) > 9007199254740992.0) {
+        *why = "expected a whole number";
+        return false;
+    }
+    char *end;
+    errno = 0;
+    long long exact = strtoll(n->scalar, &end, 10);
+    *out = (*end == '\0' && errno == 0) ? (int64_t)exact : (int64_t)v;
+    return true;
+}
+
+static bool parse_uint64(const ipsim_yaml_node *n, uint64_t *out, const char **why)
+{
+    if (n->kind != IPSIM_YAML_SCALAR || !n->plain) {
+        *why = "expected a whole number from 0 to 18446744073709551615";
+        return false;
+    }
+    const char *s = n->scalar;
+    if (!isdigit((unsigned char)*s)) {
+        *why = "expected a whole number from 0 to 18446744073709551615";
+        return false;
+    }
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno == ERANGE) {
+        *why = "expected a whole number from 0 to 18446744073709551615";
+        return false;
+    }
+    *out = (uint64_t)v;
+    return true;
+}
+
+static bool parse_bool(const ipsim_yaml_node *n, bool *out, const char **why)
+{
+    static const char *const yes[] = {"true", "yes", "on"};
+    static const char *const no[] = {"false", "no", "off"};
+    *why = "expected true or false";
+    if (n->kind != IPSIM_YAML_SCALAR || !n->plain)
+        return false;
+    for (int i = 0; i < 3; i++) {
+        if (strcasecmp(n->scalar, yes[i]) == 0) {
+            *out = true;
+            return true;
+        }
+        if (strcasecmp(n->scalar, no[i]) == 0) {
+            *out = false;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool valid_name(const char *s)
+{
+    if (!*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+            return false;
+    return true;
+}
+
+static void format_range(const ipsim_param_spec *spec, char *buf, size_t size)
+{
+    if (spec->type == IPSIM_PARAM_INT)
+        snprintf(buf, size, "%.0f to %.0f", spec->min, spec->max);
+    else
+        snprintf(buf, size, "[%g, %g%s", spec->min, spec->max, spec->max_exclusive ? ")" : "]");
+}
+
+/* Checks and stores one numeric element (REAL) or scalar value. */
+static int store_real(resolver *r, const ipsim_param_spec *spec, const char *source,
+                      const ipsim_yaml_node *n, const char *key, double *dst)
+{
+    const char *why;
+    double v;
+    if (!parse_real(n, &v, &why))
+        return fail_at(r, source, n, key, IPSIM_EPARAM, "%s, got %s%s%s", why,
+                       n->kind == IPSIM_YAML_SCALAR ? "'" : describe_node(n),
+                       n->kind == IPSIM_YAML_SCALAR ? n->scalar : "",
+                       n->kind == IPSIM_YAML_SCALAR ? "'" : "");
+    if (v < spec->min || v > spec->max || (spec->max_exclusive && v >= spec->max)) {
+        char range[64];
+        format_range(spec, range, sizeof range);
+        return fail_at(r, source, n, key, IPSIM_EPARAM, "%g is out of range: must be in %s (%s)",
+                       v, range, spec->unit);
+    }
+    *dst = v;
+    return IPSIM_OK;
+}
+
+/* ---- vectors and matrices -------------------------------------------- */
+
+static int find_label(const ipsim_param_spec *spec, const char *label)
+{
+    for (int i = 0; i < spec->length; i++)
+        if (strcmp(spec->labels[i], label) == 0)
+            return i;
+    return -1;
+}
+
+static void label_list(const ipsim_param_spec *spec, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < spec->length && n < size; i++) {
+        int w = snprintf(buf + n, size - n, "%s%s", i ? ", " : "", spec->labels[i]);
+        n += w > 0 ? (size_t)w : 0;
+    }
+}
+
+/* Reads `length` reals from a list (in label order) or a mapping by label;
+ * key is the path for messages ("cohort.baseline_mix"). */
+static int read_vector(resolver *r, const ipsim_param_spec *spec, const char *source,
+                       const ipsim_yaml_node *n, const char *key, double *dst)
+{
+    char labels[256];
+    label_list(spec, labels, sizeof labels);
+    double values[VECTOR_MAX];
+    if (n->kind == IPSIM_YAML_SEQUENCE) {
+        if ((int)n->count != spec->length)
+            return fail_at(r, source, n, key, IPSIM_EPARAM,
+                           "expected %d values (%s), got %zu", spec->length, labels, n->count);
+        for (int i = 0; i < spec->length; i++) {
+            char element[IPSIM_KEY_MAX];
+            snprintf(element, sizeof element, "%s.%s", key, spec->labels[i]);
+            int rc = store_real(r, spec, source, n->items[i], element, &values[i]);
+            if (rc)
+                return rc;
+        }
+    } else if (n->kind == IPSIM_YAML_MAPPING) {
+        bool seen[sizeof values / sizeof values[0]] = {false};
+        for (size_t i = 0; i + 1 < n->count; i += 2) {
+            const ipsim_yaml_node *k = n->items[i];
+            int idx = k->kind == IPSIM_YAML_SCALAR ? find_label(spec, k->scalar) : -1;
+            if (idx < 0)
+                return fail_at(r, source, k, key, IPSIM_EPARAM,
+                               "unknown entry '%s'; expected %s",
+                               k->kind == IPSIM_YAML_SCALAR ? k->scalar : "?", labels);
+            char element[IPSIM_KEY_MAX];
+            snprintf(element, sizeof element, "%s.%s", key, spec->labels[idx]);
+            int rc = store_real(r, spec, source, n->items[i + 1], element, &values[idx]);
+            if (rc)
+                return rc;
+            seen[idx] = true;
+        }
+        for (int i = 0; i < spec->length; i++)
+            if (!seen[i])
+                return fail_at(r, source, n, key, IPSIM_EPARAM,
+                               "missing entry '%s'; give all of %s", spec->labels[i], labels);
+    } else {
+        return fail_at(r, source, n, key, IPSIM_EPARAM,
+                       "expected a list of %d values or a mapping of %s", spec->length, labels);
+    }
+    if (spec->check == IPSIM_CHECK_SUM_TO_ONE || spec->check == IPSIM_CHECK_ROWS_SUM_TO_ONE) {
+        double sum = 0;
+        for (int i = 0; i < spec->length; i++)
+            sum += values[i];
+        if (fabs(sum - 1.0) > IPSIM_SUM_TOLERANCE)
+            return fail_at(r, source, n, key, IPSIM_EPARAM,
+                           "values sum to %.9g, not 1 (tolerance %g)", sum, IPSIM_SUM_TOLERANCE);
+    }
+    memcpy(dst, values, (size_t)spec->length * sizeof *dst);
+    return IPSIM_OK;
+}
+
+static int read_matrix(resolver *r, const ipsim_param_spec *spec, const char *source,
+                       const ipsim_yaml_node *n, double *dst)
+{
+    char labels[256];
+    label_list(spec, labels, sizeof labels);
+    int len = spec->length;
+    double rows[IPSIM_GRADES * IPSIM_GRADES];
+    char row_key[IPSIM_KEY_MAX];
+    if (n->kind == IPSIM_YAML_SEQUENCE) {
+        if ((int)n->count != len)
+            return fail_at(r, source, n, spec->path, IPSIM_EPARAM,
+                           "expected %d rows (%s), got %zu", len, labels, n->count);
+        for (int i = 0; i < len; i++) {
+            snprintf(row_key, sizeof row_key, "%s.%s", spec->path, spec->labels[i]);
+            int rc = read_vector(r, spec, source, n->items[i], row_key, rows + i * len);
+            if (rc)
+                return rc;
+        }
+    } else if (n->kind == IPSIM_YAML_MAPPING) {
+        bool seen[IPSIM_GRADES] = {false};
+        for (size_t i = 0; i + 1 < n->count; i += 2) {
+            const ipsim_yaml_node *k = n->items[i];
+            int idx = k->kind == IPSIM_YAML_SCALAR ? find_label(spec, k->scalar) : -1;
+            if (idx < 0)
+                return fail_at(r, source, k, spec->path, IPSIM_EPARAM,
+                               "unknown row '%s'; expected %s",
+                               k->kind == IPSIM_YAML_SCALAR ? k->scalar : "?", labels);
+            snprintf(row_key, sizeof row_key, "%s.%s", spec->path, spec->labels[idx]);
+            int rc = read_vector(r, spec, source, n->items[i + 1], row_key, rows + idx * len);
+            if (rc)
+                return rc;
+            seen[idx] = true;
+        }
+        for (int i = 0; i < len; i++)
+            if (!seen[i])
+                return fail_at(r, source, n, spec->path, IPSIM_EPARAM,
+                               "missing row '%s'; give all of %s", spec->labels[i], labels);
+    } else {
+        return fail_at(r, source, n, spec->path, IPSIM_EPARAM,
+                       "expected %d rows, as a list of lists or a mapping of %s", len, labels);
+    }
+    memcpy(dst, rows, (size_t)(len * len) * sizeof *dst);
+    return IPSIM_OK;
+}
+
+/* ---- one parameter ----------------------------------------------------- */
+
+static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
+                  const ipsim_yaml_node *n)
+{
+    char *base = (char *)r->params;
+    void *dst = base + spec->offset;
+    const char *key = spec->path;
+    const char *why = NULL;
+    int rc = IPSIM_OK;
+
+    if (spec->shape == IPSIM_SHAPE_VECTOR) {
+        rc = read_vector(r, spec, source, n, key, dst);
+    } else if (spec->shape == IPSIM_SHAPE_MATRIX) {
+        rc = read_matrix(r, spec, source, n, dst);
+    } else if (n->kind != IPSIM_YAML_SCALAR) {
+        rc = fail_at(r, source, n, key, IPSIM_EPARAM, "expected a single value, got %s",
+                     describe_node(n));
+    } else {
+        switch (spec->type) {
+        case IPSIM_PARAM_STRING:
+            if (strlen(n->scalar) >= IPSIM_NAME_MAX || !valid_name(n->scalar))
+                rc = fail_at(r, source, n, key, IPSIM_EPARAM,
+                             "'%s' is not a valid name: use 1 to %d letters, digits, '_', '-' "
+                             "or '.'",
+                             n->scalar, IPSIM_NAME_MAX - 1);
+            else
+                snprintf(dst, IPSIM_NAME_MAX, "%s", n->scalar);
+            break;
+        case IPSIM_PARAM_UINT64: {
+            uint64_t v;
+            if (!parse_uint64(n, &v, &why))
+                rc = fail_at(r, source, n, key, IPSIM_EPARAM, "%s, got '%s'", why, n->scalar);
+            else
+                *(uint64_t *)dst = v;
+            break;
+        }
+        case IPSIM_PARAM_INT: {
+            int64_t v;
+            if (!parse_int(n, &v, &why)) {
+                rc = fail_at(r, source, n, key, IPSIM_EPARAM, "%s, got '%s'", why, n->scalar);
+            } else if ((double)v < spec->min || (double)v > spec->max) {
+                char range[64];
+                format_range(spec, range, sizeof range);
+                rc = fail_at(r, source, n, key, IPSIM_EPARAM,
+                             "%lld is out of range: must be %s (%s)", (long long)v, range,
+                             spec->unit);
+            } else {
+                *(int64_t *)dst = v;
+            }
+            break;
+        }
+        case IPSIM_PARAM_REAL:
+            rc = store_real(r, spec, source, n, key, dst);
+            break;
+        case IPSIM_PARAM_BOOL: {
+            bool v;
+            if (!parse_bool(n, &v, &why))
+                rc = fail_at(r, source, n, key, IPSIM_EPARAM, "%s, got '%s'", why, n->scalar);
+            else
+                *(bool *)dst = v;
+            break;
+        }
+        case IPSIM_PARAM_CHOICE: {
+            int found = -1;
+            char list[256] = "";
+            size_t used = 0;
+            for (int i = 0; spec->choices[i]; i++) {
+                if (n->plain && strcmp(spec->choices[i], n->scalar) == 0)
+                    found = i;
+                int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                                 spec->choices[i]);
+                used += w > 0 && (size_t)w < sizeof list - used ? (size_t)w : 0;
+            }
+            if (found < 0)
+                rc = fail_at(r, source, n, key, IPSIM_EPARAM, "'%s' is not one of: %s",
+                             n->scalar, list);
+            else
+                *(int *)dst = found;
+            break;
+        }
+        }
+    }
+    if (rc == IPSIM_OK)
+        r->origins[spec_index(spec)] = (origin){source, n->line, n->column};
+    return rc;
+}
+
+static int fail_unknown(resolver *r, const char *source, const ipsim_yaml_node *n,
+                        const char *path)
+{
+    const char *near = ipsim_param_spec_nearest(path);
+    if (near)
+        return fail_at(r, source, n, path, IPSIM_EPARAM, "unknown key; did you mean '%s'?", near);
+    return fail_at(r, source, n, path, IPSIM_EPARAM,
+                   "unknown key (`ipsim params` lists every key)");
+}
+
+static bool is_section(const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < ipsim_param_spec_count; i++) {
+        const char *p = ipsim_param_specs[i].path;
+        if (strncmp(p, name, len) == 0 && p[len] == '.')
+            return true;
+    }
+    return false;
+}
+
+/* ---- the file ---------------------------------------------------------- */
+
+static int apply_file(resolver *r, const char *path)
+{
+    ipsim_yaml_node *root = NULL;
+    int rc = ipsim_yaml_parse_file(&root, path, r->err);
+    if (rc)
+        return rc;
+    if (!root) {
+        rc = fail_at(r, path, NULL, NULL, IPSIM_EPARAM,
+                     "the file is empty; a parameter file is a YAML mapping of sections "
+                     "(see params/baseline.yaml)");
+        goto cleanup;
+    }
+    if (root->kind != IPSIM_YAML_MAPPING) {
+        rc = fail_at(r, path, root, NULL, IPSIM_EPARAM,
+                     "expected a mapping of sections (cohort:, grades:, ...), got %s",
+                     describe_node(root));
+        goto cleanup;
+    }
+    for (size_t i = 0; i + 1 < root->count && !rc; i += 2) {
+        const ipsim_yaml_node *k = root->items[i], *v = root->items[i + 1];
+        if (k->kind != IPSIM_YAML_SCALAR) {
+            rc = fail_at(r, path, k, NULL, IPSIM_EPARAM, "a key must be a plain name");
+            break;
+        }
+        const ipsim_param_spec *spec = ipsim_param_spec_find(k->scalar);
+        if (spec) {
+            rc = assign(r, spec, path, v);
+            continue;
+        }
+        if (!is_section(k->scalar)) {
+            rc = fail_unknown(r, path, k, k->scalar);
+            break;
+        }
+        if (v->kind != IPSIM_YAML_MAPPING) {
+            rc = fail_at(r, path, v, k->scalar, IPSIM_EPARAM,
+                         "section '%s' must be a mapping of keys, got %s", k->scalar,
+                         describe_node(v));
+            break;
+        }
+        for (size_t j = 0; j + 1 < v->count && !rc; j += 2) {
+            const ipsim_yaml_node *sk = v->items[j], *sv = v->items[j + 1];
+            char full[IPSIM_KEY_MAX];
+            snprintf(full, sizeof full, "%s.%s", k->scalar,
+                     sk->kind == IPSIM_YAML_SCALAR ? sk->scalar : "?");
+            const ipsim_param_spec *sub = ipsim_param_spec_find(full);
+            rc = sub ? assign(r, sub, path, sv) : fail_unknown(r, path, sk, full);
+        }
+    }
+cleanup:
+    ipsim_yaml_free(root);
+    return rc;
+}
+
+static int apply_override(resolver *r, const char *assignment)
+{
+    static const char *const source = "--set";
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment) {
+        IPSIM_FAIL(r->err, IPSIM_EUSAGE,
+                   "'%s' is not an override; write --set section.key=value", assignment);
+        ipsim_error_locate(r->err, source, 0, 0, NULL);
+        return IPSIM_EUSAGE;
+    }
+    char path[IPSIM_KEY_MAX];
+    size_t len = (size_t)(eq - assignment);
+    if (len >= sizeof path)
+        len = sizeof path - 1;
+    memcpy(path, assignment, len);
+    path[len] = '\0';
+    const ipsim_param_spec *spec = ipsim_param_spec_find(path);
+    if (!spec)
+        return fail_unknown(r, source, NULL, path);
+    const char *text = eq + 1;
+    ipsim_yaml_node *value = NULL;
+    int rc = ipsim_yaml_parse(&value, text, strlen(text), source, r->err);
+    if (rc) {
+        ipsim_error_locate(r->err, NULL, 0, 0, path);
+        return rc;
+    }
+    if (!value)
+        return fail_at(r, source, NULL, path, IPSIM_EPARAM, "no value after '='");
+    /* Positions inside a one-line override are not worth reporting. */
+    value->line = value->column = 0;
+    rc = assign(r, spec, source, value);
+    ipsim_yaml_free(value);
+    return rc;
+}
+
+/* ---- whole-set checks ---------------------------------------------------- */
+
+static int fail_param(resolver *r, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail_param(resolver *r, const char *path, const char *fmt, ...)
+{
+    char msg[IPSIM_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const origin *o = &r->origins[spec_index(ipsim_param_spec_find(path))];
+    IPSIM_FAIL(r->err, IPSIM_EPARAM, "%s%s", msg, o->source ? "" : " (this is the default)");
+    ipsim_error_locate(r->err, o->source, o->line, o->column, path);
+    return IPSIM_EPARAM;
+}
+
+static int validate(resolver *r)
+{
+    const ipsim_params *p = r->params;
+    int64_t cycle = p->cohort.cycle_months;
+    if (p->cohort.horizon_months % cycle != 0)
+        return fail_param(r, "cohort.horizon_months",
+                          "%lld months is not a whole number of %lld-month cycles",
+                          (long long)p->cohort.horizon_months, (long long)cycle);
+    if (p->infection.window_months % cycle != 0)
+        return fail_param(r, "infection.window_months",
+                          "%lld months is not a whole number of %lld-month cycles",
+                          (long long)p->infection.window_months, (long long)cycle);
+    if (p->infection.window_months > p->cohort.horizon_months)
+        return fail_param(r, "infection.window_months",
+                          "the window (%lld months) is longer than the horizon (%lld months)",
+                          (long long)p->infection.window_months,
+                          (long long)p->cohort.horizon_months);
+    /* Every patient-cycle must be addressable by a 64-bit index with room
+     * to spare; beyond that no machine could hold the output anyway. */
+    double cells = (double)p->cohort.patients * (double)p->cohort.replicates *
+                   (double)ipsim_params_cycles(p);
+    if (cells > 0x1p62)
+        return fail_param(r, "cohort.patients",
+                          "%g patient-cycles in all (patients x replicates x cycles) is more "
+                          "than ipsim can index",
+                          cells);
+    return IPSIM_OK;
+}
+
+int ipsim_params_resolve(ipsim_params *out, const char *path, const char *const *overrides,
+                         size_t override_count, ipsim_error *err)
+{
+    resolver r = {.params = out, .err = err};
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < ipsim_param_spec_count; i++) {
+        const ipsim_param_spec *spec = &ipsim_param_specs[i];
+        ipsim_yaml_node *value = NULL;
+        int rc = ipsim_yaml_parse(&value, spec->default_yaml, strlen(spec->default_yaml),
+                                  "(schema default)", err);
+        if (!rc && !value)
+            rc = IPSIM_FAIL(err, IPSIM_EINTERNAL, "empty default for %s", spec->path);
+        if (!rc)
+            rc = assign(&r, spec, "(schema default)", value);
+        ipsim_yaml_free(value);
+        if (rc)
+            return rc;
+        r.origins[i] = (origin){NULL, 0, 0};
+    }
+    if (path) {
+        int rc = apply_file(&r, path);
+        if (rc)
+            return rc;
+    }
+    for (size_t i = 0; i < override_count; i++) {
+        int rc = apply_override(&r, overrides[i]);
+        if (rc)
+            return rc;
+    }
+    return validate(&r);
+}
+
+/* ---- emitting ------------------------------------------------------------ */
+
+/* Shortest decimal that reads back as exactly v. */
+static void format_real(double v, char *buf, size_t size)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+static void emit_vector(FILE *f, const ipsim_param_spec *spec, const double *v)
+{
+    char num[32];
+    fputc('{', f);
+    for (int i = 0; i < spec->length; i++) {
+        format_real(v[i], num, sizeof num);
+        fprintf(f, "%s%s: %s", i ? ", " : "", spec->labels[i], num);
+    }
+    fputc('}', f);
+}
+
+static void emit_value(FILE *f, const ipsim_param_spec *spec, const ipsim_params *p,
+                       const char *indent)
+{
+    const char *src = (const char *)p + spec->offset;
+    char num[32];
+    if (spec->shape == IPSIM_SHAPE_VECTOR) {
+        emit_vector(f, spec, (const double *)src);
+        fputc('\n', f);
+        return;
+    }
+    if (spec->shape == IPSIM_SHAPE_MATRIX) {
+        const double *m = (const double *)src;
+        fputc('\n', f);
+        for (int i = 0; i < spec->length; i++) {
+            fprintf(f, "%s  %s: [", indent, spec->labels[i]);
+            for (int j = 0; j < spec->length; j++) {
+                format_real(m[i * spec->length + j], num, sizeof num);
+                fprintf(f, "%s%s", j ? ", " : "", num);
+            }
+            fputs("]\n", f);
+        }
+        return;
+    }
+    switch (spec->type) {
+    case IPSIM_PARAM_STRING: fprintf(f, "%s\n", src); break;
+    case IPSIM_PARAM_UINT64: fprintf(f, "%llu\n", (unsigned long long)*(const uint64_t *)src); break;
+    case IPSIM_PARAM_INT: fprintf(f, "%lld\n", (long long)*(const int64_t *)src); break;
+    case IPSIM_PARAM_REAL:
+        format_real(*(const double *)src, num, sizeof num);
+        fprintf(f, "%s\n", num);
+        break;
+    case IPSIM_PARAM_BOOL: fprintf(f, "%s\n", *(const bool *)src ? "true" : "false"); break;
+    case IPSIM_PARAM_CHOICE: fprintf(f, "%s\n", spec->choices[*(const int *)src]); break;
+    }
+}
+
+int ipsim_params_to_yaml(const ipsim_params *p, char **text, ipsim_error *err)
+{
+    *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(text, &size);
+    if (!f)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the parameter text");
+    char section[IPSIM_KEY_MAX] = "";
+    for (size_t i = 0; i < ipsim_param_spec_count; i++) {
+        const ipsim_param_spec *spec = &ipsim_param_specs[i];
+        const char *dot = strchr(spec->path, '.');
+        if (!dot) {
+            fprintf(f, "%s: ", spec->path);
+            emit_value(f, spec, p, "");
+            continue;
+        }
+        size_t len = (size_t)(dot - spec->path);
+        if (strlen(section) != len || strncmp(section, spec->path, len) != 0) {
+            snprintf(section, sizeof section, "%.*s", (int)len, spec->path);
+            fprintf(f, "%s:\n", section);
+        }
+        fprintf(f, "  %s: ", dot + 1);
+        emit_value(f, spec, p, "  ");
+    }
+    if (fclose(f) != 0) {
+        free(*text);
+        *text = NULL;
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot write the parameter text");
+    }
+    return IPSIM_OK;
+}
+
+/* ---- reference ------------------------------------------------------------ */
+
+void ipsim_params_write_reference(FILE *out)
+{
+    fputs("# Parameter reference\n\n"
+          "Generated by `ipsim params` from `params/schema.c`; a test keeps this file in step "
+          "with the code, so do not edit it by hand.\n\n"
+          "A parameter file is YAML: top-level `name` and `seed`, then one mapping per section. "
+          "Any key can be overridden on the command line with `--set section.key=value` (the "
+          "value in YAML syntax, e.g. `--set cohort.baseline_mix=[0.1,0.2,0.3,0.2,0.2]`). "
+          "Per-grade values are given as a mapping by grade name or as a list in grade order "
+          "(none, mild, moderate, severe, very_severe). Shares marked *sums to 1* must sum to "
+          "1 within 1e-6. Unknown keys are errors.\n",
+          out);
+    char section[IPSIM_KEY_MAX] = "(none)";
+    for (size_t i = 0; i < ipsim_param_spec_count; i++) {
+        const ipsim_param_spec *spec = &ipsim_param_specs[i];
+        const char *dot = strchr(spec->path, '.');
+        char this_section[IPSIM_KEY_MAX];
+        snprintf(this_section, sizeof this_section, "%.*s",
+                 dot ? (int)(dot - spec->path) : 0, spec->path);
+        if (strcmp(this_section, section) != 0) {
+            snprintf(section, sizeof section, "%s", this_section);
+            fprintf(out, "\n## %s\n\n| key | default | unit | allowed | meaning |\n"
+                         "|---|---|---|---|---|\n",
+                    *section ? section : "top level");
+        }
+        char allowed[256] = "";
+        switch (spec->type) {
+        case IPSIM_PARAM_STRING: snprintf(allowed, sizeof allowed, "name"); break;
+        case IPSIM_PARAM_UINT64: snprintf(allowed, sizeof allowed, "0 to 2^64-1"); break;
+        case IPSIM_PARAM_BOOL: snprintf(allowed, sizeof allowed, "true, false"); break;
+        case IPSIM_PARAM_CHOICE: {
+            size_t n = 0;
+            for (int c = 0; spec->choices[c]; c++) {
+                int w = snprintf(allowed + n, sizeof allowed - n, "%s`%s`", c ? ", " : "",
+                                 spec->choices[c]);
+                n += w > 0 ? (size_t)w : 0;
+            }
+            break;
+        }
+        case IPSIM_PARAM_INT:
+        case IPSIM_PARAM_REAL: format_range(spec, allowed, sizeof allowed); break;
+        }
+        if (spec->shape != IPSIM_SHAPE_SCALAR)
+            strncat(allowed, " each", sizeof allowed - strlen(allowed) - 1);
+        if (spec->check == IPSIM_CHECK_SUM_TO_ONE)
+            strncat(allowed, "; sums to 1", sizeof allowed - strlen(allowed) - 1);
+        if (spec->check == IPSIM_CHECK_ROWS_SUM_TO_ONE)
+            strncat(allowed, "; each row sums to 1", sizeof allowed - strlen(allowed) - 1);
+        fprintf(out, "| `%s` | `%s` | %s | %s | %s |\n", dot ? dot + 1 : spec->path,
+                spec->default_yaml, spec->unit, allowed, spec->doc);
+    }
+}

@@ -1,0 +1,31 @@
+/* params/loader.h: from YAML file and --set overrides to a validated
+ * ipsim_params.
+ *
+ * Resolution order: schema defaults, then the file, then each override in
+ * order. Every error names where the offending value came from: the file,
+ * line and column (or "--set"), and the key path, e.g.
+ *   params/x.yaml:7:14: parameter error: key 'cohort.patients': ...
+ * Unknown keys suggest the nearest valid one. */
+#ifndef IPSIM_LOADER_H
+#define IPSIM_LOADER_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "params/params.h"
+#include "sim/error.h"
+
+/* Resolves a parameter set. path may be NULL (defaults only). overrides are
+ * "section.key=value" strings, the value in YAML syntax (e.g. "[1, 0]" or
+ * "{none: 0.5, ...}"). On failure *out is unspecified. */
+int ipsim_params_resolve(ipsim_params *out, const char *path, const char *const *overrides,
+                         size_t override_count, ipsim_error *err);
+
+/* Writes p as a complete YAML parameter file that resolves back to exactly
+ * p (reals printed with round-trip precision). *text is malloc'd; free it. */
+int ipsim_params_to_yaml(const ipsim_params *p, char **text, ipsim_error *err);
+
+/* Prints the parameter reference (docs/parameters.md) as Markdown. */
+void ipsim_params_write_reference(FILE *out);
+
+#endif

@@ -1,0 +1,89 @@
+/* params/params.h: the resolved, validated parameter set of one scenario.
+ *
+ * An ipsim_params is plain data, filled from the schema's defaults, then a
+ * YAML file, then --set overrides (params/loader.h), and checked as a whole
+ * before anything runs. Once resolved it is read-only: every model is built
+ * from it and nothing changes it during a run. The meaning, unit, default
+ * and range of every field is in params/schema.c (and docs/parameters.md,
+ * generated from it). */
+#ifndef IPSIM_PARAMS_H
+#define IPSIM_PARAMS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The five immunoparesis grades (MODEL.md, review section 3.2) and death. */
+typedef enum ipsim_state {
+    IPSIM_GRADE_NONE = 0,
+    IPSIM_GRADE_MILD = 1,
+    IPSIM_GRADE_MODERATE = 2,
+    IPSIM_GRADE_SEVERE = 3,
+    IPSIM_GRADE_VERY_SEVERE = 4,
+    IPSIM_STATE_DEAD = 5
+} ipsim_state;
+
+enum { IPSIM_GRADES = 5, IPSIM_STATES = 6 };
+
+/* Infection episode types (review section 3.1.2). */
+typedef enum ipsim_infection_type {
+    IPSIM_INFECTION_BACTERIAL = 0,
+    IPSIM_INFECTION_VIRAL = 1,
+    IPSIM_INFECTION_FUNGAL = 2
+} ipsim_infection_type;
+
+enum { IPSIM_INFECTION_TYPES = 3 };
+
+typedef enum ipsim_trajectories {
+    IPSIM_TRAJECTORIES_DENSE = 0, /* grade and infections for every patient and month */
+    IPSIM_TRAJECTORIES_NONE = 1   /* per-patient records and summaries only */
+} ipsim_trajectories;
+
+/* Names used in parameter files, output enums and summaries. */
+extern const char *const ipsim_state_names[IPSIM_STATES];
+extern const char *const ipsim_infection_type_names[IPSIM_INFECTION_TYPES];
+
+#define IPSIM_NAME_MAX 64
+
+typedef struct ipsim_params {
+    char name[IPSIM_NAME_MAX]; /* scenario name: the HDF5 group; [A-Za-z0-9_.-] */
+    uint64_t seed;
+
+    struct {
+        int64_t patients;
+        int64_t replicates;
+        int64_t horizon_months;
+        int64_t cycle_months;
+        double baseline_mix[IPSIM_GRADES]; /* shares at diagnosis, sum 1 */
+    } cohort;
+
+    struct {
+        bool transitions; /* false: every patient keeps the grade of diagnosis */
+        double transition_matrix[IPSIM_GRADES][IPSIM_GRADES]; /* monthly, rows sum 1 */
+    } grades;
+
+    struct {
+        int64_t window_months;
+        double share_within_window[IPSIM_GRADES]; /* P(>= 1 infection in window) */
+        double type_share[IPSIM_INFECTION_TYPES];  /* sum 1 */
+        double serious_share[IPSIM_GRADES];        /* P(serious | episode, grade) */
+    } infection;
+
+    struct {
+        double background_monthly_probability;
+        double serious_infection_case_fatality;
+    } mortality;
+
+    struct {
+        ipsim_trajectories trajectories;
+        int64_t compression_level; /* deflate level 0..9 */
+    } output;
+} ipsim_params;
+
+/* Number of simulated cycles: horizon_months / cycle_months. */
+int64_t ipsim_params_cycles(const ipsim_params *p);
+
+/* Constant monthly infection hazard of a grade, from the share with >= 1
+ * infection over the window: lambda = -ln(1 - p) / W (MODEL.md). */
+double ipsim_params_infection_hazard_per_month(const ipsim_params *p, int grade);
+
+#endif

@@ -1,0 +1,190 @@
+/* params/schema.c: the parameter table. Defaults are the calibrated-to-be
+ * baseline (params/baseline.yaml repeats them with their sources); each doc
+ * string names where its default comes from. MODEL.md = the source review's
+ * figures; SOURCES.md = published values for what the review leaves out. */
+#include "params/schema.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "params/params.h"
+
+_Static_assert(sizeof(ipsim_trajectories) == sizeof(int), "CHOICE fields are stored as int");
+
+static const char *const grade_labels[] = {"none", "mild", "moderate", "severe", "very_severe"};
+static const char *const type_labels[] = {"bacterial", "viral", "fungal"};
+static const char *const trajectory_choices[] = {"dense", "none", NULL};
+
+#define AT(field) offsetof(ipsim_params, field)
+
+const ipsim_param_spec ipsim_param_specs[] = {
+    {.path = "name", .type = IPSIM_PARAM_STRING, .offset = AT(name),
+     .default_yaml = "baseline", .unit = "-",
+     .doc = "Scenario name; names the HDF5 group holding its results. Letters, digits, "
+            "'_', '-' and '.' only."},
+    {.path = "seed", .type = IPSIM_PARAM_UINT64, .offset = AT(seed), .default_yaml = "1",
+     .unit = "-",
+     .doc = "Random seed. Same seed and parameters give bit-identical results for any thread "
+            "count; scenarios sharing a seed share random numbers (common random numbers)."},
+
+    {.path = "cohort.patients", .type = IPSIM_PARAM_INT, .offset = AT(cohort.patients),
+     .min = 1, .max = 1e12, .default_yaml = "10000", .unit = "patients",
+     .doc = "Patients simulated in each replicate."},
+    {.path = "cohort.replicates", .type = IPSIM_PARAM_INT, .offset = AT(cohort.replicates),
+     .min = 1, .max = 1e6, .default_yaml = "1", .unit = "replicates",
+     .doc = "Independent repeats of the cohort (each its own random stream)."},
+    {.path = "cohort.horizon_months", .type = IPSIM_PARAM_INT,
+     .offset = AT(cohort.horizon_months), .min = 1, .max = 1200, .default_yaml = "120",
+     .unit = "months",
+     .doc = "Follow-up from diagnosis; a multiple of cycle_months. Month 0 is diagnosis."},
+    {.path = "cohort.cycle_months", .type = IPSIM_PARAM_INT, .offset = AT(cohort.cycle_months),
+     .min = 1, .max = 12, .default_yaml = "1", .unit = "months",
+     .doc = "Cycle length. Hazards scale with it; the monthly transition matrix is raised to "
+            "this power."},
+    {.path = "cohort.baseline_mix", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
+     .offset = AT(cohort.baseline_mix), .length = IPSIM_GRADES, .labels = grade_labels,
+     .min = 0, .max = 1, .check = IPSIM_CHECK_SUM_TO_ONE,
+     .default_yaml = "{none: 0.099, mild: 0.140, moderate: 0.286, severe: 0.099, "
+                     "very_severe: 0.376}",
+     .unit = "share",
+     .doc = "Grade mix at diagnosis. Default: review sections 1 and 3.1.1 (IP in 90.1%, so none "
+            "9.9%; mild 14.0%, moderate 28.6%, severe 9.9%); very_severe takes the remaining "
+            "37.6% (calc). The review's 76.1% 'severe or worse' does not fit these figures "
+            "(MODEL.md)."},
+
+    {.path = "grades.transitions", .type = IPSIM_PARAM_BOOL, .offset = AT(grades.transitions),
+     .default_yaml = "true", .unit = "-",
+     .doc = "Whether grades change during follow-up; false holds every patient at the grade "
+            "of diagnosis."},
+    {.path = "grades.transition_matrix", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_MATRIX,
+     .offset = AT(grades.transition_matrix), .length = IPSIM_GRADES, .labels = grade_labels,
+     .min = 0, .max = 1, .check = IPSIM_CHECK_ROWS_SUM_TO_ONE,
+     .default_yaml = "{none: [0.99, 0.01, 0, 0, 0], mild: [0.03, 0.96, 0.01, 0, 0], "
+                     "moderate: [0, 0.03, 0.96, 0.01, 0], severe: [0, 0, 0.03, 0.96, 0.01], "
+                     "very_severe: [0, 0, 0, 0.03, 0.97]}",
+     .unit = "probability per month",
+     .doc = "Monthly probability of moving from the row's grade to the column's grade, among "
+            "survivors. Default: assumption (slow net recovery, 3%/month one grade better, "
+            "1%/month one grade worse); the review gives no monthly rates, and the treatment-"
+            "pathway calibration replaces it."},
+
+    {.path = "infection.window_months", .type = IPSIM_PARAM_INT,
+     .offset = AT(infection.window_months), .min = 1, .max = 1200, .default_yaml = "12",
+     .unit = "months",
+     .doc = "Window over which share_within_window is measured; a multiple of cycle_months, "
+            "at most the horizon. Default: assumption (the review names no window; the first "
+            "year after diagnosis carries the highest infection risk, Blimark et al., "
+            "Haematologica 2015 and 2025)."},
+    {.path = "infection.share_within_window", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(infection.share_within_window),
+     .length = IPSIM_GRADES, .labels = grade_labels, .min = 0, .max = 1, .max_exclusive = true,
+     .default_yaml = "{none: 0.054, mild: 0.182, moderate: 0.256, severe: 0.389, "
+                     "very_severe: 0.389}",
+     .unit = "share",
+     .doc = "Share of patients in a grade with >= 1 infection over the window; the monthly "
+            "hazard is -ln(1 - share) / window_months. Default: review section 3.1.2 (mild "
+            "18.2%, moderate 25.6%, severe or worse 38.9%); none 5.4% is calc: 18.2% x 15.8/53.1, "
+            "the no-IP/partial-IP ratio of first-6-month infection (Mediterr J Hematol Infect "
+            "Dis, 213 patients)."},
+    {.path = "infection.type_share", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
+     .offset = AT(infection.type_share), .length = IPSIM_INFECTION_TYPES, .labels = type_labels,
+     .min = 0, .max = 1, .check = IPSIM_CHECK_SUM_TO_ONE,
+     .default_yaml = "{bacterial: 0.653, viral: 0.286, fungal: 0.061}", .unit = "share",
+     .doc = "Type of each infection episode. Default: review section 3.1.2."},
+    {.path = "infection.serious_share", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
+     .offset = AT(infection.serious_share), .length = IPSIM_GRADES, .labels = grade_labels,
+     .min = 0, .max = 1,
+     .default_yaml = "{none: 0.30, mild: 0.30, moderate: 0.30, severe: 0.3915, "
+                     "very_severe: 0.3915}",
+     .unit = "probability",
+     .doc = "Probability that an episode is serious (hospitalised), by grade. Default: 0.30 is "
+            "an assumption; severe and very_severe are calc so that the serious-infection rate "
+            "of severe-or-worse IP is 3.2x that of mild (review section 3.1.2): 0.30 x 3.2 / "
+            "(hazard ratio 2.452) = 0.3915."},
+
+    {.path = "mortality.background_monthly_probability", .type = IPSIM_PARAM_REAL,
+     .offset = AT(mortality.background_monthly_probability), .min = 0, .max = 1,
+     .default_yaml = "0.01025", .unit = "probability per month",
+     .doc = "Monthly probability of death from causes other than a simulated serious "
+            "infection. Default: calc 1 - 0.539^(1/60) from 5-year relative survival 53.9% "
+            "(MMRF, 2010-16); it includes some infection deaths, so infection mortality is "
+            "slightly double-counted (conservative)."},
+    {.path = "mortality.serious_infection_case_fatality", .type = IPSIM_PARAM_REAL,
+     .offset = AT(mortality.serious_infection_case_fatality), .min = 0, .max = 1,
+     .default_yaml = "0.157", .unit = "probability per serious episode",
+     .doc = "Probability that a serious infection episode is fatal. Default: in-hospital "
+            "mortality of sepsis admissions in cancer, 15.7% (J Clin Oncol 2020;38(15_suppl):"
+            "e20513), a proxy."},
+
+    {.path = "output.trajectories", .type = IPSIM_PARAM_CHOICE, .offset = AT(output.trajectories),
+     .choices = trajectory_choices, .default_yaml = "dense", .unit = "-",
+     .doc = "dense: write grade and infections for every patient and month; none: only "
+            "per-patient records and summaries."},
+    {.path = "output.compression_level", .type = IPSIM_PARAM_INT,
+     .offset = AT(output.compression_level), .min = 0, .max = 9, .default_yaml = "4",
+     .unit = "-", .doc = "Deflate level of the HDF5 datasets (0 = stored uncompressed)."},
+};
+
+const size_t ipsim_param_spec_count = sizeof ipsim_param_specs / sizeof ipsim_param_specs[0];
+_Static_assert(sizeof ipsim_param_specs / sizeof ipsim_param_specs[0] <= IPSIM_PARAM_SPEC_MAX,
+               "raise IPSIM_PARAM_SPEC_MAX");
+
+const ipsim_param_spec *ipsim_param_spec_find(const char *path)
+{
+    for (size_t i = 0; i < ipsim_param_spec_count; i++)
+        if (strcmp(ipsim_param_specs[i].path, path) == 0)
+            return &ipsim_param_specs[i];
+    return NULL;
+}
+
+/* Optimal string alignment distance (Levenshtein plus adjacent swaps), the
+ * usual model of typing mistakes. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 128 || lb > 128)
+        return (size_t)-1;
+    size_t d[129][129];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = a[i - 1] != b[j - 1];
+            size_t best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < best)
+                best = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+const char *ipsim_param_spec_nearest(const char *path)
+{
+    const char *best = NULL;
+    size_t best_distance = (size_t)-1;
+    for (size_t i = 0; i < ipsim_param_spec_count; i++) {
+        const char *candidate = ipsim_param_specs[i].path;
+        size_t dist = edit_distance(path, candidate);
+        /* A truncated name ("cohort.horizon") is as plausible as a typo. */
+        if (strncmp(candidate, path, strlen(path)) == 0 && dist > 1)
+            dist = 1;
+        if (dist < best_distance) {
+            best_distance = dist;
+            best = candidate;
+        }
+    }
+    /* Plausible misspelling: at most a third of the name changed. */
+    size_t len = strlen(path);
+    if (best && best_distance <= (len < 9 ? 3 : len / 3))
+        return best;
+    return NULL;
+}

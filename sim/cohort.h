@@ -1,0 +1,54 @@
+/* sim/cohort.h: runs a cohort, replicate by replicate, block by block.
+ *
+ * Patients are simulated in blocks of consecutive indices; the threads share
+ * each block, and when it is complete the block is handed, in order, to a
+ * sink (typically the HDF5 writer). Memory is therefore one block, whatever
+ * the cohort size. Summaries are integer tallies, so they too are identical
+ * for any thread count. */
+#ifndef IPSIM_COHORT_H
+#define IPSIM_COHORT_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "models/patient.h"
+#include "output/summary.h"
+#include "sim/error.h"
+
+/* One block of simulated patients, valid only during the sink call. */
+typedef struct ipsim_block {
+    int64_t replicate;
+    int64_t first_patient;
+    int64_t count;
+    int64_t months;         /* row length: cycles + 1 */
+    const uint8_t *grade;   /* [count][months]; NULL when trajectories are not kept */
+    const uint8_t *infections; /* [count][months]; NULL likewise */
+    const ipsim_patient_record *records; /* [count] */
+} ipsim_block;
+
+/* Receives each block in patient order. A non-zero return stops the run. */
+typedef int (*ipsim_block_sink)(void *ctx, const ipsim_block *block, ipsim_error *err);
+
+/* Called after each block with patient-cycles done so far and in all. */
+typedef void (*ipsim_progress_fn)(void *ctx, int64_t done, int64_t total);
+
+typedef struct ipsim_cohort_config {
+    int threads;               /* >= 1 */
+    int64_t block_patients;    /* patients per block; results do not depend on it */
+    int keep_trajectories;     /* fill block->grade and block->infections */
+    /* When *cancel becomes non-zero (a signal handler's flag), the run stops
+     * at the next block boundary with IPSIM_EINTERRUPTED. May be NULL. */
+    const volatile sig_atomic_t *cancel;
+    ipsim_progress_fn progress; /* may be NULL */
+    void *progress_ctx;
+} ipsim_cohort_config;
+
+/* Simulates `replicates` cohorts of `patients`. summaries[r] (created by the
+ * caller with ipsim_summary_create) receives replicate r's totals; sink may
+ * be NULL. Errors: the sink's, IPSIM_ENOMEM, IPSIM_EINTERRUPTED. */
+int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
+                     int64_t replicates, const ipsim_cohort_config *config,
+                     ipsim_block_sink sink, void *sink_ctx, ipsim_summary **summaries,
+                     ipsim_error *err);
+
+#endif

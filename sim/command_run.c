@@ -1,0 +1,233 @@
+/* sim/command_run.c: `ipsim run`, one scenario from parameters to HDF5. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "models/patient.h"
+#include "output/h5_writer.h"
+#include "output/summary.h"
+#include "params/loader.h"
+#include "sim/cohort.h"
+#include "sim/commands.h"
+#include "sim/progress.h"
+#include "sim/version.h"
+
+static const char usage[] =
+    "usage: ipsim run PARAMS.yaml [-o FILE.h5] [--set section.key=value]... [--threads N] "
+    "[--quiet]";
+
+typedef struct run_options {
+    const char *params_path;
+    const char *output_path; /* NULL: NAME.h5 in the current directory */
+    const char **overrides;
+    size_t override_count;
+    int threads;              /* 0: OpenMP's default */
+    long long block_patients; /* 0: chosen from the chunk size */
+    int quiet;
+} run_options;
+
+static int parse_count(const char *text, const char *option, long long max, long long *out,
+                       ipsim_error *err)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (*text == '\0' || *end || errno || v < 1 || v > max)
+        return IPSIM_FAIL(err, IPSIM_EUSAGE, "%s takes a whole number from 1 to %lld, not '%s'",
+                          option, max, text);
+    *out = v;
+    return IPSIM_OK;
+}
+
+static int parse_options(int argc, char **argv, run_options *o, ipsim_error *err)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        long long n;
+        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            if (!value)
+                return IPSIM_FAIL(err, IPSIM_EUSAGE, "%s needs a file name; %s", a, usage);
+            o->output_path = value;
+            i++;
+        } else if (strcmp(a, "--set") == 0) {
+            if (!value)
+                return IPSIM_FAIL(err, IPSIM_EUSAGE, "--set needs section.key=value; %s", usage);
+            o->overrides[o->override_count++] = value;
+            i++;
+        } else if (strncmp(a, "--set=", 6) == 0) {
+            o->overrides[o->override_count++] = a + 6;
+        } else if (strcmp(a, "--threads") == 0 || strcmp(a, "-j") == 0) {
+            if (!value || parse_count(value, a, 4096, &n, err))
+                return value ? IPSIM_EUSAGE
+                             : IPSIM_FAIL(err, IPSIM_EUSAGE, "%s needs a number; %s", a, usage);
+            o->threads = (int)n;
+            i++;
+        } else if (strcmp(a, "--block-patients") == 0) {
+            if (!value || parse_count(value, a, 1LL << 24, &n, err))
+                return value ? IPSIM_EUSAGE
+                             : IPSIM_FAIL(err, IPSIM_EUSAGE, "%s needs a number; %s", a, usage);
+            o->block_patients = n;
+            i++;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            o->quiet = 1;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return IPSIM_FAIL(err, IPSIM_EUSAGE, "unknown option '%s'; %s", a, usage);
+        } else if (o->params_path) {
+            return IPSIM_FAIL(err, IPSIM_EUSAGE, "more than one parameter file ('%s', '%s'); %s",
+                              o->params_path, a, usage);
+        } else {
+            o->params_path = a;
+        }
+    }
+    if (!o->params_path)
+        return IPSIM_FAIL(err, IPSIM_EUSAGE, "no parameter file; %s", usage);
+    return IPSIM_OK;
+}
+
+static void utc_now(char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err)
+{
+    run_options o = {0};
+    ipsim_params params;
+    ipsim_model *model = NULL;
+    ipsim_summary **summaries = NULL, *total = NULL;
+    ipsim_h5_writer *writer = NULL;
+    char *params_yaml = NULL;
+    char default_output[IPSIM_NAME_MAX + 8];
+    int64_t replicates = 0;
+    int rc = IPSIM_OK;
+
+    o.overrides = calloc((size_t)argc + 1, sizeof *o.overrides);
+    if (!o.overrides)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory");
+    rc = parse_options(argc, argv, &o, err);
+    if (!rc)
+        rc = ipsim_params_resolve(&params, o.params_path, o.overrides, o.override_count, err);
+    if (rc)
+        goto cleanup;
+
+    model = malloc(sizeof *model);
+    if (!model) {
+        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the model");
+        goto cleanup;
+    }
+    rc = ipsim_model_init(model, &params, err);
+    if (!rc)
+        rc = ipsim_params_to_yaml(&params, &params_yaml, err);
+    if (rc)
+        goto cleanup;
+
+    replicates = params.cohort.replicates;
+    summaries = calloc((size_t)replicates, sizeof *summaries);
+    if (!summaries) {
+        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate %lld replicate summaries",
+                        (long long)replicates);
+        goto cleanup;
+    }
+    for (int64_t r = 0; r < replicates && !rc; r++)
+        rc = ipsim_summary_create(&summaries[r], &params, err);
+    if (!rc)
+        rc = ipsim_summary_create(&total, &params, err);
+    if (rc)
+        goto cleanup;
+
+    if (!o.output_path) {
+        snprintf(default_output, sizeof default_output, "%s.h5", params.name);
+        o.output_path = default_output;
+    }
+    char created[32];
+    utc_now(created, sizeof created);
+    ipsim_run_info info = {.ipsim_version = IPSIM_VERSION,
+                           .command_line = ctx->command_line,
+                           .created_utc = created,
+                           .parameters_yaml = params_yaml};
+    /* Created before simulating, so an unwritable path fails at once. */
+    rc = ipsim_h5_writer_create(&writer, o.output_path, &params, &info, err);
+    if (rc)
+        goto cleanup;
+
+    int threads = o.threads;
+#ifdef _OPENMP
+    if (threads == 0)
+        threads = omp_get_max_threads();
+#else
+    threads = 1;
+#endif
+    int64_t block = o.block_patients ? o.block_patients
+                                     : 8 * ipsim_h5_writer_chunk_patients(writer);
+    if (!o.quiet)
+        printf("ipsim %s: scenario '%s', %lld patients x %lld replicate%s x %lld months "
+               "(%lld-month cycles), seed %llu, %d thread%s\n",
+               IPSIM_VERSION, params.name, (long long)params.cohort.patients,
+               (long long)replicates, replicates == 1 ? "" : "s",
+               (long long)params.cohort.horizon_months, (long long)params.cohort.cycle_months,
+               (unsigned long long)params.seed, threads, threads == 1 ? "" : "s");
+    fflush(stdout);
+
+    ipsim_progress progress;
+    ipsim_progress_init(&progress, stderr, o.quiet, "simulating");
+    ipsim_cohort_config config = {.threads = threads,
+                                  .block_patients = block,
+                                  .keep_trajectories =
+                                      params.output.trajectories == IPSIM_TRAJECTORIES_DENSE,
+                                  .cancel = ctx->cancel,
+                                  .progress = ipsim_progress_update,
+                                  .progress_ctx = &progress};
+    double start = ipsim_seconds();
+    rc = ipsim_cohort_run(model, params.seed, params.cohort.patients, replicates, &config,
+                          ipsim_h5_writer_write_block, writer, summaries, err);
+    ipsim_progress_finish(&progress);
+    for (int64_t r = 0; r < replicates && !rc; r++)
+        rc = ipsim_h5_writer_write_summary(writer, r, summaries[r], err);
+    if (rc)
+        goto cleanup;
+    rc = ipsim_h5_writer_commit(writer, err);
+    writer = NULL;
+    if (rc)
+        goto cleanup;
+    double seconds = ipsim_seconds() - start;
+
+    if (!o.quiet) {
+        for (int64_t r = 0; r < replicates; r++)
+            ipsim_summary_merge(total, summaries[r]);
+        ipsim_summary_print(stdout, total, &params);
+        double patient_months = (double)params.cohort.patients * (double)replicates *
+                                (double)params.cohort.horizon_months;
+        printf("\nWall time %.2f s, %.3g patient-months/s on %d thread%s\nWrote %s\n", seconds,
+               seconds > 0 ? patient_months / seconds : 0.0, threads, threads == 1 ? "" : "s",
+               o.output_path);
+    }
+
+cleanup:
+    if (writer) {
+        ipsim_h5_writer_discard(writer);
+        if (rc == IPSIM_EINTERRUPTED)
+            fprintf(stderr, "ipsim: interrupted; removed the unfinished output, nothing written "
+                            "to %s\n",
+                    o.output_path);
+    }
+    if (summaries)
+        for (int64_t r = 0; r < replicates; r++)
+            ipsim_summary_free(summaries[r]);
+    free(summaries);
+    ipsim_summary_free(total);
+    free(params_yaml);
+    free(model);
+    free(o.overrides);
+    return rc;
+}

@@ -1,0 +1,26 @@
+/* sim/commands.h: the subcommands of the ipsim program.
+ *
+ * Each takes the arguments after its name, returns an ipsim status, and
+ * fills *err on failure; sim/main.c prints the error and chooses the exit
+ * code. Output meant for the user goes to stdout, diagnostics to stderr. */
+#ifndef IPSIM_COMMANDS_H
+#define IPSIM_COMMANDS_H
+
+#include <signal.h>
+
+#include "sim/error.h"
+
+typedef struct ipsim_command_context {
+    const char *command_line; /* the whole invocation, for provenance */
+    const volatile sig_atomic_t *cancel; /* set by SIGINT/SIGTERM */
+} ipsim_command_context;
+
+/* ipsim run PARAMS.yaml [-o FILE.h5] [--set k=v]... [--threads N] [--quiet] */
+int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err);
+
+/* ipsim params [PARAMS.yaml] [--set k=v]...: without a file, the parameter
+ * reference (Markdown); with one, the resolved parameter set (YAML). */
+int ipsim_command_params(int argc, char **argv, const ipsim_command_context *ctx,
+                         ipsim_error *err);
+
+#endif

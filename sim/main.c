@@ -1,0 +1,125 @@
+/* sim/main.c: the ipsim program: dispatch, signals, error reporting, exit
+ * codes. The only place that decides how the process ends.
+ *
+ * Exit codes: 0 success; 1 a run failed (I/O, HDF5, memory); 2 bad usage or
+ * parameters; 130 / 143 interrupted by SIGINT / SIGTERM. */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <hdf5.h>
+
+#include "sim/commands.h"
+#include "sim/version.h"
+
+/* Signal handlers can only set a flag; this is the one file-scope mutable
+ * variable in ipsim, read by the cohort loop at block boundaries. */
+static volatile sig_atomic_t stop_signal = 0;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void install_signal_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static const char help[] =
+    "ipsim: Monte Carlo simulation of infection risk in multiple myeloma with immunoparesis\n"
+    "\n"
+    "usage:\n"
+    "  ipsim run PARAMS.yaml [-o FILE.h5] [--set section.key=value]... [--threads N] [--quiet]\n"
+    "      simulate the scenario, write HDF5 (default NAME.h5), print a summary\n"
+    "  ipsim params                    print the parameter reference (Markdown)\n"
+    "  ipsim params PARAMS.yaml [--set section.key=value]...\n"
+    "      check a parameter file and print the resolved parameter set\n"
+    "  ipsim version                   print the version\n"
+    "\n"
+    "Documentation: README.md, docs/parameters.md, docs/output-format.md\n";
+
+/* The invocation as one string, each argument quoted if it needs it. */
+static char *join_command_line(int argc, char **argv)
+{
+    size_t size = 1;
+    for (int i = 0; i < argc; i++)
+        size += 3 + 2 * strlen(argv[i]);
+    char *s = malloc(size), *p = s;
+    if (!s)
+        return NULL;
+    for (int i = 0; i < argc; i++) {
+        int quote = strpbrk(argv[i], " \t\"'$*?{}[]") != NULL || argv[i][0] == '\0';
+        if (i)
+            *p++ = ' ';
+        if (quote)
+            *p++ = '\'';
+        for (const char *c = argv[i]; *c; c++) {
+            if (*c == '\'' && quote) {
+                memcpy(p, "'\\''", 4);
+                p += 4;
+            } else {
+                *p++ = *c;
+            }
+        }
+        if (quote)
+            *p++ = '\'';
+    }
+    *p = '\0';
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    /* Errors are reported through return codes, never by GSL aborting or
+     * HDF5 printing its stack. */
+    gsl_set_error_handler_off();
+    if (!getenv("IPSIM_HDF5_DEBUG"))
+        H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    install_signal_handlers();
+
+    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        fputs(help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("ipsim %s\n", IPSIM_VERSION);
+        return 0;
+    }
+
+    char *command_line = join_command_line(argc, argv);
+    ipsim_command_context ctx = {.command_line = command_line ? command_line : argv[0],
+                                 .cancel = &stop_signal};
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    int rc;
+    if (strcmp(argv[1], "run") == 0)
+        rc = ipsim_command_run(argc - 2, argv + 2, &ctx, &err);
+    else if (strcmp(argv[1], "params") == 0)
+        rc = ipsim_command_params(argc - 2, argv + 2, &ctx, &err);
+    else
+        rc = IPSIM_FAIL(&err, IPSIM_EUSAGE, "unknown command '%s' (try 'ipsim help')", argv[1]);
+    free(command_line);
+
+    if (rc == IPSIM_OK)
+        return 0;
+    char message[IPSIM_PATH_MAX + IPSIM_MESSAGE_MAX + IPSIM_KEY_MAX + 64];
+    ipsim_error_format(&err, message, sizeof message);
+    fprintf(stderr, "ipsim: %s\n", message);
+    switch (rc) {
+    case IPSIM_EINTERRUPTED: return stop_signal == SIGTERM ? 143 : 130;
+    case IPSIM_EUSAGE:
+    case IPSIM_EPARAM:
+    case IPSIM_EYAML: return 2;
+    default: return 1;
+    }
+}
