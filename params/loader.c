@@ -79,6 +79,12 @@ static bool parse_real(const ipsim_yaml_node *n, double *out, const char **why)
         *why = "expected a number, got nothing";
         return false;
     }
+    /* YAML spells non-finite numbers .nan, .inf, -.inf (any case). */
+    const char *t = (*s == '+' || *s == '-') ? s + 1 : s;
+    if (strcasecmp(t, ".nan") == 0 || strcasecmp(t, ".inf") == 0) {
+        *why = "must be a finite number (no .nan, .inf or overflow)";
+        return false;
+    }
     errno = 0;
     char *end;
     double v = strtod(s, &end);
@@ -98,7 +104,7 @@ static bool parse_int(const ipsim_yaml_node *n, int64_t *out, const char **why)
 {
     double v;
     if (!parse_real(n, &v, why)) {
-        if (n->kind == IPSIM_YAML_SCALAR && n->plain)
+        if (n->kind == IPSIM_YAML_SCALAR && n->plain && !strstr(*why, "finite"))
             *why = "expected a whole number";
         return false;
     }
@@ -415,12 +421,9 @@ static int fail_unknown(resolver *r, const char *source, const ipsim_yaml_node *
 
 static bool is_section(const char *name)
 {
-    size_t len = strlen(name);
-    for (size_t i = 0; i < ipsim_param_spec_count; i++) {
-        const char *p = ipsim_param_specs[i].path;
-        if (strncmp(p, name, len) == 0 && p[len] == '.')
+    for (size_t i = 0; i < ipsim_param_section_count; i++)
+        if (strcmp(ipsim_param_sections[i], name) == 0)
             return true;
-    }
     return false;
 }
 

@@ -16,6 +16,7 @@ static const char *const grade_labels[] = {"none", "mild", "moderate", "severe",
 static const char *const type_labels[] = {"bacterial", "viral", "fungal"};
 static const char *const trajectory_choices[] = {"dense", "none", NULL};
 
+
 #define AT(field) offsetof(ipsim_params, field)
 
 const ipsim_param_spec ipsim_param_specs[] = {
@@ -127,6 +128,11 @@ const ipsim_param_spec ipsim_param_specs[] = {
 };
 
 const size_t ipsim_param_spec_count = sizeof ipsim_param_specs / sizeof ipsim_param_specs[0];
+
+const char *const ipsim_param_sections[] = {"cohort", "grades", "infection", "mortality",
+                                            "output"};
+const size_t ipsim_param_section_count =
+    sizeof ipsim_param_sections / sizeof ipsim_param_sections[0];
 _Static_assert(sizeof ipsim_param_specs / sizeof ipsim_param_specs[0] <= IPSIM_PARAM_SPEC_MAX,
                "raise IPSIM_PARAM_SPEC_MAX");
 
@@ -169,10 +175,14 @@ static size_t edit_distance(const char *a, const char *b)
 
 const char *ipsim_param_spec_nearest(const char *path)
 {
+    /* Candidates: every full path, then every section name. */
+    const size_t candidates = ipsim_param_spec_count + ipsim_param_section_count;
     const char *best = NULL;
     size_t best_distance = (size_t)-1;
-    for (size_t i = 0; i < ipsim_param_spec_count; i++) {
-        const char *candidate = ipsim_param_specs[i].path;
+    for (size_t i = 0; i < candidates; i++) {
+        const char *candidate = i < ipsim_param_spec_count
+                                    ? ipsim_param_specs[i].path
+                                    : ipsim_param_sections[i - ipsim_param_spec_count];
         size_t dist = edit_distance(path, candidate);
         /* A truncated name ("cohort.horizon") is as plausible as a typo. */
         if (strncmp(candidate, path, strlen(path)) == 0 && dist > 1)
@@ -184,7 +194,5 @@ const char *ipsim_param_spec_nearest(const char *path)
     }
     /* Plausible misspelling: at most a third of the name changed. */
     size_t len = strlen(path);
-    if (best && best_distance <= (len < 9 ? 3 : len / 3))
-        return best;
-    return NULL;
+    return best_distance <= (len < 9 ? 3 : len / 3) ? best : NULL;
 }

@@ -60,10 +60,15 @@ enum { IPSIM_PARAM_SPEC_MAX = 64 };
 extern const ipsim_param_spec ipsim_param_specs[];
 extern const size_t ipsim_param_spec_count;
 
+/* The section names ("cohort", ...), in file order. Every dotted path's
+ * prefix is one of them (a test checks). */
+extern const char *const ipsim_param_sections[];
+extern const size_t ipsim_param_section_count;
+
 /* The spec with this exact path, or NULL. */
 const ipsim_param_spec *ipsim_param_spec_find(const char *path);
 
-/* The known path closest to `path` (edit distance, for "did you mean"), or
+/* The known path or section name closest to `path` (edit distance, for "did you mean"), or
  * NULL if nothing is close enough to be a plausible misspelling. */
 const char *ipsim_param_spec_nearest(const char *path);
 

@@ -145,8 +145,8 @@ static int build_node(builder *b, yaml_event_t *ev, int depth, ipsim_yaml_node *
                 char msg[IPSIM_MESSAGE_MAX];
                 snprintf(msg, sizeof msg, "duplicate key '%s' in this mapping", child->scalar);
                 ipsim_yaml_free(child);
+                child = NULL;
                 rc = fail_at(b, child_mark, msg);
-                snprintf(b->err->key, sizeof b->err->key, "%s", "");
             }
             if (!rc)
                 rc = node_append(b, n, child);

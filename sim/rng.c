@@ -29,10 +29,11 @@ static philox4x64_key_t make_key(ipsim_stream stream)
     return k;
 }
 
-void ipsim_rng_raw4(ipsim_stream stream, uint64_t patient, uint64_t cycle,
-                    ipsim_purpose purpose, uint64_t draw, uint64_t out[4])
+void ipsim_rng_philox(const uint64_t counter[4], const uint64_t key[2], uint64_t out[4])
 {
-    philox4x64_ctr_t r = philox4x64(make_counter(patient, cycle, purpose, draw), make_key(stream));
+    philox4x64_ctr_t c = {{counter[0], counter[1], counter[2], counter[3]}};
+    philox4x64_key_t k = {{key[0], key[1]}};
+    philox4x64_ctr_t r = philox4x64(c, k);
     for (int i = 0; i < 4; i++)
         out[i] = r.v[i];
 }

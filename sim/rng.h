@@ -39,10 +39,11 @@ typedef struct ipsim_stream {
 void ipsim_rng_uniform4(ipsim_stream stream, uint64_t patient, uint64_t cycle,
                         ipsim_purpose purpose, uint64_t draw, double u[4]);
 
-/* The raw 256-bit Philox output at the given coordinates, for known-answer
- * tests and for callers that want integers. */
-void ipsim_rng_raw4(ipsim_stream stream, uint64_t patient, uint64_t cycle,
-                    ipsim_purpose purpose, uint64_t draw, uint64_t out[4]);
+/* The bare Philox4x64-10 block function: 256 random bits for a counter and
+ * a key. ipsim_rng_uniform4 is this with counter = (patient, cycle, purpose,
+ * draw) and key = (seed, replicate). Exposed for known-answer tests against
+ * Random123's published vectors. */
+void ipsim_rng_philox(const uint64_t counter[4], const uint64_t key[2], uint64_t out[4]);
 
 /* A gsl_rng whose output is a Philox stream (Random123's gsl_microrng), so
  * that GSL's samplers (gsl_ran_gamma, gsl_ran_dirichlet, ...) can draw from

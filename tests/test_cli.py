@@ -1,0 +1,288 @@
+"""End-to-end tests of the ipsim program: the HDF5 layout, reproducibility
+across thread counts, and how bad input and interruptions are handled.
+
+Run by ctest with IPSIM (the program) and IPSIM_SOURCE_DIR set; needs
+Debian's python3-h5py and python3-numpy (/usr/bin/python3)."""
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import h5py
+import numpy as np
+
+IPSIM = os.environ.get("IPSIM", "build/ipsim")
+SOURCE_DIR = os.environ.get("IPSIM_SOURCE_DIR", ".")
+BASELINE = os.path.join(SOURCE_DIR, "params", "baseline.yaml")
+
+SMALL = ["--set", "cohort.patients=1500", "--set", "cohort.replicates=2",
+         "--set", "cohort.horizon_months=36", "--set", "name=small"]
+
+
+def run(*args, **kwargs):
+    return subprocess.run([IPSIM, *args], capture_output=True, text=True, timeout=600, **kwargs)
+
+
+def datasets(path):
+    """Every dataset in the file: name -> numpy array."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                data = obj[()]
+                # Variable-length strings come back as objects: compare values.
+                raw = repr(data.tolist()).encode() if data.dtype == object else data.tobytes()
+                out[name] = (obj.dtype, raw)
+        f.visititems(visit)
+    return out
+
+
+class Workdir(unittest.TestCase):
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="ipsim-cli-")
+        self.dir = self._tmp.name
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def write(self, name, text):
+        p = self.path(name)
+        with open(p, "w") as f:
+            f.write(text)
+        return p
+
+    def assert_no_output(self, target=None):
+        leftovers = [n for n in os.listdir(self.dir) if n.endswith(".h5") or "ipsim-tmp" in n]
+        self.assertEqual(leftovers, [], "a failed run left files behind")
+        if target:
+            self.assertFalse(os.path.exists(target))
+
+
+class Layout(Workdir):
+    def test_file_has_the_documented_layout(self):
+        out = self.path("run.h5")
+        r = run("run", BASELINE, "-o", out, *SMALL)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(f.attrs["format"], "ipsim")
+            self.assertEqual(f.attrs["format_version"], 1)
+            self.assertRegex(f.attrs["ipsim_version"], r"^\d+\.\d+\.\d+")
+            self.assertEqual(int(f.attrs["seed"]), 20261125)
+            self.assertRegex(f.attrs["created_utc"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+            self.assertIn("run", f.attrs["command_line"])
+            self.assertIn("patients: 1500", f.attrs["parameters"])
+            g = f["small"]
+            R, N, M = 2, 1500, 37
+            for name, shape in [("grade", (R, N, M)), ("infections", (R, N, M)),
+                                ("patients/baseline_grade", (R, N)),
+                                ("patients/death_month", (R, N)),
+                                ("patients/death_cause", (R, N)),
+                                ("patients/first_infection_month", (R, N)),
+                                ("patients/infections_by_type", (R, N, 3)),
+                                ("patients/serious_infections", (R, N)),
+                                ("summary/occupancy", (R, M, 6))]:
+                self.assertEqual(g[name].shape, shape, name)
+            self.assertEqual(h5py.check_enum_dtype(g["grade"].dtype),
+                             {"none": 0, "mild": 1, "moderate": 2, "severe": 3,
+                              "very_severe": 4, "dead": 5})
+            self.assertEqual(g["grade"].dtype, np.uint8)
+            self.assertEqual(g["infections"].dtype, np.uint8)
+            self.assertEqual(g["patients/death_month"].dtype, np.int32)
+            self.assertEqual(g["summary/occupancy"].dtype, np.float64)
+            # Dimension scales give every axis a name and coordinates.
+            for name, dims in [("grade", ["replicate", "patient", "month"]),
+                               ("infections", ["replicate", "patient", "month"]),
+                               ("patients/death_month", ["replicate", "patient"]),
+                               ("summary/occupancy", ["replicate", "month", "state"])]:
+                labels = [os.path.basename(d[0].name) for d in g[name].dims]
+                self.assertEqual(labels, dims, name)
+            np.testing.assert_array_equal(g["month"][()], np.arange(M))
+            np.testing.assert_array_equal(g["patient"][()], np.arange(N))
+            np.testing.assert_array_equal(g["replicate"][()], np.arange(R))
+            # Chunked and deflate-compressed.
+            self.assertEqual(g["grade"].compression, "gzip")
+            self.assertIsNotNone(g["grade"].chunks)
+            # Internal consistency: month 0 is the baseline grade; death_month
+            # is the first month recorded dead; occupancy rows sum to 1.
+            grade = g["grade"][()]
+            np.testing.assert_array_equal(grade[:, :, 0], g["patients/baseline_grade"][()])
+            death = g["patients/death_month"][()]
+            dead = grade == 5
+            first_dead = np.where(dead.any(axis=2), dead.argmax(axis=2), -1)
+            expect = np.where((death >= 0) & (death < M), death, -1)
+            np.testing.assert_array_equal(first_dead, expect)
+            occ = g["summary/occupancy"][()]
+            np.testing.assert_allclose(occ.sum(axis=2), 1.0, rtol=0, atol=1e-12)
+            counts = np.stack([(grade == s).mean(axis=1) for s in range(6)], axis=2)
+            np.testing.assert_array_equal(occ, counts)
+            inf_total = g["patients/infections_by_type"][()].sum(axis=2)
+            np.testing.assert_array_equal(inf_total, g["infections"][()].sum(axis=2))
+        self.assertIn("Share with >= 1 infection", r.stdout)
+        self.assertIn("Wrote " + out, r.stdout)
+        self.assertEqual(r.stderr, "", "no progress bar when stderr is not a terminal")
+
+    def test_trajectories_none_keeps_patients_and_summaries(self):
+        out = self.path("none.h5")
+        r = run("run", BASELINE, "-o", out, *SMALL, "--set", "output.trajectories=none")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(out, "r") as f:
+            self.assertNotIn("grade", f["small"])
+            self.assertNotIn("infections", f["small"])
+            self.assertIn("patients/death_month", f["small"])
+            self.assertIn("summary/occupancy", f["small"])
+
+    def test_parameters_attribute_reruns_to_the_same_results(self):
+        first = self.path("first.h5")
+        self.assertEqual(run("run", BASELINE, "-o", first, *SMALL, "--quiet").returncode, 0)
+        with h5py.File(first, "r") as f:
+            params = self.write("resolved.yaml", f.attrs["parameters"])
+        second = self.path("second.h5")
+        r = run("run", params, "-o", second, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        a, b = datasets(first), datasets(second)
+        self.assertEqual(a.keys(), b.keys())
+        for name in a:
+            self.assertEqual(a[name][1], b[name][1], name)
+
+
+class Reproducibility(Workdir):
+    def test_every_dataset_identical_for_1_and_2_threads(self):
+        one, two = self.path("t1.h5"), self.path("t2.h5")
+        for path, threads in [(one, "1"), (two, "2")]:
+            r = run("run", BASELINE, "-o", path, *SMALL, "--threads", threads, "--quiet")
+            self.assertEqual(r.returncode, 0, r.stderr)
+        a, b = datasets(one), datasets(two)
+        self.assertEqual(sorted(a), sorted(b))
+        self.assertGreater(len(a), 15)
+        for name in a:
+            self.assertEqual(a[name][0], b[name][0], name)
+            self.assertEqual(a[name][1], b[name][1], name)
+
+
+class BadInput(Workdir):
+    """Each class of bad input: exit code 2 (1 for the output path), a message
+    naming file, line and key, and no file at the target or beside it."""
+
+    CASES = [
+        ("malformed YAML", "cohort:\n  patients: [10\n", r"{f}:\d+:\d+: YAML syntax error"),
+        ("misspelt key", "cohort:\n  patinets: 10\n",
+         r"{f}:2:3: parameter error: key 'cohort.patinets': unknown key; did you mean "
+         r"'cohort.patients'\?"),
+        ("unknown section", "outptu:\n  trajectories: none\n",
+         r"{f}:1:1: .*key 'outptu': unknown key; did you mean 'output"),
+        ("probability above 1", "mortality:\n  serious_infection_case_fatality: 1.5\n",
+         r"{f}:2:36: .*key 'mortality.serious_infection_case_fatality': 1.5 is out of range"),
+        ("negative value", "mortality:\n  background_monthly_probability: -0.2\n",
+         r"{f}:2:.*key 'mortality.background_monthly_probability': -0.2 is out of range"),
+        ("row not summing to 1",
+         "grades:\n  transition_matrix:\n    none: [0.9, 0.1, 0, 0, 0]\n"
+         "    mild: [0.1, 0.9, 0, 0, 0]\n    moderate: [0, 0.2, 0.7, 0, 0]\n"
+         "    severe: [0, 0, 0, 1, 0]\n    very_severe: [0, 0, 0, 0, 1]\n",
+         r"{f}:5:.*key 'grades.transition_matrix.moderate': values sum to 0.9"),
+        ("shares not summing to 1", "infection:\n  type_share: [0.6, 0.3, 0.2]\n",
+         r"{f}:2:.*key 'infection.type_share': values sum to 1.1"),
+        ("wrong type", "cohort:\n  patients: many\n",
+         r"{f}:2:.*key 'cohort.patients': expected a whole number"),
+        ("empty file", "", r"{f}: parameter error: the file is empty"),
+        ("alias", "x: &a [1]\ncohort:\n  baseline_mix: *a\n", r"{f}:3:.*aliases"),
+    ]
+
+    def test_bad_parameter_files(self):
+        for label, text, pattern in self.CASES:
+            with self.subTest(label):
+                f = self.write("bad.yaml", text)
+                target = self.path("out.h5")
+                r = run("run", f, "-o", target)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertRegex(r.stderr, pattern.format(f=re.escape(f)))
+                self.assert_no_output(target)
+                os.unlink(f)
+
+    def test_bad_overrides(self):
+        for override, pattern in [
+                ("cohort.patient=5", r"--set: .*key 'cohort.patient': unknown key; did you mean "
+                                     r"'cohort.patients'"),
+                ("infection.window_months=twelve", r"--set: .*key 'infection.window_months': "
+                                                   r"expected a whole number"),
+                ("cohort.baseline_mix=[0.5, 0.6, 0, 0, 0]",
+                 r"--set: .*key 'cohort.baseline_mix': values sum to 1.1"),
+                ("seed", r"--set: usage error: 'seed' is not an override")]:
+            with self.subTest(override):
+                target = self.path("out.h5")
+                r = run("run", BASELINE, "-o", target, "--set", override)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertRegex(r.stderr, pattern)
+                self.assert_no_output(target)
+
+    def test_missing_parameter_file(self):
+        r = run("run", self.path("nope.yaml"), "-o", self.path("out.h5"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("nope.yaml: I/O error: cannot open parameter file: No such file", r.stderr)
+        self.assert_no_output()
+
+    def test_unwritable_output_paths(self):
+        for target, pattern in [
+                (self.path("missing-dir/out.h5"), r"cannot create the output file .*missing-dir/"
+                                                  r"out.h5.*No such file or directory"),
+                (self.dir, r"output path '.*' is a directory")]:
+            with self.subTest(target):
+                r = run("run", BASELINE, "-o", target, *SMALL)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertRegex(r.stderr, pattern)
+                self.assert_no_output()
+
+    def test_usage_errors(self):
+        for args in [["run"], ["run", BASELINE, "--threads", "0"], ["run", BASELINE, "--bogus"],
+                     ["frobnicate"]]:
+            with self.subTest(args):
+                r = run(*args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn("usage error", r.stderr)
+
+
+class Interruption(Workdir):
+    """SIGINT/SIGTERM stop at a block boundary and leave no output; SIGKILL
+    leaves at most a dot-named temporary file, never the target."""
+
+    def start_long_run(self, target):
+        proc = subprocess.Popen([IPSIM, "run", BASELINE, "-o", target, "--quiet",
+                                 "--set", "cohort.patients=20000000"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Wait until the temporary file exists: the run is under way.
+        deadline = time.time() + 30
+        while time.time() < deadline and not any("ipsim-tmp" in n for n in os.listdir(self.dir)):
+            time.sleep(0.02)
+        time.sleep(0.3)
+        return proc
+
+    def test_sigint_and_sigterm(self):
+        for sig, code in [(signal.SIGINT, 130), (signal.SIGTERM, 143)]:
+            with self.subTest(sig.name):
+                target = self.path("long.h5")
+                proc = self.start_long_run(target)
+                sent = time.time()
+                proc.send_signal(sig)
+                out, err = proc.communicate(timeout=60)
+                self.assertLess(time.time() - sent, 5.0)
+                self.assertEqual(proc.returncode, code, err)
+                self.assertIn("interrupted", err)
+                self.assert_no_output(target)
+
+    def test_sigkill_leaves_no_target(self):
+        target = self.path("long.h5")
+        proc = self.start_long_run(target)
+        proc.kill()
+        proc.communicate(timeout=60)
+        self.assertFalse(os.path.exists(target))
+        for name in os.listdir(self.dir):
+            self.assertTrue(name.startswith(".long.h5.ipsim-tmp-"), name)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,404 @@
+/* tests/test_cohort.c: whole-cohort behaviour.
+ *
+ * Statistical checks compare Monte Carlo estimates with exact values (matrix
+ * powers, closed forms) within 4 standard errors, on fixed seeds, so they
+ * are deterministic. Reproducibility checks compare runs byte for byte. */
+#include "test_support.h"
+
+#include "models/patient.h"
+#include "output/summary.h"
+#include "sim/cohort.h"
+
+/* ---- running a cohort and keeping everything it produced ---------------- */
+
+typedef struct capture {
+    int64_t patients, months, replicates;
+    uint8_t *grade, *infections;        /* [replicate][patient][month] */
+    ipsim_patient_record *records;      /* [replicate][patient] */
+    ipsim_summary **summaries;          /* [replicate] */
+    int blocks;
+} capture;
+
+static int capture_sink(void *ctx, const ipsim_block *b, ipsim_error *err)
+{
+    (void)err;
+    capture *c = ctx;
+    size_t row = (size_t)(b->replicate * c->patients + b->first_patient);
+    if (b->grade) {
+        memcpy(c->grade + row * (size_t)c->months, b->grade, (size_t)(b->count * b->months));
+        memcpy(c->infections + row * (size_t)c->months, b->infections,
+               (size_t)(b->count * b->months));
+    }
+    memcpy(c->records + row, b->records, (size_t)b->count * sizeof *b->records);
+    c->blocks++;
+    return IPSIM_OK;
+}
+
+static int run_cohort(const ipsim_params *p, int threads, int64_t block, capture *c,
+                      const volatile sig_atomic_t *cancel)
+{
+    ipsim_model m;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_model_init(&m, p, &err), IPSIM_OK);
+    memset(c, 0, sizeof *c);
+    c->patients = p->cohort.patients;
+    c->replicates = p->cohort.replicates;
+    c->months = m.cycles + 1;
+    size_t rows = (size_t)(c->patients * c->replicates);
+    int keep = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
+    if (keep) {
+        c->grade = calloc(rows, (size_t)c->months);
+        c->infections = calloc(rows, (size_t)c->months);
+    }
+    c->records = calloc(rows, sizeof *c->records);
+    c->summaries = calloc((size_t)c->replicates, sizeof *c->summaries);
+    for (int64_t r = 0; r < c->replicates; r++)
+        assert_int_equal(ipsim_summary_create(&c->summaries[r], p, &err), IPSIM_OK);
+    ipsim_cohort_config config = {.threads = threads,
+                                  .block_patients = block,
+                                  .keep_trajectories = keep,
+                                  .cancel = cancel};
+    return ipsim_cohort_run(&m, p->seed, c->patients, c->replicates, &config, capture_sink, c,
+                            c->summaries, &err);
+}
+
+static void capture_free(capture *c)
+{
+    free(c->grade);
+    free(c->infections);
+    free(c->records);
+    for (int64_t r = 0; r < c->replicates; r++)
+        ipsim_summary_free(c->summaries[r]);
+    free(c->summaries);
+}
+
+static void assert_summaries_equal(const ipsim_summary *a, const ipsim_summary *b)
+{
+    assert_int_equal(a->patients, b->patients);
+    assert_memory_equal(a->occupancy, b->occupancy,
+                        (size_t)a->months * IPSIM_STATES * sizeof *a->occupancy);
+    assert_memory_equal(a->patients_by_baseline, b->patients_by_baseline,
+                        sizeof a->patients_by_baseline);
+    assert_memory_equal(a->infected_in_window_by_baseline, b->infected_in_window_by_baseline,
+                        sizeof a->infected_in_window_by_baseline);
+    assert_memory_equal(a->person_months, b->person_months, sizeof a->person_months);
+    assert_memory_equal(a->episodes, b->episodes, sizeof a->episodes);
+    assert_memory_equal(a->serious, b->serious, sizeof a->serious);
+    assert_memory_equal(a->deaths, b->deaths, sizeof a->deaths);
+}
+
+/* ---- exact values, computed independently of the model's code ----------- */
+
+/* Monthly hazard from a share over a window (MODEL.md). */
+static double hazard(const ipsim_params *p, int g)
+{
+    return -log(1.0 - p->infection.share_within_window[g]) / (double)p->infection.window_months;
+}
+
+/* The 6x6 per-cycle matrix over grades and death. A patient in grade g
+ * survives a cycle of c months with probability
+ *   (1 - q)^c * E[(1 - f)^S],  S ~ Poisson(lambda_g c sigma_g)  (serious episodes)
+ *   = (1 - q)^c * exp(-lambda_g c sigma_g f)
+ * and, surviving, moves by the monthly matrix to the power c. */
+static void exact_cycle_matrix(const ipsim_params *p, double out[6][6])
+{
+    double c = (double)p->cohort.cycle_months;
+    double step[5][5], tmp[5][5];
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++)
+            step[i][j] = p->grades.transitions ? (i == j) : (i == j);
+    if (p->grades.transitions) {
+        for (int k = 0; k < p->cohort.cycle_months; k++) {
+            for (int i = 0; i < 5; i++)
+                for (int j = 0; j < 5; j++) {
+                    tmp[i][j] = 0;
+                    for (int l = 0; l < 5; l++)
+                        tmp[i][j] += step[i][l] * p->grades.transition_matrix[l][j];
+                }
+            memcpy(step, tmp, sizeof step);
+        }
+    }
+    memset(out, 0, 36 * sizeof(double));
+    for (int g = 0; g < 5; g++) {
+        double survive = pow(1 - p->mortality.background_monthly_probability, c) *
+                         exp(-hazard(p, g) * c * p->infection.serious_share[g] *
+                             p->mortality.serious_infection_case_fatality);
+        for (int h = 0; h < 5; h++)
+            out[g][h] = survive * step[g][h];
+        out[g][5] = 1 - survive;
+    }
+    out[5][5] = 1;
+}
+
+/* Occupancy averaged over the cohort equals p0 * P^t for every month and
+ * state, within 4 SE (counts are binomial: patients are independent). */
+static void check_occupancy_against_matrix_power(const char *const *overrides)
+{
+    ipsim_params p = test_params(overrides);
+    capture c;
+    assert_int_equal(run_cohort(&p, 2, 8192, &c, NULL), IPSIM_OK);
+    double P[6][6], v[6] = {0}, next[6];
+    exact_cycle_matrix(&p, P);
+    for (int g = 0; g < 5; g++)
+        v[g] = p.cohort.baseline_mix[g];
+    const double n = (double)p.cohort.patients;
+    const ipsim_summary *s = c.summaries[0];
+    for (int64_t t = 0; t < c.months; t++) {
+        for (int st = 0; st < 6; st++) {
+            char what[64];
+            snprintf(what, sizeof what, "occupancy month %lld state %s",
+                     (long long)(t * p.cohort.cycle_months), ipsim_state_names[st]);
+            double observed = (double)s->occupancy[t * IPSIM_STATES + st] / n;
+            assert_within_4se(observed, v[st], sqrt(v[st] * (1 - v[st]) / n), what);
+        }
+        for (int j = 0; j < 6; j++) {
+            next[j] = 0;
+            for (int i = 0; i < 6; i++)
+                next[j] += v[i] * P[i][j];
+        }
+        memcpy(v, next, sizeof v);
+    }
+    capture_free(&c);
+}
+
+static const char *const nonround_chain[] = {
+    "grades.transition_matrix=[[0.913, 0.087, 0, 0, 0], [0.061, 0.874, 0.065, 0, 0], "
+    "[0.007, 0.118, 0.803, 0.072, 0], [0, 0.013, 0.171, 0.742, 0.074], "
+    "[0.011, 0, 0.029, 0.133, 0.827]]",
+    "cohort.baseline_mix=[0.083, 0.171, 0.297, 0.164, 0.285]",
+    "mortality.background_monthly_probability=0.0137",
+    "mortality.serious_infection_case_fatality=0.213",
+    "infection.share_within_window=[0.071, 0.193, 0.281, 0.417, 0.533]",
+    "cohort.patients=200000", "cohort.horizon_months=36", "seed=8675309",
+    "output.trajectories=none", NULL};
+
+static void occupancy_equals_p0_times_matrix_power(void **state)
+{
+    (void)state;
+    check_occupancy_against_matrix_power(nonround_chain);
+}
+
+static void occupancy_with_two_month_cycles(void **state)
+{
+    (void)state;
+    const char *overrides[16];
+    size_t n = 0;
+    while (nonround_chain[n]) {
+        overrides[n] = nonround_chain[n];
+        n++;
+    }
+    overrides[n++] = "cohort.cycle_months=2";
+    overrides[n] = NULL;
+    check_occupancy_against_matrix_power(overrides);
+}
+
+/* With grades held and nobody dying, the share with >= 1 episode within the
+ * window is the parameter itself: 1 - exp(-lambda W) = p. */
+static void window_shares_equal_the_seed_figures(void **state)
+{
+    (void)state;
+    const char *overrides[] = {"grades.transitions=false", "cohort.patients=300000",
+                               "cohort.baseline_mix=[0.2, 0.2, 0.2, 0.2, 0.2]",
+                               "cohort.horizon_months=12", "infection.window_months=12",
+                               "mortality.background_monthly_probability=0",
+                               "mortality.serious_infection_case_fatality=0",
+                               "output.trajectories=none", "seed=424242", NULL};
+    ipsim_params p = test_params(overrides);
+    capture c;
+    assert_int_equal(run_cohort(&p, 2, 10000, &c, NULL), IPSIM_OK);
+    const ipsim_summary *s = c.summaries[0];
+    /* The seed's figures are the schema defaults (review section 3.1.2). */
+    assert_true(p.infection.share_within_window[IPSIM_GRADE_MILD] == 0.182);
+    assert_true(p.infection.share_within_window[IPSIM_GRADE_MODERATE] == 0.256);
+    assert_true(p.infection.share_within_window[IPSIM_GRADE_SEVERE] == 0.389);
+    for (int g = 0; g < 5; g++) {
+        double n = (double)s->patients_by_baseline[g];
+        double share = (double)s->infected_in_window_by_baseline[g] / n;
+        double exact = p.infection.share_within_window[g];
+        assert_within_4se(share, exact, sqrt(exact * (1 - exact) / n), ipsim_state_names[g]);
+    }
+    capture_free(&c);
+}
+
+/* With deaths competing, the closed form is a geometric sum: first episode
+ * in month m needs m infection-free survived months, each with probability
+ * exp(-lambda) (1 - q) (no episode, so no infection death). */
+static void window_shares_with_competing_death(void **state)
+{
+    (void)state;
+    const char *overrides[] = {"grades.transitions=false", "cohort.patients=250000",
+                               "cohort.baseline_mix=[0.1, 0.3, 0.3, 0.15, 0.15]",
+                               "cohort.horizon_months=24", "infection.window_months=18",
+                               "mortality.background_monthly_probability=0.031",
+                               "output.trajectories=none", "seed=99", NULL};
+    ipsim_params p = test_params(overrides);
+    capture c;
+    assert_int_equal(run_cohort(&p, 2, 10000, &c, NULL), IPSIM_OK);
+    const ipsim_summary *s = c.summaries[0];
+    const double q = p.mortality.background_monthly_probability;
+    for (int g = 0; g < 5; g++) {
+        double lambda = hazard(&p, g), exact = 0, alive_uninfected = 1;
+        for (int m = 0; m < 18; m++) {
+            exact += alive_uninfected * (1 - exp(-lambda));
+            alive_uninfected *= exp(-lambda) * (1 - q);
+        }
+        double n = (double)s->patients_by_baseline[g];
+        double share = (double)s->infected_in_window_by_baseline[g] / n;
+        assert_within_4se(share, exact, sqrt(exact * (1 - exact) / n), ipsim_state_names[g]);
+    }
+    capture_free(&c);
+}
+
+/* Episode types over all episodes, serious shares by grade, and episode
+ * rates per month lived in a grade, each against its parameter. */
+static void episode_types_seriousness_and_rates(void **state)
+{
+    (void)state;
+    const char *overrides[] = {"cohort.patients=100000", "cohort.horizon_months=60",
+                               "seed=31337", "output.trajectories=none", NULL};
+    ipsim_params p = test_params(overrides);
+    capture c;
+    assert_int_equal(run_cohort(&p, 2, 8192, &c, NULL), IPSIM_OK);
+    const ipsim_summary *s = c.summaries[0];
+    double total = 0, by_type[3] = {0};
+    for (int g = 0; g < 5; g++)
+        for (int t = 0; t < 3; t++) {
+            total += (double)s->episodes[g][t];
+            by_type[t] += (double)s->episodes[g][t];
+        }
+    assert_true(total > 50000);
+    /* Review section 3.1.2: 65.3 / 28.6 / 6.1%. */
+    assert_true(p.infection.type_share[0] == 0.653 && p.infection.type_share[1] == 0.286 &&
+                p.infection.type_share[2] == 0.061);
+    for (int t = 0; t < 3; t++) {
+        double exact = p.infection.type_share[t];
+        assert_within_4se(by_type[t] / total, exact, sqrt(exact * (1 - exact) / total),
+                          ipsim_infection_type_names[t]);
+    }
+    for (int g = 0; g < 5; g++) {
+        double episodes = (double)(s->episodes[g][0] + s->episodes[g][1] + s->episodes[g][2]);
+        double sigma = p.infection.serious_share[g];
+        assert_within_4se((double)s->serious[g] / episodes, sigma,
+                          sqrt(sigma * (1 - sigma) / episodes), "serious share");
+        double months = (double)s->person_months[g], lambda = hazard(&p, g);
+        assert_within_4se(episodes / months, lambda, sqrt(lambda / months), "episode rate");
+    }
+    capture_free(&c);
+}
+
+/* ---- reproducibility ------------------------------------------------------ */
+
+static const char *const small_run[] = {"cohort.patients=3001", "cohort.replicates=2",
+                                        "cohort.horizon_months=36", "seed=2718281828", NULL};
+
+/* Every byte of every output is the same for 1, 2 and 3 threads and for any
+ * block size. */
+static void identical_for_any_thread_count_and_block_size(void **state)
+{
+    (void)state;
+    ipsim_params p = test_params(small_run);
+    capture ref, other;
+    assert_int_equal(run_cohort(&p, 1, 4096, &ref, NULL), IPSIM_OK);
+    const struct {
+        int threads;
+        int64_t block;
+    } variants[] = {{2, 4096}, {3, 777}, {2, 1}, {1, 100000}};
+    size_t cells = (size_t)(ref.patients * ref.replicates * ref.months);
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        assert_int_equal(run_cohort(&p, variants[v].threads, variants[v].block, &other, NULL),
+                         IPSIM_OK);
+        assert_memory_equal(ref.grade, other.grade, cells);
+        assert_memory_equal(ref.infections, other.infections, cells);
+        assert_memory_equal(ref.records, other.records,
+                            (size_t)(ref.patients * ref.replicates) * sizeof *ref.records);
+        for (int64_t r = 0; r < ref.replicates; r++)
+            assert_summaries_equal(ref.summaries[r], other.summaries[r]);
+        capture_free(&other);
+    }
+    /* Replicates are different cohorts. */
+    assert_memory_not_equal(ref.grade, ref.grade + (size_t)(ref.patients * ref.months),
+                            (size_t)(ref.patients * ref.months));
+    capture_free(&ref);
+}
+
+/* A patient's trajectory is the same in a 1,000- and a 20,000-patient run. */
+static void trajectory_does_not_depend_on_cohort_size(void **state)
+{
+    (void)state;
+    const char *small[] = {"cohort.patients=1000", "cohort.horizon_months=60", "seed=5", NULL};
+    const char *large[] = {"cohort.patients=20000", "cohort.horizon_months=60", "seed=5", NULL};
+    ipsim_params ps = test_params(small), pl = test_params(large);
+    capture a, b;
+    assert_int_equal(run_cohort(&ps, 2, 300, &a, NULL), IPSIM_OK);
+    assert_int_equal(run_cohort(&pl, 2, 4096, &b, NULL), IPSIM_OK);
+    size_t cells = (size_t)(1000 * a.months);
+    assert_memory_equal(a.grade, b.grade, cells);
+    assert_memory_equal(a.infections, b.infections, cells);
+    assert_memory_equal(a.records, b.records, 1000 * sizeof *a.records);
+    capture_free(&a);
+    capture_free(&b);
+}
+
+/* Common random numbers: two scenarios differing only in one grade's
+ * infection share see the same grade draws, so (without deaths) identical
+ * grade paths; and because counts are drawn by inversion of the same
+ * uniform, every patient-cycle has at least as many episodes in the
+ * higher-risk scenario. */
+static void scenarios_share_random_numbers(void **state)
+{
+    (void)state;
+    const char *low[] = {"cohort.patients=5000", "cohort.horizon_months=48",
+                         "mortality.background_monthly_probability=0",
+                         "mortality.serious_infection_case_fatality=0", "seed=77", NULL};
+    const char *high[] = {"cohort.patients=5000", "cohort.horizon_months=48",
+                          "mortality.background_monthly_probability=0",
+                          "mortality.serious_infection_case_fatality=0", "seed=77",
+                          "infection.share_within_window={none: 0.054, mild: 0.182, "
+                          "moderate: 0.256, severe: 0.55, very_severe: 0.389}",
+                          NULL};
+    ipsim_params pa = test_params(low), pb = test_params(high);
+    capture a, b;
+    assert_int_equal(run_cohort(&pa, 2, 4096, &a, NULL), IPSIM_OK);
+    assert_int_equal(run_cohort(&pb, 1, 1000, &b, NULL), IPSIM_OK);
+    size_t cells = (size_t)(a.patients * a.months);
+    assert_memory_equal(a.grade, b.grade, cells);
+    size_t more = 0;
+    for (size_t i = 0; i < cells; i++) {
+        assert_true(b.infections[i] >= a.infections[i]);
+        if (a.grade[i] != IPSIM_GRADE_SEVERE)
+            assert_int_equal(b.infections[i], a.infections[i]);
+        more += b.infections[i] > a.infections[i];
+    }
+    assert_true(more > 100);
+    capture_free(&a);
+    capture_free(&b);
+}
+
+/* A raised cancel flag stops the run after the block in progress. */
+static void cancel_flag_stops_at_the_next_block(void **state)
+{
+    (void)state;
+    ipsim_params p = test_params(small_run);
+    volatile sig_atomic_t cancel = 1;
+    capture c;
+    assert_int_equal(run_cohort(&p, 2, 500, &c, &cancel), IPSIM_EINTERRUPTED);
+    assert_int_equal(c.blocks, 1);
+    capture_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(occupancy_equals_p0_times_matrix_power),
+        cmocka_unit_test(occupancy_with_two_month_cycles),
+        cmocka_unit_test(window_shares_equal_the_seed_figures),
+        cmocka_unit_test(window_shares_with_competing_death),
+        cmocka_unit_test(episode_types_seriousness_and_rates),
+        cmocka_unit_test(identical_for_any_thread_count_and_block_size),
+        cmocka_unit_test(trajectory_does_not_depend_on_cohort_size),
+        cmocka_unit_test(scenarios_share_random_numbers),
+        cmocka_unit_test(cancel_flag_stops_at_the_next_block),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

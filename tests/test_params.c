@@ -1,0 +1,368 @@
+/* tests/test_params.c: the schema, the YAML loader, --set overrides, the
+ * emitter, and the parameter reference. */
+#define _GNU_SOURCE
+#include "test_support.h"
+
+#include <stdbool.h>
+
+#include <unistd.h>
+
+#include "params/schema.h"
+
+/* Writes text to a fresh temporary .yaml file; returns its malloc'd path. */
+static char *write_yaml(const char *text)
+{
+    char *path = strdup("/tmp/ipsim-test-XXXXXX.yaml");
+    int fd = mkstemps(path, 5);
+    assert_true(fd >= 0);
+    size_t len = strlen(text);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    return path;
+}
+
+typedef struct expected_error {
+    int code;
+    long line;        /* 0: not checked */
+    const char *key;  /* NULL: not checked; "" must be empty */
+    const char *text; /* substring of the message */
+} expected_error;
+
+/* Resolves a file (and overrides) that must fail as described. */
+static void expect_failure(const char *yaml, const char *const *overrides, expected_error want)
+{
+    char *path = yaml ? write_yaml(yaml) : NULL;
+    size_t n = 0;
+    while (overrides && overrides[n])
+        n++;
+    ipsim_params p;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    int rc = ipsim_params_resolve(&p, path, overrides, n, &err);
+    char formatted[2048];
+    ipsim_error_format(&err, formatted, sizeof formatted);
+    if (rc != want.code)
+        fail_msg("expected code %d, got %d: %s", want.code, rc, formatted);
+    if (path && want.line && strcmp(err.file, path) != 0)
+        fail_msg("error does not name the file: %s", formatted);
+    if (!path && n && strcmp(err.file, "--set") != 0)
+        fail_msg("error does not name --set: %s", formatted);
+    if (want.line && err.line != want.line)
+        fail_msg("expected line %ld, got %ld: %s", want.line, err.line, formatted);
+    if (want.key && strcmp(err.key, want.key) != 0)
+        fail_msg("expected key '%s', got '%s': %s", want.key, err.key, formatted);
+    if (want.text && !strstr(err.message, want.text))
+        fail_msg("expected message containing '%s': %s", want.text, formatted);
+    if (path) {
+        unlink(path);
+        free(path);
+    }
+}
+
+static void defaults_and_baseline_resolve(void **state)
+{
+    (void)state;
+    ipsim_params defaults = test_params(NULL);
+    assert_string_equal(defaults.name, "baseline");
+    assert_int_equal(defaults.cohort.horizon_months, 120);
+    assert_true(defaults.infection.share_within_window[IPSIM_GRADE_MILD] == 0.182);
+
+    ipsim_params p;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_params_resolve(&p, IPSIM_SOURCE_DIR "/params/baseline.yaml", NULL, 0,
+                                          &err),
+                     IPSIM_OK);
+    assert_true(p.infection.type_share[IPSIM_INFECTION_VIRAL] == 0.286);
+    assert_true(p.grades.transition_matrix[IPSIM_GRADE_SEVERE][IPSIM_GRADE_MODERATE] == 0.03);
+    /* The shipped baseline states the schema defaults, apart from its own
+     * name, seed and cohort size. */
+    p.seed = defaults.seed;
+    p.cohort.patients = defaults.cohort.patients;
+    assert_memory_equal(&p.grades, &defaults.grades, sizeof p.grades);
+    assert_memory_equal(&p.infection, &defaults.infection, sizeof p.infection);
+    assert_memory_equal(&p.mortality, &defaults.mortality, sizeof p.mortality);
+}
+
+/* Both spellings of a per-grade vector, and overrides on top of a file. */
+static void vectors_by_label_or_list_and_overrides(void **state)
+{
+    (void)state;
+    char *path = write_yaml("cohort:\n"
+                            "  baseline_mix: [0.1, 0.2, 0.3, 0.15, 0.25]\n"
+                            "infection:\n"
+                            "  serious_share: {very_severe: 0.5, none: 0.1, mild: 0.2,\n"
+                            "                  moderate: 0.3, severe: 0.4}\n");
+    const char *overrides[] = {"cohort.patients=1e3", "grades.transitions=off",
+                               "infection.type_share={bacterial: 0.5, viral: 0.25, fungal: 0.25}",
+                               "name=trial-2.b"};
+    ipsim_params p;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_params_resolve(&p, path, overrides, 4, &err), IPSIM_OK);
+    assert_true(p.cohort.baseline_mix[3] == 0.15);
+    assert_true(p.infection.serious_share[IPSIM_GRADE_VERY_SEVERE] == 0.5);
+    assert_true(p.infection.serious_share[IPSIM_GRADE_NONE] == 0.1);
+    assert_int_equal(p.cohort.patients, 1000);
+    assert_false(p.grades.transitions);
+    assert_true(p.infection.type_share[IPSIM_INFECTION_FUNGAL] == 0.25);
+    assert_string_equal(p.name, "trial-2.b");
+    unlink(path);
+    free(path);
+}
+
+/* The emitted YAML resolves back to exactly the same parameter set. */
+static void emitted_yaml_round_trips_bit_for_bit(void **state)
+{
+    (void)state;
+    const char *overrides[] = {"mortality.background_monthly_probability=0.0123456789012345",
+                               "infection.share_within_window=[0.1, 0.2, 0.3, 0.4, 0.7]",
+                               "grades.transition_matrix=[[0.9, 0.1, 0, 0, 0], "
+                               "[0.1, 0.7, 0.2, 0, 0], [0, 0.1, 0.8, 0.1, 0], "
+                               "[0, 0, 0.3, 0.3, 0.4], [0.2, 0.2, 0.2, 0.2, 0.2]]",
+                               "seed=18446744073709551615", "output.trajectories=none", NULL};
+    ipsim_params p = test_params(overrides);
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    char *text = NULL;
+    assert_int_equal(ipsim_params_to_yaml(&p, &text, &err), IPSIM_OK);
+    char *path = write_yaml(text);
+    ipsim_params back;
+    assert_int_equal(ipsim_params_resolve(&back, path, NULL, 0, &err), IPSIM_OK);
+    assert_memory_equal(&back, &p, sizeof p);
+    assert_true(back.seed == UINT64_MAX);
+    unlink(path);
+    free(path);
+    free(text);
+}
+
+static void malformed_yaml_is_located(void **state)
+{
+    (void)state;
+    expect_failure("cohort:\n  patients: 10\n  horizon_months: [12\n", NULL,
+                   (expected_error){IPSIM_EYAML, 0, NULL, NULL});
+    expect_failure("cohort:\n  patients: 10\n bad_indent: 3\n", NULL,
+                   (expected_error){IPSIM_EYAML, 3, NULL, NULL});
+}
+
+static void unknown_keys_suggest_the_nearest(void **state)
+{
+    (void)state;
+    expect_failure("cohort:\n  patients: 10\n  patinets: 20\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 3, "cohort.patinets",
+                                    "did you mean 'cohort.patients'"});
+    expect_failure("infektion:\n  window_months: 12\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 1, "infektion", "unknown key"});
+    expect_failure("cohort:\n  horizon: 12\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "cohort.horizon",
+                                    "did you mean 'cohort.horizon_months'"});
+    const char *set[] = {"mortality.background=0.1", NULL};
+    expect_failure(NULL, set,
+                   (expected_error){IPSIM_EPARAM, 0, "mortality.background", "unknown key"});
+    expect_failure("cohort:\n  baseline_mix: {none: 0.2, mild: 0.2, modrate: 0.2, severe: 0.2,"
+                   " very_severe: 0.2}\n",
+                   NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "cohort.baseline_mix", "unknown entry"});
+}
+
+static void out_of_range_values_are_refused(void **state)
+{
+    (void)state;
+    expect_failure("mortality:\n  serious_infection_case_fatality: 1.2\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "mortality.serious_infection_case_fatality",
+                                    "out of range"});
+    expect_failure("mortality:\n  background_monthly_probability: -0.01\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "mortality.background_monthly_probability",
+                                    "out of range"});
+    expect_failure("infection:\n  share_within_window: [0.1, 0.2, 1.0, 0.3, 0.4]\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "infection.share_within_window.moderate",
+                                    "[0, 1)"});
+    expect_failure("cohort:\n  patients: -5\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "cohort.patients", "out of range"});
+    expect_failure("cohort:\n  patients: 2.5\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "cohort.patients", "whole number"});
+    expect_failure("mortality:\n  background_monthly_probability: .nan\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "mortality.background_monthly_probability",
+                                    "finite"});
+    expect_failure("mortality:\n  background_monthly_probability: '0.1'\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "mortality.background_monthly_probability",
+                                    "quoted"});
+    expect_failure("grades:\n  transitions: maybe\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "grades.transitions", "true or false"});
+    expect_failure("output:\n  trajectories: sparse\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "output.trajectories", "dense, none"});
+    expect_failure("name: my/scenario\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 1, "name", "not a valid name"});
+    const char *set[] = {"cohort.replicates=0", NULL};
+    expect_failure(NULL, set,
+                   (expected_error){IPSIM_EPARAM, 0, "cohort.replicates", "out of range"});
+}
+
+static void shares_and_rows_must_sum_to_one(void **state)
+{
+    (void)state;
+    expect_failure("cohort:\n  baseline_mix: [0.1, 0.2, 0.3, 0.2, 0.1]\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "cohort.baseline_mix", "sum to 0.9"});
+    expect_failure("grades:\n  transition_matrix:\n"
+                   "    none: [1, 0, 0, 0, 0]\n"
+                   "    mild: [0.1, 0.8, 0.05, 0, 0]\n"
+                   "    moderate: [0, 0, 1, 0, 0]\n"
+                   "    severe: [0, 0, 0, 1, 0]\n"
+                   "    very_severe: [0, 0, 0, 0, 1]\n",
+                   NULL,
+                   (expected_error){IPSIM_EPARAM, 4, "grades.transition_matrix.mild",
+                                    "sum to 0.95"});
+    /* Within the stated tolerance passes. */
+    const char *ok[] = {"infection.type_share=[0.6530004, 0.286, 0.061]", NULL};
+    (void)test_params(ok);
+    const char *bad[] = {"infection.type_share=[0.653002, 0.286, 0.061]", NULL};
+    expect_failure(NULL, bad,
+                   (expected_error){IPSIM_EPARAM, 0, "infection.type_share", "tolerance"});
+}
+
+static void structural_mistakes_are_refused(void **state)
+{
+    (void)state;
+    expect_failure("", NULL, (expected_error){IPSIM_EPARAM, 0, NULL, "empty"});
+    expect_failure("# only a comment\n", NULL, (expected_error){IPSIM_EPARAM, 0, NULL, "empty"});
+    expect_failure("- a\n- b\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 1, NULL, "mapping of sections"});
+    expect_failure("cohort: 5\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 1, "cohort", "must be a mapping"});
+    expect_failure("cohort:\n  patients: 10\n  patients: 20\n", NULL,
+                   (expected_error){IPSIM_EYAML, 3, NULL, "duplicate key 'patients'"});
+    expect_failure("a: &x [1, 2]\ncohort:\n  baseline_mix: *x\n", NULL,
+                   (expected_error){IPSIM_EYAML, 3, NULL, "aliases"});
+    expect_failure("cohort:\n  patients: [1, 2]\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "cohort.patients", "single value"});
+    expect_failure("cohort:\n  baseline_mix: [0.5, 0.5]\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "cohort.baseline_mix", "expected 5 values"});
+    expect_failure("---\nseed: 1\n---\nseed: 2\n", NULL,
+                   (expected_error){IPSIM_EYAML, 3, NULL, "more than one YAML document"});
+    const char *no_eq[] = {"cohort.patients", NULL};
+    expect_failure(NULL, no_eq, (expected_error){IPSIM_EUSAGE, 0, NULL, "not an override"});
+    const char *no_value[] = {"cohort.patients=", NULL};
+    expect_failure(NULL, no_value,
+                   (expected_error){IPSIM_EPARAM, 0, "cohort.patients", "no value"});
+}
+
+static void missing_unreadable_and_binary_files(void **state)
+{
+    (void)state;
+    ipsim_params p;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_params_resolve(&p, "/nonexistent/params.yaml", NULL, 0, &err),
+                     IPSIM_EIO);
+    assert_string_equal(err.file, "/nonexistent/params.yaml");
+    assert_non_null(strstr(err.message, "No such file"));
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_params_resolve(&p, "/tmp", NULL, 0, &err), IPSIM_EIO);
+    assert_non_null(strstr(err.message, "directory"));
+
+    char *path = write_yaml("");
+    FILE *f = fopen(path, "wb");
+    fwrite("\x7f" "ELF\0\1\2\3", 1, 8, f);
+    fclose(f);
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_params_resolve(&p, path, NULL, 0, &err), IPSIM_EYAML);
+    assert_string_equal(err.file, path);
+    unlink(path);
+    free(path);
+}
+
+/* Checks across keys report the key and where it was set. */
+static void cross_checks_name_where_the_value_came_from(void **state)
+{
+    (void)state;
+    expect_failure("cohort:\n  cycle_months: 7\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 0, "cohort.horizon_months",
+                                    "not a whole number of 7-month cycles"});
+    expect_failure("cohort:\n  horizon_months: 6\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 0, "infection.window_months",
+                                    "longer than the horizon"});
+    expect_failure("cohort:\n  horizon_months: 24\ninfection:\n  window_months: 30\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 4, "infection.window_months",
+                                    "longer than the horizon"});
+    expect_failure("cohort:\n  patients: 1e12\n  replicates: 100000\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "cohort.patients", "more than ipsim can index"});
+}
+
+static void nearest_key_is_a_plausible_misspelling(void **state)
+{
+    (void)state;
+    assert_string_equal(ipsim_param_spec_nearest("seeed"), "seed");
+    assert_string_equal(ipsim_param_spec_nearest("grades.transition_matrx"),
+                        "grades.transition_matrix");
+    assert_string_equal(ipsim_param_spec_nearest("cohort.pateints"), "cohort.patients");
+    assert_string_equal(ipsim_param_spec_nearest("infektion"), "infection");
+    assert_null(ipsim_param_spec_nearest("completely.unrelated_thing"));
+}
+
+/* The section table lists exactly the sections the paths use. */
+static void sections_match_the_paths(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < ipsim_param_spec_count; i++) {
+        const char *path = ipsim_param_specs[i].path, *dot = strchr(path, '.');
+        if (!dot)
+            continue;
+        bool found = false;
+        for (size_t s = 0; s < ipsim_param_section_count; s++)
+            found |= strlen(ipsim_param_sections[s]) == (size_t)(dot - path) &&
+                     strncmp(ipsim_param_sections[s], path, (size_t)(dot - path)) == 0;
+        if (!found)
+            fail_msg("section of '%s' is not in ipsim_param_sections", path);
+    }
+    for (size_t s = 0; s < ipsim_param_section_count; s++) {
+        bool used = false;
+        for (size_t i = 0; i < ipsim_param_spec_count; i++)
+            used |= strncmp(ipsim_param_specs[i].path, ipsim_param_sections[s],
+                            strlen(ipsim_param_sections[s])) == 0;
+        if (!used)
+            fail_msg("section '%s' has no keys", ipsim_param_sections[s]);
+    }
+}
+
+/* docs/parameters.md is exactly what `ipsim params` prints. */
+static void reference_document_is_current(void **state)
+{
+    (void)state;
+    char *generated = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&generated, &size);
+    ipsim_params_write_reference(mem);
+    fclose(mem);
+    FILE *f = fopen(IPSIM_SOURCE_DIR "/docs/parameters.md", "rb");
+    if (!f)
+        fail_msg("docs/parameters.md is missing; regenerate it with "
+                 "`build/ipsim params > docs/parameters.md`");
+    char *committed = calloc(1, size + 2);
+    size_t got = fread(committed, 1, size + 1, f);
+    fclose(f);
+    if (got != size || memcmp(committed, generated, size) != 0)
+        fail_msg("docs/parameters.md is out of date; regenerate it with "
+                 "`build/ipsim params > docs/parameters.md`");
+    free(committed);
+    free(generated);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(defaults_and_baseline_resolve),
+        cmocka_unit_test(vectors_by_label_or_list_and_overrides),
+        cmocka_unit_test(emitted_yaml_round_trips_bit_for_bit),
+        cmocka_unit_test(malformed_yaml_is_located),
+        cmocka_unit_test(unknown_keys_suggest_the_nearest),
+        cmocka_unit_test(out_of_range_values_are_refused),
+        cmocka_unit_test(shares_and_rows_must_sum_to_one),
+        cmocka_unit_test(structural_mistakes_are_refused),
+        cmocka_unit_test(missing_unreadable_and_binary_files),
+        cmocka_unit_test(cross_checks_name_where_the_value_came_from),
+        cmocka_unit_test(nearest_key_is_a_plausible_misspelling),
+        cmocka_unit_test(sections_match_the_paths),
+        cmocka_unit_test(reference_document_is_current),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

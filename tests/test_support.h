@@ -1,0 +1,48 @@
+/* tests/test_support.h: helpers shared by the cmocka test programs. */
+#ifndef IPSIM_TEST_SUPPORT_H
+#define IPSIM_TEST_SUPPORT_H
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "params/loader.h"
+#include "sim/error.h"
+
+/* Resolves defaults plus overrides (a NULL-terminated list); fails the test
+ * with the loader's message if they do not resolve. */
+static inline ipsim_params test_params(const char *const *overrides)
+{
+    size_t n = 0;
+    while (overrides && overrides[n])
+        n++;
+    ipsim_params p;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    int rc = ipsim_params_resolve(&p, NULL, overrides, n, &err);
+    if (rc) {
+        char msg[2048];
+        ipsim_error_format(&err, msg, sizeof msg);
+        fail_msg("test parameters do not resolve: %s", msg);
+    }
+    return p;
+}
+
+/* Asserts |estimate - exact| <= 4 standard errors. A zero standard error
+ * (a share of exactly 0 or 1) demands exact equality. */
+#define assert_within_4se(estimate, exact, se, what)                                         \
+    do {                                                                                     \
+        double est_ = (estimate), ex_ = (exact), se_ = (se);                                 \
+        if (!(fabs(est_ - ex_) <= 4 * se_))                                                  \
+            fail_msg("%s: estimate %.6g, exact %.6g, differ by %.2f SE (SE %.3g)", (what),   \
+                     est_, ex_, se_ > 0 ? fabs(est_ - ex_) / se_ : INFINITY, se_);            \
+    } while (0)
+
+#endif
