@@ -14,6 +14,7 @@ int ipsim_model_init(ipsim_model *m, const ipsim_params *p, ipsim_error *err)
     ipsim_mortality_init(&m->mortality, p);
     m->cycles = ipsim_params_cycles(p);
     m->cycle_months = p->cohort.cycle_months;
+    m->window_months = p->infection.window_months;
     return IPSIM_OK;
 }
 

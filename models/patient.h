@@ -29,6 +29,7 @@ typedef struct ipsim_model {
     ipsim_mortality mortality;
     int64_t cycles;       /* cycles simulated: horizon / cycle length */
     int64_t cycle_months; /* months per cycle */
+    int64_t window_months; /* infection window, for summaries */
 } ipsim_model;
 
 /* Builds every module from a validated parameter set. Errors: IPSIM_EPARAM

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int create(ipsim_summary **out, int64_t months, int64_t cycle_months,
-                  int64_t window_months, ipsim_error *err)
+int ipsim_summary_create_for(ipsim_summary **out, int64_t months, int64_t cycle_months,
+                             int64_t window_months, ipsim_error *err)
 {
     *out = NULL;
     ipsim_summary *s = calloc(1, sizeof *s);
@@ -26,13 +26,14 @@ static int create(ipsim_summary **out, int64_t months, int64_t cycle_months,
 
 int ipsim_summary_create(ipsim_summary **out, const ipsim_params *p, ipsim_error *err)
 {
-    return create(out, ipsim_params_cycles(p) + 1, p->cohort.cycle_months,
-                  p->infection.window_months, err);
+    return ipsim_summary_create_for(out, ipsim_params_cycles(p) + 1, p->cohort.cycle_months,
+                                    p->infection.window_months, err);
 }
 
 int ipsim_summary_create_like(ipsim_summary **out, const ipsim_summary *like, ipsim_error *err)
 {
-    return create(out, like->months, like->cycle_months, like->window_months, err);
+    return ipsim_summary_create_for(out, like->months, like->cycle_months, like->window_months,
+                                    err);
 }
 
 void ipsim_summary_free(ipsim_summary *s)

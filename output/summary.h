@@ -30,6 +30,9 @@ typedef struct ipsim_summary {
 
 /* Allocates an empty summary for runs with these parameters. */
 int ipsim_summary_create(ipsim_summary **out, const ipsim_params *p, ipsim_error *err);
+/* Allocates an empty summary of `months` rows (cycles + 1). */
+int ipsim_summary_create_for(ipsim_summary **out, int64_t months, int64_t cycle_months,
+                             int64_t window_months, ipsim_error *err);
 /* Allocates an empty summary shaped like `like`. */
 int ipsim_summary_create_like(ipsim_summary **out, const ipsim_summary *like, ipsim_error *err);
 void ipsim_summary_free(ipsim_summary *s); /* NULL is a no-op */

@@ -4,8 +4,9 @@
  * the patients statically (`omp for`), each writing its own rows of the
  * shared block buffers and adding to its own summary; one thread then hands
  * the finished block to the sink (`omp single`) while the others wait at its
- * barrier. Per-thread summaries are merged at the end of each replicate;
- * integer sums make the merge order irrelevant. */
+ * barrier. At the end of a replicate the per-thread summaries are folded
+ * into one; integer sums make the fold order irrelevant, so the totals are
+ * the same for any thread count. */
 #include "sim/cohort.h"
 
 #include <stdlib.h>
@@ -16,12 +17,36 @@
 #endif
 
 typedef struct workspace {
-    uint8_t *grade;          /* block rows, or one scratch row per thread */
+    uint8_t *grade; /* block rows, or one scratch row per thread */
     uint8_t *infections;
     ipsim_patient_record *records;
     ipsim_summary **thread_summaries;
+    ipsim_summary *replicate_summary;
     int threads;
 } workspace;
+
+static int64_t block_size(int64_t patients, const ipsim_cohort_config *config)
+{
+    int64_t block = config->block_patients > 0 ? config->block_patients : 65536;
+    return block < patients ? block : patients;
+}
+
+static int64_t row_count(int64_t block, const ipsim_cohort_config *config)
+{
+    /* Without trajectories each thread needs only one scratch row. */
+    return config->keep_trajectories ? block : (config->threads > 0 ? config->threads : 1);
+}
+
+double ipsim_cohort_memory_bytes(const ipsim_model *model, int64_t patients,
+                                 const ipsim_cohort_config *config)
+{
+    double months = (double)(model->cycles + 1);
+    double block = (double)block_size(patients, config);
+    double rows = (double)row_count((int64_t)block, config);
+    double threads = config->threads > 0 ? config->threads : 1;
+    return 2.0 * rows * months + block * (double)sizeof(ipsim_patient_record) +
+           (threads + 1) * (months * IPSIM_STATES * sizeof(int64_t) + sizeof(ipsim_summary));
+}
 
 static void workspace_free(workspace *w)
 {
@@ -32,35 +57,43 @@ static void workspace_free(workspace *w)
         for (int t = 0; t < w->threads; t++)
             ipsim_summary_free(w->thread_summaries[t]);
     free(w->thread_summaries);
+    ipsim_summary_free(w->replicate_summary);
+}
+
+static int workspace_init(workspace *w, const ipsim_model *model, int64_t block,
+                          const ipsim_cohort_config *config, ipsim_error *err)
+{
+    const int64_t months = model->cycles + 1;
+    const size_t rows = (size_t)row_count(block, config);
+    w->grade = malloc(rows * (size_t)months);
+    w->infections = malloc(rows * (size_t)months);
+    w->records = malloc((size_t)block * sizeof *w->records);
+    w->thread_summaries = calloc((size_t)w->threads, sizeof *w->thread_summaries);
+    if (!w->grade || !w->infections || !w->records || !w->thread_summaries)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate a block of %lld patients",
+                          (long long)block);
+    int rc = ipsim_summary_create_for(&w->replicate_summary, months, model->cycle_months,
+                                      model->window_months, err);
+    for (int t = 0; t < w->threads && !rc; t++)
+        rc = ipsim_summary_create_like(&w->thread_summaries[t], w->replicate_summary, err);
+    return rc;
 }
 
 int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                      int64_t replicates, const ipsim_cohort_config *config,
-                     ipsim_block_sink sink, void *sink_ctx, ipsim_summary **summaries,
-                     ipsim_error *err)
+                     const ipsim_cohort_sinks *sinks, ipsim_error *err)
 {
     const int threads = config->threads > 0 ? config->threads : 1;
     const int64_t months = model->cycles + 1;
-    const int64_t block = config->block_patients < patients ? config->block_patients : patients;
+    const int64_t block = block_size(patients, config);
     const int keep = config->keep_trajectories;
-    /* Without trajectories each thread needs only one scratch row. */
-    const int64_t rows = keep ? block : threads;
+    const volatile sig_atomic_t *cancel = config->cancel;
 
     workspace w = {.threads = threads};
-    int rc = IPSIM_OK;
-    w.grade = malloc((size_t)(rows * months));
-    w.infections = malloc((size_t)(rows * months));
-    w.records = malloc((size_t)block * sizeof *w.records);
-    w.thread_summaries = calloc((size_t)threads, sizeof *w.thread_summaries);
-    if (!w.grade || !w.infections || !w.records || !w.thread_summaries) {
-        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate a block of %lld patients",
-                        (long long)block);
-        goto cleanup;
-    }
-    for (int t = 0; t < threads; t++) {
-        rc = ipsim_summary_create_like(&w.thread_summaries[t], summaries[0], err);
-        if (rc)
-            goto cleanup;
+    int rc = workspace_init(&w, model, block, config, err);
+    if (rc) {
+        workspace_free(&w);
+        return rc;
     }
 
     const int64_t total_work = patients * replicates * model->cycles * model->cycle_months;
@@ -87,6 +120,9 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
 #pragma omp for schedule(static)
 #endif
                 for (int64_t i = 0; i < count; i++) {
+                    /* A cancelled block is discarded, so skip the work. */
+                    if (cancel && *cancel)
+                        continue;
                     const int64_t row = keep ? i : tid;
                     uint8_t *grade_row = w.grade + row * months;
                     uint8_t *infection_row = w.infections + row * months;
@@ -98,43 +134,48 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
 #pragma omp single
 #endif
                 {
-                    ipsim_block b = {.replicate = r,
-                                     .first_patient = first,
-                                     .count = count,
-                                     .months = months,
-                                     .grade = keep ? w.grade : NULL,
-                                     .infections = keep ? w.infections : NULL,
-                                     .records = w.records};
-                    if (sink)
-                        status = sink(sink_ctx, &b, err);
-                    stop = status != IPSIM_OK;
-                    work_done += count * model->cycles * model->cycle_months;
-                    if (config->progress)
-                        config->progress(config->progress_ctx, work_done, total_work);
-                    if (!stop && config->cancel && *config->cancel) {
+                    if (cancel && *cancel) {
                         status = IPSIM_FAIL(err, IPSIM_EINTERRUPTED,
-                                   "stopped by a signal after %lld of %lld patient-cycles",
-                                   (long long)work_done, (long long)total_work);
-                        stop = 1;
+                                            "stopped by a signal after %lld of %lld "
+                                            "patient-months",
+                                            (long long)work_done, (long long)total_work);
+                    } else {
+                        ipsim_block b = {.replicate = r,
+                                         .first_patient = first,
+                                         .count = count,
+                                         .months = months,
+                                         .grade = keep ? w.grade : NULL,
+                                         .infections = keep ? w.infections : NULL,
+                                         .records = w.records};
+                        if (sinks && sinks->block)
+                            status = sinks->block(sinks->ctx, &b, err);
+                        work_done += count * model->cycles * model->cycle_months;
+                        if (config->progress)
+                            config->progress(config->progress_ctx, work_done, total_work);
                     }
+                    stop = status != IPSIM_OK;
                 }
             }
-            /* The replicate is complete (or abandoned): fold thread totals in. */
+            /* Fold the threads' totals into the replicate's, then hand it on. */
 #ifdef _OPENMP
 #pragma omp critical(ipsim_summary_merge)
 #endif
             {
-                ipsim_summary_merge(summaries[r], mine);
+                ipsim_summary_merge(w.replicate_summary, mine);
                 ipsim_summary_reset(mine);
             }
 #ifdef _OPENMP
 #pragma omp barrier
+#pragma omp single
 #endif
+            {
+                if (!stop && sinks && sinks->replicate)
+                    status = sinks->replicate(sinks->ctx, r, w.replicate_summary, err);
+                stop = status != IPSIM_OK;
+                ipsim_summary_reset(w.replicate_summary);
+            }
         }
     }
-    rc = status;
-
-cleanup:
     workspace_free(&w);
-    return rc;
+    return status;
 }

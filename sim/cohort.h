@@ -29,26 +29,44 @@ typedef struct ipsim_block {
 /* Receives each block in patient order. A non-zero return stops the run. */
 typedef int (*ipsim_block_sink)(void *ctx, const ipsim_block *block, ipsim_error *err);
 
-/* Called after each block with patient-cycles done so far and in all. */
+/* Receives each replicate's totals when it is complete, in replicate order.
+ * The summary is valid only during the call. A non-zero return stops the run. */
+typedef int (*ipsim_replicate_sink)(void *ctx, int64_t replicate, const ipsim_summary *summary,
+                                    ipsim_error *err);
+
+/* Called after each block with patient-months done so far and in all. */
 typedef void (*ipsim_progress_fn)(void *ctx, int64_t done, int64_t total);
 
 typedef struct ipsim_cohort_config {
     int threads;               /* >= 1 */
     int64_t block_patients;    /* patients per block; results do not depend on it */
     int keep_trajectories;     /* fill block->grade and block->infections */
-    /* When *cancel becomes non-zero (a signal handler's flag), the run stops
-     * at the next block boundary with IPSIM_EINTERRUPTED. May be NULL. */
+    /* When *cancel becomes non-zero (a signal handler's flag), the threads
+     * skip the rest of the block, which is discarded, and the run stops with
+     * IPSIM_EINTERRUPTED. May be NULL. */
     const volatile sig_atomic_t *cancel;
     ipsim_progress_fn progress; /* may be NULL */
     void *progress_ctx;
 } ipsim_cohort_config;
 
-/* Simulates `replicates` cohorts of `patients`. summaries[r] (created by the
- * caller with ipsim_summary_create) receives replicate r's totals; sink may
- * be NULL. Errors: the sink's, IPSIM_ENOMEM, IPSIM_EINTERRUPTED. */
+/* The consumers of a run's results; any may be NULL. */
+typedef struct ipsim_cohort_sinks {
+    ipsim_block_sink block;
+    ipsim_replicate_sink replicate;
+    void *ctx; /* passed to both */
+} ipsim_cohort_sinks;
+
+/* Simulates `replicates` cohorts of `patients` with the model, handing each
+ * block and each replicate's summary to the sinks. Memory is a block and a
+ * summary per thread, whatever the cohort size or replicate count.
+ * Errors: the sinks', IPSIM_ENOMEM, IPSIM_EINTERRUPTED. */
 int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                      int64_t replicates, const ipsim_cohort_config *config,
-                     ipsim_block_sink sink, void *sink_ctx, ipsim_summary **summaries,
-                     ipsim_error *err);
+                     const ipsim_cohort_sinks *sinks, ipsim_error *err);
+
+/* Bytes of memory a run with this configuration allocates (block buffers
+ * and summaries), for checking before it starts. */
+double ipsim_cohort_memory_bytes(const ipsim_model *model, int64_t patients,
+                                 const ipsim_cohort_config *config);
 
 #endif

@@ -92,6 +92,26 @@ static int parse_options(int argc, char **argv, run_options *o, ipsim_error *err
     return IPSIM_OK;
 }
 
+/* Where a run's results go: blocks to the writer (directly), replicate
+ * summaries to the writer and into the run's total for the printed summary. */
+typedef struct run_sink {
+    ipsim_h5_writer *writer;
+    ipsim_summary *total;
+} run_sink;
+
+static int write_block(void *ctx, const ipsim_block *block, ipsim_error *err)
+{
+    return ipsim_h5_writer_write_block(((run_sink *)ctx)->writer, block, err);
+}
+
+static int write_replicate(void *ctx, int64_t replicate, const ipsim_summary *summary,
+                           ipsim_error *err)
+{
+    run_sink *sink = ctx;
+    ipsim_summary_merge(sink->total, summary);
+    return ipsim_h5_writer_write_summary(sink->writer, replicate, summary, err);
+}
+
 static void utc_now(char *buf, size_t size)
 {
     time_t now = time(NULL);
@@ -105,7 +125,7 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
     run_options o = {0};
     ipsim_params params;
     ipsim_model *model = NULL;
-    ipsim_summary **summaries = NULL, *total = NULL;
+    ipsim_summary *total = NULL;
     ipsim_h5_writer *writer = NULL;
     char *params_yaml = NULL;
     char default_output[IPSIM_NAME_MAX + 8];
@@ -133,16 +153,7 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
         goto cleanup;
 
     replicates = params.cohort.replicates;
-    summaries = calloc((size_t)replicates, sizeof *summaries);
-    if (!summaries) {
-        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate %lld replicate summaries",
-                        (long long)replicates);
-        goto cleanup;
-    }
-    for (int64_t r = 0; r < replicates && !rc; r++)
-        rc = ipsim_summary_create(&summaries[r], &params, err);
-    if (!rc)
-        rc = ipsim_summary_create(&total, &params, err);
+    rc = ipsim_summary_create(&total, &params, err);
     if (rc)
         goto cleanup;
 
@@ -189,11 +200,13 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
                                   .progress = ipsim_progress_update,
                                   .progress_ctx = &progress};
     double start = ipsim_seconds();
+    run_sink sink = {.writer = writer, .total = total};
+    ipsim_cohort_sinks sinks = {.block = write_block,
+                                .replicate = write_replicate,
+                                .ctx = &sink};
     rc = ipsim_cohort_run(model, params.seed, params.cohort.patients, replicates, &config,
-                          ipsim_h5_writer_write_block, writer, summaries, err);
+                          &sinks, err);
     ipsim_progress_finish(&progress);
-    for (int64_t r = 0; r < replicates && !rc; r++)
-        rc = ipsim_h5_writer_write_summary(writer, r, summaries[r], err);
     if (rc)
         goto cleanup;
     rc = ipsim_h5_writer_commit(writer, err);
@@ -203,8 +216,6 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
     double seconds = ipsim_seconds() - start;
 
     if (!o.quiet) {
-        for (int64_t r = 0; r < replicates; r++)
-            ipsim_summary_merge(total, summaries[r]);
         ipsim_summary_print(stdout, total, &params);
         double patient_months = (double)params.cohort.patients * (double)replicates *
                                 (double)params.cohort.horizon_months;
@@ -221,10 +232,6 @@ cleanup:
                             "to %s\n",
                     o.output_path);
     }
-    if (summaries)
-        for (int64_t r = 0; r < replicates; r++)
-            ipsim_summary_free(summaries[r]);
-    free(summaries);
     ipsim_summary_free(total);
     free(params_yaml);
     free(model);
