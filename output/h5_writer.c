@@ -2,8 +2,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "output/h5_writer.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -408,6 +410,46 @@ static void writer_free(ipsim_h5_writer *w)
     free(w);
 }
 
+/* Removes ".BASE.ipsim-tmp-PID-XXXXXX" files beside the target whose PID
+ * is no longer a running process: the remains of a killed run. */
+static void remove_stale_temporaries(const char *target_path, int dir_len)
+{
+    char dir[IPSIM_PATH_MAX], prefix[IPSIM_PATH_MAX];
+    snprintf(dir, sizeof dir, "%.*s", dir_len ? dir_len : 1, dir_len ? target_path : ".");
+    snprintf(prefix, sizeof prefix, ".%s.ipsim-tmp-", target_path + dir_len);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    size_t prefix_len = strlen(prefix);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, prefix_len) != 0)
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + prefix_len, &end, 10);
+        if (pid <= 0 || *end != '-')
+            continue;
+        /* Only "no such process" marks a dead run; EPERM means alive. */
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char path[2 * IPSIM_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
+double ipsim_h5_writer_estimate_bytes(const ipsim_params *p)
+{
+    double rows = (double)p->cohort.replicates * (double)p->cohort.patients;
+    double months = (double)(ipsim_params_cycles(p) + 1);
+    double per_patient = 1 + 1 + 4 + 4 + 4 * IPSIM_INFECTION_TYPES + 4 + 8;
+    if (p->output.trajectories == IPSIM_TRAJECTORIES_DENSE)
+        per_patient += 2 * months;
+    double summaries = (double)p->cohort.replicates * (months * IPSIM_STATES + 64) * 8;
+    return rows * per_patient + summaries;
+}
+
 int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
                            const ipsim_params *p, const ipsim_run_info *info, ipsim_error *err)
 {
@@ -439,11 +481,13 @@ int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
         return IPSIM_FAIL(err, IPSIM_EIO, "output path '%s' is a directory", target_path);
     }
     /* The temporary file lives in the target's directory so that rename()
-     * is atomic (same file system). */
+     * is atomic (same file system). Its name carries our PID so that a later
+     * run can tell a killed run's leftovers from a live run's file. */
     const char *slash = strrchr(target_path, '/');
     int dir_len = slash ? (int)(slash - target_path + 1) : 0;
-    snprintf(w->temp, sizeof w->temp, "%.*s.%s.ipsim-tmp-XXXXXX", dir_len, target_path,
-             target_path + dir_len);
+    remove_stale_temporaries(target_path, dir_len);
+    snprintf(w->temp, sizeof w->temp, "%.*s.%s.ipsim-tmp-%ld-XXXXXX", dir_len, target_path,
+             target_path + dir_len, (long)getpid());
     int fd = mkstemp(w->temp);
     if (fd < 0) {
         int e = errno;

@@ -1,10 +1,11 @@
 /* output/h5_writer.h: writes a run to HDF5 (layout: docs/output-format.md).
  *
  * The file is built under a temporary name beside the target
- * (".NAME.ipsim-tmp-XXXXXX" in the same directory, so the final rename is
+ * (".NAME.ipsim-tmp-PID-XXXXXX" in the same directory, so the final rename is
  * atomic) and renamed to the target only by ipsim_h5_writer_commit. A run
  * that fails, is interrupted, or is killed never leaves a file at the target
- * path; a killed run leaves at most a dot-file named as above. */
+ * path; a killed run leaves at most a dot-file named as above, which the
+ * next run writing to the same target removes. */
 #ifndef IPSIM_H5_WRITER_H
 #define IPSIM_H5_WRITER_H
 
@@ -33,6 +34,10 @@ typedef struct ipsim_h5_writer ipsim_h5_writer;
  * behind on failure. */
 int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
                            const ipsim_params *p, const ipsim_run_info *info, ipsim_error *err);
+
+/* Bytes the run's datasets hold before compression (an upper bound on the
+ * file's size, up to a little metadata), for checking disk space first. */
+double ipsim_h5_writer_estimate_bytes(const ipsim_params *p);
 
 /* Patients per HDF5 chunk of the trajectory datasets; cohort blocks that are
  * a multiple of it write whole chunks only. */

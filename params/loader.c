@@ -429,12 +429,10 @@ static bool is_section(const char *name)
 
 /* ---- the file ---------------------------------------------------------- */
 
-static int apply_file(resolver *r, const char *path)
+/* Applies a parsed parameter file (root may be NULL: an empty document). */
+static int apply_tree(resolver *r, const char *path, ipsim_yaml_node *root)
 {
-    ipsim_yaml_node *root = NULL;
-    int rc = ipsim_yaml_parse_file(&root, path, r->err);
-    if (rc)
-        return rc;
+    int rc = IPSIM_OK;
     if (!root) {
         rc = fail_at(r, path, NULL, NULL, IPSIM_EPARAM,
                      "the file is empty; a parameter file is a YAML mapping of sections "
@@ -478,7 +476,6 @@ static int apply_file(resolver *r, const char *path)
         }
     }
 cleanup:
-    ipsim_yaml_free(root);
     return rc;
 }
 
@@ -563,8 +560,39 @@ static int validate(resolver *r)
     return IPSIM_OK;
 }
 
+static int resolve(ipsim_params *out, const char *source, ipsim_yaml_node *root,
+                   const char *const *overrides, size_t override_count, ipsim_error *err);
+
 int ipsim_params_resolve(ipsim_params *out, const char *path, const char *const *overrides,
                          size_t override_count, ipsim_error *err)
+{
+    ipsim_yaml_node *root = NULL;
+    if (path) {
+        int rc = ipsim_yaml_parse_file(&root, path, err);
+        if (rc)
+            return rc;
+    }
+    int rc = resolve(out, path, root, overrides, override_count, err);
+    ipsim_yaml_free(root);
+    return rc;
+}
+
+int ipsim_params_resolve_text(ipsim_params *out, const char *text, size_t len, const char *source,
+                              const char *const *overrides, size_t override_count,
+                              ipsim_error *err)
+{
+    ipsim_yaml_node *root = NULL;
+    int rc = ipsim_yaml_parse(&root, text, len, source, err);
+    if (rc)
+        return rc;
+    rc = resolve(out, source, root, overrides, override_count, err);
+    ipsim_yaml_free(root);
+    return rc;
+}
+
+/* Defaults, then the parsed file (source == NULL: none), then overrides. */
+static int resolve(ipsim_params *out, const char *source, ipsim_yaml_node *root,
+                   const char *const *overrides, size_t override_count, ipsim_error *err)
 {
     resolver r = {.params = out, .err = err};
     memset(out, 0, sizeof *out);
@@ -582,8 +610,8 @@ int ipsim_params_resolve(ipsim_params *out, const char *path, const char *const 
             return rc;
         r.origins[i] = (origin){NULL, 0, 0};
     }
-    if (path) {
-        int rc = apply_file(&r, path);
+    if (source) {
+        int rc = apply_tree(&r, source, root);
         if (rc)
             return rc;
     }

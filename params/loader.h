@@ -21,6 +21,12 @@
 int ipsim_params_resolve(ipsim_params *out, const char *path, const char *const *overrides,
                          size_t override_count, ipsim_error *err);
 
+/* As ipsim_params_resolve, with the parameter file's text given in memory
+ * (len bytes, need not be NUL-terminated); source names it in errors. */
+int ipsim_params_resolve_text(ipsim_params *out, const char *text, size_t len, const char *source,
+                              const char *const *overrides, size_t override_count,
+                              ipsim_error *err);
+
 /* Writes p as a complete YAML parameter file that resolves back to exactly
  * p (reals printed with round-trip precision). *text is malloc'd; free it. */
 int ipsim_params_to_yaml(const ipsim_params *p, char **text, ipsim_error *err);

@@ -223,6 +223,12 @@ int ipsim_yaml_parse_file(ipsim_yaml_node **out, const char *path, ipsim_error *
         ipsim_error_locate(err, path, 0, 0, NULL);
         return IPSIM_EIO;
     }
+    /* A FIFO could block forever and a device could be endless. */
+    if (!S_ISREG(st.st_mode)) {
+        IPSIM_FAIL(err, IPSIM_EIO, "is not a regular file");
+        ipsim_error_locate(err, path, 0, 0, NULL);
+        return IPSIM_EIO;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         IPSIM_FAIL(err, IPSIM_EIO, "cannot open parameter file: %s", strerror(errno));

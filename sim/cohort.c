@@ -2,9 +2,9 @@
  *
  * One parallel region spans the whole run. In each block the threads split
  * the patients statically (`omp for`), each writing its own rows of the
- * shared block buffers and adding to its own summary; one thread then hands
- * the finished block to the sink (`omp single`) while the others wait at its
- * barrier. At the end of a replicate the per-thread summaries are folded
+ * shared block buffers and adding to its own summary; the master thread then
+ * hands the finished block to the sink (`omp master`) while the others wait
+ * at a barrier. At the end of a replicate the per-thread summaries are folded
  * into one; integer sums make the fold order irrelevant, so the totals are
  * the same for any thread count. */
 #include "sim/cohort.h"
@@ -98,7 +98,7 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
 
     const int64_t total_work = patients * replicates * model->cycles * model->cycle_months;
     int64_t work_done = 0;
-    /* Shared: written only inside `omp single`, read after its barrier. */
+    /* Shared: written only by the master, read by all after a barrier. */
     int stop = 0;
     int status = IPSIM_OK;
 
@@ -130,8 +130,11 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                                            infection_row, &w.records[i]);
                     ipsim_summary_add_patient(mine, grade_row, &w.records[i]);
                 }
+                /* The sinks run on the master thread, the one that opened the
+                 * output: HDF5 is not safe to call from several threads, and
+                 * its error settings are per thread. */
 #ifdef _OPENMP
-#pragma omp single
+#pragma omp master
 #endif
                 {
                     if (cancel && *cancel) {
@@ -155,6 +158,9 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                     }
                     stop = status != IPSIM_OK;
                 }
+#ifdef _OPENMP
+#pragma omp barrier
+#endif
             }
             /* Fold the threads' totals into the replicate's, then hand it on. */
 #ifdef _OPENMP
@@ -166,7 +172,7 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
             }
 #ifdef _OPENMP
 #pragma omp barrier
-#pragma omp single
+#pragma omp master
 #endif
             {
                 if (!stop && sinks && sinks->replicate)
@@ -174,6 +180,9 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                 stop = status != IPSIM_OK;
                 ipsim_summary_reset(w.replicate_summary);
             }
+#ifdef _OPENMP
+#pragma omp barrier
+#endif
         }
     }
     workspace_free(&w);

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -112,6 +114,66 @@ static int write_replicate(void *ctx, int64_t replicate, const ipsim_summary *su
     return ipsim_h5_writer_write_summary(sink->writer, replicate, summary, err);
 }
 
+static void format_bytes(double bytes, char *buf, size_t size)
+{
+    const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    int u = 0;
+    while (bytes >= 1024 && u < 5) {
+        bytes /= 1024;
+        u++;
+    }
+    snprintf(buf, size, "%.3g %s", bytes, units[u]);
+}
+
+/* Refuses, before anything runs, a run that cannot fit in memory, or whose
+ * uncompressed output cannot fit on the disk when it is not compressed;
+ * warns when only compression could make it fit. */
+static int check_resources(const ipsim_params *p, const ipsim_model *model,
+                           const ipsim_cohort_config *config, const char *output_path, int quiet,
+                           ipsim_error *err)
+{
+    char need[32], have[32];
+    /* Block buffers, the writer's column buffers and HDF5's chunk caches. */
+    double memory = ipsim_cohort_memory_bytes(model, p->cohort.patients, config) +
+                    48.0 * (double)config->block_patients + 16.0 * (1 << 20);
+    double physical = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    if (physical > 0 && memory > 0.8 * physical) {
+        format_bytes(memory, need, sizeof need);
+        format_bytes(physical, have, sizeof have);
+        return IPSIM_FAIL(err, IPSIM_EUSAGE,
+                          "the run would need about %s of memory; this machine has %s "
+                          "(lower --block-patients)",
+                          need, have);
+    }
+    double output = ipsim_h5_writer_estimate_bytes(p);
+    char dir[IPSIM_PATH_MAX];
+    const char *slash = strrchr(output_path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - output_path + 1) : 1,
+             slash ? output_path : ".");
+    struct statvfs vfs;
+    if (statvfs(dir, &vfs) != 0)
+        return IPSIM_OK; /* the writer reports a missing directory precisely */
+    double free_bytes = (double)vfs.f_bavail * (double)vfs.f_frsize;
+    if (output <= free_bytes)
+        return IPSIM_OK;
+    format_bytes(output, need, sizeof need);
+    format_bytes(free_bytes, have, sizeof have);
+    if (p->output.compression_level == 0) {
+        IPSIM_FAIL(err, IPSIM_EPARAM,
+                   "the output would take %s and only %s is free in '%s' (use "
+                   "output.trajectories: none, compression, or fewer patients)",
+                   need, have, dir);
+        ipsim_error_locate(err, NULL, 0, 0, "output.compression_level");
+        return IPSIM_EPARAM;
+    }
+    if (!quiet)
+        fprintf(stderr,
+                "ipsim: warning: the output is %s before compression and only %s is free in "
+                "'%s'; the run fails (leaving no file) if compression does not make it fit\n",
+                need, have, dir);
+    return IPSIM_OK;
+}
+
 static void utc_now(char *buf, size_t size)
 {
     time_t now = time(NULL);
@@ -181,6 +243,14 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
 #endif
     int64_t block = o.block_patients ? o.block_patients
                                      : 8 * ipsim_h5_writer_chunk_patients(writer);
+    ipsim_cohort_config config = {.threads = threads,
+                                  .block_patients = block,
+                                  .keep_trajectories =
+                                      params.output.trajectories == IPSIM_TRAJECTORIES_DENSE,
+                                  .cancel = ctx->cancel};
+    rc = check_resources(&params, model, &config, o.output_path, o.quiet, err);
+    if (rc)
+        goto cleanup;
     if (!o.quiet)
         printf("ipsim %s: scenario '%s', %lld patients x %lld replicate%s x %lld months "
                "(%lld-month cycles), seed %llu, %d thread%s\n",
@@ -192,13 +262,8 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
 
     ipsim_progress progress;
     ipsim_progress_init(&progress, stderr, o.quiet, "simulating");
-    ipsim_cohort_config config = {.threads = threads,
-                                  .block_patients = block,
-                                  .keep_trajectories =
-                                      params.output.trajectories == IPSIM_TRAJECTORIES_DENSE,
-                                  .cancel = ctx->cancel,
-                                  .progress = ipsim_progress_update,
-                                  .progress_ctx = &progress};
+    config.progress = ipsim_progress_update;
+    config.progress_ctx = &progress;
     double start = ipsim_seconds();
     run_sink sink = {.writer = writer, .total = total};
     ipsim_cohort_sinks sinks = {.block = write_block,

@@ -82,6 +82,10 @@ int main(int argc, char **argv)
     /* Errors are reported through return codes, never by GSL aborting or
      * HDF5 printing its stack. */
     gsl_set_error_handler_off();
+    /* HDF5 would otherwise, at exit, retry flushing a file that a failed run
+     * (say, a full disk) abandoned, and crash inside the library; we close
+     * HDF5 ourselves after a successful run only. */
+    H5dont_atexit();
     if (!getenv("IPSIM_HDF5_DEBUG"))
         H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     install_signal_handlers();
@@ -110,8 +114,10 @@ int main(int argc, char **argv)
         rc = IPSIM_FAIL(&err, IPSIM_EUSAGE, "unknown command '%s' (try 'ipsim help')", argv[1]);
     free(command_line);
 
-    if (rc == IPSIM_OK)
+    if (rc == IPSIM_OK) {
+        H5close();
         return 0;
+    }
     char message[IPSIM_PATH_MAX + IPSIM_MESSAGE_MAX + IPSIM_KEY_MAX + 64];
     ipsim_error_format(&err, message, sizeof message);
     fprintf(stderr, "ipsim: %s\n", message);
