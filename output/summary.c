@@ -130,6 +130,15 @@ int64_t ipsim_summary_window_share(const ipsim_summary *s, int grade, double *sh
     return n;
 }
 
+void ipsim_summary_print_scenario(FILE *out, const ipsim_params *p)
+{
+    fprintf(out, "scenario '%s', %lld patients x %lld replicate%s x %lld months (%lld-month "
+                 "cycles), seed %llu",
+            p->name, (long long)p->cohort.patients, (long long)p->cohort.replicates,
+            p->cohort.replicates == 1 ? "" : "s", (long long)p->cohort.horizon_months,
+            (long long)p->cohort.cycle_months, (unsigned long long)p->seed);
+}
+
 void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *p)
 {
     int64_t n = s->patients;

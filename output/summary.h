@@ -51,6 +51,10 @@ void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src);
 int64_t ipsim_summary_window_share(const ipsim_summary *s, int grade, double *share,
                                    double *low, double *high);
 
+/* Prints one line describing the scenario: name, cohort size, replicates,
+ * horizon, cycle length, seed (no newline). */
+void ipsim_summary_print_scenario(FILE *out, const ipsim_params *p);
+
 /* Prints the human summary of a run: occupancy at a few months, the
  * infection window shares with 95% intervals, deaths, and episode mix. */
 void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *p);

@@ -251,14 +251,12 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
     rc = check_resources(&params, model, &config, o.output_path, o.quiet, err);
     if (rc)
         goto cleanup;
-    if (!o.quiet)
-        printf("ipsim %s: scenario '%s', %lld patients x %lld replicate%s x %lld months "
-               "(%lld-month cycles), seed %llu, %d thread%s\n",
-               IPSIM_VERSION, params.name, (long long)params.cohort.patients,
-               (long long)replicates, replicates == 1 ? "" : "s",
-               (long long)params.cohort.horizon_months, (long long)params.cohort.cycle_months,
-               (unsigned long long)params.seed, threads, threads == 1 ? "" : "s");
-    fflush(stdout);
+    if (!o.quiet) {
+        printf("ipsim %s: ", IPSIM_VERSION);
+        ipsim_summary_print_scenario(stdout, &params);
+        printf(", %d thread%s\n", threads, threads == 1 ? "" : "s");
+        fflush(stdout);
+    }
 
     ipsim_progress progress;
     ipsim_progress_init(&progress, stderr, o.quiet, "simulating");

@@ -23,4 +23,8 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
 int ipsim_command_params(int argc, char **argv, const ipsim_command_context *ctx,
                          ipsim_error *err);
 
+/* ipsim summary FILE.h5: the summary of a finished run, read from its file. */
+int ipsim_command_summary(int argc, char **argv, const ipsim_command_context *ctx,
+                          ipsim_error *err);
+
 #endif

@@ -52,6 +52,7 @@ const char *ipsim_error_kind(int code)
     case IPSIM_ENOMEM: return "out of memory";
     case IPSIM_EUSAGE: return "usage error";
     case IPSIM_EINTERRUPTED: return "interrupted";
+    case IPSIM_EFORMAT: return "file format error";
     default: return "internal error";
     }
 }

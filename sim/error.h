@@ -21,6 +21,7 @@ enum {
     IPSIM_ENOMEM,   /* an allocation failed */
     IPSIM_EUSAGE,   /* the command line is malformed */
     IPSIM_EINTERRUPTED, /* stopped by a signal (SIGINT, SIGTERM) */
+    IPSIM_EFORMAT,  /* a file is not what ipsim wrote, or is damaged */
     IPSIM_EINTERNAL /* a broken invariant: a bug in ipsim */
 };
 

@@ -40,6 +40,7 @@ static const char help[] =
     "usage:\n"
     "  ipsim run PARAMS.yaml [-o FILE.h5] [--set section.key=value]... [--threads N] [--quiet]\n"
     "      simulate the scenario, write HDF5 (default NAME.h5), print a summary\n"
+    "  ipsim summary FILE.h5           print the summary of a finished run from its file\n"
     "  ipsim params                    print the parameter reference (Markdown)\n"
     "  ipsim params PARAMS.yaml [--set section.key=value]...\n"
     "      check a parameter file and print the resolved parameter set\n"
@@ -108,6 +109,8 @@ int main(int argc, char **argv)
     int rc;
     if (strcmp(argv[1], "run") == 0)
         rc = ipsim_command_run(argc - 2, argv + 2, &ctx, &err);
+    else if (strcmp(argv[1], "summary") == 0)
+        rc = ipsim_command_summary(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "params") == 0)
         rc = ipsim_command_params(argc - 2, argv + 2, &ctx, &err);
     else
@@ -126,6 +129,7 @@ int main(int argc, char **argv)
     case IPSIM_EUSAGE:
     case IPSIM_EPARAM:
     case IPSIM_EYAML: return 2;
+    case IPSIM_EFORMAT:
     default: return 1;
     }
 }

@@ -151,6 +151,68 @@ class Layout(Workdir):
             self.assertEqual(a[name][1], b[name][1], name)
 
 
+class Reading(Workdir):
+    """`ipsim summary` reads a run back; every reading check fails cleanly
+    (exit 1, the path and the reason named, no crash) on a file that is not
+    a complete ipsim file of this format_version."""
+
+    def make_run(self):
+        out = self.path("good.h5")
+        r = run("run", BASELINE, "-o", out, *SMALL)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return out, r.stdout
+
+    def test_summary_reprints_the_run(self):
+        out, printed = self.make_run()
+        r = run("summary", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        section = lambda text: text[text.index("Grade occupancy"):text.index("Wall time")
+                                    if "Wall time" in text else None].strip()
+        self.assertEqual(section(r.stdout), section(printed))
+        self.assertIn("scenario 'small', 1500 patients x 2 replicates", r.stdout)
+
+    def expect_failure(self, path, pattern):
+        r = run("summary", path)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(path, r.stderr)
+        self.assertRegex(r.stderr, pattern)
+
+    def test_foreign_and_damaged_files(self):
+        good, _ = self.make_run()
+        with open(good, "rb") as f:
+            data = f.read()
+        truncated = self.path("truncated.h5")
+        with open(truncated, "wb") as f:
+            f.write(data[:len(data) // 2])
+        self.expect_failure(truncated, "truncated or damaged")
+
+        text = self.write("notes.h5", "not an HDF5 file\n")
+        self.expect_failure(text, "not an HDF5 file")
+
+        foreign = self.path("foreign.h5")
+        with h5py.File(foreign, "w") as f:
+            f["x"] = np.arange(3)
+        self.expect_failure(foreign, r"not one written by ipsim")
+
+        for version, word in [(0, "an older"), (2, "a newer")]:
+            other = self.path("v%d.h5" % version)
+            with open(other, "wb") as f:
+                f.write(data)
+            with h5py.File(other, "r+") as f:
+                f.attrs.modify("format_version", np.uint32(version))
+            self.expect_failure(other, "format_version %d by %s ipsim" % (version, word))
+
+        incomplete = self.path("incomplete.h5")
+        with open(incomplete, "wb") as f:
+            f.write(data)
+        with h5py.File(incomplete, "r+") as f:
+            del f["small/summary/occupancy"]
+        self.expect_failure(incomplete, "missing dataset 'small/summary/occupancy'")
+
+        self.expect_failure(self.dir, "not a regular file")
+        self.expect_failure(self.path("absent.h5"), "No such file")
+
+
 class Reproducibility(Workdir):
     def test_every_dataset_identical_for_1_and_2_threads(self):
         one, two = self.path("t1.h5"), self.path("t2.h5")

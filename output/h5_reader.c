@@ -1,0 +1,280 @@
+/* output/h5_reader.c: format checks and reading summaries back. */
+#define _POSIX_C_SOURCE 200809L
+#include "output/h5_reader.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <hdf5.h>
+
+#include "output/h5_writer.h"
+#include "params/loader.h"
+
+struct ipsim_h5_reader {
+    char path[IPSIM_PATH_MAX];
+    hid_t file, group;
+    ipsim_params params;
+    char *created_utc, *version;
+};
+
+static int fail(const ipsim_h5_reader *r, ipsim_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(const ipsim_h5_reader *r, ipsim_error *err, int code, const char *fmt, ...)
+{
+    char msg[IPSIM_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    IPSIM_FAIL(err, code, "%s", msg);
+    ipsim_error_locate(err, r->path, 0, 0, NULL);
+    return code;
+}
+
+/* A string attribute of any HDF5 string type, malloc'd; NULL if absent or
+ * not a string. */
+static char *read_string_attr(hid_t loc, const char *name)
+{
+    if (H5Aexists(loc, name) <= 0)
+        return NULL;
+    hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
+    hid_t type = attr < 0 ? -1 : H5Aget_type(attr);
+    char *out = NULL;
+    if (type >= 0 && H5Tget_class(type) == H5T_STRING) {
+        hid_t mem = H5Tcopy(H5T_C_S1);
+        /* HDF5 converts no string between ASCII and UTF-8: match the file's. */
+        H5Tset_cset(mem, H5Tget_cset(type));
+        if (H5Tis_variable_str(type) > 0) {
+            H5Tset_size(mem, H5T_VARIABLE);
+            char *value = NULL;
+            if (H5Aread(attr, mem, &value) >= 0 && value) {
+                out = strdup(value);
+                H5free_memory(value);
+            }
+        } else {
+            size_t size = H5Tget_size(type);
+            H5Tset_size(mem, size + 1);
+            out = calloc(1, size + 2);
+            if (out && H5Aread(attr, mem, out) < 0) {
+                free(out);
+                out = NULL;
+            }
+        }
+        H5Tclose(mem);
+    }
+    if (type >= 0)
+        H5Tclose(type);
+    if (attr >= 0)
+        H5Aclose(attr);
+    return out;
+}
+
+int ipsim_h5_reader_open(ipsim_h5_reader **out, const char *path, ipsim_error *err)
+{
+    *out = NULL;
+    ipsim_h5_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory");
+    r->file = r->group = -1;
+    snprintf(r->path, sizeof r->path, "%s", path);
+    int rc = IPSIM_OK;
+    char *format = NULL, *parameters = NULL;
+
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        rc = fail(r, err, IPSIM_EIO, "cannot open: %s", strerror(errno));
+        goto done;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        rc = fail(r, err, IPSIM_EIO, "not a regular file");
+        goto done;
+    }
+    if (H5Fis_hdf5(path) <= 0) {
+        rc = fail(r, err, IPSIM_EFORMAT, "not an HDF5 file (ipsim reads the .h5 files that "
+                                         "`ipsim run` writes)");
+        goto done;
+    }
+    r->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (r->file < 0) {
+        rc = fail(r, err, IPSIM_EFORMAT,
+                  "cannot open this HDF5 file: it is truncated or damaged (was its run "
+                  "interrupted while copying?)");
+        goto done;
+    }
+    format = read_string_attr(r->file, "format");
+    if (!format || strcmp(format, IPSIM_FORMAT_NAME) != 0) {
+        rc = fail(r, err, IPSIM_EFORMAT,
+                  "an HDF5 file, but not one written by ipsim (no attribute format = \"%s\")",
+                  IPSIM_FORMAT_NAME);
+        goto done;
+    }
+    unsigned version = 0;
+    hid_t attr = H5Aexists(r->file, "format_version") > 0
+                     ? H5Aopen(r->file, "format_version", H5P_DEFAULT)
+                     : -1;
+    herr_t got = attr < 0 ? -1 : H5Aread(attr, H5T_NATIVE_UINT, &version);
+    if (attr >= 0)
+        H5Aclose(attr);
+    if (got < 0) {
+        rc = fail(r, err, IPSIM_EFORMAT, "an ipsim file without a readable format_version");
+        goto done;
+    }
+    if (version != IPSIM_FORMAT_VERSION) {
+        rc = fail(r, err, IPSIM_EFORMAT,
+                  "written in format_version %u by %s ipsim; this ipsim reads format_version "
+                  "%d (re-run it from its parameters attribute)",
+                  version, version < IPSIM_FORMAT_VERSION ? "an older" : "a newer",
+                  IPSIM_FORMAT_VERSION);
+        goto done;
+    }
+    parameters = read_string_attr(r->file, "parameters");
+    r->created_utc = read_string_attr(r->file, "created_utc");
+    r->version = read_string_attr(r->file, "ipsim_version");
+    if (!parameters || !r->created_utc || !r->version) {
+        rc = fail(r, err, IPSIM_EFORMAT,
+                  "an ipsim file missing its parameters, created_utc or ipsim_version "
+                  "attribute");
+        goto done;
+    }
+    char source[IPSIM_PATH_MAX + 16];
+    snprintf(source, sizeof source, "%s:parameters", path);
+    rc = ipsim_params_resolve_text(&r->params, parameters, strlen(parameters), source, NULL, 0,
+                                   err);
+    if (rc) {
+        IPSIM_FAIL(err, IPSIM_EFORMAT, "unreadable parameters attribute");
+        rc = IPSIM_EFORMAT;
+        goto done;
+    }
+    if (H5Lexists(r->file, r->params.name, H5P_DEFAULT) <= 0 ||
+        (r->group = H5Gopen2(r->file, r->params.name, H5P_DEFAULT)) < 0) {
+        rc = fail(r, err, IPSIM_EFORMAT, "no scenario group '/%s'", r->params.name);
+        goto done;
+    }
+
+done:
+    free(format);
+    free(parameters);
+    if (rc) {
+        ipsim_h5_reader_close(r);
+        return rc;
+    }
+    *out = r;
+    return IPSIM_OK;
+}
+
+void ipsim_h5_reader_close(ipsim_h5_reader *r)
+{
+    if (!r)
+        return;
+    if (r->group >= 0)
+        H5Gclose(r->group);
+    if (r->file >= 0)
+        H5Fclose(r->file);
+    free(r->created_utc);
+    free(r->version);
+    free(r);
+}
+
+const ipsim_params *ipsim_h5_reader_params(const ipsim_h5_reader *r)
+{
+    return &r->params;
+}
+
+const char *ipsim_h5_reader_created_utc(const ipsim_h5_reader *r)
+{
+    return r->created_utc;
+}
+
+const char *ipsim_h5_reader_version(const ipsim_h5_reader *r)
+{
+    return r->version;
+}
+
+/* Reads a whole dataset of the expected shape into buf (memtype). */
+static int read_dataset(ipsim_h5_reader *r, const char *name, hid_t memtype, int rank,
+                        const hsize_t *dims, void *buf, ipsim_error *err)
+{
+    if (H5Lexists(r->group, name, H5P_DEFAULT) <= 0)
+        return fail(r, err, IPSIM_EFORMAT, "missing dataset '%s/%s'", r->params.name, name);
+    hid_t ds = H5Dopen2(r->group, name, H5P_DEFAULT);
+    if (ds < 0)
+        return fail(r, err, IPSIM_EFORMAT, "cannot open dataset '%s/%s'", r->params.name, name);
+    hid_t space = H5Dget_space(ds);
+    hsize_t got[3] = {0, 0, 0};
+    int got_rank = space < 0 ? -1 : H5Sget_simple_extent_dims(space, got, NULL);
+    if (space >= 0)
+        H5Sclose(space);
+    int same = got_rank == rank;
+    for (int i = 0; same && i < rank; i++)
+        same = got[i] == dims[i];
+    if (!same) {
+        H5Dclose(ds);
+        return fail(r, err, IPSIM_EFORMAT,
+                    "dataset '%s/%s' does not have the shape its parameters imply",
+                    r->params.name, name);
+    }
+    herr_t ok = H5Dread(ds, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    H5Dclose(ds);
+    if (ok < 0)
+        return fail(r, err, IPSIM_EFORMAT,
+                    "cannot read dataset '%s/%s': the file is truncated or damaged",
+                    r->params.name, name);
+    return IPSIM_OK;
+}
+
+int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim_error *err)
+{
+    const ipsim_params *p = &r->params;
+    const hsize_t R = (hsize_t)p->cohort.replicates, M = (hsize_t)total->months;
+    const size_t per_replicate = (size_t)M * IPSIM_STATES;
+    double *occupancy = malloc((size_t)R * per_replicate * sizeof *occupancy);
+    int64_t *counts = malloc((size_t)R * IPSIM_GRADES * IPSIM_INFECTION_TYPES * sizeof *counts);
+    if (!occupancy || !counts) {
+        free(occupancy);
+        free(counts);
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the summary of %s", r->path);
+    }
+    int rc;
+    const hsize_t occ_dims[3] = {R, M, IPSIM_STATES};
+    rc = read_dataset(r, "summary/occupancy", H5T_NATIVE_DOUBLE, 3, occ_dims, occupancy, err);
+    /* Shares back to counts: exact, since share = count / patients. */
+    for (hsize_t i = 0; !rc && i < R * per_replicate; i++)
+        total->occupancy[i % per_replicate] +=
+            (int64_t)llround(occupancy[i] * (double)p->cohort.patients);
+
+    struct {
+        const char *name;
+        int64_t *dst;
+        hsize_t cols;
+    } tables[] = {
+        {"summary/patients_by_baseline_grade", total->patients_by_baseline, IPSIM_GRADES},
+        {"summary/infected_within_window_by_baseline_grade",
+         total->infected_in_window_by_baseline, IPSIM_GRADES},
+        {"summary/person_months_by_grade", total->person_months, IPSIM_GRADES},
+        {"summary/serious_episodes_by_grade", total->serious, IPSIM_GRADES},
+        {"summary/episodes_by_grade_and_type", &total->episodes[0][0],
+         IPSIM_GRADES * IPSIM_INFECTION_TYPES},
+        {"summary/deaths_by_cause", &total->deaths[IPSIM_DEATH_BACKGROUND],
+         IPSIM_DEATH_CAUSES - 1},
+    };
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0] && !rc; t++) {
+        int three = tables[t].cols == IPSIM_GRADES * IPSIM_INFECTION_TYPES;
+        hsize_t dims[3] = {R, three ? IPSIM_GRADES : tables[t].cols, IPSIM_INFECTION_TYPES};
+        rc = read_dataset(r, tables[t].name, H5T_NATIVE_INT64, three ? 3 : 2, dims, counts, err);
+        for (hsize_t i = 0; !rc && i < R * tables[t].cols; i++)
+            tables[t].dst[i % tables[t].cols] += counts[i];
+    }
+    if (!rc) {
+        total->patients += p->cohort.patients * p->cohort.replicates;
+        total->deaths[IPSIM_ALIVE] = total->patients - total->deaths[IPSIM_DEATH_BACKGROUND] -
+                                     total->deaths[IPSIM_DEATH_INFECTION];
+    }
+    free(occupancy);
+    free(counts);
+    return rc;
+}

@@ -1,0 +1,33 @@
+/* output/h5_reader.h: opens a file written by `ipsim run` and checks that it
+ * is one before anything is read from it.
+ *
+ * Every command that reads results goes through here, so each gets the same
+ * checks and messages: not a regular file, not HDF5, truncated or damaged,
+ * not written by ipsim (no format = "ipsim" attribute), an older or newer
+ * format_version, parameters that no longer resolve, a scenario group or
+ * dataset missing or of the wrong shape. All are IPSIM_EFORMAT (or
+ * IPSIM_EIO for files that cannot be opened at all) with the path named. */
+#ifndef IPSIM_H5_READER_H
+#define IPSIM_H5_READER_H
+
+#include "output/summary.h"
+#include "params/params.h"
+#include "sim/error.h"
+
+typedef struct ipsim_h5_reader ipsim_h5_reader;
+
+int ipsim_h5_reader_open(ipsim_h5_reader **out, const char *path, ipsim_error *err);
+void ipsim_h5_reader_close(ipsim_h5_reader *r); /* NULL is a no-op */
+
+/* The run's resolved parameters (from its `parameters` attribute). */
+const ipsim_params *ipsim_h5_reader_params(const ipsim_h5_reader *r);
+
+/* Attribute values of the file, owned by r. */
+const char *ipsim_h5_reader_created_utc(const ipsim_h5_reader *r);
+const char *ipsim_h5_reader_version(const ipsim_h5_reader *r);
+
+/* Adds the summaries of every replicate into `total` (made for the file's
+ * parameters with ipsim_summary_create). */
+int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim_error *err);
+
+#endif
