@@ -347,8 +347,8 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
                              "'%s' is not a valid name: use 1 to %d letters, digits, '_', '-' "
                              "or '.'",
                              n->scalar, IPSIM_NAME_MAX - 1);
-            else
-                snprintf(dst, IPSIM_NAME_MAX, "%s", n->scalar);
+            else /* zero-filled, so equal sets are equal byte for byte */
+                strncpy(dst, n->scalar, IPSIM_NAME_MAX);
             break;
         case IPSIM_PARAM_UINT64: {
             uint64_t v;

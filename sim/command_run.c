@@ -122,7 +122,7 @@ static void format_bytes(double bytes, char *buf, size_t size)
         bytes /= 1024;
         u++;
     }
-    snprintf(buf, size, "%.3g %s", bytes, units[u]);
+    snprintf(buf, size, "%.4g %s", bytes, units[u]);
 }
 
 /* Refuses, before anything runs, a run that cannot fit in memory, or whose
@@ -158,12 +158,18 @@ static int check_resources(const ipsim_params *p, const ipsim_model *model,
         return IPSIM_OK;
     format_bytes(output, need, sizeof need);
     format_bytes(free_bytes, have, sizeof have);
-    if (p->output.compression_level == 0) {
+    /* Deflate shrinks dense trajectories about tenfold (docs/output-format.md);
+     * a run that would not fit even at fifty to one cannot succeed. */
+    const double best_compression = 50;
+    if (p->output.compression_level == 0 || output / best_compression > free_bytes) {
         IPSIM_FAIL(err, IPSIM_EPARAM,
-                   "the output would take %s and only %s is free in '%s' (use "
-                   "output.trajectories: none, compression, or fewer patients)",
-                   need, have, dir);
-        ipsim_error_locate(err, NULL, 0, 0, "output.compression_level");
+                   "the output would take %s%s and only %s is free in '%s' (use "
+                   "output.trajectories: none, fewer patients or replicates%s)",
+                   need, p->output.compression_level ? " before compression" : "", have, dir,
+                   p->output.compression_level ? "" : ", or compression");
+        ipsim_error_locate(err, NULL, 0, 0,
+                           p->output.compression_level ? "cohort.patients"
+                                                       : "output.compression_level");
         return IPSIM_EPARAM;
     }
     if (!quiet)

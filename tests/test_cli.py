@@ -23,7 +23,7 @@ SMALL = ["--set", "cohort.patients=1500", "--set", "cohort.replicates=2",
 
 
 def run(*args, **kwargs):
-    return subprocess.run([IPSIM, *args], capture_output=True, text=True, timeout=600, **kwargs)
+    return subprocess.run([IPSIM, *args], capture_output=True, text=True, timeout=300, **kwargs)
 
 
 def datasets(path):
@@ -253,6 +253,20 @@ class BadInput(Workdir):
          r"{f}:2:.*key 'cohort.patients': expected a whole number"),
         ("empty file", "", r"{f}: parameter error: the file is empty"),
         ("alias", "x: &a [1]\ncohort:\n  baseline_mix: *a\n", r"{f}:3:.*aliases"),
+        ("NaN", "mortality:\n  background_monthly_probability: .nan\n",
+         r"{f}:2:.*key 'mortality.background_monthly_probability': must be a finite number"),
+        ("infinity", "infection:\n  share_within_window: [0.1, .inf, 0.2, 0.3, 0.4]\n",
+         r"{f}:2:.*key 'infection.share_within_window.mild': must be a finite number"),
+        ("duplicate key", "seed: 1\ncohort:\n  patients: 5\n  patients: 6\n",
+         r"{f}:4:3: YAML syntax error: duplicate key 'patients'"),
+        ("not YAML", "<html><body>\n  <p>results</p>\n</body></html>\n",
+         r"{f}:1:1: parameter error: expected a mapping of sections"),
+        ("inconsistent horizon", "cohort:\n  horizon_months: 25\n  cycle_months: 2\n",
+         r"{f}:2:19: .*key 'cohort.horizon_months': 25 months is not a whole number of "
+         r"2-month cycles"),
+        ("too many patient-cycles", "cohort:\n  patients: 1e12\n  replicates: 100000\n",
+         r"{f}:2:.*key 'cohort.patients': 1.2e\+19 patient-cycles .* more than ipsim can "
+         r"index"),
     ]
 
     def test_bad_parameter_files(self):
@@ -278,6 +292,42 @@ class BadInput(Workdir):
             with self.subTest(override):
                 target = self.path("out.h5")
                 r = run("run", BASELINE, "-o", target, "--set", override)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertRegex(r.stderr, pattern)
+                self.assert_no_output(target)
+
+    def test_files_that_are_not_parameter_files(self):
+        binary = self.path("binary.yaml")
+        with open(binary, "wb") as f:
+            f.write(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)))
+        fifo = self.path("fifo.yaml")
+        os.mkfifo(fifo)
+        for path, pattern in [(binary, "NUL bytes: a binary file"),
+                              (self.dir, "is a directory"),
+                              (fifo, "is not a regular file")]:
+            with self.subTest(path):
+                r = run("run", path, "-o", self.path("out.h5"))
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn(path, r.stderr)
+                self.assertIn(pattern, r.stderr)
+        os.unlink(fifo)
+        os.unlink(binary)
+        self.assert_no_output()
+
+    def test_runs_too_large_for_the_machine_are_refused_first(self):
+        for args, pattern in [
+                (["--set", "cohort.patients=1e12", "--set", "output.compression_level=0"],
+                 r"key 'output.compression_level': the output would take .* TiB and only "
+                 r".* is free"),
+                (["--set", "cohort.patients=1e12", "--set", "cohort.replicates=10000"],
+                 r"key 'cohort.patients': the output would take .* before compression and "
+                 r"only .* is free"),
+                (["--set", "cohort.horizon_months=1200", "--set", "cohort.patients=2e7",
+                  "--block-patients", "16777216"],
+                 r"the run would need about .* GiB of memory; this machine has")]:
+            with self.subTest(args):
+                target = self.path("big.h5")
+                r = run("run", BASELINE, "-o", target, *args)
                 self.assertEqual(r.returncode, 2, r.stderr)
                 self.assertRegex(r.stderr, pattern)
                 self.assert_no_output(target)
@@ -339,7 +389,9 @@ class FailingDisk(Workdir):
     def test_full_tmpfs(self):
         mnt = self.path("small-disk")
         os.mkdir(mnt)
-        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt],
+        # 4 MiB: room enough to pass the pre-run check (the uncompressed output
+        # over the best compression ratio), too little for the output itself.
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt],
                                  capture_output=True)
         if mounted.returncode != 0:
             self.skipTest("cannot mount a tmpfs here: " + mounted.stderr.decode().strip())
