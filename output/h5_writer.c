@@ -14,11 +14,21 @@
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <zlib.h>
+
+/* Chunks are compressed here and written raw (H5Dwrite_chunk), so their
+ * bytes must already be in the file's byte order: little-endian. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "ipsim's direct chunk writes assume a little-endian host"
+#endif
 
 /* Trajectory chunks of about 1 MiB: large enough for deflate to do well and
  * for few chunk-index entries, small enough to sit in HDF5's chunk cache. */
 #define CHUNK_BYTES (1 << 20)
-#define PATIENT_CHUNK 65536
+/* Blocks hold this many trajectory chunks: enough parts to share among
+ * threads, little enough memory. */
+#define CHUNKS_PER_BLOCK 8
+#define DEFAULT_BLOCK_WITHOUT_TRAJECTORIES 65536
 
 enum {
     DS_GRADE,
@@ -33,20 +43,47 @@ enum {
     DS_COUNT
 };
 
+/* The per-patient datasets, each written one chunk (= one block) at a time. */
+enum { PATIENT_COLUMNS = 6 };
+static const struct {
+    int ds;
+    size_t element_size;
+    size_t per_patient; /* elements per patient */
+} patient_columns[PATIENT_COLUMNS] = {
+    {DS_BASELINE_GRADE, 1, 1}, {DS_DEATH_CAUSE, 1, 1},  {DS_DEATH_MONTH, 4, 1},
+    {DS_FIRST_INFECTION, 4, 1}, {DS_INFECTIONS_BY_TYPE, 4, IPSIM_INFECTION_TYPES},
+    {DS_SERIOUS, 4, 1},
+};
+
+/* One chunk of one dataset in the block being written: filled and
+ * compressed by a worker thread (prepare), written by the master. */
+typedef struct chunk_part {
+    int ds;                 /* DS_* */
+    hsize_t offset[3];      /* the chunk's position in the dataset */
+    size_t bytes;           /* of a full chunk, before compression */
+    unsigned char *staging; /* gathered or padded bytes */
+    unsigned char *shuffled;
+    unsigned char *packed;
+    size_t packed_capacity;
+    const unsigned char *out; /* what to write: packed, or the raw bytes */
+    size_t out_size;
+    int status;             /* zlib status; Z_OK when ready */
+} chunk_part;
+
 struct ipsim_h5_writer {
     char target[IPSIM_PATH_MAX];
     char temp[IPSIM_PATH_MAX];
     hid_t file, group, state_type, cause_type;
     hid_t ds[DS_COUNT];
     int64_t replicates, patients, months;
-    int64_t chunk_patients;
+    int64_t chunk_patients; /* trajectory chunk rows */
+    int64_t block_patients; /* patients per block = per-patient chunk rows */
     int keep_trajectories;
-    /* Column buffers for one block of patient records. */
-    size_t capacity;
-    uint8_t *u8;
-    int32_t *i32;
-    uint32_t *u32;
-    int64_t *i64;
+    int level;              /* deflate level, 0 = none */
+    chunk_part *parts;      /* [2 * chunks per block + PATIENT_COLUMNS] */
+    int max_parts;
+    int64_t *patient_ids;   /* [block] coordinate values */
+    size_t buffer_bytes;    /* allocated for parts, for memory estimates */
 };
 
 /* ---- HDF5 error reporting ---------------------------------------------- */
@@ -160,10 +197,9 @@ static herr_t write_slab(hid_t ds, hid_t memtype, int rank, const hsize_t *start
 
 /* A dimension-scale dataset: the coordinate values of one named dimension,
  * which netCDF and xarray readers use as the dimension's name and labels. */
-static hid_t make_scale(hid_t loc, const char *name, hid_t type, hsize_t length, const void *values,
-                        const char *description)
+static hid_t make_scale(hid_t loc, const char *name, hid_t type, hsize_t length, hsize_t chunk,
+                        const void *values, const char *description)
 {
-    hsize_t chunk = length < PATIENT_CHUNK ? length : PATIENT_CHUNK;
     hid_t ds = make_dataset(loc, name, type, 1, &length, &chunk, 0, description, NULL);
     if (ds < 0)
         return -1;
@@ -181,7 +217,7 @@ static hid_t make_label_scale(hid_t loc, const char *name, const char *const *la
     hid_t type = H5Tcopy(H5T_C_S1);
     H5Tset_size(type, H5T_VARIABLE);
     H5Tset_cset(type, H5T_CSET_UTF8);
-    hid_t ds = make_scale(loc, name, type, (hsize_t)count, labels, description);
+    hid_t ds = make_scale(loc, name, type, (hsize_t)count, (hsize_t)count, labels, description);
     H5Tclose(type);
     return ds;
 }
@@ -242,13 +278,14 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
         replicate_values[r] = (int32_t)r;
     for (hsize_t m = 0; m < M; m++)
         month_values[m] = (int32_t)(m * (hsize_t)p->cohort.cycle_months);
-    scales[SC_REPLICATE] = make_scale(w->group, "replicate", H5T_NATIVE_INT32, R,
+    scales[SC_REPLICATE] = make_scale(w->group, "replicate", H5T_STD_I32LE, R, R,
                                       replicate_values, "replicate (independent cohort) index");
-    scales[SC_MONTH] = make_scale(w->group, "month", H5T_NATIVE_INT32, M, month_values,
+    scales[SC_MONTH] = make_scale(w->group, "month", H5T_STD_I32LE, M, M, month_values,
                                   "months since diagnosis at the start of the cycle");
     free(replicate_values);
     free(month_values);
-    scales[SC_PATIENT] = make_scale(w->group, "patient", H5T_NATIVE_INT64, N, NULL,
+    scales[SC_PATIENT] = make_scale(w->group, "patient", H5T_STD_I64LE, N,
+                                    (hsize_t)w->block_patients, NULL,
                                     "patient index within the replicate");
     scales[SC_STATE] = make_label_scale(w->group, "state", ipsim_state_names, IPSIM_STATES,
                                         "immunoparesis grade, or dead");
@@ -273,7 +310,7 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
         w->ds[DS_GRADE] = make_dataset(w->group, "grade", w->state_type, 3, dims, chunk, level,
                                        "immunoparesis grade at the start of the month", NULL);
         w->ds[DS_INFECTIONS] =
-            make_dataset(w->group, "infections", H5T_NATIVE_UINT8, 3, dims, chunk, level,
+            make_dataset(w->group, "infections", H5T_STD_U8LE, 3, dims, chunk, level,
                          "infection episodes that began in the cycle starting this month",
                          "episodes");
         if (w->ds[DS_GRADE] < 0 || w->ds[DS_INFECTIONS] < 0 ||
@@ -287,7 +324,7 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
     patients_group = H5Gcreate2(w->group, "patients", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     {
         hsize_t dims[3] = {R, N, IPSIM_INFECTION_TYPES};
-        hsize_t chunk[3] = {1, N < PATIENT_CHUNK ? N : PATIENT_CHUNK, IPSIM_INFECTION_TYPES};
+        hsize_t chunk[3] = {1, (hsize_t)w->block_patients, IPSIM_INFECTION_TYPES};
         hid_t rp[3] = {scales[SC_REPLICATE], patient_scale, scales[SC_TYPE]};
         struct {
             int id;
@@ -298,15 +335,15 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
         } specs[] = {
             {DS_BASELINE_GRADE, "baseline_grade", w->state_type, 2,
              "immunoparesis grade at diagnosis", NULL},
-            {DS_DEATH_MONTH, "death_month", H5T_NATIVE_INT32, 2,
+            {DS_DEATH_MONTH, "death_month", H5T_STD_I32LE, 2,
              "first month recorded dead; -1 if alive at the horizon", "months"},
             {DS_DEATH_CAUSE, "death_cause", w->cause_type, 2,
              "cause of death (alive if alive at the horizon)", NULL},
-            {DS_FIRST_INFECTION, "first_infection_month", H5T_NATIVE_INT32, 2,
+            {DS_FIRST_INFECTION, "first_infection_month", H5T_STD_I32LE, 2,
              "start month of the cycle of the first infection episode; -1 if none", "months"},
-            {DS_INFECTIONS_BY_TYPE, "infections_by_type", H5T_NATIVE_UINT32, 3,
+            {DS_INFECTIONS_BY_TYPE, "infections_by_type", H5T_STD_U32LE, 3,
              "infection episodes over the follow-up, by type", "episodes"},
-            {DS_SERIOUS, "serious_infections", H5T_NATIVE_UINT32, 2,
+            {DS_SERIOUS, "serious_infections", H5T_STD_U32LE, 2,
              "serious infection episodes over the follow-up", "episodes"},
         };
         int failed = patients_group < 0;
@@ -403,11 +440,64 @@ static void close_all(ipsim_h5_writer *w)
 
 static void writer_free(ipsim_h5_writer *w)
 {
-    free(w->u8);
-    free(w->i32);
-    free(w->u32);
-    free(w->i64);
+    for (int i = 0; w->parts && i < w->max_parts; i++) {
+        free(w->parts[i].staging);
+        free(w->parts[i].shuffled);
+        free(w->parts[i].packed);
+    }
+    free(w->parts);
+    free(w->patient_ids);
     free(w);
+}
+
+/* Chooses chunk and block sizes: trajectory chunks of about CHUNK_BYTES,
+ * blocks of whole trajectory chunks (so no chunk is written twice), and
+ * per-patient chunks of exactly one block. */
+static void choose_geometry(ipsim_h5_writer *w, int64_t requested_block)
+{
+    int64_t chunk = CHUNK_BYTES / w->months;
+    chunk = chunk < 1 ? 1 : chunk > w->patients ? w->patients : chunk;
+    int64_t block = requested_block > 0 ? requested_block
+                    : w->keep_trajectories ? CHUNKS_PER_BLOCK * chunk
+                                           : DEFAULT_BLOCK_WITHOUT_TRAJECTORIES;
+    if (w->keep_trajectories)
+        block = (block + chunk - 1) / chunk * chunk;
+    w->chunk_patients = chunk;
+    w->block_patients = block < w->patients ? block : w->patients;
+}
+
+static unsigned char *alloc_bytes(ipsim_h5_writer *w, size_t n)
+{
+    w->buffer_bytes += n;
+    return malloc(n ? n : 1);
+}
+
+/* One buffer set per part a block can have. */
+static int allocate_parts(ipsim_h5_writer *w, ipsim_error *err)
+{
+    int64_t per_block = w->keep_trajectories
+                            ? (w->block_patients + w->chunk_patients - 1) / w->chunk_patients
+                            : 0;
+    w->max_parts = (int)(2 * per_block) + PATIENT_COLUMNS;
+    w->parts = calloc((size_t)w->max_parts, sizeof *w->parts);
+    w->patient_ids = malloc((size_t)w->block_patients * sizeof *w->patient_ids);
+    if (!w->parts || !w->patient_ids)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate output buffers");
+    for (int i = 0; i < w->max_parts; i++) {
+        chunk_part *part = &w->parts[i];
+        int column = i - (int)(2 * per_block);
+        part->bytes = column < 0 ? (size_t)(w->chunk_patients * w->months)
+                                 : (size_t)w->block_patients * patient_columns[column].element_size *
+                                       patient_columns[column].per_patient;
+        part->staging = alloc_bytes(w, part->bytes);
+        part->shuffled = column >= 0 && w->level > 0 ? alloc_bytes(w, part->bytes) : NULL;
+        part->packed_capacity = compressBound((uLong)part->bytes);
+        part->packed = w->level > 0 ? alloc_bytes(w, part->packed_capacity) : NULL;
+        if (!part->staging || (column >= 0 && w->level > 0 && !part->shuffled) ||
+            (w->level > 0 && !part->packed))
+            return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate output buffers");
+    }
+    return IPSIM_OK;
 }
 
 /* Removes ".BASE.ipsim-tmp-PID-XXXXXX" files beside the target whose PID
@@ -451,7 +541,8 @@ double ipsim_h5_writer_estimate_bytes(const ipsim_params *p)
 }
 
 int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
-                           const ipsim_params *p, const ipsim_run_info *info, ipsim_error *err)
+                           const ipsim_params *p, const ipsim_run_info *info,
+                           int64_t block_patients, ipsim_error *err)
 {
     *out = NULL;
     ipsim_h5_writer *w = calloc(1, sizeof *w);
@@ -464,20 +555,23 @@ int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
     w->patients = p->cohort.patients;
     w->months = ipsim_params_cycles(p) + 1;
     w->keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
-    int64_t chunk = CHUNK_BYTES / w->months;
-    if (chunk < 1)
-        chunk = 1;
-    w->chunk_patients = chunk < w->patients ? chunk : w->patients;
+    w->level = (int)p->output.compression_level;
+    choose_geometry(w, block_patients);
+    int rc = allocate_parts(w, err);
+    if (rc) {
+        writer_free(w);
+        return rc;
+    }
 
     if (strlen(target_path) + 32 >= sizeof w->target) {
-        free(w);
+        writer_free(w);
         return IPSIM_FAIL(err, IPSIM_EIO, "output path too long: %s", target_path);
     }
     snprintf(w->target, sizeof w->target, "%s", target_path);
 
     struct stat st;
     if (stat(target_path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        free(w);
+        writer_free(w);
         return IPSIM_FAIL(err, IPSIM_EIO, "output path '%s' is a directory", target_path);
     }
     /* The temporary file lives in the target's directory so that rename()
@@ -493,7 +587,7 @@ int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
         int e = errno;
         IPSIM_FAIL(err, IPSIM_EIO, "cannot create the output file '%s' (in directory '%.*s'): %s",
                    target_path, dir_len ? dir_len : 1, dir_len ? target_path : ".", strerror(e));
-        free(w);
+        writer_free(w);
         return IPSIM_EIO;
     }
     /* mkstemp makes the file private (0600); give it the permissions any
@@ -508,7 +602,6 @@ int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110);
     w->file = H5Fcreate(w->temp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
-    int rc;
     if (w->file < 0) {
         rc = fail_hdf5(w, err, "creating the file");
     } else {
@@ -522,88 +615,162 @@ int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
     return IPSIM_OK;
 }
 
-int64_t ipsim_h5_writer_chunk_patients(const ipsim_h5_writer *w)
+int64_t ipsim_h5_writer_block_patients(const ipsim_h5_writer *w)
 {
-    return w->chunk_patients;
+    return w->block_patients;
 }
 
-static int reserve(ipsim_h5_writer *w, size_t count, ipsim_error *err)
+double ipsim_h5_writer_buffer_bytes(const ipsim_h5_writer *w)
 {
-    if (count <= w->capacity)
-        return IPSIM_OK;
-    free(w->u8);
-    free(w->i32);
-    free(w->u32);
-    free(w->i64);
-    w->u8 = malloc(count);
-    w->i32 = malloc(count * sizeof *w->i32);
-    w->u32 = malloc(count * IPSIM_INFECTION_TYPES * sizeof *w->u32);
-    w->i64 = malloc(count * sizeof *w->i64);
-    w->capacity = count;
-    if (!w->u8 || !w->i32 || !w->u32 || !w->i64) {
-        w->capacity = 0;
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate output buffers");
+    return (double)w->buffer_bytes;
+}
+
+/* The chunks of trajectory dataset rows in this block. */
+static int trajectory_chunks(const ipsim_h5_writer *w, const ipsim_block *b)
+{
+    if (!w->keep_trajectories)
+        return 0;
+    return (int)((b->count + w->chunk_patients - 1) / w->chunk_patients);
+}
+
+int ipsim_h5_writer_block_parts(void *writer, const ipsim_block *b)
+{
+    const ipsim_h5_writer *w = writer;
+    return 2 * trajectory_chunks(w, b) + PATIENT_COLUMNS;
+}
+
+/* The buffers of part `index` of block b. A block's parts are its grade
+ * chunks, its infection chunks, then the patient columns; a short last
+ * block has fewer chunks, but each kind of part keeps its own buffers. */
+static chunk_part *part_at(ipsim_h5_writer *w, const ipsim_block *b, int index)
+{
+    const int chunks = trajectory_chunks(w, b);
+    const int max_chunks = (w->max_parts - PATIENT_COLUMNS) / 2;
+    if (index < chunks)
+        return &w->parts[index];
+    if (index < 2 * chunks)
+        return &w->parts[max_chunks + index - chunks];
+    return &w->parts[2 * max_chunks + index - 2 * chunks];
+}
+
+/* Gathers one per-patient column of the block into buf, zero-padded to a
+ * whole chunk (HDF5 stores edge chunks whole). */
+static void gather_column(int ds, const ipsim_block *b, unsigned char *buf, size_t bytes)
+{
+    memset(buf, 0, bytes);
+    const ipsim_patient_record *rec = b->records;
+    for (int64_t i = 0; i < b->count; i++) {
+        switch (ds) {
+        case DS_BASELINE_GRADE: buf[i] = rec[i].baseline_grade; break;
+        case DS_DEATH_CAUSE: buf[i] = rec[i].death_cause; break;
+        case DS_DEATH_MONTH: memcpy(buf + 4 * i, &rec[i].death_month, 4); break;
+        case DS_FIRST_INFECTION: memcpy(buf + 4 * i, &rec[i].first_infection_month, 4); break;
+        case DS_INFECTIONS_BY_TYPE:
+            for (int t = 0; t < IPSIM_INFECTION_TYPES; t++) {
+                uint32_t sum = 0;
+                for (int g = 0; g < IPSIM_GRADES; g++)
+                    sum += rec[i].episodes[g][t];
+                memcpy(buf + 4 * (IPSIM_INFECTION_TYPES * i + t), &sum, 4);
+            }
+            break;
+        case DS_SERIOUS: {
+            uint32_t sum = 0;
+            for (int g = 0; g < IPSIM_GRADES; g++)
+                sum += rec[i].serious[g];
+            memcpy(buf + 4 * i, &sum, 4);
+            break;
+        }
+        }
     }
-    return IPSIM_OK;
+}
+
+/* HDF5's shuffle filter: byte j of element i goes to position j * n + i. */
+static void shuffle_bytes(const unsigned char *in, unsigned char *out, size_t bytes,
+                          size_t element_size)
+{
+    size_t n = bytes / element_size;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < element_size; j++)
+            out[j * n + i] = in[i * element_size + j];
+}
+
+void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
+{
+    ipsim_h5_writer *w = writer;
+    chunk_part *part = part_at(w, b, index);
+    const int chunks = trajectory_chunks(w, b);
+    const unsigned char *source;
+    size_t element_size = 1;
+    if (index < 2 * chunks) {
+        int c = index % chunks;
+        int64_t first_row = (int64_t)c * w->chunk_patients;
+        int64_t rows = b->count - first_row < w->chunk_patients ? b->count - first_row
+                                                                : w->chunk_patients;
+        const uint8_t *rows_start = (index < chunks ? b->grade : b->infections) +
+                                    first_row * b->months;
+        part->ds = index < chunks ? DS_GRADE : DS_INFECTIONS;
+        part->offset[0] = (hsize_t)b->replicate;
+        part->offset[1] = (hsize_t)(b->first_patient + first_row);
+        part->offset[2] = 0;
+        if (rows == w->chunk_patients) {
+            source = rows_start; /* a whole chunk: compress in place */
+        } else {
+            size_t used = (size_t)(rows * b->months);
+            memcpy(part->staging, rows_start, used);
+            memset(part->staging + used, 0, part->bytes - used);
+            source = part->staging;
+        }
+    } else {
+        int column = index - 2 * chunks;
+        part->ds = patient_columns[column].ds;
+        element_size = patient_columns[column].element_size;
+        part->offset[0] = (hsize_t)b->replicate;
+        part->offset[1] = (hsize_t)b->first_patient;
+        part->offset[2] = 0;
+        gather_column(part->ds, b, part->staging, part->bytes);
+        source = part->staging;
+    }
+    if (w->level == 0) {
+        part->out = source;
+        part->out_size = part->bytes;
+        part->status = Z_OK;
+        return;
+    }
+    /* The filters of the dataset, in pipeline order: shuffle (for
+     * multi-byte elements), then deflate, as zlib's compress2 writes it. */
+    if (element_size > 1) {
+        shuffle_bytes(source, part->shuffled, part->bytes, element_size);
+        source = part->shuffled;
+    }
+    uLongf packed = (uLongf)part->packed_capacity;
+    part->status = compress2(part->packed, &packed, source, (uLong)part->bytes, w->level);
+    part->out = part->packed;
+    part->out_size = (size_t)packed;
 }
 
 int ipsim_h5_writer_write_block(void *writer, const ipsim_block *b, ipsim_error *err)
 {
     ipsim_h5_writer *w = writer;
-    const size_t n = (size_t)b->count;
-    int rc = reserve(w, n, err);
-    if (rc)
-        return rc;
-    const hsize_t r = (hsize_t)b->replicate, first = (hsize_t)b->first_patient;
-    const hsize_t start3[3] = {r, first, 0};
-    const hsize_t count3[3] = {1, n, (hsize_t)b->months};
-    const hsize_t start2[2] = {r, first}, count2[2] = {1, n};
-    herr_t ok = 0;
-    errno = 0;
-
-    if (w->keep_trajectories) {
-        /* Enum datasets are written with their enum type: HDF5 does not
-         * convert plain integers to enums. */
-        ok |= write_slab(w->ds[DS_GRADE], w->state_type, 3, start3, count3, b->grade);
-        ok |= write_slab(w->ds[DS_INFECTIONS], H5T_NATIVE_UINT8, 3, start3, count3,
-                         b->infections);
+    const int parts = ipsim_h5_writer_block_parts(w, b);
+    for (int i = 0; i < parts; i++) {
+        const chunk_part *part = part_at(w, b, i);
+        if (part->status != Z_OK)
+            return IPSIM_FAIL(err, IPSIM_ENOMEM, "compressing a chunk for '%s' failed (zlib "
+                              "status %d)", w->target, part->status);
+        errno = 0;
+        if (H5Dwrite_chunk(w->ds[part->ds], H5P_DEFAULT, 0, part->offset, part->out_size,
+                           part->out) < 0)
+            return fail_hdf5_errno(w, err, "writing patient data", errno);
     }
     if (b->replicate == 0) {
-        for (size_t i = 0; i < n; i++)
-            w->i64[i] = b->first_patient + (int64_t)i;
-        hsize_t start1 = first, count1 = n;
-        ok |= write_slab(w->ds[DS_PATIENT], H5T_NATIVE_INT64, 1, &start1, &count1, w->i64);
+        for (int64_t i = 0; i < b->count; i++)
+            w->patient_ids[i] = b->first_patient + i;
+        hsize_t start = (hsize_t)b->first_patient, count = (hsize_t)b->count;
+        errno = 0;
+        if (write_slab(w->ds[DS_PATIENT], H5T_NATIVE_INT64, 1, &start, &count,
+                       w->patient_ids) < 0)
+            return fail_hdf5_errno(w, err, "writing the patient coordinate", errno);
     }
-    for (size_t i = 0; i < n; i++)
-        w->u8[i] = b->records[i].baseline_grade;
-    ok |= write_slab(w->ds[DS_BASELINE_GRADE], w->state_type, 2, start2, count2, w->u8);
-    for (size_t i = 0; i < n; i++)
-        w->u8[i] = b->records[i].death_cause;
-    ok |= write_slab(w->ds[DS_DEATH_CAUSE], w->cause_type, 2, start2, count2, w->u8);
-    for (size_t i = 0; i < n; i++)
-        w->i32[i] = b->records[i].death_month;
-    ok |= write_slab(w->ds[DS_DEATH_MONTH], H5T_NATIVE_INT32, 2, start2, count2, w->i32);
-    for (size_t i = 0; i < n; i++)
-        w->i32[i] = b->records[i].first_infection_month;
-    ok |= write_slab(w->ds[DS_FIRST_INFECTION], H5T_NATIVE_INT32, 2, start2, count2, w->i32);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t serious = 0;
-        for (int t = 0; t < IPSIM_INFECTION_TYPES; t++) {
-            uint32_t sum = 0;
-            for (int g = 0; g < IPSIM_GRADES; g++)
-                sum += b->records[i].episodes[g][t];
-            w->u32[i * IPSIM_INFECTION_TYPES + (size_t)t] = sum;
-        }
-        for (int g = 0; g < IPSIM_GRADES; g++)
-            serious += b->records[i].serious[g];
-        w->i32[i] = (int32_t)serious;
-    }
-    const hsize_t count_types[3] = {1, n, IPSIM_INFECTION_TYPES};
-    ok |= write_slab(w->ds[DS_INFECTIONS_BY_TYPE], H5T_NATIVE_UINT32, 3, start3, count_types,
-                     w->u32);
-    ok |= write_slab(w->ds[DS_SERIOUS], H5T_NATIVE_UINT32, 2, start2, count2, w->i32);
-    if (ok < 0)
-        return fail_hdf5_errno(w, err, "writing patient data", errno);
     return IPSIM_OK;
 }
 

@@ -28,22 +28,34 @@ typedef struct ipsim_run_info {
 
 typedef struct ipsim_h5_writer ipsim_h5_writer;
 
-/* Creates the temporary file with every dataset of the layout, sized for p.
+/* Creates the temporary file with every dataset of the layout, sized for p,
+ * for blocks of about block_patients (0: the writer's choice).
  * Errors: IPSIM_EIO (the target's directory is missing or not writable, or
  * the target is a directory), IPSIM_EHDF5, IPSIM_ENOMEM; nothing is left
  * behind on failure. */
 int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
-                           const ipsim_params *p, const ipsim_run_info *info, ipsim_error *err);
+                           const ipsim_params *p, const ipsim_run_info *info,
+                           int64_t block_patients, ipsim_error *err);
 
 /* Bytes the run's datasets hold before compression (an upper bound on the
  * file's size, up to a little metadata), for checking disk space first. */
 double ipsim_h5_writer_estimate_bytes(const ipsim_params *p);
 
-/* Patients per HDF5 chunk of the trajectory datasets; cohort blocks that are
- * a multiple of it write whole chunks only. */
-int64_t ipsim_h5_writer_chunk_patients(const ipsim_h5_writer *w);
+/* Patients per block: the cohort must hand over blocks of exactly this
+ * size (the last may be shorter), each one chunk of the per-patient
+ * datasets and a whole number of trajectory chunks. */
+int64_t ipsim_h5_writer_block_patients(const ipsim_h5_writer *w);
 
-/* An ipsim_block_sink: writes one block (pass the writer as ctx). */
+/* Bytes of buffers the writer holds, for memory estimates. */
+double ipsim_h5_writer_buffer_bytes(const ipsim_h5_writer *w);
+
+/* Writing a block, as ipsim_cohort_sinks (pass the writer as ctx): the
+ * threads share the parts (each compresses one chunk with the dataset's
+ * own filters, shuffle and deflate), then write_block stores them with
+ * H5Dwrite_chunk, in a fixed order, on the calling thread. The file is
+ * therefore byte-identical for any thread count. */
+int ipsim_h5_writer_block_parts(void *writer, const ipsim_block *block);
+void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *block, int part);
 int ipsim_h5_writer_write_block(void *writer, const ipsim_block *block, ipsim_error *err);
 
 /* Writes replicate r's summary datasets. */

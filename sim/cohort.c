@@ -130,6 +130,23 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                                            infection_row, &w.records[i]);
                     ipsim_summary_add_patient(mine, grade_row, &w.records[i]);
                 }
+                /* The sink's parallel stage: every thread takes parts. */
+                const ipsim_block b = {.replicate = r,
+                                       .first_patient = first,
+                                       .count = count,
+                                       .months = months,
+                                       .grade = keep ? w.grade : NULL,
+                                       .infections = keep ? w.infections : NULL,
+                                       .records = w.records};
+                /* Every thread must see the same count: it depends on the
+                 * block alone (not on the cancel flag, which may change). */
+                const int parts =
+                    sinks && sinks->prepare_parts ? sinks->prepare_parts(sinks->ctx, &b) : 0;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+                for (int part = 0; part < parts; part++)
+                    sinks->prepare(sinks->ctx, &b, part);
                 /* The sinks run on the master thread, the one that opened the
                  * output: HDF5 is not safe to call from several threads, and
                  * its error settings are per thread. */
@@ -143,13 +160,6 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                                             "patient-months",
                                             (long long)work_done, (long long)total_work);
                     } else {
-                        ipsim_block b = {.replicate = r,
-                                         .first_patient = first,
-                                         .count = count,
-                                         .months = months,
-                                         .grade = keep ? w.grade : NULL,
-                                         .infections = keep ? w.infections : NULL,
-                                         .records = w.records};
                         if (sinks && sinks->block)
                             status = sinks->block(sinks->ctx, &b, err);
                         work_done += count * model->cycles * model->cycle_months;

@@ -49,11 +49,19 @@ typedef struct ipsim_cohort_config {
     void *progress_ctx;
 } ipsim_cohort_config;
 
-/* The consumers of a run's results; any may be NULL. */
+/* The consumers of a run's results; any may be NULL.
+ *
+ * A block sink may split its work: prepare_parts says how many independent
+ * parts a block has, and the threads share the prepare(part) calls (e.g.
+ * compressing output chunks) before `block` runs on the master thread alone
+ * (e.g. writing them). prepare must be reentrant for distinct parts and
+ * record its own failures for `block` to report. */
 typedef struct ipsim_cohort_sinks {
+    int (*prepare_parts)(void *ctx, const ipsim_block *block);
+    void (*prepare)(void *ctx, const ipsim_block *block, int part);
     ipsim_block_sink block;
     ipsim_replicate_sink replicate;
-    void *ctx; /* passed to both */
+    void *ctx; /* passed to all */
 } ipsim_cohort_sinks;
 
 /* Simulates `replicates` cohorts of `patients` with the model, handing each

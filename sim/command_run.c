@@ -101,6 +101,16 @@ typedef struct run_sink {
     ipsim_summary *total;
 } run_sink;
 
+static int block_parts(void *ctx, const ipsim_block *block)
+{
+    return ipsim_h5_writer_block_parts(((run_sink *)ctx)->writer, block);
+}
+
+static void prepare_part(void *ctx, const ipsim_block *block, int part)
+{
+    ipsim_h5_writer_prepare_part(((run_sink *)ctx)->writer, block, part);
+}
+
 static int write_block(void *ctx, const ipsim_block *block, ipsim_error *err)
 {
     return ipsim_h5_writer_write_block(((run_sink *)ctx)->writer, block, err);
@@ -129,13 +139,13 @@ static void format_bytes(double bytes, char *buf, size_t size)
  * uncompressed output cannot fit on the disk when it is not compressed;
  * warns when only compression could make it fit. */
 static int check_resources(const ipsim_params *p, const ipsim_model *model,
-                           const ipsim_cohort_config *config, const char *output_path, int quiet,
-                           ipsim_error *err)
+                           const ipsim_cohort_config *config, double writer_bytes,
+                           const char *output_path, int quiet, ipsim_error *err)
 {
     char need[32], have[32];
-    /* Block buffers, the writer's column buffers and HDF5's chunk caches. */
-    double memory = ipsim_cohort_memory_bytes(model, p->cohort.patients, config) +
-                    48.0 * (double)config->block_patients + 16.0 * (1 << 20);
+    /* Block buffers, the writer's chunk buffers and HDF5's caches. */
+    double memory = ipsim_cohort_memory_bytes(model, p->cohort.patients, config) + writer_bytes +
+                    16.0 * (1 << 20);
     double physical = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (physical > 0 && memory > 0.8 * physical) {
         format_bytes(memory, need, sizeof need);
@@ -236,7 +246,7 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
                            .created_utc = created,
                            .parameters_yaml = params_yaml};
     /* Created before simulating, so an unwritable path fails at once. */
-    rc = ipsim_h5_writer_create(&writer, o.output_path, &params, &info, err);
+    rc = ipsim_h5_writer_create(&writer, o.output_path, &params, &info, o.block_patients, err);
     if (rc)
         goto cleanup;
 
@@ -247,14 +257,14 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
 #else
     threads = 1;
 #endif
-    int64_t block = o.block_patients ? o.block_patients
-                                     : 8 * ipsim_h5_writer_chunk_patients(writer);
+    int64_t block = ipsim_h5_writer_block_patients(writer);
     ipsim_cohort_config config = {.threads = threads,
                                   .block_patients = block,
                                   .keep_trajectories =
                                       params.output.trajectories == IPSIM_TRAJECTORIES_DENSE,
                                   .cancel = ctx->cancel};
-    rc = check_resources(&params, model, &config, o.output_path, o.quiet, err);
+    rc = check_resources(&params, model, &config, ipsim_h5_writer_buffer_bytes(writer),
+                         o.output_path, o.quiet, err);
     if (rc)
         goto cleanup;
     if (!o.quiet) {
@@ -270,7 +280,9 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
     config.progress_ctx = &progress;
     double start = ipsim_seconds();
     run_sink sink = {.writer = writer, .total = total};
-    ipsim_cohort_sinks sinks = {.block = write_block,
+    ipsim_cohort_sinks sinks = {.prepare_parts = block_parts,
+                                .prepare = prepare_part,
+                                .block = write_block,
                                 .replicate = write_replicate,
                                 .ctx = &sink};
     rc = ipsim_cohort_run(model, params.seed, params.cohort.patients, replicates, &config,
