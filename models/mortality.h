@@ -9,6 +9,8 @@
 #ifndef IPSIM_MORTALITY_H
 #define IPSIM_MORTALITY_H
 
+#include <math.h>
+
 #include "params/params.h"
 
 typedef enum ipsim_death_cause {
@@ -27,8 +29,17 @@ typedef struct ipsim_mortality {
 
 void ipsim_mortality_init(ipsim_mortality *m, const ipsim_params *p);
 
-/* Outcome of one cycle, from two independent uniforms in [0, 1). */
-ipsim_death_cause ipsim_mortality_draw(const ipsim_mortality *m, int serious_episodes,
-                                       double u_infection, double u_background);
+/* Outcome of one cycle, from two independent uniforms in [0, 1). Inline:
+ * it runs for every patient-cycle. */
+static inline ipsim_death_cause ipsim_mortality_draw(const ipsim_mortality *m,
+                                                     int serious_episodes, double u_infection,
+                                                     double u_background)
+{
+    if (serious_episodes > 0 && u_infection >= pow(m->survive_serious, (double)serious_episodes))
+        return IPSIM_DEATH_INFECTION;
+    if (u_background < m->background_per_cycle)
+        return IPSIM_DEATH_BACKGROUND;
+    return IPSIM_ALIVE;
+}
 
 #endif

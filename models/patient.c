@@ -24,6 +24,11 @@ enum { U_EPISODES = 0, U_INFECTION_DEATH = 1, U_BACKGROUND_DEATH = 2, U_GRADE = 
 /* Slots of the uniforms drawn per episode. */
 enum { U_TYPE = 0, U_SERIOUS = 1 };
 
+/* flatten: inline every call, the random draws included (across files,
+ * under link-time optimisation); this loop is where ipsim spends its time. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((flatten))
+#endif
 void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t patient,
                             uint8_t *grade_row, uint8_t *infection_row,
                             ipsim_patient_record *record)

@@ -255,7 +255,6 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
         {"summary/patients_by_baseline_grade", total->patients_by_baseline, IPSIM_GRADES},
         {"summary/infected_within_window_by_baseline_grade",
          total->infected_in_window_by_baseline, IPSIM_GRADES},
-        {"summary/person_months_by_grade", total->person_months, IPSIM_GRADES},
         {"summary/serious_episodes_by_grade", total->serious, IPSIM_GRADES},
         {"summary/episodes_by_grade_and_type", &total->episodes[0][0],
          IPSIM_GRADES * IPSIM_INFECTION_TYPES},
@@ -269,6 +268,19 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
         for (hsize_t i = 0; !rc && i < R * tables[t].cols; i++)
             tables[t].dst[i % tables[t].cols] += counts[i];
     }
+    /* Person-months are derived from occupancy; the stored table must agree. */
+    int64_t person_months[IPSIM_GRADES] = {0};
+    const hsize_t pm_dims[2] = {R, IPSIM_GRADES};
+    if (!rc)
+        rc = read_dataset(r, "summary/person_months_by_grade", H5T_NATIVE_INT64, 2, pm_dims,
+                          counts, err);
+    for (hsize_t i = 0; !rc && i < R * IPSIM_GRADES; i++)
+        person_months[i % IPSIM_GRADES] += counts[i];
+    for (int g = 0; !rc && g < IPSIM_GRADES; g++)
+        if (person_months[g] != ipsim_summary_person_months(total, g))
+            rc = fail(r, err, IPSIM_EFORMAT,
+                      "summary/person_months_by_grade disagrees with summary/occupancy: the "
+                      "file was altered");
     if (!rc) {
         total->patients += p->cohort.patients * p->cohort.replicates;
         total->deaths[IPSIM_ALIVE] = total->patients - total->deaths[IPSIM_DEATH_BACKGROUND] -

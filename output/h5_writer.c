@@ -803,6 +803,9 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
     hid_t group = H5Gopen2(w->group, "summary", H5P_DEFAULT);
     int64_t deaths[IPSIM_DEATH_CAUSES - 1] = {s->deaths[IPSIM_DEATH_BACKGROUND],
                                               s->deaths[IPSIM_DEATH_INFECTION]};
+    int64_t person_months[IPSIM_GRADES];
+    for (int g = 0; g < IPSIM_GRADES; g++)
+        person_months[g] = ipsim_summary_person_months(s, g);
     herr_t ok = group < 0 ? -1 : 0;
     if (!ok) {
         ok |= write_summary_row(group, "occupancy", H5T_NATIVE_DOUBLE, 3, replicate, occupancy);
@@ -812,7 +815,7 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
                                 H5T_NATIVE_INT64, 2, replicate,
                                 s->infected_in_window_by_baseline);
         ok |= write_summary_row(group, "person_months_by_grade", H5T_NATIVE_INT64, 2, replicate,
-                                s->person_months);
+                                person_months);
         ok |= write_summary_row(group, "episodes_by_grade_and_type", H5T_NATIVE_INT64, 3,
                                 replicate, s->episodes);
         ok |= write_summary_row(group, "serious_episodes_by_grade", H5T_NATIVE_INT64, 2,

@@ -63,11 +63,6 @@ void ipsim_summary_add_patient(ipsim_summary *s, const uint8_t *grade_row,
     int64_t *occ = s->occupancy;
     for (int64_t m = 0; m < s->months; m++)
         occ[m * IPSIM_STATES + grade_row[m]]++;
-    /* Months lived in each grade: every cycle started alive, the last row
-     * entry (the horizon) starts none. */
-    for (int64_t m = 0; m + 1 < s->months; m++)
-        if (grade_row[m] < IPSIM_GRADES)
-            s->person_months[grade_row[m]] += s->cycle_months;
     int g0 = record->baseline_grade;
     s->patients_by_baseline[g0]++;
     if (record->first_infection_month >= 0 && record->first_infection_month < s->window_months)
@@ -80,6 +75,15 @@ void ipsim_summary_add_patient(ipsim_summary *s, const uint8_t *grade_row,
     s->deaths[record->death_cause]++;
 }
 
+int64_t ipsim_summary_person_months(const ipsim_summary *s, int grade)
+{
+    /* The last row is the horizon, which starts no cycle. */
+    int64_t cycles = 0;
+    for (int64_t m = 0; m + 1 < s->months; m++)
+        cycles += s->occupancy[m * IPSIM_STATES + grade];
+    return cycles * s->cycle_months;
+}
+
 void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src)
 {
     dst->patients += src->patients;
@@ -88,7 +92,6 @@ void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src)
     for (int g = 0; g < IPSIM_GRADES; g++) {
         dst->patients_by_baseline[g] += src->patients_by_baseline[g];
         dst->infected_in_window_by_baseline[g] += src->infected_in_window_by_baseline[g];
-        dst->person_months[g] += src->person_months[g];
         for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
             dst->episodes[g][t] += src->episodes[g][t];
         dst->serious[g] += src->serious[g];
@@ -197,7 +200,7 @@ void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *
             by_type[t] += s->episodes[g][t];
         }
         serious += s->serious[g];
-        months += s->person_months[g];
+        months += ipsim_summary_person_months(s, g);
     }
     fprintf(out, "\nInfection episodes: %lld (%.1f per 100 patient-years), %lld serious\n",
             (long long)episodes, months ? 1200.0 * (double)episodes / (double)months : 0.0,

@@ -22,7 +22,6 @@ typedef struct ipsim_summary {
     int64_t *occupancy;    /* [months][IPSIM_STATES]: patients in each state */
     int64_t patients_by_baseline[IPSIM_GRADES];
     int64_t infected_in_window_by_baseline[IPSIM_GRADES]; /* >= 1 episode before window end */
-    int64_t person_months[IPSIM_GRADES]; /* months lived in each grade */
     int64_t episodes[IPSIM_GRADES][IPSIM_INFECTION_TYPES];
     int64_t serious[IPSIM_GRADES];
     int64_t deaths[IPSIM_DEATH_CAUSES]; /* [IPSIM_ALIVE] counts survivors */
@@ -41,6 +40,10 @@ void ipsim_summary_reset(ipsim_summary *s);
 /* Adds one patient: the grade row of ipsim_patient_simulate and its record. */
 void ipsim_summary_add_patient(ipsim_summary *s, const uint8_t *grade_row,
                                const ipsim_patient_record *record);
+
+/* Months lived in a grade: every cycle started alive in it, counted from
+ * the occupancy (so the per-patient loop need not count them twice). */
+int64_t ipsim_summary_person_months(const ipsim_summary *s, int grade);
 
 /* dst += src; both made for the same parameters. */
 void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src);
