@@ -123,8 +123,11 @@ const ipsim_param_spec ipsim_param_specs[] = {
      .doc = "dense: write grade and infections for every patient and month; none: only "
             "per-patient records and summaries."},
     {.path = "output.compression_level", .type = IPSIM_PARAM_INT,
-     .offset = AT(output.compression_level), .min = 0, .max = 9, .default_yaml = "4",
-     .unit = "-", .doc = "Deflate level of the HDF5 datasets (0 = stored uncompressed)."},
+     .offset = AT(output.compression_level), .min = 0, .max = 9, .default_yaml = "1",
+     .unit = "-",
+     .doc = "Deflate level of the HDF5 datasets (0 = stored uncompressed). Level 1 stores "
+            "dense trajectories in about a tenth of their raw size; higher levels save a "
+            "further 15% or so at a fifth of the speed (benchmarks/RESULTS.md)."},
 };
 
 const size_t ipsim_param_spec_count = sizeof ipsim_param_specs / sizeof ipsim_param_specs[0];

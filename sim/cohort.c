@@ -1,10 +1,11 @@
 /* sim/cohort.c: the block loop and its OpenMP parallelism.
  *
- * One parallel region spans the whole run. In each block the threads split
- * the patients statically (`omp for`), each writing its own rows of the
- * shared block buffers and adding to its own summary; the master thread then
- * hands the finished block to the sink (`omp master`) while the others wait
- * at a barrier. At the end of a replicate the per-thread summaries are folded
+ * One parallel region spans the whole run. In each block the threads share
+ * the patients (`omp for`, dynamically scheduled), each writing its own rows of the
+ * shared block buffers and adding to its own summary; they then share the
+ * sink's prepare stage (compressing), and the master thread hands the block
+ * to the sink (`omp master`, writing) while the others already simulate
+ * the next block. At the end of a replicate the per-thread summaries are folded
  * into one; integer sums make the fold order irrelevant, so the totals are
  * the same for any thread count. */
 #include "sim/cohort.h"
@@ -98,6 +99,7 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
 
     const int64_t total_work = patients * replicates * model->cycles * model->cycle_months;
     int64_t work_done = 0;
+    const int overlap = sinks && sinks->prepare_parts && sinks->prepare;
     /* Shared: written only by the master, read by all after a barrier. */
     int stop = 0;
     int status = IPSIM_OK;
@@ -114,10 +116,14 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
         ipsim_summary *mine = w.thread_summaries[tid];
         for (int64_t r = 0; r < replicates && !stop; r++) {
             ipsim_stream stream = {seed, (uint64_t)r};
-            for (int64_t first = 0; first < patients && !stop; first += block) {
+            for (int64_t first = 0; first < patients; first += block) {
                 const int64_t count = patients - first < block ? patients - first : block;
+                /* Dynamic: patients who die early cost less, and a static
+                 * split would leave one thread idle at the barrier. Results
+                 * cannot depend on it: each patient's draws are its own and
+                 * the tallies are integer sums. */
 #ifdef _OPENMP
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 256)
 #endif
                 for (int64_t i = 0; i < count; i++) {
                     /* A cancelled block is discarded, so skip the work. */
@@ -130,7 +136,10 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                                            infection_row, &w.records[i]);
                     ipsim_summary_add_patient(mine, grade_row, &w.records[i]);
                 }
-                /* The sink's parallel stage: every thread takes parts. */
+                /* After that barrier the master has finished writing the
+                 * previous block, so every thread reads the same `stop`. */
+                if (stop)
+                    break;
                 const ipsim_block b = {.replicate = r,
                                        .first_patient = first,
                                        .count = count,
@@ -138,10 +147,10 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                                        .grade = keep ? w.grade : NULL,
                                        .infections = keep ? w.infections : NULL,
                                        .records = w.records};
-                /* Every thread must see the same count: it depends on the
-                 * block alone (not on the cancel flag, which may change). */
+                /* The sink's parallel stage: every thread takes parts. The
+                 * count depends on the block alone, so all threads agree. */
                 const int parts =
-                    sinks && sinks->prepare_parts ? sinks->prepare_parts(sinks->ctx, &b) : 0;
+                    overlap ? sinks->prepare_parts(sinks->ctx, &b) : 0;
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
@@ -168,12 +177,17 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                     }
                     stop = status != IPSIM_OK;
                 }
+                /* A sink that reads the block buffers needs them kept until
+                 * it is done; one with a prepare stage does not. */
+                if (!overlap) {
 #ifdef _OPENMP
 #pragma omp barrier
 #endif
+                }
             }
             /* Fold the threads' totals into the replicate's, then hand it on. */
 #ifdef _OPENMP
+#pragma omp barrier
 #pragma omp critical(ipsim_summary_merge)
 #endif
             {

@@ -55,7 +55,10 @@ typedef struct ipsim_cohort_config {
  * parts a block has, and the threads share the prepare(part) calls (e.g.
  * compressing output chunks) before `block` runs on the master thread alone
  * (e.g. writing them). prepare must be reentrant for distinct parts and
- * record its own failures for `block` to report. */
+ * record its own failures for `block` to report. A sink with a prepare
+ * stage promises that `block` reads nothing of the block's rows and
+ * records (only its position), so the other threads simulate the next
+ * block while the master writes this one. */
 typedef struct ipsim_cohort_sinks {
     int (*prepare_parts)(void *ctx, const ipsim_block *block);
     void (*prepare)(void *ctx, const ipsim_block *block, int part);
