@@ -7,7 +7,7 @@
 # critical section ipsim_summary_merge (sim/cohort.c).
 set -euo pipefail
 nm_tool=$1 library=$2
-allowed='^(ipsim_|gsl_rng_ipsim_philox$)'
+allowed='^(ipsim_|gsl_rng_ipsim_philox$|[.]gomp_critical_user_ipsim_)'
 symbols=$("$nm_tool" -g --defined-only "$library" 2>/dev/null | awk 'NF == 3 {print $3}' | sort -u)
 [[ -n $symbols ]] || { echo "no symbols read from $library with $nm_tool" >&2; exit 1; }
 bad=$(grep -Ev "$allowed" <<<"$symbols" || true)
