@@ -141,6 +141,24 @@ class Layout(Workdir):
         self.assertIn("Wrote " + out, r.stdout)
         self.assertEqual(r.stderr, "", "no progress bar when stderr is not a terminal")
 
+    def test_xarray_sees_named_dimensions(self):
+        import xarray as xr
+        out = self.path("run.h5")
+        self.assertEqual(run("run", BASELINE, "-o", out, *SMALL, "--quiet").returncode, 0)
+        with xr.open_dataset(out, group="small", engine="h5netcdf") as ds:
+            self.assertEqual(ds["grade"].dims, ("replicate", "patient", "month"))
+            self.assertEqual(ds["infections"].dims, ("replicate", "patient", "month"))
+            self.assertEqual(dict(ds.sizes)["patient"], 1500)
+            self.assertEqual(list(ds["state"].values),
+                             ["none", "mild", "moderate", "severe", "very_severe", "dead"])
+            np.testing.assert_array_equal(ds["month"].values, np.arange(37))
+            # One patient's course, selected by coordinates.
+            course = ds["grade"].sel(replicate=1, patient=42).values
+            with h5py.File(out, "r") as f:
+                np.testing.assert_array_equal(course, f["small/grade"][1, 42, :])
+        with xr.open_dataset(out, group="small/summary", engine="h5netcdf") as ds:
+            self.assertEqual(ds["occupancy"].dims, ("replicate", "month", "state"))
+
     def test_trajectories_none_keeps_patients_and_summaries(self):
         out = self.path("none.h5")
         r = run("run", BASELINE, "-o", out, *SMALL, "--set", "output.trajectories=none")
