@@ -166,8 +166,9 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                     if (cancel && *cancel) {
                         status = IPSIM_FAIL(err, IPSIM_EINTERRUPTED,
                                             "stopped by a signal after %lld of %lld "
-                                            "patient-months",
-                                            (long long)work_done, (long long)total_work);
+                                            "patient-months (%.1f%%)",
+                                            (long long)work_done, (long long)total_work,
+                                            100.0 * (double)work_done / (double)total_work);
                     } else {
                         if (sinks && sinks->block)
                             status = sinks->block(sinks->ctx, &b, err);

@@ -309,8 +309,7 @@ cleanup:
     if (writer) {
         ipsim_h5_writer_discard(writer);
         if (rc == IPSIM_EINTERRUPTED)
-            fprintf(stderr, "ipsim: interrupted; removed the unfinished output, nothing written "
-                            "to %s\n",
+            fprintf(stderr, "ipsim: removed the unfinished output; nothing was written to %s\n",
                     o.output_path);
     }
     ipsim_summary_free(total);

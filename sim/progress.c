@@ -48,6 +48,8 @@ void ipsim_progress_finish(ipsim_progress *p)
 {
     if (!p->out)
         return;
-    fprintf(p->out, "\r%80s\r", "");
+    /* Carriage return, then erase the line (the bar is only drawn on a
+     * terminal, which understands ANSI erase-in-line). */
+    fputs("\r\033[K", p->out);
     fflush(p->out);
 }
