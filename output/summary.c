@@ -2,6 +2,8 @@
 #include "output/summary.h"
 
 #include <math.h>
+
+#include <gsl/gsl_cdf.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,6 +135,58 @@ int64_t ipsim_summary_window_share(const ipsim_summary *s, int grade, double *sh
     return n;
 }
 
+/* Garwood's exact 95% interval for a Poisson count k: the 2.5% quantile of
+ * Gamma(k) and the 97.5% quantile of Gamma(k + 1). GSL's quantiles lose
+ * their way for large shapes, where Byar's approximation is accurate to a
+ * few parts in 10^5 (Breslow & Day 1987, vol. II, p. 69). */
+static double poisson_bound(int64_t k, int upper)
+{
+    const double z = 1.959963984540054;
+    double a = (double)k + (upper ? 1 : 0);
+    if (!upper && k == 0)
+        return 0;
+    if (a <= 100)
+        return gsl_cdf_gamma_Pinv(upper ? 0.975 : 0.025, a, 1.0);
+    double w = 1.0 / (9.0 * a);
+    double root = 1.0 - w + (upper ? z : -z) * sqrt(w);
+    return a * root * root * root;
+}
+
+int64_t ipsim_summary_episode_rate(const ipsim_summary *s, int grade, int serious, double *rate,
+                                   double *low, double *high)
+{
+    int64_t k = 0, months = 0;
+    for (int g = 0; g < IPSIM_GRADES; g++) {
+        if (grade >= 0 && g != grade)
+            continue;
+        months += ipsim_summary_person_months(s, g);
+        if (serious)
+            k += s->serious[g];
+        else
+            for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
+                k += s->episodes[g][t];
+    }
+    double per_100_years = months ? 1200.0 / (double)months : NAN;
+    *rate = (double)k * per_100_years;
+    *low = poisson_bound(k, 0) * per_100_years;
+    *high = poisson_bound(k, 1) * per_100_years;
+    return k;
+}
+
+/* Rate ratio of episodes (or serious ones) in severe-or-worse IP to mild. */
+static double severe_to_mild_ratio(const ipsim_summary *s, int serious)
+{
+    double r3, r4, r1, low, high;
+    int64_t k3 = ipsim_summary_episode_rate(s, IPSIM_GRADE_SEVERE, serious, &r3, &low, &high);
+    int64_t k4 = ipsim_summary_episode_rate(s, IPSIM_GRADE_VERY_SEVERE, serious, &r4, &low, &high);
+    ipsim_summary_episode_rate(s, IPSIM_GRADE_MILD, serious, &r1, &low, &high);
+    double m3 = (double)ipsim_summary_person_months(s, IPSIM_GRADE_SEVERE);
+    double m4 = (double)ipsim_summary_person_months(s, IPSIM_GRADE_VERY_SEVERE);
+    if (m3 + m4 <= 0 || !(r1 > 0))
+        return NAN;
+    return (double)(k3 + k4) * 1200.0 / (m3 + m4) / r1;
+}
+
 void ipsim_summary_print_scenario(FILE *out, const ipsim_params *p)
 {
     fprintf(out, "scenario '%s', %lld patients x %lld replicate%s x %lld months (%lld-month "
@@ -212,6 +266,27 @@ void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *
                     100.0 * (double)by_type[t] / (double)episodes);
         fputc('\n', out);
     }
+    fputs("\nInfection episodes per 100 patient-years, by grade at onset (95% interval)\n", out);
+    fprintf(out, "  %-12s %12s   %-26s %-26s\n", "grade", "patient-yrs", "all episodes",
+            "serious episodes");
+    for (int g = 0; g <= IPSIM_GRADES; g++) {
+        int grade = g < IPSIM_GRADES ? g : -1;
+        double years = 0;
+        for (int h = 0; h < IPSIM_GRADES; h++)
+            if (grade < 0 || h == grade)
+                years += (double)ipsim_summary_person_months(s, h) / 12.0;
+        if (years <= 0)
+            continue;
+        double r, lo, hi, rs, los, his;
+        ipsim_summary_episode_rate(s, grade, 0, &r, &lo, &hi);
+        ipsim_summary_episode_rate(s, grade, 1, &rs, &los, &his);
+        fprintf(out, "  %-12s %12.0f   %6.1f (%5.1f - %5.1f)      %6.1f (%5.1f - %5.1f)\n",
+                grade < 0 ? "all" : ipsim_state_names[grade], years, r, lo, hi, rs, los, his);
+    }
+    fprintf(out, "  severe or worse vs mild: all episodes %.2fx, serious %.2fx (review: serious "
+                 "3.2x)\n",
+            severe_to_mild_ratio(s, 0), severe_to_mild_ratio(s, 1));
+
     int64_t dead = s->deaths[IPSIM_DEATH_BACKGROUND] + s->deaths[IPSIM_DEATH_INFECTION];
     fprintf(out, "Deaths by month %lld: %lld of %lld patients (%.1f%%); %lld after a serious "
                  "infection\n",

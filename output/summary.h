@@ -54,6 +54,12 @@ void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src);
 int64_t ipsim_summary_window_share(const ipsim_summary *s, int grade, double *share,
                                    double *low, double *high);
 
+/* Episodes per 100 patient-years lived in a grade (grade < 0: all grades;
+ * serious != 0: serious episodes only), with the exact (Garwood) 95%
+ * Poisson interval. Returns the episode count. */
+int64_t ipsim_summary_episode_rate(const ipsim_summary *s, int grade, int serious, double *rate,
+                                   double *low, double *high);
+
 /* Prints one line describing the scenario: name, cohort size, replicates,
  * horizon, cycle length, seed (no newline). */
 void ipsim_summary_print_scenario(FILE *out, const ipsim_params *p);
