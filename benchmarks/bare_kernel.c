@@ -37,6 +37,9 @@ int main(int argc, char **argv)
     const double death = 0.01025;
     uint64_t checksum = 0;
     ipsim_stream stream = {1, 0};
+#ifndef _OPENMP
+    (void)threads;
+#endif
 
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) reduction(+ : checksum)

@@ -649,7 +649,8 @@ static void emit_vector(FILE *f, const ipsim_param_spec *spec, const double *v)
 static void emit_value(FILE *f, const ipsim_param_spec *spec, const ipsim_params *p,
                        const char *indent)
 {
-    const char *src = (const char *)p + spec->offset;
+    /* The field at the spec's offsetof: aligned for its type by construction. */
+    const void *src = (const char *)p + spec->offset;
     char num[32];
     if (spec->shape == IPSIM_SHAPE_VECTOR) {
         emit_vector(f, spec, (const double *)src);
@@ -670,7 +671,7 @@ static void emit_value(FILE *f, const ipsim_param_spec *spec, const ipsim_params
         return;
     }
     switch (spec->type) {
-    case IPSIM_PARAM_STRING: fprintf(f, "%s\n", src); break;
+    case IPSIM_PARAM_STRING: fprintf(f, "%s\n", (const char *)src); break;
     case IPSIM_PARAM_UINT64: fprintf(f, "%llu\n", (unsigned long long)*(const uint64_t *)src); break;
     case IPSIM_PARAM_INT: fprintf(f, "%lld\n", (long long)*(const int64_t *)src); break;
     case IPSIM_PARAM_REAL:
