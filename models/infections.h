@@ -22,25 +22,31 @@
 enum { IPSIM_MAX_EPISODES_PER_CYCLE = 255 };
 #define IPSIM_INFECTIONS_TAIL 1e-12
 
+/* Tables are indexed [on IVIG][grade]: off IVIG the parameters' hazard and
+ * serious share; on IVIG the hazard times ivig.rate_ratio_all and the
+ * serious share times rate_ratio_serious / rate_ratio_all (so serious
+ * episodes occur at rate_ratio_serious times their rate off IVIG). */
 typedef struct ipsim_infections {
-    double count_cum[IPSIM_GRADES][IPSIM_MAX_EPISODES_PER_CYCLE + 1];
-    int count_categories[IPSIM_GRADES];       /* table length in use */
-    double mean_per_cycle[IPSIM_GRADES];      /* lambda_g * cycle length */
+    double count_cum[2][IPSIM_GRADES][IPSIM_MAX_EPISODES_PER_CYCLE + 1];
+    int count_categories[2][IPSIM_GRADES];  /* table length in use */
+    double mean_per_cycle[2][IPSIM_GRADES]; /* lambda_g * cycle length (* RR on IVIG) */
     double type_cum[IPSIM_INFECTION_TYPES];
-    double serious_share[IPSIM_GRADES];
+    double serious_share[2][IPSIM_GRADES];
 } ipsim_infections;
 
 /* Builds the tables. IPSIM_EPARAM (key infection.share_within_window) if a
  * grade's episodes per cycle would not fit the uint8 store. */
 int ipsim_infections_init(ipsim_infections *m, const ipsim_params *p, ipsim_error *err);
 
-/* Number of episodes this cycle for a patient in `grade`, u in [0, 1). */
-static inline int ipsim_infections_count(const ipsim_infections *m, int grade, double u)
+/* Number of episodes this cycle for a patient in `grade`, on IVIG or not,
+ * u in [0, 1). */
+static inline int ipsim_infections_count(const ipsim_infections *m, int grade, bool ivig,
+                                         double u)
 {
-    const double *cum = m->count_cum[grade];
+    const double *cum = m->count_cum[ivig][grade];
     if (u < cum[0])
         return 0;
-    return ipsim_categorical_draw(cum, m->count_categories[grade], u);
+    return ipsim_categorical_draw(cum, m->count_categories[ivig][grade], u);
 }
 
 /* Type of one episode, u in [0, 1). */
@@ -50,9 +56,10 @@ static inline int ipsim_infections_type(const ipsim_infections *m, double u)
 }
 
 /* Whether one episode in `grade` is serious, u in [0, 1). */
-static inline bool ipsim_infections_serious(const ipsim_infections *m, int grade, double u)
+static inline bool ipsim_infections_serious(const ipsim_infections *m, int grade, bool ivig,
+                                            double u)
 {
-    return u < m->serious_share[grade];
+    return u < m->serious_share[ivig][grade];
 }
 
 #endif

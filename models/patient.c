@@ -11,6 +11,8 @@ int ipsim_model_init(ipsim_model *m, const ipsim_params *p, ipsim_error *err)
         rc = ipsim_infections_init(&m->infections, p, err);
     if (rc)
         return rc;
+    ipsim_diagnosis_init(&m->diagnosis, p);
+    ipsim_ivig_init(&m->ivig, p);
     ipsim_mortality_init(&m->mortality, p);
     m->cycles = ipsim_params_cycles(p);
     m->cycle_months = p->cohort.cycle_months;
@@ -18,6 +20,8 @@ int ipsim_model_init(ipsim_model *m, const ipsim_params *p, ipsim_error *err)
     return IPSIM_OK;
 }
 
+/* Slots of the uniforms drawn at diagnosis. */
+enum { U_BASELINE_GRADE = 0, U_WEIGHT = 1 };
 /* Slots of the four uniforms drawn per patient-cycle. Fixed: changing them
  * changes every result. */
 enum { U_EPISODES = 0, U_INFECTION_DEATH = 1, U_BACKGROUND_DEATH = 2, U_GRADE = 3 };
@@ -39,16 +43,25 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
 
     double u[4];
     ipsim_rng_uniform4(stream, patient, 0, IPSIM_PURPOSE_BASELINE, 0, u);
-    int grade = ipsim_grades_baseline(&m->grades, u[0]);
+    int grade = ipsim_grades_baseline(&m->grades, u[U_BASELINE_GRADE]);
     record->baseline_grade = (uint8_t)grade;
+    record->weight_kg = (float)ipsim_diagnosis_weight_kg(&m->diagnosis, u[U_WEIGHT]);
+    const double ivig_grams_per_cycle = m->ivig.grams_per_kg_per_cycle * record->weight_kg;
+    ipsim_ivig_state ivig;
+    ipsim_ivig_state_init(&ivig);
 
     const int64_t cycles = m->cycles;
     int64_t c = 0;
     for (; c < cycles; c++) {
         grade_row[c] = (uint8_t)grade;
+        const bool on_ivig = ipsim_ivig_decide(&m->ivig, &ivig, c, grade);
+        if (on_ivig) {
+            record->ivig_grams += ivig_grams_per_cycle;
+            record->ivig_months += (int32_t)m->cycle_months;
+        }
         ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_CYCLE, 0, u);
 
-        int episodes = ipsim_infections_count(&m->infections, grade, u[U_EPISODES]);
+        int episodes = ipsim_infections_count(&m->infections, grade, on_ivig, u[U_EPISODES]);
         int serious = 0;
         infection_row[c] = (uint8_t)episodes;
         if (episodes > 0) {
@@ -60,13 +73,14 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
                                    (uint64_t)e, v);
                 int type = ipsim_infections_type(&m->infections, v[U_TYPE]);
                 record->episodes[grade][type]++;
-                if (ipsim_infections_serious(&m->infections, grade, v[U_SERIOUS])) {
+                if (ipsim_infections_serious(&m->infections, grade, on_ivig, v[U_SERIOUS])) {
                     serious++;
                     record->serious[grade]++;
                 }
             }
         }
 
+        ipsim_ivig_record(&m->ivig, &ivig, c, episodes, serious);
         ipsim_death_cause cause = ipsim_mortality_draw(&m->mortality, serious,
                                                        u[U_INFECTION_DEATH],
                                                        u[U_BACKGROUND_DEATH]);

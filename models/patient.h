@@ -2,9 +2,12 @@
  *
  * The whole clinical model is an ipsim_model: every module's tables, built
  * once from a parameter set. ipsim_patient_simulate then runs one patient
- * through every cycle. Within a cycle, a living patient in grade g:
- *   1. has Poisson(lambda_g * c) infection episodes, each typed and marked
- *      serious or not (models/infections.h);
+ * through every cycle. At diagnosis the patient gets a grade and a body
+ * weight (models/diagnosis.h). Within a cycle, a living patient in grade g:
+ *   0. is given IVIG or not, by the policy (models/ivig.h);
+ *   1. has Poisson(lambda_g * c) infection episodes (times the IVIG rate
+ *      ratio when on it), each typed and marked serious or not
+ *      (models/infections.h);
  *   2. may die, of a serious episode or of other causes (models/mortality.h);
  *   3. if alive, moves to next cycle's grade by the transition matrix
  *      (models/grades.h).
@@ -16,16 +19,20 @@
 
 #include <stdint.h>
 
+#include "models/diagnosis.h"
 #include "models/grades.h"
 #include "models/infections.h"
+#include "models/ivig.h"
 #include "models/mortality.h"
 #include "params/params.h"
 #include "sim/error.h"
 #include "sim/rng.h"
 
 typedef struct ipsim_model {
+    ipsim_diagnosis diagnosis;
     ipsim_grades grades;
     ipsim_infections infections;
+    ipsim_ivig ivig;
     ipsim_mortality mortality;
     int64_t cycles;       /* cycles simulated: horizon / cycle length */
     int64_t cycle_months; /* months per cycle */
@@ -42,6 +49,9 @@ typedef struct ipsim_patient_record {
     int32_t first_infection_month; /* start of the cycle of the first episode; -1 none */
     uint32_t episodes[IPSIM_GRADES][IPSIM_INFECTION_TYPES]; /* by grade at onset, type */
     uint32_t serious[IPSIM_GRADES];                         /* serious episodes by grade */
+    double ivig_grams;   /* IVIG given over the follow-up */
+    int32_t ivig_months; /* months on IVIG */
+    float weight_kg;     /* body weight at diagnosis */
     uint8_t baseline_grade;
     uint8_t death_cause; /* ipsim_death_cause */
 } ipsim_patient_record;

@@ -268,6 +268,20 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
         for (hsize_t i = 0; !rc && i < R * tables[t].cols; i++)
             tables[t].dst[i % tables[t].cols] += counts[i];
     }
+    struct {
+        const char *name;
+        int64_t *dst;
+    } totals[] = {{"summary/ivig_patients", &total->ivig_patients},
+                  {"summary/ivig_patient_months", &total->ivig_patient_months}};
+    for (size_t t = 0; t < sizeof totals / sizeof totals[0] && !rc; t++) {
+        rc = read_dataset(r, totals[t].name, H5T_NATIVE_INT64, 1, &R, counts, err);
+        for (hsize_t i = 0; !rc && i < R; i++)
+            *totals[t].dst += counts[i];
+    }
+    if (!rc)
+        rc = read_dataset(r, "summary/ivig_grams", H5T_NATIVE_DOUBLE, 1, &R, occupancy, err);
+    for (hsize_t i = 0; !rc && i < R; i++)
+        total->ivig_milligrams += llround(occupancy[i] * 1000.0);
     /* Person-months are derived from occupancy; the stored table must agree. */
     int64_t person_months[IPSIM_GRADES] = {0};
     const hsize_t pm_dims[2] = {R, IPSIM_GRADES};

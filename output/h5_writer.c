@@ -39,12 +39,15 @@ enum {
     DS_FIRST_INFECTION,
     DS_INFECTIONS_BY_TYPE,
     DS_SERIOUS,
+    DS_WEIGHT,
+    DS_IVIG_MONTHS,
+    DS_IVIG_GRAMS,
     DS_PATIENT,
     DS_COUNT
 };
 
 /* The per-patient datasets, each written one chunk (= one block) at a time. */
-enum { PATIENT_COLUMNS = 6 };
+enum { PATIENT_COLUMNS = 9 };
 static const struct {
     int ds;
     size_t element_size;
@@ -52,7 +55,8 @@ static const struct {
 } patient_columns[PATIENT_COLUMNS] = {
     {DS_BASELINE_GRADE, 1, 1}, {DS_DEATH_CAUSE, 1, 1},  {DS_DEATH_MONTH, 4, 1},
     {DS_FIRST_INFECTION, 4, 1}, {DS_INFECTIONS_BY_TYPE, 4, IPSIM_INFECTION_TYPES},
-    {DS_SERIOUS, 4, 1},
+    {DS_SERIOUS, 4, 1},         {DS_WEIGHT, 4, 1},      {DS_IVIG_MONTHS, 4, 1},
+    {DS_IVIG_GRAMS, 8, 1},
 };
 
 /* One chunk of one dataset in the block being written: filled and
@@ -345,6 +349,10 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
              "infection episodes over the follow-up, by type", "episodes"},
             {DS_SERIOUS, "serious_infections", H5T_STD_U32LE, 2,
              "serious infection episodes over the follow-up", "episodes"},
+            {DS_WEIGHT, "weight_kg", H5T_IEEE_F32LE, 2, "body weight at diagnosis", "kg"},
+            {DS_IVIG_MONTHS, "ivig_months", H5T_STD_I32LE, 2, "months on IVIG", "months"},
+            {DS_IVIG_GRAMS, "ivig_grams", H5T_IEEE_F64LE, 2, "IVIG given over the follow-up",
+             "g"},
         };
         int failed = patients_group < 0;
         for (size_t i = 0; i < sizeof specs / sizeof specs[0] && !failed; i++) {
@@ -393,13 +401,20 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
              "episodes"},
             {"deaths_by_cause", H5T_NATIVE_INT64, 2, {R, IPSIM_DEATH_CAUSES - 1},
              {SC_REPLICATE, SC_CAUSE}, "deaths before the horizon by cause", "patients"},
+            {"ivig_patients", H5T_NATIVE_INT64, 1, {R}, {SC_REPLICATE},
+             "patients ever given IVIG", "patients"},
+            {"ivig_patient_months", H5T_NATIVE_INT64, 1, {R}, {SC_REPLICATE},
+             "patient-months on IVIG", "months"},
+            {"ivig_grams", H5T_NATIVE_DOUBLE, 1, {R}, {SC_REPLICATE},
+             "IVIG given, summed over patients in whole milligrams", "g"},
         };
         for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
             hsize_t chunk[3] = {1, specs[i].dims[1], specs[i].dims[2]};
             hid_t ds = make_dataset(summary_group, specs[i].name, specs[i].type, specs[i].rank,
                                     specs[i].dims, chunk, level, specs[i].description,
                                     specs[i].units);
-            hid_t dim_scales[3] = {scales[specs[i].scales[0]], scales[specs[i].scales[1]],
+            hid_t dim_scales[3] = {scales[specs[i].scales[0]],
+                                   specs[i].rank > 1 ? scales[specs[i].scales[1]] : -1,
                                    specs[i].rank > 2 ? scales[specs[i].scales[2]] : -1};
             herr_t ok = ds < 0 ? -1 : attach(ds, dim_scales, specs[i].rank);
             if (ds >= 0)
@@ -680,6 +695,9 @@ static void gather_column(int ds, const ipsim_block *b, unsigned char *buf, size
             memcpy(buf + 4 * i, &sum, 4);
             break;
         }
+        case DS_WEIGHT: memcpy(buf + 4 * i, &rec[i].weight_kg, 4); break;
+        case DS_IVIG_MONTHS: memcpy(buf + 4 * i, &rec[i].ivig_months, 4); break;
+        case DS_IVIG_GRAMS: memcpy(buf + 8 * i, &rec[i].ivig_grams, 8); break;
         }
     }
 }
@@ -821,6 +839,13 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
         ok |= write_summary_row(group, "serious_episodes_by_grade", H5T_NATIVE_INT64, 2,
                                 replicate, s->serious);
         ok |= write_summary_row(group, "deaths_by_cause", H5T_NATIVE_INT64, 2, replicate, deaths);
+        double ivig_grams = (double)s->ivig_milligrams / 1000.0;
+        ok |= write_summary_row(group, "ivig_patients", H5T_NATIVE_INT64, 1, replicate,
+                                &s->ivig_patients);
+        ok |= write_summary_row(group, "ivig_patient_months", H5T_NATIVE_INT64, 1, replicate,
+                                &s->ivig_patient_months);
+        ok |= write_summary_row(group, "ivig_grams", H5T_NATIVE_DOUBLE, 1, replicate,
+                                &ivig_grams);
         H5Gclose(group);
     }
     free(occupancy);

@@ -75,6 +75,11 @@ void ipsim_summary_add_patient(ipsim_summary *s, const uint8_t *grade_row,
         s->serious[g] += record->serious[g];
     }
     s->deaths[record->death_cause]++;
+    if (record->ivig_months > 0) {
+        s->ivig_patients++;
+        s->ivig_patient_months += record->ivig_months;
+        s->ivig_milligrams += llround(record->ivig_grams * 1000.0);
+    }
 }
 
 int64_t ipsim_summary_person_months(const ipsim_summary *s, int grade)
@@ -100,6 +105,9 @@ void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src)
     }
     for (int c = 0; c < IPSIM_DEATH_CAUSES; c++)
         dst->deaths[c] += src->deaths[c];
+    dst->ivig_patients += src->ivig_patients;
+    dst->ivig_patient_months += src->ivig_patient_months;
+    dst->ivig_milligrams += src->ivig_milligrams;
 }
 
 /* Wilson score interval: well-behaved for shares near 0 or 1 and small n,
@@ -287,6 +295,18 @@ void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *
                  "3.2x)\n",
             severe_to_mild_ratio(s, 0), severe_to_mild_ratio(s, 1));
 
+    if (p->ivig.policy != IPSIM_IVIG_NONE) {
+        double years = (double)months / 12.0;
+        fprintf(out,
+                "IVIG (policy %s): %lld patients (%.1f%%), %.1f%% of patient-months, %.0f g "
+                "per 100 patient-years\n",
+                p->ivig.policy == IPSIM_IVIG_GRADE        ? "grade"
+                : p->ivig.policy == IPSIM_IVIG_INFECTIONS ? "infections"
+                                                          : "grade_or_infections",
+                (long long)s->ivig_patients, n ? 100.0 * (double)s->ivig_patients / (double)n : 0,
+                months ? 100.0 * (double)s->ivig_patient_months / (double)months : 0.0,
+                years > 0 ? (double)s->ivig_milligrams / 1000.0 / years * 100.0 : 0.0);
+    }
     int64_t dead = s->deaths[IPSIM_DEATH_BACKGROUND] + s->deaths[IPSIM_DEATH_INFECTION];
     fprintf(out, "Deaths by month %lld: %lld of %lld patients (%.1f%%); %lld after a serious "
                  "infection\n",

@@ -25,6 +25,11 @@ typedef struct ipsim_summary {
     int64_t episodes[IPSIM_GRADES][IPSIM_INFECTION_TYPES];
     int64_t serious[IPSIM_GRADES];
     int64_t deaths[IPSIM_DEATH_CAUSES]; /* [IPSIM_ALIVE] counts survivors */
+    int64_t ivig_patients;        /* patients ever given IVIG */
+    int64_t ivig_patient_months;  /* months on IVIG */
+    /* IVIG given, in whole milligrams per patient: an integer, so the total
+     * does not depend on the order patients are added in. */
+    int64_t ivig_milligrams;
 } ipsim_summary;
 
 /* Allocates an empty summary for runs with these parameters. */

@@ -23,10 +23,18 @@ typedef struct origin {
     long line, column;
 } origin;
 
+/* How deep `base:` files may nest (a file extending a file extending ...);
+ * deeper is taken for a cycle. */
+enum { MAX_BASE_DEPTH = 8 };
+
 typedef struct resolver {
     ipsim_params *params;
     origin origins[MAX_SPECS];
     ipsim_error *err;
+    /* Paths of the base files read, kept for the origins that point at them. */
+    char base_paths[MAX_BASE_DEPTH][IPSIM_PATH_MAX];
+    int bases;
+    bool from_file; /* text in memory (an HDF5 attribute) may not name files */
 } resolver;
 
 static size_t spec_index(const ipsim_param_spec *spec)
@@ -429,8 +437,39 @@ static bool is_section(const char *name)
 
 /* ---- the file ---------------------------------------------------------- */
 
+static int apply_tree(resolver *r, const char *path, ipsim_yaml_node *root, int depth);
+
+/* `base: FILE`: applies FILE (relative to the directory of the file naming
+ * it) before the file itself, so a scenario can state only what differs. */
+static int apply_base(resolver *r, const char *path, const ipsim_yaml_node *value, int depth)
+{
+    if (!r->from_file)
+        return fail_at(r, path, value, "base", IPSIM_EPARAM,
+                       "'base' is for parameter files, not for parameter text held in memory");
+    if (value->kind != IPSIM_YAML_SCALAR || !*value->scalar)
+        return fail_at(r, path, value, "base", IPSIM_EPARAM,
+                       "expected the path of a parameter file");
+    if (depth + 1 >= MAX_BASE_DEPTH || r->bases >= MAX_BASE_DEPTH)
+        return fail_at(r, path, value, "base", IPSIM_EPARAM,
+                       "base files nest more than %d deep: is there a cycle?", MAX_BASE_DEPTH);
+    char *base = r->base_paths[r->bases++];
+    const char *slash = strrchr(path, '/');
+    if (value->scalar[0] == '/' || !slash)
+        snprintf(base, IPSIM_PATH_MAX, "%s", value->scalar);
+    else
+        snprintf(base, IPSIM_PATH_MAX, "%.*s%s", (int)(slash - path + 1), path, value->scalar);
+    ipsim_yaml_node *tree = NULL;
+    int rc = ipsim_yaml_parse_file(&tree, base, r->err);
+    if (rc == IPSIM_EIO)
+        ipsim_error_locate(r->err, NULL, 0, 0, "base");
+    if (!rc)
+        rc = apply_tree(r, base, tree, depth + 1);
+    ipsim_yaml_free(tree);
+    return rc;
+}
+
 /* Applies a parsed parameter file (root may be NULL: an empty document). */
-static int apply_tree(resolver *r, const char *path, ipsim_yaml_node *root)
+static int apply_tree(resolver *r, const char *path, ipsim_yaml_node *root, int depth)
 {
     int rc = IPSIM_OK;
     if (!root) {
@@ -445,12 +484,20 @@ static int apply_tree(resolver *r, const char *path, ipsim_yaml_node *root)
                      describe_node(root));
         goto cleanup;
     }
+    /* The base first, wherever the key stands, so this file's values win. */
+    for (size_t i = 0; i + 1 < root->count && !rc; i += 2) {
+        const ipsim_yaml_node *k = root->items[i];
+        if (k->kind == IPSIM_YAML_SCALAR && strcmp(k->scalar, "base") == 0)
+            rc = apply_base(r, path, root->items[i + 1], depth);
+    }
     for (size_t i = 0; i + 1 < root->count && !rc; i += 2) {
         const ipsim_yaml_node *k = root->items[i], *v = root->items[i + 1];
         if (k->kind != IPSIM_YAML_SCALAR) {
             rc = fail_at(r, path, k, NULL, IPSIM_EPARAM, "a key must be a plain name");
             break;
         }
+        if (strcmp(k->scalar, "base") == 0)
+            continue;
         const ipsim_param_spec *spec = ipsim_param_spec_find(k->scalar);
         if (spec) {
             rc = assign(r, spec, path, v);
@@ -548,6 +595,26 @@ static int validate(resolver *r)
                           "the window (%lld months) is longer than the horizon (%lld months)",
                           (long long)p->infection.window_months,
                           (long long)p->cohort.horizon_months);
+    if (p->ivig.lookback_months % cycle != 0)
+        return fail_param(r, "ivig.lookback_months",
+                          "%lld months is not a whole number of %lld-month cycles",
+                          (long long)p->ivig.lookback_months, (long long)cycle);
+    if (p->diagnosis.weight_kg_min >= p->diagnosis.weight_kg_max)
+        return fail_param(r, "diagnosis.weight_kg_min",
+                          "the lowest weight (%g kg) is not below the highest (%g kg)",
+                          p->diagnosis.weight_kg_min, p->diagnosis.weight_kg_max);
+    /* On IVIG an episode is serious with probability sigma * RRs / RR, which
+     * must stay a probability for every grade. */
+    for (int g = 0; g < IPSIM_GRADES && p->ivig.rate_ratio_all > 0; g++) {
+        double share = p->infection.serious_share[g] * p->ivig.rate_ratio_serious /
+                       p->ivig.rate_ratio_all;
+        if (share > 1)
+            return fail_param(r, "ivig.rate_ratio_serious",
+                              "with rate_ratio_all %g and the %s serious share %g, a rate "
+                              "ratio of %g would make more than all of the episodes serious",
+                              p->ivig.rate_ratio_all, ipsim_state_names[g],
+                              p->infection.serious_share[g], p->ivig.rate_ratio_serious);
+    }
     /* Every patient-cycle must be addressable by a 64-bit index with room
      * to spare; beyond that no machine could hold the output anyway. */
     double cells = (double)p->cohort.patients * (double)p->cohort.replicates *
@@ -560,7 +627,7 @@ static int validate(resolver *r)
     return IPSIM_OK;
 }
 
-static int resolve(ipsim_params *out, const char *source, ipsim_yaml_node *root,
+static int resolve(ipsim_params *out, const char *source, bool from_file, ipsim_yaml_node *root,
                    const char *const *overrides, size_t override_count, ipsim_error *err);
 
 int ipsim_params_resolve(ipsim_params *out, const char *path, const char *const *overrides,
@@ -572,10 +639,11 @@ int ipsim_params_resolve(ipsim_params *out, const char *path, const char *const 
         if (rc)
             return rc;
     }
-    int rc = resolve(out, path, root, overrides, override_count, err);
+    int rc = resolve(out, path, true, root, overrides, override_count, err);
     ipsim_yaml_free(root);
     return rc;
 }
+
 
 int ipsim_params_resolve_text(ipsim_params *out, const char *text, size_t len, const char *source,
                               const char *const *overrides, size_t override_count,
@@ -585,16 +653,16 @@ int ipsim_params_resolve_text(ipsim_params *out, const char *text, size_t len, c
     int rc = ipsim_yaml_parse(&root, text, len, source, err);
     if (rc)
         return rc;
-    rc = resolve(out, source, root, overrides, override_count, err);
+    rc = resolve(out, source, false, root, overrides, override_count, err);
     ipsim_yaml_free(root);
     return rc;
 }
 
 /* Defaults, then the parsed file (source == NULL: none), then overrides. */
-static int resolve(ipsim_params *out, const char *source, ipsim_yaml_node *root,
+static int resolve(ipsim_params *out, const char *source, bool from_file, ipsim_yaml_node *root,
                    const char *const *overrides, size_t override_count, ipsim_error *err)
 {
-    resolver r = {.params = out, .err = err};
+    resolver r = {.params = out, .err = err, .from_file = from_file};
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < ipsim_param_spec_count; i++) {
         const ipsim_param_spec *spec = &ipsim_param_specs[i];
@@ -611,7 +679,7 @@ static int resolve(ipsim_params *out, const char *source, ipsim_yaml_node *root,
         r.origins[i] = (origin){NULL, 0, 0};
     }
     if (source) {
-        int rc = apply_tree(&r, source, root);
+        int rc = apply_tree(&r, source, root, 0);
         if (rc)
             return rc;
     }
@@ -625,9 +693,13 @@ static int resolve(ipsim_params *out, const char *source, ipsim_yaml_node *root,
 
 /* ---- emitting ------------------------------------------------------------ */
 
-/* Shortest decimal that reads back as exactly v. */
+/* Shortest decimal that reads back as exactly v; whole numbers as such. */
 static void format_real(double v, char *buf, size_t size)
 {
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(buf, size, "%.0f", v);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, size, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)

@@ -33,6 +33,14 @@ typedef enum ipsim_infection_type {
 
 enum { IPSIM_INFECTION_TYPES = 3 };
 
+/* Who gets IVIG (models/ivig.h). */
+typedef enum ipsim_ivig_policy {
+    IPSIM_IVIG_NONE = 0,
+    IPSIM_IVIG_GRADE = 1,               /* grade >= ivig.grade_threshold */
+    IPSIM_IVIG_INFECTIONS = 2,          /* >= k episodes within the lookback */
+    IPSIM_IVIG_GRADE_OR_INFECTIONS = 3  /* either */
+} ipsim_ivig_policy;
+
 typedef enum ipsim_trajectories {
     IPSIM_TRAJECTORIES_DENSE = 0, /* grade and infections for every patient and month */
     IPSIM_TRAJECTORIES_NONE = 1   /* per-patient records and summaries only */
@@ -72,6 +80,27 @@ typedef struct ipsim_params {
         double background_monthly_probability;
         double serious_infection_case_fatality;
     } mortality;
+
+    struct {
+        double weight_kg_mean; /* body weight at diagnosis: normal, truncated */
+        double weight_kg_sd;
+        double weight_kg_min;
+        double weight_kg_max;
+    } diagnosis;
+
+    struct {
+        ipsim_ivig_policy policy;
+        int grade_threshold;        /* a grade, 0..4 */
+        int64_t infections_threshold;
+        bool serious_only;
+        int64_t lookback_months;
+        int64_t start_month;
+        bool stop_when_recovered;
+        double dose_mg_per_kg;
+        double interval_weeks;
+        double rate_ratio_all;
+        double rate_ratio_serious;
+    } ivig;
 
     struct {
         ipsim_trajectories trajectories;

@@ -11,10 +11,15 @@
 #include "params/params.h"
 
 _Static_assert(sizeof(ipsim_trajectories) == sizeof(int), "CHOICE fields are stored as int");
+_Static_assert(sizeof(ipsim_ivig_policy) == sizeof(int), "CHOICE fields are stored as int");
 
 static const char *const grade_labels[] = {"none", "mild", "moderate", "severe", "very_severe"};
 static const char *const type_labels[] = {"bacterial", "viral", "fungal"};
 static const char *const trajectory_choices[] = {"dense", "none", NULL};
+static const char *const ivig_policy_choices[] = {"none", "grade", "infections",
+                                                  "grade_or_infections", NULL};
+static const char *const grade_choices[] = {"none", "mild", "moderate", "severe", "very_severe",
+                                            NULL};
 
 
 #define AT(field) offsetof(ipsim_params, field)
@@ -118,6 +123,68 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "mortality of sepsis admissions in cancer, 15.7% (J Clin Oncol 2020;38(15_suppl):"
             "e20513), a proxy."},
 
+    {.path = "diagnosis.weight_kg_mean", .type = IPSIM_PARAM_REAL,
+     .offset = AT(diagnosis.weight_kg_mean), .min = 20, .max = 250, .default_yaml = "75",
+     .unit = "kg",
+     .doc = "Mean body weight at diagnosis, for IVIG doses (which are per kg). Default: "
+            "assumption (adults with myeloma)."},
+    {.path = "diagnosis.weight_kg_sd", .type = IPSIM_PARAM_REAL,
+     .offset = AT(diagnosis.weight_kg_sd), .min = 0, .max = 100, .default_yaml = "15",
+     .unit = "kg", .doc = "Standard deviation of body weight before truncation. Default: assumption."},
+    {.path = "diagnosis.weight_kg_min", .type = IPSIM_PARAM_REAL,
+     .offset = AT(diagnosis.weight_kg_min), .min = 20, .max = 250, .default_yaml = "40",
+     .unit = "kg", .doc = "Lowest body weight drawn (the normal is truncated here)."},
+    {.path = "diagnosis.weight_kg_max", .type = IPSIM_PARAM_REAL,
+     .offset = AT(diagnosis.weight_kg_max), .min = 20, .max = 250, .default_yaml = "150",
+     .unit = "kg", .doc = "Highest body weight drawn."},
+
+    {.path = "ivig.policy", .type = IPSIM_PARAM_CHOICE, .offset = AT(ivig.policy),
+     .choices = ivig_policy_choices, .default_yaml = "none", .unit = "-",
+     .doc = "Who gets IVIG replacement: none; grade (grade >= grade_threshold); infections "
+            "(>= infections_threshold episodes within lookback_months); grade_or_infections. "
+            "The review recommends it for high-risk patients, not as routine prophylaxis "
+            "(section 4.2)."},
+    {.path = "ivig.grade_threshold", .type = IPSIM_PARAM_CHOICE,
+     .offset = AT(ivig.grade_threshold), .choices = grade_choices, .default_yaml = "severe",
+     .unit = "grade", .doc = "Lowest grade that triggers IVIG under the grade policies."},
+    {.path = "ivig.infections_threshold", .type = IPSIM_PARAM_INT,
+     .offset = AT(ivig.infections_threshold), .min = 1, .max = 16, .default_yaml = "2",
+     .unit = "episodes",
+     .doc = "Episodes within lookback_months that trigger IVIG under the infection policies "
+            "(recurrent infection: 2, an assumption; RATIONAL trial eligibility, "
+            "ACTRN12616001723471, names recurrent or severe infection)."},
+    {.path = "ivig.serious_only", .type = IPSIM_PARAM_BOOL, .offset = AT(ivig.serious_only),
+     .default_yaml = "false", .unit = "-",
+     .doc = "Count only serious episodes towards infections_threshold."},
+    {.path = "ivig.lookback_months", .type = IPSIM_PARAM_INT, .offset = AT(ivig.lookback_months),
+     .min = 1, .max = 120, .default_yaml = "12", .unit = "months",
+     .doc = "Window of past episodes the infection trigger counts; a multiple of cycle_months."},
+    {.path = "ivig.start_month", .type = IPSIM_PARAM_INT, .offset = AT(ivig.start_month),
+     .min = 0, .max = 1200, .default_yaml = "0", .unit = "months",
+     .doc = "No IVIG before this month since diagnosis."},
+    {.path = "ivig.stop_when_recovered", .type = IPSIM_PARAM_BOOL,
+     .offset = AT(ivig.stop_when_recovered), .default_yaml = "true", .unit = "-",
+     .doc = "true: IVIG stops in the first cycle its trigger no longer holds (grade below the "
+            "threshold, too few recent episodes); false: once started, it continues for life."},
+    {.path = "ivig.dose_mg_per_kg", .type = IPSIM_PARAM_REAL, .offset = AT(ivig.dose_mg_per_kg),
+     .min = 0, .max = 2000, .default_yaml = "400", .unit = "mg/kg per infusion",
+     .doc = "Dose per infusion. Default: 0.4 g/kg (Chapel et al., Lancet 1994;343:1059; "
+            "RATIONAL, ACTRN12616001723471); the review gives 200-400 mg/kg."},
+    {.path = "ivig.interval_weeks", .type = IPSIM_PARAM_REAL, .offset = AT(ivig.interval_weeks),
+     .min = 1, .max = 52, .default_yaml = "4", .unit = "weeks",
+     .doc = "Weeks between infusions (review: every 3-4 weeks; Chapel 1994 and RATIONAL: 4)."},
+    {.path = "ivig.rate_ratio_all", .type = IPSIM_PARAM_REAL, .offset = AT(ivig.rate_ratio_all),
+     .min = 0, .max = 5, .default_yaml = "0.49", .unit = "rate ratio",
+     .doc = "Infection hazard on IVIG relative to off. Default: clinically documented "
+            "infection RR 0.49 (0.39-0.61) in lymphoproliferative disorders (Raanani et al., "
+            "Cochrane CD006501, 2008)."},
+    {.path = "ivig.rate_ratio_serious", .type = IPSIM_PARAM_REAL,
+     .offset = AT(ivig.rate_ratio_serious), .min = 0, .max = 5, .default_yaml = "0.52",
+     .unit = "rate ratio",
+     .doc = "Serious-infection hazard on IVIG relative to off. Default: calc from Chapel et "
+            "al., Lancet 1994: 19 in 449 patient-months on IVIG vs 38 in 470 on placebo, "
+            "(19/449)/(38/470) = 0.52."},
+
     {.path = "output.trajectories", .type = IPSIM_PARAM_CHOICE, .offset = AT(output.trajectories),
      .choices = trajectory_choices, .default_yaml = "dense", .unit = "-",
      .doc = "dense: write grade and infections for every patient and month; none: only "
@@ -132,8 +199,8 @@ const ipsim_param_spec ipsim_param_specs[] = {
 
 const size_t ipsim_param_spec_count = sizeof ipsim_param_specs / sizeof ipsim_param_specs[0];
 
-const char *const ipsim_param_sections[] = {"cohort", "grades", "infection", "mortality",
-                                            "output"};
+const char *const ipsim_param_sections[] = {"cohort",    "grades", "infection", "mortality",
+                                            "diagnosis", "ivig",   "output"};
 const size_t ipsim_param_section_count =
     sizeof ipsim_param_sections / sizeof ipsim_param_sections[0];
 _Static_assert(sizeof ipsim_param_specs / sizeof ipsim_param_specs[0] <= IPSIM_PARAM_SPEC_MAX,

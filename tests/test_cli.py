@@ -251,6 +251,24 @@ MANY_BLOCKS = ["--set", "cohort.patients=30001", "--set", "cohort.horizon_months
                "--set", "name=blocks"]
 
 
+class ShippedScenarios(Workdir):
+    def test_every_shipped_parameter_file_runs(self):
+        params_dir = os.path.join(SOURCE_DIR, "params")
+        files = sorted(n for n in os.listdir(params_dir) if n.endswith(".yaml"))
+        self.assertIn("ivig-severe.yaml", files)
+        for name in files:
+            with self.subTest(name):
+                out = self.path(name + ".h5")
+                r = run("run", os.path.join(params_dir, name), "-o", out,
+                        "--set", "cohort.patients=3000")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                if name.startswith("ivig"):
+                    self.assertRegex(r.stdout, r"IVIG \(policy \w+\): \d+ patients")
+                    with h5py.File(out, "r") as f:
+                        grams = f[f.attrs["parameters"].split("\n")[0].split(": ")[1]]
+                        self.assertGreater(grams["summary/ivig_grams"][0], 0)
+
+
 class Reproducibility(Workdir):
     def test_every_dataset_identical_for_1_and_2_threads(self):
         for label, args in [("small", SMALL), ("many blocks", MANY_BLOCKS)]:

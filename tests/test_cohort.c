@@ -296,6 +296,49 @@ static void episode_types_seriousness_and_rates(void **state)
     capture_free(&c);
 }
 
+/* IVIG for everyone against IVIG for no one, grades held: the ratio of
+ * episode rates is ivig.rate_ratio_all and of serious-episode rates
+ * rate_ratio_serious, within 4 SE of the log ratio, sqrt(1/k1 + 1/k0) (an
+ * upper bound here: common random numbers correlate the two cohorts). */
+static void ivig_multiplies_infection_rates_by_its_rate_ratios(void **state)
+{
+    (void)state;
+    const char *never[] = {"grades.transitions=false", "cohort.patients=100000",
+                           "cohort.horizon_months=36", "output.trajectories=none",
+                           "mortality.background_monthly_probability=0.0071",
+                           "ivig.rate_ratio_all=0.43", "ivig.rate_ratio_serious=0.57",
+                           "seed=1994", NULL};
+    const char *always[] = {"grades.transitions=false", "cohort.patients=100000",
+                            "cohort.horizon_months=36", "output.trajectories=none",
+                            "mortality.background_monthly_probability=0.0071",
+                            "ivig.rate_ratio_all=0.43", "ivig.rate_ratio_serious=0.57",
+                            "seed=1994", "ivig.policy=grade", "ivig.grade_threshold=none",
+                            NULL};
+    ipsim_params p0 = test_params(never), p1 = test_params(always);
+    capture off, on;
+    assert_int_equal(run_cohort(&p0, 2, 8192, &off, NULL), IPSIM_OK);
+    assert_int_equal(run_cohort(&p1, 2, 8192, &on, NULL), IPSIM_OK);
+    double k[2] = {0}, ks[2] = {0}, months[2] = {0};
+    const ipsim_summary *sums[2] = {off.summaries[0], on.summaries[0]};
+    for (int i = 0; i < 2; i++)
+        for (int g = 0; g < IPSIM_GRADES; g++) {
+            months[i] += (double)ipsim_summary_person_months(sums[i], g);
+            ks[i] += (double)sums[i]->serious[g];
+            for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
+                k[i] += (double)sums[i]->episodes[g][t];
+        }
+    double ratio = (k[1] / months[1]) / (k[0] / months[0]);
+    double serious = (ks[1] / months[1]) / (ks[0] / months[0]);
+    assert_within_4se(log(ratio), log(0.43), sqrt(1 / k[1] + 1 / k[0]), "log rate ratio, all");
+    assert_within_4se(log(serious), log(0.57), sqrt(1 / ks[1] + 1 / ks[0]),
+                      "log rate ratio, serious");
+    /* Everyone alive is on IVIG every month; no one in the other cohort. */
+    assert_int_equal(sums[1]->ivig_patient_months, (int64_t)months[1]);
+    assert_int_equal(sums[0]->ivig_patient_months, 0);
+    capture_free(&off);
+    capture_free(&on);
+}
+
 /* ---- reproducibility ------------------------------------------------------ */
 
 static const char *const small_run[] = {"cohort.patients=3001", "cohort.replicates=2",
@@ -406,6 +449,7 @@ int main(void)
         cmocka_unit_test(window_shares_equal_the_seed_figures),
         cmocka_unit_test(window_shares_with_competing_death),
         cmocka_unit_test(episode_types_seriousness_and_rates),
+        cmocka_unit_test(ivig_multiplies_infection_rates_by_its_rate_ratios),
         cmocka_unit_test(identical_for_any_thread_count_and_block_size),
         cmocka_unit_test(trajectory_does_not_depend_on_cohort_size),
         cmocka_unit_test(scenarios_share_random_numbers),

@@ -7,7 +7,9 @@
 
 #include "models/categorical.h"
 #include "models/grades.h"
+#include "models/diagnosis.h"
 #include "models/infections.h"
+#include "models/ivig.h"
 #include "models/mortality.h"
 #include "models/patient.h"
 
@@ -80,21 +82,33 @@ static void episode_table_is_the_poisson_cdf(void **state)
     ipsim_error err;
     ipsim_error_clear(&err);
     assert_int_equal(ipsim_infections_init(&inf, &p, &err), IPSIM_OK);
-    for (int g = 0; g < 5; g++) {
-        double mean = -log(1 - p.infection.share_within_window[g]) / 10.0 * 2.0;
-        assert_true(fabs(inf.mean_per_cycle[g] - mean) < 1e-15);
-        assert_true(fabs(inf.count_cum[g][0] - exp(-mean)) < 1e-15);
-        for (int k = 0; k + 1 < inf.count_categories[g]; k++)
-            assert_true(fabs(inf.count_cum[g][k] - gsl_cdf_poisson_P((unsigned)k, mean)) < 1e-14);
-        assert_true(inf.count_cum[g][inf.count_categories[g] - 1] == 1.0);
-        assert_int_equal(ipsim_infections_count(&inf, g, nextafter(exp(-mean), 0)), 0);
-        assert_int_equal(ipsim_infections_count(&inf, g, inf.count_cum[g][0]), 1);
+    /* Off IVIG the parameters' hazard; on IVIG times rate_ratio_all (0.49). */
+    for (int ivig = 0; ivig < 2; ivig++) {
+        for (int g = 0; g < 5; g++) {
+            double mean = -log(1 - p.infection.share_within_window[g]) / 10.0 * 2.0 *
+                          (ivig ? 0.49 : 1.0);
+            assert_true(fabs(inf.mean_per_cycle[ivig][g] - mean) < 1e-15);
+            const double *cum = inf.count_cum[ivig][g];
+            int categories = inf.count_categories[ivig][g];
+            assert_true(fabs(cum[0] - exp(-mean)) < 1e-15);
+            for (int k = 0; k + 1 < categories; k++)
+                assert_true(fabs(cum[k] - gsl_cdf_poisson_P((unsigned)k, mean)) < 1e-14);
+            assert_true(cum[categories - 1] == 1.0);
+            assert_int_equal(ipsim_infections_count(&inf, g, ivig, nextafter(exp(-mean), 0)), 0);
+            assert_int_equal(ipsim_infections_count(&inf, g, ivig, cum[0]), 1);
+        }
     }
     assert_int_equal(ipsim_infections_type(&inf, 0.652), IPSIM_INFECTION_BACTERIAL);
     assert_int_equal(ipsim_infections_type(&inf, 0.654), IPSIM_INFECTION_VIRAL);
     assert_int_equal(ipsim_infections_type(&inf, 0.94), IPSIM_INFECTION_FUNGAL);
-    assert_true(ipsim_infections_serious(&inf, IPSIM_GRADE_SEVERE, 0.39));
-    assert_false(ipsim_infections_serious(&inf, IPSIM_GRADE_SEVERE, 0.3915));
+    assert_true(ipsim_infections_serious(&inf, IPSIM_GRADE_SEVERE, false, 0.39));
+    assert_false(ipsim_infections_serious(&inf, IPSIM_GRADE_SEVERE, false, 0.3915));
+    /* On IVIG the serious share is scaled by RRs / RR = 0.52 / 0.49, so that
+     * serious episodes occur at 0.52 times their rate off IVIG. */
+    double on = 0.3915 * 0.52 / 0.49;
+    assert_true(fabs(inf.serious_share[1][IPSIM_GRADE_SEVERE] - on) < 1e-15);
+    assert_true(ipsim_infections_serious(&inf, IPSIM_GRADE_SEVERE, true, nextafter(on, 0)));
+    assert_false(ipsim_infections_serious(&inf, IPSIM_GRADE_SEVERE, true, on));
 }
 
 /* More episodes per cycle than a uint8 holds cannot be simulated faithfully.
@@ -113,11 +127,109 @@ static void hazards_beyond_storable_counts_are_refused(void **state)
     ipsim_error err;
     ipsim_error_clear(&err);
     assert_int_equal(ipsim_infections_init(&inf, &p, &err), IPSIM_OK);
-    assert_true(inf.count_cum[4][inf.count_categories[4] - 2] > 1 - 1e-12);
+    assert_true(inf.count_cum[0][4][inf.count_categories[0][4] - 2] > 1 - 1e-12);
     p.infection.window_months = 1; /* bypasses the loader: 32 x 12 per cycle */
     assert_int_equal(ipsim_infections_init(&inf, &p, &err), IPSIM_EPARAM);
     assert_string_equal(err.key, "infection.share_within_window");
     assert_non_null(strstr(err.message, "very_severe"));
+}
+
+/* IVIG policies on crafted histories: each trigger fires exactly when its
+ * rule says. Cycles are months here. */
+static void ivig_grade_policy(void **state)
+{
+    (void)state;
+    const char *overrides[] = {"ivig.policy=grade", "ivig.grade_threshold=severe",
+                               "ivig.start_month=3", NULL};
+    ipsim_params p = test_params(overrides);
+    ipsim_ivig m;
+    ipsim_ivig_init(&m, &p);
+    ipsim_ivig_state s;
+    ipsim_ivig_state_init(&s);
+    assert_false(ipsim_ivig_decide(&m, &s, 2, IPSIM_GRADE_VERY_SEVERE)); /* before start */
+    assert_true(ipsim_ivig_decide(&m, &s, 3, IPSIM_GRADE_SEVERE));
+    assert_true(ipsim_ivig_decide(&m, &s, 4, IPSIM_GRADE_VERY_SEVERE));
+    assert_false(ipsim_ivig_decide(&m, &s, 5, IPSIM_GRADE_MODERATE)); /* recovered: stops */
+    assert_true(ipsim_ivig_decide(&m, &s, 6, IPSIM_GRADE_SEVERE));
+
+    /* Without stop_when_recovered, once started it continues. */
+    const char *sticky[] = {"ivig.policy=grade", "ivig.grade_threshold=moderate",
+                            "ivig.stop_when_recovered=false", NULL};
+    p = test_params(sticky);
+    ipsim_ivig_init(&m, &p);
+    ipsim_ivig_state_init(&s);
+    assert_false(ipsim_ivig_decide(&m, &s, 0, IPSIM_GRADE_MILD));
+    assert_true(ipsim_ivig_decide(&m, &s, 1, IPSIM_GRADE_MODERATE));
+    assert_true(ipsim_ivig_decide(&m, &s, 2, IPSIM_GRADE_NONE));
+
+    const char *none[] = {"ivig.grade_threshold=none", NULL};
+    p = test_params(none);
+    ipsim_ivig_init(&m, &p);
+    assert_false(ipsim_ivig_decide(&m, &s, 7, IPSIM_GRADE_VERY_SEVERE)); /* policy none */
+}
+
+static void ivig_infection_policy(void **state)
+{
+    (void)state;
+    /* Three episodes within 6 months, counted before the cycle starts. */
+    const char *overrides[] = {"ivig.policy=infections", "ivig.infections_threshold=3",
+                               "ivig.lookback_months=6", NULL};
+    ipsim_params p = test_params(overrides);
+    ipsim_ivig m;
+    ipsim_ivig_init(&m, &p);
+    ipsim_ivig_state s;
+    ipsim_ivig_state_init(&s);
+    ipsim_ivig_record(&m, &s, 10, 2, 0); /* two episodes in month 10 */
+    assert_false(ipsim_ivig_decide(&m, &s, 11, IPSIM_GRADE_VERY_SEVERE));
+    ipsim_ivig_record(&m, &s, 11, 0, 0);
+    assert_false(ipsim_ivig_decide(&m, &s, 15, IPSIM_GRADE_MILD));
+    ipsim_ivig_record(&m, &s, 15, 1, 0); /* the third: months 10, 10, 15 */
+    assert_true(ipsim_ivig_decide(&m, &s, 16, IPSIM_GRADE_NONE)); /* 16 - 6 = 10: within */
+    assert_false(ipsim_ivig_decide(&m, &s, 17, IPSIM_GRADE_NONE)); /* month 10 has left */
+    ipsim_ivig_record(&m, &s, 17, 1, 0); /* last three 10, 15, 17; months 12-17: two */
+    assert_false(ipsim_ivig_decide(&m, &s, 18, IPSIM_GRADE_NONE));
+    ipsim_ivig_record(&m, &s, 18, 1, 0); /* 15, 17, 18 */
+    assert_true(ipsim_ivig_decide(&m, &s, 21, IPSIM_GRADE_NONE));
+    assert_false(ipsim_ivig_decide(&m, &s, 22, IPSIM_GRADE_NONE));
+
+    /* Serious only: ordinary episodes do not count. */
+    const char *serious[] = {"ivig.policy=grade_or_infections", "ivig.grade_threshold=very_severe",
+                             "ivig.infections_threshold=1", "ivig.serious_only=true", NULL};
+    p = test_params(serious);
+    ipsim_ivig_init(&m, &p);
+    ipsim_ivig_state_init(&s);
+    ipsim_ivig_record(&m, &s, 0, 3, 0);
+    assert_false(ipsim_ivig_decide(&m, &s, 1, IPSIM_GRADE_SEVERE));
+    assert_true(ipsim_ivig_decide(&m, &s, 1, IPSIM_GRADE_VERY_SEVERE)); /* the grade arm */
+    ipsim_ivig_record(&m, &s, 1, 1, 1);
+    assert_true(ipsim_ivig_decide(&m, &s, 2, IPSIM_GRADE_MILD));
+    /* Dose: 0.4 g/kg every 4 weeks is 0.4 x 30.4375 / 28 g/kg per month. */
+    assert_true(fabs(m.grams_per_kg_per_cycle - 0.4 * 30.4375 / 28) < 1e-15);
+}
+
+/* Body weight: the truncated normal by inversion stays in its bounds and
+ * is monotone in the uniform; its median is the mean for symmetric bounds. */
+static void weight_is_a_truncated_normal(void **state)
+{
+    (void)state;
+    const char *overrides[] = {"diagnosis.weight_kg_mean=70", "diagnosis.weight_kg_sd=12",
+                               "diagnosis.weight_kg_min=46", "diagnosis.weight_kg_max=94", NULL};
+    ipsim_params p = test_params(overrides);
+    ipsim_diagnosis d;
+    ipsim_diagnosis_init(&d, &p);
+    assert_true(fabs(ipsim_diagnosis_weight_kg(&d, 0.5) - 70) < 1e-9);
+    assert_true(ipsim_diagnosis_weight_kg(&d, 0.0) >= 46);
+    assert_true(ipsim_diagnosis_weight_kg(&d, nextafter(1.0, 0)) <= 94);
+    double previous = 0;
+    for (double u = 0; u < 1; u += 0.01) {
+        double w = ipsim_diagnosis_weight_kg(&d, u);
+        assert_true(w >= previous);
+        previous = w;
+    }
+    const char *fixed[] = {"diagnosis.weight_kg_sd=0", NULL};
+    p = test_params(fixed);
+    ipsim_diagnosis_init(&d, &p);
+    assert_true(ipsim_diagnosis_weight_kg(&d, 0.123) == 75);
 }
 
 static void mortality_draws(void **state)
@@ -188,6 +300,9 @@ int main(void)
         cmocka_unit_test(grade_step_matrix_is_the_monthly_matrix_to_the_cycle_power),
         cmocka_unit_test(episode_table_is_the_poisson_cdf),
         cmocka_unit_test(hazards_beyond_storable_counts_are_refused),
+        cmocka_unit_test(ivig_grade_policy),
+        cmocka_unit_test(ivig_infection_policy),
+        cmocka_unit_test(weight_is_a_truncated_normal),
         cmocka_unit_test(mortality_draws),
         cmocka_unit_test(patient_rows_and_record),
     };

@@ -271,6 +271,56 @@ static void missing_unreadable_and_binary_files(void **state)
     free(path);
 }
 
+/* `base:` applies another file first, relative to the naming file's
+ * directory; the naming file's values and overrides win. */
+static void base_files_extend_each_other(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ipsim-base-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char a[64], b[64], c[64], loop1[64], loop2[64];
+    snprintf(a, sizeof a, "%s/a.yaml", dir);
+    snprintf(b, sizeof b, "%s/b.yaml", dir);
+    snprintf(c, sizeof c, "%s/c.yaml", dir);
+    snprintf(loop1, sizeof loop1, "%s/loop1.yaml", dir);
+    snprintf(loop2, sizeof loop2, "%s/loop2.yaml", dir);
+    struct {
+        const char *path, *text;
+    } files[] = {{a, "seed: 11\ncohort: {patients: 300, replicates: 2}\n"},
+                 {b, "cohort:\n  patients: 400\nbase: a.yaml\n"},
+                 {c, "base: b.yaml\ncohort:\n  replicates: -3\n"},
+                 {loop1, "base: loop2.yaml\n"},
+                 {loop2, "base: loop1.yaml\n"}};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        FILE *f = fopen(files[i].path, "w");
+        fputs(files[i].text, f);
+        fclose(f);
+    }
+    ipsim_params p;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    const char *set[] = {"cohort.replicates=5"};
+    assert_int_equal(ipsim_params_resolve(&p, b, set, 1, &err), IPSIM_OK);
+    assert_int_equal(p.seed, 11);                 /* from the base */
+    assert_int_equal(p.cohort.patients, 400);     /* the file wins over its base */
+    assert_int_equal(p.cohort.replicates, 5);     /* the override wins over both */
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_params_resolve(&p, c, NULL, 0, &err), IPSIM_EPARAM);
+    assert_string_equal(err.file, c);
+    assert_int_equal(err.line, 3);
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_params_resolve(&p, loop1, NULL, 0, &err), IPSIM_EPARAM);
+    assert_non_null(strstr(err.message, "cycle"));
+    ipsim_error_clear(&err);
+    const char *text = "base: a.yaml\n";
+    assert_int_equal(ipsim_params_resolve_text(&p, text, strlen(text), "attr", NULL, 0, &err),
+                     IPSIM_EPARAM);
+    assert_string_equal(err.key, "base");
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        unlink(files[i].path);
+    rmdir(dir);
+}
+
 /* Checks across keys report the key and where it was set. */
 static void cross_checks_name_where_the_value_came_from(void **state)
 {
@@ -284,6 +334,14 @@ static void cross_checks_name_where_the_value_came_from(void **state)
     expect_failure("cohort:\n  horizon_months: 24\ninfection:\n  window_months: 30\n", NULL,
                    (expected_error){IPSIM_EPARAM, 4, "infection.window_months",
                                     "longer than the horizon"});
+    expect_failure("ivig:\n  rate_ratio_all: 0.3\n  rate_ratio_serious: 0.9\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 3, "ivig.rate_ratio_serious",
+                                    "more than all of the episodes serious"});
+    expect_failure("ivig:\n  lookback_months: 12\ncohort:\n  cycle_months: 5\n  "
+                   "horizon_months: 60\ninfection:\n  window_months: 10\n",
+                   NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "ivig.lookback_months",
+                                    "not a whole number of 5-month cycles"});
     expect_failure("cohort:\n  patients: 1e12\n  replicates: 100000\n", NULL,
                    (expected_error){IPSIM_EPARAM, 2, "cohort.patients", "more than ipsim can index"});
 }
@@ -359,6 +417,7 @@ int main(void)
         cmocka_unit_test(shares_and_rows_must_sum_to_one),
         cmocka_unit_test(structural_mistakes_are_refused),
         cmocka_unit_test(missing_unreadable_and_binary_files),
+        cmocka_unit_test(base_files_extend_each_other),
         cmocka_unit_test(cross_checks_name_where_the_value_came_from),
         cmocka_unit_test(nearest_key_is_a_plausible_misspelling),
         cmocka_unit_test(sections_match_the_paths),
