@@ -227,6 +227,50 @@ static int read_dataset(ipsim_h5_reader *r, const char *name, hid_t memtype, int
     return IPSIM_OK;
 }
 
+int ipsim_h5_reader_read_patients(ipsim_h5_reader *r, const char *name, int64_t replicate,
+                                  int64_t first, int64_t count, int64_t width, int64_t memtype,
+                                  void *buf, ipsim_error *err)
+{
+    char path[128];
+    snprintf(path, sizeof path, "patients/%s", name);
+    if (H5Lexists(r->group, "patients", H5P_DEFAULT) <= 0 ||
+        H5Lexists(r->group, path, H5P_DEFAULT) <= 0)
+        return fail(r, err, IPSIM_EFORMAT, "missing dataset '%s/%s'", r->params.name, path);
+    hid_t ds = H5Dopen2(r->group, path, H5P_DEFAULT);
+    if (ds < 0)
+        return fail(r, err, IPSIM_EFORMAT, "cannot open dataset '%s/%s'", r->params.name, path);
+    int rank = width > 1 ? 3 : 2;
+    hid_t fspace = H5Dget_space(ds);
+    hsize_t dims[3] = {0, 0, 0};
+    int got = H5Sget_simple_extent_dims(fspace, dims, NULL);
+    if (got != rank || dims[0] != (hsize_t)r->params.cohort.replicates ||
+        dims[1] != (hsize_t)r->params.cohort.patients || (rank == 3 && dims[2] != (hsize_t)width)) {
+        H5Sclose(fspace);
+        H5Dclose(ds);
+        return fail(r, err, IPSIM_EFORMAT,
+                    "dataset '%s/%s' does not have the shape its parameters imply",
+                    r->params.name, path);
+    }
+    hsize_t start[3] = {(hsize_t)replicate, (hsize_t)first, 0};
+    hsize_t size[3] = {1, (hsize_t)count, (hsize_t)width};
+    hid_t mspace = H5Screate_simple(rank, size, NULL);
+    herr_t ok = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, size, NULL);
+    /* HDF5 converts no enum to an integer: read an enum as the bytes it is. */
+    hid_t dtype = H5Dget_type(ds);
+    hid_t read_type = H5Tget_class(dtype) == H5T_ENUM ? dtype : (hid_t)memtype;
+    if (ok >= 0)
+        ok = H5Dread(ds, read_type, mspace, fspace, H5P_DEFAULT, buf);
+    H5Tclose(dtype);
+    H5Sclose(mspace);
+    H5Sclose(fspace);
+    H5Dclose(ds);
+    if (ok < 0)
+        return fail(r, err, IPSIM_EFORMAT,
+                    "cannot read dataset '%s/%s': the file is truncated or damaged",
+                    r->params.name, path);
+    return IPSIM_OK;
+}
+
 int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim_error *err)
 {
     const ipsim_params *p = &r->params;

@@ -30,4 +30,13 @@ const char *ipsim_h5_reader_version(const ipsim_h5_reader *r);
  * parameters with ipsim_summary_create). */
 int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim_error *err);
 
+/* Reads patients first .. first+count-1 of one replicate from a per-patient
+ * dataset ("patients/NAME", [replicate, patient] or [replicate, patient,
+ * k]) into buf, converted to memtype (an HDF5 native type id). `width` is
+ * the dataset's third extent (1 for two-dimensional ones); buf holds
+ * count * width values. */
+int ipsim_h5_reader_read_patients(ipsim_h5_reader *r, const char *name, int64_t replicate,
+                                  int64_t first, int64_t count, int64_t width, int64_t memtype,
+                                  void *buf, ipsim_error *err);
+
 #endif

@@ -27,4 +27,10 @@ int ipsim_command_params(int argc, char **argv, const ipsim_command_context *ctx
 int ipsim_command_summary(int argc, char **argv, const ipsim_command_context *ctx,
                           ipsim_error *err);
 
+/* ipsim compare REFERENCE.h5 OTHER.h5... [--csv FILE]: scenarios side by
+ * side, and per-patient differences from the first (paired when the runs
+ * share seed and cohort). */
+int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ctx,
+                          ipsim_error *err);
+
 #endif

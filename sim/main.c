@@ -41,6 +41,8 @@ static const char help[] =
     "  ipsim run PARAMS.yaml [-o FILE.h5] [--set section.key=value]... [--threads N] [--quiet]\n"
     "      simulate the scenario, write HDF5 (default NAME.h5), print a summary\n"
     "  ipsim summary FILE.h5           print the summary of a finished run from its file\n"
+    "  ipsim compare REF.h5 OTHER.h5... [--csv FILE]\n"
+    "      scenarios side by side, and differences from the first\n"
     "  ipsim params                    print the parameter reference (Markdown)\n"
     "  ipsim params PARAMS.yaml [--set section.key=value]...\n"
     "      check a parameter file and print the resolved parameter set\n"
@@ -109,6 +111,8 @@ int main(int argc, char **argv)
     int rc;
     if (strcmp(argv[1], "run") == 0)
         rc = ipsim_command_run(argc - 2, argv + 2, &ctx, &err);
+    else if (strcmp(argv[1], "compare") == 0)
+        rc = ipsim_command_compare(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "summary") == 0)
         rc = ipsim_command_summary(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "params") == 0)

@@ -269,6 +269,65 @@ class ShippedScenarios(Workdir):
                         self.assertGreater(grams["summary/ivig_grams"][0], 0)
 
 
+class Compare(Workdir):
+    """`ipsim compare`: per-scenario figures, and per-patient differences
+    from the first file, paired under common random numbers."""
+
+    def run_scenario(self, name, *extra):
+        out = self.path(name + ".h5")
+        r = run("run", os.path.join(SOURCE_DIR, "params", name + ".yaml"), "-o", out,
+                "--quiet", "--set", "cohort.patients=4000", "--set", "cohort.horizon_months=60",
+                *extra)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return out
+
+    @staticmethod
+    def per_patient(path):
+        with h5py.File(path, "r") as f:
+            g = f[f.attrs["parameters"].split("\n")[0].split(": ")[1] + "/patients"]
+            return {"infections": g["infections_by_type"][()].sum(axis=2).ravel().astype(float),
+                    "ivig_grams": g["ivig_grams"][()].ravel()}
+
+    def test_paired_differences_match_the_files(self):
+        base = self.run_scenario("baseline")
+        ivig = self.run_scenario("ivig-severe")
+        csv_path = self.path("cmp.csv")
+        r = run("compare", base, ivig, "--csv", csv_path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("ivig_severe", r.stdout)
+        self.assertRegex(r.stdout, r"paired \(SE \d+\.\d+x smaller\)")
+        import csv
+        with open(csv_path) as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual([row["scenario"] for row in rows], ["baseline", "ivig_severe"])
+        a, b = self.per_patient(base), self.per_patient(ivig)
+        for key in ("infections", "ivig_grams"):
+            d = b[key] - a[key]
+            mean, se = d.mean(), d.std(ddof=1) / np.sqrt(d.size)
+            self.assertAlmostEqual(float(rows[1]["diff_" + key]), mean, delta=1e-5 * max(1, abs(mean)))
+            self.assertAlmostEqual(float(rows[1]["diff_%s_high" % key]) - mean, 1.96 * se,
+                                   delta=1e-4 * max(1, 1.96 * se))
+        self.assertEqual(rows[1]["paired"], "paired")
+        # IVIG lowers infections: the whole interval is below zero.
+        self.assertLess(float(rows[1]["diff_infections_high"]), 0)
+
+    def test_different_seeds_are_compared_as_independent(self):
+        base = self.run_scenario("baseline")
+        other = self.run_scenario("ivig-severe", "--set", "seed=7")
+        r = run("compare", base, other)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("independent", r.stdout)
+
+    def test_compare_refuses_bad_input(self):
+        base = self.run_scenario("baseline")
+        for args, code, text in [([base], 2, "two or more files"),
+                                 ([base, self.path("absent.h5")], 1, "No such file"),
+                                 ([base, base, "--bogus"], 2, "unknown option")]:
+            r = run("compare", *args)
+            self.assertEqual(r.returncode, code, r.stderr)
+            self.assertIn(text, r.stderr)
+
+
 class Reproducibility(Workdir):
     def test_every_dataset_identical_for_1_and_2_threads(self):
         for label, args in [("small", SMALL), ("many blocks", MANY_BLOCKS)]:

@@ -1,0 +1,144 @@
+/* output/compare.c: paired and independent differences between runs. */
+#include "output/compare.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hdf5.h>
+
+#include "models/mortality.h"
+
+const char *const ipsim_outcome_names[IPSIM_OUTCOMES] = {
+    "infections", "serious infections", "deaths", "infection deaths", "IVIG grams"};
+const char *const ipsim_outcome_keys[IPSIM_OUTCOMES] = {
+    "infections", "serious_infections", "deaths", "infection_deaths", "ivig_grams"};
+
+/* Patients read at a time: bounded memory whatever the cohort size. */
+enum { CHUNK = 65536 };
+
+bool ipsim_compare_pairable(const ipsim_params *a, const ipsim_params *b)
+{
+    return a->seed == b->seed && a->cohort.patients == b->cohort.patients &&
+           a->cohort.replicates == b->cohort.replicates &&
+           a->cohort.horizon_months == b->cohort.horizon_months &&
+           a->cohort.cycle_months == b->cohort.cycle_months;
+}
+
+typedef struct columns {
+    uint32_t *by_type; /* [CHUNK][3] */
+    uint32_t *serious;
+    int32_t *death_month;
+    uint8_t *death_cause;
+    double *grams;
+} columns;
+
+static int read_outcomes(ipsim_h5_reader *r, int64_t replicate, int64_t first, int64_t count,
+                         columns *c, double (*values)[IPSIM_OUTCOMES], ipsim_error *err)
+{
+    int rc = ipsim_h5_reader_read_patients(r, "infections_by_type", replicate, first, count,
+                                           IPSIM_INFECTION_TYPES, H5T_NATIVE_UINT32, c->by_type,
+                                           err);
+    if (!rc)
+        rc = ipsim_h5_reader_read_patients(r, "serious_infections", replicate, first, count, 1,
+                                           H5T_NATIVE_UINT32, c->serious, err);
+    if (!rc)
+        rc = ipsim_h5_reader_read_patients(r, "death_month", replicate, first, count, 1,
+                                           H5T_NATIVE_INT32, c->death_month, err);
+    if (!rc)
+        rc = ipsim_h5_reader_read_patients(r, "death_cause", replicate, first, count, 1,
+                                           H5T_NATIVE_UINT8, c->death_cause, err);
+    if (!rc)
+        rc = ipsim_h5_reader_read_patients(r, "ivig_grams", replicate, first, count, 1,
+                                           H5T_NATIVE_DOUBLE, c->grams, err);
+    for (int64_t i = 0; !rc && i < count; i++) {
+        const uint32_t *t = c->by_type + IPSIM_INFECTION_TYPES * i;
+        values[i][IPSIM_OUTCOME_INFECTIONS] = (double)t[0] + (double)t[1] + (double)t[2];
+        values[i][IPSIM_OUTCOME_SERIOUS] = c->serious[i];
+        values[i][IPSIM_OUTCOME_DEATH] = c->death_month[i] >= 0;
+        values[i][IPSIM_OUTCOME_INFECTION_DEATH] = c->death_cause[i] == IPSIM_DEATH_INFECTION;
+        values[i][IPSIM_OUTCOME_IVIG_GRAMS] = c->grams[i];
+    }
+    return rc;
+}
+
+static void add(double *sum, double *sum2, double x)
+{
+    *sum += x;
+    *sum2 += x * x;
+}
+
+int ipsim_compare_runs(ipsim_h5_reader *a, ipsim_h5_reader *b, ipsim_difference *out,
+                       bool *paired, ipsim_error *err)
+{
+    memset(out, 0, IPSIM_OUTCOMES * sizeof *out);
+    const ipsim_params *pa = ipsim_h5_reader_params(a), *pb = ipsim_h5_reader_params(b);
+    *paired = ipsim_compare_pairable(pa, pb);
+    columns c = {malloc(CHUNK * IPSIM_INFECTION_TYPES * sizeof(uint32_t)),
+                 malloc(CHUNK * sizeof(uint32_t)), malloc(CHUNK * sizeof(int32_t)),
+                 malloc(CHUNK), malloc(CHUNK * sizeof(double))};
+    double(*va)[IPSIM_OUTCOMES] = malloc(CHUNK * sizeof *va);
+    double(*vb)[IPSIM_OUTCOMES] = malloc(CHUNK * sizeof *vb);
+    int rc = IPSIM_OK;
+    if (!c.by_type || !c.serious || !c.death_month || !c.death_cause || !c.grams || !va || !vb) {
+        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the comparison buffers");
+        goto cleanup;
+    }
+    /* Each run in patient order; when paired, both at once. */
+    for (int run = 0; run < (*paired ? 1 : 2) && !rc; run++) {
+        const ipsim_params *p = run ? pb : pa;
+        for (int64_t r = 0; r < p->cohort.replicates && !rc; r++) {
+            for (int64_t first = 0; first < p->cohort.patients && !rc; first += CHUNK) {
+                int64_t count = p->cohort.patients - first < CHUNK ? p->cohort.patients - first
+                                                                   : CHUNK;
+                if (*paired || run == 0)
+                    rc = read_outcomes(a, r, first, count, &c, va, err);
+                if (!rc && (*paired || run == 1))
+                    rc = read_outcomes(b, r, first, count, &c, vb, err);
+                for (int64_t i = 0; !rc && i < count; i++) {
+                    for (int o = 0; o < IPSIM_OUTCOMES; o++) {
+                        ipsim_difference *d = &out[o];
+                        if (*paired || run == 0) {
+                            add(&d->sum_a, &d->sum_a2, va[i][o]);
+                            d->n_a++;
+                        }
+                        if (*paired || run == 1) {
+                            add(&d->sum_b, &d->sum_b2, vb[i][o]);
+                            d->n_b++;
+                        }
+                        if (*paired)
+                            add(&d->sum_d, &d->sum_d2, vb[i][o] - va[i][o]);
+                    }
+                }
+            }
+        }
+    }
+cleanup:
+    free(c.by_type);
+    free(c.serious);
+    free(c.death_month);
+    free(c.death_cause);
+    free(c.grams);
+    free(va);
+    free(vb);
+    return rc;
+}
+
+/* Variance of the mean of n values from their sum and sum of squares. */
+static double variance_of_mean(double sum, double sum2, int64_t n)
+{
+    if (n < 2)
+        return NAN;
+    double mean = sum / (double)n;
+    double var = (sum2 - (double)n * mean * mean) / (double)(n - 1);
+    return (var > 0 ? var : 0) / (double)n;
+}
+
+void ipsim_difference_estimate(const ipsim_difference *d, bool paired, double *mean, double *se,
+                               double *se_independent)
+{
+    *mean = d->sum_b / (double)d->n_b - d->sum_a / (double)d->n_a;
+    *se_independent = sqrt(variance_of_mean(d->sum_a, d->sum_a2, d->n_a) +
+                           variance_of_mean(d->sum_b, d->sum_b2, d->n_b));
+    *se = paired ? sqrt(variance_of_mean(d->sum_d, d->sum_d2, d->n_a)) : *se_independent;
+}

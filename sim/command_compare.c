@@ -1,0 +1,157 @@
+/* sim/command_compare.c: `ipsim compare REFERENCE.h5 OTHER.h5... [--csv FILE]`. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/compare.h"
+#include "output/h5_reader.h"
+#include "output/summary.h"
+#include "sim/commands.h"
+
+static const char usage[] = "usage: ipsim compare REFERENCE.h5 OTHER.h5... [--csv FILE]";
+
+typedef struct scenario {
+    const char *path;
+    ipsim_h5_reader *reader;
+    ipsim_summary *summary;
+} scenario;
+
+/* Per-scenario figures: rates per 100 patient-years lived, shares of patients. */
+typedef struct figures {
+    double infections, serious, deaths, infection_deaths, on_ivig, ivig_grams;
+} figures;
+
+static figures figures_of(const ipsim_summary *s)
+{
+    figures f;
+    double low, high;
+    ipsim_summary_episode_rate(s, -1, 0, &f.infections, &low, &high);
+    ipsim_summary_episode_rate(s, -1, 1, &f.serious, &low, &high);
+    double n = (double)s->patients, years = 0;
+    for (int g = 0; g < IPSIM_GRADES; g++)
+        years += (double)ipsim_summary_person_months(s, g) / 12.0;
+    f.deaths = 100.0 * (double)(s->deaths[IPSIM_DEATH_BACKGROUND] +
+                                s->deaths[IPSIM_DEATH_INFECTION]) / n;
+    f.infection_deaths = 100.0 * (double)s->deaths[IPSIM_DEATH_INFECTION] / n;
+    f.on_ivig = 100.0 * (double)s->ivig_patients / n;
+    f.ivig_grams = years > 0 ? (double)s->ivig_milligrams / 1000.0 / years * 100.0 : 0;
+    return f;
+}
+
+int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ctx,
+                          ipsim_error *err)
+{
+    (void)ctx;
+    const char *csv_path = NULL;
+    scenario *runs = calloc((size_t)argc + 1, sizeof *runs);
+    if (!runs)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory");
+    int count = 0, rc = IPSIM_OK;
+    FILE *csv = NULL;
+    for (int i = 0; i < argc && !rc; i++) {
+        if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc)
+            csv_path = argv[++i];
+        else if (argv[i][0] == '-')
+            rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "unknown option '%s'; %s", argv[i], usage);
+        else
+            runs[count++].path = argv[i];
+    }
+    if (!rc && count < 2)
+        rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "compare needs two or more files; %s", usage);
+    for (int i = 0; i < count && !rc; i++) {
+        rc = ipsim_h5_reader_open(&runs[i].reader, runs[i].path, err);
+        if (!rc)
+            rc = ipsim_summary_create(&runs[i].summary, ipsim_h5_reader_params(runs[i].reader),
+                                      err);
+        if (!rc)
+            rc = ipsim_h5_reader_read_summary(runs[i].reader, runs[i].summary, err);
+    }
+    if (!rc && csv_path && !(csv = fopen(csv_path, "w")))
+        rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot write '%s'", csv_path);
+    if (rc)
+        goto cleanup;
+
+    const ipsim_params *ref = ipsim_h5_reader_params(runs[0].reader);
+    printf("Scenarios (per 100 patient-years lived; deaths and IVIG as %% of patients)\n");
+    printf("  %-26s %9s %11s %8s %7s %10s %8s %13s\n", "scenario", "patients", "infections",
+           "serious", "deaths", "inf.deaths", "on IVIG", "IVIG g/100py");
+    if (csv)
+        fprintf(csv, "scenario,file,patients,infections_per_100py,serious_per_100py,"
+                     "deaths_pct,infection_deaths_pct,ivig_pct,ivig_grams_per_100py");
+    for (int o = 0; csv && o < IPSIM_OUTCOMES; o++)
+        fprintf(csv, ",diff_%s,diff_%s_low,diff_%s_high", ipsim_outcome_keys[o],
+                ipsim_outcome_keys[o], ipsim_outcome_keys[o]);
+    if (csv)
+        fprintf(csv, ",paired\n");
+    for (int i = 0; i < count; i++) {
+        figures f = figures_of(runs[i].summary);
+        const ipsim_params *p = ipsim_h5_reader_params(runs[i].reader);
+        printf("  %-26s %9lld %11.1f %8.1f %6.1f%% %9.1f%% %7.1f%% %13.0f\n", p->name,
+               (long long)runs[i].summary->patients, f.infections, f.serious, f.deaths,
+               f.infection_deaths, f.on_ivig, f.ivig_grams);
+    }
+
+    printf("\nDifference from '%s', per patient over %lld months (95%% interval)\n", ref->name,
+           (long long)ref->cohort.horizon_months);
+    printf("  %-26s %-24s %-24s %-22s %-22s %s\n", "scenario", "infections", "serious",
+           "deaths (per 100)", "IVIG grams", "pairing");
+    for (int i = 0; i < count; i++) {
+        ipsim_difference d[IPSIM_OUTCOMES];
+        bool paired = false;
+        figures f = figures_of(runs[i].summary);
+        const ipsim_params *p = ipsim_h5_reader_params(runs[i].reader);
+        if (csv)
+            fprintf(csv, "%s,%s,%lld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g", p->name, runs[i].path,
+                    (long long)runs[i].summary->patients, f.infections, f.serious, f.deaths,
+                    f.infection_deaths, f.on_ivig, f.ivig_grams);
+        if (i == 0) {
+            if (csv) {
+                for (int o = 0; o < IPSIM_OUTCOMES; o++)
+                    fprintf(csv, ",0,0,0");
+                fprintf(csv, ",reference\n");
+            }
+            continue;
+        }
+        rc = ipsim_compare_runs(runs[0].reader, runs[i].reader, d, &paired, err);
+        if (rc)
+            goto cleanup;
+        double mean[IPSIM_OUTCOMES], se[IPSIM_OUTCOMES], se_ind[IPSIM_OUTCOMES];
+        for (int o = 0; o < IPSIM_OUTCOMES; o++)
+            ipsim_difference_estimate(&d[o], paired, &mean[o], &se[o], &se_ind[o]);
+        char cell[4][64];
+        const int shown[4] = {IPSIM_OUTCOME_INFECTIONS, IPSIM_OUTCOME_SERIOUS,
+                              IPSIM_OUTCOME_DEATH, IPSIM_OUTCOME_IVIG_GRAMS};
+        for (int k = 0; k < 4; k++) {
+            int o = shown[k];
+            double scale = o == IPSIM_OUTCOME_DEATH ? 100.0 : 1.0;
+            snprintf(cell[k], sizeof cell[k], "%+.3g (%+.3g, %+.3g)", scale * mean[o],
+                     scale * (mean[o] - 1.96 * se[o]), scale * (mean[o] + 1.96 * se[o]));
+        }
+        char pairing[64];
+        if (paired && se[IPSIM_OUTCOME_INFECTIONS] > 0)
+            snprintf(pairing, sizeof pairing, "paired (SE %.1fx smaller)",
+                     se_ind[IPSIM_OUTCOME_INFECTIONS] / se[IPSIM_OUTCOME_INFECTIONS]);
+        else
+            snprintf(pairing, sizeof pairing, "%s", paired ? "paired" : "independent");
+        printf("  %-26s %-24s %-24s %-22s %-22s %s\n", p->name, cell[0], cell[1], cell[2],
+               cell[3], pairing);
+        for (int o = 0; csv && o < IPSIM_OUTCOMES; o++)
+            fprintf(csv, ",%.6g,%.6g,%.6g", mean[o], mean[o] - 1.96 * se[o],
+                    mean[o] + 1.96 * se[o]);
+        if (csv)
+            fprintf(csv, ",%s\n", paired ? "paired" : "independent");
+    }
+    printf("  (Paired: same seed and cohort, so common random numbers; the SE ratio is against "
+           "independent cohorts.)\n");
+
+cleanup:
+    if (csv && fclose(csv) != 0 && !rc)
+        rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot write '%s'", csv_path);
+    for (int i = 0; i < count; i++) {
+        ipsim_summary_free(runs[i].summary);
+        ipsim_h5_reader_close(runs[i].reader);
+    }
+    free(runs);
+    return rc;
+}
