@@ -34,9 +34,9 @@ enum { U_TYPE = 0, U_SERIOUS = 1 };
 __attribute__((flatten))
 #endif
 void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t patient,
-                            uint8_t *grade_row, uint8_t *infection_row,
-                            ipsim_patient_record *record)
+                            const ipsim_patient_rows *rows, ipsim_patient_record *record)
 {
+    uint8_t *grade_row = rows->grade, *infection_row = rows->infections, *ivig_row = rows->ivig;
     memset(record, 0, sizeof *record);
     record->death_month = -1;
     record->first_infection_month = -1;
@@ -55,6 +55,7 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     for (; c < cycles; c++) {
         grade_row[c] = (uint8_t)grade;
         const bool on_ivig = ipsim_ivig_decide(&m->ivig, &ivig, c, grade);
+        ivig_row[c] = on_ivig;
         if (on_ivig) {
             record->ivig_grams += ivig_grams_per_cycle;
             record->ivig_months += (int32_t)m->cycle_months;
@@ -96,8 +97,10 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     if (record->death_month < 0) {
         grade_row[cycles] = (uint8_t)grade;
         infection_row[cycles] = 0;
+        ivig_row[cycles] = 0;
     } else {
         memset(grade_row + c, IPSIM_STATE_DEAD, (size_t)(cycles + 1 - c));
         memset(infection_row + c, 0, (size_t)(cycles + 1 - c));
+        memset(ivig_row + c, 0, (size_t)(cycles + 1 - c));
     }
 }

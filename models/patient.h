@@ -56,13 +56,17 @@ typedef struct ipsim_patient_record {
     uint8_t death_cause; /* ipsim_death_cause */
 } ipsim_patient_record;
 
-/* Simulates patient `patient` of the replicate whose stream is given.
- * grade_row and infection_row receive cycles + 1 entries: the state at the
- * start of each cycle and at the horizon (IPSIM_STATE_DEAD once dead), and
- * the episodes that began in each cycle (the last entry, the horizon, is 0).
- * Cannot fail and allocates nothing. */
+/* One patient's monthly rows, cycles + 1 entries each (one per cycle
+ * start, then the horizon). */
+typedef struct ipsim_patient_rows {
+    uint8_t *grade;      /* state at the start of each cycle; IPSIM_STATE_DEAD once dead */
+    uint8_t *infections; /* episodes that began in each cycle (the horizon's entry is 0) */
+    uint8_t *ivig;       /* 1 if IVIG was given in each cycle (the horizon's entry is 0) */
+} ipsim_patient_rows;
+
+/* Simulates patient `patient` of the replicate whose stream is given,
+ * filling the rows and the record. Cannot fail and allocates nothing. */
 void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t patient,
-                            uint8_t *grade_row, uint8_t *infection_row,
-                            ipsim_patient_record *record);
+                            const ipsim_patient_rows *rows, ipsim_patient_record *record);
 
 #endif

@@ -324,6 +324,15 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
     }
     if (!rc)
         rc = read_dataset(r, "summary/ivig_grams", H5T_NATIVE_DOUBLE, 1, &R, occupancy, err);
+    const hsize_t on_dims[2] = {R, M};
+    int64_t *on_ivig = rc ? NULL : malloc((size_t)(R * M) * sizeof *on_ivig);
+    if (!rc && !on_ivig)
+        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the summary of %s", r->path);
+    if (!rc)
+        rc = read_dataset(r, "summary/on_ivig", H5T_NATIVE_INT64, 2, on_dims, on_ivig, err);
+    for (hsize_t i = 0; !rc && i < R * M; i++)
+        total->on_ivig[i % M] += on_ivig[i];
+    free(on_ivig);
     for (hsize_t i = 0; !rc && i < R; i++)
         total->ivig_milligrams += llround(occupancy[i] * 1000.0);
     /* Person-months are derived from occupancy; the stored table must agree. */

@@ -33,6 +33,7 @@
 enum {
     DS_GRADE,
     DS_INFECTIONS,
+    DS_IVIG,
     DS_BASELINE_GRADE,
     DS_DEATH_MONTH,
     DS_DEATH_CAUSE,
@@ -83,8 +84,9 @@ struct ipsim_h5_writer {
     int64_t chunk_patients; /* trajectory chunk rows */
     int64_t block_patients; /* patients per block = per-patient chunk rows */
     int keep_trajectories;
+    int trajectory_sets;    /* trajectory datasets: grade, infections (, ivig) */
     int level;              /* deflate level, 0 = none */
-    chunk_part *parts;      /* [2 * chunks per block + PATIENT_COLUMNS] */
+    chunk_part *parts;      /* [sets * chunks per block + PATIENT_COLUMNS] */
     int max_parts;
     int64_t *patient_ids;   /* [block] coordinate values */
     size_t buffer_bytes;    /* allocated for parts, for memory estimates */
@@ -317,9 +319,15 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
             make_dataset(w->group, "infections", H5T_STD_U8LE, 3, dims, chunk, level,
                          "infection episodes that began in the cycle starting this month",
                          "episodes");
+        if (w->trajectory_sets > 2)
+            w->ds[DS_IVIG] =
+                make_dataset(w->group, "ivig", H5T_STD_U8LE, 3, dims, chunk, level,
+                             "1 if IVIG was given in the cycle starting this month", NULL);
         if (w->ds[DS_GRADE] < 0 || w->ds[DS_INFECTIONS] < 0 ||
             attach(w->ds[DS_GRADE], dims_scales, 3) < 0 ||
-            attach(w->ds[DS_INFECTIONS], dims_scales, 3) < 0) {
+            attach(w->ds[DS_INFECTIONS], dims_scales, 3) < 0 ||
+            (w->trajectory_sets > 2 &&
+             (w->ds[DS_IVIG] < 0 || attach(w->ds[DS_IVIG], dims_scales, 3) < 0))) {
             rc = fail_hdf5(w, err, "creating the trajectory datasets");
             goto cleanup;
         }
@@ -399,6 +407,8 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
             {"serious_episodes_by_grade", H5T_NATIVE_INT64, 2, {R, IPSIM_GRADES},
              {SC_REPLICATE, SC_GRADE}, "serious infection episodes by grade at onset",
              "episodes"},
+            {"on_ivig", H5T_NATIVE_INT64, 2, {R, M}, {SC_REPLICATE, SC_MONTH},
+             "patients given IVIG in the cycle starting this month", "patients"},
             {"deaths_by_cause", H5T_NATIVE_INT64, 2, {R, IPSIM_DEATH_CAUSES - 1},
              {SC_REPLICATE, SC_CAUSE}, "deaths before the horizon by cause", "patients"},
             {"ivig_patients", H5T_NATIVE_INT64, 1, {R}, {SC_REPLICATE},
@@ -493,14 +503,14 @@ static int allocate_parts(ipsim_h5_writer *w, ipsim_error *err)
     int64_t per_block = w->keep_trajectories
                             ? (w->block_patients + w->chunk_patients - 1) / w->chunk_patients
                             : 0;
-    w->max_parts = (int)(2 * per_block) + PATIENT_COLUMNS;
+    w->max_parts = (int)(w->trajectory_sets * per_block) + PATIENT_COLUMNS;
     w->parts = calloc((size_t)w->max_parts, sizeof *w->parts);
     w->patient_ids = malloc((size_t)w->block_patients * sizeof *w->patient_ids);
     if (!w->parts || !w->patient_ids)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate output buffers");
     for (int i = 0; i < w->max_parts; i++) {
         chunk_part *part = &w->parts[i];
-        int column = i - (int)(2 * per_block);
+        int column = i - (int)(w->trajectory_sets * per_block);
         part->bytes = column < 0 ? (size_t)(w->chunk_patients * w->months)
                                  : (size_t)w->block_patients * patient_columns[column].element_size *
                                        patient_columns[column].per_patient;
@@ -570,6 +580,8 @@ int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
     w->patients = p->cohort.patients;
     w->months = ipsim_params_cycles(p) + 1;
     w->keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
+    /* The IVIG row is written for scenarios that can give IVIG only. */
+    w->trajectory_sets = !w->keep_trajectories ? 0 : p->ivig.policy == IPSIM_IVIG_NONE ? 2 : 3;
     w->level = (int)p->output.compression_level;
     choose_geometry(w, block_patients);
     int rc = allocate_parts(w, err);
@@ -651,21 +663,21 @@ static int trajectory_chunks(const ipsim_h5_writer *w, const ipsim_block *b)
 int ipsim_h5_writer_block_parts(void *writer, const ipsim_block *b)
 {
     const ipsim_h5_writer *w = writer;
-    return 2 * trajectory_chunks(w, b) + PATIENT_COLUMNS;
+    return w->trajectory_sets * trajectory_chunks(w, b) + PATIENT_COLUMNS;
 }
 
-/* The buffers of part `index` of block b. A block's parts are its grade
- * chunks, its infection chunks, then the patient columns; a short last
- * block has fewer chunks, but each kind of part keeps its own buffers. */
+/* The buffers of part `index` of block b. A block's parts are the chunks
+ * of each trajectory dataset in turn (grade, infections, ivig), then the
+ * patient columns; a short last block has fewer chunks, but each kind of
+ * part keeps its own buffers. */
 static chunk_part *part_at(ipsim_h5_writer *w, const ipsim_block *b, int index)
 {
     const int chunks = trajectory_chunks(w, b);
-    const int max_chunks = (w->max_parts - PATIENT_COLUMNS) / 2;
-    if (index < chunks)
-        return &w->parts[index];
-    if (index < 2 * chunks)
-        return &w->parts[max_chunks + index - chunks];
-    return &w->parts[2 * max_chunks + index - 2 * chunks];
+    const int sets = w->trajectory_sets;
+    const int max_chunks = sets ? (w->max_parts - PATIENT_COLUMNS) / sets : 0;
+    if (index < sets * chunks)
+        return &w->parts[(index / chunks) * max_chunks + index % chunks];
+    return &w->parts[sets * max_chunks + index - sets * chunks];
 }
 
 /* Gathers one per-patient column of the block into buf, zero-padded to a
@@ -719,14 +731,15 @@ void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
     const int chunks = trajectory_chunks(w, b);
     const unsigned char *source;
     size_t element_size = 1;
-    if (index < 2 * chunks) {
-        int c = index % chunks;
+    if (index < w->trajectory_sets * chunks) {
+        static const int datasets[3] = {DS_GRADE, DS_INFECTIONS, DS_IVIG};
+        const int set = index / chunks, c = index % chunks;
+        const uint8_t *set_rows[3] = {b->grade, b->infections, b->ivig};
         int64_t first_row = (int64_t)c * w->chunk_patients;
         int64_t rows = b->count - first_row < w->chunk_patients ? b->count - first_row
                                                                 : w->chunk_patients;
-        const uint8_t *rows_start = (index < chunks ? b->grade : b->infections) +
-                                    first_row * b->months;
-        part->ds = index < chunks ? DS_GRADE : DS_INFECTIONS;
+        const uint8_t *rows_start = set_rows[set] + first_row * b->months;
+        part->ds = datasets[set];
         part->offset[0] = (hsize_t)b->replicate;
         part->offset[1] = (hsize_t)(b->first_patient + first_row);
         part->offset[2] = 0;
@@ -739,7 +752,7 @@ void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
             source = part->staging;
         }
     } else {
-        int column = index - 2 * chunks;
+        int column = index - w->trajectory_sets * chunks;
         part->ds = patient_columns[column].ds;
         element_size = patient_columns[column].element_size;
         part->offset[0] = (hsize_t)b->replicate;
@@ -839,6 +852,7 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
         ok |= write_summary_row(group, "serious_episodes_by_grade", H5T_NATIVE_INT64, 2,
                                 replicate, s->serious);
         ok |= write_summary_row(group, "deaths_by_cause", H5T_NATIVE_INT64, 2, replicate, deaths);
+        ok |= write_summary_row(group, "on_ivig", H5T_NATIVE_INT64, 2, replicate, s->on_ivig);
         double ivig_grams = (double)s->ivig_milligrams / 1000.0;
         ok |= write_summary_row(group, "ivig_patients", H5T_NATIVE_INT64, 1, replicate,
                                 &s->ivig_patients);

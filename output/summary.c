@@ -18,7 +18,10 @@ int ipsim_summary_create_for(ipsim_summary **out, int64_t months, int64_t cycle_
     s->cycle_months = cycle_months;
     s->window_months = window_months;
     s->occupancy = calloc((size_t)s->months * IPSIM_STATES, sizeof *s->occupancy);
-    if (!s->occupancy) {
+    s->on_ivig = calloc((size_t)s->months, sizeof *s->on_ivig);
+    if (!s->occupancy || !s->on_ivig) {
+        free(s->occupancy);
+        free(s->on_ivig);
         free(s);
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the run summary");
     }
@@ -43,28 +46,35 @@ void ipsim_summary_free(ipsim_summary *s)
     if (!s)
         return;
     free(s->occupancy);
+    free(s->on_ivig);
     free(s);
 }
 
 void ipsim_summary_reset(ipsim_summary *s)
 {
-    int64_t *occupancy = s->occupancy;
+    int64_t *occupancy = s->occupancy, *on_ivig = s->on_ivig;
     memset(occupancy, 0, (size_t)s->months * IPSIM_STATES * sizeof *occupancy);
+    memset(on_ivig, 0, (size_t)s->months * sizeof *on_ivig);
     int64_t months = s->months, cycle = s->cycle_months, window = s->window_months;
     memset(s, 0, sizeof *s);
     s->occupancy = occupancy;
+    s->on_ivig = on_ivig;
     s->months = months;
     s->cycle_months = cycle;
     s->window_months = window;
 }
 
-void ipsim_summary_add_patient(ipsim_summary *s, const uint8_t *grade_row,
+void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
                                const ipsim_patient_record *record)
 {
     s->patients++;
     int64_t *occ = s->occupancy;
+    const uint8_t *grade_row = rows->grade;
     for (int64_t m = 0; m < s->months; m++)
         occ[m * IPSIM_STATES + grade_row[m]]++;
+    if (record->ivig_months > 0)
+        for (int64_t m = 0; m < s->months; m++)
+            s->on_ivig[m] += rows->ivig[m];
     int g0 = record->baseline_grade;
     s->patients_by_baseline[g0]++;
     if (record->first_infection_month >= 0 && record->first_infection_month < s->window_months)
@@ -96,6 +106,8 @@ void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src)
     dst->patients += src->patients;
     for (int64_t i = 0; i < dst->months * IPSIM_STATES; i++)
         dst->occupancy[i] += src->occupancy[i];
+    for (int64_t i = 0; i < dst->months; i++)
+        dst->on_ivig[i] += src->on_ivig[i];
     for (int g = 0; g < IPSIM_GRADES; g++) {
         dst->patients_by_baseline[g] += src->patients_by_baseline[g];
         dst->infected_in_window_by_baseline[g] += src->infected_in_window_by_baseline[g];

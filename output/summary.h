@@ -20,6 +20,7 @@ typedef struct ipsim_summary {
     int64_t window_months;
     int64_t patients;
     int64_t *occupancy;    /* [months][IPSIM_STATES]: patients in each state */
+    int64_t *on_ivig;      /* [months]: patients given IVIG in the cycle starting then */
     int64_t patients_by_baseline[IPSIM_GRADES];
     int64_t infected_in_window_by_baseline[IPSIM_GRADES]; /* >= 1 episode before window end */
     int64_t episodes[IPSIM_GRADES][IPSIM_INFECTION_TYPES];
@@ -42,8 +43,8 @@ int ipsim_summary_create_like(ipsim_summary **out, const ipsim_summary *like, ip
 void ipsim_summary_free(ipsim_summary *s); /* NULL is a no-op */
 void ipsim_summary_reset(ipsim_summary *s);
 
-/* Adds one patient: the grade row of ipsim_patient_simulate and its record. */
-void ipsim_summary_add_patient(ipsim_summary *s, const uint8_t *grade_row,
+/* Adds one patient: the rows of ipsim_patient_simulate and its record. */
+void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
                                const ipsim_patient_record *record);
 
 /* Months lived in a grade: every cycle started alive in it, counted from

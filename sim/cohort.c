@@ -20,6 +20,7 @@
 typedef struct workspace {
     uint8_t *grade; /* block rows, or one scratch row per thread */
     uint8_t *infections;
+    uint8_t *ivig;
     ipsim_patient_record *records;
     ipsim_summary **thread_summaries;
     ipsim_summary *replicate_summary;
@@ -45,7 +46,7 @@ double ipsim_cohort_memory_bytes(const ipsim_model *model, int64_t patients,
     double block = (double)block_size(patients, config);
     double rows = (double)row_count((int64_t)block, config);
     double threads = config->threads > 0 ? config->threads : 1;
-    return 2.0 * rows * months + block * (double)sizeof(ipsim_patient_record) +
+    return 3.0 * rows * months + block * (double)sizeof(ipsim_patient_record) +
            (threads + 1) * (months * IPSIM_STATES * sizeof(int64_t) + sizeof(ipsim_summary));
 }
 
@@ -53,6 +54,7 @@ static void workspace_free(workspace *w)
 {
     free(w->grade);
     free(w->infections);
+    free(w->ivig);
     free(w->records);
     if (w->thread_summaries)
         for (int t = 0; t < w->threads; t++)
@@ -68,9 +70,10 @@ static int workspace_init(workspace *w, const ipsim_model *model, int64_t block,
     const size_t rows = (size_t)row_count(block, config);
     w->grade = malloc(rows * (size_t)months);
     w->infections = malloc(rows * (size_t)months);
+    w->ivig = malloc(rows * (size_t)months);
     w->records = malloc((size_t)block * sizeof *w->records);
     w->thread_summaries = calloc((size_t)w->threads, sizeof *w->thread_summaries);
-    if (!w->grade || !w->infections || !w->records || !w->thread_summaries)
+    if (!w->grade || !w->infections || !w->ivig || !w->records || !w->thread_summaries)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate a block of %lld patients",
                           (long long)block);
     int rc = ipsim_summary_create_for(&w->replicate_summary, months, model->cycle_months,
@@ -129,12 +132,13 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                     /* A cancelled block is discarded, so skip the work. */
                     if (cancel && *cancel)
                         continue;
-                    const int64_t row = keep ? i : tid;
-                    uint8_t *grade_row = w.grade + row * months;
-                    uint8_t *infection_row = w.infections + row * months;
-                    ipsim_patient_simulate(model, stream, (uint64_t)(first + i), grade_row,
-                                           infection_row, &w.records[i]);
-                    ipsim_summary_add_patient(mine, grade_row, &w.records[i]);
+                    const int64_t row = (keep ? i : tid) * months;
+                    const ipsim_patient_rows rows = {.grade = w.grade + row,
+                                                     .infections = w.infections + row,
+                                                     .ivig = w.ivig + row};
+                    ipsim_patient_simulate(model, stream, (uint64_t)(first + i), &rows,
+                                           &w.records[i]);
+                    ipsim_summary_add_patient(mine, &rows, &w.records[i]);
                 }
                 /* After that barrier the master has finished writing the
                  * previous block, so every thread reads the same `stop`. */
@@ -146,6 +150,7 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                                        .months = months,
                                        .grade = keep ? w.grade : NULL,
                                        .infections = keep ? w.infections : NULL,
+                                       .ivig = keep ? w.ivig : NULL,
                                        .records = w.records};
                 /* The sink's parallel stage: every thread takes parts. The
                  * count depends on the block alone, so all threads agree. */

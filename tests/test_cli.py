@@ -269,6 +269,33 @@ class ShippedScenarios(Workdir):
                         self.assertGreater(grams["summary/ivig_grams"][0], 0)
 
 
+class IvigRecords(Workdir):
+    def test_monthly_ivig_rows_agree_with_totals(self):
+        out = self.path("ivig.h5")
+        r = run("run", os.path.join(SOURCE_DIR, "params", "ivig-severe-or-recurrent.yaml"),
+                "-o", out, "--quiet", "--set", "cohort.patients=3000",
+                "--set", "cohort.horizon_months=48")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(out, "r") as f:
+            g = f["ivig_severe_or_recurrent"]
+            ivig = g["ivig"][()]
+            self.assertEqual(ivig.shape, g["grade"].shape)
+            self.assertEqual(ivig[:, :, -1].max(), 0)  # the horizon starts no cycle
+            months = g["patients/ivig_months"][()]
+            np.testing.assert_array_equal(ivig.sum(axis=2), months)
+            # Never while dead, and the monthly counts are the summary's.
+            self.assertFalse((ivig.astype(bool) & (g["grade"][()] == 5)).any())
+            np.testing.assert_array_equal(ivig.sum(axis=1), g["summary/on_ivig"][()])
+            # Grams: 0.4 g/kg every 4 weeks, 30.4375 days a month, by weight.
+            grams = months * 0.4 * 30.4375 / 28 * g["patients/weight_kg"][()].astype(float)
+            np.testing.assert_allclose(g["patients/ivig_grams"][()], grams, rtol=1e-6)
+        base = self.path("base.h5")
+        self.assertEqual(run("run", BASELINE, "-o", base, *SMALL, "--quiet").returncode, 0)
+        with h5py.File(base, "r") as f:
+            self.assertNotIn("ivig", f["small"])
+            self.assertEqual(f["small/summary/on_ivig"][()].max(), 0)
+
+
 class Compare(Workdir):
     """`ipsim compare`: per-scenario figures, and per-patient differences
     from the first file, paired under common random numbers."""
@@ -330,7 +357,8 @@ class Compare(Workdir):
 
 class Reproducibility(Workdir):
     def test_every_dataset_identical_for_1_and_2_threads(self):
-        for label, args in [("small", SMALL), ("many blocks", MANY_BLOCKS)]:
+        for label, args in [("small", SMALL), ("many blocks", MANY_BLOCKS),
+                            ("many blocks, IVIG", MANY_BLOCKS + ["--set", "ivig.policy=grade"])]:
             with self.subTest(label):
                 one, two = self.path("t1.h5"), self.path("t2.h5")
                 for path, threads in [(one, "1"), (two, "2")]:

@@ -95,6 +95,7 @@ static void assert_summaries_equal(const ipsim_summary *a, const ipsim_summary *
     assert_memory_equal(a->episodes, b->episodes, sizeof a->episodes);
     assert_memory_equal(a->serious, b->serious, sizeof a->serious);
     assert_memory_equal(a->deaths, b->deaths, sizeof a->deaths);
+    assert_memory_equal(a->on_ivig, b->on_ivig, (size_t)a->months * sizeof *a->on_ivig);
 }
 
 /* ---- exact values, computed independently of the model's code ----------- */
@@ -335,6 +336,12 @@ static void ivig_multiplies_infection_rates_by_its_rate_ratios(void **state)
     /* Everyone alive is on IVIG every month; no one in the other cohort. */
     assert_int_equal(sums[1]->ivig_patient_months, (int64_t)months[1]);
     assert_int_equal(sums[0]->ivig_patient_months, 0);
+    for (int64_t m = 0; m + 1 < sums[1]->months; m++) {
+        int64_t alive = sums[1]->patients - sums[1]->occupancy[m * IPSIM_STATES + IPSIM_STATE_DEAD];
+        assert_int_equal(sums[1]->on_ivig[m], alive);
+        assert_int_equal(sums[0]->on_ivig[m], 0);
+    }
+    assert_int_equal(sums[1]->on_ivig[sums[1]->months - 1], 0); /* the horizon starts no cycle */
     capture_free(&off);
     capture_free(&on);
 }

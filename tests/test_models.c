@@ -265,13 +265,15 @@ static void patient_rows_and_record(void **state)
     ipsim_error err;
     ipsim_error_clear(&err);
     assert_int_equal(ipsim_model_init(&m, &p, &err), IPSIM_OK);
-    uint8_t grade[25], infections[25];
+    uint8_t grade[25], infections[25], ivig[25];
+    const ipsim_patient_rows rows = {grade, infections, ivig};
     ipsim_patient_record rec;
     ipsim_stream s = {5, 0};
-    ipsim_patient_simulate(&m, s, 77, grade, infections, &rec);
+    ipsim_patient_simulate(&m, s, 77, &rows, &rec);
     for (int c = 0; c <= 24; c++) {
         assert_int_equal(grade[c], rec.baseline_grade);
         assert_int_equal(infections[c], 0);
+        assert_int_equal(ivig[c], 0);
     }
     assert_int_equal(rec.death_month, -1);
     assert_int_equal(rec.first_infection_month, -1);
@@ -283,7 +285,7 @@ static void patient_rows_and_record(void **state)
                             "mortality.background_monthly_probability=1", NULL};
     p = test_params(doomed);
     assert_int_equal(ipsim_model_init(&m, &p, &err), IPSIM_OK);
-    ipsim_patient_simulate(&m, s, 77, grade, infections, &rec);
+    ipsim_patient_simulate(&m, s, 77, &rows, &rec);
     assert_int_equal(m.cycles, 12);
     assert_true(grade[0] < IPSIM_GRADES);
     for (int c = 1; c <= 12; c++)
