@@ -49,12 +49,14 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     const double ivig_grams_per_cycle = m->ivig.grams_per_kg_per_cycle * record->weight_kg;
     ipsim_ivig_state ivig;
     ipsim_ivig_state_init(&ivig);
+    /* Most scenarios give no IVIG: skip its bookkeeping in the loop. */
+    const bool ivig_policy = m->ivig.policy != IPSIM_IVIG_NONE;
 
     const int64_t cycles = m->cycles;
     int64_t c = 0;
     for (; c < cycles; c++) {
         grade_row[c] = (uint8_t)grade;
-        const bool on_ivig = ipsim_ivig_decide(&m->ivig, &ivig, c, grade);
+        const bool on_ivig = ivig_policy && ipsim_ivig_decide(&m->ivig, &ivig, c, grade);
         ivig_row[c] = on_ivig;
         if (on_ivig) {
             record->ivig_grams += ivig_grams_per_cycle;
@@ -81,7 +83,8 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
             }
         }
 
-        ipsim_ivig_record(&m->ivig, &ivig, c, episodes, serious);
+        if (ivig_policy && episodes > 0)
+            ipsim_ivig_record(&m->ivig, &ivig, c, episodes, serious);
         ipsim_death_cause cause = ipsim_mortality_draw(&m->mortality, serious,
                                                        u[U_INFECTION_DEATH],
                                                        u[U_BACKGROUND_DEATH]);
