@@ -33,4 +33,10 @@ int ipsim_command_summary(int argc, char **argv, const ipsim_command_context *ct
 int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ctx,
                           ipsim_error *err);
 
+/* ipsim validate [PARAMS.yaml] [--set k=v]... [--threads N] [--quiet]: the
+ * seed's table (MODEL.md) against a simulation held in memory; fails
+ * (IPSIM_EVALIDATION) if a row is not reproduced. */
+int ipsim_command_validate(int argc, char **argv, const ipsim_command_context *ctx,
+                           ipsim_error *err);
+
 #endif

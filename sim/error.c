@@ -53,6 +53,7 @@ const char *ipsim_error_kind(int code)
     case IPSIM_EUSAGE: return "usage error";
     case IPSIM_EINTERRUPTED: return "interrupted";
     case IPSIM_EFORMAT: return "file format error";
+    case IPSIM_EVALIDATION: return "validation failed";
     default: return "internal error";
     }
 }

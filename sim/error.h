@@ -22,6 +22,7 @@ enum {
     IPSIM_EUSAGE,   /* the command line is malformed */
     IPSIM_EINTERRUPTED, /* stopped by a signal (SIGINT, SIGTERM) */
     IPSIM_EFORMAT,  /* a file is not what ipsim wrote, or is damaged */
+    IPSIM_EVALIDATION, /* a simulation does not reproduce the figures it is checked against */
     IPSIM_EINTERNAL /* a broken invariant: a bug in ipsim */
 };
 

@@ -2,7 +2,7 @@
  * codes. The only place that decides how the process ends.
  *
  * Exit codes: 0 success; 1 a run failed (I/O, HDF5, memory); 2 bad usage or
- * parameters; 130 / 143 interrupted by SIGINT / SIGTERM. */
+ * parameters; 3 validation failed; 130 / 143 interrupted by SIGINT / SIGTERM. */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
 #include <stdio.h>
@@ -43,6 +43,8 @@ static const char help[] =
     "  ipsim summary FILE.h5           print the summary of a finished run from its file\n"
     "  ipsim compare REF.h5 OTHER.h5... [--csv FILE]\n"
     "      scenarios side by side, and differences from the first\n"
+    "  ipsim validate [PARAMS.yaml] [--set ...]\n"
+    "      the review's table (MODEL.md) against a simulation; exit 3 if a row fails\n"
     "  ipsim params                    print the parameter reference (Markdown)\n"
     "  ipsim params PARAMS.yaml [--set section.key=value]...\n"
     "      check a parameter file and print the resolved parameter set\n"
@@ -111,6 +113,8 @@ int main(int argc, char **argv)
     int rc;
     if (strcmp(argv[1], "run") == 0)
         rc = ipsim_command_run(argc - 2, argv + 2, &ctx, &err);
+    else if (strcmp(argv[1], "validate") == 0)
+        rc = ipsim_command_validate(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "compare") == 0)
         rc = ipsim_command_compare(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "summary") == 0)
@@ -133,6 +137,7 @@ int main(int argc, char **argv)
     case IPSIM_EUSAGE:
     case IPSIM_EPARAM:
     case IPSIM_EYAML: return 2;
+    case IPSIM_EVALIDATION: return 3;
     case IPSIM_EFORMAT:
     default: return 1;
     }

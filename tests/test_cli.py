@@ -296,6 +296,27 @@ class IvigRecords(Workdir):
             self.assertEqual(f["small/summary/on_ivig"][()].max(), 0)
 
 
+class Validate(Workdir):
+    def test_validate_prints_the_seed_table_and_fails_unreproduced_rows(self):
+        args = ["--set", "cohort.patients=20000", "--set", "seed=5"]
+        r = run("validate", BASELINE, *args)
+        # The uncalibrated baseline misses the per-grade infection shares.
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("validation failed", r.stderr)
+        self.assertRegex(r.stdout, r"mild at diagnosis +18\.2% +\d+\.\d% .* FAIL")
+        self.assertRegex(r.stdout, r"whole cohort .* unattainable: with this grade mix")
+        self.assertIn("not modelled: needs the treatment pathway", r.stdout)
+        # The simulated figures are the run's: the same seed, written to a file.
+        out = self.path("v.h5")
+        self.assertEqual(run("run", BASELINE, "-o", out, "--quiet", *args).returncode, 0)
+        with h5py.File(out, "r") as f:
+            s = f["baseline/summary"]
+            mild = s["infected_within_window_by_baseline_grade"][0, 1] / \
+                s["patients_by_baseline_grade"][0, 1]
+        shown = float(re.search(r"mild at diagnosis +18\.2% +(\d+\.\d)%", r.stdout).group(1))
+        self.assertAlmostEqual(shown, 100 * mild, delta=0.05)
+
+
 class Compare(Workdir):
     """`ipsim compare`: per-scenario figures, and per-patient differences
     from the first file, paired under common random numbers."""

@@ -2,6 +2,7 @@
 #include "test_support.h"
 
 #include "output/summary.h"
+#include "output/validate.h"
 
 /* A summary of one 12-month cycle with `k` episodes in 100 patient-years of
  * mild IP, so the rate per 100 patient-years is k itself. */
@@ -65,11 +66,62 @@ static void episode_rates_have_exact_poisson_intervals(void **state)
     }
 }
 
+/* The seed's table from known tallies. */
+static void validation_rows_from_known_counts(void **state)
+{
+    (void)state;
+    ipsim_params p = test_params(NULL);
+    ipsim_summary *s = NULL;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_summary_create_for(&s, 2, 12, 12, &err), IPSIM_OK);
+    /* 1000 mild patients, 182 of them infected: exactly the review's 18.2%. */
+    s->patients_by_baseline[IPSIM_GRADE_MILD] = 1000;
+    s->infected_in_window_by_baseline[IPSIM_GRADE_MILD] = 182;
+    /* Moderate: 100 of 1000, far from 25.6%. */
+    s->patients_by_baseline[IPSIM_GRADE_MODERATE] = 1000;
+    s->infected_in_window_by_baseline[IPSIM_GRADE_MODERATE] = 100;
+    /* Severe and very severe pooled: 389 of 1000. */
+    s->patients_by_baseline[IPSIM_GRADE_SEVERE] = 600;
+    s->infected_in_window_by_baseline[IPSIM_GRADE_SEVERE] = 233;
+    s->patients_by_baseline[IPSIM_GRADE_VERY_SEVERE] = 400;
+    s->infected_in_window_by_baseline[IPSIM_GRADE_VERY_SEVERE] = 156;
+    s->episodes[IPSIM_GRADE_MILD][IPSIM_INFECTION_BACTERIAL] = 653;
+    s->episodes[IPSIM_GRADE_MILD][IPSIM_INFECTION_VIRAL] = 286;
+    s->episodes[IPSIM_GRADE_MILD][IPSIM_INFECTION_FUNGAL] = 61;
+    ipsim_validation_row rows[IPSIM_VALIDATION_ROWS];
+    ipsim_validation_rows(s, &p, rows);
+    assert_true(rows[0].estimate == 0.182 && rows[0].status == IPSIM_ROW_PASS);
+    assert_true(rows[0].low < 0.182 && rows[0].high > 0.182);
+    assert_true(rows[1].estimate == 0.1 && rows[1].status == IPSIM_ROW_FAIL);
+    assert_true(rows[2].estimate == 0.389 && rows[2].status == IPSIM_ROW_PASS);
+    /* The default mix cannot give 26.8% with the per-grade figures. */
+    assert_int_equal(rows[3].status, IPSIM_ROW_UNATTAINABLE);
+    for (int t = 0; t < 3; t++)
+        assert_int_equal(rows[4 + t].status, IPSIM_ROW_PASS);
+    for (int k = 8; k < IPSIM_VALIDATION_ROWS; k++)
+        assert_int_equal(rows[k].status, IPSIM_ROW_NOT_MODELLED);
+    /* A mix with room for it: all patients with no IP at diagnosis. */
+    const char *mix[] = {"cohort.baseline_mix=[0.5, 0.2, 0.1, 0.1, 0.1]", NULL};
+    p = test_params(mix);
+    ipsim_validation_rows(s, &p, rows);
+    assert_true(rows[3].status != IPSIM_ROW_UNATTAINABLE);
+    FILE *sink = fopen("/dev/null", "w");
+    /* Moderate, the whole cohort (now attainable, but 22.4% here), and the
+     * serious-infection ratio, which these tallies cannot estimate. */
+    assert_int_equal(ipsim_validation_print(sink, rows), 3);
+    assert_int_equal(rows[7].status, IPSIM_ROW_FAIL);
+    assert_non_null(strstr(rows[7].note, "not estimable"));
+    fclose(sink);
+    ipsim_summary_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(person_months_come_from_occupancy),
         cmocka_unit_test(episode_rates_have_exact_poisson_intervals),
+        cmocka_unit_test(validation_rows_from_known_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
