@@ -13,6 +13,7 @@ int ipsim_model_init(ipsim_model *m, const ipsim_params *p, ipsim_error *err)
         return rc;
     ipsim_diagnosis_init(&m->diagnosis, p);
     ipsim_ivig_init(&m->ivig, p);
+    ipsim_vaccination_init(&m->vaccination, p);
     ipsim_mortality_init(&m->mortality, p);
     m->cycles = ipsim_params_cycles(p);
     m->cycle_months = p->cohort.cycle_months;
@@ -21,12 +22,12 @@ int ipsim_model_init(ipsim_model *m, const ipsim_params *p, ipsim_error *err)
 }
 
 /* Slots of the uniforms drawn at diagnosis. */
-enum { U_BASELINE_GRADE = 0, U_WEIGHT = 1 };
+enum { U_BASELINE_GRADE = 0, U_WEIGHT = 1, U_CALENDAR_MONTH = 2 };
 /* Slots of the four uniforms drawn per patient-cycle. Fixed: changing them
  * changes every result. */
 enum { U_EPISODES = 0, U_INFECTION_DEATH = 1, U_BACKGROUND_DEATH = 2, U_GRADE = 3 };
 /* Slots of the uniforms drawn per episode. */
-enum { U_TYPE = 0, U_SERIOUS = 1 };
+enum { U_TYPE = 0, U_SERIOUS = 1, U_PREVENTED = 2 };
 
 /* flatten: inline every call, the random draws included (across files,
  * under link-time optimisation); this loop is where ipsim spends its time. */
@@ -49,8 +50,12 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     const double ivig_grams_per_cycle = m->ivig.grams_per_kg_per_cycle * record->weight_kg;
     ipsim_ivig_state ivig;
     ipsim_ivig_state_init(&ivig);
-    /* Most scenarios give no IVIG: skip its bookkeeping in the loop. */
+    /* Most scenarios give no IVIG or vaccines: skip their bookkeeping. */
     const bool ivig_policy = m->ivig.policy != IPSIM_IVIG_NONE;
+    const bool vaccines = m->vaccination.any;
+    ipsim_vaccination_state vaccination;
+    ipsim_vaccination_state_init(&vaccination, u[U_CALENDAR_MONTH]);
+    double prevented[IPSIM_INFECTION_TYPES] = {0, 0, 0};
 
     const int64_t cycles = m->cycles;
     int64_t c = 0;
@@ -62,26 +67,40 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
             record->ivig_grams += ivig_grams_per_cycle;
             record->ivig_months += (int32_t)m->cycle_months;
         }
+        const int64_t month = c * m->cycle_months;
+        if (vaccines) {
+            double v[4];
+            ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_VACCINE, 0, v);
+            record->vaccine_doses +=
+                (uint16_t)ipsim_vaccination_cycle(&m->vaccination, &vaccination, month, grade, v);
+            ipsim_vaccination_prevention(&m->vaccination, &vaccination, month, prevented);
+        }
         ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_CYCLE, 0, u);
 
-        int episodes = ipsim_infections_count(&m->infections, grade, on_ivig, u[U_EPISODES]);
-        int serious = 0;
-        infection_row[c] = (uint8_t)episodes;
-        if (episodes > 0) {
-            if (record->first_infection_month < 0)
-                record->first_infection_month = (int32_t)(c * m->cycle_months);
-            for (int e = 0; e < episodes; e++) {
+        /* Episodes of the unvaccinated course; vaccine protection thins them. */
+        const int drawn = ipsim_infections_count(&m->infections, grade, on_ivig, u[U_EPISODES]);
+        int episodes = 0, serious = 0;
+        if (drawn > 0) {
+            for (int e = 0; e < drawn; e++) {
                 double v[4];
                 ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_EPISODE,
                                    (uint64_t)e, v);
                 int type = ipsim_infections_type(&m->infections, v[U_TYPE]);
+                if (v[U_PREVENTED] < prevented[type]) {
+                    record->prevented[type]++;
+                    continue;
+                }
+                episodes++;
                 record->episodes[grade][type]++;
                 if (ipsim_infections_serious(&m->infections, grade, on_ivig, v[U_SERIOUS])) {
                     serious++;
                     record->serious[grade]++;
                 }
             }
+            if (episodes > 0 && record->first_infection_month < 0)
+                record->first_infection_month = (int32_t)month;
         }
+        infection_row[c] = (uint8_t)episodes;
 
         if (ivig_policy && episodes > 0)
             ipsim_ivig_record(&m->ivig, &ivig, c, episodes, serious);

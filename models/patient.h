@@ -5,8 +5,9 @@
  * through every cycle. At diagnosis the patient gets a grade and a body
  * weight (models/diagnosis.h). Within a cycle, a living patient in grade g:
  *   0. is given IVIG or not, by the policy (models/ivig.h);
- *   1. has Poisson(lambda_g * c) infection episodes (times the IVIG rate
- *      ratio when on it), each typed and marked serious or not
+ *   1. may be vaccinated (models/vaccination.h), then has Poisson(lambda_g c)
+ *      infection episodes (times the IVIG rate ratio when on it), each typed,
+ *      prevented by vaccine protection or not, and marked serious or not
  *      (models/infections.h);
  *   2. may die, of a serious episode or of other causes (models/mortality.h);
  *   3. if alive, moves to next cycle's grade by the transition matrix
@@ -24,6 +25,7 @@
 #include "models/infections.h"
 #include "models/ivig.h"
 #include "models/mortality.h"
+#include "models/vaccination.h"
 #include "params/params.h"
 #include "sim/error.h"
 #include "sim/rng.h"
@@ -33,6 +35,7 @@ typedef struct ipsim_model {
     ipsim_grades grades;
     ipsim_infections infections;
     ipsim_ivig ivig;
+    ipsim_vaccination vaccination;
     ipsim_mortality mortality;
     int64_t cycles;       /* cycles simulated: horizon / cycle length */
     int64_t cycle_months; /* months per cycle */
@@ -49,6 +52,8 @@ typedef struct ipsim_patient_record {
     int32_t first_infection_month; /* start of the cycle of the first episode; -1 none */
     uint32_t episodes[IPSIM_GRADES][IPSIM_INFECTION_TYPES]; /* by grade at onset, type */
     uint32_t serious[IPSIM_GRADES];                         /* serious episodes by grade */
+    uint32_t prevented[IPSIM_INFECTION_TYPES]; /* episodes vaccination prevented, by type */
+    uint16_t vaccine_doses;                    /* influenza and pneumococcal doses given */
     double ivig_grams;   /* IVIG given over the follow-up */
     int32_t ivig_months; /* months on IVIG */
     float weight_kg;     /* body weight at diagnosis */

@@ -304,6 +304,7 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
          IPSIM_GRADES * IPSIM_INFECTION_TYPES},
         {"summary/deaths_by_cause", &total->deaths[IPSIM_DEATH_BACKGROUND],
          IPSIM_DEATH_CAUSES - 1},
+        {"summary/episodes_prevented_by_type", total->prevented, IPSIM_INFECTION_TYPES},
     };
     for (size_t t = 0; t < sizeof tables / sizeof tables[0] && !rc; t++) {
         int three = tables[t].cols == IPSIM_GRADES * IPSIM_INFECTION_TYPES;
@@ -315,7 +316,8 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
     struct {
         const char *name;
         int64_t *dst;
-    } totals[] = {{"summary/ivig_patients", &total->ivig_patients},
+    } totals[] = {{"summary/vaccine_doses", &total->vaccine_doses},
+                  {"summary/ivig_patients", &total->ivig_patients},
                   {"summary/ivig_patient_months", &total->ivig_patient_months}};
     for (size_t t = 0; t < sizeof totals / sizeof totals[0] && !rc; t++) {
         rc = read_dataset(r, totals[t].name, H5T_NATIVE_INT64, 1, &R, counts, err);

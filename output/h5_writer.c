@@ -411,6 +411,11 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
              "patients given IVIG in the cycle starting this month", "patients"},
             {"deaths_by_cause", H5T_NATIVE_INT64, 2, {R, IPSIM_DEATH_CAUSES - 1},
              {SC_REPLICATE, SC_CAUSE}, "deaths before the horizon by cause", "patients"},
+            {"episodes_prevented_by_type", H5T_NATIVE_INT64, 2, {R, IPSIM_INFECTION_TYPES},
+             {SC_REPLICATE, SC_TYPE}, "infection episodes vaccination prevented, by type",
+             "episodes"},
+            {"vaccine_doses", H5T_NATIVE_INT64, 1, {R}, {SC_REPLICATE},
+             "influenza and pneumococcal vaccine doses given", "doses"},
             {"ivig_patients", H5T_NATIVE_INT64, 1, {R}, {SC_REPLICATE},
              "patients ever given IVIG", "patients"},
             {"ivig_patient_months", H5T_NATIVE_INT64, 1, {R}, {SC_REPLICATE},
@@ -853,6 +858,10 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
                                 replicate, s->serious);
         ok |= write_summary_row(group, "deaths_by_cause", H5T_NATIVE_INT64, 2, replicate, deaths);
         ok |= write_summary_row(group, "on_ivig", H5T_NATIVE_INT64, 2, replicate, s->on_ivig);
+        ok |= write_summary_row(group, "episodes_prevented_by_type", H5T_NATIVE_INT64, 2,
+                                replicate, s->prevented);
+        ok |= write_summary_row(group, "vaccine_doses", H5T_NATIVE_INT64, 1, replicate,
+                                &s->vaccine_doses);
         double ivig_grams = (double)s->ivig_milligrams / 1000.0;
         ok |= write_summary_row(group, "ivig_patients", H5T_NATIVE_INT64, 1, replicate,
                                 &s->ivig_patients);

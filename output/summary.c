@@ -85,6 +85,9 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
         s->serious[g] += record->serious[g];
     }
     s->deaths[record->death_cause]++;
+    for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
+        s->prevented[t] += record->prevented[t];
+    s->vaccine_doses += record->vaccine_doses;
     if (record->ivig_months > 0) {
         s->ivig_patients++;
         s->ivig_patient_months += record->ivig_months;
@@ -117,6 +120,9 @@ void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src)
     }
     for (int c = 0; c < IPSIM_DEATH_CAUSES; c++)
         dst->deaths[c] += src->deaths[c];
+    for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
+        dst->prevented[t] += src->prevented[t];
+    dst->vaccine_doses += src->vaccine_doses;
     dst->ivig_patients += src->ivig_patients;
     dst->ivig_patient_months += src->ivig_patient_months;
     dst->ivig_milligrams += src->ivig_milligrams;
@@ -307,6 +313,16 @@ void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *
                  "3.2x)\n",
             severe_to_mild_ratio(s, 0), severe_to_mild_ratio(s, 1));
 
+    if (p->vaccination.influenza_coverage > 0 || p->vaccination.pneumococcal_coverage > 0)
+        fprintf(out,
+                "Vaccination: %lld doses; episodes prevented: bacterial %lld, viral %lld "
+                "(%.1f per 100 patient-years)\n",
+                (long long)s->vaccine_doses, (long long)s->prevented[IPSIM_INFECTION_BACTERIAL],
+                (long long)s->prevented[IPSIM_INFECTION_VIRAL],
+                months ? 1200.0 *
+                             (double)(s->prevented[0] + s->prevented[1] + s->prevented[2]) /
+                             (double)months
+                       : 0.0);
     if (p->ivig.policy != IPSIM_IVIG_NONE) {
         double years = (double)months / 12.0;
         fprintf(out,

@@ -26,6 +26,8 @@ typedef struct ipsim_summary {
     int64_t episodes[IPSIM_GRADES][IPSIM_INFECTION_TYPES];
     int64_t serious[IPSIM_GRADES];
     int64_t deaths[IPSIM_DEATH_CAUSES]; /* [IPSIM_ALIVE] counts survivors */
+    int64_t prevented[IPSIM_INFECTION_TYPES]; /* episodes vaccination prevented */
+    int64_t vaccine_doses;        /* influenza and pneumococcal doses given */
     int64_t ivig_patients;        /* patients ever given IVIG */
     int64_t ivig_patient_months;  /* months on IVIG */
     /* IVIG given, in whole milligrams per patient: an integer, so the total

@@ -103,6 +103,19 @@ typedef struct ipsim_params {
     } ivig;
 
     struct {
+        double influenza_coverage;           /* share vaccinated each season */
+        int64_t influenza_month;             /* calendar month of the yearly dose, 1-12 */
+        int64_t influenza_protection_months; /* protection after a responding dose */
+        double influenza_response[IPSIM_GRADES]; /* P(responds), by grade when vaccinated */
+        double influenza_viral_prevented;    /* share of viral episodes a response prevents */
+        double pneumococcal_coverage;        /* share vaccinated once */
+        int64_t pneumococcal_month;          /* months after diagnosis */
+        int64_t pneumococcal_protection_months;
+        double pneumococcal_response[IPSIM_GRADES];
+        double pneumococcal_bacterial_prevented; /* share of bacterial episodes prevented */
+    } vaccination;
+
+    struct {
         ipsim_trajectories trajectories;
         int64_t compression_level; /* deflate level 0..9 */
     } output;

@@ -185,6 +185,65 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "al., Lancet 1994: 19 in 449 patient-months on IVIG vs 38 in 470 on placebo, "
             "(19/449)/(38/470) = 0.52."},
 
+    {.path = "vaccination.influenza_coverage", .type = IPSIM_PARAM_REAL,
+     .offset = AT(vaccination.influenza_coverage), .min = 0, .max = 1, .default_yaml = "0",
+     .unit = "probability",
+     .doc = "Probability a living patient is vaccinated against influenza each season (0: no "
+            "vaccination). Review section 4.2: vaccination lowers infection risk."},
+    {.path = "vaccination.influenza_month", .type = IPSIM_PARAM_INT,
+     .offset = AT(vaccination.influenza_month), .min = 1, .max = 12, .default_yaml = "10",
+     .unit = "calendar month",
+     .doc = "Calendar month of the yearly dose (10: October, northern-hemisphere autumn). "
+            "Each patient's calendar month of diagnosis is drawn uniformly."},
+    {.path = "vaccination.influenza_protection_months", .type = IPSIM_PARAM_INT,
+     .offset = AT(vaccination.influenza_protection_months), .min = 0, .max = 12,
+     .default_yaml = "6", .unit = "months",
+     .doc = "Months of protection after a dose that took (assumption: the season)."},
+    {.path = "vaccination.influenza_response", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(vaccination.influenza_response),
+     .length = IPSIM_GRADES, .labels = grade_labels, .min = 0, .max = 1,
+     .default_yaml = "{none: 0.633, mild: 0.40, moderate: 0.25, severe: 0.146, "
+                     "very_severe: 0.10}",
+     .unit = "probability",
+     .doc = "Probability a dose takes, by grade when given (review: weaker response under IP). "
+            "none: 63.3% responded without IP (PubMed 40372494); severe: 14.6% seroprotected "
+            "after one dose in myeloma (Haematologica 2015, PMC4486243); the grades between "
+            "and very_severe are assumptions, interpolated."},
+    {.path = "vaccination.influenza_viral_prevented", .type = IPSIM_PARAM_REAL,
+     .offset = AT(vaccination.influenza_viral_prevented), .min = 0, .max = 1,
+     .default_yaml = "0.2", .unit = "share",
+     .doc = "Share of viral episodes prevented while protected: influenza's share of viral "
+            "infections times the vaccine's efficacy against it (assumption: 0.4 x 0.5)."},
+    {.path = "vaccination.pneumococcal_coverage", .type = IPSIM_PARAM_REAL,
+     .offset = AT(vaccination.pneumococcal_coverage), .min = 0, .max = 1, .default_yaml = "0",
+     .unit = "probability",
+     .doc = "Probability a patient is vaccinated against pneumococcus (PCV13 then PPSV23), "
+            "once (0: no vaccination)."},
+    {.path = "vaccination.pneumococcal_month", .type = IPSIM_PARAM_INT,
+     .offset = AT(vaccination.pneumococcal_month), .min = 0, .max = 1200, .default_yaml = "3",
+     .unit = "months",
+     .doc = "Months after diagnosis at which the course is given (assumption: after "
+            "induction begins)."},
+    {.path = "vaccination.pneumococcal_protection_months", .type = IPSIM_PARAM_INT,
+     .offset = AT(vaccination.pneumococcal_protection_months), .min = 0, .max = 1200,
+     .default_yaml = "36", .unit = "months",
+     .doc = "Months of protection after a course that took (titres wane: Renaud et al., "
+            "Cancer Med 2019; 36 is an assumption)."},
+    {.path = "vaccination.pneumococcal_response", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(vaccination.pneumococcal_response),
+     .length = IPSIM_GRADES, .labels = grade_labels, .min = 0, .max = 1,
+     .default_yaml = "{none: 0.85, mild: 0.85, moderate: 0.65, severe: 0.55, "
+                     "very_severe: 0.55}",
+     .unit = "probability",
+     .doc = "Probability the course takes, by grade when given. Renaud et al., Cancer Med "
+            "2019: response in >= 1 / 2 / 3 antibody classes 85 / 65 / 55%, mapped to mild / "
+            "moderate / severe (assumption)."},
+    {.path = "vaccination.pneumococcal_bacterial_prevented", .type = IPSIM_PARAM_REAL,
+     .offset = AT(vaccination.pneumococcal_bacterial_prevented), .min = 0, .max = 1,
+     .default_yaml = "0.15", .unit = "share",
+     .doc = "Share of bacterial episodes prevented while protected: the pneumococcal share "
+            "of bacterial infections times the vaccine's efficacy (assumption: 0.3 x 0.5)."},
+
     {.path = "output.trajectories", .type = IPSIM_PARAM_CHOICE, .offset = AT(output.trajectories),
      .choices = trajectory_choices, .default_yaml = "dense", .unit = "-",
      .doc = "dense: write grade and infections for every patient and month; none: only "
@@ -199,8 +258,9 @@ const ipsim_param_spec ipsim_param_specs[] = {
 
 const size_t ipsim_param_spec_count = sizeof ipsim_param_specs / sizeof ipsim_param_specs[0];
 
-const char *const ipsim_param_sections[] = {"cohort",    "grades", "infection", "mortality",
-                                            "diagnosis", "ivig",   "output"};
+const char *const ipsim_param_sections[] = {"cohort", "grades",      "infection",
+                                            "mortality", "diagnosis", "ivig",
+                                            "vaccination", "output"};
 const size_t ipsim_param_section_count =
     sizeof ipsim_param_sections / sizeof ipsim_param_sections[0];
 _Static_assert(sizeof ipsim_param_specs / sizeof ipsim_param_specs[0] <= IPSIM_PARAM_SPEC_MAX,

@@ -25,7 +25,8 @@ typedef enum ipsim_purpose {
     IPSIM_PURPOSE_BASELINE = 1, /* attributes drawn once at diagnosis */
     IPSIM_PURPOSE_CYCLE = 2,    /* the per-cycle infection, death and grade draws */
     IPSIM_PURPOSE_EPISODE = 3,  /* per infection episode: type and seriousness */
-    IPSIM_PURPOSE_GSL = 4       /* streams handed to GSL's distributions */
+    IPSIM_PURPOSE_GSL = 4,      /* streams handed to GSL's distributions */
+    IPSIM_PURPOSE_VACCINE = 5   /* vaccination in a cycle: given? took? */
 } ipsim_purpose;
 
 /* The stream of one replicate: a Philox key. Plain value, cheap to copy. */

@@ -379,7 +379,10 @@ class Compare(Workdir):
 class Reproducibility(Workdir):
     def test_every_dataset_identical_for_1_and_2_threads(self):
         for label, args in [("small", SMALL), ("many blocks", MANY_BLOCKS),
-                            ("many blocks, IVIG", MANY_BLOCKS + ["--set", "ivig.policy=grade"])]:
+                            ("many blocks, IVIG and vaccines",
+                             MANY_BLOCKS + ["--set", "ivig.policy=grade",
+                                            "--set", "vaccination.influenza_coverage=0.8",
+                                            "--set", "vaccination.pneumococcal_coverage=0.8"])]:
             with self.subTest(label):
                 one, two = self.path("t1.h5"), self.path("t2.h5")
                 for path, threads in [(one, "1"), (two, "2")]:

@@ -96,6 +96,8 @@ static void assert_summaries_equal(const ipsim_summary *a, const ipsim_summary *
     assert_memory_equal(a->serious, b->serious, sizeof a->serious);
     assert_memory_equal(a->deaths, b->deaths, sizeof a->deaths);
     assert_memory_equal(a->on_ivig, b->on_ivig, (size_t)a->months * sizeof *a->on_ivig);
+    assert_memory_equal(a->prevented, b->prevented, sizeof a->prevented);
+    assert_int_equal(a->vaccine_doses, b->vaccine_doses);
 }
 
 /* ---- exact values, computed independently of the model's code ----------- */
@@ -346,6 +348,62 @@ static void ivig_multiplies_infection_rates_by_its_rate_ratios(void **state)
     capture_free(&on);
 }
 
+/* Vaccination lowers only the types it targets. With deaths off, grade
+ * paths and drawn episodes are the same with and without vaccines (common
+ * random numbers), so patient by patient: untargeted types are identical,
+ * and the targeted type's episodes plus those prevented equal the
+ * unvaccinated count. Protected for the whole follow-up (pneumococcal at
+ * month 0, protection beyond the horizon, every dose taking), the share of
+ * bacterial episodes prevented is the parameter, within 4 SE. */
+static void vaccination_lowers_only_the_types_it_targets(void **state)
+{
+    (void)state;
+    const char *plain[] = {"cohort.patients=60000", "cohort.horizon_months=48",
+                           "mortality.background_monthly_probability=0",
+                           "mortality.serious_infection_case_fatality=0", "seed=2019",
+                           "output.trajectories=none", NULL};
+    const char *vaccinated[] = {"cohort.patients=60000", "cohort.horizon_months=48",
+                                "mortality.background_monthly_probability=0",
+                                "mortality.serious_infection_case_fatality=0", "seed=2019",
+                                "output.trajectories=none",
+                                "vaccination.pneumococcal_coverage=1",
+                                "vaccination.pneumococcal_month=0",
+                                "vaccination.pneumococcal_protection_months=600",
+                                "vaccination.pneumococcal_response=[1, 1, 1, 1, 1]",
+                                "vaccination.pneumococcal_bacterial_prevented=0.37",
+                                "vaccination.influenza_coverage=0.7", NULL};
+    ipsim_params p0 = test_params(plain), p1 = test_params(vaccinated);
+    capture a, b;
+    assert_int_equal(run_cohort(&p0, 2, 8192, &a, NULL), IPSIM_OK);
+    assert_int_equal(run_cohort(&p1, 2, 8192, &b, NULL), IPSIM_OK);
+    double prevented = 0, kept = 0;
+    for (int64_t i = 0; i < a.patients; i++) {
+        const ipsim_patient_record *ra = &a.records[i], *rb = &b.records[i];
+        for (int t = 0; t < IPSIM_INFECTION_TYPES; t++) {
+            uint32_t before = 0, after = 0;
+            for (int g = 0; g < IPSIM_GRADES; g++) {
+                before += ra->episodes[g][t];
+                after += rb->episodes[g][t];
+            }
+            assert_int_equal(after + rb->prevented[t], before);
+            if (t == IPSIM_INFECTION_FUNGAL)
+                assert_int_equal(after, before);
+            if (t == IPSIM_INFECTION_BACTERIAL) {
+                prevented += rb->prevented[t];
+                kept += after;
+            }
+        }
+        assert_int_equal(ra->prevented[0] + ra->prevented[1] + ra->prevented[2], 0);
+    }
+    double n = prevented + kept;
+    assert_true(n > 10000);
+    assert_within_4se(prevented / n, 0.37, sqrt(0.37 * 0.63 / n), "share of bacterial prevented");
+    /* Influenza protection (coverage 0.7) prevented some viral episodes. */
+    assert_true(b.summaries[0]->prevented[IPSIM_INFECTION_VIRAL] > 0);
+    capture_free(&a);
+    capture_free(&b);
+}
+
 /* ---- reproducibility ------------------------------------------------------ */
 
 static const char *const small_run[] = {"cohort.patients=3001", "cohort.replicates=2",
@@ -457,6 +515,7 @@ int main(void)
         cmocka_unit_test(window_shares_with_competing_death),
         cmocka_unit_test(episode_types_seriousness_and_rates),
         cmocka_unit_test(ivig_multiplies_infection_rates_by_its_rate_ratios),
+        cmocka_unit_test(vaccination_lowers_only_the_types_it_targets),
         cmocka_unit_test(identical_for_any_thread_count_and_block_size),
         cmocka_unit_test(trajectory_does_not_depend_on_cohort_size),
         cmocka_unit_test(scenarios_share_random_numbers),

@@ -11,6 +11,7 @@
 #include "models/infections.h"
 #include "models/ivig.h"
 #include "models/mortality.h"
+#include "models/vaccination.h"
 #include "models/patient.h"
 
 static void categorical_inversion_boundaries(void **state)
@@ -232,6 +233,65 @@ static void weight_is_a_truncated_normal(void **state)
     assert_true(ipsim_diagnosis_weight_kg(&d, 0.123) == 75);
 }
 
+/* Influenza seasons in the patient's calendar, pneumococcal once; doses
+ * take by grade; protection windows. */
+static void vaccination_schedule_and_protection(void **state)
+{
+    (void)state;
+    const char *overrides[] = {"vaccination.influenza_coverage=0.9",
+                               "vaccination.influenza_month=10",
+                               "vaccination.influenza_protection_months=6",
+                               "vaccination.pneumococcal_coverage=0.8",
+                               "vaccination.pneumococcal_month=4",
+                               "vaccination.pneumococcal_protection_months=24", NULL};
+    ipsim_params p = test_params(overrides);
+    ipsim_vaccination m;
+    ipsim_vaccination_init(&m, &p);
+    ipsim_vaccination_state s;
+    ipsim_vaccination_state_init(&s, 2.5 / 12); /* diagnosed in March */
+    assert_int_equal(s.calendar_month, 2);
+    const double take_all[4] = {0, 0, 0, 0}, refuse[4] = {0.95, 0, 0.95, 0};
+    double prevented[3];
+    /* October is 7 months after March: nothing before month 7 but the
+     * pneumococcal course at month 4. */
+    for (int64_t month = 0; month < 7; month++) {
+        int doses = ipsim_vaccination_cycle(&m, &s, month, IPSIM_GRADE_MILD, take_all);
+        assert_int_equal(doses, month == 4);
+    }
+    ipsim_vaccination_prevention(&m, &s, 6, prevented);
+    assert_true(prevented[IPSIM_INFECTION_VIRAL] == 0);
+    assert_true(prevented[IPSIM_INFECTION_BACTERIAL] == 0.15);
+    assert_true(prevented[IPSIM_INFECTION_FUNGAL] == 0);
+    assert_int_equal(ipsim_vaccination_cycle(&m, &s, 7, IPSIM_GRADE_MILD, take_all), 1);
+    ipsim_vaccination_prevention(&m, &s, 12, prevented); /* months 7-12 protected */
+    assert_true(prevented[IPSIM_INFECTION_VIRAL] == 0.2);
+    ipsim_vaccination_prevention(&m, &s, 13, prevented);
+    assert_true(prevented[IPSIM_INFECTION_VIRAL] == 0);
+    ipsim_vaccination_prevention(&m, &s, 28, prevented); /* pneumococcal: months 4-27 */
+    assert_true(prevented[IPSIM_INFECTION_BACTERIAL] == 0);
+    /* Next season: not vaccinated (coverage), then vaccinated but in severe
+     * IP the dose does not take (response 14.6% < 0.5). */
+    assert_int_equal(ipsim_vaccination_cycle(&m, &s, 19, IPSIM_GRADE_MILD, refuse), 0);
+    const double weak[4] = {0, 0.5, 1, 1};
+    assert_int_equal(ipsim_vaccination_cycle(&m, &s, 31, IPSIM_GRADE_SEVERE, weak), 1);
+    ipsim_vaccination_prevention(&m, &s, 32, prevented);
+    assert_true(prevented[IPSIM_INFECTION_VIRAL] == 0);
+    assert_int_equal(ipsim_vaccination_cycle(&m, &s, 43, IPSIM_GRADE_NONE, weak), 1);
+    ipsim_vaccination_prevention(&m, &s, 44, prevented); /* none: 63.3% > 0.5 */
+    assert_true(prevented[IPSIM_INFECTION_VIRAL] == 0.2);
+
+    /* A 3-month cycle meets October once a year, at the cycle holding it. */
+    const char *quarterly[] = {"vaccination.influenza_coverage=1", "cohort.cycle_months=3",
+                               NULL};
+    p = test_params(quarterly);
+    ipsim_vaccination_init(&m, &p);
+    ipsim_vaccination_state_init(&s, 2.5 / 12);
+    int doses = 0;
+    for (int64_t month = 0; month < 36; month += 3)
+        doses += ipsim_vaccination_cycle(&m, &s, month, IPSIM_GRADE_NONE, take_all);
+    assert_int_equal(doses, 3);
+}
+
 static void mortality_draws(void **state)
 {
     (void)state;
@@ -305,6 +365,7 @@ int main(void)
         cmocka_unit_test(ivig_grade_policy),
         cmocka_unit_test(ivig_infection_policy),
         cmocka_unit_test(weight_is_a_truncated_normal),
+        cmocka_unit_test(vaccination_schedule_and_protection),
         cmocka_unit_test(mortality_draws),
         cmocka_unit_test(patient_rows_and_record),
     };

@@ -1,0 +1,57 @@
+/* models/vaccination.c: influenza seasons and the pneumococcal course. */
+#include "models/vaccination.h"
+
+#include <string.h>
+
+void ipsim_vaccination_init(ipsim_vaccination *m, const ipsim_params *p)
+{
+    memset(m, 0, sizeof *m);
+    m->any = p->vaccination.influenza_coverage > 0 || p->vaccination.pneumococcal_coverage > 0;
+    m->cycle_months = p->cohort.cycle_months;
+    m->flu_coverage = p->vaccination.influenza_coverage;
+    memcpy(m->flu_response, p->vaccination.influenza_response, sizeof m->flu_response);
+    m->flu_prevented = p->vaccination.influenza_viral_prevented;
+    m->flu_calendar_month = (int)p->vaccination.influenza_month - 1;
+    m->flu_protection_months = p->vaccination.influenza_protection_months;
+    m->pn_coverage = p->vaccination.pneumococcal_coverage;
+    memcpy(m->pn_response, p->vaccination.pneumococcal_response, sizeof m->pn_response);
+    m->pn_prevented = p->vaccination.pneumococcal_bacterial_prevented;
+    m->pn_month = p->vaccination.pneumococcal_month;
+    m->pn_protection_months = p->vaccination.pneumococcal_protection_months;
+}
+
+void ipsim_vaccination_state_init(ipsim_vaccination_state *s, double u)
+{
+    int month = (int)(u * 12);
+    s->calendar_month = month > 11 ? 11 : month;
+    s->flu_until = -1;
+    s->pn_until = -1;
+}
+
+int ipsim_vaccination_cycle(const ipsim_vaccination *m, ipsim_vaccination_state *s, int64_t month,
+                            int grade, const double u[4])
+{
+    int doses = 0;
+    /* The influenza month falls in [month, month + cycle) at most once. */
+    int64_t to_flu = ((int64_t)m->flu_calendar_month - (s->calendar_month + month) % 12 + 12) % 12;
+    if (m->flu_coverage > 0 && to_flu < m->cycle_months && u[0] < m->flu_coverage) {
+        doses++;
+        if (u[1] < m->flu_response[grade])
+            s->flu_until = month + to_flu + m->flu_protection_months;
+    }
+    if (m->pn_coverage > 0 && m->pn_month >= month && m->pn_month < month + m->cycle_months &&
+        u[2] < m->pn_coverage) {
+        doses++;
+        if (u[3] < m->pn_response[grade])
+            s->pn_until = m->pn_month + m->pn_protection_months;
+    }
+    return doses;
+}
+
+void ipsim_vaccination_prevention(const ipsim_vaccination *m, const ipsim_vaccination_state *s,
+                                  int64_t month, double prevented[IPSIM_INFECTION_TYPES])
+{
+    prevented[IPSIM_INFECTION_BACTERIAL] = month < s->pn_until ? m->pn_prevented : 0;
+    prevented[IPSIM_INFECTION_VIRAL] = month < s->flu_until ? m->flu_prevented : 0;
+    prevented[IPSIM_INFECTION_FUNGAL] = 0;
+}
