@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-#include <gsl/gsl_cdf.h>
+#include "output/intervals.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,24 +128,6 @@ void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src)
     dst->ivig_milligrams += src->ivig_milligrams;
 }
 
-/* Wilson score interval: well-behaved for shares near 0 or 1 and small n,
- * unlike the Wald interval. */
-static void wilson(int64_t k, int64_t n, double *low, double *high)
-{
-    const double z = 1.959963984540054;
-    if (n == 0) {
-        *low = 0;
-        *high = 1;
-        return;
-    }
-    double p = (double)k / (double)n, nn = (double)n;
-    double denom = 1 + z * z / nn;
-    double centre = (p + z * z / (2 * nn)) / denom;
-    double half = z * sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / denom;
-    *low = fmax(0, centre - half);
-    *high = fmin(1, centre + half);
-}
-
 int64_t ipsim_summary_window_share(const ipsim_summary *s, int grade, double *share,
                                    double *low, double *high)
 {
@@ -157,25 +139,19 @@ int64_t ipsim_summary_window_share(const ipsim_summary *s, int grade, double *sh
         n += s->patients_by_baseline[g];
     }
     *share = n ? (double)k / (double)n : NAN;
-    wilson(k, n, low, high);
+    ipsim_interval_share(k, n, low, high);
     return n;
 }
 
-/* Garwood's exact 95% interval for a Poisson count k: the 2.5% quantile of
- * Gamma(k) and the 97.5% quantile of Gamma(k + 1). GSL's quantiles lose
- * their way for large shapes, where Byar's approximation is accurate to a
- * few parts in 10^5 (Breslow & Day 1987, vol. II, p. 69). */
-static double poisson_bound(int64_t k, int upper)
+/* Episodes (or serious ones) that began in a grade. */
+static int64_t episodes_in(const ipsim_summary *s, int grade, int serious)
 {
-    const double z = 1.959963984540054;
-    double a = (double)k + (upper ? 1 : 0);
-    if (!upper && k == 0)
-        return 0;
-    if (a <= 100)
-        return gsl_cdf_gamma_Pinv(upper ? 0.975 : 0.025, a, 1.0);
-    double w = 1.0 / (9.0 * a);
-    double root = 1.0 - w + (upper ? z : -z) * sqrt(w);
-    return a * root * root * root;
+    if (serious)
+        return s->serious[grade];
+    int64_t k = 0;
+    for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
+        k += s->episodes[grade][t];
+    return k;
 }
 
 int64_t ipsim_summary_episode_rate(const ipsim_summary *s, int grade, int serious, double *rate,
@@ -186,31 +162,26 @@ int64_t ipsim_summary_episode_rate(const ipsim_summary *s, int grade, int seriou
         if (grade >= 0 && g != grade)
             continue;
         months += ipsim_summary_person_months(s, g);
-        if (serious)
-            k += s->serious[g];
-        else
-            for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
-                k += s->episodes[g][t];
+        k += episodes_in(s, g, serious);
     }
     double per_100_years = months ? 1200.0 / (double)months : NAN;
     *rate = (double)k * per_100_years;
-    *low = poisson_bound(k, 0) * per_100_years;
-    *high = poisson_bound(k, 1) * per_100_years;
+    ipsim_interval_count(k, low, high);
+    *low *= per_100_years;
+    *high *= per_100_years;
     return k;
 }
 
-/* Rate ratio of episodes (or serious ones) in severe-or-worse IP to mild. */
-static double severe_to_mild_ratio(const ipsim_summary *s, int serious)
+void ipsim_summary_severe_to_mild(const ipsim_summary *s, int serious, double *ratio,
+                                  double *low, double *high)
 {
-    double r3, r4, r1, low, high;
-    int64_t k3 = ipsim_summary_episode_rate(s, IPSIM_GRADE_SEVERE, serious, &r3, &low, &high);
-    int64_t k4 = ipsim_summary_episode_rate(s, IPSIM_GRADE_VERY_SEVERE, serious, &r4, &low, &high);
-    ipsim_summary_episode_rate(s, IPSIM_GRADE_MILD, serious, &r1, &low, &high);
-    double m3 = (double)ipsim_summary_person_months(s, IPSIM_GRADE_SEVERE);
-    double m4 = (double)ipsim_summary_person_months(s, IPSIM_GRADE_VERY_SEVERE);
-    if (m3 + m4 <= 0 || !(r1 > 0))
-        return NAN;
-    return (double)(k3 + k4) * 1200.0 / (m3 + m4) / r1;
+    int64_t k1 = episodes_in(s, IPSIM_GRADE_SEVERE, serious) +
+                 episodes_in(s, IPSIM_GRADE_VERY_SEVERE, serious);
+    double t1 = (double)(ipsim_summary_person_months(s, IPSIM_GRADE_SEVERE) +
+                         ipsim_summary_person_months(s, IPSIM_GRADE_VERY_SEVERE));
+    int64_t k0 = episodes_in(s, IPSIM_GRADE_MILD, serious);
+    double t0 = (double)ipsim_summary_person_months(s, IPSIM_GRADE_MILD);
+    ipsim_interval_rate_ratio(k1, t1, k0, t0, ratio, low, high);
 }
 
 void ipsim_summary_print_scenario(FILE *out, const ipsim_params *p)
@@ -309,9 +280,12 @@ void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *
         fprintf(out, "  %-12s %12.0f   %6.1f (%5.1f - %5.1f)      %6.1f (%5.1f - %5.1f)\n",
                 grade < 0 ? "all" : ipsim_state_names[grade], years, r, lo, hi, rs, los, his);
     }
-    fprintf(out, "  severe or worse vs mild: all episodes %.2fx, serious %.2fx (review: serious "
-                 "3.2x)\n",
-            severe_to_mild_ratio(s, 0), severe_to_mild_ratio(s, 1));
+    double all, all_low, all_high, grave, grave_low, grave_high;
+    ipsim_summary_severe_to_mild(s, 0, &all, &all_low, &all_high);
+    ipsim_summary_severe_to_mild(s, 1, &grave, &grave_low, &grave_high);
+    fprintf(out, "  severe or worse vs mild: all episodes %.2fx (%.2f - %.2f), serious %.2fx "
+                 "(%.2f - %.2f); review: serious 3.2x\n",
+            all, all_low, all_high, grave, grave_low, grave_high);
 
     if (p->vaccination.influenza_coverage > 0 || p->vaccination.pneumococcal_coverage > 0)
         fprintf(out,

@@ -68,6 +68,12 @@ int64_t ipsim_summary_window_share(const ipsim_summary *s, int grade, double *sh
 int64_t ipsim_summary_episode_rate(const ipsim_summary *s, int grade, int serious, double *rate,
                                    double *low, double *high);
 
+/* Rate ratio of episodes (serious != 0: serious ones) per month lived in
+ * severe-or-worse IP to those in mild IP, with its 95% interval (NaN where
+ * a count is zero): the review's 3.2x for serious infections. */
+void ipsim_summary_severe_to_mild(const ipsim_summary *s, int serious, double *ratio,
+                                  double *low, double *high);
+
 /* Prints one line describing the scenario: name, cohort size, replicates,
  * horizon, cycle length, seed (no newline). */
 void ipsim_summary_print_scenario(FILE *out, const ipsim_params *p);

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "output/intervals.h"
+
 static ipsim_validation_row row(const char *quantity, double seed_value, int is_ratio)
 {
     ipsim_validation_row r;
@@ -24,7 +26,7 @@ static void judge(ipsim_validation_row *r)
 }
 
 /* Share of patients with >= 1 episode in the window among those whose grade
- * at diagnosis is in [from, to], with the Wilson interval. */
+ * at diagnosis is in [from, to]. */
 static void window_row(const ipsim_summary *s, int from, int to, ipsim_validation_row *r)
 {
     int64_t k = 0, n = 0;
@@ -32,13 +34,9 @@ static void window_row(const ipsim_summary *s, int from, int to, ipsim_validatio
         k += s->infected_in_window_by_baseline[g];
         n += s->patients_by_baseline[g];
     }
-    const double z = 1.959963984540054;
-    double p = n ? (double)k / (double)n : NAN, nn = (double)n;
-    double denom = 1 + z * z / nn, centre = (p + z * z / (2 * nn)) / denom;
-    double half = z * sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / denom;
-    r->estimate = p;
-    r->low = centre - half;
-    r->high = centre + half;
+    r->estimate = n ? (double)k / (double)n : NAN;
+    if (n)
+        ipsim_interval_share(k, n, &r->low, &r->high);
     judge(r);
 }
 
@@ -47,18 +45,20 @@ void ipsim_validation_rows(const ipsim_summary *s, const ipsim_params *p,
 {
     int i = 0;
     char label[96];
-    snprintf(label, sizeof label, ">= 1 infection in %lld months, mild at diagnosis",
-             (long long)p->infection.window_months);
-    rows[i] = row(label, 0.182, 0);
-    window_row(s, IPSIM_GRADE_MILD, IPSIM_GRADE_MILD, &rows[i++]);
-    snprintf(label, sizeof label, ">= 1 infection in %lld months, moderate",
-             (long long)p->infection.window_months);
-    rows[i] = row(label, 0.256, 0);
-    window_row(s, IPSIM_GRADE_MODERATE, IPSIM_GRADE_MODERATE, &rows[i++]);
-    snprintf(label, sizeof label, ">= 1 infection in %lld months, severe or worse",
-             (long long)p->infection.window_months);
-    rows[i] = row(label, 0.389, 0);
-    window_row(s, IPSIM_GRADE_SEVERE, IPSIM_GRADE_VERY_SEVERE, &rows[i++]);
+    /* Review section 3.1.2, by grade at diagnosis. */
+    static const struct {
+        const char *who;
+        double value;
+        int from, to;
+    } windows[] = {{"mild at diagnosis", 0.182, IPSIM_GRADE_MILD, IPSIM_GRADE_MILD},
+                   {"moderate", 0.256, IPSIM_GRADE_MODERATE, IPSIM_GRADE_MODERATE},
+                   {"severe or worse", 0.389, IPSIM_GRADE_SEVERE, IPSIM_GRADE_VERY_SEVERE}};
+    for (size_t k = 0; k < sizeof windows / sizeof windows[0]; k++) {
+        snprintf(label, sizeof label, ">= 1 infection in %lld months, %s",
+                 (long long)p->infection.window_months, windows[k].who);
+        rows[i] = row(label, windows[k].value, 0);
+        window_row(s, windows[k].from, windows[k].to, &rows[i++]);
+    }
 
     /* Whole cohort: attainable only if some share for grade none (free in
      * [0, 1]) brings the mix-weighted per-grade targets to 26.8%. */
@@ -89,26 +89,14 @@ void ipsim_validation_rows(const ipsim_summary *s, const ipsim_params *p,
         snprintf(label, sizeof label, "infection episodes that are %s",
                  ipsim_infection_type_names[t]);
         rows[i] = row(label, type_share[t], 0);
-        double pt = episodes ? (double)by_type[t] / (double)episodes : NAN;
-        double se = sqrt(pt * (1 - pt) / (double)episodes);
-        rows[i].estimate = pt;
-        rows[i].low = pt - 1.959963984540054 * se;
-        rows[i].high = pt + 1.959963984540054 * se;
+        rows[i].estimate = episodes ? (double)by_type[t] / (double)episodes : NAN;
+        if (episodes)
+            ipsim_interval_share(by_type[t], episodes, &rows[i].low, &rows[i].high);
         judge(&rows[i++]);
     }
 
-    /* Serious-infection rate ratio, severe or worse vs mild: log-scale
-     * interval, sqrt(1/k1 + 1/k0). */
     rows[i] = row("serious-infection rate, severe or worse vs mild", 3.2, 1);
-    double k1 = (double)(s->serious[IPSIM_GRADE_SEVERE] + s->serious[IPSIM_GRADE_VERY_SEVERE]);
-    double m1 = (double)(ipsim_summary_person_months(s, IPSIM_GRADE_SEVERE) +
-                         ipsim_summary_person_months(s, IPSIM_GRADE_VERY_SEVERE));
-    double k0 = (double)s->serious[IPSIM_GRADE_MILD];
-    double m0 = (double)ipsim_summary_person_months(s, IPSIM_GRADE_MILD);
-    double ratio = (k1 / m1) / (k0 / m0), half = 1.959963984540054 * sqrt(1 / k1 + 1 / k0);
-    rows[i].estimate = ratio;
-    rows[i].low = ratio * exp(-half);
-    rows[i].high = ratio * exp(half);
+    ipsim_summary_severe_to_mild(s, 1, &rows[i].estimate, &rows[i].low, &rows[i].high);
     judge(&rows[i++]);
 
     static const struct {

@@ -1,7 +1,8 @@
 /* output/validate.h: the seed's table (MODEL.md), simulated.
  *
  * Each row names a quantity the source review reports, its value there, the
- * simulated estimate with its 95% interval, and whether the review's value
+ * simulated estimate with its 95% interval (output/intervals.h: Wilson for
+ * shares, log scale for the rate ratio), and whether the review's value
  * lies inside that interval. Rows the model cannot compute yet (the
  * treatment pathway's) and rows the parameters make unattainable (the
  * whole-cohort infection share, when the grade mix rules it out) say so

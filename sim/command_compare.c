@@ -6,6 +6,7 @@
 
 #include "output/compare.h"
 #include "output/h5_reader.h"
+#include "output/intervals.h"
 #include "output/summary.h"
 #include "sim/commands.h"
 
@@ -126,7 +127,7 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
             int o = shown[k];
             double scale = o == IPSIM_OUTCOME_DEATH ? 100.0 : 1.0;
             snprintf(cell[k], sizeof cell[k], "%+.3g (%+.3g, %+.3g)", scale * mean[o],
-                     scale * (mean[o] - 1.96 * se[o]), scale * (mean[o] + 1.96 * se[o]));
+                     scale * (mean[o] - IPSIM_Z95 * se[o]), scale * (mean[o] + IPSIM_Z95 * se[o]));
         }
         char pairing[64];
         if (paired && se[IPSIM_OUTCOME_INFECTIONS] > 0)
@@ -137,8 +138,8 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
         printf("  %-26s %-24s %-24s %-22s %-22s %s\n", p->name, cell[0], cell[1], cell[2],
                cell[3], pairing);
         for (int o = 0; csv && o < IPSIM_OUTCOMES; o++)
-            fprintf(csv, ",%.6g,%.6g,%.6g", mean[o], mean[o] - 1.96 * se[o],
-                    mean[o] + 1.96 * se[o]);
+            fprintf(csv, ",%.6g,%.6g,%.6g", mean[o], mean[o] - IPSIM_Z95 * se[o],
+                    mean[o] + IPSIM_Z95 * se[o]);
         if (csv)
             fprintf(csv, ",%s\n", paired ? "paired" : "independent");
     }
