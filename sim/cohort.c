@@ -27,6 +27,17 @@ typedef struct workspace {
     int threads;
 } workspace;
 
+int ipsim_cohort_threads(int requested)
+{
+    if (requested > 0)
+        return requested;
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
 static int64_t block_size(int64_t patients, const ipsim_cohort_config *config)
 {
     int64_t block = config->block_patients > 0 ? config->block_patients : 65536;

@@ -76,6 +76,10 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                      int64_t replicates, const ipsim_cohort_config *config,
                      const ipsim_cohort_sinks *sinks, ipsim_error *err);
 
+/* The thread count to run with: `requested` if positive, else OpenMP's
+ * default (all cores, or OMP_NUM_THREADS); 1 without OpenMP. */
+int ipsim_cohort_threads(int requested);
+
 /* Bytes of memory a run with this configuration allocates (block buffers
  * and summaries), for checking before it starts. */
 double ipsim_cohort_memory_bytes(const ipsim_model *model, int64_t patients,

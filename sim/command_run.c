@@ -1,6 +1,5 @@
 /* sim/command_run.c: `ipsim run`, one scenario from parameters to HDF5. */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,91 +7,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "models/patient.h"
 #include "output/h5_writer.h"
 #include "output/summary.h"
 #include "params/loader.h"
 #include "sim/cohort.h"
 #include "sim/commands.h"
+#include "sim/options.h"
 #include "sim/progress.h"
 #include "sim/version.h"
 
 static const char usage[] =
     "usage: ipsim run PARAMS.yaml [-o FILE.h5] [--set section.key=value]... [--threads N] "
-    "[--quiet]";
-
-typedef struct run_options {
-    const char *params_path;
-    const char *output_path; /* NULL: NAME.h5 in the current directory */
-    const char **overrides;
-    size_t override_count;
-    int threads;              /* 0: OpenMP's default */
-    long long block_patients; /* 0: chosen from the chunk size */
-    int quiet;
-} run_options;
-
-static int parse_count(const char *text, const char *option, long long max, long long *out,
-                       ipsim_error *err)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (*text == '\0' || *end || errno || v < 1 || v > max)
-        return IPSIM_FAIL(err, IPSIM_EUSAGE, "%s takes a whole number from 1 to %lld, not '%s'",
-                          option, max, text);
-    *out = v;
-    return IPSIM_OK;
-}
-
-static int parse_options(int argc, char **argv, run_options *o, ipsim_error *err)
-{
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        long long n;
-        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (!value)
-                return IPSIM_FAIL(err, IPSIM_EUSAGE, "%s needs a file name; %s", a, usage);
-            o->output_path = value;
-            i++;
-        } else if (strcmp(a, "--set") == 0) {
-            if (!value)
-                return IPSIM_FAIL(err, IPSIM_EUSAGE, "--set needs section.key=value; %s", usage);
-            o->overrides[o->override_count++] = value;
-            i++;
-        } else if (strncmp(a, "--set=", 6) == 0) {
-            o->overrides[o->override_count++] = a + 6;
-        } else if (strcmp(a, "--threads") == 0 || strcmp(a, "-j") == 0) {
-            if (!value || parse_count(value, a, 4096, &n, err))
-                return value ? IPSIM_EUSAGE
-                             : IPSIM_FAIL(err, IPSIM_EUSAGE, "%s needs a number; %s", a, usage);
-            o->threads = (int)n;
-            i++;
-        } else if (strcmp(a, "--block-patients") == 0) {
-            if (!value || parse_count(value, a, 1LL << 24, &n, err))
-                return value ? IPSIM_EUSAGE
-                             : IPSIM_FAIL(err, IPSIM_EUSAGE, "%s needs a number; %s", a, usage);
-            o->block_patients = n;
-            i++;
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-            o->quiet = 1;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return IPSIM_FAIL(err, IPSIM_EUSAGE, "unknown option '%s'; %s", a, usage);
-        } else if (o->params_path) {
-            return IPSIM_FAIL(err, IPSIM_EUSAGE, "more than one parameter file ('%s', '%s'); %s",
-                              o->params_path, a, usage);
-        } else {
-            o->params_path = a;
-        }
-    }
-    if (!o->params_path)
-        return IPSIM_FAIL(err, IPSIM_EUSAGE, "no parameter file; %s", usage);
-    return IPSIM_OK;
-}
+    "[--block-patients N] [--quiet]";
 
 /* Where a run's results go: blocks to the writer (directly), replicate
  * summaries to the writer and into the run's total for the printed summary. */
@@ -200,7 +127,7 @@ static void utc_now(char *buf, size_t size)
 
 int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err)
 {
-    run_options o = {0};
+    ipsim_options o;
     ipsim_params params;
     ipsim_model *model = NULL;
     ipsim_summary *total = NULL;
@@ -210,10 +137,10 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
     int64_t replicates = 0;
     int rc = IPSIM_OK;
 
-    o.overrides = calloc((size_t)argc + 1, sizeof *o.overrides);
-    if (!o.overrides)
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory");
-    rc = parse_options(argc, argv, &o, err);
+    rc = ipsim_options_parse(&o, argc, argv,
+                             IPSIM_OPT_OUTPUT | IPSIM_OPT_THREADS | IPSIM_OPT_BLOCK |
+                                 IPSIM_OPT_QUIET | IPSIM_OPT_PARAMS_REQUIRED,
+                             usage, err);
     if (!rc)
         rc = ipsim_params_resolve(&params, o.params_path, o.overrides, o.override_count, err);
     if (rc)
@@ -250,13 +177,7 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
     if (rc)
         goto cleanup;
 
-    int threads = o.threads;
-#ifdef _OPENMP
-    if (threads == 0)
-        threads = omp_get_max_threads();
-#else
-    threads = 1;
-#endif
+    int threads = ipsim_cohort_threads(o.threads);
     int64_t block = ipsim_h5_writer_block_patients(writer);
     ipsim_cohort_config config = {.threads = threads,
                                   .block_patients = block,
@@ -315,6 +236,6 @@ cleanup:
     ipsim_summary_free(total);
     free(params_yaml);
     free(model);
-    free(o.overrides);
+    ipsim_options_free(&o);
     return rc;
 }

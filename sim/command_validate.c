@@ -4,16 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "models/patient.h"
 #include "output/summary.h"
 #include "output/validate.h"
 #include "params/loader.h"
 #include "sim/cohort.h"
 #include "sim/commands.h"
+#include "sim/options.h"
 #include "sim/progress.h"
 
 static const char usage[] =
@@ -30,31 +27,13 @@ static int add_replicate(void *ctx, int64_t replicate, const ipsim_summary *s, i
 int ipsim_command_validate(int argc, char **argv, const ipsim_command_context *ctx,
                            ipsim_error *err)
 {
-    const char *path = NULL;
-    const char **overrides = calloc((size_t)argc + 1, sizeof *overrides);
-    size_t override_count = 0;
-    int threads = 0, quiet = 0, rc = IPSIM_OK;
+    ipsim_options o;
     ipsim_model *model = NULL;
     ipsim_summary *total = NULL;
-    if (!overrides)
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory");
-    for (int i = 0; i < argc && !rc; i++) {
-        if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
-            overrides[override_count++] = argv[++i];
-        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
-            threads = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
-            quiet = 1;
-        else if (argv[i][0] == '-' || path)
-            rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "unexpected argument '%s'; %s", argv[i], usage);
-        else
-            path = argv[i];
-    }
-    if (!rc && threads < 0)
-        rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "--threads takes a positive number; %s", usage);
+    int rc = ipsim_options_parse(&o, argc, argv, IPSIM_OPT_THREADS | IPSIM_OPT_QUIET, usage, err);
     ipsim_params params;
     if (!rc)
-        rc = ipsim_params_resolve(&params, path, overrides, override_count, err);
+        rc = ipsim_params_resolve(&params, o.params_path, o.overrides, o.override_count, err);
     if (!rc && !(model = malloc(sizeof *model)))
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the model");
     if (!rc)
@@ -63,21 +42,15 @@ int ipsim_command_validate(int argc, char **argv, const ipsim_command_context *c
         rc = ipsim_summary_create(&total, &params, err);
     if (rc)
         goto cleanup;
-#ifdef _OPENMP
-    if (threads == 0)
-        threads = omp_get_max_threads();
-#else
-    threads = 1;
-#endif
-    if (!quiet) {
+    if (!o.quiet) {
         printf("Validating ");
         ipsim_summary_print_scenario(stdout, &params);
         printf(" against the review's figures\n\n");
         fflush(stdout);
     }
     ipsim_progress progress;
-    ipsim_progress_init(&progress, stderr, quiet, "simulating");
-    ipsim_cohort_config config = {.threads = threads,
+    ipsim_progress_init(&progress, stderr, o.quiet, "simulating");
+    ipsim_cohort_config config = {.threads = ipsim_cohort_threads(o.threads),
                                   .block_patients = 65536,
                                   .keep_trajectories = 0,
                                   .cancel = ctx->cancel,
@@ -101,6 +74,6 @@ int ipsim_command_validate(int argc, char **argv, const ipsim_command_context *c
 cleanup:
     ipsim_summary_free(total);
     free(model);
-    free(overrides);
+    ipsim_options_free(&o);
     return rc;
 }

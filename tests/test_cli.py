@@ -537,7 +537,9 @@ class BadInput(Workdir):
 
     def test_usage_errors(self):
         for args in [["run"], ["run", BASELINE, "--threads", "0"], ["run", BASELINE, "--bogus"],
-                     ["frobnicate"]]:
+                     ["run", BASELINE, "--block-patients", "-4"],
+                     ["validate", BASELINE, "--threads", "abc"], ["validate", BASELINE, "-o", "x"],
+                     ["params", "--quiet"], ["frobnicate"]]:
             with self.subTest(args):
                 r = run(*args)
                 self.assertEqual(r.returncode, 2, r.stderr)
