@@ -1,6 +1,10 @@
 /* tests/test_summary.c: tallies and the figures derived from them. */
 #include "test_support.h"
 
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+
+#include "output/intervals.h"
 #include "output/summary.h"
 #include "output/validate.h"
 
@@ -54,16 +58,36 @@ static void episode_rates_have_exact_poisson_intervals(void **state)
             ipsim_summary_free(s);
         }
     }
-    for (int64_t k = 50; k <= 200000; k *= 3) {
-        ipsim_summary *s = summary_with(k, 0);
-        double rate, low, high, half = 1.959963984540054 * sqrt((double)k);
-        ipsim_summary_episode_rate(s, -1, 0, &rate, &low, &high);
-        assert_true(low < rate && rate < high);
-        /* Skewed towards higher counts, within a couple of units of the
-         * symmetric normal interval. */
-        assert_true(fabs(low - (rate - half)) < 2.0 && fabs(high - (rate + half)) < 3.0);
-        ipsim_summary_free(s);
+}
+
+/* Above 100 the bounds come from Byar's approximation, accurate to a few
+ * parts in 10^5 (Breslow & Day): check it against GSL's exact gamma
+ * quantiles where those still converge. */
+static void large_count_intervals_match_the_exact_ones(void **state)
+{
+    (void)state;
+    gsl_set_error_handler_off();
+    for (int64_t k = 101; k <= 8181; k *= 3) {
+        double low, high;
+        ipsim_interval_count(k, &low, &high);
+        double exact_low = gsl_cdf_gamma_Pinv(0.025, (double)k, 1.0);
+        double exact_high = gsl_cdf_gamma_Pinv(0.975, (double)k + 1, 1.0);
+        assert_true(fabs(low - exact_low) < 5e-5 * exact_low);
+        assert_true(fabs(high - exact_high) < 5e-5 * exact_high);
     }
+}
+
+/* Log-scale rate-ratio interval: 100 events in 2 units against 40 in 1.6. */
+static void rate_ratio_interval(void **state)
+{
+    (void)state;
+    double ratio, low, high;
+    ipsim_interval_rate_ratio(100, 2.0, 40, 1.6, &ratio, &low, &high);
+    double half = 1.959963984540054 * sqrt(1.0 / 100 + 1.0 / 40);
+    assert_true(fabs(ratio - 2.0) < 1e-15);
+    assert_true(fabs(low - 2.0 * exp(-half)) < 1e-12 && fabs(high - 2.0 * exp(half)) < 1e-12);
+    ipsim_interval_rate_ratio(0, 2.0, 40, 1.6, &ratio, &low, &high);
+    assert_true(ratio == 0 && isnan(low) && isnan(high));
 }
 
 /* The seed's table from known tallies. */
@@ -121,6 +145,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(person_months_come_from_occupancy),
         cmocka_unit_test(episode_rates_have_exact_poisson_intervals),
+        cmocka_unit_test(large_count_intervals_match_the_exact_ones),
+        cmocka_unit_test(rate_ratio_interval),
         cmocka_unit_test(validation_rows_from_known_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
