@@ -1,19 +1,62 @@
-/* models/diagnosis.h: patient attributes drawn once, at diagnosis, beyond
- * the immunoparesis grade. For now body weight (IVIG is dosed per kg);
- * myeloma type, R-ISS stage and transplant eligibility join it with the
- * treatment pathway. */
+/* models/diagnosis.h: what a patient brings to diagnosis: myeloma type,
+ * R-ISS stage, immunoparesis grade, transplant eligibility, body weight
+ * (MODEL.md, review sections 1 and 3.1.1).
+ *
+ * The grade depends on type and stage through a proportional-odds model:
+ *   logit P(grade >= k | type t, stage s) = alpha_k + beta_t + gamma_s,
+ * with beta, gamma the parameters' log-odds shifts and the intercepts
+ * alpha_k solved at init so that the cohort as a whole keeps exactly the
+ * grade mix cohort.baseline_mix. A shift therefore moves severity between
+ * types and stages without changing the overall mix. */
 #ifndef IPSIM_DIAGNOSIS_H
 #define IPSIM_DIAGNOSIS_H
 
+#include <stdbool.h>
+
+#include "models/categorical.h"
 #include "params/params.h"
+#include "sim/error.h"
 
 typedef struct ipsim_diagnosis {
+    double type_cum[IPSIM_MYELOMA_TYPES];
+    double riss_cum[IPSIM_RISS_STAGES];
+    /* P(grade = g | type, stage), and its cumulative table. */
+    double grade_given[IPSIM_MYELOMA_TYPES][IPSIM_RISS_STAGES][IPSIM_GRADES];
+    double grade_cum[IPSIM_MYELOMA_TYPES][IPSIM_RISS_STAGES][IPSIM_GRADES];
+    double eligible_share;
     double weight_mean, weight_sd;
     double weight_min, weight_max;
     double cdf_min, cdf_max; /* standard normal CDF at the truncation points */
 } ipsim_diagnosis;
 
-void ipsim_diagnosis_init(ipsim_diagnosis *m, const ipsim_params *p);
+/* IPSIM_EPARAM if the grade mix has no mass. */
+int ipsim_diagnosis_init(ipsim_diagnosis *m, const ipsim_params *p, ipsim_error *err);
+
+static inline int ipsim_diagnosis_type(const ipsim_diagnosis *m, double u)
+{
+    return ipsim_categorical_draw(m->type_cum, IPSIM_MYELOMA_TYPES, u);
+}
+
+static inline int ipsim_diagnosis_riss(const ipsim_diagnosis *m, double u)
+{
+    return ipsim_categorical_draw(m->riss_cum, IPSIM_RISS_STAGES, u);
+}
+
+/* Grade at diagnosis of a patient of this type and stage, u in [0, 1). */
+static inline int ipsim_diagnosis_grade(const ipsim_diagnosis *m, int type, int riss, double u)
+{
+    return ipsim_categorical_draw(m->grade_cum[type][riss], IPSIM_GRADES, u);
+}
+
+static inline bool ipsim_diagnosis_eligible(const ipsim_diagnosis *m, double u)
+{
+    return u < m->eligible_share;
+}
+
+/* P(grade = g | type) over the stage mix: what the review's type figures
+ * describe. */
+void ipsim_diagnosis_grade_mix_of_type(const ipsim_diagnosis *m, const ipsim_params *p, int type,
+                                       double mix[IPSIM_GRADES]);
 
 /* Body weight in kg from one uniform in [0, 1): the normal truncated to
  * [min, max], by inversion (so it is monotone in u). */

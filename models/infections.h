@@ -22,14 +22,16 @@
 enum { IPSIM_MAX_EPISODES_PER_CYCLE = 255 };
 #define IPSIM_INFECTIONS_TAIL 1e-12
 
-/* Tables are indexed [on IVIG][grade]: off IVIG the parameters' hazard and
- * serious share; on IVIG the hazard times ivig.rate_ratio_all and the
- * serious share times rate_ratio_serious / rate_ratio_all (so serious
- * episodes occur at rate_ratio_serious times their rate off IVIG). */
+/* Count tables are indexed [phase][on IVIG][grade]: the grade's hazard
+ * times the phase's pathway.infection_rate_ratio (immunomodulatory drugs),
+ * times ivig.rate_ratio_all on IVIG. The serious share is [on IVIG][grade]:
+ * on IVIG it is multiplied by rate_ratio_serious / rate_ratio_all, so that
+ * serious episodes occur at rate_ratio_serious times their rate off IVIG. */
 typedef struct ipsim_infections {
-    double count_cum[2][IPSIM_GRADES][IPSIM_MAX_EPISODES_PER_CYCLE + 1];
-    int count_categories[2][IPSIM_GRADES];  /* table length in use */
-    double mean_per_cycle[2][IPSIM_GRADES]; /* lambda_g * cycle length (* RR on IVIG) */
+    double count_cum[IPSIM_PHASES][2][IPSIM_GRADES][IPSIM_MAX_EPISODES_PER_CYCLE + 1];
+    int count_categories[IPSIM_PHASES][2][IPSIM_GRADES]; /* table length in use */
+    /* lambda_g * cycle length * phase rate ratio (* RR on IVIG) */
+    double mean_per_cycle[IPSIM_PHASES][2][IPSIM_GRADES];
     double type_cum[IPSIM_INFECTION_TYPES];
     double serious_share[2][IPSIM_GRADES];
 } ipsim_infections;
@@ -38,15 +40,15 @@ typedef struct ipsim_infections {
  * grade's episodes per cycle would not fit the uint8 store. */
 int ipsim_infections_init(ipsim_infections *m, const ipsim_params *p, ipsim_error *err);
 
-/* Number of episodes this cycle for a patient in `grade`, on IVIG or not,
- * u in [0, 1). */
-static inline int ipsim_infections_count(const ipsim_infections *m, int grade, bool ivig,
-                                         double u)
+/* Number of episodes this cycle for a patient in `grade` and `phase`, on
+ * IVIG or not, u in [0, 1). */
+static inline int ipsim_infections_count(const ipsim_infections *m, int phase, int grade,
+                                         bool ivig, double u)
 {
-    const double *cum = m->count_cum[ivig][grade];
+    const double *cum = m->count_cum[phase][ivig][grade];
     if (u < cum[0])
         return 0;
-    return ipsim_categorical_draw(cum, m->count_categories[ivig][grade], u);
+    return ipsim_categorical_draw(cum, m->count_categories[phase][ivig][grade], u);
 }
 
 /* Type of one episode, u in [0, 1). */

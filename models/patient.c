@@ -6,23 +6,26 @@
 int ipsim_model_init(ipsim_model *m, const ipsim_params *p, ipsim_error *err)
 {
     memset(m, 0, sizeof *m);
-    int rc = ipsim_grades_init(&m->grades, p, err);
+    int rc = ipsim_diagnosis_init(&m->diagnosis, p, err);
     if (!rc)
         rc = ipsim_infections_init(&m->infections, p, err);
     if (rc)
         return rc;
-    ipsim_diagnosis_init(&m->diagnosis, p);
+    ipsim_grades_init(&m->grades, p);
+    ipsim_pathway_init(&m->pathway, p);
     ipsim_ivig_init(&m->ivig, p);
     ipsim_vaccination_init(&m->vaccination, p);
     ipsim_mortality_init(&m->mortality, p);
     m->cycles = ipsim_params_cycles(p);
     m->cycle_months = p->cohort.cycle_months;
     m->window_months = p->infection.window_months;
+    m->recovery_cycle = ipsim_params_recovery_cycle(p);
     return IPSIM_OK;
 }
 
-/* Slots of the uniforms drawn at diagnosis. */
-enum { U_BASELINE_GRADE = 0, U_WEIGHT = 1, U_CALENDAR_MONTH = 2 };
+/* Slots of the uniforms drawn at diagnosis: draw 0, then draw 1. */
+enum { U_BASELINE_GRADE = 0, U_WEIGHT = 1, U_CALENDAR_MONTH = 2, U_PROGRESSION = 3 };
+enum { U_MYELOMA_TYPE = 0, U_RISS = 1, U_ELIGIBLE = 2, U_RESPONSE = 3 };
 /* Slots of the four uniforms drawn per patient-cycle. Fixed: changing them
  * changes every result. */
 enum { U_EPISODES = 0, U_INFECTION_DEATH = 1, U_BACKGROUND_DEATH = 2, U_GRADE = 3 };
@@ -38,16 +41,34 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
                             const ipsim_patient_rows *rows, ipsim_patient_record *record)
 {
     uint8_t *grade_row = rows->grade, *infection_row = rows->infections, *ivig_row = rows->ivig;
+    uint8_t *phase_row = rows->phase;
     memset(record, 0, sizeof *record);
     record->death_month = -1;
     record->first_infection_month = -1;
+    record->asct_month = -1;
+    record->progression_month = -1;
+    record->improved_after_induction = -1;
+    record->response = IPSIM_RESPONSE_NOT_ASSESSED;
 
-    double u[4];
+    double u[4], d[4];
     ipsim_rng_uniform4(stream, patient, 0, IPSIM_PURPOSE_BASELINE, 0, u);
-    int grade = ipsim_grades_baseline(&m->grades, u[U_BASELINE_GRADE]);
+    ipsim_rng_uniform4(stream, patient, 0, IPSIM_PURPOSE_BASELINE, 1, d);
+    const ipsim_diagnosis *diagnosis = &m->diagnosis;
+    const int type = ipsim_diagnosis_type(diagnosis, d[U_MYELOMA_TYPE]);
+    const int riss = ipsim_diagnosis_riss(diagnosis, d[U_RISS]);
+    const int baseline = ipsim_diagnosis_grade(diagnosis, type, riss, u[U_BASELINE_GRADE]);
+    int grade = baseline;
     record->baseline_grade = (uint8_t)grade;
-    record->weight_kg = (float)ipsim_diagnosis_weight_kg(&m->diagnosis, u[U_WEIGHT]);
+    record->myeloma_type = (uint8_t)type;
+    record->riss = (uint8_t)riss;
+    record->weight_kg = (float)ipsim_diagnosis_weight_kg(diagnosis, u[U_WEIGHT]);
+    const ipsim_pathway *pathway = &m->pathway;
+    ipsim_pathway_state course;
+    ipsim_pathway_start(pathway, &course, ipsim_diagnosis_eligible(diagnosis, d[U_ELIGIBLE]),
+                        d[U_RESPONSE], u[U_PROGRESSION]);
+    record->transplant_eligible = course.eligible;
     const double ivig_grams_per_cycle = m->ivig.grams_per_kg_per_cycle * record->weight_kg;
+    record->ivig_grams_per_cycle = (float)ivig_grams_per_cycle;
     ipsim_ivig_state ivig;
     ipsim_ivig_state_init(&ivig);
     /* Most scenarios give no IVIG or vaccines: skip their bookkeeping. */
@@ -61,6 +82,15 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     int64_t c = 0;
     for (; c < cycles; c++) {
         grade_row[c] = (uint8_t)grade;
+        if (c == pathway->induction_end) {
+            record->response = (uint8_t)course.response;
+            ipsim_pathway_assess(&course, baseline, grade);
+            record->improved_after_induction = (int8_t)course.improved;
+        }
+        const int phase = ipsim_pathway_phase(pathway, &course, c);
+        phase_row[c] = (uint8_t)phase;
+        if (c == pathway->asct_cycle && phase == IPSIM_PHASE_TRANSPLANT)
+            record->asct_month = (int32_t)(c * m->cycle_months);
         const bool on_ivig = ivig_policy && ipsim_ivig_decide(&m->ivig, &ivig, c, grade);
         ivig_row[c] = on_ivig;
         if (on_ivig) {
@@ -78,7 +108,8 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
         ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_CYCLE, 0, u);
 
         /* Episodes of the unvaccinated course; vaccine protection thins them. */
-        const int drawn = ipsim_infections_count(&m->infections, grade, on_ivig, u[U_EPISODES]);
+        const int drawn = ipsim_infections_count(&m->infections, phase, grade, on_ivig,
+                                                 u[U_EPISODES]);
         int episodes = 0, serious = 0;
         if (drawn > 0) {
             for (int e = 0; e < drawn; e++) {
@@ -113,16 +144,25 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
             c++;
             break;
         }
-        grade = ipsim_grades_step(&m->grades, grade, u[U_GRADE]);
+        if (ipsim_pathway_progress(pathway, &course, c))
+            record->progression_month = (int32_t)((c + 1) * m->cycle_months);
+        grade = ipsim_grades_step(&m->grades, phase, course.response, grade, u[U_GRADE]);
     }
     /* Row entry `cycles` is the horizon: the state reached, no new episodes. */
     if (record->death_month < 0) {
+        if (cycles == pathway->induction_end) {
+            record->response = (uint8_t)course.response;
+            ipsim_pathway_assess(&course, baseline, grade);
+            record->improved_after_induction = (int8_t)course.improved;
+        }
         grade_row[cycles] = (uint8_t)grade;
         infection_row[cycles] = 0;
         ivig_row[cycles] = 0;
+        phase_row[cycles] = (uint8_t)ipsim_pathway_phase(pathway, &course, cycles);
     } else {
         memset(grade_row + c, IPSIM_STATE_DEAD, (size_t)(cycles + 1 - c));
         memset(infection_row + c, 0, (size_t)(cycles + 1 - c));
         memset(ivig_row + c, 0, (size_t)(cycles + 1 - c));
+        memset(phase_row + c, IPSIM_PHASE_DEAD, (size_t)(cycles + 1 - c));
     }
 }

@@ -2,15 +2,20 @@
  *
  * The whole clinical model is an ipsim_model: every module's tables, built
  * once from a parameter set. ipsim_patient_simulate then runs one patient
- * through every cycle. At diagnosis the patient gets a grade and a body
- * weight (models/diagnosis.h). Within a cycle, a living patient in grade g:
- *   0. is given IVIG or not, by the policy (models/ivig.h);
- *   1. may be vaccinated (models/vaccination.h), then has Poisson(lambda_g c)
- *      infection episodes (times the IVIG rate ratio when on it), each typed,
- *      prevented by vaccine protection or not, and marked serious or not
- *      (models/infections.h);
- *   2. may die, of a serious episode or of other causes (models/mortality.h);
- *   3. if alive, moves to next cycle's grade by the transition matrix
+ * through every cycle. At diagnosis the patient gets a myeloma type, an
+ * R-ISS stage, a grade, transplant eligibility and a body weight
+ * (models/diagnosis.h), and a place on the treatment pathway (response to
+ * come, progression threshold: models/pathway.h). Within a cycle, a living
+ * patient in grade g and phase f:
+ *   0. at the end of induction, has response and IP improvement assessed;
+ *   1. is given IVIG or not, by the policy (models/ivig.h);
+ *   2. may be vaccinated (models/vaccination.h), then has Poisson(lambda_g
+ *      RR_f c) infection episodes (times the IVIG rate ratio when on it),
+ *      each typed, prevented by vaccine protection or not, and marked
+ *      serious or not (models/infections.h);
+ *   3. may die, of a serious episode or of other causes (models/mortality.h);
+ *   4. if alive, may progress (next phase: relapse), and moves to next
+ *      cycle's grade by the phase's and response's transition probabilities
  *      (models/grades.h).
  * All randomness comes from counter-based streams at coordinates (patient,
  * cycle, purpose), so a patient's course is the same whatever the thread,
@@ -25,6 +30,7 @@
 #include "models/infections.h"
 #include "models/ivig.h"
 #include "models/mortality.h"
+#include "models/pathway.h"
 #include "models/vaccination.h"
 #include "params/params.h"
 #include "sim/error.h"
@@ -37,9 +43,11 @@ typedef struct ipsim_model {
     ipsim_ivig ivig;
     ipsim_vaccination vaccination;
     ipsim_mortality mortality;
+    ipsim_pathway pathway;
     int64_t cycles;       /* cycles simulated: horizon / cycle length */
     int64_t cycle_months; /* months per cycle */
     int64_t window_months; /* infection window, for summaries */
+    int64_t recovery_cycle; /* ASCT month + 12, for summaries; -1 beyond the horizon */
 } ipsim_model;
 
 /* Builds every module from a validated parameter set. Errors: IPSIM_EPARAM
@@ -56,9 +64,17 @@ typedef struct ipsim_patient_record {
     uint16_t vaccine_doses;                    /* influenza and pneumococcal doses given */
     double ivig_grams;   /* IVIG given over the follow-up */
     int32_t ivig_months; /* months on IVIG */
+    float ivig_grams_per_cycle; /* dose for this patient's weight, per cycle on IVIG */
     float weight_kg;     /* body weight at diagnosis */
+    int32_t asct_month;  /* month of ASCT; -1 none */
+    int32_t progression_month; /* end of the cycle of progression; -1 none before death or horizon */
     uint8_t baseline_grade;
-    uint8_t death_cause; /* ipsim_death_cause */
+    uint8_t death_cause;  /* ipsim_death_cause */
+    uint8_t myeloma_type; /* ipsim_myeloma_type */
+    uint8_t riss;         /* R-ISS stage - 1 */
+    uint8_t transplant_eligible;
+    uint8_t response;     /* ipsim_response; NOT_ASSESSED if dead before the end of induction */
+    int8_t improved_after_induction; /* 1, 0; -1 no IP at diagnosis or not assessed */
 } ipsim_patient_record;
 
 /* One patient's monthly rows, cycles + 1 entries each (one per cycle
@@ -67,6 +83,7 @@ typedef struct ipsim_patient_rows {
     uint8_t *grade;      /* state at the start of each cycle; IPSIM_STATE_DEAD once dead */
     uint8_t *infections; /* episodes that began in each cycle (the horizon's entry is 0) */
     uint8_t *ivig;       /* 1 if IVIG was given in each cycle (the horizon's entry is 0) */
+    uint8_t *phase;      /* ipsim_phase in each cycle; IPSIM_PHASE_DEAD once dead */
 } ipsim_patient_rows;
 
 /* Simulates patient `patient` of the replicate whose stream is given,

@@ -274,7 +274,7 @@ int ipsim_h5_reader_read_patients(ipsim_h5_reader *r, const char *name, int64_t 
 int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim_error *err)
 {
     const ipsim_params *p = &r->params;
-    const hsize_t R = (hsize_t)p->cohort.replicates, M = (hsize_t)total->months;
+    const hsize_t R = (hsize_t)p->cohort.replicates, M = (hsize_t)total->shape.months;
     const size_t per_replicate = (size_t)M * IPSIM_STATES;
     double *occupancy = malloc((size_t)R * per_replicate * sizeof *occupancy);
     int64_t *counts = malloc((size_t)R * IPSIM_GRADES * IPSIM_INFECTION_TYPES * sizeof *counts);
@@ -291,34 +291,74 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
         total->occupancy[i % per_replicate] +=
             (int64_t)llround(occupancy[i] * (double)p->cohort.patients);
 
+    /* Integer tables [replicate, ...], summed over replicates. */
     struct {
         const char *name;
         int64_t *dst;
-        hsize_t cols;
+        int rank;
+        hsize_t dims[2]; /* after the replicate dimension */
     } tables[] = {
-        {"summary/patients_by_baseline_grade", total->patients_by_baseline, IPSIM_GRADES},
+        {"summary/patients_by_baseline_grade", total->patients_by_baseline, 2, {IPSIM_GRADES}},
         {"summary/infected_within_window_by_baseline_grade",
-         total->infected_in_window_by_baseline, IPSIM_GRADES},
-        {"summary/serious_episodes_by_grade", total->serious, IPSIM_GRADES},
-        {"summary/episodes_by_grade_and_type", &total->episodes[0][0],
-         IPSIM_GRADES * IPSIM_INFECTION_TYPES},
-        {"summary/deaths_by_cause", &total->deaths[IPSIM_DEATH_BACKGROUND],
-         IPSIM_DEATH_CAUSES - 1},
-        {"summary/episodes_prevented_by_type", total->prevented, IPSIM_INFECTION_TYPES},
+         total->infected_in_window_by_baseline, 2, {IPSIM_GRADES}},
+        {"summary/serious_episodes_by_grade", total->serious, 2, {IPSIM_GRADES}},
+        {"summary/episodes_by_grade_and_type", &total->episodes[0][0], 3,
+         {IPSIM_GRADES, IPSIM_INFECTION_TYPES}},
+        {"summary/deaths_by_cause", &total->deaths[IPSIM_DEATH_BACKGROUND], 2,
+         {IPSIM_DEATH_CAUSES - 1}},
+        {"summary/episodes_prevented_by_type", total->prevented, 2, {IPSIM_INFECTION_TYPES}},
+        {"summary/phase_occupancy", total->phase_occupancy, 3, {M, IPSIM_PHASE_STATES}},
+        {"summary/patients_by_type_and_grade", &total->patients_by_type_and_grade[0][0], 3,
+         {IPSIM_MYELOMA_TYPES, IPSIM_GRADES}},
+        {"summary/patients_by_riss_and_grade", &total->patients_by_riss_and_grade[0][0], 3,
+         {IPSIM_RISS_STAGES, IPSIM_GRADES}},
+        {"summary/responses", total->responses, 2, {IPSIM_RESPONSES + 1}},
+        {"summary/improvement_assessed", total->improvement_assessed, 2, {IPSIM_RESPONSES + 1}},
+        {"summary/improved", total->improved, 2, {IPSIM_RESPONSES + 1}},
+        {"summary/recovery_assessed", total->recovery_assessed, 2, {2}},
+        {"summary/recovered", total->recovered, 2, {2}},
     };
+    size_t largest = (size_t)M * IPSIM_PHASE_STATES;
+    int64_t *table = rc ? NULL : malloc((size_t)R * largest * sizeof *table);
+    if (!rc && !table)
+        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the summary of %s", r->path);
     for (size_t t = 0; t < sizeof tables / sizeof tables[0] && !rc; t++) {
-        int three = tables[t].cols == IPSIM_GRADES * IPSIM_INFECTION_TYPES;
-        hsize_t dims[3] = {R, three ? IPSIM_GRADES : tables[t].cols, IPSIM_INFECTION_TYPES};
-        rc = read_dataset(r, tables[t].name, H5T_NATIVE_INT64, three ? 3 : 2, dims, counts, err);
-        for (hsize_t i = 0; !rc && i < R * tables[t].cols; i++)
-            tables[t].dst[i % tables[t].cols] += counts[i];
+        hsize_t dims[3] = {R, tables[t].dims[0], tables[t].dims[1]};
+        hsize_t cols = tables[t].rank == 3 ? dims[1] * dims[2] : dims[1];
+        rc = read_dataset(r, tables[t].name, H5T_NATIVE_INT64, tables[t].rank, dims, table, err);
+        for (hsize_t i = 0; !rc && i < R * cols; i++)
+            tables[t].dst[i % cols] += table[i];
     }
+    /* Progression-free counts back to the rows of the events. */
+    const hsize_t pfs_dims[3] = {R, M, 2};
+    if (!rc)
+        rc = read_dataset(r, "summary/progression_free", H5T_NATIVE_INT64, 3, pfs_dims, table,
+                          err);
+    for (int group = 0; !rc && group < 2; group++) {
+        int64_t assessed = 0;
+        for (int k = 0; k <= IPSIM_RESPONSES; k++)
+            assessed += group ? total->improved[k]
+                              : total->improvement_assessed[k] - total->improved[k];
+        int64_t before = assessed; /* summed over replicates below */
+        for (hsize_t m = 0; m < M; m++) {
+            int64_t now = 0;
+            for (hsize_t rep = 0; rep < R; rep++)
+                now += table[(rep * M + m) * 2 + (hsize_t)group];
+            total->pfs_event_row[m * 2 + (hsize_t)group] = before - now;
+            before = now;
+        }
+        total->pfs_event_row[M * 2 + (hsize_t)group] = before;
+    }
+    free(table);
     struct {
         const char *name;
         int64_t *dst;
     } totals[] = {{"summary/vaccine_doses", &total->vaccine_doses},
                   {"summary/ivig_patients", &total->ivig_patients},
-                  {"summary/ivig_patient_months", &total->ivig_patient_months}};
+                  {"summary/ivig_patient_months", &total->ivig_patient_months},
+                  {"summary/transplant_eligible", &total->transplant_eligible},
+                  {"summary/asct_patients", &total->asct_patients},
+                  {"summary/progressions", &total->progressions}};
     for (size_t t = 0; t < sizeof totals / sizeof totals[0] && !rc; t++) {
         rc = read_dataset(r, totals[t].name, H5T_NATIVE_INT64, 1, &R, counts, err);
         for (hsize_t i = 0; !rc && i < R; i++)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@
 enum {
     DS_GRADE,
     DS_INFECTIONS,
+    DS_PHASE,
     DS_IVIG,
     DS_BASELINE_GRADE,
     DS_DEATH_MONTH,
@@ -43,12 +45,29 @@ enum {
     DS_WEIGHT,
     DS_IVIG_MONTHS,
     DS_IVIG_GRAMS,
+    DS_MYELOMA_TYPE,
+    DS_RISS,
+    DS_ELIGIBLE,
+    DS_RESPONSE,
+    DS_ASCT_MONTH,
+    DS_IMPROVED,
+    DS_PROGRESSION_MONTH,
     DS_PATIENT,
     DS_COUNT
 };
 
+/* The trajectory datasets, in part order, and their element sizes: grade,
+ * infections and phase are one byte; IVIG is float32 grams. */
+enum { TRAJECTORY_SETS_MAX = 4 };
+static const int trajectory_datasets[TRAJECTORY_SETS_MAX] = {DS_GRADE, DS_INFECTIONS, DS_PHASE,
+                                                             DS_IVIG};
+static const size_t trajectory_element_size[TRAJECTORY_SETS_MAX] = {1, 1, 1, 4};
+
+/* Enumerated types: each value stored as its name, as h5py and xarray show. */
+enum { ENUM_STATE, ENUM_CAUSE, ENUM_PHASE, ENUM_MYELOMA, ENUM_RISS, ENUM_RESPONSE, ENUM_COUNT };
+
 /* The per-patient datasets, each written one chunk (= one block) at a time. */
-enum { PATIENT_COLUMNS = 9 };
+enum { PATIENT_COLUMNS = 16 };
 static const struct {
     int ds;
     size_t element_size;
@@ -57,7 +76,9 @@ static const struct {
     {DS_BASELINE_GRADE, 1, 1}, {DS_DEATH_CAUSE, 1, 1},  {DS_DEATH_MONTH, 4, 1},
     {DS_FIRST_INFECTION, 4, 1}, {DS_INFECTIONS_BY_TYPE, 4, IPSIM_INFECTION_TYPES},
     {DS_SERIOUS, 4, 1},         {DS_WEIGHT, 4, 1},      {DS_IVIG_MONTHS, 4, 1},
-    {DS_IVIG_GRAMS, 8, 1},
+    {DS_IVIG_GRAMS, 8, 1},      {DS_MYELOMA_TYPE, 1, 1}, {DS_RISS, 1, 1},
+    {DS_ELIGIBLE, 1, 1},        {DS_RESPONSE, 1, 1},     {DS_ASCT_MONTH, 4, 1},
+    {DS_IMPROVED, 1, 1},        {DS_PROGRESSION_MONTH, 4, 1},
 };
 
 /* One chunk of one dataset in the block being written: filled and
@@ -78,13 +99,14 @@ typedef struct chunk_part {
 struct ipsim_h5_writer {
     char target[IPSIM_PATH_MAX];
     char temp[IPSIM_PATH_MAX];
-    hid_t file, group, state_type, cause_type;
+    hid_t file, group;
+    hid_t enums[ENUM_COUNT]; /* the file's enumerated types, ENUM_* */
     hid_t ds[DS_COUNT];
     int64_t replicates, patients, months;
     int64_t chunk_patients; /* trajectory chunk rows */
     int64_t block_patients; /* patients per block = per-patient chunk rows */
     int keep_trajectories;
-    int trajectory_sets;    /* trajectory datasets: grade, infections (, ivig) */
+    int trajectory_sets;    /* trajectory datasets: grade, infections, phase (, ivig) */
     int level;              /* deflate level, 0 = none */
     chunk_part *parts;      /* [sets * chunks per block + PATIENT_COLUMNS] */
     int max_parts;
@@ -238,7 +260,25 @@ static herr_t attach(hid_t ds, const hid_t *scales, int rank)
 
 /* ---- the layout -------------------------------------------------------------- */
 
-enum { SC_REPLICATE, SC_PATIENT, SC_MONTH, SC_STATE, SC_GRADE, SC_TYPE, SC_CAUSE, SC_COUNT };
+enum {
+    SC_REPLICATE,
+    SC_PATIENT,
+    SC_MONTH,
+    SC_STATE,
+    SC_GRADE,
+    SC_TYPE,
+    SC_CAUSE,
+    SC_PHASE,
+    SC_MYELOMA,
+    SC_RISS,
+    SC_RESPONSE,
+    SC_ASCT,
+    SC_IMPROVED,
+    SC_COUNT
+};
+
+static const char *const asct_labels[2] = {"without_asct", "with_asct"};
+static const char *const improved_labels[2] = {"not_improved", "improved"};
 
 static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_run_info *info,
                         ipsim_error *err)
@@ -268,8 +308,17 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
         rc = fail_hdf5(w, err, "creating the scenario group");
         goto cleanup;
     }
-    w->state_type = make_enum(ipsim_state_names, IPSIM_STATES);
-    w->cause_type = make_enum(ipsim_death_cause_names, IPSIM_DEATH_CAUSES);
+    w->enums[ENUM_STATE] = make_enum(ipsim_state_names, IPSIM_STATES);
+    w->enums[ENUM_CAUSE] = make_enum(ipsim_death_cause_names, IPSIM_DEATH_CAUSES);
+    w->enums[ENUM_PHASE] = make_enum(ipsim_phase_names, IPSIM_PHASE_STATES);
+    w->enums[ENUM_MYELOMA] = make_enum(ipsim_myeloma_type_names, IPSIM_MYELOMA_TYPES);
+    w->enums[ENUM_RISS] = make_enum(ipsim_riss_names, IPSIM_RISS_STAGES);
+    w->enums[ENUM_RESPONSE] = make_enum(ipsim_response_names, IPSIM_RESPONSES + 1);
+    for (int i = 0; i < ENUM_COUNT; i++)
+        if (w->enums[i] < 0) {
+            rc = fail_hdf5(w, err, "creating the enumerated types");
+            goto cleanup;
+        }
 
     /* Coordinates. The patient coordinate is written block by block. */
     int32_t *replicate_values = malloc(R * sizeof *replicate_values);
@@ -301,6 +350,19 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
                                        IPSIM_INFECTION_TYPES, "type of infection episode");
     scales[SC_CAUSE] = make_label_scale(w->group, "cause", ipsim_death_cause_names + 1,
                                         IPSIM_DEATH_CAUSES - 1, "cause of death");
+    scales[SC_PHASE] = make_label_scale(w->group, "treatment_phase", ipsim_phase_names,
+                                        IPSIM_PHASE_STATES, "treatment phase, or dead");
+    scales[SC_MYELOMA] = make_label_scale(w->group, "myeloma", ipsim_myeloma_type_names,
+                                          IPSIM_MYELOMA_TYPES, "myeloma type by M-protein");
+    scales[SC_RISS] = make_label_scale(w->group, "riss_stage", ipsim_riss_names,
+                                       IPSIM_RISS_STAGES, "R-ISS stage at diagnosis");
+    scales[SC_RESPONSE] = make_label_scale(w->group, "induction_response", ipsim_response_names,
+                                           IPSIM_RESPONSES + 1,
+                                           "response at the end of induction");
+    scales[SC_ASCT] = make_label_scale(w->group, "asct", asct_labels, 2,
+                                       "whether the patient received ASCT");
+    scales[SC_IMPROVED] = make_label_scale(w->group, "ip_improvement", improved_labels, 2,
+                                           "whether IP improved after induction");
     for (int i = 0; i < SC_COUNT; i++)
         if (scales[i] < 0) {
             rc = fail_hdf5(w, err, "creating the coordinate datasets");
@@ -313,23 +375,28 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
     if (w->keep_trajectories) {
         hsize_t dims[3] = {R, N, M}, chunk[3] = {1, (hsize_t)w->chunk_patients, M};
         hid_t dims_scales[3] = {scales[SC_REPLICATE], patient_scale, scales[SC_MONTH]};
-        w->ds[DS_GRADE] = make_dataset(w->group, "grade", w->state_type, 3, dims, chunk, level,
-                                       "immunoparesis grade at the start of the month", NULL);
-        w->ds[DS_INFECTIONS] =
-            make_dataset(w->group, "infections", H5T_STD_U8LE, 3, dims, chunk, level,
-                         "infection episodes that began in the cycle starting this month",
-                         "episodes");
-        if (w->trajectory_sets > 2)
-            w->ds[DS_IVIG] =
-                make_dataset(w->group, "ivig", H5T_STD_U8LE, 3, dims, chunk, level,
-                             "1 if IVIG was given in the cycle starting this month", NULL);
-        if (w->ds[DS_GRADE] < 0 || w->ds[DS_INFECTIONS] < 0 ||
-            attach(w->ds[DS_GRADE], dims_scales, 3) < 0 ||
-            attach(w->ds[DS_INFECTIONS], dims_scales, 3) < 0 ||
-            (w->trajectory_sets > 2 &&
-             (w->ds[DS_IVIG] < 0 || attach(w->ds[DS_IVIG], dims_scales, 3) < 0))) {
-            rc = fail_hdf5(w, err, "creating the trajectory datasets");
-            goto cleanup;
+        const struct {
+            const char *name;
+            hid_t type;
+            const char *description, *units;
+        } sets[TRAJECTORY_SETS_MAX] = {
+            {"grade", w->enums[ENUM_STATE], "immunoparesis grade at the start of the month",
+             NULL},
+            {"infections", H5T_STD_U8LE,
+             "infection episodes that began in the cycle starting this month", "episodes"},
+            {"phase", w->enums[ENUM_PHASE], "treatment phase in the cycle starting this month",
+             NULL},
+            {"ivig", H5T_IEEE_F32LE, "IVIG given in the cycle starting this month (0 if none)",
+             "g"},
+        };
+        for (int set = 0; set < w->trajectory_sets; set++) {
+            hid_t ds = make_dataset(w->group, sets[set].name, sets[set].type, 3, dims, chunk,
+                                    level, sets[set].description, sets[set].units);
+            w->ds[trajectory_datasets[set]] = ds;
+            if (ds < 0 || attach(ds, dims_scales, 3) < 0) {
+                rc = fail_hdf5(w, err, "creating the trajectory datasets");
+                goto cleanup;
+            }
         }
     }
 
@@ -345,11 +412,11 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
             int rank;
             const char *description, *units;
         } specs[] = {
-            {DS_BASELINE_GRADE, "baseline_grade", w->state_type, 2,
+            {DS_BASELINE_GRADE, "baseline_grade", w->enums[ENUM_STATE], 2,
              "immunoparesis grade at diagnosis", NULL},
             {DS_DEATH_MONTH, "death_month", H5T_STD_I32LE, 2,
              "first month recorded dead; -1 if alive at the horizon", "months"},
-            {DS_DEATH_CAUSE, "death_cause", w->cause_type, 2,
+            {DS_DEATH_CAUSE, "death_cause", w->enums[ENUM_CAUSE], 2,
              "cause of death (alive if alive at the horizon)", NULL},
             {DS_FIRST_INFECTION, "first_infection_month", H5T_STD_I32LE, 2,
              "start month of the cycle of the first infection episode; -1 if none", "months"},
@@ -361,6 +428,23 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
             {DS_IVIG_MONTHS, "ivig_months", H5T_STD_I32LE, 2, "months on IVIG", "months"},
             {DS_IVIG_GRAMS, "ivig_grams", H5T_IEEE_F64LE, 2, "IVIG given over the follow-up",
              "g"},
+            {DS_MYELOMA_TYPE, "myeloma_type", w->enums[ENUM_MYELOMA], 2,
+             "myeloma type by M-protein", NULL},
+            {DS_RISS, "riss", w->enums[ENUM_RISS], 2, "R-ISS stage at diagnosis", NULL},
+            {DS_ELIGIBLE, "transplant_eligible", H5T_STD_U8LE, 2,
+             "1 if eligible for ASCT", NULL},
+            {DS_RESPONSE, "response", w->enums[ENUM_RESPONSE], 2,
+             "response at the end of induction (not_assessed: died before it)", NULL},
+            {DS_ASCT_MONTH, "asct_month", H5T_STD_I32LE, 2, "month of ASCT; -1 if none",
+             "months"},
+            {DS_IMPROVED, "improved_after_induction", H5T_STD_I8LE, 2,
+             "1 if the grade at the end of induction was better than at diagnosis, 0 if not; "
+             "-1 if no IP at diagnosis or dead before the end of induction",
+             NULL},
+            {DS_PROGRESSION_MONTH, "progression_month", H5T_STD_I32LE, 2,
+             "month by which the myeloma progressed (end of the cycle); -1 if it did not "
+             "before death or the horizon",
+             "months"},
         };
         int failed = patients_group < 0;
         for (size_t i = 0; i < sizeof specs / sizeof specs[0] && !failed; i++) {
@@ -422,6 +506,41 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
              "patient-months on IVIG", "months"},
             {"ivig_grams", H5T_NATIVE_DOUBLE, 1, {R}, {SC_REPLICATE},
              "IVIG given, summed over patients in whole milligrams", "g"},
+            {"phase_occupancy", H5T_NATIVE_INT64, 3, {R, M, IPSIM_PHASE_STATES},
+             {SC_REPLICATE, SC_MONTH, SC_PHASE},
+             "patients in each treatment phase in the cycle starting this month", "patients"},
+            {"patients_by_type_and_grade", H5T_NATIVE_INT64, 3,
+             {R, IPSIM_MYELOMA_TYPES, IPSIM_GRADES}, {SC_REPLICATE, SC_MYELOMA, SC_GRADE},
+             "patients by myeloma type and grade at diagnosis", "patients"},
+            {"patients_by_riss_and_grade", H5T_NATIVE_INT64, 3,
+             {R, IPSIM_RISS_STAGES, IPSIM_GRADES}, {SC_REPLICATE, SC_RISS, SC_GRADE},
+             "patients by R-ISS stage and grade at diagnosis", "patients"},
+            {"responses", H5T_NATIVE_INT64, 2, {R, IPSIM_RESPONSES + 1},
+             {SC_REPLICATE, SC_RESPONSE}, "patients by response at the end of induction",
+             "patients"},
+            {"improvement_assessed", H5T_NATIVE_INT64, 2, {R, IPSIM_RESPONSES + 1},
+             {SC_REPLICATE, SC_RESPONSE},
+             "patients with IP at diagnosis alive at the end of induction, by response",
+             "patients"},
+            {"improved", H5T_NATIVE_INT64, 2, {R, IPSIM_RESPONSES + 1},
+             {SC_REPLICATE, SC_RESPONSE},
+             "of those, patients whose grade was better than at diagnosis", "patients"},
+            {"recovery_assessed", H5T_NATIVE_INT64, 2, {R, 2}, {SC_REPLICATE, SC_ASCT},
+             "patients in CR with IP at diagnosis alive 12 months after the ASCT month",
+             "patients"},
+            {"recovered", H5T_NATIVE_INT64, 2, {R, 2}, {SC_REPLICATE, SC_ASCT},
+             "of those, patients in grade none then", "patients"},
+            {"progression_free", H5T_NATIVE_INT64, 3, {R, M, 2},
+             {SC_REPLICATE, SC_MONTH, SC_IMPROVED},
+             "patients with IP at diagnosis alive at the end of induction, by IP improvement, "
+             "alive and progression-free at the start of the month",
+             "patients"},
+            {"transplant_eligible", H5T_NATIVE_INT64, 1, {R}, {SC_REPLICATE},
+             "patients eligible for ASCT", "patients"},
+            {"asct_patients", H5T_NATIVE_INT64, 1, {R}, {SC_REPLICATE},
+             "patients who received ASCT", "patients"},
+            {"progressions", H5T_NATIVE_INT64, 1, {R}, {SC_REPLICATE},
+             "patients whose myeloma progressed before death or the horizon", "patients"},
         };
         for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
             hsize_t chunk[3] = {1, specs[i].dims[1], specs[i].dims[2]};
@@ -457,15 +576,16 @@ static void close_all(ipsim_h5_writer *w)
     for (int i = 0; i < DS_COUNT; i++)
         if (w->ds[i] >= 0)
             H5Dclose(w->ds[i]);
-    if (w->state_type >= 0)
-        H5Tclose(w->state_type);
-    if (w->cause_type >= 0)
-        H5Tclose(w->cause_type);
+    for (int i = 0; i < ENUM_COUNT; i++)
+        if (w->enums[i] >= 0)
+            H5Tclose(w->enums[i]);
     if (w->group >= 0)
         H5Gclose(w->group);
     for (int i = 0; i < DS_COUNT; i++)
         w->ds[i] = -1;
-    w->state_type = w->cause_type = w->group = -1;
+    for (int i = 0; i < ENUM_COUNT; i++)
+        w->enums[i] = -1;
+    w->group = -1;
 }
 
 static void writer_free(ipsim_h5_writer *w)
@@ -516,15 +636,17 @@ static int allocate_parts(ipsim_h5_writer *w, ipsim_error *err)
     for (int i = 0; i < w->max_parts; i++) {
         chunk_part *part = &w->parts[i];
         int column = i - (int)(w->trajectory_sets * per_block);
-        part->bytes = column < 0 ? (size_t)(w->chunk_patients * w->months)
-                                 : (size_t)w->block_patients * patient_columns[column].element_size *
+        size_t element_size = column < 0 ? trajectory_element_size[i / per_block]
+                                         : patient_columns[column].element_size;
+        part->bytes = column < 0 ? (size_t)(w->chunk_patients * w->months) * element_size
+                                 : (size_t)w->block_patients * element_size *
                                        patient_columns[column].per_patient;
         part->staging = alloc_bytes(w, part->bytes);
-        part->shuffled = column >= 0 && w->level > 0 ? alloc_bytes(w, part->bytes) : NULL;
+        bool shuffles = element_size > 1 && w->level > 0;
+        part->shuffled = shuffles ? alloc_bytes(w, part->bytes) : NULL;
         part->packed_capacity = compressBound((uLong)part->bytes);
         part->packed = w->level > 0 ? alloc_bytes(w, part->packed_capacity) : NULL;
-        if (!part->staging || (column >= 0 && w->level > 0 && !part->shuffled) ||
-            (w->level > 0 && !part->packed))
+        if (!part->staging || (shuffles && !part->shuffled) || (w->level > 0 && !part->packed))
             return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate output buffers");
     }
     return IPSIM_OK;
@@ -563,10 +685,13 @@ double ipsim_h5_writer_estimate_bytes(const ipsim_params *p)
 {
     double rows = (double)p->cohort.replicates * (double)p->cohort.patients;
     double months = (double)(ipsim_params_cycles(p) + 1);
-    double per_patient = 1 + 1 + 4 + 4 + 4 * IPSIM_INFECTION_TYPES + 4 + 8;
+    double per_patient = 0;
+    for (int c = 0; c < PATIENT_COLUMNS; c++)
+        per_patient += (double)(patient_columns[c].element_size * patient_columns[c].per_patient);
     if (p->output.trajectories == IPSIM_TRAJECTORIES_DENSE)
-        per_patient += 2 * months;
-    double summaries = (double)p->cohort.replicates * (months * IPSIM_STATES + 64) * 8;
+        per_patient += (p->ivig.policy == IPSIM_IVIG_NONE ? 3 : 7) * months;
+    double summaries =
+        (double)p->cohort.replicates * (months * (IPSIM_STATES + IPSIM_PHASE_STATES + 3) + 128) * 8;
     return rows * per_patient + summaries;
 }
 
@@ -578,7 +703,9 @@ int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
     ipsim_h5_writer *w = calloc(1, sizeof *w);
     if (!w)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the HDF5 writer");
-    w->file = w->group = w->state_type = w->cause_type = -1;
+    w->file = w->group = -1;
+    for (int i = 0; i < ENUM_COUNT; i++)
+        w->enums[i] = -1;
     for (int i = 0; i < DS_COUNT; i++)
         w->ds[i] = -1;
     w->replicates = p->cohort.replicates;
@@ -586,7 +713,7 @@ int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
     w->months = ipsim_params_cycles(p) + 1;
     w->keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
     /* The IVIG row is written for scenarios that can give IVIG only. */
-    w->trajectory_sets = !w->keep_trajectories ? 0 : p->ivig.policy == IPSIM_IVIG_NONE ? 2 : 3;
+    w->trajectory_sets = !w->keep_trajectories ? 0 : p->ivig.policy == IPSIM_IVIG_NONE ? 3 : 4;
     w->level = (int)p->output.compression_level;
     choose_geometry(w, block_patients);
     int rc = allocate_parts(w, err);
@@ -715,6 +842,13 @@ static void gather_column(int ds, const ipsim_block *b, unsigned char *buf, size
         case DS_WEIGHT: memcpy(buf + 4 * i, &rec[i].weight_kg, 4); break;
         case DS_IVIG_MONTHS: memcpy(buf + 4 * i, &rec[i].ivig_months, 4); break;
         case DS_IVIG_GRAMS: memcpy(buf + 8 * i, &rec[i].ivig_grams, 8); break;
+        case DS_MYELOMA_TYPE: buf[i] = rec[i].myeloma_type; break;
+        case DS_RISS: buf[i] = rec[i].riss; break;
+        case DS_ELIGIBLE: buf[i] = rec[i].transplant_eligible; break;
+        case DS_RESPONSE: buf[i] = rec[i].response; break;
+        case DS_ASCT_MONTH: memcpy(buf + 4 * i, &rec[i].asct_month, 4); break;
+        case DS_IMPROVED: memcpy(buf + i, &rec[i].improved_after_induction, 1); break;
+        case DS_PROGRESSION_MONTH: memcpy(buf + 4 * i, &rec[i].progression_month, 4); break;
         }
     }
 }
@@ -737,18 +871,31 @@ void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
     const unsigned char *source;
     size_t element_size = 1;
     if (index < w->trajectory_sets * chunks) {
-        static const int datasets[3] = {DS_GRADE, DS_INFECTIONS, DS_IVIG};
         const int set = index / chunks, c = index % chunks;
-        const uint8_t *set_rows[3] = {b->grade, b->infections, b->ivig};
+        const uint8_t *set_rows[TRAJECTORY_SETS_MAX] = {b->grade, b->infections, b->phase,
+                                                        b->ivig};
         int64_t first_row = (int64_t)c * w->chunk_patients;
         int64_t rows = b->count - first_row < w->chunk_patients ? b->count - first_row
                                                                 : w->chunk_patients;
         const uint8_t *rows_start = set_rows[set] + first_row * b->months;
-        part->ds = datasets[set];
+        part->ds = trajectory_datasets[set];
+        element_size = trajectory_element_size[set];
         part->offset[0] = (hsize_t)b->replicate;
         part->offset[1] = (hsize_t)(b->first_patient + first_row);
         part->offset[2] = 0;
-        if (rows == w->chunk_patients) {
+        if (part->ds == DS_IVIG) {
+            /* The simulation keeps a 0/1 byte per cycle; the file stores
+             * grams, the patient's dose per cycle where it was given. */
+            float *grams = (float *)(void *)part->staging;
+            memset(part->staging, 0, part->bytes);
+            for (int64_t i = 0; i < rows; i++) {
+                const float dose = b->records[first_row + i].ivig_grams_per_cycle;
+                const uint8_t *given = rows_start + i * b->months;
+                for (int64_t m = 0; m < b->months; m++)
+                    grams[i * b->months + m] = given[m] ? dose : 0.0f;
+            }
+            source = part->staging;
+        } else if (rows == w->chunk_patients) {
             source = rows_start; /* a whole chunk: compress in place */
         } else {
             size_t used = (size_t)(rows * b->months);
@@ -830,10 +977,16 @@ static herr_t write_summary_row(hid_t group, const char *name, hid_t memtype, in
 int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const ipsim_summary *s,
                                   ipsim_error *err)
 {
-    size_t cells = (size_t)s->months * IPSIM_STATES;
+    const int64_t months = s->shape.months;
+    size_t cells = (size_t)months * IPSIM_STATES;
     double *occupancy = malloc(cells * sizeof *occupancy);
-    if (!occupancy)
+    int64_t *progression_free = malloc((size_t)months * 2 * sizeof *progression_free);
+    if (!occupancy || !progression_free) {
+        free(occupancy);
+        free(progression_free);
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the occupancy table");
+    }
+    ipsim_summary_progression_free(s, progression_free);
     for (size_t i = 0; i < cells; i++)
         occupancy[i] = (double)s->occupancy[i] / (double)s->patients;
     hid_t group = H5Gopen2(w->group, "summary", H5P_DEFAULT);
@@ -869,9 +1022,31 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
                                 &s->ivig_patient_months);
         ok |= write_summary_row(group, "ivig_grams", H5T_NATIVE_DOUBLE, 1, replicate,
                                 &ivig_grams);
+        const struct {
+            const char *name;
+            int rank;
+            const int64_t *data;
+        } tallies[] = {
+            {"phase_occupancy", 3, s->phase_occupancy},
+            {"patients_by_type_and_grade", 3, &s->patients_by_type_and_grade[0][0]},
+            {"patients_by_riss_and_grade", 3, &s->patients_by_riss_and_grade[0][0]},
+            {"responses", 2, s->responses},
+            {"improvement_assessed", 2, s->improvement_assessed},
+            {"improved", 2, s->improved},
+            {"recovery_assessed", 2, s->recovery_assessed},
+            {"recovered", 2, s->recovered},
+            {"progression_free", 3, progression_free},
+            {"transplant_eligible", 1, &s->transplant_eligible},
+            {"asct_patients", 1, &s->asct_patients},
+            {"progressions", 1, &s->progressions},
+        };
+        for (size_t i = 0; i < sizeof tallies / sizeof tallies[0]; i++)
+            ok |= write_summary_row(group, tallies[i].name, H5T_NATIVE_INT64, tallies[i].rank,
+                                    replicate, tallies[i].data);
         H5Gclose(group);
     }
     free(occupancy);
+    free(progression_free);
     if (ok < 0)
         return fail_hdf5(w, err, "writing the summary");
     return IPSIM_OK;

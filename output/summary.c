@@ -2,27 +2,51 @@
 #include "output/summary.h"
 
 #include <math.h>
-
-#include "output/intervals.h"
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-int ipsim_summary_create_for(ipsim_summary **out, int64_t months, int64_t cycle_months,
-                             int64_t window_months, ipsim_error *err)
+#include "output/intervals.h"
+
+ipsim_summary_shape ipsim_summary_shape_of(const ipsim_params *p)
+{
+    ipsim_summary_shape shape = {
+        .months = ipsim_params_cycles(p) + 1,
+        .cycle_months = p->cohort.cycle_months,
+        .window_months = p->infection.window_months,
+        .induction_end_row = ipsim_params_induction_cycles(p),
+        .recovery_row = ipsim_params_recovery_cycle(p),
+    };
+    return shape;
+}
+
+ipsim_summary_shape ipsim_summary_shape_of_model(const ipsim_model *m)
+{
+    ipsim_summary_shape shape = {
+        .months = m->cycles + 1,
+        .cycle_months = m->cycle_months,
+        .window_months = m->window_months,
+        .induction_end_row = m->pathway.induction_end,
+        .recovery_row = m->recovery_cycle,
+    };
+    return shape;
+}
+
+int ipsim_summary_create_for(ipsim_summary **out, const ipsim_summary_shape *shape,
+                             ipsim_error *err)
 {
     *out = NULL;
     ipsim_summary *s = calloc(1, sizeof *s);
     if (!s)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the run summary");
-    s->months = months;
-    s->cycle_months = cycle_months;
-    s->window_months = window_months;
-    s->occupancy = calloc((size_t)s->months * IPSIM_STATES, sizeof *s->occupancy);
-    s->on_ivig = calloc((size_t)s->months, sizeof *s->on_ivig);
-    if (!s->occupancy || !s->on_ivig) {
-        free(s->occupancy);
-        free(s->on_ivig);
-        free(s);
+    s->shape = *shape;
+    size_t months = (size_t)shape->months;
+    s->occupancy = calloc(months * IPSIM_STATES, sizeof *s->occupancy);
+    s->on_ivig = calloc(months, sizeof *s->on_ivig);
+    s->phase_occupancy = calloc(months * IPSIM_PHASE_STATES, sizeof *s->phase_occupancy);
+    s->pfs_event_row = calloc((months + 1) * 2, sizeof *s->pfs_event_row);
+    if (!s->occupancy || !s->on_ivig || !s->phase_occupancy || !s->pfs_event_row) {
+        ipsim_summary_free(s);
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the run summary");
     }
     *out = s;
@@ -31,14 +55,13 @@ int ipsim_summary_create_for(ipsim_summary **out, int64_t months, int64_t cycle_
 
 int ipsim_summary_create(ipsim_summary **out, const ipsim_params *p, ipsim_error *err)
 {
-    return ipsim_summary_create_for(out, ipsim_params_cycles(p) + 1, p->cohort.cycle_months,
-                                    p->infection.window_months, err);
+    ipsim_summary_shape shape = ipsim_summary_shape_of(p);
+    return ipsim_summary_create_for(out, &shape, err);
 }
 
 int ipsim_summary_create_like(ipsim_summary **out, const ipsim_summary *like, ipsim_error *err)
 {
-    return ipsim_summary_create_for(out, like->months, like->cycle_months, like->window_months,
-                                    err);
+    return ipsim_summary_create_for(out, &like->shape, err);
 }
 
 void ipsim_summary_free(ipsim_summary *s)
@@ -47,37 +70,55 @@ void ipsim_summary_free(ipsim_summary *s)
         return;
     free(s->occupancy);
     free(s->on_ivig);
+    free(s->phase_occupancy);
+    free(s->pfs_event_row);
     free(s);
+}
+
+/* The fixed-size tallies as one array of int64_t. */
+#define TALLIES_FIRST(s) (&(s)->patients)
+#define TALLIES_COUNT                                                                        \
+    ((offsetof(ipsim_summary, ivig_milligrams) - offsetof(ipsim_summary, patients)) /       \
+         sizeof(int64_t) +                                                                   \
+     1)
+_Static_assert((offsetof(ipsim_summary, ivig_milligrams) - offsetof(ipsim_summary, patients)) %
+                       sizeof(int64_t) ==
+                   0,
+               "the tallies are int64_t only");
+
+static size_t pfs_cells(const ipsim_summary *s)
+{
+    return (size_t)(s->shape.months + 1) * 2;
 }
 
 void ipsim_summary_reset(ipsim_summary *s)
 {
-    int64_t *occupancy = s->occupancy, *on_ivig = s->on_ivig;
-    memset(occupancy, 0, (size_t)s->months * IPSIM_STATES * sizeof *occupancy);
-    memset(on_ivig, 0, (size_t)s->months * sizeof *on_ivig);
-    int64_t months = s->months, cycle = s->cycle_months, window = s->window_months;
-    memset(s, 0, sizeof *s);
-    s->occupancy = occupancy;
-    s->on_ivig = on_ivig;
-    s->months = months;
-    s->cycle_months = cycle;
-    s->window_months = window;
+    size_t months = (size_t)s->shape.months;
+    memset(s->occupancy, 0, months * IPSIM_STATES * sizeof *s->occupancy);
+    memset(s->on_ivig, 0, months * sizeof *s->on_ivig);
+    memset(s->phase_occupancy, 0, months * IPSIM_PHASE_STATES * sizeof *s->phase_occupancy);
+    memset(s->pfs_event_row, 0, pfs_cells(s) * sizeof *s->pfs_event_row);
+    memset(TALLIES_FIRST(s), 0, TALLIES_COUNT * sizeof(int64_t));
 }
 
 void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
                                const ipsim_patient_record *record)
 {
+    const int64_t months = s->shape.months;
     s->patients++;
-    int64_t *occ = s->occupancy;
-    const uint8_t *grade_row = rows->grade;
-    for (int64_t m = 0; m < s->months; m++)
+    int64_t *occ = s->occupancy, *phases = s->phase_occupancy;
+    const uint8_t *grade_row = rows->grade, *phase_row = rows->phase;
+    for (int64_t m = 0; m < months; m++) {
         occ[m * IPSIM_STATES + grade_row[m]]++;
+        phases[m * IPSIM_PHASE_STATES + phase_row[m]]++;
+    }
     if (record->ivig_months > 0)
-        for (int64_t m = 0; m < s->months; m++)
+        for (int64_t m = 0; m < months; m++)
             s->on_ivig[m] += rows->ivig[m];
     int g0 = record->baseline_grade;
     s->patients_by_baseline[g0]++;
-    if (record->first_infection_month >= 0 && record->first_infection_month < s->window_months)
+    if (record->first_infection_month >= 0 &&
+        record->first_infection_month < s->shape.window_months)
         s->infected_in_window_by_baseline[g0]++;
     for (int g = 0; g < IPSIM_GRADES; g++) {
         for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
@@ -93,39 +134,105 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
         s->ivig_patient_months += record->ivig_months;
         s->ivig_milligrams += llround(record->ivig_grams * 1000.0);
     }
+
+    s->patients_by_type_and_grade[record->myeloma_type][g0]++;
+    s->patients_by_riss_and_grade[record->riss][g0]++;
+    s->responses[record->response]++;
+    s->transplant_eligible += record->transplant_eligible;
+    s->asct_patients += record->asct_month >= 0;
+    s->progressions += record->progression_month >= 0;
+    /* The review's pathway figures concern patients with IP at diagnosis
+     * who were alive when assessed. */
+    const int improved = record->improved_after_induction;
+    if (improved >= 0) {
+        const int response = record->response;
+        s->improvement_assessed[response]++;
+        s->improved[response] += improved;
+        int64_t event = months; /* neither progression nor death by the horizon */
+        int32_t first = record->progression_month;
+        if (record->death_month >= 0 && (first < 0 || record->death_month < first))
+            first = record->death_month;
+        if (first >= 0)
+            event = first / s->shape.cycle_months;
+        s->pfs_event_row[event * 2 + improved]++;
+        const int64_t at = s->shape.recovery_row;
+        if (response == IPSIM_RESPONSE_CR && at >= 0 && grade_row[at] != IPSIM_STATE_DEAD) {
+            const int asct = record->asct_month >= 0;
+            s->recovery_assessed[asct]++;
+            s->recovered[asct] += grade_row[at] == IPSIM_GRADE_NONE;
+        }
+    }
 }
 
 int64_t ipsim_summary_person_months(const ipsim_summary *s, int grade)
 {
     /* The last row is the horizon, which starts no cycle. */
     int64_t cycles = 0;
-    for (int64_t m = 0; m + 1 < s->months; m++)
+    for (int64_t m = 0; m + 1 < s->shape.months; m++)
         cycles += s->occupancy[m * IPSIM_STATES + grade];
-    return cycles * s->cycle_months;
+    return cycles * s->shape.cycle_months;
 }
 
 void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src)
 {
-    dst->patients += src->patients;
-    for (int64_t i = 0; i < dst->months * IPSIM_STATES; i++)
+    const size_t months = (size_t)dst->shape.months;
+    for (size_t i = 0; i < months * IPSIM_STATES; i++)
         dst->occupancy[i] += src->occupancy[i];
-    for (int64_t i = 0; i < dst->months; i++)
+    for (size_t i = 0; i < months; i++)
         dst->on_ivig[i] += src->on_ivig[i];
-    for (int g = 0; g < IPSIM_GRADES; g++) {
-        dst->patients_by_baseline[g] += src->patients_by_baseline[g];
-        dst->infected_in_window_by_baseline[g] += src->infected_in_window_by_baseline[g];
-        for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
-            dst->episodes[g][t] += src->episodes[g][t];
-        dst->serious[g] += src->serious[g];
+    for (size_t i = 0; i < months * IPSIM_PHASE_STATES; i++)
+        dst->phase_occupancy[i] += src->phase_occupancy[i];
+    for (size_t i = 0; i < pfs_cells(dst); i++)
+        dst->pfs_event_row[i] += src->pfs_event_row[i];
+    int64_t *to = TALLIES_FIRST(dst);
+    const int64_t *from = TALLIES_FIRST(src);
+    for (size_t i = 0; i < TALLIES_COUNT; i++)
+        to[i] += from[i];
+}
+
+void ipsim_summary_progression_free(const ipsim_summary *s, int64_t *progression_free)
+{
+    const int64_t months = s->shape.months;
+    for (int group = 0; group < 2; group++) {
+        int64_t remaining = 0;
+        for (int64_t e = 0; e <= months; e++)
+            remaining += s->pfs_event_row[e * 2 + group];
+        /* An event at row e (a death or progression by month e x cycle)
+         * removes the patient from row e on. */
+        for (int64_t m = 0; m < months; m++) {
+            remaining -= s->pfs_event_row[m * 2 + group];
+            progression_free[m * 2 + group] = remaining;
+        }
     }
-    for (int c = 0; c < IPSIM_DEATH_CAUSES; c++)
-        dst->deaths[c] += src->deaths[c];
-    for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
-        dst->prevented[t] += src->prevented[t];
-    dst->vaccine_doses += src->vaccine_doses;
-    dst->ivig_patients += src->ivig_patients;
-    dst->ivig_patient_months += src->ivig_patient_months;
-    dst->ivig_milligrams += src->ivig_milligrams;
+}
+
+int64_t ipsim_summary_pfs(const ipsim_summary *s, int improved, int64_t month, double *share,
+                          double *low, double *high, double *median_months)
+{
+    const int64_t months = s->shape.months, cycle = s->shape.cycle_months;
+    int64_t n = 0;
+    for (int64_t e = 0; e <= months; e++)
+        n += s->pfs_event_row[e * 2 + improved];
+    *share = *low = *high = *median_months = NAN;
+    if (n == 0)
+        return 0;
+    int64_t remaining = n, at_month = -1;
+    double previous = 1.0;
+    for (int64_t m = 0; m < months; m++) {
+        remaining -= s->pfs_event_row[m * 2 + improved];
+        double surviving = (double)remaining / (double)n;
+        if (m * cycle <= month)
+            at_month = remaining;
+        if (isnan(*median_months) && surviving <= 0.5 && m > 0)
+            *median_months =
+                (double)((m - 1) * cycle) + (double)cycle * (previous - 0.5) / (previous - surviving);
+        previous = surviving;
+    }
+    if (month >= 0 && month <= (months - 1) * cycle && at_month >= 0) {
+        *share = (double)at_month / (double)n;
+        ipsim_interval_share(at_month, n, low, high);
+    }
+    return n;
 }
 
 int64_t ipsim_summary_window_share(const ipsim_summary *s, int grade, double *share,
@@ -201,12 +308,12 @@ void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *
         fprintf(out, " %11s", ipsim_state_names[st]);
     fputc('\n', out);
     const int64_t wanted[] = {0, 3, 6, 12, 24, 36, 60, 120, 240, 600, 1200};
-    int64_t horizon = (s->months - 1) * s->cycle_months;
+    int64_t horizon = (s->shape.months - 1) * s->shape.cycle_months;
     for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
         int64_t month = wanted[i];
-        if (month > horizon || month % s->cycle_months)
+        if (month > horizon || month % s->shape.cycle_months)
             continue;
-        int64_t row = month / s->cycle_months;
+        int64_t row = month / s->shape.cycle_months;
         fprintf(out, "  %6lld", (long long)month);
         for (int st = 0; st < IPSIM_STATES; st++)
             fprintf(out, " %10.1f%%",
@@ -217,13 +324,13 @@ void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *
         fprintf(out, "  %6lld", (long long)horizon);
         for (int st = 0; st < IPSIM_STATES; st++)
             fprintf(out, " %10.1f%%",
-                    100.0 * (double)s->occupancy[(s->months - 1) * IPSIM_STATES + st] /
+                    100.0 * (double)s->occupancy[(s->shape.months - 1) * IPSIM_STATES + st] /
                         (double)n);
         fputc('\n', out);
     }
 
     fprintf(out, "\nShare with >= 1 infection within %lld months, by grade at diagnosis\n",
-            (long long)s->window_months);
+            (long long)s->shape.window_months);
     fprintf(out, "  %-12s %8s %10s   %-17s %s\n", "grade", "patients", "share", "95% interval",
             "parameter");
     for (int g = -1; g < IPSIM_GRADES; g++) {

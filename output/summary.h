@@ -14,13 +14,29 @@
 #include "params/params.h"
 #include "sim/error.h"
 
-typedef struct ipsim_summary {
+/* What a summary's tables are sized and timed by. */
+typedef struct ipsim_summary_shape {
     int64_t months;        /* entries per trajectory row: cycles + 1 */
     int64_t cycle_months;
     int64_t window_months;
-    int64_t patients;
+    int64_t induction_end_row; /* row at which response and IP improvement are assessed */
+    int64_t recovery_row;  /* row of the review's recovery figures (ASCT month + 12); -1 none */
+} ipsim_summary_shape;
+
+typedef struct ipsim_summary {
+    ipsim_summary_shape shape;
     int64_t *occupancy;    /* [months][IPSIM_STATES]: patients in each state */
     int64_t *on_ivig;      /* [months]: patients given IVIG in the cycle starting then */
+    int64_t *phase_occupancy; /* [months][IPSIM_PHASE_STATES]: patients in each phase */
+    /* [months + 1][2], by IP improved after induction (0 no, 1 yes): patients
+     * whose progression or death is first recorded at this row (the last
+     * entry: neither by the horizon). Among patients with IP at diagnosis
+     * alive at the end of induction. */
+    int64_t *pfs_event_row;
+
+    /* Fixed-size tallies, every one an int64_t (merged and reset as one
+     * array: keep them between `patients` and `ivig_milligrams`). */
+    int64_t patients;
     int64_t patients_by_baseline[IPSIM_GRADES];
     int64_t infected_in_window_by_baseline[IPSIM_GRADES]; /* >= 1 episode before window end */
     int64_t episodes[IPSIM_GRADES][IPSIM_INFECTION_TYPES];
@@ -30,6 +46,21 @@ typedef struct ipsim_summary {
     int64_t vaccine_doses;        /* influenza and pneumococcal doses given */
     int64_t ivig_patients;        /* patients ever given IVIG */
     int64_t ivig_patient_months;  /* months on IVIG */
+    int64_t patients_by_type_and_grade[IPSIM_MYELOMA_TYPES][IPSIM_GRADES]; /* at diagnosis */
+    int64_t patients_by_riss_and_grade[IPSIM_RISS_STAGES][IPSIM_GRADES];
+    int64_t responses[IPSIM_RESPONSES + 1]; /* the last: not assessed */
+    int64_t transplant_eligible;
+    int64_t asct_patients;
+    int64_t progressions;
+    /* Patients with IP at diagnosis alive at the end of induction, by
+     * response, and those of them whose grade improved (the last entry,
+     * not assessed, stays 0: it keeps the response dimension whole). */
+    int64_t improvement_assessed[IPSIM_RESPONSES + 1];
+    int64_t improved[IPSIM_RESPONSES + 1];
+    /* CR patients with IP at diagnosis, alive at the recovery row, without
+     * [0] and with [1] ASCT; and those of them in grade none then. */
+    int64_t recovery_assessed[2];
+    int64_t recovered[2];
     /* IVIG given, in whole milligrams per patient: an integer, so the total
      * does not depend on the order patients are added in. */
     int64_t ivig_milligrams;
@@ -37,9 +68,13 @@ typedef struct ipsim_summary {
 
 /* Allocates an empty summary for runs with these parameters. */
 int ipsim_summary_create(ipsim_summary **out, const ipsim_params *p, ipsim_error *err);
-/* Allocates an empty summary of `months` rows (cycles + 1). */
-int ipsim_summary_create_for(ipsim_summary **out, int64_t months, int64_t cycle_months,
-                             int64_t window_months, ipsim_error *err);
+/* The shape of summaries for these parameters. */
+ipsim_summary_shape ipsim_summary_shape_of(const ipsim_params *p);
+/* The same, from the model built from them. */
+ipsim_summary_shape ipsim_summary_shape_of_model(const ipsim_model *m);
+/* Allocates an empty summary of this shape. */
+int ipsim_summary_create_for(ipsim_summary **out, const ipsim_summary_shape *shape,
+                             ipsim_error *err);
 /* Allocates an empty summary shaped like `like`. */
 int ipsim_summary_create_like(ipsim_summary **out, const ipsim_summary *like, ipsim_error *err);
 void ipsim_summary_free(ipsim_summary *s); /* NULL is a no-op */
@@ -52,6 +87,18 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
 /* Months lived in a grade: every cycle started alive in it, counted from
  * the occupancy (so the per-patient loop need not count them twice). */
 int64_t ipsim_summary_person_months(const ipsim_summary *s, int grade);
+
+/* progression_free[months][2]: patients (with IP at diagnosis, alive at the
+ * end of induction), by IP improved or not, alive and progression-free at
+ * the start of each month row. */
+void ipsim_summary_progression_free(const ipsim_summary *s, int64_t *progression_free);
+
+/* Share of a group (improved: 0 or 1) alive and progression-free at
+ * `month` since diagnosis, with its Wilson 95% interval; and the median
+ * progression-free survival in months (linear between rows; NaN if not
+ * reached by the horizon). Returns the group's size. */
+int64_t ipsim_summary_pfs(const ipsim_summary *s, int improved, int64_t month, double *share,
+                          double *low, double *high, double *median_months);
 
 /* dst += src; both made for the same parameters. */
 void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src);

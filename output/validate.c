@@ -2,6 +2,7 @@
 #include "output/validate.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output/intervals.h"
@@ -19,10 +20,68 @@ static ipsim_validation_row row(const char *quantity, double seed_value, int is_
 
 static void judge(ipsim_validation_row *r)
 {
+    if (r->is_lower_bound) {
+        r->status = r->low > r->seed_value ? IPSIM_ROW_PASS : IPSIM_ROW_FAIL;
+        return;
+    }
     r->status = r->seed_value >= r->low && r->seed_value <= r->high ? IPSIM_ROW_PASS
                                                                      : IPSIM_ROW_FAIL;
     if (isnan(r->estimate) || isnan(r->low))
         snprintf(r->note, sizeof r->note, "not estimable: too few patients or events");
+}
+
+/* A share k / n with its Wilson interval. */
+static void share_row(int64_t k, int64_t n, ipsim_validation_row *r)
+{
+    r->estimate = n ? (double)k / (double)n : NAN;
+    if (n)
+        ipsim_interval_share(k, n, &r->low, &r->high);
+    judge(r);
+}
+
+/* Where a decreasing curve y (one value per row, `cycle` months apart)
+ * first falls to `level`, linear between rows; NaN if it never does. */
+static double crossing(const double *y, int64_t rows, int64_t cycle, double level)
+{
+    for (int64_t m = 1; m < rows; m++)
+        if (y[m] <= level && y[m - 1] > level)
+            return (double)cycle * ((double)(m - 1) + (y[m - 1] - level) / (y[m - 1] - y[m]));
+    return y[0] <= level ? 0 : NAN;
+}
+
+/* Median PFS of a group, with the Brookmeyer-Crowley interval: the months
+ * at which the Wilson interval of the progression-free share contains one
+ * half (no censoring: every patient is followed to death or the horizon). */
+static void median_row(const ipsim_summary *s, int improved, ipsim_validation_row *r)
+{
+    const int64_t rows = s->shape.months, cycle = s->shape.cycle_months;
+    double *low = malloc((size_t)rows * 2 * sizeof *low);
+    if (!low) {
+        snprintf(r->note, sizeof r->note, "not estimable: out of memory");
+        r->status = IPSIM_ROW_FAIL;
+        return;
+    }
+    double *high = low + rows, share, median = NAN;
+    int64_t n = 0;
+    for (int64_t m = 0; m < rows; m++) {
+        double lo = NAN, hi = NAN;
+        n = ipsim_summary_pfs(s, improved, m * cycle, &share, &lo, &hi, &median);
+        low[m] = lo;
+        high[m] = hi;
+    }
+    r->estimate = median;
+    if (n > 0) {
+        r->low = crossing(low, rows, cycle, 0.5);
+        r->high = crossing(high, rows, cycle, 0.5);
+    }
+    free(low);
+    if (isnan(r->estimate) || isnan(r->low) || isnan(r->high)) {
+        r->status = IPSIM_ROW_FAIL;
+        snprintf(r->note, sizeof r->note, "not estimable: %s",
+                 n ? "the median is not reached by the horizon" : "no patients in the group");
+        return;
+    }
+    judge(r);
 }
 
 /* Share of patients with >= 1 episode in the window among those whose grade
@@ -99,28 +158,83 @@ void ipsim_validation_rows(const ipsim_summary *s, const ipsim_params *p,
     ipsim_summary_severe_to_mild(s, 1, &rows[i].estimate, &rows[i].low, &rows[i].high);
     judge(&rows[i++]);
 
-    static const struct {
-        const char *quantity;
-        double value;
-    } pathway[] = {{"IP improved after 3 induction cycles, among CR", 0.625},
-                   {"full recovery 12 months after ASCT, among CR", 0.375},
-                   {"full recovery at 12 months without ASCT, among CR", 0.188}};
-    for (size_t k = 0; k < sizeof pathway / sizeof pathway[0]; k++) {
-        rows[i] = row(pathway[k].quantity, pathway[k].value, 0);
-        rows[i].status = IPSIM_ROW_NOT_MODELLED;
-        snprintf(rows[i].note, sizeof rows[i].note, "needs the treatment pathway");
-        i++;
-    }
+    /* Recovery by response depth and ASCT (review sections 3.1.3, 4). */
+    rows[i] = row("IP improved after 3 induction cycles, among CR", 0.625, 0);
+    share_row(s->improved[IPSIM_RESPONSE_CR], s->improvement_assessed[IPSIM_RESPONSE_CR],
+              &rows[i++]);
+    rows[i] = row("full recovery 12 months after ASCT, among CR", 0.375, 0);
+    share_row(s->recovered[1], s->recovery_assessed[1], &rows[i++]);
+    rows[i] = row("full recovery at 12 months without ASCT, among CR", 0.188, 0);
+    share_row(s->recovered[0], s->recovery_assessed[0], &rows[i++]);
+
     /* Median progression-free survival (review section 5.1). */
     rows[i] = row("median PFS, IP not improved after induction", 38, 0);
     rows[i].is_months = 1;
-    rows[i].status = IPSIM_ROW_NOT_MODELLED;
-    snprintf(rows[i].note, sizeof rows[i].note, "needs the treatment pathway");
+    median_row(s, 0, &rows[i++]);
+    snprintf(label, sizeof label, "PFS at %lld months, IP improved (median not reached)",
+             (long long)p->validation.pfs_followup_months);
+    rows[i] = row(label, 0.5, 0);
+    rows[i].is_lower_bound = 1;
+    double median;
+    ipsim_summary_pfs(s, 1, p->validation.pfs_followup_months, &rows[i].estimate, &rows[i].low,
+                      &rows[i].high, &median);
+    rows[i].status = rows[i].low > 0.5 ? IPSIM_ROW_PASS : IPSIM_ROW_FAIL;
+    if (isnan(rows[i].low))
+        snprintf(rows[i].note, sizeof rows[i].note, "not estimable: beyond the horizon or no "
+                                                    "patients");
     i++;
-    rows[i] = row("median PFS, IP improved after induction", NAN, 0);
-    rows[i].status = IPSIM_ROW_NOT_MODELLED;
-    snprintf(rows[i].note, sizeof rows[i].note,
-             "review: not reached in its follow-up; needs the treatment pathway");
+
+    /* The review's figures at diagnosis (section 1, 3.1.1). */
+    int64_t all = 0, severe_or_worse = 0;
+    for (int g = 0; g < IPSIM_GRADES; g++) {
+        all += s->patients_by_baseline[g];
+        severe_or_worse += g >= IPSIM_GRADE_SEVERE ? s->patients_by_baseline[g] : 0;
+    }
+    rows[i] = row("severe or worse IP at diagnosis", 0.761, 0);
+    share_row(severe_or_worse, all, &rows[i]);
+    double mix_total = mix[0] + mix[1] + mix[2] + mix[3] + mix[4];
+    if (rows[i].status == IPSIM_ROW_FAIL && fabs((mix[3] + mix[4]) / mix_total - 0.761) > 1e-3) {
+        rows[i].status = IPSIM_ROW_UNATTAINABLE;
+        snprintf(rows[i].note, sizeof rows[i].note,
+                 "the review's own mix (mild %.1f%%, moderate %.1f%%, severe %.1f%%, IP %.1f%%) "
+                 "leaves at most %.1f%%",
+                 100 * mix[1], 100 * mix[2], 100 * mix[3], 100 * (1 - mix[0]),
+                 100 * (mix[3] + mix[4]));
+    }
+    i++;
+    static const struct {
+        const char *quantity;
+        double value;
+        int type, from;
+    } type_rows[] = {{"severe or worse IP, IgG-type myeloma", 0.583, IPSIM_MYELOMA_IGG,
+                    IPSIM_GRADE_SEVERE},
+                   {"severe or worse IP, IgA-type myeloma", 0.452, IPSIM_MYELOMA_IGA,
+                    IPSIM_GRADE_SEVERE},
+                   {"very severe IP, light-chain myeloma", 0.186, IPSIM_MYELOMA_LIGHT_CHAIN,
+                    IPSIM_GRADE_VERY_SEVERE}};
+    for (size_t k = 0; k < sizeof type_rows / sizeof type_rows[0]; k++) {
+        int64_t n = 0, hit = 0;
+        for (int g = 0; g < IPSIM_GRADES; g++) {
+            n += s->patients_by_type_and_grade[type_rows[k].type][g];
+            hit += g >= type_rows[k].from ? s->patients_by_type_and_grade[type_rows[k].type][g] : 0;
+        }
+        rows[i] = row(type_rows[k].quantity, type_rows[k].value, 0);
+        share_row(hit, n, &rows[i]);
+        if (type_rows[k].type == IPSIM_MYELOMA_LIGHT_CHAIN) {
+            /* With the IgG and IgA figures met, the cohort's severe-or-worse
+             * share leaves light chain at most this much. */
+            const double *w = p->diagnosis.myeloma_type_share;
+            double room = w[2] > 0 ? (mix[3] + mix[4] - w[0] * 0.583 - w[1] * 0.452) / w[2] : 1;
+            if (room < type_rows[k].value && rows[i].status == IPSIM_ROW_FAIL) {
+                rows[i].status = IPSIM_ROW_UNATTAINABLE;
+                snprintf(rows[i].note, sizeof rows[i].note,
+                         "with the IgG and IgA figures and the grade mix, light chain has at "
+                         "most %.1f%% severe or worse",
+                         100 * room);
+            }
+        }
+        i++;
+    }
 }
 
 static void format_value(char *buf, size_t size, double v, int is_ratio, int is_months)
@@ -128,7 +242,7 @@ static void format_value(char *buf, size_t size, double v, int is_ratio, int is_
     if (isnan(v))
         snprintf(buf, size, "-");
     else if (is_months)
-        snprintf(buf, size, "%.0f mo", v);
+        snprintf(buf, size, "%.1f mo", v);
     else if (is_ratio)
         snprintf(buf, size, "%.2fx", v);
     else
@@ -143,8 +257,13 @@ int ipsim_validation_print(FILE *out, const ipsim_validation_row *rows)
             "simulated", "95% interval", "result");
     for (int i = 0; i < IPSIM_VALIDATION_ROWS; i++) {
         const ipsim_validation_row *r = &rows[i];
-        char seed[16], est[16], low[16], high[16], interval[40] = "";
+        char seed[24], est[16], low[16], high[16], interval[40] = "";
         format_value(seed, sizeof seed, r->seed_value, r->is_ratio, r->is_months);
+        if (r->is_lower_bound) {
+            char bound[sizeof seed];
+            snprintf(bound, sizeof bound, "> %.16s", seed);
+            memcpy(seed, bound, sizeof seed);
+        }
         format_value(est, sizeof est, r->estimate, r->is_ratio, r->is_months);
         format_value(low, sizeof low, r->low, r->is_ratio, r->is_months);
         format_value(high, sizeof high, r->high, r->is_ratio, r->is_months);

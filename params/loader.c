@@ -603,6 +603,23 @@ static int validate(resolver *r)
         return fail_param(r, "diagnosis.weight_kg_min",
                           "the lowest weight (%g kg) is not below the highest (%g kg)",
                           p->diagnosis.weight_kg_min, p->diagnosis.weight_kg_max);
+    for (int ph = 0; ph < IPSIM_PHASES; ph++)
+        if (p->grades.improve_per_month[ph] + p->grades.worsen_per_month[ph] > 1)
+            return fail_param(r, "grades.improve_per_month",
+                              "in phase %s, improving (%g) and worsening (%g) per month add up "
+                              "to more than 1",
+                              ipsim_phase_names[ph], p->grades.improve_per_month[ph],
+                              p->grades.worsen_per_month[ph]);
+    /* In whole simulation cycles ASCT never comes before the end of
+     * induction (models/pathway.c); here the months as given must agree. */
+    double induction_days =
+        (double)p->pathway.induction_cycles * (double)p->pathway.induction_cycle_days;
+    if ((double)p->pathway.asct_month * 30.436875 < induction_days)
+        return fail_param(r, "pathway.asct_month",
+                          "ASCT at month %lld would come before the end of induction (%lld "
+                          "cycles of %lld days: %.1f months)",
+                          (long long)p->pathway.asct_month, (long long)p->pathway.induction_cycles,
+                          (long long)p->pathway.induction_cycle_days, induction_days / 30.436875);
     /* On IVIG an episode is serious with probability sigma * RRs / RR, which
      * must stay a probability for every grade. */
     for (int g = 0; g < IPSIM_GRADES && p->ivig.rate_ratio_all > 0; g++) {
@@ -755,7 +772,27 @@ static void emit_value(FILE *f, const ipsim_param_spec *spec, const ipsim_params
     }
 }
 
-int ipsim_params_to_yaml(const ipsim_params *p, char **text, ipsim_error *err)
+/* Writes text as YAML comment lines of at most about 96 columns. */
+static void emit_comment(FILE *f, const char *indent, const char *text)
+{
+    const size_t width = 96 - strlen(indent) - 2;
+    while (*text) {
+        size_t len = strlen(text), cut = len;
+        if (len > width) {
+            cut = width;
+            while (cut > 0 && text[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                cut = width;
+        }
+        fprintf(f, "%s# %.*s\n", indent, (int)cut, text);
+        text += cut;
+        while (*text == ' ')
+            text++;
+    }
+}
+
+static int to_yaml(const ipsim_params *p, bool documented, char **text, ipsim_error *err)
 {
     *text = NULL;
     size_t size = 0;
@@ -767,6 +804,8 @@ int ipsim_params_to_yaml(const ipsim_params *p, char **text, ipsim_error *err)
         const ipsim_param_spec *spec = &ipsim_param_specs[i];
         const char *dot = strchr(spec->path, '.');
         if (!dot) {
+            if (documented)
+                emit_comment(f, "", spec->doc);
             fprintf(f, "%s: ", spec->path);
             emit_value(f, spec, p, "");
             continue;
@@ -774,8 +813,10 @@ int ipsim_params_to_yaml(const ipsim_params *p, char **text, ipsim_error *err)
         size_t len = (size_t)(dot - spec->path);
         if (strlen(section) != len || strncmp(section, spec->path, len) != 0) {
             snprintf(section, sizeof section, "%.*s", (int)len, spec->path);
-            fprintf(f, "%s:\n", section);
+            fprintf(f, "%s%s:\n", documented ? "\n" : "", section);
         }
+        if (documented)
+            emit_comment(f, "  ", spec->doc);
         fprintf(f, "  %s: ", dot + 1);
         emit_value(f, spec, p, "  ");
     }
@@ -785,6 +826,16 @@ int ipsim_params_to_yaml(const ipsim_params *p, char **text, ipsim_error *err)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot write the parameter text");
     }
     return IPSIM_OK;
+}
+
+int ipsim_params_to_yaml(const ipsim_params *p, char **text, ipsim_error *err)
+{
+    return to_yaml(p, false, text, err);
+}
+
+int ipsim_params_to_documented_yaml(const ipsim_params *p, char **text, ipsim_error *err)
+{
+    return to_yaml(p, true, text, err);
 }
 
 /* ---- reference ------------------------------------------------------------ */

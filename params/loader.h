@@ -31,6 +31,10 @@ int ipsim_params_resolve_text(ipsim_params *out, const char *text, size_t len, c
  * p (reals printed with round-trip precision). *text is malloc'd; free it. */
 int ipsim_params_to_yaml(const ipsim_params *p, char **text, ipsim_error *err);
 
+/* The same with every key's meaning and source (the schema's) as a comment
+ * above it: a parameter file a reader can check line by line. */
+int ipsim_params_to_documented_yaml(const ipsim_params *p, char **text, ipsim_error *err);
+
 /* Prints the parameter reference (docs/parameters.md) as Markdown. */
 void ipsim_params_write_reference(FILE *out);
 

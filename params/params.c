@@ -20,3 +20,35 @@ double ipsim_params_infection_hazard_per_month(const ipsim_params *p, int grade)
     return -log1p(-p->infection.share_within_window[grade]) /
            (double)p->infection.window_months;
 }
+
+const char *const ipsim_myeloma_type_names[IPSIM_MYELOMA_TYPES] = {"igg", "iga", "light_chain"};
+
+const char *const ipsim_riss_names[IPSIM_RISS_STAGES] = {"i", "ii", "iii"};
+
+const char *const ipsim_response_names[IPSIM_RESPONSES + 1] = {"cr", "vgpr", "pr", "less",
+                                                               "not_assessed"};
+
+const char *const ipsim_phase_names[IPSIM_PHASE_STATES] = {"induction", "transplant",
+                                                           "maintenance", "relapse", "dead"};
+
+/* Mean days per month of the Gregorian calendar. */
+#define DAYS_PER_MONTH 30.436875
+
+int64_t ipsim_params_induction_cycles(const ipsim_params *p)
+{
+    double months = (double)p->pathway.induction_cycles * (double)p->pathway.induction_cycle_days /
+                    DAYS_PER_MONTH;
+    int64_t cycles = (int64_t)llround(months / (double)p->cohort.cycle_months);
+    return cycles < 1 ? 1 : cycles;
+}
+
+int64_t ipsim_params_cycle_of_month(const ipsim_params *p, int64_t month)
+{
+    return (month + p->cohort.cycle_months - 1) / p->cohort.cycle_months;
+}
+
+int64_t ipsim_params_recovery_cycle(const ipsim_params *p)
+{
+    int64_t cycle = ipsim_params_cycle_of_month(p, p->pathway.asct_month + 12);
+    return cycle <= ipsim_params_cycles(p) ? cycle : -1;
+}

@@ -41,6 +41,43 @@ typedef enum ipsim_ivig_policy {
     IPSIM_IVIG_GRADE_OR_INFECTIONS = 3  /* either */
 } ipsim_ivig_policy;
 
+/* Myeloma type by the M-protein (MODEL.md, review section 3.1.1). */
+typedef enum ipsim_myeloma_type {
+    IPSIM_MYELOMA_IGG = 0,
+    IPSIM_MYELOMA_IGA = 1,
+    IPSIM_MYELOMA_LIGHT_CHAIN = 2
+} ipsim_myeloma_type;
+
+enum { IPSIM_MYELOMA_TYPES = 3, IPSIM_RISS_STAGES = 3 };
+
+/* Depth of response at the end of induction. */
+typedef enum ipsim_response {
+    IPSIM_RESPONSE_CR = 0,   /* complete response */
+    IPSIM_RESPONSE_VGPR = 1, /* very good partial response */
+    IPSIM_RESPONSE_PR = 2,   /* partial response */
+    IPSIM_RESPONSE_LESS = 3, /* less than partial: stable or progressive disease */
+    IPSIM_RESPONSE_NOT_ASSESSED = 4 /* died before the end of induction (output only) */
+} ipsim_response;
+
+enum { IPSIM_RESPONSES = 4 };
+
+/* Treatment phase of a living patient (models/pathway.h), and dead. */
+typedef enum ipsim_phase {
+    IPSIM_PHASE_INDUCTION = 0,   /* induction therapy (and, for transplant candidates, until ASCT) */
+    IPSIM_PHASE_TRANSPLANT = 1,  /* ASCT and the recovery after it */
+    IPSIM_PHASE_MAINTENANCE = 2, /* lenalidomide maintenance until progression */
+    IPSIM_PHASE_RELAPSE = 3,     /* after progression */
+    IPSIM_PHASE_DEAD = 4
+} ipsim_phase;
+
+enum { IPSIM_PHASES = 4, IPSIM_PHASE_STATES = 5 };
+
+/* How grades move between cycles (models/grades.h). */
+typedef enum ipsim_grade_model {
+    IPSIM_GRADE_MODEL_PATHWAY = 0, /* one grade better or worse, at rates by phase and response */
+    IPSIM_GRADE_MODEL_MATRIX = 1   /* one monthly matrix for every patient */
+} ipsim_grade_model;
+
 typedef enum ipsim_trajectories {
     IPSIM_TRAJECTORIES_DENSE = 0, /* grade and infections for every patient and month */
     IPSIM_TRAJECTORIES_NONE = 1   /* per-patient records and summaries only */
@@ -49,6 +86,10 @@ typedef enum ipsim_trajectories {
 /* Names used in parameter files, output enums and summaries. */
 extern const char *const ipsim_state_names[IPSIM_STATES];
 extern const char *const ipsim_infection_type_names[IPSIM_INFECTION_TYPES];
+extern const char *const ipsim_myeloma_type_names[IPSIM_MYELOMA_TYPES];
+extern const char *const ipsim_riss_names[IPSIM_RISS_STAGES];
+extern const char *const ipsim_response_names[IPSIM_RESPONSES + 1];
+extern const char *const ipsim_phase_names[IPSIM_PHASE_STATES];
 
 #define IPSIM_NAME_MAX 64
 
@@ -66,7 +107,11 @@ typedef struct ipsim_params {
 
     struct {
         bool transitions; /* false: every patient keeps the grade of diagnosis */
+        ipsim_grade_model model;
         double transition_matrix[IPSIM_GRADES][IPSIM_GRADES]; /* monthly, rows sum 1 */
+        double improve_per_month[IPSIM_PHASES]; /* one grade better, in CR */
+        double worsen_per_month[IPSIM_PHASES];  /* one grade worse */
+        double response_improve_factor[IPSIM_RESPONSES]; /* scales improve_per_month */
     } grades;
 
     struct {
@@ -86,7 +131,23 @@ typedef struct ipsim_params {
         double weight_kg_sd;
         double weight_kg_min;
         double weight_kg_max;
+        double myeloma_type_share[IPSIM_MYELOMA_TYPES]; /* sum 1 */
+        double riss_share[IPSIM_RISS_STAGES];           /* sum 1 */
+        double type_severity_log_odds[IPSIM_MYELOMA_TYPES];
+        double riss_severity_log_odds[IPSIM_RISS_STAGES];
     } diagnosis;
+
+    struct {
+        int64_t induction_cycles;     /* treatment cycles of induction */
+        int64_t induction_cycle_days; /* days per treatment cycle */
+        double response_share[IPSIM_RESPONSES]; /* at the end of induction, sum 1 */
+        double transplant_eligible_share;
+        int64_t asct_month;              /* months after diagnosis */
+        int64_t transplant_phase_months; /* ASCT and recovery, before maintenance */
+        double infection_rate_ratio[IPSIM_PHASES];
+        double progression_hazard_per_month;     /* IP not improved after induction */
+        double progression_hazard_ratio_improved; /* IP improved (or none at diagnosis) */
+    } pathway;
 
     struct {
         ipsim_ivig_policy policy;
@@ -116,6 +177,10 @@ typedef struct ipsim_params {
     } vaccination;
 
     struct {
+        int64_t pfs_followup_months; /* follow-up of the review's "median PFS not reached" */
+    } validation;
+
+    struct {
         ipsim_trajectories trajectories;
         int64_t compression_level; /* deflate level 0..9 */
     } output;
@@ -127,5 +192,17 @@ int64_t ipsim_params_cycles(const ipsim_params *p);
 /* Constant monthly infection hazard of a grade, from the share with >= 1
  * infection over the window: lambda = -ln(1 - p) / W (MODEL.md). */
 double ipsim_params_infection_hazard_per_month(const ipsim_params *p, int grade);
+
+/* Months of induction: induction_cycles x induction_cycle_days, in whole
+ * simulation cycles (nearest, at least one). */
+int64_t ipsim_params_induction_cycles(const ipsim_params *p);
+
+/* The simulation cycle in which an event at `month` after diagnosis takes
+ * effect: month / cycle_months, rounded up. */
+int64_t ipsim_params_cycle_of_month(const ipsim_params *p, int64_t month);
+
+/* The review's recovery figures are read 12 months after ASCT: the cycle
+ * of asct_month + 12, or -1 if that is beyond the horizon. */
+int64_t ipsim_params_recovery_cycle(const ipsim_params *p);
 
 #endif

@@ -12,12 +12,18 @@
 
 _Static_assert(sizeof(ipsim_trajectories) == sizeof(int), "CHOICE fields are stored as int");
 _Static_assert(sizeof(ipsim_ivig_policy) == sizeof(int), "CHOICE fields are stored as int");
+_Static_assert(sizeof(ipsim_grade_model) == sizeof(int), "CHOICE fields are stored as int");
 
 static const char *const grade_labels[] = {"none", "mild", "moderate", "severe", "very_severe"};
 static const char *const type_labels[] = {"bacterial", "viral", "fungal"};
 static const char *const trajectory_choices[] = {"dense", "none", NULL};
 static const char *const ivig_policy_choices[] = {"none", "grade", "infections",
                                                   "grade_or_infections", NULL};
+static const char *const myeloma_type_labels[] = {"igg", "iga", "light_chain"};
+static const char *const riss_labels[] = {"i", "ii", "iii"};
+static const char *const response_labels[] = {"cr", "vgpr", "pr", "less"};
+static const char *const phase_labels[] = {"induction", "transplant", "maintenance", "relapse"};
+static const char *const grade_model_choices[] = {"pathway", "matrix", NULL};
 static const char *const grade_choices[] = {"none", "mild", "moderate", "severe", "very_severe",
                                             NULL};
 
@@ -63,6 +69,13 @@ const ipsim_param_spec ipsim_param_specs[] = {
      .default_yaml = "true", .unit = "-",
      .doc = "Whether grades change during follow-up; false holds every patient at the grade "
             "of diagnosis."},
+    {.path = "grades.model", .type = IPSIM_PARAM_CHOICE, .offset = AT(grades.model),
+     .choices = grade_model_choices, .default_yaml = "pathway", .unit = "-",
+     .doc = "pathway: each month a patient moves one grade better with probability "
+            "improve_per_month[phase] x response_improve_factor[response], or one grade worse "
+            "with probability worsen_per_month[phase] (review sections 3.1.3 and 4: recovery "
+            "follows response depth and ASCT); matrix: every patient follows "
+            "transition_matrix, whatever the phase."},
     {.path = "grades.transition_matrix", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_MATRIX,
      .offset = AT(grades.transition_matrix), .length = IPSIM_GRADES, .labels = grade_labels,
      .min = 0, .max = 1, .check = IPSIM_CHECK_ROWS_SUM_TO_ONE,
@@ -72,8 +85,34 @@ const ipsim_param_spec ipsim_param_specs[] = {
      .unit = "probability per month",
      .doc = "Monthly probability of moving from the row's grade to the column's grade, among "
             "survivors. Default: assumption (slow net recovery, 3%/month one grade better, "
-            "1%/month one grade worse); the review gives no monthly rates, and the treatment-"
-            "pathway calibration replaces it."},
+            "1%/month one grade worse). Used only when model is matrix."},
+    {.path = "grades.improve_per_month", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
+     .offset = AT(grades.improve_per_month), .length = IPSIM_PHASES, .labels = phase_labels,
+     .min = 0, .max = 1,
+     .default_yaml = "{induction: 0.3913279726, transplant: 0.0513380274, maintenance: 0.0170841788, "
+                     "relapse: 0.005}",
+     .unit = "probability per month",
+     .doc = "Monthly probability of moving one grade better, by phase, for a patient in "
+            "complete response (other responses: times response_improve_factor; in relapse "
+            "the factor is not applied). Induction, transplant and maintenance are fitted by "
+            "`ipsim calibrate` to the review's recovery figures (62.5% improved after 3 VRD "
+            "cycles in CR; 37.5% vs 18.8% fully recovered 12 months after ASCT or without it; "
+            "MODEL.md); relapse is an assumption."},
+    {.path = "grades.worsen_per_month", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
+     .offset = AT(grades.worsen_per_month), .length = IPSIM_PHASES, .labels = phase_labels,
+     .min = 0, .max = 1,
+     .default_yaml = "{induction: 0.005, transplant: 0.005, maintenance: 0.005, relapse: 0.03}",
+     .unit = "probability per month",
+     .doc = "Monthly probability of moving one grade worse, by phase. Default: assumption "
+            "(IP rarely deepens on effective therapy; relapse suppresses polyclonal "
+            "immunoglobulins again)."},
+    {.path = "grades.response_improve_factor", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(grades.response_improve_factor),
+     .length = IPSIM_RESPONSES, .labels = response_labels, .min = 0, .max = 1,
+     .default_yaml = "{cr: 1, vgpr: 0.6, pr: 0.3, less: 0.1}", .unit = "factor",
+     .doc = "Recovery rate of each response depth relative to complete response. Review "
+            "section 3.1.3: CR patients recover more often than partial responders (no "
+            "figure); the values are an assumption."},
 
     {.path = "infection.window_months", .type = IPSIM_PARAM_INT,
      .offset = AT(infection.window_months), .min = 1, .max = 1200, .default_yaml = "12",
@@ -85,14 +124,16 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "infection.share_within_window", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(infection.share_within_window),
      .length = IPSIM_GRADES, .labels = grade_labels, .min = 0, .max = 1, .max_exclusive = true,
-     .default_yaml = "{none: 0.054, mild: 0.182, moderate: 0.256, severe: 0.389, "
-                     "very_severe: 0.389}",
+     .default_yaml = "{none: 0.054, mild: 0.1787789125, moderate: 0.2188273322, severe: 0.3230608572, "
+                     "very_severe: 0.3230608572}",
      .unit = "share",
-     .doc = "Share of patients in a grade with >= 1 infection over the window; the monthly "
-            "hazard is -ln(1 - share) / window_months. Default: review section 3.1.2 (mild "
-            "18.2%, moderate 25.6%, severe or worse 38.9%); none 5.4% is calc: 18.2% x 15.8/53.1, "
-            "the no-IP/partial-IP ratio of first-6-month infection (Mediterr J Hematol Infect "
-            "Dis, 213 patients)."},
+     .doc = "Share of patients held in a grade (outside any phase's rate ratio) with >= 1 "
+            "infection over the window; the grade's monthly hazard is -ln(1 - share) / "
+            "window_months. Default: mild, moderate and severe (= very_severe) fitted by `ipsim "
+            "calibrate` so that, with grades changing and lenalidomide's rate ratio, the shares "
+            "by grade at diagnosis are the review's 18.2%, 25.6% and 38.9% (severe or worse; "
+            "section 3.1.2); none 5.4% is calc: 18.2% x 15.8/53.1, the no-IP/partial-IP ratio of "
+            "first-6-month infection (Mediterr J Hematol Infect Dis, 213 patients)."},
     {.path = "infection.type_share", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(infection.type_share), .length = IPSIM_INFECTION_TYPES, .labels = type_labels,
      .min = 0, .max = 1, .check = IPSIM_CHECK_SUM_TO_ONE,
@@ -101,13 +142,12 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "infection.serious_share", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(infection.serious_share), .length = IPSIM_GRADES, .labels = grade_labels,
      .min = 0, .max = 1,
-     .default_yaml = "{none: 0.30, mild: 0.30, moderate: 0.30, severe: 0.3915, "
-                     "very_severe: 0.3915}",
+     .default_yaml = "{none: 0.3, mild: 0.3, moderate: 0.3, severe: 0.4842305276, very_severe: 0.4842305276}",
      .unit = "probability",
      .doc = "Probability that an episode is serious (hospitalised), by grade. Default: 0.30 is "
-            "an assumption; severe and very_severe are calc so that the serious-infection rate "
-            "of severe-or-worse IP is 3.2x that of mild (review section 3.1.2): 0.30 x 3.2 / "
-            "(hazard ratio 2.452) = 0.3915."},
+            "an assumption; severe (= very_severe) is fitted by `ipsim calibrate` so that "
+            "serious infections are 3.2x as frequent per month in severe-or-worse IP as in mild "
+            "IP (review section 3.1.2)."},
 
     {.path = "mortality.background_monthly_probability", .type = IPSIM_PARAM_REAL,
      .offset = AT(mortality.background_monthly_probability), .min = 0, .max = 1,
@@ -137,6 +177,100 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "diagnosis.weight_kg_max", .type = IPSIM_PARAM_REAL,
      .offset = AT(diagnosis.weight_kg_max), .min = 20, .max = 250, .default_yaml = "150",
      .unit = "kg", .doc = "Highest body weight drawn."},
+    {.path = "diagnosis.myeloma_type_share", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(diagnosis.myeloma_type_share),
+     .length = IPSIM_MYELOMA_TYPES, .labels = myeloma_type_labels, .min = 0, .max = 1,
+     .check = IPSIM_CHECK_SUM_TO_ONE,
+     .default_yaml = "{igg: 0.584, iga: 0.236, light_chain: 0.180}", .unit = "share",
+     .doc = "Myeloma type by M-protein. Default: calc from Kyle et al., Mayo Clin Proc "
+            "2003;78:21 (1,027 patients: IgG 52%, IgA 21%, light chain 16%), the other types "
+            "(IgD, biclonal, non-secretory) left out and the three renormalised. IgG- and "
+            "IgA-type myeloma have two uninvolved classes, light chain three; the review "
+            "applies its five-grade scale to all, and so does ipsim."},
+    {.path = "diagnosis.riss_share", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
+     .offset = AT(diagnosis.riss_share), .length = IPSIM_RISS_STAGES, .labels = riss_labels,
+     .min = 0, .max = 1, .check = IPSIM_CHECK_SUM_TO_ONE,
+     .default_yaml = "{i: 0.28, ii: 0.62, iii: 0.10}", .unit = "share",
+     .doc = "R-ISS stage at diagnosis. Default: Palumbo et al., J Clin Oncol 2015;33:2863 "
+            "(3,060 patients: 28%, 62%, 10%)."},
+    {.path = "diagnosis.type_severity_log_odds", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(diagnosis.type_severity_log_odds),
+     .length = IPSIM_MYELOMA_TYPES, .labels = myeloma_type_labels, .min = -20, .max = 20,
+     .default_yaml = "{igg: 0, iga: -0.5515596012, light_chain: -2.112823141}",
+     .unit = "log odds",
+     .doc = "Shift of the log odds of every 'grade >= k' by myeloma type (a proportional-odds "
+            "model whose intercepts keep the cohort's mix at cohort.baseline_mix). iga and "
+            "light_chain fitted by `ipsim calibrate` to severe-or-worse IP in 58.3% of IgG- and "
+            "45.2% of IgA-type myeloma (review section 3.1.1); igg is the reference, 0. The "
+            "review's very severe IP in 18.6% of light-chain myeloma cannot also hold: with the "
+            "other two figures and the grade mix, light chain has at most 15.5% severe or "
+            "worse (`ipsim validate` says so)."},
+    {.path = "diagnosis.riss_severity_log_odds", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(diagnosis.riss_severity_log_odds),
+     .length = IPSIM_RISS_STAGES, .labels = riss_labels, .min = -20, .max = 20,
+     .default_yaml = "{i: 0, ii: 0.727, iii: 1.486}", .unit = "log odds",
+     .doc = "Shift of the log odds of every 'grade >= k' by R-ISS stage (review: more severe "
+            "IP in R-ISS II/III, no figure). Default: calc, the log odds ratios of IP "
+            "prevalence 78/88/94% by ISS stage 1/2/3 (Greek Myeloma Study Group, Blood 2013), "
+            "used for R-ISS."},
+
+    {.path = "pathway.induction_cycles", .type = IPSIM_PARAM_INT,
+     .offset = AT(pathway.induction_cycles), .min = 1, .max = 24, .default_yaml = "3",
+     .unit = "treatment cycles",
+     .doc = "Induction cycles before response (and IP improvement) is assessed. Default: the "
+            "review's 3 cycles of VRD (section 3.1.3). Another regimen (e.g. daratumumab-VRD) "
+            "is another parameter set: params/regimen-dvrd.yaml."},
+    {.path = "pathway.induction_cycle_days", .type = IPSIM_PARAM_INT,
+     .offset = AT(pathway.induction_cycle_days), .min = 7, .max = 84, .default_yaml = "21",
+     .unit = "days",
+     .doc = "Days per induction cycle (VRD: 21, SWOG S0777, Durie et al., Lancet "
+            "2017;389:519). Induction lasts cycles x days, rounded to whole simulation cycles."},
+    {.path = "pathway.response_share", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
+     .offset = AT(pathway.response_share), .length = IPSIM_RESPONSES, .labels = response_labels,
+     .min = 0, .max = 1, .check = IPSIM_CHECK_SUM_TO_ONE,
+     .default_yaml = "{cr: 0.157, vgpr: 0.278, pr: 0.380, less: 0.185}", .unit = "share",
+     .doc = "Response at the end of induction. Default: calc from the VRD arm of SWOG S0777 "
+            "(Durie et al., Lancet 2017: CR 15.7%, VGPR or better 43.5%, overall response "
+            "81.5%), taken as the end-of-induction response (assumption)."},
+    {.path = "pathway.transplant_eligible_share", .type = IPSIM_PARAM_REAL,
+     .offset = AT(pathway.transplant_eligible_share), .min = 0, .max = 1, .default_yaml = "0.5",
+     .unit = "share",
+     .doc = "Share of patients eligible for ASCT. Default: assumption (about half of newly "
+            "diagnosed patients, those younger and fit)."},
+    {.path = "pathway.asct_month", .type = IPSIM_PARAM_INT, .offset = AT(pathway.asct_month),
+     .min = 0, .max = 1200, .default_yaml = "4", .unit = "months",
+     .doc = "Months after diagnosis at which eligible patients who have not progressed "
+            "receive ASCT; induction continues until then. At least the end of induction. "
+            "Default: assumption (induction, then stem-cell mobilisation)."},
+    {.path = "pathway.transplant_phase_months", .type = IPSIM_PARAM_INT,
+     .offset = AT(pathway.transplant_phase_months), .min = 1, .max = 60, .default_yaml = "3",
+     .unit = "months",
+     .doc = "Months from ASCT to the start of maintenance (assumption: maintenance from about "
+            "day 100, as in the lenalidomide maintenance trials)."},
+    {.path = "pathway.infection_rate_ratio", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(pathway.infection_rate_ratio),
+     .length = IPSIM_PHASES, .labels = phase_labels, .min = 0, .max = 10,
+     .default_yaml = "{induction: 1.5, transplant: 1, maintenance: 1.5, relapse: 1.5}",
+     .unit = "rate ratio",
+     .doc = "Infection hazard in each phase relative to the grade's own. Immunomodulatory "
+            "drugs (lenalidomide, in VRD induction, in maintenance and in most relapse "
+            "regimens) raise infection incidence even in mild IP (review section 3.1.2, no "
+            "figure); 1.5 is an assumption. 1 in the transplant phase, which has no "
+            "lenalidomide."},
+    {.path = "pathway.progression_hazard_per_month", .type = IPSIM_PARAM_REAL,
+     .offset = AT(pathway.progression_hazard_per_month), .min = 0, .max = 1,
+     .default_yaml = "0.006131618", .unit = "per month",
+     .doc = "Hazard of progression for a patient whose IP did not improve after induction "
+            "(and during induction). Fitted by `ipsim calibrate` to the review's median "
+            "progression-free survival of 38 months in that group (section 5.1), deaths "
+            "counted as events."},
+    {.path = "pathway.progression_hazard_ratio_improved", .type = IPSIM_PARAM_REAL,
+     .offset = AT(pathway.progression_hazard_ratio_improved), .min = 0, .max = 10,
+     .default_yaml = "0.3", .unit = "hazard ratio",
+     .doc = "Progression hazard of patients whose IP improved after induction (or who had "
+            "none at diagnosis) relative to those whose IP did not improve. Review section "
+            "5.1: median PFS not reached in the improved group; 0.3 is an assumption under "
+            "which it is not reached by validation.pfs_followup_months."},
 
     {.path = "ivig.policy", .type = IPSIM_PARAM_CHOICE, .offset = AT(ivig.policy),
      .choices = ivig_policy_choices, .default_yaml = "none", .unit = "-",
@@ -244,6 +378,13 @@ const ipsim_param_spec ipsim_param_specs[] = {
      .doc = "Share of bacterial episodes prevented while protected: the pneumococcal share "
             "of bacterial infections times the vaccine's efficacy (assumption: 0.3 x 0.5)."},
 
+    {.path = "validation.pfs_followup_months", .type = IPSIM_PARAM_INT,
+     .offset = AT(validation.pfs_followup_months), .min = 1, .max = 1200,
+     .default_yaml = "48", .unit = "months",
+     .doc = "Follow-up within which `ipsim validate` checks the review's 'median PFS not "
+            "reached' for patients whose IP improved (the review gives none; assumption: "
+            "4 years, past the other group's 38-month median)."},
+
     {.path = "output.trajectories", .type = IPSIM_PARAM_CHOICE, .offset = AT(output.trajectories),
      .choices = trajectory_choices, .default_yaml = "dense", .unit = "-",
      .doc = "dense: write grade and infections for every patient and month; none: only "
@@ -258,9 +399,9 @@ const ipsim_param_spec ipsim_param_specs[] = {
 
 const size_t ipsim_param_spec_count = sizeof ipsim_param_specs / sizeof ipsim_param_specs[0];
 
-const char *const ipsim_param_sections[] = {"cohort", "grades",      "infection",
-                                            "mortality", "diagnosis", "ivig",
-                                            "vaccination", "output"};
+const char *const ipsim_param_sections[] = {"cohort",    "grades", "infection",   "mortality",
+                                            "diagnosis", "pathway", "ivig",        "vaccination",
+                                            "validation", "output"};
 const size_t ipsim_param_section_count =
     sizeof ipsim_param_sections / sizeof ipsim_param_sections[0];
 _Static_assert(sizeof ipsim_param_specs / sizeof ipsim_param_specs[0] <= IPSIM_PARAM_SPEC_MAX,

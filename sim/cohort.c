@@ -21,6 +21,7 @@ typedef struct workspace {
     uint8_t *grade; /* block rows, or one scratch row per thread */
     uint8_t *infections;
     uint8_t *ivig;
+    uint8_t *phase;
     ipsim_patient_record *records;
     ipsim_summary **thread_summaries;
     ipsim_summary *replicate_summary;
@@ -57,7 +58,7 @@ double ipsim_cohort_memory_bytes(const ipsim_model *model, int64_t patients,
     double block = (double)block_size(patients, config);
     double rows = (double)row_count((int64_t)block, config);
     double threads = config->threads > 0 ? config->threads : 1;
-    return 3.0 * rows * months + block * (double)sizeof(ipsim_patient_record) +
+    return 4.0 * rows * months + block * (double)sizeof(ipsim_patient_record) +
            (threads + 1) * (months * IPSIM_STATES * sizeof(int64_t) + sizeof(ipsim_summary));
 }
 
@@ -66,6 +67,7 @@ static void workspace_free(workspace *w)
     free(w->grade);
     free(w->infections);
     free(w->ivig);
+    free(w->phase);
     free(w->records);
     if (w->thread_summaries)
         for (int t = 0; t < w->threads; t++)
@@ -82,13 +84,14 @@ static int workspace_init(workspace *w, const ipsim_model *model, int64_t block,
     w->grade = malloc(rows * (size_t)months);
     w->infections = malloc(rows * (size_t)months);
     w->ivig = malloc(rows * (size_t)months);
+    w->phase = malloc(rows * (size_t)months);
     w->records = malloc((size_t)block * sizeof *w->records);
     w->thread_summaries = calloc((size_t)w->threads, sizeof *w->thread_summaries);
-    if (!w->grade || !w->infections || !w->ivig || !w->records || !w->thread_summaries)
+    if (!w->grade || !w->infections || !w->ivig || !w->phase || !w->records || !w->thread_summaries)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate a block of %lld patients",
                           (long long)block);
-    int rc = ipsim_summary_create_for(&w->replicate_summary, months, model->cycle_months,
-                                      model->window_months, err);
+    const ipsim_summary_shape shape = ipsim_summary_shape_of_model(model);
+    int rc = ipsim_summary_create_for(&w->replicate_summary, &shape, err);
     for (int t = 0; t < w->threads && !rc; t++)
         rc = ipsim_summary_create_like(&w->thread_summaries[t], w->replicate_summary, err);
     return rc;
@@ -146,7 +149,8 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                     const int64_t row = (keep ? i : tid) * months;
                     const ipsim_patient_rows rows = {.grade = w.grade + row,
                                                      .infections = w.infections + row,
-                                                     .ivig = w.ivig + row};
+                                                     .ivig = w.ivig + row,
+                                                     .phase = w.phase + row};
                     ipsim_patient_simulate(model, stream, (uint64_t)(first + i), &rows,
                                            &w.records[i]);
                     ipsim_summary_add_patient(mine, &rows, &w.records[i]);
@@ -162,6 +166,7 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                                        .grade = keep ? w.grade : NULL,
                                        .infections = keep ? w.infections : NULL,
                                        .ivig = keep ? w.ivig : NULL,
+                                       .phase = keep ? w.phase : NULL,
                                        .records = w.records};
                 /* The sink's parallel stage: every thread takes parts. The
                  * count depends on the block alone, so all threads agree. */

@@ -24,6 +24,7 @@ typedef struct ipsim_block {
     const uint8_t *grade;   /* [count][months]; NULL when trajectories are not kept */
     const uint8_t *infections; /* [count][months]; NULL likewise */
     const uint8_t *ivig;       /* [count][months]; NULL likewise */
+    const uint8_t *phase;      /* [count][months]; NULL likewise */
     const ipsim_patient_record *records; /* [count] */
 } ipsim_block;
 

@@ -8,6 +8,8 @@
 
 #include <signal.h>
 
+#include "output/validate.h"
+#include "params/params.h"
 #include "sim/error.h"
 
 typedef struct ipsim_command_context {
@@ -38,5 +40,18 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
  * (IPSIM_EVALIDATION) if a row is not reproduced. */
 int ipsim_command_validate(int argc, char **argv, const ipsim_command_context *ctx,
                            ipsim_error *err);
+
+/* Simulates a scenario in memory and fills the validation table (shared by
+ * validate and calibrate). */
+int ipsim_validate_scenario(const ipsim_params *params, int threads, int quiet,
+                            const volatile sig_atomic_t *cancel, ipsim_validation_row *rows,
+                            ipsim_error *err);
+
+/* ipsim calibrate [PARAMS.yaml] [-o OUT.yaml] [--set k=v]... [--threads N] [--quiet]:
+ * fits the parameters the review does not give to its table
+ * (models/calibration.h), checks the fit by simulation, and writes the
+ * calibrated parameter file. */
+int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *ctx,
+                            ipsim_error *err);
 
 #endif

@@ -46,6 +46,9 @@ static const char help[] =
     "      scenarios side by side, and differences from the first\n"
     "  ipsim validate [PARAMS.yaml] [--set ...]\n"
     "      the review's table (MODEL.md) against a simulation; exit 3 if a row fails\n"
+    "  ipsim calibrate [PARAMS.yaml] [-o OUT.yaml] [--set ...] [--threads N]\n"
+    "      fit the parameters the review does not give to its table; check by simulation;\n"
+    "      write the calibrated parameter file (params/baseline.yaml is one)\n"
     "  ipsim params                    print the parameter reference (Markdown)\n"
     "  ipsim params PARAMS.yaml [--set section.key=value]...\n"
     "      check a parameter file and print the resolved parameter set\n"
@@ -116,6 +119,8 @@ int main(int argc, char **argv)
         rc = ipsim_command_run(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "validate") == 0)
         rc = ipsim_command_validate(argc - 2, argv + 2, &ctx, &err);
+    else if (strcmp(argv[1], "calibrate") == 0)
+        rc = ipsim_command_calibrate(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "compare") == 0)
         rc = ipsim_command_compare(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "summary") == 0)

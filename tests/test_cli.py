@@ -54,6 +54,14 @@ def chunk_bytes(path):
     return out
 
 
+def yaml_params(path):
+    """A parameter file as ipsim resolves it, as nested dicts."""
+    r = run("params", path)
+    assert r.returncode == 0, r.stderr
+    import yaml
+    return yaml.safe_load(r.stdout)
+
+
 class Workdir(unittest.TestCase):
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory(prefix="ipsim-cli-")
@@ -85,7 +93,7 @@ class Layout(Workdir):
         self.assertEqual(r.returncode, 0, r.stderr)
         with h5py.File(out, "r") as f:
             self.assertEqual(f.attrs["format"], "ipsim")
-            self.assertEqual(f.attrs["format_version"], 1)
+            self.assertEqual(f.attrs["format_version"], 2)
             self.assertRegex(f.attrs["ipsim_version"], r"^\d+\.\d+\.\d+")
             self.assertEqual(int(f.attrs["seed"]), 20261125)
             self.assertRegex(f.attrs["created_utc"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -100,6 +108,15 @@ class Layout(Workdir):
                                 ("patients/first_infection_month", (R, N)),
                                 ("patients/infections_by_type", (R, N, 3)),
                                 ("patients/serious_infections", (R, N)),
+                                ("phase", (R, N, M)),
+                                ("patients/myeloma_type", (R, N)), ("patients/riss", (R, N)),
+                                ("patients/transplant_eligible", (R, N)),
+                                ("patients/response", (R, N)),
+                                ("patients/asct_month", (R, N)),
+                                ("patients/improved_after_induction", (R, N)),
+                                ("patients/progression_month", (R, N)),
+                                ("summary/phase_occupancy", (R, M, 5)),
+                                ("summary/progression_free", (R, M, 2)),
                                 ("summary/occupancy", (R, M, 6))]:
                 self.assertEqual(g[name].shape, shape, name)
             self.assertEqual(h5py.check_enum_dtype(g["grade"].dtype),
@@ -137,6 +154,39 @@ class Layout(Workdir):
             np.testing.assert_array_equal(occ, counts)
             inf_total = g["patients/infections_by_type"][()].sum(axis=2)
             np.testing.assert_array_equal(inf_total, g["infections"][()].sum(axis=2))
+            # The pathway: phases in their order, dead with the grade, ASCT
+            # only for the eligible at the ASCT month, relapse from the month
+            # of progression, improvement as the grades say.
+            self.assertEqual(h5py.check_enum_dtype(g["phase"].dtype),
+                             {"induction": 0, "transplant": 1, "maintenance": 2,
+                              "relapse": 3, "dead": 4})
+            phase = g["phase"][()]
+            np.testing.assert_array_equal(phase == 4, dead)
+            asct = g["patients/asct_month"][()]
+            eligible = g["patients/transplant_eligible"][()].astype(bool)
+            self.assertTrue(((asct == 4) | (asct == -1)).all())
+            self.assertFalse((asct[~eligible] >= 0).any())
+            self.assertTrue((asct >= 0).any())
+            np.testing.assert_array_equal(phase[:, :, 4] == 1, asct == 4)
+            # Induction: 3 x 21 days, 2 months (unless progressed or dead).
+            self.assertTrue((phase[:, :, 0] == 0).all())
+            self.assertTrue(np.isin(phase[:, :, 1], [0, 3, 4]).all())
+            progression = g["patients/progression_month"][()]
+            self.assertTrue((progression >= 0).any())
+            months = np.arange(M)
+            relapse = (months[None, None, :] >= progression[:, :, None]) & \
+                (progression[:, :, None] >= 0) & ~dead
+            np.testing.assert_array_equal(phase == 3, relapse)
+            improved = g["patients/improved_after_induction"][()]
+            base = grade[:, :, 0]
+            assessed = (base > 0) & (grade[:, :, 2] != 5)
+            np.testing.assert_array_equal(improved[assessed], grade[:, :, 2][assessed] < base[assessed])
+            self.assertTrue((improved[~assessed] == -1).all())
+            response = g["patients/response"][()]
+            np.testing.assert_array_equal(response == 4, grade[:, :, 2] == 5)
+            occ_phase = g["summary/phase_occupancy"][()]
+            counts = np.stack([(phase == s).sum(axis=1) for s in range(5)], axis=2)
+            np.testing.assert_array_equal(occ_phase, counts)
         self.assertIn("Share with >= 1 infection", r.stdout)
         self.assertIn("Wrote " + out, r.stdout)
         self.assertEqual(r.stderr, "", "no progress bar when stderr is not a terminal")
@@ -226,7 +276,7 @@ class Reading(Workdir):
             f["x"] = np.arange(3)
         self.expect_failure(foreign, r"not one written by ipsim")
 
-        for version, word in [(0, "an older"), (2, "a newer")]:
+        for version, word in [(1, "an older"), (3, "a newer")]:
             other = self.path("v%d.h5" % version)
             with open(other, "wb") as f:
                 f.write(data)
@@ -279,16 +329,23 @@ class IvigRecords(Workdir):
         with h5py.File(out, "r") as f:
             g = f["ivig_severe_or_recurrent"]
             ivig = g["ivig"][()]
+            self.assertEqual(ivig.dtype, np.float32)
             self.assertEqual(ivig.shape, g["grade"].shape)
             self.assertEqual(ivig[:, :, -1].max(), 0)  # the horizon starts no cycle
+            given = ivig > 0
             months = g["patients/ivig_months"][()]
-            np.testing.assert_array_equal(ivig.sum(axis=2), months)
+            np.testing.assert_array_equal(given.sum(axis=2), months)
             # Never while dead, and the monthly counts are the summary's.
-            self.assertFalse((ivig.astype(bool) & (g["grade"][()] == 5)).any())
-            np.testing.assert_array_equal(ivig.sum(axis=1), g["summary/on_ivig"][()])
-            # Grams: 0.4 g/kg every 4 weeks, 30.4375 days a month, by weight.
-            grams = months * 0.4 * 30.4375 / 28 * g["patients/weight_kg"][()].astype(float)
+            self.assertFalse((given & (g["grade"][()] == 5)).any())
+            np.testing.assert_array_equal(given.sum(axis=1), g["summary/on_ivig"][()])
+            # Grams: 0.4 g/kg every 4 weeks, 30.4375 days a month, by weight;
+            # each month's grams add up to the patient's total.
+            per_month = 0.4 * 30.4375 / 28 * g["patients/weight_kg"][()].astype(float)
+            grams = months * per_month
             np.testing.assert_allclose(g["patients/ivig_grams"][()], grams, rtol=1e-6)
+            np.testing.assert_allclose(ivig.astype(float).sum(axis=2), grams, rtol=1e-5)
+            rows = np.broadcast_to(per_month[:, :, None], ivig.shape)
+            np.testing.assert_allclose(ivig[given], rows[given], rtol=1e-6)
         base = self.path("base.h5")
         self.assertEqual(run("run", BASELINE, "-o", base, *SMALL, "--quiet").returncode, 0)
         with h5py.File(base, "r") as f:
@@ -297,15 +354,27 @@ class IvigRecords(Workdir):
 
 
 class Validate(Workdir):
-    def test_validate_prints_the_seed_table_and_fails_unreproduced_rows(self):
-        args = ["--set", "cohort.patients=20000", "--set", "seed=5"]
+    def test_calibrated_baseline_passes_every_row(self):
+        # The acceptance run: the shipped baseline reproduces every row of the
+        # review's table at its own cohort size, and says where the review
+        # contradicts itself.
+        r = run("validate", BASELINE, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertNotIn("FAIL", r.stdout)
+        self.assertEqual(len(re.findall(r" pass$", r.stdout, re.M)), 14, r.stdout)
+        self.assertRegex(r.stdout, r"whole cohort .* unattainable: with this grade mix")
+        self.assertRegex(r.stdout, r"76\.1% .* unattainable: the review's own mix")
+        self.assertRegex(r.stdout, r"light-chain .* unattainable")
+
+    def test_validate_fails_unreproduced_rows(self):
+        args = ["--set", "cohort.patients=20000", "--set", "seed=5",
+                "--set", "grades.improve_per_month={induction: 0.2, transplant: 0.05, "
+                "maintenance: 0.017, relapse: 0.005}"]
         r = run("validate", BASELINE, *args)
-        # The uncalibrated baseline misses the per-grade infection shares.
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn("validation failed", r.stderr)
-        self.assertRegex(r.stdout, r"mild at diagnosis +18\.2% +\d+\.\d% .* FAIL")
-        self.assertRegex(r.stdout, r"whole cohort .* unattainable: with this grade mix")
-        self.assertIn("not modelled: needs the treatment pathway", r.stdout)
+        self.assertRegex(r.stdout, r"IP improved after 3 induction cycles, among CR +62\.5% "
+                                   r"+\d+\.\d% .* FAIL")
         # The simulated figures are the run's: the same seed, written to a file.
         out = self.path("v.h5")
         self.assertEqual(run("run", BASELINE, "-o", out, "--quiet", *args).returncode, 0)
@@ -313,8 +382,59 @@ class Validate(Workdir):
             s = f["baseline/summary"]
             mild = s["infected_within_window_by_baseline_grade"][0, 1] / \
                 s["patients_by_baseline_grade"][0, 1]
+            cr = s["improved"][0, 0] / s["improvement_assessed"][0, 0]
         shown = float(re.search(r"mild at diagnosis +18\.2% +(\d+\.\d)%", r.stdout).group(1))
         self.assertAlmostEqual(shown, 100 * mild, delta=0.05)
+        shown = float(re.search(r"among CR +62\.5% +(\d+\.\d)%", r.stdout).group(1))
+        self.assertAlmostEqual(shown, 100 * cr, delta=0.05)
+
+
+class Calibrate(Workdir):
+    def test_calibration_reproduces_the_baseline_from_a_perturbed_start(self):
+        # Start far from the fit: every calibrated parameter moved.
+        start = ["--set", "infection.share_within_window={none: 0.054, mild: 0.3, "
+                 "moderate: 0.1, severe: 0.5, very_severe: 0.5}",
+                 "--set", "infection.serious_share={none: 0.3, mild: 0.3, moderate: 0.3, "
+                 "severe: 0.3, very_severe: 0.3}",
+                 "--set", "grades.improve_per_month={induction: 0.1, transplant: 0.3, "
+                 "maintenance: 0.1, relapse: 0.005}",
+                 "--set", "pathway.progression_hazard_per_month=0.03",
+                 "--set", "diagnosis.type_severity_log_odds={igg: 0, iga: 1, light_chain: 1}",
+                 "--set", "cohort.patients=2000"]
+        out = self.path("calibrated.yaml")
+        r = run("calibrate", BASELINE, "-o", out, "--quiet", *start)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Wrote " + out, r.stdout)
+        fitted = yaml_params(out)
+        shipped = yaml_params(BASELINE)
+        for section, key in [("infection", "share_within_window"),
+                             ("infection", "serious_share"), ("grades", "improve_per_month"),
+                             ("pathway", "progression_hazard_per_month"),
+                             ("diagnosis", "type_severity_log_odds")]:
+            a, b = fitted[section][key], shipped[section][key]
+            if isinstance(a, dict):
+                for label in a:
+                    self.assertAlmostEqual(a[label], b[label], delta=1e-9 * max(1, abs(b[label])),
+                                           msg="%s.%s.%s" % (section, key, label))
+            else:
+                self.assertAlmostEqual(a, b, delta=1e-9 * b, msg="%s.%s" % (section, key))
+        # Every other value is the start's, and the file records the fit.
+        self.assertEqual(fitted["mortality"], shipped["mortality"])
+        self.assertEqual(fitted["cohort"]["patients"], 2000)
+        with open(out) as f:
+            text = f.read()
+        self.assertIn("# Largest residual", text)
+        self.assertRegex(text, r"# IP improved after 3 induction cycles, among CR +62\.5000% "
+                               r"+\d+\.\d+% +62\.5000%")
+        self.assertIn("# Goodness of fit by simulation", text)
+        # The written file is a parameter file ipsim accepts.
+        self.assertEqual(run("params", out).returncode, 0)
+
+    def test_unattainable_targets_fail_clearly(self):
+        # With no transplant phase recovery possible, the ASCT target cannot be met.
+        r = run("calibrate", BASELINE, "--quiet", "--set", "pathway.transplant_eligible_share=0")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertRegex(r.stderr, r"calibration")
 
 
 class Compare(Workdir):

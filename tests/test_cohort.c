@@ -5,6 +5,7 @@
  * are deterministic. Reproducibility checks compare runs byte for byte. */
 #include "test_support.h"
 
+#include "models/expected.h"
 #include "models/patient.h"
 #include "output/summary.h"
 #include "sim/cohort.h"
@@ -85,19 +86,17 @@ static void capture_free(capture *c)
 
 static void assert_summaries_equal(const ipsim_summary *a, const ipsim_summary *b)
 {
+    const size_t months = (size_t)a->shape.months;
     assert_int_equal(a->patients, b->patients);
-    assert_memory_equal(a->occupancy, b->occupancy,
-                        (size_t)a->months * IPSIM_STATES * sizeof *a->occupancy);
-    assert_memory_equal(a->patients_by_baseline, b->patients_by_baseline,
-                        sizeof a->patients_by_baseline);
-    assert_memory_equal(a->infected_in_window_by_baseline, b->infected_in_window_by_baseline,
-                        sizeof a->infected_in_window_by_baseline);
-    assert_memory_equal(a->episodes, b->episodes, sizeof a->episodes);
-    assert_memory_equal(a->serious, b->serious, sizeof a->serious);
-    assert_memory_equal(a->deaths, b->deaths, sizeof a->deaths);
-    assert_memory_equal(a->on_ivig, b->on_ivig, (size_t)a->months * sizeof *a->on_ivig);
-    assert_memory_equal(a->prevented, b->prevented, sizeof a->prevented);
-    assert_int_equal(a->vaccine_doses, b->vaccine_doses);
+    assert_memory_equal(a->occupancy, b->occupancy, months * IPSIM_STATES * sizeof(int64_t));
+    assert_memory_equal(a->on_ivig, b->on_ivig, months * sizeof(int64_t));
+    assert_memory_equal(a->phase_occupancy, b->phase_occupancy,
+                        months * IPSIM_PHASE_STATES * sizeof(int64_t));
+    assert_memory_equal(a->pfs_event_row, b->pfs_event_row, (months + 1) * 2 * sizeof(int64_t));
+    /* Every fixed-size tally, from `patients` to `ivig_milligrams`. */
+    size_t first = offsetof(ipsim_summary, patients);
+    size_t last = offsetof(ipsim_summary, ivig_milligrams) + sizeof(int64_t);
+    assert_memory_equal((const char *)a + first, (const char *)b + first, last - first);
 }
 
 /* ---- exact values, computed independently of the model's code ----------- */
@@ -215,12 +214,15 @@ static void window_shares_equal_the_seed_figures(void **state)
                                "cohort.horizon_months=12", "infection.window_months=12",
                                "mortality.background_monthly_probability=0",
                                "mortality.serious_infection_case_fatality=0",
-                               "output.trajectories=none", "seed=424242", NULL};
+                               "output.trajectories=none", "seed=424242",
+                               "infection.share_within_window={none: 0.054, mild: 0.182, "
+                               "moderate: 0.256, severe: 0.389, very_severe: 0.389}",
+                               NULL};
     ipsim_params p = test_params(overrides);
     capture c;
     assert_int_equal(run_cohort(&p, 2, 10000, &c, NULL), IPSIM_OK);
     const ipsim_summary *s = c.summaries[0];
-    /* The seed's figures are the schema defaults (review section 3.1.2). */
+    /* The review's figures (section 3.1.2). */
     assert_true(p.infection.share_within_window[IPSIM_GRADE_MILD] == 0.182);
     assert_true(p.infection.share_within_window[IPSIM_GRADE_MODERATE] == 0.256);
     assert_true(p.infection.share_within_window[IPSIM_GRADE_SEVERE] == 0.389);
@@ -338,12 +340,12 @@ static void ivig_multiplies_infection_rates_by_its_rate_ratios(void **state)
     /* Everyone alive is on IVIG every month; no one in the other cohort. */
     assert_int_equal(sums[1]->ivig_patient_months, (int64_t)months[1]);
     assert_int_equal(sums[0]->ivig_patient_months, 0);
-    for (int64_t m = 0; m + 1 < sums[1]->months; m++) {
+    for (int64_t m = 0; m + 1 < sums[1]->shape.months; m++) {
         int64_t alive = sums[1]->patients - sums[1]->occupancy[m * IPSIM_STATES + IPSIM_STATE_DEAD];
         assert_int_equal(sums[1]->on_ivig[m], alive);
         assert_int_equal(sums[0]->on_ivig[m], 0);
     }
-    assert_int_equal(sums[1]->on_ivig[sums[1]->months - 1], 0); /* the horizon starts no cycle */
+    assert_int_equal(sums[1]->on_ivig[sums[1]->shape.months - 1], 0); /* the horizon starts no cycle */
     capture_free(&off);
     capture_free(&on);
 }
@@ -467,7 +469,10 @@ static void scenarios_share_random_numbers(void **state)
     (void)state;
     const char *low[] = {"cohort.patients=5000", "cohort.horizon_months=48",
                          "mortality.background_monthly_probability=0",
-                         "mortality.serious_infection_case_fatality=0", "seed=77", NULL};
+                         "mortality.serious_infection_case_fatality=0", "seed=77",
+                         "infection.share_within_window={none: 0.054, mild: 0.182, "
+                         "moderate: 0.256, severe: 0.389, very_severe: 0.389}",
+                         NULL};
     const char *high[] = {"cohort.patients=5000", "cohort.horizon_months=48",
                           "mortality.background_monthly_probability=0",
                           "mortality.serious_infection_case_fatality=0", "seed=77",
@@ -506,6 +511,110 @@ static void cancel_flag_stops_at_the_next_block(void **state)
     capture_free(&c);
 }
 
+/* Share k / n against an exact value p, within 4 binomial SE. */
+static void assert_share(int64_t k, int64_t n, double p, const char *what)
+{
+    assert_true(n > 0);
+    assert_within_4se((double)k / (double)n, p, sqrt(p * (1 - p) / (double)n), what);
+}
+
+/* The full pathway model: the Monte Carlo engine against the exact Markov
+ * trace of models/expected.h, for every figure of the review's table.
+ * Non-round rates, 2-month cycles (so that the trace's cycle arithmetic is
+ * exercised too), deaths and progression everywhere. */
+static void pathway_agrees_with_its_exact_expectation(void **state)
+{
+    (void)state;
+    const char *overrides[] = {"cohort.patients=400000", "cohort.horizon_months=60",
+                               "cohort.cycle_months=2", "output.trajectories=none",
+                               "grades.improve_per_month={induction: 0.23, transplant: 0.13, "
+                               "maintenance: 0.037, relapse: 0.011}",
+                               "pathway.progression_hazard_per_month=0.017",
+                               "pathway.asct_month=5", "seed=4242", NULL};
+    ipsim_params p = test_params_pathway(overrides);
+    capture c;
+    assert_int_equal(run_cohort(&p, 2, 0, &c, NULL), IPSIM_OK);
+    const ipsim_summary *s = c.summaries[0];
+    ipsim_expected e;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_expected_compute(&e, &p, &err), IPSIM_OK);
+
+    for (int g = 0; g < IPSIM_GRADES; g++)
+        assert_share(s->infected_in_window_by_baseline[g], s->patients_by_baseline[g],
+                     e.window_share[g], "share infected in the window, by grade at diagnosis");
+    const int cr = IPSIM_RESPONSE_CR;
+    assert_share(s->improved[cr], s->improvement_assessed[cr], e.cr_improved,
+                 "improved after induction, CR");
+    for (int a = 0; a < 2; a++)
+        assert_share(s->recovered[a], s->recovery_assessed[a], e.cr_recovered[a],
+                     "full recovery 12 months after the ASCT month, CR");
+    for (int group = 0; group < 2; group++)
+        for (int64_t month = 12; month <= 60; month += 12) {
+            double share, low, high, median;
+            int64_t n = ipsim_summary_pfs(s, group, month, &share, &low, &high, &median);
+            assert_share(llround(share * (double)n), n, ipsim_expected_pfs_at(&e, group, month),
+                         "progression-free survival");
+        }
+    /* The serious-rate ratio, on the log scale with the delta-method SE. */
+    double ratio, low, high;
+    ipsim_summary_severe_to_mild(s, 1, &ratio, &low, &high);
+    assert_within_4se(log(ratio), log(e.serious_rate_ratio), (log(high) - log(low)) / (2 * 1.96),
+                      "serious-infection rate ratio");
+    /* Grade mix by myeloma type at diagnosis. */
+    for (int type = 0; type < IPSIM_MYELOMA_TYPES; type++) {
+        int64_t n = 0, severe = 0;
+        for (int g = 0; g < IPSIM_GRADES; g++) {
+            n += s->patients_by_type_and_grade[type][g];
+            severe += g >= IPSIM_GRADE_SEVERE ? s->patients_by_type_and_grade[type][g] : 0;
+        }
+        assert_share(severe, n, e.severe_or_worse_by_type[type], "severe or worse by type");
+    }
+    ipsim_expected_free(&e);
+    capture_free(&c);
+}
+
+/* ASCT raises full recovery at 12 months: among CR patients, the ASCT
+ * phase's recovery rate makes grade none after ASCT more common than
+ * without it, by the amount the chain's matrix powers give. */
+static void asct_raises_full_recovery(void **state)
+{
+    (void)state;
+    const char *overrides[] = {"cohort.patients=200000", "cohort.horizon_months=24",
+                               "output.trajectories=none", "pathway.progression_hazard_per_month=0",
+                               "mortality.background_monthly_probability=0",
+                               "mortality.serious_infection_case_fatality=0",
+                               "cohort.baseline_mix=[0, 1, 0, 0, 0]",
+                               "pathway.response_share=[1, 0, 0, 0]",
+                               "pathway.transplant_eligible_share=0.5", NULL};
+    ipsim_params p = test_params_pathway(overrides);
+    capture c;
+    assert_int_equal(run_cohort(&p, 2, 0, &c, NULL), IPSIM_OK);
+    const ipsim_summary *s = c.summaries[0];
+    /* Mild at diagnosis, CR, nobody dies or progresses: grade none at month
+     * 16 is e_mild P_ind^4 P_trans^3 P_maint^9 with ASCT, e_mild P_ind^2
+     * P_maint^14 without (2 months of induction, ASCT at month 4). */
+    double with[5] = {0, 1, 0, 0, 0}, without[5] = {0, 1, 0, 0, 0};
+    const int with_phases[16] = {0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2};
+    for (int month = 0; month < 16; month++) {
+        int phases[2] = {with_phases[month], month < 2 ? 0 : 2};
+        double *v[2] = {with, without};
+        for (int k = 0; k < 2; k++) {
+            double m[5][5], out[5] = {0};
+            ipsim_grades_monthly(&p, phases[k], IPSIM_RESPONSE_CR, m);
+            for (int i = 0; i < 5; i++)
+                for (int j = 0; j < 5; j++)
+                    out[j] += v[k][i] * m[i][j];
+            memcpy(v[k], out, sizeof out);
+        }
+    }
+    assert_true(with[0] > without[0] + 0.05);
+    assert_share(s->recovered[1], s->recovery_assessed[1], with[0], "recovery with ASCT");
+    assert_share(s->recovered[0], s->recovery_assessed[0], without[0], "recovery without ASCT");
+    assert_true(s->recovery_assessed[1] > 90000 && s->recovery_assessed[0] > 90000);
+    capture_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -520,6 +629,8 @@ int main(void)
         cmocka_unit_test(trajectory_does_not_depend_on_cohort_size),
         cmocka_unit_test(scenarios_share_random_numbers),
         cmocka_unit_test(cancel_flag_stops_at_the_next_block),
+        cmocka_unit_test(pathway_agrees_with_its_exact_expectation),
+        cmocka_unit_test(asct_raises_full_recovery),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,9 +44,7 @@ static void grade_step_matrix_is_the_monthly_matrix_to_the_cycle_power(void **st
                                NULL};
     ipsim_params p = test_params(overrides);
     ipsim_grades g;
-    ipsim_error err;
-    ipsim_error_clear(&err);
-    assert_int_equal(ipsim_grades_init(&g, &p, &err), IPSIM_OK);
+    ipsim_grades_init(&g, &p);
     double p2[5][5] = {{0}}, p3[5][5] = {{0}};
     const double(*m)[5] = (const double(*)[5])p.grades.transition_matrix;
     for (int i = 0; i < 5; i++)
@@ -57,17 +55,59 @@ static void grade_step_matrix_is_the_monthly_matrix_to_the_cycle_power(void **st
         for (int j = 0; j < 5; j++)
             for (int k = 0; k < 5; k++)
                 p3[i][j] += p2[i][k] * m[k][j];
-    for (int i = 0; i < 5; i++)
-        for (int j = 0; j < 5; j++)
-            assert_true(fabs(g.step_matrix[i][j] - p3[i][j]) < 1e-15);
+    /* The matrix model: the same matrix in every phase and response. */
+    for (int ph = 0; ph < IPSIM_PHASES; ph++)
+        for (int r = 0; r < IPSIM_RESPONSES; r++)
+            for (int i = 0; i < 5; i++)
+                for (int j = 0; j < 5; j++)
+                    assert_true(fabs(g.step_matrix[ph][r][i][j] - p3[i][j]) < 1e-15);
     /* Inversion on the cumulative row. */
-    double below = nextafter(g.step_cum[3][1], 0);
-    assert_int_equal(ipsim_grades_step(&g, 3, below), 1);
-    assert_int_equal(ipsim_grades_step(&g, 3, g.step_cum[3][1]), 2);
+    double below = nextafter(g.step_cum[0][0][3][1], 0);
+    assert_int_equal(ipsim_grades_step(&g, 0, 0, 3, below), 1);
+    assert_int_equal(ipsim_grades_step(&g, 0, 0, 3, g.step_cum[0][0][3][1]), 2);
 
     g.transitions = 0;
     for (int grade = 0; grade < 5; grade++)
-        assert_int_equal(ipsim_grades_step(&g, grade, 0.999), grade);
+        assert_int_equal(ipsim_grades_step(&g, 0, 0, grade, 0.999), grade);
+}
+
+/* The pathway model: one grade better at improve x response factor (not in
+ * relapse), one worse at worsen, by phase; raised to the cycle length. */
+static void pathway_grade_chain_is_tridiagonal_by_phase_and_response(void **state)
+{
+    (void)state;
+    const char *overrides[] = {
+        "grades.improve_per_month={induction: 0.2, transplant: 0.15, maintenance: 0.03, "
+        "relapse: 0.01}",
+        "grades.worsen_per_month={induction: 0.01, transplant: 0.02, maintenance: 0.005, "
+        "relapse: 0.04}",
+        "grades.response_improve_factor={cr: 1, vgpr: 0.5, pr: 0.25, less: 0.125}",
+        "cohort.cycle_months=2", NULL};
+    ipsim_params p = test_params_pathway(overrides);
+    ipsim_grades g;
+    ipsim_grades_init(&g, &p);
+    const double improve[4] = {0.2, 0.15, 0.03, 0.01}, worsen[4] = {0.01, 0.02, 0.005, 0.04};
+    const double factor[4] = {1, 0.5, 0.25, 0.125};
+    for (int ph = 0; ph < IPSIM_PHASES; ph++)
+        for (int r = 0; r < IPSIM_RESPONSES; r++) {
+            double a = improve[ph] * (ph == IPSIM_PHASE_RELAPSE ? 1 : factor[r]), b = worsen[ph];
+            double m[5][5] = {{0}}, two[5][5] = {{0}};
+            for (int i = 0; i < 5; i++) {
+                double up = i > 0 ? a : 0, down = i < 4 ? b : 0;
+                if (i > 0)
+                    m[i][i - 1] = up;
+                if (i < 4)
+                    m[i][i + 1] = down;
+                m[i][i] = 1 - up - down;
+            }
+            for (int i = 0; i < 5; i++)
+                for (int j = 0; j < 5; j++)
+                    for (int k = 0; k < 5; k++)
+                        two[i][j] += m[i][k] * m[k][j];
+            for (int i = 0; i < 5; i++)
+                for (int j = 0; j < 5; j++)
+                    assert_true(fabs(g.step_matrix[ph][r][i][j] - two[i][j]) < 1e-15);
+        }
 }
 
 /* Episode counts: P(N <= k) of a Poisson with mean -ln(1-p)/W * cycle. */
@@ -77,28 +117,34 @@ static void episode_table_is_the_poisson_cdf(void **state)
     const char *overrides[] = {"cohort.cycle_months=2", "infection.window_months=10",
                                "cohort.horizon_months=20",
                                "infection.share_within_window=[0.05, 0.3, 0.6, 0.9, 0.99]",
-                               NULL};
+                               "infection.serious_share=[0.3, 0.3, 0.3, 0.3915, 0.3915]", NULL};
     ipsim_params p = test_params(overrides);
     ipsim_infections inf;
     ipsim_error err;
     ipsim_error_clear(&err);
     assert_int_equal(ipsim_infections_init(&inf, &p, &err), IPSIM_OK);
-    /* Off IVIG the parameters' hazard; on IVIG times rate_ratio_all (0.49). */
-    for (int ivig = 0; ivig < 2; ivig++) {
-        for (int g = 0; g < 5; g++) {
-            double mean = -log(1 - p.infection.share_within_window[g]) / 10.0 * 2.0 *
-                          (ivig ? 0.49 : 1.0);
-            assert_true(fabs(inf.mean_per_cycle[ivig][g] - mean) < 1e-15);
-            const double *cum = inf.count_cum[ivig][g];
-            int categories = inf.count_categories[ivig][g];
-            assert_true(fabs(cum[0] - exp(-mean)) < 1e-15);
-            for (int k = 0; k + 1 < categories; k++)
-                assert_true(fabs(cum[k] - gsl_cdf_poisson_P((unsigned)k, mean)) < 1e-14);
-            assert_true(cum[categories - 1] == 1.0);
-            assert_int_equal(ipsim_infections_count(&inf, g, ivig, nextafter(exp(-mean), 0)), 0);
-            assert_int_equal(ipsim_infections_count(&inf, g, ivig, cum[0]), 1);
+    /* Off IVIG the parameters' hazard; on IVIG times rate_ratio_all (0.49);
+     * in the maintenance phase times its rate ratio (1.7 here). */
+    p.pathway.infection_rate_ratio[IPSIM_PHASE_MAINTENANCE] = 1.7;
+    assert_int_equal(ipsim_infections_init(&inf, &p, &err), IPSIM_OK);
+    for (int phase = 0; phase < IPSIM_PHASES; phase++)
+        for (int ivig = 0; ivig < 2; ivig++) {
+            for (int g = 0; g < 5; g++) {
+                double mean = -log(1 - p.infection.share_within_window[g]) / 10.0 * 2.0 *
+                              (ivig ? 0.49 : 1.0) *
+                              (phase == IPSIM_PHASE_MAINTENANCE ? 1.7 : 1.0);
+                assert_true(fabs(inf.mean_per_cycle[phase][ivig][g] - mean) < 1e-15);
+                const double *cum = inf.count_cum[phase][ivig][g];
+                int categories = inf.count_categories[phase][ivig][g];
+                assert_true(fabs(cum[0] - exp(-mean)) < 1e-15);
+                for (int k = 0; k + 1 < categories; k++)
+                    assert_true(fabs(cum[k] - gsl_cdf_poisson_P((unsigned)k, mean)) < 1e-14);
+                assert_true(cum[categories - 1] == 1.0);
+                assert_int_equal(
+                    ipsim_infections_count(&inf, phase, g, ivig, nextafter(exp(-mean), 0)), 0);
+                assert_int_equal(ipsim_infections_count(&inf, phase, g, ivig, cum[0]), 1);
+            }
         }
-    }
     assert_int_equal(ipsim_infections_type(&inf, 0.652), IPSIM_INFECTION_BACTERIAL);
     assert_int_equal(ipsim_infections_type(&inf, 0.654), IPSIM_INFECTION_VIRAL);
     assert_int_equal(ipsim_infections_type(&inf, 0.94), IPSIM_INFECTION_FUNGAL);
@@ -128,7 +174,7 @@ static void hazards_beyond_storable_counts_are_refused(void **state)
     ipsim_error err;
     ipsim_error_clear(&err);
     assert_int_equal(ipsim_infections_init(&inf, &p, &err), IPSIM_OK);
-    assert_true(inf.count_cum[0][4][inf.count_categories[0][4] - 2] > 1 - 1e-12);
+    assert_true(inf.count_cum[0][0][4][inf.count_categories[0][0][4] - 2] > 1 - 1e-12);
     p.infection.window_months = 1; /* bypasses the loader: 32 x 12 per cycle */
     assert_int_equal(ipsim_infections_init(&inf, &p, &err), IPSIM_EPARAM);
     assert_string_equal(err.key, "infection.share_within_window");
@@ -217,7 +263,9 @@ static void weight_is_a_truncated_normal(void **state)
                                "diagnosis.weight_kg_min=46", "diagnosis.weight_kg_max=94", NULL};
     ipsim_params p = test_params(overrides);
     ipsim_diagnosis d;
-    ipsim_diagnosis_init(&d, &p);
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_diagnosis_init(&d, &p, &err), IPSIM_OK);
     assert_true(fabs(ipsim_diagnosis_weight_kg(&d, 0.5) - 70) < 1e-9);
     assert_true(ipsim_diagnosis_weight_kg(&d, 0.0) >= 46);
     assert_true(ipsim_diagnosis_weight_kg(&d, nextafter(1.0, 0)) <= 94);
@@ -229,7 +277,7 @@ static void weight_is_a_truncated_normal(void **state)
     }
     const char *fixed[] = {"diagnosis.weight_kg_sd=0", NULL};
     p = test_params(fixed);
-    ipsim_diagnosis_init(&d, &p);
+    assert_int_equal(ipsim_diagnosis_init(&d, &p, &err), IPSIM_OK);
     assert_true(ipsim_diagnosis_weight_kg(&d, 0.123) == 75);
 }
 
@@ -325,8 +373,8 @@ static void patient_rows_and_record(void **state)
     ipsim_error err;
     ipsim_error_clear(&err);
     assert_int_equal(ipsim_model_init(&m, &p, &err), IPSIM_OK);
-    uint8_t grade[25], infections[25], ivig[25];
-    const ipsim_patient_rows rows = {grade, infections, ivig};
+    uint8_t grade[25], infections[25], ivig[25], phase[25];
+    const ipsim_patient_rows rows = {grade, infections, ivig, phase};
     ipsim_patient_record rec;
     ipsim_stream s = {5, 0};
     ipsim_patient_simulate(&m, s, 77, &rows, &rec);
@@ -360,6 +408,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(categorical_inversion_boundaries),
         cmocka_unit_test(grade_step_matrix_is_the_monthly_matrix_to_the_cycle_power),
+        cmocka_unit_test(pathway_grade_chain_is_tridiagonal_by_phase_and_response),
         cmocka_unit_test(episode_table_is_the_poisson_cdf),
         cmocka_unit_test(hazards_beyond_storable_counts_are_refused),
         cmocka_unit_test(ivig_grade_policy),

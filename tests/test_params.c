@@ -62,10 +62,10 @@ static void expect_failure(const char *yaml, const char *const *overrides, expec
 static void defaults_and_baseline_resolve(void **state)
 {
     (void)state;
-    ipsim_params defaults = test_params(NULL);
+    ipsim_params defaults = test_params_pathway(NULL);
     assert_string_equal(defaults.name, "baseline");
     assert_int_equal(defaults.cohort.horizon_months, 120);
-    assert_true(defaults.infection.share_within_window[IPSIM_GRADE_MILD] == 0.182);
+    assert_true(defaults.infection.share_within_window[IPSIM_GRADE_NONE] == 0.054);
 
     ipsim_params p;
     ipsim_error err;
@@ -75,13 +75,18 @@ static void defaults_and_baseline_resolve(void **state)
                      IPSIM_OK);
     assert_true(p.infection.type_share[IPSIM_INFECTION_VIRAL] == 0.286);
     assert_true(p.grades.transition_matrix[IPSIM_GRADE_SEVERE][IPSIM_GRADE_MODERATE] == 0.03);
-    /* The shipped baseline states the schema defaults, apart from its own
-     * name, seed and cohort size. */
+    /* The shipped baseline states the schema defaults (the calibrated
+     * values included), apart from its own name, seed and cohort size. */
     p.seed = defaults.seed;
     p.cohort.patients = defaults.cohort.patients;
+    assert_memory_equal(&p.cohort, &defaults.cohort, sizeof p.cohort);
     assert_memory_equal(&p.grades, &defaults.grades, sizeof p.grades);
     assert_memory_equal(&p.infection, &defaults.infection, sizeof p.infection);
     assert_memory_equal(&p.mortality, &defaults.mortality, sizeof p.mortality);
+    assert_memory_equal(&p.diagnosis, &defaults.diagnosis, sizeof p.diagnosis);
+    assert_memory_equal(&p.pathway, &defaults.pathway, sizeof p.pathway);
+    assert_memory_equal(&p.ivig, &defaults.ivig, sizeof p.ivig);
+    assert_memory_equal(&p.vaccination, &defaults.vaccination, sizeof p.vaccination);
 }
 
 /* Both spellings of a per-grade vector, and overrides on top of a file. */

@@ -15,7 +15,9 @@ static ipsim_summary *summary_with(int64_t k, int serious)
     ipsim_summary *s = NULL;
     ipsim_error err;
     ipsim_error_clear(&err);
-    assert_int_equal(ipsim_summary_create_for(&s, 2, 12, 12, &err), IPSIM_OK);
+    const ipsim_summary_shape shape = {.months = 2, .cycle_months = 12, .window_months = 12,
+                                       .induction_end_row = 1, .recovery_row = -1};
+    assert_int_equal(ipsim_summary_create_for(&s, &shape, &err), IPSIM_OK);
     s->occupancy[0 * IPSIM_STATES + IPSIM_GRADE_MILD] = 100;
     s->occupancy[1 * IPSIM_STATES + IPSIM_GRADE_MILD] = 100; /* the horizon: not counted */
     if (serious)
@@ -98,7 +100,9 @@ static void validation_rows_from_known_counts(void **state)
     ipsim_summary *s = NULL;
     ipsim_error err;
     ipsim_error_clear(&err);
-    assert_int_equal(ipsim_summary_create_for(&s, 2, 12, 12, &err), IPSIM_OK);
+    const ipsim_summary_shape shape = {.months = 61, .cycle_months = 1, .window_months = 12,
+                                       .induction_end_row = 2, .recovery_row = 16};
+    assert_int_equal(ipsim_summary_create_for(&s, &shape, &err), IPSIM_OK);
     /* 1000 mild patients, 182 of them infected: exactly the review's 18.2%. */
     s->patients_by_baseline[IPSIM_GRADE_MILD] = 1000;
     s->infected_in_window_by_baseline[IPSIM_GRADE_MILD] = 182;
@@ -113,6 +117,27 @@ static void validation_rows_from_known_counts(void **state)
     s->episodes[IPSIM_GRADE_MILD][IPSIM_INFECTION_BACTERIAL] = 653;
     s->episodes[IPSIM_GRADE_MILD][IPSIM_INFECTION_VIRAL] = 286;
     s->episodes[IPSIM_GRADE_MILD][IPSIM_INFECTION_FUNGAL] = 61;
+    /* The pathway: CR improved 625 of 1000 (62.5%), recovered with ASCT 375
+     * of 1000 (37.5%), without 100 of 1000 (not 18.8%). */
+    s->improvement_assessed[IPSIM_RESPONSE_CR] = 1000;
+    s->improved[IPSIM_RESPONSE_CR] = 625;
+    s->recovery_assessed[1] = 1000;
+    s->recovered[1] = 375;
+    s->recovery_assessed[0] = 1000;
+    s->recovered[0] = 100;
+    /* PFS, not improved: half progress at month 38, the rest at month 50,
+     * so the median is 38 months; improved: 100 of 1000 by month 10. */
+    s->pfs_event_row[38 * 2 + 0] = 500;
+    s->pfs_event_row[50 * 2 + 0] = 500;
+    s->pfs_event_row[10 * 2 + 1] = 100;
+    s->pfs_event_row[61 * 2 + 1] = 900;
+    /* Types at diagnosis: exactly the review's shares. */
+    s->patients_by_type_and_grade[IPSIM_MYELOMA_IGG][IPSIM_GRADE_SEVERE] = 583;
+    s->patients_by_type_and_grade[IPSIM_MYELOMA_IGG][IPSIM_GRADE_MILD] = 417;
+    s->patients_by_type_and_grade[IPSIM_MYELOMA_IGA][IPSIM_GRADE_VERY_SEVERE] = 452;
+    s->patients_by_type_and_grade[IPSIM_MYELOMA_IGA][IPSIM_GRADE_NONE] = 548;
+    s->patients_by_type_and_grade[IPSIM_MYELOMA_LIGHT_CHAIN][IPSIM_GRADE_VERY_SEVERE] = 186;
+    s->patients_by_type_and_grade[IPSIM_MYELOMA_LIGHT_CHAIN][IPSIM_GRADE_SEVERE] = 814;
     ipsim_validation_row rows[IPSIM_VALIDATION_ROWS];
     ipsim_validation_rows(s, &p, rows);
     assert_true(rows[0].estimate == 0.182 && rows[0].status == IPSIM_ROW_PASS);
@@ -123,19 +148,39 @@ static void validation_rows_from_known_counts(void **state)
     assert_int_equal(rows[3].status, IPSIM_ROW_UNATTAINABLE);
     for (int t = 0; t < 3; t++)
         assert_int_equal(rows[4 + t].status, IPSIM_ROW_PASS);
-    for (int k = 8; k < IPSIM_VALIDATION_ROWS; k++)
-        assert_int_equal(rows[k].status, IPSIM_ROW_NOT_MODELLED);
-    /* A mix with room for it: all patients with no IP at diagnosis. */
+    assert_true(rows[8].estimate == 0.625 && rows[8].status == IPSIM_ROW_PASS);
+    assert_true(rows[9].estimate == 0.375 && rows[9].status == IPSIM_ROW_PASS);
+    assert_true(rows[10].estimate == 0.1 && rows[10].status == IPSIM_ROW_FAIL);
+    /* Median 38 months; its interval is where the share's interval holds
+     * one half: from just before 38 to just before 50. */
+    assert_true(fabs(rows[11].estimate - 38) < 1e-12);
+    assert_true(rows[11].low > 37 && rows[11].low < 38);
+    assert_true(rows[11].high > 49 && rows[11].high < 50);
+    assert_int_equal(rows[11].status, IPSIM_ROW_PASS);
+    /* 90% progression-free at 48 months: above one half. */
+    assert_true(rows[12].estimate == 0.9 && rows[12].status == IPSIM_ROW_PASS);
+    /* 25% severe or worse here, where the review says 76.1%: its own
+     * per-grade mix cannot give that. */
+    assert_int_equal(rows[13].status, IPSIM_ROW_UNATTAINABLE);
+    for (int k = 14; k < 17; k++)
+        assert_int_equal(rows[k].status, IPSIM_ROW_PASS);
+    /* A mix with room for the whole cohort: half with no IP at diagnosis. */
     const char *mix[] = {"cohort.baseline_mix=[0.5, 0.2, 0.1, 0.1, 0.1]", NULL};
     p = test_params(mix);
     ipsim_validation_rows(s, &p, rows);
     assert_true(rows[3].status != IPSIM_ROW_UNATTAINABLE);
     FILE *sink = fopen("/dev/null", "w");
-    /* Moderate, the whole cohort (now attainable, but 22.4% here), and the
-     * serious-infection ratio, which these tallies cannot estimate. */
-    assert_int_equal(ipsim_validation_print(sink, rows), 3);
+    /* Moderate, the whole cohort (now attainable, but 22.4% here), the
+     * serious-infection ratio (these tallies cannot estimate it) and the
+     * recovery without ASCT. */
+    assert_int_equal(ipsim_validation_print(sink, rows), 4);
     assert_int_equal(rows[7].status, IPSIM_ROW_FAIL);
     assert_non_null(strstr(rows[7].note, "not estimable"));
+    /* Without a group, the median is not estimable, and fails. */
+    memset(s->pfs_event_row, 0, 62 * 2 * sizeof *s->pfs_event_row);
+    ipsim_validation_rows(s, &p, rows);
+    assert_int_equal(rows[11].status, IPSIM_ROW_FAIL);
+    assert_non_null(strstr(rows[11].note, "no patients"));
     fclose(sink);
     ipsim_summary_free(s);
 }

@@ -18,7 +18,7 @@
 
 /* Resolves defaults plus overrides (a NULL-terminated list); fails the test
  * with the loader's message if they do not resolve. */
-static inline ipsim_params test_params(const char *const *overrides)
+static inline ipsim_params test_params_pathway(const char *const *overrides)
 {
     size_t n = 0;
     while (overrides && overrides[n])
@@ -33,6 +33,24 @@ static inline ipsim_params test_params(const char *const *overrides)
         fail_msg("test parameters do not resolve: %s", msg);
     }
     return p;
+}
+
+/* The same on a simpler model for testing one mechanism at a time: grades
+ * follow grades.transition_matrix whatever the treatment phase, and no
+ * phase changes the infection hazard. The overrides come after these, so a
+ * test can still set either. */
+static inline ipsim_params test_params(const char *const *overrides)
+{
+    enum { MAX = 64 };
+    const char *all[MAX + 3] = {"grades.model=matrix", "pathway.infection_rate_ratio=[1, 1, 1, 1]"};
+    size_t n = 2;
+    for (size_t i = 0; overrides && overrides[i]; i++) {
+        if (n >= MAX)
+            fail_msg("too many test overrides");
+        all[n++] = overrides[i];
+    }
+    all[n] = NULL;
+    return test_params_pathway(all);
 }
 
 /* Asserts |estimate - exact| <= 4 standard errors. A zero standard error

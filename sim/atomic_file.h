@@ -1,0 +1,16 @@
+/* sim/atomic_file.h: writing a small text file so that the target path
+ * either keeps its old contents or has the complete new ones, never a
+ * half-written file: the text goes to a temporary file in the same
+ * directory, is flushed to disk, and is renamed over the target. */
+#ifndef IPSIM_ATOMIC_FILE_H
+#define IPSIM_ATOMIC_FILE_H
+
+#include <stddef.h>
+
+#include "sim/error.h"
+
+/* Errors: IPSIM_EIO naming the path and the system's reason. */
+int ipsim_write_file_atomically(const char *path, const char *text, size_t len,
+                                ipsim_error *err);
+
+#endif

@@ -1,0 +1,143 @@
+/* sim/command_calibrate.c: `ipsim calibrate [PARAMS.yaml] [-o OUT.yaml]
+ * [--set k=v]... [--threads N] [--quiet]`: fit, check by simulation, write. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "models/calibration.h"
+#include "output/summary.h"
+#include "output/validate.h"
+#include "params/loader.h"
+#include "sim/atomic_file.h"
+#include "sim/commands.h"
+#include "sim/options.h"
+#include "sim/version.h"
+
+static const char usage[] = "usage: ipsim calibrate [PARAMS.yaml] [-o OUT.yaml] "
+                            "[--set section.key=value]... [--threads N] [--quiet]";
+
+static void format_target(char *buf, size_t size, int k, double v)
+{
+    if (k == 3)
+        snprintf(buf, size, "%.4fx", v);
+    else
+        snprintf(buf, size, "%.4f%%", 100 * v);
+}
+
+/* The fit, as comment lines (prefix "# ") or plain text (prefix ""). */
+static void print_fit(FILE *out, const char *prefix, const ipsim_calibration *c)
+{
+    fprintf(out, "%s%-50s %10s %10s %10s\n", prefix, "target (MODEL.md)", "review", "start",
+            "fitted");
+    for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++) {
+        char target[24], start[24], fitted[24];
+        format_target(target, sizeof target, k, ipsim_calibration_targets[k]);
+        format_target(start, sizeof start, k, c->start_values[k]);
+        format_target(fitted, sizeof fitted, k, c->values[k]);
+        fprintf(out, "%s%-50s %10s %10s %10s\n", prefix, ipsim_calibration_target_names[k],
+                target, start, fitted);
+    }
+    fprintf(out, "%s\n%s%-50s %12s %12s\n", prefix, prefix, "parameter", "start", "fitted");
+    for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++)
+        fprintf(out, "%s%-50s %12.6g %12.8g\n", prefix, ipsim_calibration_parameter_names[k],
+                c->start[k], c->parameters[k]);
+    fprintf(out,
+            "%s\n%sLargest residual %.2g after %d iterations (%d model evaluations): exact "
+            "expected values, no Monte Carlo error.\n",
+            prefix, prefix, c->max_abs_residual, c->iterations, c->evaluations);
+}
+
+static void print_check(FILE *out, const char *prefix, const ipsim_params *p,
+                        const ipsim_validation_row *rows)
+{
+    fprintf(out, "%sGoodness of fit by simulation: ", prefix);
+    ipsim_summary_print_scenario(out, p);
+    fputc('\n', out);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *table = open_memstream(&text, &size);
+    if (!table)
+        return;
+    ipsim_validation_print(table, rows);
+    fclose(table);
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+        fprintf(out, "%s%s\n", prefix, line);
+    free(text);
+}
+
+int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *ctx,
+                            ipsim_error *err)
+{
+    ipsim_options o;
+    ipsim_calibration *fit = NULL;
+    char *yaml = NULL, *file = NULL;
+    size_t file_size = 0;
+    int rc = ipsim_options_parse(&o, argc, argv,
+                                 IPSIM_OPT_OUTPUT | IPSIM_OPT_THREADS | IPSIM_OPT_QUIET, usage,
+                                 err);
+    ipsim_params start;
+    if (!rc)
+        rc = ipsim_params_resolve(&start, o.params_path, o.overrides, o.override_count, err);
+    if (!rc && !(fit = malloc(sizeof *fit)))
+        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the calibration");
+    if (!rc)
+        rc = ipsim_calibrate(&start, fit, err);
+    if (rc)
+        goto cleanup;
+    print_fit(stdout, "", fit);
+    fflush(stdout);
+
+    /* The check: the calibrated scenario simulated (its own seed and size),
+     * every row of the review's table with its Monte Carlo interval. */
+    ipsim_validation_row rows[IPSIM_VALIDATION_ROWS];
+    rc = ipsim_validate_scenario(&fit->fitted, o.threads, o.quiet, ctx->cancel, rows, err);
+    if (rc)
+        goto cleanup;
+    printf("\n");
+    print_check(stdout, "", &fit->fitted, rows);
+
+    rc = ipsim_params_to_documented_yaml(&fit->fitted, &yaml, err);
+    if (rc)
+        goto cleanup;
+    FILE *out = open_memstream(&file, &file_size);
+    if (!out) {
+        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot assemble the parameter file");
+        goto cleanup;
+    }
+    fprintf(out,
+            "# ipsim scenario '%s', calibrated by `ipsim calibrate` (ipsim %s) from %s.\n"
+            "# Written by the program: rerun `%s` to reproduce it rather than editing the "
+            "values below\n# by hand (a test checks that the calibration reproduces it).\n#\n"
+            "# Calibration: the ten parameters below were fitted, by GSL's nonlinear least "
+            "squares on the\n# model's exact expected values (models/calibration.h), to the "
+            "review's figures (MODEL.md);\n# every other value is as given, with its source in "
+            "the comment above it.\n#\n",
+            fit->fitted.name, IPSIM_VERSION, o.params_path ? o.params_path : "the defaults",
+            ctx->command_line);
+    print_fit(out, "# ", fit);
+    fprintf(out, "#\n");
+    print_check(out, "# ", &fit->fitted, rows);
+    fprintf(out, "\n%s", yaml);
+    if (fclose(out) != 0) {
+        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot assemble the parameter file");
+        goto cleanup;
+    }
+    if (o.output_path) {
+        rc = ipsim_write_file_atomically(o.output_path, file, file_size, err);
+        if (!rc)
+            printf("\nWrote %s\n", o.output_path);
+    } else {
+        printf("\n");
+        fwrite(file, 1, file_size, stdout);
+    }
+
+cleanup:
+    free(file);
+    free(yaml);
+    free(fit);
+    ipsim_options_free(&o);
+    return rc;
+}
