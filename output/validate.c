@@ -159,7 +159,9 @@ void ipsim_validation_rows(const ipsim_summary *s, const ipsim_params *p,
     judge(&rows[i++]);
 
     /* Recovery by response depth and ASCT (review sections 3.1.3, 4). */
-    rows[i] = row("IP improved after 3 induction cycles, among CR", 0.625, 0);
+    snprintf(label, sizeof label, "IP improved after %lld induction cycles, among CR",
+             (long long)p->pathway.induction_cycles);
+    rows[i] = row(label, 0.625, 0);
     share_row(s->improved[IPSIM_RESPONSE_CR], s->improvement_assessed[IPSIM_RESPONSE_CR],
               &rows[i++]);
     rows[i] = row("full recovery 12 months after ASCT, among CR", 0.375, 0);

@@ -20,7 +20,7 @@ typedef struct scenario {
 
 /* Per-scenario figures: rates per 100 patient-years lived, shares of patients. */
 typedef struct figures {
-    double infections, serious, deaths, infection_deaths, on_ivig, ivig_grams;
+    double infections, serious, death_rate, deaths, infection_deaths, on_ivig, ivig_grams;
 } figures;
 
 static figures figures_of(const ipsim_summary *s)
@@ -35,6 +35,7 @@ static figures figures_of(const ipsim_summary *s)
     f.deaths = 100.0 * (double)(s->deaths[IPSIM_DEATH_BACKGROUND] +
                                 s->deaths[IPSIM_DEATH_INFECTION]) / n;
     f.infection_deaths = 100.0 * (double)s->deaths[IPSIM_DEATH_INFECTION] / n;
+    f.death_rate = years > 0 ? f.deaths / 100.0 * n / years * 100.0 : 0;
     f.on_ivig = 100.0 * (double)s->ivig_patients / n;
     f.ivig_grams = years > 0 ? (double)s->ivig_milligrams / 1000.0 / years * 100.0 : 0;
     return f;
@@ -74,12 +75,14 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
         goto cleanup;
 
     const ipsim_params *ref = ipsim_h5_reader_params(runs[0].reader);
-    printf("Scenarios (per 100 patient-years lived; deaths and IVIG as %% of patients)\n");
-    printf("  %-26s %9s %11s %8s %7s %10s %8s %13s\n", "scenario", "patients", "infections",
-           "serious", "deaths", "inf.deaths", "on IVIG", "IVIG g/100py");
+    printf("Scenarios: per 100 patient-years lived (infections, serious, deaths, IVIG grams), "
+           "and %% of patients\n");
+    printf("  %-26s %9s %11s %8s %7s %13s | %7s %10s %8s\n", "scenario", "patients",
+           "infections", "serious", "deaths", "IVIG g", "died", "inf.deaths", "on IVIG");
     if (csv)
         fprintf(csv, "scenario,file,patients,infections_per_100py,serious_per_100py,"
-                     "deaths_pct,infection_deaths_pct,ivig_pct,ivig_grams_per_100py");
+                     "deaths_per_100py,ivig_grams_per_100py,deaths_pct,infection_deaths_pct,"
+                     "ivig_pct");
     for (int o = 0; csv && o < IPSIM_OUTCOMES; o++)
         fprintf(csv, ",diff_%s,diff_%s_low,diff_%s_high", ipsim_outcome_keys[o],
                 ipsim_outcome_keys[o], ipsim_outcome_keys[o]);
@@ -88,9 +91,9 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
     for (int i = 0; i < count; i++) {
         figures f = figures_of(runs[i].summary);
         const ipsim_params *p = ipsim_h5_reader_params(runs[i].reader);
-        printf("  %-26s %9lld %11.1f %8.1f %6.1f%% %9.1f%% %7.1f%% %13.0f\n", p->name,
-               (long long)runs[i].summary->patients, f.infections, f.serious, f.deaths,
-               f.infection_deaths, f.on_ivig, f.ivig_grams);
+        printf("  %-26s %9lld %11.1f %8.1f %7.2f %13.0f | %6.1f%% %9.1f%% %7.1f%%\n", p->name,
+               (long long)runs[i].summary->patients, f.infections, f.serious, f.death_rate,
+               f.ivig_grams, f.deaths, f.infection_deaths, f.on_ivig);
     }
 
     printf("\nDifference from '%s', per patient over %lld months (95%% interval)\n", ref->name,
@@ -103,9 +106,9 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
         figures f = figures_of(runs[i].summary);
         const ipsim_params *p = ipsim_h5_reader_params(runs[i].reader);
         if (csv)
-            fprintf(csv, "%s,%s,%lld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g", p->name, runs[i].path,
-                    (long long)runs[i].summary->patients, f.infections, f.serious, f.deaths,
-                    f.infection_deaths, f.on_ivig, f.ivig_grams);
+            fprintf(csv, "%s,%s,%lld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g", p->name, runs[i].path,
+                    (long long)runs[i].summary->patients, f.infections, f.serious, f.death_rate,
+                    f.ivig_grams, f.deaths, f.infection_deaths, f.on_ivig);
         if (i == 0) {
             if (csv) {
                 for (int o = 0; o < IPSIM_OUTCOMES; o++)

@@ -318,6 +318,57 @@ class ShippedScenarios(Workdir):
                         grams = f[f.attrs["parameters"].split("\n")[0].split(": ")[1]]
                         self.assertGreater(grams["summary/ivig_grams"][0], 0)
 
+    def test_ivig_policies_compare_per_100_patient_years(self):
+        params_dir = os.path.join(SOURCE_DIR, "params")
+        names = ["baseline", "ivig-severe", "ivig-recurrent", "ivig-severe-or-recurrent"]
+        outs = []
+        for name in names:
+            out = self.path(name + ".h5")
+            r = run("run", os.path.join(params_dir, name + ".yaml"), "-o", out, "--quiet",
+                    "--set", "cohort.patients=4000", "--set", "output.trajectories=none")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            outs.append(out)
+        csv = self.path("policies.csv")
+        r = run("compare", *outs, "--csv", csv)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"per 100 patient-years lived \(infections, serious, deaths, "
+                                   r"IVIG grams\)")
+        import csv as csvlib
+        with open(csv) as f:
+            rows = {row["scenario"]: row for row in csvlib.DictReader(f)}
+        self.assertEqual(set(rows), {"baseline", "ivig_severe", "ivig_recurrent",
+                                     "ivig_severe_or_recurrent"})
+        base = rows["baseline"]
+        self.assertEqual(float(base["ivig_grams_per_100py"]), 0)
+        for name in ["ivig_severe", "ivig_recurrent", "ivig_severe_or_recurrent"]:
+            row = rows[name]
+            self.assertGreater(float(row["ivig_grams_per_100py"]), 0)
+            # Common random numbers: IVIG only removes episodes.
+            self.assertLess(float(row["infections_per_100py"]), float(base["infections_per_100py"]))
+            self.assertLess(float(row["serious_per_100py"]), float(base["serious_per_100py"]))
+            self.assertGreater(float(row["deaths_per_100py"]), 0)
+        # The combination gives IVIG to at least everyone either rule would.
+        self.assertGreaterEqual(float(rows["ivig_severe_or_recurrent"]["ivig_pct"]),
+                                float(rows["ivig_severe"]["ivig_pct"]))
+
+    def test_another_regimen_is_a_parameter_set(self):
+        # D-VRd (illustrative): deeper responses, four cycles, so more IP recovers
+        # by the end of induction than with VRD.
+        shares = []
+        for name in ["baseline", "regimen-dvrd"]:
+            out = self.path(name + ".h5")
+            r = run("run", os.path.join(SOURCE_DIR, "params", name + ".yaml"), "-o", out,
+                    "--quiet", "--set", "cohort.patients=20000",
+                    "--set", "output.trajectories=none")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with h5py.File(out, "r") as f:
+                g = f[list(f.keys())[0]]
+                s = g["summary"]
+                shares.append((s["responses"][0, 0] / s["responses"][0].sum(),
+                               s["improved"][0].sum() / s["improvement_assessed"][0].sum()))
+        self.assertGreater(shares[1][0], shares[0][0] + 0.05)  # more CR
+        self.assertGreater(shares[1][1], shares[0][1] + 0.05)  # more IP improved
+
 
 class IvigRecords(Workdir):
     def test_monthly_ivig_rows_agree_with_totals(self):
