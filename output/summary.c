@@ -300,6 +300,45 @@ void ipsim_summary_print_scenario(FILE *out, const ipsim_params *p)
             (long long)p->cohort.cycle_months, (unsigned long long)p->seed);
 }
 
+/* Response, ASCT, progression, and PFS by IP improvement (review 3.1.3, 5.1). */
+static void print_pathway(FILE *out, const ipsim_summary *s)
+{
+    const double n = (double)s->patients;
+    int64_t assessed = 0;
+    for (int r = 0; r < IPSIM_RESPONSES; r++)
+        assessed += s->responses[r];
+    fputs("\nTreatment pathway\n  response at the end of induction:", out);
+    for (int r = 0; r < IPSIM_RESPONSES; r++)
+        fprintf(out, " %s %.1f%%", ipsim_response_names[r],
+                assessed ? 100.0 * (double)s->responses[r] / (double)assessed : 0.0);
+    fprintf(out, " (of %lld alive then)\n", (long long)assessed);
+    fprintf(out, "  eligible for ASCT %.1f%%, given ASCT %.1f%%; progressed %.1f%%\n",
+            100.0 * (double)s->transplant_eligible / n, 100.0 * (double)s->asct_patients / n,
+            100.0 * (double)s->progressions / n);
+    int64_t improved = 0, with_ip = 0;
+    for (int r = 0; r < IPSIM_RESPONSES; r++) {
+        improved += s->improved[r];
+        with_ip += s->improvement_assessed[r];
+    }
+    if (with_ip > 0)
+        fprintf(out, "  IP improved after induction: %.1f%% (CR: %.1f%%)\n",
+                100.0 * (double)improved / (double)with_ip,
+                s->improvement_assessed[0]
+                    ? 100.0 * (double)s->improved[0] / (double)s->improvement_assessed[0]
+                    : 0.0);
+    for (int group = 0; group < 2; group++) {
+        double share, low, high, median;
+        int64_t count = ipsim_summary_pfs(s, group, 0, &share, &low, &high, &median);
+        if (count == 0)
+            continue;
+        fprintf(out, "  median PFS, IP %s: ", group ? "improved" : "not improved");
+        if (isnan(median))
+            fprintf(out, "not reached by the horizon (%lld patients)\n", (long long)count);
+        else
+            fprintf(out, "%.1f months (%lld patients)\n", median, (long long)count);
+    }
+}
+
 void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *p)
 {
     int64_t n = s->patients;
@@ -416,6 +455,7 @@ void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *
                 months ? 100.0 * (double)s->ivig_patient_months / (double)months : 0.0,
                 years > 0 ? (double)s->ivig_milligrams / 1000.0 / years * 100.0 : 0.0);
     }
+    print_pathway(out, s);
     int64_t dead = s->deaths[IPSIM_DEATH_BACKGROUND] + s->deaths[IPSIM_DEATH_INFECTION];
     fprintf(out, "Deaths by month %lld: %lld of %lld patients (%.1f%%); %lld after a serious "
                  "infection\n",
