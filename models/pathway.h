@@ -13,10 +13,13 @@
  * progression_hazard_per_month during induction and after it for patients
  * whose IP did not improve, times progression_hazard_ratio_improved for
  * those whose IP improved (or who had none). It is drawn by inversion once,
- * at diagnosis: the patient progresses in the first cycle whose cumulative
- * hazard reaches an Exp(1) draw, which is the same as a Bernoulli draw per
- * cycle with probability 1 - exp(-hazard x cycle) but needs one uniform
- * per patient rather than one per cycle. */
+ * at diagnosis: the patient progresses at the end of the first cycle whose
+ * cumulative hazard exceeds an Exp(1) draw E, which is the same as a
+ * Bernoulli draw per cycle with probability 1 - exp(-hazard x cycle) but
+ * needs one uniform per patient rather than one per cycle. Since the hazard
+ * is constant within induction and after it, that cycle follows from E in
+ * closed form: floor(E / h) cycles at hazard h per cycle, worked out at
+ * diagnosis for induction and at the end of induction for the rest. */
 #ifndef IPSIM_PATHWAY_H
 #define IPSIM_PATHWAY_H
 
@@ -43,9 +46,20 @@ typedef struct ipsim_pathway_state {
     bool eligible;         /* for ASCT */
     bool progressed;
     int improved;          /* 1 improved, 0 not, -1 not assessed or no IP at diagnosis */
-    double hazard;         /* cumulative progression hazard so far */
     double hazard_at_progression; /* the Exp(1) draw */
+    int64_t progression_cycle;    /* progresses at the end of this cycle; INT64_MAX: not (yet) */
 } ipsim_pathway_state;
+
+/* The number of whole cycles at `per_cycle` hazard before the cumulative
+ * hazard exceeds `remaining`: floor(remaining / per_cycle); INT64_MAX if
+ * never (a zero hazard, or beyond any horizon). */
+static inline int64_t ipsim_pathway_cycles_before(double remaining, double per_cycle)
+{
+    if (!(per_cycle > 0))
+        return INT64_MAX;
+    double cycles = floor(remaining / per_cycle);
+    return cycles < 1e15 ? (int64_t)cycles : INT64_MAX;
+}
 
 void ipsim_pathway_init(ipsim_pathway *m, const ipsim_params *p);
 
@@ -57,8 +71,10 @@ static inline void ipsim_pathway_start(const ipsim_pathway *m, ipsim_pathway_sta
     s->eligible = eligible;
     s->progressed = false;
     s->improved = -1;
-    s->hazard = 0;
     s->hazard_at_progression = -log1p(-u_progression);
+    /* Within induction, at the not-improved hazard; after it, once known. */
+    int64_t c = ipsim_pathway_cycles_before(s->hazard_at_progression, m->progression_per_cycle[0]);
+    s->progression_cycle = c < m->induction_end ? c : INT64_MAX;
 }
 
 /* The phase of a living patient in cycle c. */
@@ -78,24 +94,36 @@ static inline int ipsim_pathway_phase(const ipsim_pathway *m, const ipsim_pathwa
     return IPSIM_PHASE_MAINTENANCE;
 }
 
-/* The end of induction, for a patient alive at the start of cycle
- * m->induction_end: records whether IP improved. */
-static inline void ipsim_pathway_assess(ipsim_pathway_state *s, int baseline_grade, int grade)
-{
-    s->improved = baseline_grade > IPSIM_GRADE_NONE ? grade < baseline_grade : -1;
-}
-
-/* The end of cycle c for a patient who survived it: returns true if the
- * patient progressed in it. */
-static inline bool ipsim_pathway_progress(const ipsim_pathway *m, ipsim_pathway_state *s,
-                                          int64_t c)
+/* The first cycle after `c` at which the phase of a living patient can
+ * change without progression (INT64_MAX if none): so that the phase need
+ * be worked out only then. */
+static inline int64_t ipsim_pathway_next_change(const ipsim_pathway *m,
+                                                const ipsim_pathway_state *s, int64_t c)
 {
     if (s->progressed)
-        return false;
-    bool lower = c >= m->induction_end && s->improved != 0;
-    s->hazard += m->progression_per_cycle[lower];
-    s->progressed = s->hazard > s->hazard_at_progression;
-    return s->progressed;
+        return INT64_MAX;
+    if (c < m->induction_end)
+        return m->induction_end;
+    if (s->eligible && c < m->asct_cycle)
+        return m->asct_cycle;
+    if (s->eligible && c < m->transplant_end)
+        return m->transplant_end;
+    return INT64_MAX;
+}
+
+/* The end of induction, for a patient alive at the start of cycle
+ * m->induction_end: records whether IP improved, and so when the patient
+ * will progress, if not during induction. */
+static inline void ipsim_pathway_assess(const ipsim_pathway *m, ipsim_pathway_state *s,
+                                        int baseline_grade, int grade)
+{
+    s->improved = baseline_grade > IPSIM_GRADE_NONE ? grade < baseline_grade : -1;
+    if (s->progressed || s->progression_cycle != INT64_MAX)
+        return;
+    double spent = m->progression_per_cycle[0] * (double)m->induction_end;
+    int64_t after = ipsim_pathway_cycles_before(s->hazard_at_progression - spent,
+                                                m->progression_per_cycle[s->improved != 0]);
+    s->progression_cycle = after == INT64_MAX ? INT64_MAX : m->induction_end + after;
 }
 
 #endif

@@ -80,14 +80,19 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
 
     const int64_t cycles = m->cycles;
     int64_t c = 0;
+    int phase = IPSIM_PHASE_INDUCTION;
+    int64_t phase_change = 0; /* the next cycle at which the phase is worked out */
     for (; c < cycles; c++) {
         grade_row[c] = (uint8_t)grade;
         if (c == pathway->induction_end) {
             record->response = (uint8_t)course.response;
-            ipsim_pathway_assess(&course, baseline, grade);
+            ipsim_pathway_assess(pathway, &course, baseline, grade);
             record->improved_after_induction = (int8_t)course.improved;
         }
-        const int phase = ipsim_pathway_phase(pathway, &course, c);
+        if (c >= phase_change) {
+            phase = ipsim_pathway_phase(pathway, &course, c);
+            phase_change = ipsim_pathway_next_change(pathway, &course, c);
+        }
         phase_row[c] = (uint8_t)phase;
         if (c == pathway->asct_cycle && phase == IPSIM_PHASE_TRANSPLANT)
             record->asct_month = (int32_t)(c * m->cycle_months);
@@ -144,15 +149,18 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
             c++;
             break;
         }
-        if (ipsim_pathway_progress(pathway, &course, c))
+        if (c == course.progression_cycle) {
+            course.progressed = true;
             record->progression_month = (int32_t)((c + 1) * m->cycle_months);
+            phase_change = c + 1;
+        }
         grade = ipsim_grades_step(&m->grades, phase, course.response, grade, u[U_GRADE]);
     }
     /* Row entry `cycles` is the horizon: the state reached, no new episodes. */
     if (record->death_month < 0) {
         if (cycles == pathway->induction_end) {
             record->response = (uint8_t)course.response;
-            ipsim_pathway_assess(&course, baseline, grade);
+            ipsim_pathway_assess(pathway, &course, baseline, grade);
             record->improved_after_induction = (int8_t)course.improved;
         }
         grade_row[cycles] = (uint8_t)grade;
