@@ -13,6 +13,7 @@ int ipsim_model_init(ipsim_model *m, const ipsim_params *p, ipsim_error *err)
         return rc;
     ipsim_grades_init(&m->grades, p);
     ipsim_pathway_init(&m->pathway, p);
+    ipsim_economics_init(&m->economics, p);
     ipsim_ivig_init(&m->ivig, p);
     ipsim_vaccination_init(&m->vaccination, p);
     ipsim_mortality_init(&m->mortality, p);
@@ -69,6 +70,11 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     record->transplant_eligible = course.eligible;
     const double ivig_grams_per_cycle = m->ivig.grams_per_kg_per_cycle * record->weight_kg;
     record->ivig_grams_per_cycle = (float)ivig_grams_per_cycle;
+    const ipsim_economics *economics = &m->economics;
+    const double ivig_cost_per_cycle = ivig_grams_per_cycle * economics->ivig_price_per_gram +
+                                       economics->ivig_administration_per_cycle;
+    ipsim_economics_state accounts;
+    ipsim_economics_start(&accounts);
     ipsim_ivig_state ivig;
     ipsim_ivig_state_init(&ivig);
     /* Most scenarios give no IVIG or vaccines: skip their bookkeeping. */
@@ -94,11 +100,13 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
             phase_change = ipsim_pathway_next_change(pathway, &course, c);
         }
         phase_row[c] = (uint8_t)phase;
+        ipsim_economics_state_values(economics, &accounts, phase, grade);
         if (c == pathway->asct_cycle && phase == IPSIM_PHASE_TRANSPLANT)
             record->asct_month = (int32_t)(c * m->cycle_months);
         const bool on_ivig = ivig_policy && ipsim_ivig_decide(&m->ivig, &ivig, c, grade);
         ivig_row[c] = on_ivig;
         if (on_ivig) {
+            ipsim_economics_cost(&accounts, ivig_cost_per_cycle);
             record->ivig_grams += ivig_grams_per_cycle;
             record->ivig_months += (int32_t)m->cycle_months;
         }
@@ -106,8 +114,15 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
         if (vaccines) {
             double v[4];
             ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_VACCINE, 0, v);
-            record->vaccine_doses +=
-                (uint16_t)ipsim_vaccination_cycle(&m->vaccination, &vaccination, month, grade, v);
+            const int doses =
+                ipsim_vaccination_cycle(&m->vaccination, &vaccination, month, grade, v);
+            if (doses) {
+                const bool flu = doses & IPSIM_DOSE_INFLUENZA;
+                const bool pneumo = doses & IPSIM_DOSE_PNEUMOCOCCAL;
+                record->vaccine_doses += (uint16_t)(flu + pneumo);
+                ipsim_economics_cost(&accounts, flu * economics->vaccine_cost[0] +
+                                                    pneumo * economics->vaccine_cost[1]);
+            }
             ipsim_vaccination_prevention(&m->vaccination, &vaccination, month, prevented);
         }
         ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_CYCLE, 0, u);
@@ -128,10 +143,13 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
                 }
                 episodes++;
                 record->episodes[grade][type]++;
-                if (ipsim_infections_serious(&m->infections, grade, on_ivig, v[U_SERIOUS])) {
+                const bool grave =
+                    ipsim_infections_serious(&m->infections, grade, on_ivig, v[U_SERIOUS]);
+                if (grave) {
                     serious++;
                     record->serious[grade]++;
                 }
+                ipsim_economics_episode(economics, &accounts, grave, type);
             }
             if (episodes > 0 && record->first_infection_month < 0)
                 record->first_infection_month = (int32_t)month;
@@ -155,6 +173,7 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
             phase_change = c + 1;
         }
         grade = ipsim_grades_step(&m->grades, phase, course.response, grade, u[U_GRADE]);
+        ipsim_economics_next_cycle(economics, &accounts);
     }
     /* Row entry `cycles` is the horizon: the state reached, no new episodes. */
     if (record->death_month < 0) {
@@ -167,10 +186,15 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
         infection_row[cycles] = 0;
         ivig_row[cycles] = 0;
         phase_row[cycles] = (uint8_t)ipsim_pathway_phase(pathway, &course, cycles);
+        ipsim_economics_finish(economics, &accounts, IPSIM_PHASE_INDUCTION, baseline, true,
+                               phase_row[cycles], grade);
     } else {
+        ipsim_economics_finish(economics, &accounts, IPSIM_PHASE_INDUCTION, baseline, false, 0,
+                               0);
         memset(grade_row + c, IPSIM_STATE_DEAD, (size_t)(cycles + 1 - c));
         memset(infection_row + c, 0, (size_t)(cycles + 1 - c));
         memset(ivig_row + c, 0, (size_t)(cycles + 1 - c));
         memset(phase_row + c, IPSIM_PHASE_DEAD, (size_t)(cycles + 1 - c));
     }
+    record->outcomes = accounts.total;
 }

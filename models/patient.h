@@ -17,6 +17,7 @@
  *   4. if alive, may progress (next phase: relapse), and moves to next
  *      cycle's grade by the phase's and response's transition probabilities
  *      (models/grades.h).
+ * Costs and QALYs accrue along the way (models/economics.h).
  * All randomness comes from counter-based streams at coordinates (patient,
  * cycle, purpose), so a patient's course is the same whatever the thread,
  * the block or the size of the cohort. */
@@ -26,6 +27,7 @@
 #include <stdint.h>
 
 #include "models/diagnosis.h"
+#include "models/economics.h"
 #include "models/grades.h"
 #include "models/infections.h"
 #include "models/ivig.h"
@@ -44,6 +46,7 @@ typedef struct ipsim_model {
     ipsim_vaccination vaccination;
     ipsim_mortality mortality;
     ipsim_pathway pathway;
+    ipsim_economics economics;
     int64_t cycles;       /* cycles simulated: horizon / cycle length */
     int64_t cycle_months; /* months per cycle */
     int64_t window_months; /* infection window, for summaries */
@@ -62,6 +65,7 @@ typedef struct ipsim_patient_record {
     uint32_t serious[IPSIM_GRADES];                         /* serious episodes by grade */
     uint32_t prevented[IPSIM_INFECTION_TYPES]; /* episodes vaccination prevented, by type */
     uint16_t vaccine_doses;                    /* influenza and pneumococcal doses given */
+    ipsim_outcomes outcomes; /* costs, QALYs, life-years (models/economics.h) */
     double ivig_grams;   /* IVIG given over the follow-up */
     int32_t ivig_months; /* months on IVIG */
     float ivig_grams_per_cycle; /* dose for this patient's weight, per cycle on IVIG */

@@ -31,17 +31,17 @@ void ipsim_vaccination_state_init(ipsim_vaccination_state *s, double u)
 int ipsim_vaccination_cycle(const ipsim_vaccination *m, ipsim_vaccination_state *s, int64_t month,
                             int grade, const double u[4])
 {
-    int doses = 0;
+    int doses = 0; /* IPSIM_DOSE_* bits */
     /* The influenza month falls in [month, month + cycle) at most once. */
     int64_t to_flu = ((int64_t)m->flu_calendar_month - (s->calendar_month + month) % 12 + 12) % 12;
     if (m->flu_coverage > 0 && to_flu < m->cycle_months && u[0] < m->flu_coverage) {
-        doses++;
+        doses |= IPSIM_DOSE_INFLUENZA;
         if (u[1] < m->flu_response[grade])
             s->flu_until = month + to_flu + m->flu_protection_months;
     }
     if (m->pn_coverage > 0 && m->pn_month >= month && m->pn_month < month + m->cycle_months &&
         u[2] < m->pn_coverage) {
-        doses++;
+        doses |= IPSIM_DOSE_PNEUMOCOCCAL;
         if (u[3] < m->pn_response[grade])
             s->pn_until = m->pn_month + m->pn_protection_months;
     }

@@ -45,9 +45,12 @@ void ipsim_vaccination_init(ipsim_vaccination *m, const ipsim_params *p);
 /* A fresh state for a patient diagnosed in the calendar month drawn from u. */
 void ipsim_vaccination_state_init(ipsim_vaccination_state *s, double u);
 
+/* Doses given in a cycle, as bits. */
+enum { IPSIM_DOSE_INFLUENZA = 1, IPSIM_DOSE_PNEUMOCOCCAL = 2 };
+
 /* Vaccinates in the cycle starting at `month` if a dose falls in it, from
  * four uniforms (influenza given, took; pneumococcal given, took). Returns
- * the number of doses given (0, 1 or 2). */
+ * the doses given: IPSIM_DOSE_* bits, 0 if none. */
 int ipsim_vaccination_cycle(const ipsim_vaccination *m, ipsim_vaccination_state *s, int64_t month,
                             int grade, const double u[4]);
 

@@ -317,6 +317,7 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
         {"summary/improved", total->improved, 2, {IPSIM_RESPONSES + 1}},
         {"summary/recovery_assessed", total->recovery_assessed, 2, {2}},
         {"summary/recovered", total->recovered, 2, {2}},
+        {"economics/sum_fixed_point", total->economic_sums, 2, {IPSIM_ECONOMIC_OUTCOMES}},
     };
     size_t largest = (size_t)M * IPSIM_PHASE_STATES;
     int64_t *table = rc ? NULL : malloc((size_t)R * largest * sizeof *table);

@@ -52,6 +52,8 @@ enum {
     DS_ASCT_MONTH,
     DS_IMPROVED,
     DS_PROGRESSION_MONTH,
+    DS_ECONOMIC_FIRST, /* IPSIM_ECONOMIC_OUTCOMES float64 columns in economics/ */
+    DS_ECONOMIC_LAST = DS_ECONOMIC_FIRST + IPSIM_ECONOMIC_OUTCOMES - 1,
     DS_PATIENT,
     DS_COUNT
 };
@@ -67,7 +69,7 @@ static const size_t trajectory_element_size[TRAJECTORY_SETS_MAX] = {1, 1, 1, 4};
 enum { ENUM_STATE, ENUM_CAUSE, ENUM_PHASE, ENUM_MYELOMA, ENUM_RISS, ENUM_RESPONSE, ENUM_COUNT };
 
 /* The per-patient datasets, each written one chunk (= one block) at a time. */
-enum { PATIENT_COLUMNS = 16 };
+enum { PATIENT_COLUMNS = 16 + IPSIM_ECONOMIC_OUTCOMES };
 static const struct {
     int ds;
     size_t element_size;
@@ -79,7 +81,10 @@ static const struct {
     {DS_IVIG_GRAMS, 8, 1},      {DS_MYELOMA_TYPE, 1, 1}, {DS_RISS, 1, 1},
     {DS_ELIGIBLE, 1, 1},        {DS_RESPONSE, 1, 1},     {DS_ASCT_MONTH, 4, 1},
     {DS_IMPROVED, 1, 1},        {DS_PROGRESSION_MONTH, 4, 1},
+    {DS_ECONOMIC_FIRST + 0, 8, 1}, {DS_ECONOMIC_FIRST + 1, 8, 1}, {DS_ECONOMIC_FIRST + 2, 8, 1},
+    {DS_ECONOMIC_FIRST + 3, 8, 1}, {DS_ECONOMIC_FIRST + 4, 8, 1}, {DS_ECONOMIC_FIRST + 5, 8, 1},
 };
+_Static_assert(IPSIM_ECONOMIC_OUTCOMES == 6, "one patient column per economic outcome");
 
 /* One chunk of one dataset in the block being written: filled and
  * compressed by a worker thread (prepare), written by the master. */
@@ -274,6 +279,7 @@ enum {
     SC_RESPONSE,
     SC_ASCT,
     SC_IMPROVED,
+    SC_ECONOMIC,
     SC_COUNT
 };
 
@@ -363,6 +369,10 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
                                        "whether the patient received ASCT");
     scales[SC_IMPROVED] = make_label_scale(w->group, "ip_improvement", improved_labels, 2,
                                            "whether IP improved after induction");
+    scales[SC_ECONOMIC] = make_label_scale(w->group, "economic_outcome", ipsim_economic_names,
+                                           IPSIM_ECONOMIC_OUTCOMES,
+                                           "costs, QALYs and life-years, undiscounted and "
+                                           "discounted");
     for (int i = 0; i < SC_COUNT; i++)
         if (scales[i] < 0) {
             rc = fail_hdf5(w, err, "creating the coordinate datasets");
@@ -455,6 +465,53 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
         }
         if (failed) {
             rc = fail_hdf5(w, err, "creating the per-patient datasets");
+            goto cleanup;
+        }
+    }
+
+    /* economics/: per patient, and per replicate (models/economics.h). */
+    {
+        hid_t group = H5Gcreate2(w->group, "economics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        int failed = group < 0 || set_string_attr(group, "currency", p->economics.currency) < 0;
+        static const char *const descriptions[IPSIM_ECONOMIC_OUTCOMES] = {
+            "costs over the follow-up, undiscounted", "costs over the follow-up, discounted",
+            "QALYs over the follow-up, undiscounted", "QALYs over the follow-up, discounted",
+            "life-years over the follow-up, undiscounted",
+            "life-years over the follow-up, discounted"};
+        hsize_t dims[2] = {R, N}, chunk[2] = {1, (hsize_t)w->block_patients};
+        hid_t rp[2] = {scales[SC_REPLICATE], patient_scale};
+        for (int k = 0; k < IPSIM_ECONOMIC_OUTCOMES && !failed; k++) {
+            const char *units = k <= IPSIM_ECONOMIC_COST_DISCOUNTED ? p->economics.currency
+                                : k <= IPSIM_ECONOMIC_QALYS_DISCOUNTED ? "QALY"
+                                                                        : "years";
+            hid_t ds = make_dataset(group, ipsim_economic_names[k], H5T_IEEE_F64LE, 2, dims,
+                                    chunk, level, descriptions[k], units);
+            w->ds[DS_ECONOMIC_FIRST + k] = ds;
+            failed = ds < 0 || attach(ds, rp, 2) < 0;
+        }
+        hsize_t table[2] = {R, IPSIM_ECONOMIC_OUTCOMES};
+        hid_t rs[2] = {scales[SC_REPLICATE], scales[SC_ECONOMIC]};
+        const struct {
+            const char *name;
+            hid_t type;
+            const char *description;
+        } totals[2] = {
+            {"mean", H5T_NATIVE_DOUBLE, "mean per patient of each outcome, per replicate"},
+            {"sum_fixed_point", H5T_NATIVE_INT64,
+             "sum over patients in fixed point: cents (1e-2 currency) for costs, 1e-9 for "
+             "QALYs and life-years (exact whatever the order of summation)"},
+        };
+        for (int t = 0; t < 2 && !failed; t++) {
+            hid_t ds = make_dataset(group, totals[t].name, totals[t].type, 2, table, table, 0,
+                                    totals[t].description, NULL);
+            failed = ds < 0 || attach(ds, rs, 2) < 0;
+            if (ds >= 0)
+                H5Dclose(ds);
+        }
+        if (group >= 0)
+            H5Gclose(group);
+        if (failed) {
+            rc = fail_hdf5(w, err, "creating the economics datasets");
             goto cleanup;
         }
     }
@@ -849,6 +906,12 @@ static void gather_column(int ds, const ipsim_block *b, unsigned char *buf, size
         case DS_ASCT_MONTH: memcpy(buf + 4 * i, &rec[i].asct_month, 4); break;
         case DS_IMPROVED: memcpy(buf + i, &rec[i].improved_after_induction, 1); break;
         case DS_PROGRESSION_MONTH: memcpy(buf + 4 * i, &rec[i].progression_month, 4); break;
+        default: {
+            double values[IPSIM_ECONOMIC_OUTCOMES];
+            ipsim_economic_values(&rec[i].outcomes, values);
+            memcpy(buf + 8 * i, &values[ds - DS_ECONOMIC_FIRST], 8);
+            break;
+        }
         }
     }
 }
@@ -1044,6 +1107,16 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
             ok |= write_summary_row(group, tallies[i].name, H5T_NATIVE_INT64, tallies[i].rank,
                                     replicate, tallies[i].data);
         H5Gclose(group);
+        group = H5Gopen2(w->group, "economics", H5P_DEFAULT);
+        double means[IPSIM_ECONOMIC_OUTCOMES];
+        ipsim_summary_mean_economics(s, means);
+        ok |= group < 0 ? -1 : 0;
+        if (group >= 0) {
+            ok |= write_summary_row(group, "mean", H5T_NATIVE_DOUBLE, 2, replicate, means);
+            ok |= write_summary_row(group, "sum_fixed_point", H5T_NATIVE_INT64, 2, replicate,
+                                    s->economic_sums);
+            H5Gclose(group);
+        }
     }
     free(occupancy);
     free(progression_free);

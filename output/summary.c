@@ -8,6 +8,30 @@
 
 #include "output/intervals.h"
 
+const char *const ipsim_economic_names[IPSIM_ECONOMIC_OUTCOMES] = {
+    "cost", "cost_discounted", "qalys", "qalys_discounted", "life_years",
+    "life_years_discounted"};
+
+const double ipsim_economic_unit[IPSIM_ECONOMIC_OUTCOMES] = {1e-2, 1e-2, 1e-9, 1e-9, 1e-9, 1e-9};
+
+void ipsim_economic_values(const ipsim_outcomes *o, double values[IPSIM_ECONOMIC_OUTCOMES])
+{
+    values[IPSIM_ECONOMIC_COST] = o->cost[0];
+    values[IPSIM_ECONOMIC_COST_DISCOUNTED] = o->cost[1];
+    values[IPSIM_ECONOMIC_QALYS] = o->qalys[0];
+    values[IPSIM_ECONOMIC_QALYS_DISCOUNTED] = o->qalys[1];
+    values[IPSIM_ECONOMIC_LIFE_YEARS] = o->life_years[0];
+    values[IPSIM_ECONOMIC_LIFE_YEARS_DISCOUNTED] = o->life_years[1];
+}
+
+void ipsim_summary_mean_economics(const ipsim_summary *s, double means[IPSIM_ECONOMIC_OUTCOMES])
+{
+    for (int k = 0; k < IPSIM_ECONOMIC_OUTCOMES; k++)
+        means[k] = s->patients ? (double)s->economic_sums[k] * ipsim_economic_unit[k] /
+                                     (double)s->patients
+                               : NAN;
+}
+
 ipsim_summary_shape ipsim_summary_shape_of(const ipsim_params *p)
 {
     ipsim_summary_shape shape = {
@@ -135,6 +159,10 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
         s->ivig_milligrams += llround(record->ivig_grams * 1000.0);
     }
 
+    double values[IPSIM_ECONOMIC_OUTCOMES];
+    ipsim_economic_values(&record->outcomes, values);
+    for (int k = 0; k < IPSIM_ECONOMIC_OUTCOMES; k++)
+        s->economic_sums[k] += llround(values[k] / ipsim_economic_unit[k]);
     s->patients_by_type_and_grade[record->myeloma_type][g0]++;
     s->patients_by_riss_and_grade[record->riss][g0]++;
     s->responses[record->response]++;
@@ -456,6 +484,19 @@ void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *
                 years > 0 ? (double)s->ivig_milligrams / 1000.0 / years * 100.0 : 0.0);
     }
     print_pathway(out, s);
+    double means[IPSIM_ECONOMIC_OUTCOMES];
+    ipsim_summary_mean_economics(s, means);
+    fprintf(out,
+            "\nPer patient over %lld months (%s, %lld prices; discounted at %.1f%%/%.1f%% a year "
+            "for costs/effects%s):\n"
+            "  cost %.0f (discounted %.0f), QALYs %.3f (%.3f), life-years %.3f (%.3f)\n",
+            (long long)((s->shape.months - 1) * s->shape.cycle_months), p->economics.currency,
+            (long long)p->economics.price_year, 100 * p->economics.discount_rate_costs,
+            100 * p->economics.discount_rate_effects,
+            p->economics.half_cycle_correction ? ", half-cycle corrected" : "",
+            means[IPSIM_ECONOMIC_COST], means[IPSIM_ECONOMIC_COST_DISCOUNTED],
+            means[IPSIM_ECONOMIC_QALYS], means[IPSIM_ECONOMIC_QALYS_DISCOUNTED],
+            means[IPSIM_ECONOMIC_LIFE_YEARS], means[IPSIM_ECONOMIC_LIFE_YEARS_DISCOUNTED]);
     int64_t dead = s->deaths[IPSIM_DEATH_BACKGROUND] + s->deaths[IPSIM_DEATH_INFECTION];
     fprintf(out, "Deaths by month %lld: %lld of %lld patients (%.1f%%); %lld after a serious "
                  "infection\n",

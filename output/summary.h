@@ -23,6 +23,23 @@ typedef struct ipsim_summary_shape {
     int64_t recovery_row;  /* row of the review's recovery figures (ASCT month + 12); -1 none */
 } ipsim_summary_shape;
 
+/* The economic outcomes summarised, per patient. */
+enum {
+    IPSIM_ECONOMIC_COST,
+    IPSIM_ECONOMIC_COST_DISCOUNTED,
+    IPSIM_ECONOMIC_QALYS,
+    IPSIM_ECONOMIC_QALYS_DISCOUNTED,
+    IPSIM_ECONOMIC_LIFE_YEARS,
+    IPSIM_ECONOMIC_LIFE_YEARS_DISCOUNTED,
+    IPSIM_ECONOMIC_OUTCOMES
+};
+extern const char *const ipsim_economic_names[IPSIM_ECONOMIC_OUTCOMES];
+/* Value of one unit of economic_sums, by outcome. */
+extern const double ipsim_economic_unit[IPSIM_ECONOMIC_OUTCOMES];
+
+/* One patient's outcomes in the order above. */
+void ipsim_economic_values(const ipsim_outcomes *o, double values[IPSIM_ECONOMIC_OUTCOMES]);
+
 typedef struct ipsim_summary {
     ipsim_summary_shape shape;
     int64_t *occupancy;    /* [months][IPSIM_STATES]: patients in each state */
@@ -61,6 +78,10 @@ typedef struct ipsim_summary {
      * [0] and with [1] ASCT; and those of them in grade none then. */
     int64_t recovery_assessed[2];
     int64_t recovered[2];
+    /* Costs, QALYs and life-years (IPSIM_ECONOMIC_*), summed in fixed point
+     * (ipsim_economic_unit: cents, 1e-9 QALY and life-year) so that the sums
+     * do not depend on the order patients are added in. */
+    int64_t economic_sums[IPSIM_ECONOMIC_OUTCOMES];
     /* IVIG given, in whole milligrams per patient: an integer, so the total
      * does not depend on the order patients are added in. */
     int64_t ivig_milligrams;
@@ -99,6 +120,9 @@ void ipsim_summary_progression_free(const ipsim_summary *s, int64_t *progression
  * reached by the horizon). Returns the group's size. */
 int64_t ipsim_summary_pfs(const ipsim_summary *s, int improved, int64_t month, double *share,
                           double *low, double *high, double *median_months);
+
+/* Mean of each outcome per patient. */
+void ipsim_summary_mean_economics(const ipsim_summary *s, double means[IPSIM_ECONOMIC_OUTCOMES]);
 
 /* dst += src; both made for the same parameters. */
 void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src);

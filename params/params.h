@@ -177,6 +177,27 @@ typedef struct ipsim_params {
     } vaccination;
 
     struct {
+        char currency[IPSIM_NAME_MAX]; /* ISO 4217 code, for labels */
+        int64_t price_year;
+        double discount_rate_costs;   /* per year */
+        double discount_rate_effects; /* per year */
+        bool half_cycle_correction;
+        double ivig_price_per_gram;
+        double ivig_administration_cost; /* per infusion */
+        double episode_cost[IPSIM_INFECTION_TYPES];         /* not serious (not admitted) */
+        double serious_episode_cost[IPSIM_INFECTION_TYPES]; /* serious (admitted) */
+        double influenza_vaccine_cost;    /* per dose, given */
+        double pneumococcal_vaccine_cost; /* per course */
+        double phase_cost_per_month[IPSIM_PHASES];
+        double utility_by_phase[IPSIM_PHASES];
+        double utility_decrement_by_grade[IPSIM_GRADES];
+        double episode_disutility;         /* utility lost while an episode lasts */
+        double episode_disutility_days;
+        double serious_episode_disutility;
+        double serious_episode_disutility_days;
+    } economics;
+
+    struct {
         int64_t pfs_followup_months; /* follow-up of the review's "median PFS not reached" */
     } validation;
 

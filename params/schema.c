@@ -378,6 +378,107 @@ const ipsim_param_spec ipsim_param_specs[] = {
      .doc = "Share of bacterial episodes prevented while protected: the pneumococcal share "
             "of bacterial infections times the vaccine's efficacy (assumption: 0.3 x 0.5)."},
 
+    {.path = "economics.currency", .type = IPSIM_PARAM_STRING, .offset = AT(economics.currency),
+     .default_yaml = "GBP", .unit = "-",
+     .doc = "Currency of every cost (ISO 4217 code; a label only: ipsim converts nothing)."},
+    {.path = "economics.price_year", .type = IPSIM_PARAM_INT, .offset = AT(economics.price_year),
+     .min = 1900, .max = 2200, .default_yaml = "2019", .unit = "year",
+     .doc = "Price year of the costs (a label; the defaults' sources range from 2018 to 2022 and "
+            "are not inflated)."},
+    {.path = "economics.discount_rate_costs", .type = IPSIM_PARAM_REAL,
+     .offset = AT(economics.discount_rate_costs), .min = 0, .max = 0.5, .default_yaml = "0.035",
+     .unit = "per year",
+     .doc = "Annual discount rate of costs; a cycle starting t months after diagnosis is "
+            "weighted (1 + r)^(-t/12). Default: 3.5%, NICE methods guide."},
+    {.path = "economics.discount_rate_effects", .type = IPSIM_PARAM_REAL,
+     .offset = AT(economics.discount_rate_effects), .min = 0, .max = 0.5, .default_yaml = "0.035",
+     .unit = "per year",
+     .doc = "Annual discount rate of QALYs and life-years. Default: 3.5%, NICE methods guide "
+            "(1.5% in special cases)."},
+    {.path = "economics.half_cycle_correction", .type = IPSIM_PARAM_BOOL,
+     .offset = AT(economics.half_cycle_correction), .default_yaml = "true", .unit = "-",
+     .doc = "true: state values (QALYs, life-years, phase costs) by the life-table method, the "
+            "average of the cycle's start and end (half the first cycle's value taken off, half "
+            "the horizon's added for survivors); false: counted at the start of each cycle. "
+            "Event costs (episodes, IVIG, vaccines) are counted in the cycle they occur either "
+            "way (docs/model.md)."},
+    {.path = "economics.ivig_price_per_gram", .type = IPSIM_PARAM_REAL,
+     .offset = AT(economics.ivig_price_per_gram), .min = 0, .max = 10000, .default_yaml = "34",
+     .unit = "currency per g",
+     .doc = "Price of immunoglobulin. Default: GBP 34 per gram, the UK average (National "
+            "Immunoglobulin Database annual report 2018/19)."},
+    {.path = "economics.ivig_administration_cost", .type = IPSIM_PARAM_REAL,
+     .offset = AT(economics.ivig_administration_cost), .min = 0, .max = 100000,
+     .default_yaml = "100", .unit = "currency per infusion",
+     .doc = "Cost of giving one infusion (nursing, supplies). Default: about 100 per infusion "
+            "(calc from Winters et al., BMC Health Serv Res 2011;11:101: USD 474 nursing + 25 "
+            "supplies per 5 infusions), taken as GBP 100 (assumption: not converted)."},
+    {.path = "economics.episode_cost", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
+     .offset = AT(economics.episode_cost), .length = IPSIM_INFECTION_TYPES, .labels = type_labels,
+     .min = 0, .max = 1e7, .default_yaml = "{bacterial: 150, viral: 100, fungal: 300}",
+     .unit = "currency per episode",
+     .doc = "Cost of an episode that is not serious (treated without admission), by type. "
+            "Default: assumption (a consultation and oral treatment)."},
+    {.path = "economics.serious_episode_cost", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(economics.serious_episode_cost),
+     .length = IPSIM_INFECTION_TYPES, .labels = type_labels, .min = 0, .max = 1e7,
+     .default_yaml = "{bacterial: 3904, viral: 3904, fungal: 11654}",
+     .unit = "currency per episode",
+     .doc = "Cost of a serious (admitted) episode, by type. Default: GBP 3,904, the mean UK "
+            "pneumonia admission, and GBP 11,654 with critical care, used for fungal "
+            "infections (Campling et al., J Med Econ 2022; the fungal choice is an "
+            "assumption)."},
+    {.path = "economics.influenza_vaccine_cost", .type = IPSIM_PARAM_REAL,
+     .offset = AT(economics.influenza_vaccine_cost), .min = 0, .max = 1e5, .default_yaml = "20",
+     .unit = "currency per dose",
+     .doc = "Cost of one influenza dose, given (assumption: vaccine and administration)."},
+    {.path = "economics.pneumococcal_vaccine_cost", .type = IPSIM_PARAM_REAL,
+     .offset = AT(economics.pneumococcal_vaccine_cost), .min = 0, .max = 1e5,
+     .default_yaml = "80", .unit = "currency per course",
+     .doc = "Cost of the pneumococcal course (PCV13 then PPSV23), given (assumption)."},
+    {.path = "economics.phase_cost_per_month", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(economics.phase_cost_per_month),
+     .length = IPSIM_PHASES, .labels = phase_labels, .min = 0, .max = 1e7,
+     .default_yaml = "{induction: 0, transplant: 0, maintenance: 0, relapse: 0}",
+     .unit = "currency per month",
+     .doc = "Cost of a month in each treatment phase (drugs, monitoring). Default: 0, left out: "
+            "the IVIG policies compared do not change treatment, so these costs are the same "
+            "in every policy except through survival."},
+    {.path = "economics.utility_by_phase", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
+     .offset = AT(economics.utility_by_phase), .length = IPSIM_PHASES, .labels = phase_labels,
+     .min = -1, .max = 1,
+     .default_yaml = "{induction: 0.723, transplant: 0.6, maintenance: 0.737, relapse: 0.65}",
+     .unit = "utility",
+     .doc = "Health utility of a month in each phase (before grade decrements and episode "
+            "disutilities). Default: maintenance 0.737, progression-free (NICE TA1133); "
+            "induction 0.723, real-world EQ-5D-5L in myeloma (Qerimi et al., Maced Pharm Bull "
+            "2016); transplant 0.6 and relapse 0.65 are assumptions."},
+    {.path = "economics.utility_decrement_by_grade", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(economics.utility_decrement_by_grade),
+     .length = IPSIM_GRADES, .labels = grade_labels, .min = -1, .max = 2,
+     .default_yaml = "{none: 0, mild: 0, moderate: 0, severe: 0, very_severe: 0}",
+     .unit = "utility",
+     .doc = "Utility taken off a month in each grade. Default: 0 (no published utility by IP "
+            "grade: the grade acts on quality of life through infections only)."},
+    {.path = "economics.episode_disutility", .type = IPSIM_PARAM_REAL,
+     .offset = AT(economics.episode_disutility), .min = 0, .max = 2, .default_yaml = "0.1",
+     .unit = "utility",
+     .doc = "Utility lost while an episode that is not serious lasts (assumption)."},
+    {.path = "economics.episode_disutility_days", .type = IPSIM_PARAM_REAL,
+     .offset = AT(economics.episode_disutility_days), .min = 0, .max = 365, .default_yaml = "14",
+     .unit = "days", .doc = "How long that loss lasts (assumption)."},
+    {.path = "economics.serious_episode_disutility", .type = IPSIM_PARAM_REAL,
+     .offset = AT(economics.serious_episode_disutility), .min = 0, .max = 2,
+     .default_yaml = "0.218", .unit = "utility",
+     .doc = "Utility lost while a serious episode lasts. Default: 0.218, serious infection in "
+            "AML (Stein et al., Health Qual Life Outcomes 2018), a proxy."},
+    {.path = "economics.serious_episode_disutility_days", .type = IPSIM_PARAM_REAL,
+     .offset = AT(economics.serious_episode_disutility_days), .min = 0, .max = 365,
+     .default_yaml = "13.4", .unit = "days",
+     .doc = "How long that loss lasts. Default: calc, 13.4 days makes 0.218 x 13.4 / 365.25 = "
+            "0.008 QALY, the loss per inpatient pneumonia episode (BMC Health Serv Res "
+            "2012;12:386)."},
+
     {.path = "validation.pfs_followup_months", .type = IPSIM_PARAM_INT,
      .offset = AT(validation.pfs_followup_months), .min = 1, .max = 1200,
      .default_yaml = "48", .unit = "months",
@@ -401,7 +502,7 @@ const size_t ipsim_param_spec_count = sizeof ipsim_param_specs / sizeof ipsim_pa
 
 const char *const ipsim_param_sections[] = {"cohort",    "grades", "infection",   "mortality",
                                             "diagnosis", "pathway", "ivig",        "vaccination",
-                                            "validation", "output"};
+                                            "economics", "validation", "output"};
 const size_t ipsim_param_section_count =
     sizeof ipsim_param_sections / sizeof ipsim_param_sections[0];
 _Static_assert(sizeof ipsim_param_specs / sizeof ipsim_param_specs[0] <= IPSIM_PARAM_SPEC_MAX,

@@ -184,6 +184,23 @@ class Layout(Workdir):
             self.assertTrue((improved[~assessed] == -1).all())
             response = g["patients/response"][()]
             np.testing.assert_array_equal(response == 4, grade[:, :, 2] == 5)
+            # Economics: per-patient outcomes, their means per replicate.
+            econ = g["economics"]
+            self.assertEqual(econ.attrs["currency"], "GBP")
+            for k, name in enumerate(["cost", "cost_discounted", "qalys", "qalys_discounted",
+                                      "life_years", "life_years_discounted"]):
+                values = econ[name][()]
+                self.assertEqual(values.shape, (R, N), name)
+                # Summed in fixed point: each patient rounded to a cent, or 1e-9.
+                unit = 1e-2 if k < 2 else 1e-9
+                np.testing.assert_allclose(econ["mean"][:, k], values.mean(axis=1), rtol=1e-12,
+                                           atol=unit / 2)
+            # Discounting lowers every total; survivors' life-years are the horizon's
+            # (half-cycle corrected: 36 months, so 3 years exactly).
+            self.assertTrue((econ["cost_discounted"][()] <= econ["cost"][()] + 1e-9).all())
+            self.assertTrue((econ["life_years_discounted"][()] <= econ["life_years"][()]).all())
+            alive = death < 0
+            np.testing.assert_allclose(econ["life_years"][()][alive], 3.0, rtol=1e-12)
             occ_phase = g["summary/phase_occupancy"][()]
             counts = np.stack([(phase == s).sum(axis=1) for s in range(5)], axis=2)
             np.testing.assert_array_equal(occ_phase, counts)

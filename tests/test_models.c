@@ -13,6 +13,7 @@
 #include "models/mortality.h"
 #include "models/vaccination.h"
 #include "models/patient.h"
+#include "output/summary.h"
 
 static void categorical_inversion_boundaries(void **state)
 {
@@ -304,13 +305,14 @@ static void vaccination_schedule_and_protection(void **state)
      * pneumococcal course at month 4. */
     for (int64_t month = 0; month < 7; month++) {
         int doses = ipsim_vaccination_cycle(&m, &s, month, IPSIM_GRADE_MILD, take_all);
-        assert_int_equal(doses, month == 4);
+        assert_int_equal(doses, month == 4 ? IPSIM_DOSE_PNEUMOCOCCAL : 0);
     }
     ipsim_vaccination_prevention(&m, &s, 6, prevented);
     assert_true(prevented[IPSIM_INFECTION_VIRAL] == 0);
     assert_true(prevented[IPSIM_INFECTION_BACTERIAL] == 0.15);
     assert_true(prevented[IPSIM_INFECTION_FUNGAL] == 0);
-    assert_int_equal(ipsim_vaccination_cycle(&m, &s, 7, IPSIM_GRADE_MILD, take_all), 1);
+    assert_int_equal(ipsim_vaccination_cycle(&m, &s, 7, IPSIM_GRADE_MILD, take_all),
+                     IPSIM_DOSE_INFLUENZA);
     ipsim_vaccination_prevention(&m, &s, 12, prevented); /* months 7-12 protected */
     assert_true(prevented[IPSIM_INFECTION_VIRAL] == 0.2);
     ipsim_vaccination_prevention(&m, &s, 13, prevented);
@@ -336,7 +338,8 @@ static void vaccination_schedule_and_protection(void **state)
     ipsim_vaccination_state_init(&s, 2.5 / 12);
     int doses = 0;
     for (int64_t month = 0; month < 36; month += 3)
-        doses += ipsim_vaccination_cycle(&m, &s, month, IPSIM_GRADE_NONE, take_all);
+        doses += ipsim_vaccination_cycle(&m, &s, month, IPSIM_GRADE_NONE, take_all) ==
+                 IPSIM_DOSE_INFLUENZA;
     assert_int_equal(doses, 3);
 }
 
@@ -403,6 +406,84 @@ static void patient_rows_and_record(void **state)
                 rec.death_cause == IPSIM_DEATH_INFECTION);
 }
 
+/* Discounted annuities, exactly: no deaths, no infections, a constant
+ * monthly cost C and utility U. Counted at the start of each cycle, the
+ * discounted sum over N cycles is C c (1 - v^N) / (1 - v), v the discount
+ * factor of one cycle; the half-cycle correction (trapezoid) multiplies it
+ * by (1 + v) / 2. */
+static void economics_closed_forms(void **state)
+{
+    (void)state;
+    for (int half = 0; half < 2; half++)
+        for (int cycle = 1; cycle <= 3; cycle += 2) {
+            char cycle_set[64], half_set[64];
+            snprintf(cycle_set, sizeof cycle_set, "cohort.cycle_months=%d", cycle);
+            snprintf(half_set, sizeof half_set, "economics.half_cycle_correction=%s",
+                     half ? "true" : "false");
+            const char *overrides[] = {
+                "cohort.horizon_months=120", cycle_set, half_set,
+                "infection.share_within_window=[0, 0, 0, 0, 0]",
+                "mortality.background_monthly_probability=0",
+                "economics.phase_cost_per_month=[250, 250, 250, 250]",
+                "economics.utility_by_phase=[0.8, 0.8, 0.8, 0.8]",
+                "economics.discount_rate_costs=0.035", "economics.discount_rate_effects=0.015",
+                NULL};
+            ipsim_params p = test_params(overrides);
+            ipsim_model m;
+            ipsim_error err;
+            ipsim_error_clear(&err);
+            assert_int_equal(ipsim_model_init(&m, &p, &err), IPSIM_OK);
+            uint8_t grade[121], infections[121], ivig[121], phase[121];
+            const ipsim_patient_rows rows = {grade, infections, ivig, phase};
+            ipsim_patient_record rec;
+            ipsim_stream s = {9, 0};
+            ipsim_patient_simulate(&m, s, 3, &rows, &rec);
+            const double n = 120.0 / cycle, years = cycle / 12.0;
+            const double v = pow(1.035, -years), w = pow(1.015, -years);
+            const double trapezoid_v = half ? (1 + v) / 2 : 1, trapezoid_w = half ? (1 + w) / 2 : 1;
+            const double cost = 250.0 * cycle, qalys = 0.8 * years;
+            const double expect[6] = {
+                cost * n, cost * trapezoid_v * (1 - pow(v, n)) / (1 - v), qalys * n,
+                qalys * trapezoid_w * (1 - pow(w, n)) / (1 - w), years * n,
+                years * trapezoid_w * (1 - pow(w, n)) / (1 - w)};
+            double got[6];
+            ipsim_economic_values(&rec.outcomes, got);
+            for (int k = 0; k < 6; k++)
+                if (fabs(got[k] - expect[k]) > 1e-12 * expect[k])
+                    fail_msg("%s, %d-month cycles, half-cycle %d: %.15g, exact %.15g",
+                             ipsim_economic_names[k], cycle, half, got[k], expect[k]);
+        }
+
+    /* Death at the end of the first month: a whole month counted at its
+     * start, half of it with the correction; a serious episode costs its
+     * admission and 0.218 x 13.4 / 365.25 QALY. */
+    const char *dying[] = {"cohort.horizon_months=12",
+                           "infection.share_within_window=[0, 0, 0, 0, 0]",
+                           "mortality.background_monthly_probability=1",
+                           "economics.utility_by_phase=[0.6, 0.6, 0.6, 0.6]", NULL};
+    ipsim_params p = test_params(dying);
+    ipsim_model m;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_model_init(&m, &p, &err), IPSIM_OK);
+    uint8_t grade[13], infections[13], ivig[13], phase[13];
+    const ipsim_patient_rows rows = {grade, infections, ivig, phase};
+    ipsim_patient_record rec;
+    ipsim_stream s = {9, 0};
+    ipsim_patient_simulate(&m, s, 3, &rows, &rec);
+    assert_int_equal(rec.death_month, 1);
+    assert_true(fabs(rec.outcomes.qalys[0] - 0.6 / 24) < 1e-15);
+    assert_true(fabs(rec.outcomes.life_years[1] - 1.0 / 24) < 1e-15);
+    assert_true(rec.outcomes.cost[0] == 0);
+    ipsim_economics_state accounts;
+    ipsim_economics_start(&accounts);
+    ipsim_economics_next_cycle(&m.economics, &accounts);
+    ipsim_economics_episode(&m.economics, &accounts, true, IPSIM_INFECTION_FUNGAL);
+    assert_true(accounts.total.cost[0] == 11654);
+    assert_true(fabs(accounts.total.cost[1] - 11654 * pow(1.035, -1.0 / 12)) < 1e-9);
+    assert_true(fabs(accounts.total.qalys[0] + 0.218 * 13.4 / 365.25) < 1e-15);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -417,6 +498,7 @@ int main(void)
         cmocka_unit_test(vaccination_schedule_and_protection),
         cmocka_unit_test(mortality_draws),
         cmocka_unit_test(patient_rows_and_record),
+        cmocka_unit_test(economics_closed_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

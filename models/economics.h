@@ -1,0 +1,97 @@
+/* models/economics.h: costs, QALYs and life-years of one patient's course,
+ * undiscounted and discounted (health economics; sources of the defaults in
+ * params/schema.c).
+ *
+ * A cycle starting t months after diagnosis is discounted by
+ * (1 + r)^(-t/12), with separate annual rates r for costs and for effects.
+ * State values (a cycle's utility, its life-years, its phase cost) are
+ * counted at the start of each cycle the patient starts alive; with the
+ * half-cycle correction (the life-table method) half of the first cycle's
+ * value is taken off and, for a patient alive at the horizon, half a
+ * cycle's value in the horizon's state is added: the trapezoid rule on
+ * state membership. Event values (an episode's cost and its QALY loss,
+ * IVIG, vaccines) are counted, discounted, in the cycle they occur. The
+ * closed forms this gives are worked in docs/model.md and tested. */
+#ifndef IPSIM_ECONOMICS_H
+#define IPSIM_ECONOMICS_H
+
+#include <stdbool.h>
+
+#include "params/params.h"
+
+/* One patient's totals: [0] undiscounted, [1] discounted. */
+typedef struct ipsim_outcomes {
+    double cost[2];
+    double qalys[2];
+    double life_years[2];
+} ipsim_outcomes;
+
+typedef struct ipsim_economics {
+    double cost_step, effect_step; /* discount factor of one cycle */
+    double cycle_years;
+    double state_cost[IPSIM_PHASES];                 /* per cycle */
+    double state_qalys[IPSIM_PHASES][IPSIM_GRADES];  /* per cycle, undiscounted */
+    double episode_cost[2][IPSIM_INFECTION_TYPES];   /* [serious][type] */
+    double episode_qalys[2];                         /* QALYs lost, [serious] */
+    double ivig_price_per_gram;
+    double ivig_administration_per_cycle; /* infusions per cycle x cost each */
+    double vaccine_cost[2];               /* influenza dose, pneumococcal course */
+    bool half_cycle;
+} ipsim_economics;
+
+/* Where a patient's accounting stands. */
+typedef struct ipsim_economics_state {
+    double cost_discount, effect_discount; /* of the current cycle */
+    ipsim_outcomes total;
+} ipsim_economics_state;
+
+void ipsim_economics_init(ipsim_economics *m, const ipsim_params *p);
+
+static inline void ipsim_economics_start(ipsim_economics_state *s)
+{
+    *s = (ipsim_economics_state){.cost_discount = 1, .effect_discount = 1};
+}
+
+/* The state values of a cycle started alive in `phase` and `grade`. */
+static inline void ipsim_economics_state_values(const ipsim_economics *m,
+                                                ipsim_economics_state *s, int phase, int grade)
+{
+    const double cost = m->state_cost[phase], qalys = m->state_qalys[phase][grade];
+    s->total.cost[0] += cost;
+    s->total.cost[1] += cost * s->cost_discount;
+    s->total.qalys[0] += qalys;
+    s->total.qalys[1] += qalys * s->effect_discount;
+    s->total.life_years[0] += m->cycle_years;
+    s->total.life_years[1] += m->cycle_years * s->effect_discount;
+}
+
+/* Costs of the cycle's events, undiscounted. */
+static inline void ipsim_economics_cost(ipsim_economics_state *s, double cost)
+{
+    s->total.cost[0] += cost;
+    s->total.cost[1] += cost * s->cost_discount;
+}
+
+/* One infection episode: its cost and its QALY loss. */
+static inline void ipsim_economics_episode(const ipsim_economics *m, ipsim_economics_state *s,
+                                           bool serious, int type)
+{
+    ipsim_economics_cost(s, m->episode_cost[serious][type]);
+    s->total.qalys[0] -= m->episode_qalys[serious];
+    s->total.qalys[1] -= m->episode_qalys[serious] * s->effect_discount;
+}
+
+/* The end of a cycle: the next one is discounted one step further. */
+static inline void ipsim_economics_next_cycle(const ipsim_economics *m, ipsim_economics_state *s)
+{
+    s->cost_discount *= m->cost_step;
+    s->effect_discount *= m->effect_step;
+}
+
+/* The half-cycle correction, once the course is over: `alive_at_horizon`
+ * in `phase` and `grade`, or dead (phase and grade unused). The state's
+ * discount factors must be the horizon's (after the last next_cycle). */
+void ipsim_economics_finish(const ipsim_economics *m, ipsim_economics_state *s, int first_phase,
+                            int first_grade, bool alive_at_horizon, int phase, int grade);
+
+#endif
