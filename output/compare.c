@@ -10,9 +10,11 @@
 #include "models/mortality.h"
 
 const char *const ipsim_outcome_names[IPSIM_OUTCOMES] = {
-    "infections", "serious infections", "deaths", "infection deaths", "IVIG grams"};
+    "infections", "serious infections", "deaths", "infection deaths", "IVIG grams",
+    "cost (discounted)", "QALYs (discounted)"};
 const char *const ipsim_outcome_keys[IPSIM_OUTCOMES] = {
-    "infections", "serious_infections", "deaths", "infection_deaths", "ivig_grams"};
+    "infections", "serious_infections", "deaths", "infection_deaths", "ivig_grams",
+    "cost_discounted", "qalys_discounted"};
 
 /* Patients read at a time: bounded memory whatever the cohort size. */
 enum { CHUNK = 65536 };
@@ -31,6 +33,7 @@ typedef struct columns {
     int32_t *death_month;
     uint8_t *death_cause;
     double *grams;
+    double *cost, *qalys;
 } columns;
 
 static int read_outcomes(ipsim_h5_reader *r, int64_t replicate, int64_t first, int64_t count,
@@ -51,6 +54,12 @@ static int read_outcomes(ipsim_h5_reader *r, int64_t replicate, int64_t first, i
     if (!rc)
         rc = ipsim_h5_reader_read_patients(r, "ivig_grams", replicate, first, count, 1,
                                            H5T_NATIVE_DOUBLE, c->grams, err);
+    if (!rc)
+        rc = ipsim_h5_reader_read_patients(r, "economics/cost_discounted", replicate, first,
+                                           count, 1, H5T_NATIVE_DOUBLE, c->cost, err);
+    if (!rc)
+        rc = ipsim_h5_reader_read_patients(r, "economics/qalys_discounted", replicate, first,
+                                           count, 1, H5T_NATIVE_DOUBLE, c->qalys, err);
     for (int64_t i = 0; !rc && i < count; i++) {
         const uint32_t *t = c->by_type + IPSIM_INFECTION_TYPES * i;
         values[i][IPSIM_OUTCOME_INFECTIONS] = (double)t[0] + (double)t[1] + (double)t[2];
@@ -58,6 +67,8 @@ static int read_outcomes(ipsim_h5_reader *r, int64_t replicate, int64_t first, i
         values[i][IPSIM_OUTCOME_DEATH] = c->death_month[i] >= 0;
         values[i][IPSIM_OUTCOME_INFECTION_DEATH] = c->death_cause[i] == IPSIM_DEATH_INFECTION;
         values[i][IPSIM_OUTCOME_IVIG_GRAMS] = c->grams[i];
+        values[i][IPSIM_OUTCOME_COST] = c->cost[i];
+        values[i][IPSIM_OUTCOME_QALYS] = c->qalys[i];
     }
     return rc;
 }
@@ -76,11 +87,13 @@ int ipsim_compare_runs(ipsim_h5_reader *a, ipsim_h5_reader *b, ipsim_difference 
     *paired = ipsim_compare_pairable(pa, pb);
     columns c = {malloc(CHUNK * IPSIM_INFECTION_TYPES * sizeof(uint32_t)),
                  malloc(CHUNK * sizeof(uint32_t)), malloc(CHUNK * sizeof(int32_t)),
-                 malloc(CHUNK), malloc(CHUNK * sizeof(double))};
+                 malloc(CHUNK), malloc(CHUNK * sizeof(double)), malloc(CHUNK * sizeof(double)),
+                 malloc(CHUNK * sizeof(double))};
     double(*va)[IPSIM_OUTCOMES] = malloc(CHUNK * sizeof *va);
     double(*vb)[IPSIM_OUTCOMES] = malloc(CHUNK * sizeof *vb);
     int rc = IPSIM_OK;
-    if (!c.by_type || !c.serious || !c.death_month || !c.death_cause || !c.grams || !va || !vb) {
+    if (!c.by_type || !c.serious || !c.death_month || !c.death_cause || !c.grams || !c.cost ||
+        !c.qalys || !va || !vb) {
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the comparison buffers");
         goto cleanup;
     }
@@ -119,6 +132,8 @@ cleanup:
     free(c.death_month);
     free(c.death_cause);
     free(c.grams);
+    free(c.cost);
+    free(c.qalys);
     free(va);
     free(vb);
     return rc;

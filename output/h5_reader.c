@@ -231,9 +231,13 @@ int ipsim_h5_reader_read_patients(ipsim_h5_reader *r, const char *name, int64_t 
                                   int64_t first, int64_t count, int64_t width, int64_t memtype,
                                   void *buf, ipsim_error *err)
 {
-    char path[128];
-    snprintf(path, sizeof path, "patients/%s", name);
-    if (H5Lexists(r->group, "patients", H5P_DEFAULT) <= 0 ||
+    /* A bare name is in patients/; "group/name" names its group. */
+    char path[128], group[64];
+    const char *slash = strchr(name, '/');
+    snprintf(group, sizeof group, "%.*s", slash ? (int)(slash - name) : 8,
+             slash ? name : "patients");
+    snprintf(path, sizeof path, "%s/%s", group, slash ? slash + 1 : name);
+    if (H5Lexists(r->group, group, H5P_DEFAULT) <= 0 ||
         H5Lexists(r->group, path, H5P_DEFAULT) <= 0)
         return fail(r, err, IPSIM_EFORMAT, "missing dataset '%s/%s'", r->params.name, path);
     hid_t ds = H5Dopen2(r->group, path, H5P_DEFAULT);

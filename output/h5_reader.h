@@ -31,7 +31,8 @@ const char *ipsim_h5_reader_version(const ipsim_h5_reader *r);
 int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim_error *err);
 
 /* Reads patients first .. first+count-1 of one replicate from a per-patient
- * dataset ("patients/NAME", [replicate, patient] or [replicate, patient,
+ * dataset ("patients/NAME" for a bare NAME, or "GROUP/NAME" as given, e.g.
+ * "economics/qalys"; [replicate, patient] or [replicate, patient,
  * k]) into buf, converted to memtype (an HDF5 native type id). `width` is
  * the dataset's third extent (1 for two-dimensional ones); buf holds
  * count * width values. */

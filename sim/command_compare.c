@@ -6,6 +6,7 @@
 
 #include "output/compare.h"
 #include "output/h5_reader.h"
+#include "output/incremental.h"
 #include "output/intervals.h"
 #include "output/summary.h"
 #include "sim/commands.h"
@@ -39,6 +40,53 @@ static figures figures_of(const ipsim_summary *s)
     f.on_ivig = 100.0 * (double)s->ivig_patients / n;
     f.ivig_grams = years > 0 ? (double)s->ivig_milligrams / 1000.0 / years * 100.0 : 0;
     return f;
+}
+
+/* Mean discounted costs and QALYs, the efficiency frontier and ICERs, and
+ * net monetary benefit at NICE's thresholds (output/incremental.h). */
+static void print_cost_effectiveness(const scenario *runs, int count)
+{
+    enum { MAX = 64 };
+    if (count > MAX)
+        return;
+    double cost[MAX], qalys[MAX];
+    for (int i = 0; i < count; i++) {
+        double means[IPSIM_ECONOMIC_OUTCOMES];
+        ipsim_summary_mean_economics(runs[i].summary, means);
+        cost[i] = means[IPSIM_ECONOMIC_COST_DISCOUNTED];
+        qalys[i] = means[IPSIM_ECONOMIC_QALYS_DISCOUNTED];
+    }
+    ipsim_incremental r[MAX];
+    ipsim_incremental_analysis(cost, qalys, count, r);
+    const ipsim_params *ref = ipsim_h5_reader_params(runs[0].reader);
+    static const double wtp[2] = {20000, 30000};
+    printf("\nCost-effectiveness per patient (%s, %lld prices; discounted), efficiency frontier\n",
+           ref->economics.currency, (long long)ref->economics.price_year);
+    printf("  %-26s %10s %8s  %-21s %-24s %10s %8s %12s %12s\n", "scenario", "cost", "QALYs",
+           "status", "compared with", "d cost", "d QALYs", "ICER", "NMB at 20k");
+    for (int i = 0; i < count; i++) {
+        const ipsim_params *p = ipsim_h5_reader_params(runs[i].reader);
+        char against[IPSIM_NAME_MAX] = "-", dc[24] = "-", de[24] = "-", icer[24] = "-";
+        if (r[i].compared_to >= 0) {
+            snprintf(against, sizeof against, "%s",
+                     ipsim_h5_reader_params(runs[r[i].compared_to].reader)->name);
+            snprintf(dc, sizeof dc, "%+.0f", r[i].d_cost);
+            snprintf(de, sizeof de, "%+.4f", r[i].d_effect);
+            snprintf(icer, sizeof icer, "%.0f", r[i].icer);
+        }
+        printf("  %-26s %10.0f %8.4f  %-21s %-24s %10s %8s %12s %12.0f\n", p->name, cost[i],
+               qalys[i], ipsim_dominance_names[r[i].status], against, dc, de, icer,
+               ipsim_net_monetary_benefit(cost[i], qalys[i], wtp[0]));
+    }
+    for (int k = 0; k < 2; k++) {
+        int best = 0;
+        for (int i = 1; i < count; i++)
+            if (ipsim_net_monetary_benefit(cost[i], qalys[i], wtp[k]) >
+                ipsim_net_monetary_benefit(cost[best], qalys[best], wtp[k]))
+                best = i;
+        printf("  At %.0f per QALY the highest net monetary benefit is '%s'.\n", wtp[k],
+               ipsim_h5_reader_params(runs[best].reader)->name);
+    }
 }
 
 int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ctx,
@@ -132,10 +180,14 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
             snprintf(cell[k], sizeof cell[k], "%+.3g (%+.3g, %+.3g)", scale * mean[o],
                      scale * (mean[o] - IPSIM_Z95 * se[o]), scale * (mean[o] + IPSIM_Z95 * se[o]));
         }
-        char pairing[64];
-        if (paired && se[IPSIM_OUTCOME_INFECTIONS] > 0)
-            snprintf(pairing, sizeof pairing, "paired (SE %.1fx smaller)",
-                     se_ind[IPSIM_OUTCOME_INFECTIONS] / se[IPSIM_OUTCOME_INFECTIONS]);
+        char pairing[96];
+        if (paired && se[IPSIM_OUTCOME_INFECTIONS] > 0 && se[IPSIM_OUTCOME_COST] > 0 &&
+            se[IPSIM_OUTCOME_QALYS] > 0)
+            snprintf(pairing, sizeof pairing,
+                     "paired (SE %.1fx smaller; cost %.1fx, QALYs %.1fx)",
+                     se_ind[IPSIM_OUTCOME_INFECTIONS] / se[IPSIM_OUTCOME_INFECTIONS],
+                     se_ind[IPSIM_OUTCOME_COST] / se[IPSIM_OUTCOME_COST],
+                     se_ind[IPSIM_OUTCOME_QALYS] / se[IPSIM_OUTCOME_QALYS]);
         else
             snprintf(pairing, sizeof pairing, "%s", paired ? "paired" : "independent");
         printf("  %-26s %-24s %-24s %-22s %-22s %s\n", p->name, cell[0], cell[1], cell[2],
@@ -148,6 +200,7 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
     }
     printf("  (Paired: same seed and cohort, so common random numbers; the SE ratio is against "
            "independent cohorts.)\n");
+    print_cost_effectiveness(runs, count);
 
 cleanup:
     if (csv && fclose(csv) != 0 && !rc)

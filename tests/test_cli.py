@@ -520,9 +520,12 @@ class Compare(Workdir):
     @staticmethod
     def per_patient(path):
         with h5py.File(path, "r") as f:
-            g = f[f.attrs["parameters"].split("\n")[0].split(": ")[1] + "/patients"]
+            s = f[f.attrs["parameters"].split("\n")[0].split(": ")[1]]
+            g, e = s["patients"], s["economics"]
             return {"infections": g["infections_by_type"][()].sum(axis=2).ravel().astype(float),
-                    "ivig_grams": g["ivig_grams"][()].ravel()}
+                    "ivig_grams": g["ivig_grams"][()].ravel(),
+                    "cost_discounted": e["cost_discounted"][()].ravel(),
+                    "qalys_discounted": e["qalys_discounted"][()].ravel()}
 
     def test_paired_differences_match_the_files(self):
         base = self.run_scenario("baseline")
@@ -531,13 +534,14 @@ class Compare(Workdir):
         r = run("compare", base, ivig, "--csv", csv_path)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("ivig_severe", r.stdout)
-        self.assertRegex(r.stdout, r"paired \(SE \d+\.\d+x smaller\)")
+        self.assertRegex(r.stdout, r"paired \(SE \d+\.\d+x smaller; cost \d+\.\dx, "
+                                   r"QALYs \d+\.\dx\)")
         import csv
         with open(csv_path) as f:
             rows = list(csv.DictReader(f))
         self.assertEqual([row["scenario"] for row in rows], ["baseline", "ivig_severe"])
         a, b = self.per_patient(base), self.per_patient(ivig)
-        for key in ("infections", "ivig_grams"):
+        for key in ("infections", "ivig_grams", "cost_discounted", "qalys_discounted"):
             d = b[key] - a[key]
             mean, se = d.mean(), d.std(ddof=1) / np.sqrt(d.size)
             self.assertAlmostEqual(float(rows[1]["diff_" + key]), mean, delta=1e-5 * max(1, abs(mean)))
@@ -546,6 +550,17 @@ class Compare(Workdir):
         self.assertEqual(rows[1]["paired"], "paired")
         # IVIG lowers infections: the whole interval is below zero.
         self.assertLess(float(rows[1]["diff_infections_high"]), 0)
+        # The frontier: IVIG costs more and gains QALYs, so both are on it and the
+        # ICER printed is the difference in means, from the files.
+        d_cost = b["cost_discounted"].mean() - a["cost_discounted"].mean()
+        d_qalys = b["qalys_discounted"].mean() - a["qalys_discounted"].mean()
+        self.assertGreater(d_cost, 0)
+        self.assertGreater(d_qalys, 0)
+        line = re.search(r"^  ivig_severe +\d+ +[\d.]+ +frontier +baseline +\S+ +\S+ +(\d+)",
+                         r.stdout, re.M)
+        self.assertIsNotNone(line, r.stdout)
+        self.assertAlmostEqual(float(line.group(1)), d_cost / d_qalys,
+                               delta=1e-3 * d_cost / d_qalys + 1)
 
     def test_different_seeds_are_compared_as_independent(self):
         base = self.run_scenario("baseline")

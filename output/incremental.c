@@ -1,0 +1,77 @@
+/* output/incremental.c: dominance, extended dominance, ICERs. */
+#include "output/incremental.h"
+
+#include <math.h>
+#include <stdbool.h>
+
+const char *const ipsim_dominance_names[3] = {"frontier", "dominated",
+                                              "extendedly dominated"};
+
+enum { MAX_OPTIONS = 64 };
+
+void ipsim_incremental_analysis(const double *cost, const double *effect, int n,
+                                ipsim_incremental *out)
+{
+    /* Order by cost, then by effect (better first): insertion sort, n is small. */
+    int order[MAX_OPTIONS];
+    for (int i = 0; i < n; i++) {
+        int j = i;
+        while (j > 0 && (cost[order[j - 1]] > cost[i] ||
+                         (cost[order[j - 1]] == cost[i] && effect[order[j - 1]] < effect[i]))) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    for (int i = 0; i < n; i++)
+        out[i] = (ipsim_incremental){.status = IPSIM_FRONTIER, .compared_to = -1,
+                                     .d_cost = NAN, .d_effect = NAN, .icer = NAN};
+
+    /* Strong dominance: in cost order, an option no more effective than the
+     * best cheaper one is dominated by it. */
+    int frontier[MAX_OPTIONS], count = 0;
+    for (int k = 0; k < n; k++) {
+        int i = order[k];
+        if (count > 0 && effect[i] <= effect[frontier[count - 1]]) {
+            out[i].status = IPSIM_DOMINATED;
+            continue;
+        }
+        frontier[count++] = i;
+    }
+    /* Extended dominance: drop any option whose ICER exceeds the next one's,
+     * until the ICERs rise along the frontier. */
+    bool changed = true;
+    while (changed) {
+        changed = false;
+        for (int k = 1; k + 1 < count; k++) {
+            int a = frontier[k - 1], b = frontier[k], c = frontier[k + 1];
+            double icer_b = (cost[b] - cost[a]) / (effect[b] - effect[a]);
+            double icer_c = (cost[c] - cost[b]) / (effect[c] - effect[b]);
+            if (icer_b > icer_c) {
+                out[b].status = IPSIM_EXTENDEDLY_DOMINATED;
+                for (int m = k; m + 1 < count; m++)
+                    frontier[m] = frontier[m + 1];
+                count--;
+                changed = true;
+                break;
+            }
+        }
+    }
+    for (int k = 1; k < count; k++) {
+        int a = frontier[k - 1], b = frontier[k];
+        out[b].compared_to = a;
+        out[b].d_cost = cost[b] - cost[a];
+        out[b].d_effect = effect[b] - effect[a];
+        out[b].icer = out[b].d_cost / out[b].d_effect;
+    }
+}
+
+double ipsim_net_monetary_benefit(double cost, double effect, double wtp)
+{
+    return effect * wtp - cost;
+}
+
+double ipsim_net_health_benefit(double cost, double effect, double wtp)
+{
+    return effect - cost / wtp;
+}

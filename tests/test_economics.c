@@ -1,0 +1,62 @@
+/* tests/test_economics.c: the incremental analysis against values worked
+ * by hand. */
+#include "test_support.h"
+
+#include "output/incremental.h"
+
+/* Five options, worked by hand:
+ *   A  1000  5.0   cheapest: the reference
+ *   B  3000  5.5   vs A: 2000 / 0.5 = 4000 per QALY
+ *   C  4000  5.4   costs more than B and yields less: dominated
+ *   D  8000  6.0   vs B: 5000 / 0.5 = 10000, but E vs D is 2000 / 0.5 = 4000
+ *                  < 10000: a mix of B and E beats D, extendedly dominated
+ *   E 10000  6.5   vs B: 7000 / 1.0 = 7000
+ * Given in a scrambled order, to test the sorting. */
+static void frontier_dominance_and_icers(void **state)
+{
+    (void)state;
+    enum { A = 3, B = 0, C = 4, D = 1, E = 2 };
+    double cost[5], effect[5];
+    cost[A] = 1000, effect[A] = 5.0;
+    cost[B] = 3000, effect[B] = 5.5;
+    cost[C] = 4000, effect[C] = 5.4;
+    cost[D] = 8000, effect[D] = 6.0;
+    cost[E] = 10000, effect[E] = 6.5;
+    ipsim_incremental r[5];
+    ipsim_incremental_analysis(cost, effect, 5, r);
+    assert_int_equal(r[A].status, IPSIM_FRONTIER);
+    assert_int_equal(r[A].compared_to, -1);
+    assert_true(isnan(r[A].icer));
+    assert_int_equal(r[B].status, IPSIM_FRONTIER);
+    assert_int_equal(r[B].compared_to, A);
+    assert_true(fabs(r[B].icer - 4000) < 1e-9);
+    assert_int_equal(r[C].status, IPSIM_DOMINATED);
+    assert_true(isnan(r[C].icer));
+    assert_int_equal(r[D].status, IPSIM_EXTENDEDLY_DOMINATED);
+    assert_true(isnan(r[D].icer));
+    assert_int_equal(r[E].status, IPSIM_FRONTIER);
+    assert_int_equal(r[E].compared_to, B);
+    assert_true(fabs(r[E].d_cost - 7000) < 1e-9 && fabs(r[E].d_effect - 1.0) < 1e-12);
+    assert_true(fabs(r[E].icer - 7000) < 1e-9);
+
+    /* Ties: equal cost, the less effective is dominated; equal effect, the
+     * costlier is. */
+    double tc[3] = {500, 500, 900}, te[3] = {2.0, 2.5, 2.5};
+    ipsim_incremental t[3];
+    ipsim_incremental_analysis(tc, te, 3, t);
+    assert_int_equal(t[0].status, IPSIM_DOMINATED);
+    assert_int_equal(t[1].status, IPSIM_FRONTIER);
+    assert_int_equal(t[2].status, IPSIM_DOMINATED);
+
+    /* Net benefit at 20,000 per QALY: E's NMB 6.5 x 20000 - 10000. */
+    assert_true(ipsim_net_monetary_benefit(cost[E], effect[E], 20000) == 120000);
+    assert_true(fabs(ipsim_net_health_benefit(cost[E], effect[E], 20000) - 6.0) < 1e-12);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(frontier_dominance_and_icers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
