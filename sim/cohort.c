@@ -59,7 +59,8 @@ double ipsim_cohort_memory_bytes(const ipsim_model *model, int64_t patients,
     double rows = (double)row_count((int64_t)block, config);
     double threads = config->threads > 0 ? config->threads : 1;
     return 4.0 * rows * months + block * (double)sizeof(ipsim_patient_record) +
-           (threads + 1) * (months * IPSIM_STATES * sizeof(int64_t) + sizeof(ipsim_summary));
+           (threads + 1) * (months * (IPSIM_STATES + IPSIM_PHASE_STATES + 3) * sizeof(int64_t) +
+                            sizeof(ipsim_summary));
 }
 
 static void workspace_free(workspace *w)
