@@ -4,9 +4,6 @@
 #include <math.h>
 #include <string.h>
 
-#define DAYS_PER_YEAR 365.25
-#define DAYS_PER_MONTH 30.4375
-
 void ipsim_economics_init(ipsim_economics *m, const ipsim_params *p)
 {
     memset(m, 0, sizeof *m);
@@ -26,13 +23,12 @@ void ipsim_economics_init(ipsim_economics *m, const ipsim_params *p)
         m->episode_cost[1][t] = p->economics.serious_episode_cost[t];
     }
     m->episode_qalys[0] =
-        p->economics.episode_disutility * p->economics.episode_disutility_days / DAYS_PER_YEAR;
+        p->economics.episode_disutility * p->economics.episode_disutility_days / IPSIM_DAYS_PER_YEAR;
     m->episode_qalys[1] = p->economics.serious_episode_disutility *
-                          p->economics.serious_episode_disutility_days / DAYS_PER_YEAR;
+                          p->economics.serious_episode_disutility_days / IPSIM_DAYS_PER_YEAR;
     m->ivig_price_per_gram = p->economics.ivig_price_per_gram;
-    /* Infusions per cycle, as models/ivig.c doses them. */
-    m->ivig_administration_per_cycle = p->economics.ivig_administration_cost * months *
-                                       DAYS_PER_MONTH / (7.0 * p->ivig.interval_weeks);
+    m->ivig_administration_per_cycle =
+        p->economics.ivig_administration_cost * ipsim_params_infusions_per_cycle(p);
     m->vaccine_cost[0] = p->economics.influenza_vaccine_cost;
     m->vaccine_cost[1] = p->economics.pneumococcal_vaccine_cost;
     m->half_cycle = p->economics.half_cycle_correction;

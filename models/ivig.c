@@ -3,10 +3,6 @@
 
 #include <string.h>
 
-/* Average days in a month (365.25 / 12), to turn a weekly interval into
- * infusions per month. */
-#define DAYS_PER_MONTH 30.4375
-
 void ipsim_ivig_init(ipsim_ivig *m, const ipsim_params *p)
 {
     memset(m, 0, sizeof *m);
@@ -18,8 +14,8 @@ void ipsim_ivig_init(ipsim_ivig *m, const ipsim_params *p)
     m->lookback_cycles = p->ivig.lookback_months / cycle;
     m->start_cycle = (p->ivig.start_month + cycle - 1) / cycle;
     m->stop_when_recovered = p->ivig.stop_when_recovered;
-    double infusions = (double)cycle * DAYS_PER_MONTH / (7.0 * p->ivig.interval_weeks);
-    m->grams_per_kg_per_cycle = p->ivig.dose_mg_per_kg / 1000.0 * infusions;
+    m->grams_per_kg_per_cycle =
+        p->ivig.dose_mg_per_kg / 1000.0 * ipsim_params_infusions_per_cycle(p);
 }
 
 void ipsim_ivig_state_init(ipsim_ivig_state *s)

@@ -614,12 +614,12 @@ static int validate(resolver *r)
      * induction (models/pathway.c); here the months as given must agree. */
     double induction_days =
         (double)p->pathway.induction_cycles * (double)p->pathway.induction_cycle_days;
-    if ((double)p->pathway.asct_month * 30.436875 < induction_days)
+    if ((double)p->pathway.asct_month * IPSIM_DAYS_PER_MONTH < induction_days)
         return fail_param(r, "pathway.asct_month",
                           "ASCT at month %lld would come before the end of induction (%lld "
                           "cycles of %lld days: %.1f months)",
                           (long long)p->pathway.asct_month, (long long)p->pathway.induction_cycles,
-                          (long long)p->pathway.induction_cycle_days, induction_days / 30.436875);
+                          (long long)p->pathway.induction_cycle_days, induction_days / IPSIM_DAYS_PER_MONTH);
     /* On IVIG an episode is serious with probability sigma * RRs / RR, which
      * must stay a probability for every grade. */
     for (int g = 0; g < IPSIM_GRADES && p->ivig.rate_ratio_all > 0; g++) {

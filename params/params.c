@@ -31,15 +31,17 @@ const char *const ipsim_response_names[IPSIM_RESPONSES + 1] = {"cr", "vgpr", "pr
 const char *const ipsim_phase_names[IPSIM_PHASE_STATES] = {"induction", "transplant",
                                                            "maintenance", "relapse", "dead"};
 
-/* Mean days per month of the Gregorian calendar. */
-#define DAYS_PER_MONTH 30.436875
-
 int64_t ipsim_params_induction_cycles(const ipsim_params *p)
 {
     double months = (double)p->pathway.induction_cycles * (double)p->pathway.induction_cycle_days /
-                    DAYS_PER_MONTH;
+                    IPSIM_DAYS_PER_MONTH;
     int64_t cycles = (int64_t)llround(months / (double)p->cohort.cycle_months);
     return cycles < 1 ? 1 : cycles;
+}
+
+double ipsim_params_infusions_per_cycle(const ipsim_params *p)
+{
+    return (double)p->cohort.cycle_months * IPSIM_DAYS_PER_MONTH / (7.0 * p->ivig.interval_weeks);
 }
 
 int64_t ipsim_params_cycle_of_month(const ipsim_params *p, int64_t month)
