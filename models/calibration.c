@@ -11,6 +11,7 @@
 #include <gsl/gsl_vector.h>
 
 #include "models/expected.h"
+#include "params/review.h"
 
 const char *const ipsim_calibration_parameter_names[IPSIM_CALIBRATION_SIZE] = {
     "infection.share_within_window.mild",
@@ -41,10 +42,14 @@ const char *const ipsim_calibration_target_names[IPSIM_CALIBRATION_SIZE] = {
 /* MODEL.md's figures; a median PFS of 38 months is half progression-free
  * at 38 months. */
 const double ipsim_calibration_targets[IPSIM_CALIBRATION_SIZE] = {
-    0.182, 0.256, 0.389, 3.2, 0.625, 0.375, 0.188, 0.5, 0.583, 0.452,
+    IPSIM_REVIEW_INFECTED_MILD,        IPSIM_REVIEW_INFECTED_MODERATE,
+    IPSIM_REVIEW_INFECTED_SEVERE_OR_WORSE, IPSIM_REVIEW_SERIOUS_RATE_RATIO,
+    IPSIM_REVIEW_CR_IMPROVED,          IPSIM_REVIEW_CR_RECOVERED_ASCT,
+    IPSIM_REVIEW_CR_RECOVERED_NO_ASCT, 0.5, /* progression-free at the median */
+    IPSIM_REVIEW_SEVERE_OR_WORSE_IGG,  IPSIM_REVIEW_SEVERE_OR_WORSE_IGA,
 };
 
-enum { RATIO_TARGET = 3, PFS_TARGET = 7, PFS_MONTH = 38 };
+enum { RATIO_TARGET = 3, PFS_MONTH = IPSIM_REVIEW_PFS_MEDIAN_NOT_IMPROVED };
 
 void ipsim_calibration_get(const ipsim_params *p, double x[IPSIM_CALIBRATION_SIZE])
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "output/intervals.h"
+#include "params/review.h"
 
 static ipsim_validation_row row(const char *quantity, double seed_value, int is_ratio)
 {
@@ -109,9 +110,11 @@ void ipsim_validation_rows(const ipsim_summary *s, const ipsim_params *p,
         const char *who;
         double value;
         int from, to;
-    } windows[] = {{"mild at diagnosis", 0.182, IPSIM_GRADE_MILD, IPSIM_GRADE_MILD},
-                   {"moderate", 0.256, IPSIM_GRADE_MODERATE, IPSIM_GRADE_MODERATE},
-                   {"severe or worse", 0.389, IPSIM_GRADE_SEVERE, IPSIM_GRADE_VERY_SEVERE}};
+    } windows[] = {
+        {"mild at diagnosis", IPSIM_REVIEW_INFECTED_MILD, IPSIM_GRADE_MILD, IPSIM_GRADE_MILD},
+        {"moderate", IPSIM_REVIEW_INFECTED_MODERATE, IPSIM_GRADE_MODERATE, IPSIM_GRADE_MODERATE},
+        {"severe or worse", IPSIM_REVIEW_INFECTED_SEVERE_OR_WORSE, IPSIM_GRADE_SEVERE,
+         IPSIM_GRADE_VERY_SEVERE}};
     for (size_t k = 0; k < sizeof windows / sizeof windows[0]; k++) {
         snprintf(label, sizeof label, ">= 1 infection in %lld months, %s",
                  (long long)p->infection.window_months, windows[k].who);
@@ -123,13 +126,15 @@ void ipsim_validation_rows(const ipsim_summary *s, const ipsim_params *p,
      * [0, 1]) brings the mix-weighted per-grade targets to 26.8%. */
     snprintf(label, sizeof label, ">= 1 infection in %lld months, whole cohort",
              (long long)p->infection.window_months);
-    rows[i] = row(label, 0.268, 0);
+    rows[i] = row(label, IPSIM_REVIEW_INFECTED_ALL, 0);
     window_row(s, IPSIM_GRADE_NONE, IPSIM_GRADE_VERY_SEVERE, &rows[i]);
     const double *mix = p->cohort.baseline_mix;
     double total = mix[0] + mix[1] + mix[2] + mix[3] + mix[4];
-    double lowest = (mix[1] * 0.182 + mix[2] * 0.256 + (mix[3] + mix[4]) * 0.389) / total;
+    double lowest = (mix[1] * IPSIM_REVIEW_INFECTED_MILD + mix[2] * IPSIM_REVIEW_INFECTED_MODERATE +
+                     (mix[3] + mix[4]) * IPSIM_REVIEW_INFECTED_SEVERE_OR_WORSE) /
+                    total;
     double highest = lowest + mix[0] / total;
-    if (0.268 < lowest || 0.268 > highest) {
+    if (IPSIM_REVIEW_INFECTED_ALL < lowest || IPSIM_REVIEW_INFECTED_ALL > highest) {
         rows[i].status = IPSIM_ROW_UNATTAINABLE;
         snprintf(rows[i].note, sizeof rows[i].note,
                  "with this grade mix and the per-grade figures it lies in %.1f%%-%.1f%%",
@@ -137,7 +142,8 @@ void ipsim_validation_rows(const ipsim_summary *s, const ipsim_params *p,
     }
     i++;
 
-    static const double type_share[IPSIM_INFECTION_TYPES] = {0.653, 0.286, 0.061};
+    static const double type_share[IPSIM_INFECTION_TYPES] = {
+        IPSIM_REVIEW_BACTERIAL, IPSIM_REVIEW_VIRAL, IPSIM_REVIEW_FUNGAL};
     int64_t by_type[IPSIM_INFECTION_TYPES] = {0}, episodes = 0;
     for (int g = 0; g < IPSIM_GRADES; g++)
         for (int t = 0; t < IPSIM_INFECTION_TYPES; t++) {
@@ -154,23 +160,27 @@ void ipsim_validation_rows(const ipsim_summary *s, const ipsim_params *p,
         judge(&rows[i++]);
     }
 
-    rows[i] = row("serious-infection rate, severe or worse vs mild", 3.2, 1);
+    rows[i] = row("serious-infection rate, severe or worse vs mild",
+                  IPSIM_REVIEW_SERIOUS_RATE_RATIO, 1);
     ipsim_summary_severe_to_mild(s, 1, &rows[i].estimate, &rows[i].low, &rows[i].high);
     judge(&rows[i++]);
 
     /* Recovery by response depth and ASCT (review sections 3.1.3, 4). */
     snprintf(label, sizeof label, "IP improved after %lld induction cycles, among CR",
              (long long)p->pathway.induction_cycles);
-    rows[i] = row(label, 0.625, 0);
+    rows[i] = row(label, IPSIM_REVIEW_CR_IMPROVED, 0);
     share_row(s->improved[IPSIM_RESPONSE_CR], s->improvement_assessed[IPSIM_RESPONSE_CR],
               &rows[i++]);
-    rows[i] = row("full recovery 12 months after ASCT, among CR", 0.375, 0);
+    rows[i] = row("full recovery 12 months after ASCT, among CR",
+                  IPSIM_REVIEW_CR_RECOVERED_ASCT, 0);
     share_row(s->recovered[1], s->recovery_assessed[1], &rows[i++]);
-    rows[i] = row("full recovery at 12 months without ASCT, among CR", 0.188, 0);
+    rows[i] = row("full recovery at 12 months without ASCT, among CR",
+                  IPSIM_REVIEW_CR_RECOVERED_NO_ASCT, 0);
     share_row(s->recovered[0], s->recovery_assessed[0], &rows[i++]);
 
     /* Median progression-free survival (review section 5.1). */
-    rows[i] = row("median PFS, IP not improved after induction", 38, 0);
+    rows[i] = row("median PFS, IP not improved after induction",
+                  IPSIM_REVIEW_PFS_MEDIAN_NOT_IMPROVED, 0);
     rows[i].is_months = 1;
     median_row(s, 0, &rows[i++]);
     snprintf(label, sizeof label, "PFS at %lld months, IP improved (median not reached)",
@@ -192,10 +202,10 @@ void ipsim_validation_rows(const ipsim_summary *s, const ipsim_params *p,
         all += s->patients_by_baseline[g];
         severe_or_worse += g >= IPSIM_GRADE_SEVERE ? s->patients_by_baseline[g] : 0;
     }
-    rows[i] = row("severe or worse IP at diagnosis", 0.761, 0);
+    rows[i] = row("severe or worse IP at diagnosis", IPSIM_REVIEW_SEVERE_OR_WORSE, 0);
     share_row(severe_or_worse, all, &rows[i]);
     double mix_total = mix[0] + mix[1] + mix[2] + mix[3] + mix[4];
-    if (rows[i].status == IPSIM_ROW_FAIL && fabs((mix[3] + mix[4]) / mix_total - 0.761) > 1e-3) {
+    if (rows[i].status == IPSIM_ROW_FAIL && fabs((mix[3] + mix[4]) / mix_total - IPSIM_REVIEW_SEVERE_OR_WORSE) > 1e-3) {
         rows[i].status = IPSIM_ROW_UNATTAINABLE;
         snprintf(rows[i].note, sizeof rows[i].note,
                  "the review's own mix (mild %.1f%%, moderate %.1f%%, severe %.1f%%, IP %.1f%%) "
@@ -208,11 +218,14 @@ void ipsim_validation_rows(const ipsim_summary *s, const ipsim_params *p,
         const char *quantity;
         double value;
         int type, from;
-    } type_rows[] = {{"severe or worse IP, IgG-type myeloma", 0.583, IPSIM_MYELOMA_IGG,
+    } type_rows[] = {{"severe or worse IP, IgG-type myeloma", IPSIM_REVIEW_SEVERE_OR_WORSE_IGG,
+                      IPSIM_MYELOMA_IGG,
                     IPSIM_GRADE_SEVERE},
-                   {"severe or worse IP, IgA-type myeloma", 0.452, IPSIM_MYELOMA_IGA,
+                   {"severe or worse IP, IgA-type myeloma", IPSIM_REVIEW_SEVERE_OR_WORSE_IGA,
+                    IPSIM_MYELOMA_IGA,
                     IPSIM_GRADE_SEVERE},
-                   {"very severe IP, light-chain myeloma", 0.186, IPSIM_MYELOMA_LIGHT_CHAIN,
+                   {"very severe IP, light-chain myeloma", IPSIM_REVIEW_VERY_SEVERE_LIGHT_CHAIN,
+                    IPSIM_MYELOMA_LIGHT_CHAIN,
                     IPSIM_GRADE_VERY_SEVERE}};
     for (size_t k = 0; k < sizeof type_rows / sizeof type_rows[0]; k++) {
         int64_t n = 0, hit = 0;
@@ -226,7 +239,10 @@ void ipsim_validation_rows(const ipsim_summary *s, const ipsim_params *p,
             /* With the IgG and IgA figures met, the cohort's severe-or-worse
              * share leaves light chain at most this much. */
             const double *w = p->diagnosis.myeloma_type_share;
-            double room = w[2] > 0 ? (mix[3] + mix[4] - w[0] * 0.583 - w[1] * 0.452) / w[2] : 1;
+            double room = w[2] > 0 ? (mix[3] + mix[4] - w[0] * IPSIM_REVIEW_SEVERE_OR_WORSE_IGG -
+                                       w[1] * IPSIM_REVIEW_SEVERE_OR_WORSE_IGA) /
+                                          w[2]
+                                    : 1;
             if (room < type_rows[k].value && rows[i].status == IPSIM_ROW_FAIL) {
                 rows[i].status = IPSIM_ROW_UNATTAINABLE;
                 snprintf(rows[i].note, sizeof rows[i].note,
