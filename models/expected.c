@@ -136,15 +136,6 @@ static void trace_group(const trace_model *m, int baseline, int response, bool e
     }
 }
 
-/* Where a decreasing curve first falls to one half, linear between rows. */
-static double median_of(const double *curve, int64_t rows, int64_t cycle)
-{
-    for (int64_t r = 1; r < rows; r++)
-        if (curve[r] <= 0.5 && curve[r - 1] > 0.5)
-            return (double)cycle * ((double)(r - 1) + (curve[r - 1] - 0.5) / (curve[r - 1] - curve[r]));
-    return NAN;
-}
-
 int ipsim_expected_compute(ipsim_expected *out, const ipsim_params *p, ipsim_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -231,7 +222,6 @@ int ipsim_expected_compute(ipsim_expected *out, const ipsim_params *p, ipsim_err
                 r < first ? 1.0
                 : t.pfs_group[group] > 0 ? t.pfs_free[group][r] / t.pfs_group[group]
                                           : NAN;
-        out->pfs_median[group] = median_of(out->progression_free[group], rows, m->cycle_months);
     }
     for (int type = 0; type < IPSIM_MYELOMA_TYPES; type++) {
         double mix[IPSIM_GRADES];

@@ -46,10 +46,8 @@ typedef struct ipsim_expected {
     double cr_recovered[2];
     /* Progression-free survival among patients with IP at diagnosis alive at
      * the end of induction, by improvement [0 no, 1 yes]: the share alive
-     * and progression-free at each row (months + 1 entries, allocated), and
-     * the median in months (linear between rows; NaN if not reached). */
+     * and progression-free at each row (months + 1 entries, allocated). */
     double *progression_free[2];
-    double pfs_median[2];
     /* At diagnosis: share severe or worse, and very severe, by myeloma type. */
     double severe_or_worse_by_type[IPSIM_MYELOMA_TYPES];
     double very_severe_by_type[IPSIM_MYELOMA_TYPES];

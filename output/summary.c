@@ -218,48 +218,82 @@ void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src)
         to[i] += from[i];
 }
 
+/* The group's size, and the patients alive and progression-free at the
+ * start of each row, written every `stride` entries of remaining. An event
+ * at row e (a death or progression by month e x cycle) removes the patient
+ * from row e on. */
+static int64_t pfs_curve(const ipsim_summary *s, int improved, int64_t *remaining,
+                         int64_t stride)
+{
+    const int64_t rows = s->shape.months;
+    int64_t n = 0;
+    for (int64_t e = 0; e <= rows; e++)
+        n += s->pfs_event_row[e * 2 + improved];
+    int64_t left = n;
+    for (int64_t m = 0; m < rows; m++) {
+        left -= s->pfs_event_row[m * 2 + improved];
+        remaining[m * stride] = left;
+    }
+    return n;
+}
+
 void ipsim_summary_progression_free(const ipsim_summary *s, int64_t *progression_free)
 {
-    const int64_t months = s->shape.months;
-    for (int group = 0; group < 2; group++) {
-        int64_t remaining = 0;
-        for (int64_t e = 0; e <= months; e++)
-            remaining += s->pfs_event_row[e * 2 + group];
-        /* An event at row e (a death or progression by month e x cycle)
-         * removes the patient from row e on. */
-        for (int64_t m = 0; m < months; m++) {
-            remaining -= s->pfs_event_row[m * 2 + group];
-            progression_free[m * 2 + group] = remaining;
-        }
-    }
+    for (int group = 0; group < 2; group++)
+        pfs_curve(s, group, progression_free + group, 2);
 }
 
 int64_t ipsim_summary_pfs(const ipsim_summary *s, int improved, int64_t month, double *share,
-                          double *low, double *high, double *median_months)
+                          double *low, double *high)
 {
-    const int64_t months = s->shape.months, cycle = s->shape.cycle_months;
-    int64_t n = 0;
-    for (int64_t e = 0; e <= months; e++)
+    const int64_t rows = s->shape.months, cycle = s->shape.cycle_months;
+    *share = *low = *high = NAN;
+    int64_t n = 0, free_at = 0;
+    for (int64_t e = 0; e <= rows; e++) {
         n += s->pfs_event_row[e * 2 + improved];
-    *share = *low = *high = *median_months = NAN;
-    if (n == 0)
-        return 0;
-    int64_t remaining = n, at_month = -1;
-    double previous = 1.0;
-    for (int64_t m = 0; m < months; m++) {
-        remaining -= s->pfs_event_row[m * 2 + improved];
-        double surviving = (double)remaining / (double)n;
-        if (m * cycle <= month)
-            at_month = remaining;
-        if (isnan(*median_months) && surviving <= 0.5 && m > 0)
-            *median_months =
-                (double)((m - 1) * cycle) + (double)cycle * (previous - 0.5) / (previous - surviving);
-        previous = surviving;
+        /* Free at the month: no event at or before its row. */
+        if (e * cycle > month)
+            free_at += s->pfs_event_row[e * 2 + improved];
     }
-    if (month >= 0 && month <= (months - 1) * cycle && at_month >= 0) {
-        *share = (double)at_month / (double)n;
-        ipsim_interval_share(at_month, n, low, high);
+    if (n > 0 && month >= 0 && month <= (rows - 1) * cycle) {
+        *share = (double)free_at / (double)n;
+        ipsim_interval_share(free_at, n, low, high);
     }
+    return n;
+}
+
+/* Where a decreasing curve y (one value per row, `cycle` months apart)
+ * first falls to one half, linear between rows; NaN if it never does. */
+static double half_crossing(const double *y, int64_t rows, int64_t cycle)
+{
+    for (int64_t m = 1; m < rows; m++)
+        if (y[m] <= 0.5 && y[m - 1] > 0.5)
+            return (double)cycle * ((double)(m - 1) + (y[m - 1] - 0.5) / (y[m - 1] - y[m]));
+    return rows > 0 && y[0] <= 0.5 ? 0 : NAN;
+}
+
+int64_t ipsim_summary_pfs_median(const ipsim_summary *s, int improved, double *median,
+                                 double *low, double *high)
+{
+    const int64_t rows = s->shape.months;
+    *median = *low = *high = NAN;
+    int64_t *remaining = malloc((size_t)rows * sizeof *remaining);
+    double *curves = malloc((size_t)rows * 3 * sizeof *curves);
+    int64_t n = remaining && curves ? pfs_curve(s, improved, remaining, 1) : 0;
+    if (n > 0) {
+        double *share = curves, *lower = curves + rows, *upper = curves + 2 * rows;
+        for (int64_t m = 0; m < rows; m++) {
+            share[m] = (double)remaining[m] / (double)n;
+            ipsim_interval_share(remaining[m], n, &lower[m], &upper[m]);
+        }
+        *median = half_crossing(share, rows, s->shape.cycle_months);
+        /* The share's interval holds one half from where its lower bound
+         * falls to it until its upper bound does. */
+        *low = half_crossing(lower, rows, s->shape.cycle_months);
+        *high = half_crossing(upper, rows, s->shape.cycle_months);
+    }
+    free(remaining);
+    free(curves);
     return n;
 }
 
@@ -355,8 +389,8 @@ static void print_pathway(FILE *out, const ipsim_summary *s)
                     ? 100.0 * (double)s->improved[0] / (double)s->improvement_assessed[0]
                     : 0.0);
     for (int group = 0; group < 2; group++) {
-        double share, low, high, median;
-        int64_t count = ipsim_summary_pfs(s, group, 0, &share, &low, &high, &median);
+        double median, low, high;
+        int64_t count = ipsim_summary_pfs_median(s, group, &median, &low, &high);
         if (count == 0)
             continue;
         fprintf(out, "  median PFS, IP %s: ", group ? "improved" : "not improved");

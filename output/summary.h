@@ -115,11 +115,19 @@ int64_t ipsim_summary_person_months(const ipsim_summary *s, int grade);
 void ipsim_summary_progression_free(const ipsim_summary *s, int64_t *progression_free);
 
 /* Share of a group (improved: 0 or 1) alive and progression-free at
- * `month` since diagnosis, with its Wilson 95% interval; and the median
- * progression-free survival in months (linear between rows; NaN if not
- * reached by the horizon). Returns the group's size. */
+ * `month` since diagnosis, with its Wilson 95% interval (NaN beyond the
+ * horizon). Returns the group's size. */
 int64_t ipsim_summary_pfs(const ipsim_summary *s, int improved, int64_t month, double *share,
-                          double *low, double *high, double *median_months);
+                          double *low, double *high);
+
+/* The group's median progression-free survival in months (linear between
+ * rows) with its Brookmeyer-Crowley 95% interval: the months at which the
+ * Wilson interval of the progression-free share contains one half (no
+ * censoring: every patient is followed to death or the horizon). NaN where
+ * the curve does not reach one half by the horizon. Returns the group's
+ * size. */
+int64_t ipsim_summary_pfs_median(const ipsim_summary *s, int improved, double *median,
+                                 double *low, double *high);
 
 /* Mean of each outcome per patient. */
 void ipsim_summary_mean_economics(const ipsim_summary *s, double means[IPSIM_ECONOMIC_OUTCOMES]);

@@ -40,42 +40,10 @@ static void share_row(int64_t k, int64_t n, ipsim_validation_row *r)
     judge(r);
 }
 
-/* Where a decreasing curve y (one value per row, `cycle` months apart)
- * first falls to `level`, linear between rows; NaN if it never does. */
-static double crossing(const double *y, int64_t rows, int64_t cycle, double level)
-{
-    for (int64_t m = 1; m < rows; m++)
-        if (y[m] <= level && y[m - 1] > level)
-            return (double)cycle * ((double)(m - 1) + (y[m - 1] - level) / (y[m - 1] - y[m]));
-    return y[0] <= level ? 0 : NAN;
-}
-
-/* Median PFS of a group, with the Brookmeyer-Crowley interval: the months
- * at which the Wilson interval of the progression-free share contains one
- * half (no censoring: every patient is followed to death or the horizon). */
+/* Median PFS of a group, with its Brookmeyer-Crowley interval. */
 static void median_row(const ipsim_summary *s, int improved, ipsim_validation_row *r)
 {
-    const int64_t rows = s->shape.months, cycle = s->shape.cycle_months;
-    double *low = malloc((size_t)rows * 2 * sizeof *low);
-    if (!low) {
-        snprintf(r->note, sizeof r->note, "not estimable: out of memory");
-        r->status = IPSIM_ROW_FAIL;
-        return;
-    }
-    double *high = low + rows, share, median = NAN;
-    int64_t n = 0;
-    for (int64_t m = 0; m < rows; m++) {
-        double lo = NAN, hi = NAN;
-        n = ipsim_summary_pfs(s, improved, m * cycle, &share, &lo, &hi, &median);
-        low[m] = lo;
-        high[m] = hi;
-    }
-    r->estimate = median;
-    if (n > 0) {
-        r->low = crossing(low, rows, cycle, 0.5);
-        r->high = crossing(high, rows, cycle, 0.5);
-    }
-    free(low);
+    int64_t n = ipsim_summary_pfs_median(s, improved, &r->estimate, &r->low, &r->high);
     if (isnan(r->estimate) || isnan(r->low) || isnan(r->high)) {
         r->status = IPSIM_ROW_FAIL;
         snprintf(r->note, sizeof r->note, "not estimable: %s",
@@ -187,9 +155,8 @@ void ipsim_validation_rows(const ipsim_summary *s, const ipsim_params *p,
              (long long)p->validation.pfs_followup_months);
     rows[i] = row(label, 0.5, 0);
     rows[i].is_lower_bound = 1;
-    double median;
     ipsim_summary_pfs(s, 1, p->validation.pfs_followup_months, &rows[i].estimate, &rows[i].low,
-                      &rows[i].high, &median);
+                      &rows[i].high);
     rows[i].status = rows[i].low > 0.5 ? IPSIM_ROW_PASS : IPSIM_ROW_FAIL;
     if (isnan(rows[i].low))
         snprintf(rows[i].note, sizeof rows[i].note, "not estimable: beyond the horizon or no "
