@@ -27,42 +27,39 @@ bool ipsim_compare_pairable(const ipsim_params *a, const ipsim_params *b)
            a->cohort.cycle_months == b->cohort.cycle_months;
 }
 
+/* Buffers for CHUNK patients' columns. Every column is read as double
+ * (HDF5 converts), except the cause of death, an enumeration. */
 typedef struct columns {
-    uint32_t *by_type; /* [CHUNK][3] */
-    uint32_t *serious;
-    int32_t *death_month;
+    double *by_type; /* [CHUNK][3] */
+    double *serious, *death_month, *grams, *cost, *qalys;
     uint8_t *death_cause;
-    double *grams;
-    double *cost, *qalys;
 } columns;
 
 static int read_outcomes(ipsim_h5_reader *r, int64_t replicate, int64_t first, int64_t count,
                          columns *c, double (*values)[IPSIM_OUTCOMES], ipsim_error *err)
 {
-    int rc = ipsim_h5_reader_read_patients(r, "infections_by_type", replicate, first, count,
-                                           IPSIM_INFECTION_TYPES, H5T_NATIVE_UINT32, c->by_type,
+    const struct {
+        const char *name;
+        int64_t width;
+        int64_t memtype;
+        void *buffer;
+    } reads[] = {
+        {"infections_by_type", IPSIM_INFECTION_TYPES, H5T_NATIVE_DOUBLE, c->by_type},
+        {"serious_infections", 1, H5T_NATIVE_DOUBLE, c->serious},
+        {"death_month", 1, H5T_NATIVE_DOUBLE, c->death_month},
+        {"death_cause", 1, H5T_NATIVE_UINT8, c->death_cause},
+        {"ivig_grams", 1, H5T_NATIVE_DOUBLE, c->grams},
+        {"economics/cost_discounted", 1, H5T_NATIVE_DOUBLE, c->cost},
+        {"economics/qalys_discounted", 1, H5T_NATIVE_DOUBLE, c->qalys},
+    };
+    int rc = IPSIM_OK;
+    for (size_t k = 0; k < sizeof reads / sizeof reads[0] && !rc; k++)
+        rc = ipsim_h5_reader_read_patients(r, reads[k].name, replicate, first, count,
+                                           reads[k].width, reads[k].memtype, reads[k].buffer,
                                            err);
-    if (!rc)
-        rc = ipsim_h5_reader_read_patients(r, "serious_infections", replicate, first, count, 1,
-                                           H5T_NATIVE_UINT32, c->serious, err);
-    if (!rc)
-        rc = ipsim_h5_reader_read_patients(r, "death_month", replicate, first, count, 1,
-                                           H5T_NATIVE_INT32, c->death_month, err);
-    if (!rc)
-        rc = ipsim_h5_reader_read_patients(r, "death_cause", replicate, first, count, 1,
-                                           H5T_NATIVE_UINT8, c->death_cause, err);
-    if (!rc)
-        rc = ipsim_h5_reader_read_patients(r, "ivig_grams", replicate, first, count, 1,
-                                           H5T_NATIVE_DOUBLE, c->grams, err);
-    if (!rc)
-        rc = ipsim_h5_reader_read_patients(r, "economics/cost_discounted", replicate, first,
-                                           count, 1, H5T_NATIVE_DOUBLE, c->cost, err);
-    if (!rc)
-        rc = ipsim_h5_reader_read_patients(r, "economics/qalys_discounted", replicate, first,
-                                           count, 1, H5T_NATIVE_DOUBLE, c->qalys, err);
     for (int64_t i = 0; !rc && i < count; i++) {
-        const uint32_t *t = c->by_type + IPSIM_INFECTION_TYPES * i;
-        values[i][IPSIM_OUTCOME_INFECTIONS] = (double)t[0] + (double)t[1] + (double)t[2];
+        const double *t = c->by_type + IPSIM_INFECTION_TYPES * i;
+        values[i][IPSIM_OUTCOME_INFECTIONS] = t[0] + t[1] + t[2];
         values[i][IPSIM_OUTCOME_SERIOUS] = c->serious[i];
         values[i][IPSIM_OUTCOME_DEATH] = c->death_month[i] >= 0;
         values[i][IPSIM_OUTCOME_INFECTION_DEATH] = c->death_cause[i] == IPSIM_DEATH_INFECTION;
@@ -85,15 +82,22 @@ int ipsim_compare_runs(ipsim_h5_reader *a, ipsim_h5_reader *b, ipsim_difference 
     memset(out, 0, IPSIM_OUTCOMES * sizeof *out);
     const ipsim_params *pa = ipsim_h5_reader_params(a), *pb = ipsim_h5_reader_params(b);
     *paired = ipsim_compare_pairable(pa, pb);
-    columns c = {malloc(CHUNK * IPSIM_INFECTION_TYPES * sizeof(uint32_t)),
-                 malloc(CHUNK * sizeof(uint32_t)), malloc(CHUNK * sizeof(int32_t)),
-                 malloc(CHUNK), malloc(CHUNK * sizeof(double)), malloc(CHUNK * sizeof(double)),
-                 malloc(CHUNK * sizeof(double))};
+    /* One allocation for the double columns: by type (3 each), then five. */
+    double *doubles = malloc(CHUNK * (IPSIM_INFECTION_TYPES + 5) * sizeof *doubles);
+    columns c = {0};
+    if (doubles) {
+        c.by_type = doubles;
+        c.serious = doubles + CHUNK * IPSIM_INFECTION_TYPES;
+        c.death_month = c.serious + CHUNK;
+        c.grams = c.death_month + CHUNK;
+        c.cost = c.grams + CHUNK;
+        c.qalys = c.cost + CHUNK;
+    }
+    c.death_cause = malloc(CHUNK);
     double(*va)[IPSIM_OUTCOMES] = malloc(CHUNK * sizeof *va);
     double(*vb)[IPSIM_OUTCOMES] = malloc(CHUNK * sizeof *vb);
     int rc = IPSIM_OK;
-    if (!c.by_type || !c.serious || !c.death_month || !c.death_cause || !c.grams || !c.cost ||
-        !c.qalys || !va || !vb) {
+    if (!doubles || !c.death_cause || !va || !vb) {
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the comparison buffers");
         goto cleanup;
     }
@@ -127,13 +131,8 @@ int ipsim_compare_runs(ipsim_h5_reader *a, ipsim_h5_reader *b, ipsim_difference 
         }
     }
 cleanup:
-    free(c.by_type);
-    free(c.serious);
-    free(c.death_month);
+    free(doubles);
     free(c.death_cause);
-    free(c.grams);
-    free(c.cost);
-    free(c.qalys);
     free(va);
     free(vb);
     return rc;
