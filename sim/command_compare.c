@@ -1,4 +1,5 @@
 /* sim/command_compare.c: `ipsim compare REFERENCE.h5 OTHER.h5... [--csv FILE]`. */
+#define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "output/incremental.h"
 #include "output/intervals.h"
 #include "output/summary.h"
+#include "sim/atomic_file.h"
 #include "sim/commands.h"
 
 static const char usage[] = "usage: ipsim compare REFERENCE.h5 OTHER.h5... [--csv FILE]";
@@ -98,7 +100,9 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
     if (!runs)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory");
     int count = 0, rc = IPSIM_OK;
-    FILE *csv = NULL;
+    FILE *csv = NULL; /* in memory, written to csv_path whole at the end */
+    char *csv_text = NULL;
+    size_t csv_size = 0;
     for (int i = 0; i < argc && !rc; i++) {
         if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc)
             csv_path = argv[++i];
@@ -117,8 +121,8 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
         if (!rc)
             rc = ipsim_h5_reader_read_summary(runs[i].reader, runs[i].summary, err);
     }
-    if (!rc && csv_path && !(csv = fopen(csv_path, "w")))
-        rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot write '%s'", csv_path);
+    if (!rc && csv_path && !(csv = open_memstream(&csv_text, &csv_size)))
+        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot assemble '%s'", csv_path);
     if (rc)
         goto cleanup;
 
@@ -203,8 +207,12 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
     print_cost_effectiveness(runs, count);
 
 cleanup:
+    /* A failed comparison leaves no CSV; a finished one appears whole. */
     if (csv && fclose(csv) != 0 && !rc)
-        rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot write '%s'", csv_path);
+        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot assemble '%s'", csv_path);
+    if (csv && !rc)
+        rc = ipsim_write_file_atomically(csv_path, csv_text, csv_size, err);
+    free(csv_text);
     for (int i = 0; i < count; i++) {
         ipsim_summary_free(runs[i].summary);
         ipsim_h5_reader_close(runs[i].reader);

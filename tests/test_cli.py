@@ -577,10 +577,17 @@ class Compare(Workdir):
         base = self.run_scenario("baseline")
         for args, code, text in [([base], 2, "two or more files"),
                                  ([base, self.path("absent.h5")], 1, "No such file"),
-                                 ([base, base, "--bogus"], 2, "unknown option")]:
+                                 ([base, base, "--bogus"], 2, "unknown option"),
+                                 ([base, base, "--csv", self.path("no/dir/c.csv")], 1,
+                                  "cannot write"),
+                                 ([base, self.path("absent.h5"), "--csv", self.path("c.csv")],
+                                  1, "No such file")]:
             r = run("compare", *args)
             self.assertEqual(r.returncode, code, r.stderr)
             self.assertIn(text, r.stderr)
+        # A failed comparison leaves no CSV, not even a partial one.
+        self.assertFalse(os.path.exists(self.path("c.csv")))
+        self.assertEqual([n for n in os.listdir(self.dir) if "ipsim-tmp" in n], [])
 
 
 class Reproducibility(Workdir):
