@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "params/psa.h"
 #include "params/schema.h"
 #include "params/yaml_tree.h"
 
@@ -35,6 +36,7 @@ typedef struct resolver {
     char base_paths[MAX_BASE_DEPTH][IPSIM_PATH_MAX];
     int bases;
     bool from_file; /* text in memory (an HDF5 attribute) may not name files */
+    const char *context; /* checking a set built in memory: where it came from */
 } resolver;
 
 static size_t spec_index(const ipsim_param_spec *spec)
@@ -70,42 +72,9 @@ static const char *describe_node(const ipsim_yaml_node *n)
     }
 }
 
-/* Parses a finite real. Plain (unquoted) scalars only: a quoted "0.5" is a
- * string in YAML, and accepting it would hide a mistake. */
 static bool parse_real(const ipsim_yaml_node *n, double *out, const char **why)
 {
-    if (n->kind != IPSIM_YAML_SCALAR) {
-        *why = "expected a number";
-        return false;
-    }
-    if (!n->plain) {
-        *why = "expected a number, got a quoted string";
-        return false;
-    }
-    const char *s = n->scalar;
-    if (!*s || isspace((unsigned char)*s)) {
-        *why = "expected a number, got nothing";
-        return false;
-    }
-    /* YAML spells non-finite numbers .nan, .inf, -.inf (any case). */
-    const char *t = (*s == '+' || *s == '-') ? s + 1 : s;
-    if (strcasecmp(t, ".nan") == 0 || strcasecmp(t, ".inf") == 0) {
-        *why = "must be a finite number (no .nan, .inf or overflow)";
-        return false;
-    }
-    errno = 0;
-    char *end;
-    double v = strtod(s, &end);
-    if (*end || end == s) {
-        *why = "expected a number";
-        return false;
-    }
-    if (!isfinite(v) || errno == ERANGE) {
-        *why = "must be a finite number (no .nan, .inf or overflow)";
-        return false;
-    }
-    *out = v;
-    return true;
+    return ipsim_yaml_real(n, out, why);
 }
 
 static bool parse_int(const ipsim_yaml_node *n, int64_t *out, const char **why)
@@ -188,10 +157,57 @@ static void format_range(const ipsim_param_spec *spec, char *buf, size_t size)
         snprintf(buf, size, "[%g, %g%s", spec->min, spec->max, spec->max_exclusive ? ")" : "]");
 }
 
-/* Checks and stores one numeric element (REAL) or scalar value. */
-static int store_real(resolver *r, const ipsim_param_spec *spec, const char *source,
-                      const ipsim_yaml_node *n, const char *key, double *dst)
+static bool is_distribution(const ipsim_yaml_node *n)
 {
+    return n->kind == IPSIM_YAML_MAPPING && ipsim_yaml_lookup(n, "distribution") != NULL;
+}
+
+static int check_range(resolver *r, const ipsim_param_spec *spec, const char *source,
+                       const ipsim_yaml_node *n, const char *key, double v, const char *what)
+{
+    if (v < spec->min || v > spec->max || (spec->max_exclusive && v >= spec->max)) {
+        char range[64];
+        format_range(spec, range, sizeof range);
+        return fail_at(r, source, n, key, IPSIM_EPARAM, "%s%g is out of range: must be in %s (%s)",
+                       what, v, range, spec->unit);
+    }
+    return IPSIM_OK;
+}
+
+/* Records a distribution given for `element` of spec's values; its
+ * deterministic value goes to *dst. */
+static int store_distribution(resolver *r, const ipsim_param_spec *spec, const char *source,
+                              const ipsim_yaml_node *n, const char *key, int element, double *dst)
+{
+    char why[IPSIM_MESSAGE_MAX];
+    const ipsim_yaml_node *where = n;
+    ipsim_uncertain u;
+    double value;
+    if (spec->type != IPSIM_PARAM_REAL)
+        return fail_at(r, source, n, key, IPSIM_EPARAM,
+                       "only real-valued parameters can be given as distributions");
+    if (ipsim_uncertain_parse_scalar(n, &u, &value, why, sizeof why, &where))
+        return fail_at(r, source, where, key, IPSIM_EPARAM, "%s", why);
+    int rc = check_range(r, spec, source, n, key, value, "the deterministic value ");
+    if (rc)
+        return rc;
+    u.spec = (int32_t)spec_index(spec);
+    u.element = element;
+    if (ipsim_uncertain_add(r->params, &u, r->err)) {
+        ipsim_error_locate(r->err, source, n->line, n->column, key);
+        return IPSIM_EPARAM;
+    }
+    *dst = value;
+    return IPSIM_OK;
+}
+
+/* Checks and stores one numeric element (REAL) or scalar value: a number,
+ * or a distribution (params/psa.h) for element `element` of the spec. */
+static int store_real(resolver *r, const ipsim_param_spec *spec, const char *source,
+                      const ipsim_yaml_node *n, const char *key, int element, double *dst)
+{
+    if (is_distribution(n))
+        return store_distribution(r, spec, source, n, key, element, dst);
     const char *why;
     double v;
     if (!parse_real(n, &v, &why))
@@ -199,12 +215,9 @@ static int store_real(resolver *r, const ipsim_param_spec *spec, const char *sou
                        n->kind == IPSIM_YAML_SCALAR ? "'" : describe_node(n),
                        n->kind == IPSIM_YAML_SCALAR ? n->scalar : "",
                        n->kind == IPSIM_YAML_SCALAR ? "'" : "");
-    if (v < spec->min || v > spec->max || (spec->max_exclusive && v >= spec->max)) {
-        char range[64];
-        format_range(spec, range, sizeof range);
-        return fail_at(r, source, n, key, IPSIM_EPARAM, "%g is out of range: must be in %s (%s)",
-                       v, range, spec->unit);
-    }
+    int rc = check_range(r, spec, source, n, key, v, "");
+    if (rc)
+        return rc;
     *dst = v;
     return IPSIM_OK;
 }
@@ -232,11 +245,38 @@ static void label_list(const ipsim_param_spec *spec, char *buf, size_t size)
 /* Reads `length` reals from a list (in label order) or a mapping by label;
  * key is the path for messages ("cohort.baseline_mix"). */
 static int read_vector(resolver *r, const ipsim_param_spec *spec, const char *source,
-                       const ipsim_yaml_node *n, const char *key, double *dst)
+                       const ipsim_yaml_node *n, const char *key, int element_base, double *dst)
 {
     char labels[256];
     label_list(spec, labels, sizeof labels);
     double values[VECTOR_MAX];
+    const bool shares = spec->check != IPSIM_CHECK_NONE;
+    if (is_distribution(n)) {
+        /* A Dirichlet over the whole vector (or matrix row). */
+        char why[IPSIM_MESSAGE_MAX];
+        const ipsim_yaml_node *where = n;
+        ipsim_uncertain u;
+        if (!shares)
+            return fail_at(r, source, n, key, IPSIM_EPARAM,
+                           "a distribution for the whole vector is a Dirichlet, for shares that "
+                           "sum to 1; give each entry its own distribution instead");
+        if (ipsim_uncertain_parse_dirichlet(n, spec->length, spec->labels, &u, values, why,
+                                            sizeof why, &where))
+            return fail_at(r, source, where, key, IPSIM_EPARAM, "%s", why);
+        for (int i = 0; i < spec->length; i++) {
+            int rc = check_range(r, spec, source, n, key, values[i], "a mean share of ");
+            if (rc)
+                return rc;
+        }
+        u.spec = (int32_t)spec_index(spec);
+        u.element = element_base;
+        if (ipsim_uncertain_add(r->params, &u, r->err)) {
+            ipsim_error_locate(r->err, source, n->line, n->column, key);
+            return IPSIM_EPARAM;
+        }
+        memcpy(dst, values, (size_t)spec->length * sizeof *dst);
+        return IPSIM_OK;
+    }
     if (n->kind == IPSIM_YAML_SEQUENCE) {
         if ((int)n->count != spec->length)
             return fail_at(r, source, n, key, IPSIM_EPARAM,
@@ -244,7 +284,13 @@ static int read_vector(resolver *r, const ipsim_param_spec *spec, const char *so
         for (int i = 0; i < spec->length; i++) {
             char element[IPSIM_KEY_MAX];
             snprintf(element, sizeof element, "%s.%s", key, spec->labels[i]);
-            int rc = store_real(r, spec, source, n->items[i], element, &values[i]);
+            if (shares && is_distribution(n->items[i]))
+                return fail_at(r, source, n->items[i], element, IPSIM_EPARAM,
+                               "these shares must sum to 1, so give the whole of '%s' one "
+                               "Dirichlet distribution rather than one entry a distribution",
+                               key);
+            int rc = store_real(r, spec, source, n->items[i], element, element_base + i,
+                                &values[i]);
             if (rc)
                 return rc;
         }
@@ -259,7 +305,13 @@ static int read_vector(resolver *r, const ipsim_param_spec *spec, const char *so
                                k->kind == IPSIM_YAML_SCALAR ? k->scalar : "?", labels);
             char element[IPSIM_KEY_MAX];
             snprintf(element, sizeof element, "%s.%s", key, spec->labels[idx]);
-            int rc = store_real(r, spec, source, n->items[i + 1], element, &values[idx]);
+            if (shares && is_distribution(n->items[i + 1]))
+                return fail_at(r, source, n->items[i + 1], element, IPSIM_EPARAM,
+                               "these shares must sum to 1, so give the whole of '%s' one "
+                               "Dirichlet distribution rather than one entry a distribution",
+                               key);
+            int rc = store_real(r, spec, source, n->items[i + 1], element, element_base + idx,
+                                &values[idx]);
             if (rc)
                 return rc;
             seen[idx] = true;
@@ -298,7 +350,7 @@ static int read_matrix(resolver *r, const ipsim_param_spec *spec, const char *so
                            "expected %d rows (%s), got %zu", len, labels, n->count);
         for (int i = 0; i < len; i++) {
             snprintf(row_key, sizeof row_key, "%s.%s", spec->path, spec->labels[i]);
-            int rc = read_vector(r, spec, source, n->items[i], row_key, rows + i * len);
+            int rc = read_vector(r, spec, source, n->items[i], row_key, i * len, rows + i * len);
             if (rc)
                 return rc;
         }
@@ -312,7 +364,8 @@ static int read_matrix(resolver *r, const ipsim_param_spec *spec, const char *so
                                "unknown row '%s'; expected %s",
                                k->kind == IPSIM_YAML_SCALAR ? k->scalar : "?", labels);
             snprintf(row_key, sizeof row_key, "%s.%s", spec->path, spec->labels[idx]);
-            int rc = read_vector(r, spec, source, n->items[i + 1], row_key, rows + idx * len);
+            int rc =
+                read_vector(r, spec, source, n->items[i + 1], row_key, idx * len, rows + idx * len);
             if (rc)
                 return rc;
             seen[idx] = true;
@@ -340,10 +393,14 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
     const char *why = NULL;
     int rc = IPSIM_OK;
 
+    /* A new value replaces the distributions an earlier layer gave. */
+    ipsim_uncertain_remove_spec(r->params, (int)spec_index(spec));
     if (spec->shape == IPSIM_SHAPE_VECTOR) {
-        rc = read_vector(r, spec, source, n, key, dst);
+        rc = read_vector(r, spec, source, n, key, 0, dst);
     } else if (spec->shape == IPSIM_SHAPE_MATRIX) {
         rc = read_matrix(r, spec, source, n, dst);
+    } else if (is_distribution(n)) {
+        rc = store_real(r, spec, source, n, key, 0, dst);
     } else if (n->kind != IPSIM_YAML_SCALAR) {
         rc = fail_at(r, source, n, key, IPSIM_EPARAM, "expected a single value, got %s",
                      describe_node(n));
@@ -382,7 +439,7 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
             break;
         }
         case IPSIM_PARAM_REAL:
-            rc = store_real(r, spec, source, n, key, dst);
+            rc = store_real(r, spec, source, n, key, 0, dst);
             break;
         case IPSIM_PARAM_BOOL: {
             bool v;
@@ -573,6 +630,11 @@ static int fail_param(resolver *r, const char *path, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     const origin *o = &r->origins[spec_index(ipsim_param_spec_find(path))];
+    if (r->context) {
+        IPSIM_FAIL(r->err, IPSIM_EPARAM, "%s (%s)", msg, r->context);
+        ipsim_error_locate(r->err, NULL, 0, 0, path);
+        return IPSIM_EPARAM;
+    }
     IPSIM_FAIL(r->err, IPSIM_EPARAM, "%s%s", msg, o->source ? "" : " (this is the default)");
     ipsim_error_locate(r->err, o->source, o->line, o->column, path);
     return IPSIM_EPARAM;
@@ -632,6 +694,11 @@ static int validate(resolver *r)
                               p->ivig.rate_ratio_all, ipsim_state_names[g],
                               p->infection.serious_share[g], p->ivig.rate_ratio_serious);
     }
+    if (p->decision.wtp_max / p->decision.wtp_step > 10000)
+        return fail_param(r, "decision.wtp_step",
+                          "a step of %g makes more than 10,000 points up to decision.wtp_max "
+                          "= %g",
+                          p->decision.wtp_step, p->decision.wtp_max);
     /* Every patient-cycle must be addressable by a 64-bit index with room
      * to spare; beyond that no machine could hold the output anyway. */
     double cells = (double)p->cohort.patients * (double)p->cohort.replicates *
@@ -646,6 +713,12 @@ static int validate(resolver *r)
 
 static int resolve(ipsim_params *out, const char *source, bool from_file, ipsim_yaml_node *root,
                    const char *const *overrides, size_t override_count, ipsim_error *err);
+
+int ipsim_params_check(const ipsim_params *p, const char *context, ipsim_error *err)
+{
+    resolver r = {.params = (ipsim_params *)p, .err = err, .context = context};
+    return validate(&r);
+}
 
 int ipsim_params_resolve(ipsim_params *out, const char *path, const char *const *overrides,
                          size_t override_count, ipsim_error *err)
@@ -710,29 +783,36 @@ static int resolve(ipsim_params *out, const char *source, bool from_file, ipsim_
 
 /* ---- emitting ------------------------------------------------------------ */
 
-/* Shortest decimal that reads back as exactly v; whole numbers as such. */
-static void format_real(double v, char *buf, size_t size)
+/* A value, or the distribution it was given as. */
+static void emit_real(FILE *f, const ipsim_params *p, const ipsim_param_spec *spec, int element,
+                      double v)
 {
-    if (v == floor(v) && fabs(v) < 1e15) {
-        snprintf(buf, size, "%.0f", v);
-        return;
-    }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
+    char text[512];
+    const ipsim_uncertain *u = ipsim_uncertain_find(p, (int)spec_index(spec), element);
+    if (u)
+        ipsim_uncertain_format(u, v, spec->labels, text, sizeof text);
+    else
+        ipsim_yaml_format_real(v, text, sizeof text);
+    fputs(text, f);
 }
 
-static void emit_vector(FILE *f, const ipsim_param_spec *spec, const double *v)
+/* A vector by label, or a matrix row starting at element_base as a list. */
+static void emit_vector(FILE *f, const ipsim_params *p, const ipsim_param_spec *spec,
+                        const double *v, int element_base, bool as_list)
 {
-    char num[32];
-    fputc('{', f);
-    for (int i = 0; i < spec->length; i++) {
-        format_real(v[i], num, sizeof num);
-        fprintf(f, "%s%s: %s", i ? ", " : "", spec->labels[i], num);
+    const ipsim_uncertain *u = ipsim_uncertain_find(p, (int)spec_index(spec), element_base);
+    if (u && u->distribution == IPSIM_DIST_DIRICHLET) {
+        emit_real(f, p, spec, element_base, v[0]);
+        return;
     }
-    fputc('}', f);
+    fputc(as_list ? '[' : '{', f);
+    for (int i = 0; i < spec->length; i++) {
+        fprintf(f, "%s", i ? ", " : "");
+        if (!as_list)
+            fprintf(f, "%s: ", spec->labels[i]);
+        emit_real(f, p, spec, element_base + i, v[i]);
+    }
+    fputc(as_list ? ']' : '}', f);
 }
 
 static void emit_value(FILE *f, const ipsim_param_spec *spec, const ipsim_params *p,
@@ -740,9 +820,8 @@ static void emit_value(FILE *f, const ipsim_param_spec *spec, const ipsim_params
 {
     /* The field at the spec's offsetof: aligned for its type by construction. */
     const void *src = (const char *)p + spec->offset;
-    char num[32];
     if (spec->shape == IPSIM_SHAPE_VECTOR) {
-        emit_vector(f, spec, (const double *)src);
+        emit_vector(f, p, spec, (const double *)src, 0, false);
         fputc('\n', f);
         return;
     }
@@ -750,12 +829,9 @@ static void emit_value(FILE *f, const ipsim_param_spec *spec, const ipsim_params
         const double *m = (const double *)src;
         fputc('\n', f);
         for (int i = 0; i < spec->length; i++) {
-            fprintf(f, "%s  %s: [", indent, spec->labels[i]);
-            for (int j = 0; j < spec->length; j++) {
-                format_real(m[i * spec->length + j], num, sizeof num);
-                fprintf(f, "%s%s", j ? ", " : "", num);
-            }
-            fputs("]\n", f);
+            fprintf(f, "%s  %s: ", indent, spec->labels[i]);
+            emit_vector(f, p, spec, m + i * spec->length, i * spec->length, true);
+            fputc('\n', f);
         }
         return;
     }
@@ -764,8 +840,8 @@ static void emit_value(FILE *f, const ipsim_param_spec *spec, const ipsim_params
     case IPSIM_PARAM_UINT64: fprintf(f, "%llu\n", (unsigned long long)*(const uint64_t *)src); break;
     case IPSIM_PARAM_INT: fprintf(f, "%lld\n", (long long)*(const int64_t *)src); break;
     case IPSIM_PARAM_REAL:
-        format_real(*(const double *)src, num, sizeof num);
-        fprintf(f, "%s\n", num);
+        emit_real(f, p, spec, 0, *(const double *)src);
+        fputc('\n', f);
         break;
     case IPSIM_PARAM_BOOL: fprintf(f, "%s\n", *(const bool *)src ? "true" : "false"); break;
     case IPSIM_PARAM_CHOICE: fprintf(f, "%s\n", spec->choices[*(const int *)src]); break;
@@ -850,7 +926,11 @@ void ipsim_params_write_reference(FILE *out)
           "value in YAML syntax, e.g. `--set cohort.baseline_mix=[0.1,0.2,0.3,0.2,0.2]`). "
           "Per-grade values are given as a mapping by grade name or as a list in grade order "
           "(none, mild, moderate, severe, very_severe). Shares marked *sums to 1* must sum to "
-          "1 within 1e-6. Unknown keys are errors.\n",
+          "1 within 1e-6. Unknown keys are errors.\n\n"
+          "Any real-valued key, or one entry of a per-grade list, may instead be a "
+          "distribution for probabilistic sensitivity analysis, e.g. `{distribution: gamma, "
+          "mean: 50, se: 5}`; shares that sum to 1 take a Dirichlet, e.g. `{distribution: "
+          "dirichlet, alpha: [70, 25, 5]}`. docs/psa.md lists the forms.\n",
           out);
     char section[IPSIM_KEY_MAX] = "(none)";
     for (size_t i = 0; i < ipsim_param_spec_count; i++) {

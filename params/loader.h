@@ -27,6 +27,11 @@ int ipsim_params_resolve_text(ipsim_params *out, const char *text, size_t len, c
                               const char *const *overrides, size_t override_count,
                               ipsim_error *err);
 
+/* The checks a resolved set passes as a whole (cross-parameter limits), for
+ * a set changed in memory, e.g. by PSA draws; context says where it came
+ * from in messages ("PSA replicate 12 of scenario 'x'"). */
+int ipsim_params_check(const ipsim_params *p, const char *context, ipsim_error *err);
+
 /* Writes p as a complete YAML parameter file that resolves back to exactly
  * p (reals printed with round-trip precision). *text is malloc'd; free it. */
 int ipsim_params_to_yaml(const ipsim_params *p, char **text, ipsim_error *err);

@@ -93,6 +93,32 @@ extern const char *const ipsim_phase_names[IPSIM_PHASE_STATES];
 
 #define IPSIM_NAME_MAX 64
 
+/* Distributions a real parameter may be given instead of a number, for
+ * probabilistic sensitivity analysis (params/psa.h). Values are stored in
+ * output files: append, never renumber. */
+typedef enum ipsim_distribution {
+    IPSIM_DIST_BETA = 0,      /* alpha, beta */
+    IPSIM_DIST_GAMMA = 1,     /* shape, scale */
+    IPSIM_DIST_LOGNORMAL = 2, /* meanlog, sdlog */
+    IPSIM_DIST_NORMAL = 3,    /* mean, sd */
+    IPSIM_DIST_UNIFORM = 4,   /* min, max */
+    IPSIM_DIST_DIRICHLET = 5  /* alpha[count]: a whole share vector or matrix row */
+} ipsim_distribution;
+
+enum { IPSIM_DISTRIBUTIONS = 6, IPSIM_UNCERTAIN_MAX = 64 };
+
+/* One uncertain parameter: the distribution of `count` consecutive reals
+ * of the parameter set, starting at element `element` of the schema's
+ * parameter `spec` (0 for a scalar, row x length + column in a matrix). */
+typedef struct ipsim_uncertain {
+    int32_t spec;    /* index into ipsim_param_specs */
+    int32_t element;
+    int32_t count;   /* 1, or the vector's length for a Dirichlet */
+    int32_t distribution; /* ipsim_distribution */
+    double a, b;     /* the natural parameters named above (not Dirichlet) */
+    double alpha[IPSIM_GRADES]; /* Dirichlet concentrations, [count] */
+} ipsim_uncertain;
+
 typedef struct ipsim_params {
     char name[IPSIM_NAME_MAX]; /* scenario name: the HDF5 group; [A-Za-z0-9_.-] */
     uint64_t seed;
@@ -202,9 +228,27 @@ typedef struct ipsim_params {
     } validation;
 
     struct {
+        bool sample; /* replicates draw the uncertain parameters */
+    } psa;
+
+    struct {
+        double wtp_max;  /* willingness-to-pay grid 0, step, ..., max */
+        double wtp_step;
+    } decision;
+
+    struct {
         ipsim_trajectories trajectories;
         int64_t compression_level; /* deflate level 0..9 */
     } output;
+
+    /* The parameters given as distributions, ordered by (spec, element).
+     * Their fields above hold the deterministic value: the distribution's
+     * mean, or its `value:` when one is given. Replicates draw them when
+     * psa.sample is true (params/psa.h). */
+    struct {
+        int32_t count;
+        ipsim_uncertain items[IPSIM_UNCERTAIN_MAX];
+    } uncertain;
 } ipsim_params;
 
 /* Number of simulated cycles: horizon_months / cycle_months. */

@@ -486,6 +486,21 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "reached' for patients whose IP improved (the review gives none; assumption: "
             "4 years, past the other group's 38-month median)."},
 
+    {.path = "psa.sample", .type = IPSIM_PARAM_BOOL, .offset = AT(psa.sample),
+     .default_yaml = "true", .unit = "-",
+     .doc = "Probabilistic sensitivity analysis: when parameters are given as distributions "
+            "(docs/psa.md), each replicate draws its own values of them (true), or every "
+            "replicate uses their deterministic values (false: the base case)."},
+
+    {.path = "decision.wtp_max", .type = IPSIM_PARAM_REAL, .offset = AT(decision.wtp_max),
+     .min = 0, .max = 1e9, .default_yaml = "100000", .unit = "currency/QALY",
+     .doc = "Highest willingness to pay per QALY of the grid over which net benefit and the "
+            "acceptability curve are reported (from 0). Default: covers NICE's 20,000-30,000 "
+            "GBP/QALY range (NICE PMG36, 2022) and beyond."},
+    {.path = "decision.wtp_step", .type = IPSIM_PARAM_REAL, .offset = AT(decision.wtp_step),
+     .min = 1e-9, .max = 1e9, .default_yaml = "1000", .unit = "currency/QALY",
+     .doc = "Spacing of that grid (at most 10,000 steps)."},
+
     {.path = "output.trajectories", .type = IPSIM_PARAM_CHOICE, .offset = AT(output.trajectories),
      .choices = trajectory_choices, .default_yaml = "dense", .unit = "-",
      .doc = "dense: write grade and infections for every patient and month; none: only "
@@ -502,7 +517,8 @@ const size_t ipsim_param_spec_count = sizeof ipsim_param_specs / sizeof ipsim_pa
 
 const char *const ipsim_param_sections[] = {"cohort",    "grades", "infection",   "mortality",
                                             "diagnosis", "pathway", "ivig",        "vaccination",
-                                            "economics", "validation", "output"};
+                                            "economics", "validation", "psa", "decision",
+                                            "output"};
 const size_t ipsim_param_section_count =
     sizeof ipsim_param_sections / sizeof ipsim_param_sections[0];
 _Static_assert(sizeof ipsim_param_specs / sizeof ipsim_param_specs[0] <= IPSIM_PARAM_SPEC_MAX,

@@ -1,7 +1,10 @@
 /* params/yaml_tree.c: libyaml events -> ipsim_yaml_node tree. */
 #include "params/yaml_tree.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,4 +273,66 @@ void ipsim_yaml_free(ipsim_yaml_node *node)
     free(node->items);
     free(node->scalar);
     free(node);
+}
+
+/* Parses a finite real. Plain (unquoted) scalars only: a quoted "0.5" is a
+ * string in YAML, and accepting it would hide a mistake. */
+bool ipsim_yaml_real(const ipsim_yaml_node *n, double *out, const char **why)
+{
+    if (n->kind != IPSIM_YAML_SCALAR) {
+        *why = "expected a number";
+        return false;
+    }
+    if (!n->plain) {
+        *why = "expected a number, got a quoted string";
+        return false;
+    }
+    const char *s = n->scalar;
+    if (!*s || isspace((unsigned char)*s)) {
+        *why = "expected a number, got nothing";
+        return false;
+    }
+    /* YAML spells non-finite numbers .nan, .inf, -.inf (any case). */
+    const char *t = (*s == '+' || *s == '-') ? s + 1 : s;
+    if (strcasecmp(t, ".nan") == 0 || strcasecmp(t, ".inf") == 0) {
+        *why = "must be a finite number (no .nan, .inf or overflow)";
+        return false;
+    }
+    errno = 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (*end || end == s) {
+        *why = "expected a number";
+        return false;
+    }
+    if (!isfinite(v) || errno == ERANGE) {
+        *why = "must be a finite number (no .nan, .inf or overflow)";
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+const ipsim_yaml_node *ipsim_yaml_lookup(const ipsim_yaml_node *map, const char *key)
+{
+    if (!map || map->kind != IPSIM_YAML_MAPPING)
+        return NULL;
+    for (size_t i = 0; i + 1 < map->count; i += 2)
+        if (map->items[i]->kind == IPSIM_YAML_SCALAR && strcmp(map->items[i]->scalar, key) == 0)
+            return map->items[i + 1];
+    return NULL;
+}
+
+/* Shortest decimal that reads back as exactly v; whole numbers as such. */
+void ipsim_yaml_format_real(double v, char *buf, size_t size)
+{
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(buf, size, "%.0f", v);
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
 }

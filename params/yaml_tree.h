@@ -8,6 +8,7 @@
 #ifndef IPSIM_YAML_TREE_H
 #define IPSIM_YAML_TREE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sim/error.h"
@@ -43,5 +44,17 @@ int ipsim_yaml_parse(ipsim_yaml_node **out, const char *buf, size_t len, const c
 int ipsim_yaml_parse_file(ipsim_yaml_node **out, const char *path, ipsim_error *err);
 
 void ipsim_yaml_free(ipsim_yaml_node *node); /* NULL is a no-op */
+
+/* Reads a finite real from a plain (unquoted) scalar: a quoted "0.5" is a
+ * string in YAML, and accepting it would hide a mistake. On failure *why
+ * says what was wrong. */
+bool ipsim_yaml_real(const ipsim_yaml_node *n, double *out, const char **why);
+
+/* Writes the shortest decimal that reads back as exactly v (whole numbers
+ * without a point), so that emitted parameter files round-trip. */
+void ipsim_yaml_format_real(double v, char *buf, size_t size);
+
+/* The value of `key` in a mapping, or NULL (also when map is not one). */
+const ipsim_yaml_node *ipsim_yaml_lookup(const ipsim_yaml_node *map, const char *key);
 
 #endif

@@ -26,7 +26,8 @@ typedef enum ipsim_purpose {
     IPSIM_PURPOSE_CYCLE = 2,    /* the per-cycle infection, death and grade draws */
     IPSIM_PURPOSE_EPISODE = 3,  /* per infection episode: type and seriousness */
     IPSIM_PURPOSE_GSL = 4,      /* streams handed to GSL's distributions */
-    IPSIM_PURPOSE_VACCINE = 5   /* vaccination in a cycle: given? took? */
+    IPSIM_PURPOSE_VACCINE = 5,  /* vaccination in a cycle: given? took? */
+    IPSIM_PURPOSE_PSA = 6       /* a replicate's draws of uncertain parameters (params/psa.h) */
 } ipsim_purpose;
 
 /* The stream of one replicate: a Philox key. Plain value, cheap to copy. */

@@ -63,4 +63,14 @@ static inline ipsim_params test_params(const char *const *overrides)
                      est_, ex_, se_ > 0 ? fabs(est_ - ex_) / se_ : INFINITY, se_);            \
     } while (0)
 
+/* Asserts |actual - expected| <= tolerance, printing both (cmocka 1.1 has
+ * no double comparison). */
+#define assert_close(actual, expected, tolerance)                                            \
+    do {                                                                                     \
+        double a_ = (actual), e_ = (expected);                                               \
+        if (!(fabs(a_ - e_) <= (tolerance)))                                                 \
+            fail_msg("%s = %.17g, expected %.17g (tolerance %g)", #actual, a_, e_,            \
+                     (double)(tolerance));                                                   \
+    } while (0)
+
 #endif
