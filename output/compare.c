@@ -11,10 +11,10 @@
 
 const char *const ipsim_outcome_names[IPSIM_OUTCOMES] = {
     "infections", "serious infections", "deaths", "infection deaths", "IVIG grams",
-    "cost (discounted)", "QALYs (discounted)"};
+    "cost (discounted)", "QALYs (discounted)", "life-years (discounted)"};
 const char *const ipsim_outcome_keys[IPSIM_OUTCOMES] = {
     "infections", "serious_infections", "deaths", "infection_deaths", "ivig_grams",
-    "cost_discounted", "qalys_discounted"};
+    "cost_discounted", "qalys_discounted", "life_years_discounted"};
 
 /* Patients read at a time: bounded memory whatever the cohort size. */
 enum { CHUNK = 65536 };
@@ -31,7 +31,7 @@ bool ipsim_compare_pairable(const ipsim_params *a, const ipsim_params *b)
  * (HDF5 converts), except the cause of death, an enumeration. */
 typedef struct columns {
     double *by_type; /* [CHUNK][3] */
-    double *serious, *death_month, *grams, *cost, *qalys;
+    double *serious, *death_month, *grams, *cost, *qalys, *life_years;
     uint8_t *death_cause;
 } columns;
 
@@ -51,6 +51,7 @@ static int read_outcomes(ipsim_h5_reader *r, int64_t replicate, int64_t first, i
         {"ivig_grams", 1, H5T_NATIVE_DOUBLE, c->grams},
         {"economics/cost_discounted", 1, H5T_NATIVE_DOUBLE, c->cost},
         {"economics/qalys_discounted", 1, H5T_NATIVE_DOUBLE, c->qalys},
+        {"economics/life_years_discounted", 1, H5T_NATIVE_DOUBLE, c->life_years},
     };
     int rc = IPSIM_OK;
     for (size_t k = 0; k < sizeof reads / sizeof reads[0] && !rc; k++)
@@ -66,6 +67,7 @@ static int read_outcomes(ipsim_h5_reader *r, int64_t replicate, int64_t first, i
         values[i][IPSIM_OUTCOME_IVIG_GRAMS] = c->grams[i];
         values[i][IPSIM_OUTCOME_COST] = c->cost[i];
         values[i][IPSIM_OUTCOME_QALYS] = c->qalys[i];
+        values[i][IPSIM_OUTCOME_LIFE_YEARS] = c->life_years[i];
     }
     return rc;
 }
@@ -82,8 +84,8 @@ int ipsim_compare_runs(ipsim_h5_reader *a, ipsim_h5_reader *b, ipsim_difference 
     memset(out, 0, IPSIM_OUTCOMES * sizeof *out);
     const ipsim_params *pa = ipsim_h5_reader_params(a), *pb = ipsim_h5_reader_params(b);
     *paired = ipsim_compare_pairable(pa, pb);
-    /* One allocation for the double columns: by type (3 each), then five. */
-    double *doubles = malloc(CHUNK * (IPSIM_INFECTION_TYPES + 5) * sizeof *doubles);
+    /* One allocation for the double columns: by type (3 each), then six. */
+    double *doubles = malloc(CHUNK * (IPSIM_INFECTION_TYPES + 6) * sizeof *doubles);
     columns c = {0};
     if (doubles) {
         c.by_type = doubles;
@@ -92,6 +94,7 @@ int ipsim_compare_runs(ipsim_h5_reader *a, ipsim_h5_reader *b, ipsim_difference 
         c.grams = c.death_month + CHUNK;
         c.cost = c.grams + CHUNK;
         c.qalys = c.cost + CHUNK;
+        c.life_years = c.qalys + CHUNK;
     }
     c.death_cause = malloc(CHUNK);
     double(*va)[IPSIM_OUTCOMES] = malloc(CHUNK * sizeof *va);

@@ -24,10 +24,11 @@ typedef enum ipsim_outcome {
     IPSIM_OUTCOME_INFECTION_DEATH = 3, /* 1 if a serious infection was fatal */
     IPSIM_OUTCOME_IVIG_GRAMS = 4,
     IPSIM_OUTCOME_COST = 5,            /* discounted */
-    IPSIM_OUTCOME_QALYS = 6            /* discounted */
+    IPSIM_OUTCOME_QALYS = 6,           /* discounted */
+    IPSIM_OUTCOME_LIFE_YEARS = 7       /* discounted */
 } ipsim_outcome;
 
-enum { IPSIM_OUTCOMES = 7 };
+enum { IPSIM_OUTCOMES = 8 };
 extern const char *const ipsim_outcome_names[IPSIM_OUTCOMES]; /* for people */
 extern const char *const ipsim_outcome_keys[IPSIM_OUTCOMES];  /* for CSV headers */
 

@@ -20,6 +20,7 @@ struct ipsim_h5_reader {
     hid_t file, group;
     ipsim_params params;
     char *created_utc, *version;
+    int scenarios, scenario; /* how many the file holds; which is open */
 };
 
 static int fail(const ipsim_h5_reader *r, ipsim_error *err, int code, const char *fmt, ...)
@@ -74,7 +75,54 @@ static char *read_string_attr(hid_t loc, const char *name)
     return out;
 }
 
+/* The scenario table: its length, and the name at `index`. */
+static int read_scenario_name(ipsim_h5_reader *r, int index, char *name, size_t size,
+                              ipsim_error *err)
+{
+    hid_t ds = H5Lexists(r->file, "scenarios", H5P_DEFAULT) > 0
+                   ? H5Dopen2(r->file, "scenarios", H5P_DEFAULT)
+                   : -1;
+    hid_t space = ds < 0 ? -1 : H5Dget_space(ds);
+    hid_t type = ds < 0 ? -1 : H5Dget_type(ds);
+    hsize_t n = 0;
+    int ok = space >= 0 && type >= 0 && H5Tget_class(type) == H5T_STRING &&
+             H5Tis_variable_str(type) > 0 && H5Sget_simple_extent_ndims(space) == 1 &&
+             H5Sget_simple_extent_dims(space, &n, NULL) == 1 && n > 0;
+    char **names = ok ? calloc((size_t)n, sizeof *names) : NULL;
+    if (ok && names) {
+        hid_t mem = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mem, H5T_VARIABLE);
+        H5Tset_cset(mem, H5Tget_cset(type));
+        ok = H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) >= 0;
+        if (ok && index >= 0 && (hsize_t)index < n && names[index])
+            snprintf(name, size, "%s", names[index]);
+        if (ok)
+            H5Dvlen_reclaim(mem, space, H5P_DEFAULT, names);
+        H5Tclose(mem);
+    }
+    free(names);
+    if (type >= 0)
+        H5Tclose(type);
+    if (space >= 0)
+        H5Sclose(space);
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (!ok)
+        return fail(r, err, IPSIM_EFORMAT, "an ipsim file without a readable scenario table");
+    r->scenarios = (int)n;
+    if (index < 0 || (hsize_t)index >= n)
+        return fail(r, err, IPSIM_EFORMAT, "no scenario %d: the file holds %d", index,
+                    r->scenarios);
+    return IPSIM_OK;
+}
+
 int ipsim_h5_reader_open(ipsim_h5_reader **out, const char *path, ipsim_error *err)
+{
+    return ipsim_h5_reader_open_scenario(out, path, 0, err);
+}
+
+int ipsim_h5_reader_open_scenario(ipsim_h5_reader **out, const char *path, int index,
+                                  ipsim_error *err)
 {
     *out = NULL;
     ipsim_h5_reader *r = calloc(1, sizeof *r);
@@ -132,17 +180,31 @@ int ipsim_h5_reader_open(ipsim_h5_reader **out, const char *path, ipsim_error *e
                   IPSIM_FORMAT_VERSION);
         goto done;
     }
-    parameters = read_string_attr(r->file, "parameters");
     r->created_utc = read_string_attr(r->file, "created_utc");
     r->version = read_string_attr(r->file, "ipsim_version");
-    if (!parameters || !r->created_utc || !r->version) {
+    if (!r->created_utc || !r->version) {
         rc = fail(r, err, IPSIM_EFORMAT,
-                  "an ipsim file missing its parameters, created_utc or ipsim_version "
-                  "attribute");
+                  "an ipsim file missing its created_utc or ipsim_version attribute");
         goto done;
     }
-    char source[IPSIM_PATH_MAX + 16];
-    snprintf(source, sizeof source, "%s:parameters", path);
+    char name[IPSIM_NAME_MAX] = "";
+    rc = read_scenario_name(r, index, name, sizeof name, err);
+    if (rc)
+        goto done;
+    r->scenario = index;
+    if (H5Lexists(r->file, name, H5P_DEFAULT) <= 0 ||
+        (r->group = H5Gopen2(r->file, name, H5P_DEFAULT)) < 0) {
+        rc = fail(r, err, IPSIM_EFORMAT, "no scenario group '/%s'", name);
+        goto done;
+    }
+    parameters = read_string_attr(r->group, "parameters");
+    if (!parameters) {
+        rc = fail(r, err, IPSIM_EFORMAT, "scenario group '/%s' has no parameters attribute",
+                  name);
+        goto done;
+    }
+    char source[IPSIM_PATH_MAX + IPSIM_NAME_MAX + 16];
+    snprintf(source, sizeof source, "%s:/%s/parameters", path, name);
     rc = ipsim_params_resolve_text(&r->params, parameters, strlen(parameters), source, NULL, 0,
                                    err);
     if (rc) {
@@ -150,9 +212,9 @@ int ipsim_h5_reader_open(ipsim_h5_reader **out, const char *path, ipsim_error *e
         rc = IPSIM_EFORMAT;
         goto done;
     }
-    if (H5Lexists(r->file, r->params.name, H5P_DEFAULT) <= 0 ||
-        (r->group = H5Gopen2(r->file, r->params.name, H5P_DEFAULT)) < 0) {
-        rc = fail(r, err, IPSIM_EFORMAT, "no scenario group '/%s'", r->params.name);
+    if (strcmp(r->params.name, name) != 0) {
+        rc = fail(r, err, IPSIM_EFORMAT, "scenario group '/%s' holds the parameters of '%s'",
+                  name, r->params.name);
         goto done;
     }
 
@@ -183,6 +245,16 @@ void ipsim_h5_reader_close(ipsim_h5_reader *r)
 const ipsim_params *ipsim_h5_reader_params(const ipsim_h5_reader *r)
 {
     return &r->params;
+}
+
+int ipsim_h5_reader_scenario_count(const ipsim_h5_reader *r)
+{
+    return r->scenarios;
+}
+
+const char *ipsim_h5_reader_path(const ipsim_h5_reader *r)
+{
+    return r->path;
 }
 
 const char *ipsim_h5_reader_created_utc(const ipsim_h5_reader *r)
@@ -403,4 +475,52 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
     free(occupancy);
     free(counts);
     return rc;
+}
+
+int ipsim_h5_reader_read_replicate_table(ipsim_h5_reader *r, const char *name, int64_t width,
+                                         double *buf, ipsim_error *err)
+{
+    /* [R, width] or [R, a, b] with a x b = width, read as doubles. */
+    hid_t ds = H5Lexists(r->group, name, H5P_DEFAULT) > 0 ? H5Dopen2(r->group, name, H5P_DEFAULT)
+                                                         : -1;
+    if (ds < 0)
+        return fail(r, err, IPSIM_EFORMAT, "missing dataset '%s/%s'", r->params.name, name);
+    hid_t space = H5Dget_space(ds);
+    hsize_t dims[3] = {0, 1, 1};
+    int rank = H5Sget_simple_extent_dims(space, dims, NULL);
+    H5Sclose(space);
+    hsize_t cells = rank >= 1 ? dims[1] * (rank == 3 ? dims[2] : 1) : 0;
+    if (rank < 1 || rank > 3 || dims[0] != (hsize_t)r->params.cohort.replicates ||
+        (rank == 1 ? 1 : cells) != (hsize_t)width) {
+        H5Dclose(ds);
+        return fail(r, err, IPSIM_EFORMAT,
+                    "dataset '%s/%s' does not have the shape its parameters imply",
+                    r->params.name, name);
+    }
+    herr_t ok = H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    H5Dclose(ds);
+    if (ok < 0)
+        return fail(r, err, IPSIM_EFORMAT,
+                    "cannot read dataset '%s/%s': the file is truncated or damaged",
+                    r->params.name, name);
+    return IPSIM_OK;
+}
+
+int ipsim_h5_reader_read_root_table(ipsim_h5_reader *r, const char *name, int64_t count,
+                                    double *buf, ipsim_error *err)
+{
+    hid_t ds = H5Lexists(r->file, name, H5P_DEFAULT) > 0 ? H5Dopen2(r->file, name, H5P_DEFAULT)
+                                                        : -1;
+    if (ds < 0)
+        return fail(r, err, IPSIM_EFORMAT, "missing dataset '/%s'", name);
+    hid_t space = H5Dget_space(ds);
+    hssize_t n = H5Sget_simple_extent_npoints(space);
+    H5Sclose(space);
+    herr_t ok = n == count ? H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf)
+                           : -1;
+    H5Dclose(ds);
+    if (ok < 0)
+        return fail(r, err, IPSIM_EFORMAT, "dataset '/%s' is not the %lld values expected",
+                    name, (long long)count);
+    return IPSIM_OK;
 }

@@ -16,10 +16,22 @@
 
 typedef struct ipsim_h5_reader ipsim_h5_reader;
 
+/* Opens a file at its first scenario. */
 int ipsim_h5_reader_open(ipsim_h5_reader **out, const char *path, ipsim_error *err);
+
+/* Opens a file at scenario `index` (0 .. ipsim_h5_reader_scenario_count - 1,
+ * in the order of the file's `/scenarios` table). */
+int ipsim_h5_reader_open_scenario(ipsim_h5_reader **out, const char *path, int index,
+                                  ipsim_error *err);
+
+/* How many scenarios the file holds. */
+int ipsim_h5_reader_scenario_count(const ipsim_h5_reader *r);
+
+/* The path the reader was opened with. */
+const char *ipsim_h5_reader_path(const ipsim_h5_reader *r);
 void ipsim_h5_reader_close(ipsim_h5_reader *r); /* NULL is a no-op */
 
-/* The run's resolved parameters (from its `parameters` attribute). */
+/* The open scenario's resolved parameters (its group's `parameters`). */
 const ipsim_params *ipsim_h5_reader_params(const ipsim_h5_reader *r);
 
 /* Attribute values of the file, owned by r. */
@@ -39,5 +51,16 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
 int ipsim_h5_reader_read_patients(ipsim_h5_reader *r, const char *name, int64_t replicate,
                                   int64_t first, int64_t count, int64_t width, int64_t memtype,
                                   void *buf, ipsim_error *err);
+
+/* Reads a per-replicate dataset of the open scenario ("economics/mean",
+ * "summary/deaths_by_cause": [R] or [R, ...] with `width` values per
+ * replicate) as doubles into buf[R x width]. */
+int ipsim_h5_reader_read_replicate_table(ipsim_h5_reader *r, const char *name, int64_t width,
+                                         double *buf, ipsim_error *err);
+
+/* Reads a dataset under the root ("psa/parameters") of `count` values as
+ * doubles. */
+int ipsim_h5_reader_read_root_table(ipsim_h5_reader *r, const char *name, int64_t count,
+                                    double *buf, ipsim_error *err);
 
 #endif

@@ -112,6 +112,7 @@ struct ipsim_h5_writer {
     int64_t block_patients; /* patients per block = per-patient chunk rows */
     int keep_trajectories;
     int trajectory_sets;    /* trajectory datasets: grade, infections, phase (, ivig) */
+    int patient_columns;    /* PATIENT_COLUMNS, or 0 without per-patient records */
     int level;              /* deflate level, 0 = none */
     chunk_part *parts;      /* [sets * chunks per block + PATIENT_COLUMNS] */
     int max_parts;
@@ -286,7 +287,7 @@ enum {
 static const char *const asct_labels[2] = {"without_asct", "with_asct"};
 static const char *const improved_labels[2] = {"not_improved", "improved"};
 
-static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_run_info *info,
+static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const char *parameters_yaml,
                         ipsim_error *err)
 {
     hid_t scales[SC_COUNT];
@@ -297,20 +298,8 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
     const int level = (int)p->output.compression_level;
     const hsize_t R = (hsize_t)w->replicates, N = (hsize_t)w->patients, M = (hsize_t)w->months;
 
-    uint32_t version = IPSIM_FORMAT_VERSION;
-    if (set_string_attr(w->file, "format", IPSIM_FORMAT_NAME) < 0 ||
-        set_scalar_attr(w->file, "format_version", H5T_NATIVE_UINT32, &version) < 0 ||
-        set_string_attr(w->file, "ipsim_version", info->ipsim_version) < 0 ||
-        set_scalar_attr(w->file, "seed", H5T_NATIVE_UINT64, &p->seed) < 0 ||
-        set_string_attr(w->file, "parameters", info->parameters_yaml) < 0 ||
-        set_string_attr(w->file, "created_utc", info->created_utc) < 0 ||
-        set_string_attr(w->file, "command_line", info->command_line) < 0) {
-        rc = fail_hdf5(w, err, "writing the file attributes");
-        goto cleanup;
-    }
-
     w->group = H5Gcreate2(w->file, p->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (w->group < 0 || set_string_attr(w->group, "parameters", info->parameters_yaml) < 0) {
+    if (w->group < 0 || set_string_attr(w->group, "parameters", parameters_yaml) < 0) {
         rc = fail_hdf5(w, err, "creating the scenario group");
         goto cleanup;
     }
@@ -410,8 +399,8 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
         }
     }
 
-    patients_group = H5Gcreate2(w->group, "patients", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    {
+    if (w->patient_columns) {
+        patients_group = H5Gcreate2(w->group, "patients", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         hsize_t dims[3] = {R, N, IPSIM_INFECTION_TYPES};
         hsize_t chunk[3] = {1, (hsize_t)w->block_patients, IPSIM_INFECTION_TYPES};
         hid_t rp[3] = {scales[SC_REPLICATE], patient_scale, scales[SC_TYPE]};
@@ -480,7 +469,7 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const ipsim_r
             "life-years over the follow-up, discounted"};
         hsize_t dims[2] = {R, N}, chunk[2] = {1, (hsize_t)w->block_patients};
         hid_t rp[2] = {scales[SC_REPLICATE], patient_scale};
-        for (int k = 0; k < IPSIM_ECONOMIC_OUTCOMES && !failed; k++) {
+        for (int k = 0; k < IPSIM_ECONOMIC_OUTCOMES && !failed && w->patient_columns; k++) {
             const char *units = k <= IPSIM_ECONOMIC_COST_DISCOUNTED ? p->economics.currency
                                 : k <= IPSIM_ECONOMIC_QALYS_DISCOUNTED ? "QALY"
                                                                         : "years";
@@ -645,7 +634,7 @@ static void close_all(ipsim_h5_writer *w)
     w->group = -1;
 }
 
-static void writer_free(ipsim_h5_writer *w)
+static void free_parts(ipsim_h5_writer *w)
 {
     for (int i = 0; w->parts && i < w->max_parts; i++) {
         free(w->parts[i].staging);
@@ -654,6 +643,15 @@ static void writer_free(ipsim_h5_writer *w)
     }
     free(w->parts);
     free(w->patient_ids);
+    w->parts = NULL;
+    w->patient_ids = NULL;
+    w->max_parts = 0;
+    w->buffer_bytes = 0;
+}
+
+static void writer_free(ipsim_h5_writer *w)
+{
+    free_parts(w);
     free(w);
 }
 
@@ -685,7 +683,7 @@ static int allocate_parts(ipsim_h5_writer *w, ipsim_error *err)
     int64_t per_block = w->keep_trajectories
                             ? (w->block_patients + w->chunk_patients - 1) / w->chunk_patients
                             : 0;
-    w->max_parts = (int)(w->trajectory_sets * per_block) + PATIENT_COLUMNS;
+    w->max_parts = (int)(w->trajectory_sets * per_block) + w->patient_columns;
     w->parts = calloc((size_t)w->max_parts, sizeof *w->parts);
     w->patient_ids = malloc((size_t)w->block_patients * sizeof *w->patient_ids);
     if (!w->parts || !w->patient_ids)
@@ -743,7 +741,7 @@ double ipsim_h5_writer_estimate_bytes(const ipsim_params *p)
     double rows = (double)p->cohort.replicates * (double)p->cohort.patients;
     double months = (double)(ipsim_params_cycles(p) + 1);
     double per_patient = 0;
-    for (int c = 0; c < PATIENT_COLUMNS; c++)
+    for (int c = 0; c < (p->output.patient_records ? PATIENT_COLUMNS : 0); c++)
         per_patient += (double)(patient_columns[c].element_size * patient_columns[c].per_patient);
     if (p->output.trajectories == IPSIM_TRAJECTORIES_DENSE)
         per_patient += (p->ivig.policy == IPSIM_IVIG_NONE ? 3 : 7) * months;
@@ -752,9 +750,30 @@ double ipsim_h5_writer_estimate_bytes(const ipsim_params *p)
     return rows * per_patient + summaries;
 }
 
+/* The root: format identification, provenance, and the scenario table. */
+static int write_file_header(ipsim_h5_writer *w, const ipsim_run_info *info,
+                             const char *const *scenario_names, int scenarios, ipsim_error *err)
+{
+    uint32_t version = IPSIM_FORMAT_VERSION;
+    if (set_string_attr(w->file, "format", IPSIM_FORMAT_NAME) < 0 ||
+        set_scalar_attr(w->file, "format_version", H5T_NATIVE_UINT32, &version) < 0 ||
+        set_string_attr(w->file, "ipsim_version", info->ipsim_version) < 0 ||
+        set_scalar_attr(w->file, "seed", H5T_NATIVE_UINT64, &info->seed) < 0 ||
+        set_string_attr(w->file, "study", info->study_name) < 0 ||
+        set_string_attr(w->file, "created_utc", info->created_utc) < 0 ||
+        set_string_attr(w->file, "command_line", info->command_line) < 0)
+        return fail_hdf5(w, err, "writing the file attributes");
+    hid_t ds = make_label_scale(w->file, "scenarios", scenario_names, scenarios,
+                                "the scenarios of the study, in order: one group each");
+    if (ds < 0)
+        return fail_hdf5(w, err, "writing the scenario table");
+    H5Dclose(ds);
+    return IPSIM_OK;
+}
+
 int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
-                           const ipsim_params *p, const ipsim_run_info *info,
-                           int64_t block_patients, ipsim_error *err)
+                           const ipsim_run_info *info, const char *const *scenario_names,
+                           int scenarios, ipsim_error *err)
 {
     *out = NULL;
     ipsim_h5_writer *w = calloc(1, sizeof *w);
@@ -765,19 +784,6 @@ int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
         w->enums[i] = -1;
     for (int i = 0; i < DS_COUNT; i++)
         w->ds[i] = -1;
-    w->replicates = p->cohort.replicates;
-    w->patients = p->cohort.patients;
-    w->months = ipsim_params_cycles(p) + 1;
-    w->keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
-    /* The IVIG row is written for scenarios that can give IVIG only. */
-    w->trajectory_sets = !w->keep_trajectories ? 0 : p->ivig.policy == IPSIM_IVIG_NONE ? 3 : 4;
-    w->level = (int)p->output.compression_level;
-    choose_geometry(w, block_patients);
-    int rc = allocate_parts(w, err);
-    if (rc) {
-        writer_free(w);
-        return rc;
-    }
 
     if (strlen(target_path) + 32 >= sizeof w->target) {
         writer_free(w);
@@ -818,17 +824,41 @@ int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110);
     w->file = H5Fcreate(w->temp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
-    if (w->file < 0) {
-        rc = fail_hdf5(w, err, "creating the file");
-    } else {
-        rc = build_layout(w, p, info, err);
-    }
+    int rc = w->file < 0 ? fail_hdf5(w, err, "creating the file")
+                         : write_file_header(w, info, scenario_names, scenarios, err);
     if (rc) {
         ipsim_h5_writer_discard(w);
         return rc;
     }
     *out = w;
     return IPSIM_OK;
+}
+
+int ipsim_h5_writer_begin_scenario(ipsim_h5_writer *w, const ipsim_params *p,
+                                   const char *parameters_yaml, int64_t block_patients,
+                                   ipsim_error *err)
+{
+    close_all(w);
+    free_parts(w);
+    w->replicates = p->cohort.replicates;
+    w->patients = p->cohort.patients;
+    w->months = ipsim_params_cycles(p) + 1;
+    w->keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
+    /* The IVIG row is written for scenarios that can give IVIG only. */
+    w->trajectory_sets = !w->keep_trajectories ? 0 : p->ivig.policy == IPSIM_IVIG_NONE ? 3 : 4;
+    w->level = (int)p->output.compression_level;
+    w->patient_columns = p->output.patient_records ? PATIENT_COLUMNS : 0;
+    choose_geometry(w, block_patients);
+    int rc = allocate_parts(w, err);
+    if (!rc)
+        rc = build_layout(w, p, parameters_yaml, err);
+    return rc;
+}
+
+void ipsim_h5_writer_end_scenario(ipsim_h5_writer *w)
+{
+    close_all(w);
+    free_parts(w);
 }
 
 int64_t ipsim_h5_writer_block_patients(const ipsim_h5_writer *w)
@@ -852,7 +882,7 @@ static int trajectory_chunks(const ipsim_h5_writer *w, const ipsim_block *b)
 int ipsim_h5_writer_block_parts(void *writer, const ipsim_block *b)
 {
     const ipsim_h5_writer *w = writer;
-    return w->trajectory_sets * trajectory_chunks(w, b) + PATIENT_COLUMNS;
+    return w->trajectory_sets * trajectory_chunks(w, b) + w->patient_columns;
 }
 
 /* The buffers of part `index` of block b. A block's parts are the chunks
@@ -863,7 +893,7 @@ static chunk_part *part_at(ipsim_h5_writer *w, const ipsim_block *b, int index)
 {
     const int chunks = trajectory_chunks(w, b);
     const int sets = w->trajectory_sets;
-    const int max_chunks = sets ? (w->max_parts - PATIENT_COLUMNS) / sets : 0;
+    const int max_chunks = sets ? (w->max_parts - w->patient_columns) / sets : 0;
     if (index < sets * chunks)
         return &w->parts[(index / chunks) * max_chunks + index % chunks];
     return &w->parts[sets * max_chunks + index - sets * chunks];
@@ -1125,14 +1155,43 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
     return IPSIM_OK;
 }
 
-int ipsim_h5_writer_commit(ipsim_h5_writer *w, ipsim_error *err)
+/* Closes the HDF5 file, keeping its temporary name. */
+static int close_file(ipsim_h5_writer *w, ipsim_error *err)
 {
     close_all(w);
+    if (w->file < 0)
+        return IPSIM_OK;
     errno = 0;
     herr_t closed = H5Fclose(w->file);
     w->file = -1;
-    if (closed < 0) {
-        int rc = fail_hdf5_errno(w, err, "closing the file", errno);
+    if (closed < 0)
+        return fail_hdf5_errno(w, err, "closing the file", errno);
+    return IPSIM_OK;
+}
+
+int ipsim_h5_writer_pause(ipsim_h5_writer *w, const char **temp_path, ipsim_error *err)
+{
+    *temp_path = w->temp;
+    return close_file(w, err);
+}
+
+int ipsim_h5_writer_resume(ipsim_h5_writer *w, ipsim_error *err)
+{
+    if (w->file >= 0)
+        return IPSIM_OK;
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110);
+    w->file = H5Fopen(w->temp, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    if (w->file < 0)
+        return fail_hdf5(w, err, "reopening the unfinished file");
+    return IPSIM_OK;
+}
+
+int ipsim_h5_writer_commit(ipsim_h5_writer *w, ipsim_error *err)
+{
+    int rc = close_file(w, err);
+    if (rc) {
         ipsim_h5_writer_discard(w);
         return rc;
     }
@@ -1166,4 +1225,118 @@ void ipsim_h5_writer_discard(ipsim_h5_writer *w)
         H5Fclose(w->file);
     unlink(w->temp);
     writer_free(w);
+}
+
+/* ---- tables at the root (comparisons, PSA) ---------------------------------- */
+
+static hid_t open_or_create_group(hid_t file, const char *name)
+{
+    if (H5Lexists(file, name, H5P_DEFAULT) > 0)
+        return H5Gopen2(file, name, H5P_DEFAULT);
+    return H5Gcreate2(file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+}
+
+/* The coordinate dataset of an axis in group g, created on first use. */
+static hid_t axis_scale(hid_t g, const ipsim_h5_axis *axis)
+{
+    if (H5Lexists(g, axis->name, H5P_DEFAULT) > 0)
+        return H5Dopen2(g, axis->name, H5P_DEFAULT);
+    hsize_t n = (hsize_t)axis->length;
+    if (axis->labels)
+        return make_label_scale(g, axis->name, axis->labels, (int)axis->length, axis->long_name);
+    if (axis->values) {
+        hid_t ds = make_scale(g, axis->name, H5T_IEEE_F64LE, n, n ? n : 1, axis->values,
+                              axis->long_name);
+        if (ds >= 0 && axis->units && set_string_attr(ds, "units", axis->units) < 0) {
+            H5Dclose(ds);
+            return -1;
+        }
+        return ds;
+    }
+    int32_t *index = malloc((n ? n : 1) * sizeof *index);
+    if (!index)
+        return -1;
+    for (hsize_t i = 0; i < n; i++)
+        index[i] = (int32_t)i;
+    hid_t ds = make_scale(g, axis->name, H5T_STD_I32LE, n, n ? n : 1, index, axis->long_name);
+    free(index);
+    return ds;
+}
+
+static int write_table(ipsim_h5_writer *w, const char *group, const char *name, int rank,
+                       const ipsim_h5_axis *axes, hid_t type, const void *data,
+                       const char *long_name, const char *units, ipsim_error *err)
+{
+    hsize_t dims[IPSIM_H5_TABLE_RANK_MAX], chunk[IPSIM_H5_TABLE_RANK_MAX];
+    hid_t scales[IPSIM_H5_TABLE_RANK_MAX];
+    for (int i = 0; i < rank; i++) {
+        dims[i] = (hsize_t)axes[i].length;
+        chunk[i] = dims[i] ? dims[i] : 1;
+        scales[i] = -1;
+    }
+    hid_t g = open_or_create_group(w->file, group);
+    herr_t ok = g < 0 ? -1 : 0;
+    for (int i = 0; i < rank && ok >= 0; i++) {
+        scales[i] = axis_scale(g, &axes[i]);
+        ok = scales[i] < 0 ? -1 : 0;
+    }
+    hid_t ds = -1;
+    if (ok >= 0) {
+        ds = make_dataset(g, name, type, rank, dims, chunk, w->level > 0 ? 1 : 0, long_name,
+                          units);
+        ok = ds < 0 ? -1 : 0;
+    }
+    if (ok >= 0)
+        ok = H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+    if (ok >= 0)
+        ok = attach(ds, scales, rank);
+    if (ds >= 0)
+        H5Dclose(ds);
+    for (int i = 0; i < rank; i++)
+        if (scales[i] >= 0)
+            H5Dclose(scales[i]);
+    if (g >= 0)
+        H5Gclose(g);
+    if (ok < 0) {
+        char what[IPSIM_KEY_MAX + 32];
+        snprintf(what, sizeof what, "writing %s/%s", group, name);
+        return fail_hdf5(w, err, what);
+    }
+    return IPSIM_OK;
+}
+
+int ipsim_h5_writer_write_table(ipsim_h5_writer *w, const char *group, const char *name,
+                                int rank, const ipsim_h5_axis *axes, const double *data,
+                                const char *long_name, const char *units, ipsim_error *err)
+{
+    if (rank < 1 || rank > IPSIM_H5_TABLE_RANK_MAX)
+        return IPSIM_FAIL(err, IPSIM_EINTERNAL, "table %s/%s has rank %d", group, name, rank);
+    return write_table(w, group, name, rank, axes, H5T_IEEE_F64LE, data, long_name, units, err);
+}
+
+int ipsim_h5_writer_write_strings(ipsim_h5_writer *w, const char *group, const char *name,
+                                  const ipsim_h5_axis *axis, const char *const *strings,
+                                  const char *long_name, ipsim_error *err)
+{
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    int rc = write_table(w, group, name, 1, axis, type, strings, long_name, NULL, err);
+    H5Tclose(type);
+    return rc;
+}
+
+int ipsim_h5_writer_set_attribute(ipsim_h5_writer *w, const char *group, const char *name,
+                                  const char *value, ipsim_error *err)
+{
+    hid_t g = open_or_create_group(w->file, group);
+    int bad = g < 0 || set_string_attr(g, name, value) < 0;
+    if (g >= 0)
+        H5Gclose(g);
+    if (bad) {
+        char what[IPSIM_KEY_MAX + 32];
+        snprintf(what, sizeof what, "writing attribute %s of %s", name, group);
+        return fail_hdf5(w, err, what);
+    }
+    return IPSIM_OK;
 }

@@ -17,25 +17,37 @@
 #include "sim/error.h"
 
 #define IPSIM_FORMAT_NAME "ipsim"
-#define IPSIM_FORMAT_VERSION 2
+#define IPSIM_FORMAT_VERSION 3
 
 typedef struct ipsim_run_info {
     const char *ipsim_version;
     const char *command_line;
     const char *created_utc;   /* ISO 8601, e.g. "2026-11-25T03:12:00Z" */
-    const char *parameters_yaml; /* the resolved parameter set (ipsim_params_to_yaml) */
+    const char *study_name;    /* the study (or single scenario) the file holds */
+    uint64_t seed;             /* shared by every scenario */
 } ipsim_run_info;
 
 typedef struct ipsim_h5_writer ipsim_h5_writer;
 
-/* Creates the temporary file with every dataset of the layout, sized for p,
- * for blocks of about block_patients (0: the writer's choice).
+/* Creates the temporary file with the root attributes and the table of
+ * scenarios (`/scenarios`, one group each, in this order).
  * Errors: IPSIM_EIO (the target's directory is missing or not writable, or
  * the target is a directory), IPSIM_EHDF5, IPSIM_ENOMEM; nothing is left
  * behind on failure. */
 int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
-                           const ipsim_params *p, const ipsim_run_info *info,
-                           int64_t block_patients, ipsim_error *err);
+                           const ipsim_run_info *info, const char *const *scenario_names,
+                           int scenarios, ipsim_error *err);
+
+/* Starts the next scenario: its group `/<p->name>` with every dataset of
+ * the layout, sized for p, for blocks of about block_patients (0: the
+ * writer's choice). parameters_yaml is the resolved set (the group's
+ * `parameters` attribute). The blocks and summaries that follow go here. */
+int ipsim_h5_writer_begin_scenario(ipsim_h5_writer *w, const ipsim_params *p,
+                                   const char *parameters_yaml, int64_t block_patients,
+                                   ipsim_error *err);
+
+/* Closes the scenario's datasets and frees its buffers. */
+void ipsim_h5_writer_end_scenario(ipsim_h5_writer *w);
 
 /* Bytes the run's datasets hold before compression (an upper bound on the
  * file's size, up to a little metadata), for checking disk space first. */
@@ -61,6 +73,42 @@ int ipsim_h5_writer_write_block(void *writer, const ipsim_block *block, ipsim_er
 /* Writes replicate r's summary datasets. */
 int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate,
                                   const ipsim_summary *s, ipsim_error *err);
+
+/* One dimension of a root table: its name (also the name of its coordinate
+ * dataset, created in the table's group on first use and shared by the
+ * tables there) and its coordinates: labels, or values, or neither (an
+ * index 0..length-1). */
+typedef struct ipsim_h5_axis {
+    const char *name;
+    int64_t length;
+    const char *const *labels;
+    const double *values;
+    const char *long_name;
+    const char *units; /* of the values; may be NULL */
+} ipsim_h5_axis;
+
+enum { IPSIM_H5_TABLE_RANK_MAX = 3 };
+
+/* Writes a float64 table `/<group>/<name>` (group created if need be) with
+ * named dimensions, e.g. psa/ceac [wtp, scenario]. */
+int ipsim_h5_writer_write_table(ipsim_h5_writer *w, const char *group, const char *name,
+                                int rank, const ipsim_h5_axis *axes, const double *data,
+                                const char *long_name, const char *units, ipsim_error *err);
+
+/* Writes a string column `/<group>/<name>` along one axis. */
+int ipsim_h5_writer_write_strings(ipsim_h5_writer *w, const char *group, const char *name,
+                                  const ipsim_h5_axis *axis, const char *const *strings,
+                                  const char *long_name, ipsim_error *err);
+
+/* Sets a string attribute of `/<group>` (created if need be). */
+int ipsim_h5_writer_set_attribute(ipsim_h5_writer *w, const char *group, const char *name,
+                                  const char *value, ipsim_error *err);
+
+/* Closes the unfinished file, still under its temporary name (*temp_path,
+ * owned by w), so that it can be read back: a study's comparison is
+ * computed from its scenarios as written. Resume before writing more. */
+int ipsim_h5_writer_pause(ipsim_h5_writer *w, const char **temp_path, ipsim_error *err);
+int ipsim_h5_writer_resume(ipsim_h5_writer *w, ipsim_error *err);
 
 /* Closes the file, flushes it to disk and renames it to the target. Frees w
  * whatever happens; on failure the temporary file is removed. */

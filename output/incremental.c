@@ -75,3 +75,38 @@ double ipsim_net_health_benefit(double cost, double effect, double wtp)
 {
     return effect - cost / wtp;
 }
+
+void ipsim_acceptability(const double *cost, const double *effect, int64_t draws, int options,
+                         double wtp, double *probability, double *evpi)
+{
+    for (int s = 0; s < options; s++)
+        probability[s] = 0;
+    double expected_max = 0;
+    for (int64_t r = 0; r < draws; r++) {
+        int best = 0;
+        double best_nmb = -INFINITY;
+        for (int s = 0; s < options; s++) {
+            double nmb = ipsim_net_monetary_benefit(cost[r * options + s],
+                                                    effect[r * options + s], wtp);
+            if (nmb > best_nmb) { /* ties go to the first, as everywhere */
+                best_nmb = nmb;
+                best = s;
+            }
+        }
+        probability[best] += 1;
+        expected_max += best_nmb;
+    }
+    double max_expected = -INFINITY;
+    for (int s = 0; s < options; s++) {
+        double mean = 0;
+        for (int64_t r = 0; r < draws; r++)
+            mean += ipsim_net_monetary_benefit(cost[r * options + s], effect[r * options + s],
+                                               wtp);
+        mean /= (double)draws;
+        max_expected = mean > max_expected ? mean : max_expected;
+        probability[s] /= (double)draws;
+    }
+    expected_max /= (double)draws;
+    /* Never negative; rounding could make it a hair below zero. */
+    *evpi = expected_max > max_expected ? expected_max - max_expected : 0;
+}

@@ -14,6 +14,8 @@
 #ifndef IPSIM_INCREMENTAL_H
 #define IPSIM_INCREMENTAL_H
 
+#include <stdint.h>
+
 typedef enum ipsim_dominance {
     IPSIM_FRONTIER = 0,             /* on the efficiency frontier */
     IPSIM_DOMINATED = 1,            /* strongly dominated */
@@ -29,7 +31,10 @@ typedef struct ipsim_incremental {
     double icer;             /* d_cost / d_effect on the frontier; NaN otherwise */
 } ipsim_incremental;
 
-/* Fills out[n] for options with these mean costs and effects (n <= 64). */
+enum { IPSIM_INCREMENTAL_MAX = 64 };
+
+/* Fills out[n] for options with these mean costs and effects
+ * (n <= IPSIM_INCREMENTAL_MAX). */
 void ipsim_incremental_analysis(const double *cost, const double *effect, int n,
                                 ipsim_incremental *out);
 
@@ -37,5 +42,13 @@ void ipsim_incremental_analysis(const double *cost, const double *effect, int n,
  * effect - cost / wtp (wtp > 0), of one option. */
 double ipsim_net_monetary_benefit(double cost, double effect, double wtp);
 double ipsim_net_health_benefit(double cost, double effect, double wtp);
+
+/* From PSA draws of each option's mean cost and effect ([draws][options],
+ * row-major), at willingness to pay wtp: the share of draws in which each
+ * option has the highest net monetary benefit (the acceptability curve's
+ * points, probability[options]) and the expected value of perfect
+ * information, E[max_s NMB(s)] - max_s E[NMB(s)]. */
+void ipsim_acceptability(const double *cost, const double *effect, int64_t draws, int options,
+                         double wtp, double *probability, double *evpi);
 
 #endif

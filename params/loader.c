@@ -735,6 +735,13 @@ int ipsim_params_resolve(ipsim_params *out, const char *path, const char *const 
 }
 
 
+int ipsim_params_resolve_tree(ipsim_params *out, const char *path, const ipsim_yaml_node *root,
+                              const char *const *overrides, size_t override_count,
+                              ipsim_error *err)
+{
+    return resolve(out, path, true, (ipsim_yaml_node *)root, overrides, override_count, err);
+}
+
 int ipsim_params_resolve_text(ipsim_params *out, const char *text, size_t len, const char *source,
                               const char *const *overrides, size_t override_count,
                               ipsim_error *err)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "params/params.h"
+#include "params/yaml_tree.h"
 #include "sim/error.h"
 
 /* Resolves a parameter set. path may be NULL (defaults only). overrides are
@@ -20,6 +21,13 @@
  * "{none: 0.5, ...}"). On failure *out is unspecified. */
 int ipsim_params_resolve(ipsim_params *out, const char *path, const char *const *overrides,
                          size_t override_count, ipsim_error *err);
+
+/* As ipsim_params_resolve, with the file at `path` already parsed into
+ * root (which may be a mapping assembled from parts of it, as a study's
+ * scenarios are; `base:` is found relative to path). */
+int ipsim_params_resolve_tree(ipsim_params *out, const char *path, const ipsim_yaml_node *root,
+                              const char *const *overrides, size_t override_count,
+                              ipsim_error *err);
 
 /* As ipsim_params_resolve, with the parameter file's text given in memory
  * (len bytes, need not be NUL-terminated); source names it in errors. */

@@ -238,6 +238,7 @@ typedef struct ipsim_params {
 
     struct {
         ipsim_trajectories trajectories;
+        bool patient_records;      /* per-patient datasets */
         int64_t compression_level; /* deflate level 0..9 */
     } output;
 

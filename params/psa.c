@@ -509,6 +509,19 @@ void ipsim_psa_name(const ipsim_params *p, int i, char *buf, size_t size)
     element_name(&ipsim_param_specs[u->spec], u->element + k, buf, size);
 }
 
+void ipsim_psa_describe(const ipsim_params *p, int i, char *buf, size_t size)
+{
+    int k;
+    const ipsim_uncertain *u = ipsim_psa_entry(p, i, &k);
+    if (!u) {
+        snprintf(buf, size, "?");
+        return;
+    }
+    const ipsim_param_spec *spec = &ipsim_param_specs[u->spec];
+    const double *field = (const double *)((const char *)p + spec->offset);
+    ipsim_uncertain_format(u, field[u->element + k], spec->labels, buf, size);
+}
+
 /* ---- drawing --------------------------------------------------------------- */
 
 /* FNV-1a: a stable 64-bit identity for a parameter's stream, independent

@@ -88,6 +88,10 @@ int ipsim_psa_dimension(const ipsim_params *p);
  * "grades.transition_matrix.mild.moderate"). */
 void ipsim_psa_name(const ipsim_params *p, int i, char *buf, size_t size);
 
+/* Drawn value i's distribution in the parameter file's syntax (for a
+ * Dirichlet, the whole vector's). */
+void ipsim_psa_describe(const ipsim_params *p, int i, char *buf, size_t size);
+
 /* The entry drawn value i belongs to, and its element within the entry. */
 const ipsim_uncertain *ipsim_psa_entry(const ipsim_params *p, int i, int *k);
 

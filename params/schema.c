@@ -505,6 +505,11 @@ const ipsim_param_spec ipsim_param_specs[] = {
      .choices = trajectory_choices, .default_yaml = "dense", .unit = "-",
      .doc = "dense: write grade and infections for every patient and month; none: only "
             "per-patient records and summaries."},
+    {.path = "output.patient_records", .type = IPSIM_PARAM_BOOL,
+     .offset = AT(output.patient_records), .default_yaml = "true", .unit = "-",
+     .doc = "true: write each patient's record (patients/ and the per-patient economics/ "
+            "datasets); false: only per-replicate summaries, enough for a PSA's comparison "
+            "and far smaller. Differences are then paired by replicate, not by patient."},
     {.path = "output.compression_level", .type = IPSIM_PARAM_INT,
      .offset = AT(output.compression_level), .min = 0, .max = 9, .default_yaml = "1",
      .unit = "-",

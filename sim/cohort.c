@@ -99,7 +99,8 @@ static int workspace_init(workspace *w, const ipsim_model *model, int64_t block,
 }
 
 int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
-                     int64_t replicates, const ipsim_cohort_config *config,
+                     int64_t first_replicate, int64_t replicates,
+                     const ipsim_cohort_config *config,
                      const ipsim_cohort_sinks *sinks, ipsim_error *err)
 {
     const int threads = config->threads > 0 ? config->threads : 1;
@@ -132,7 +133,7 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
         const int tid = 0;
 #endif
         ipsim_summary *mine = w.thread_summaries[tid];
-        for (int64_t r = 0; r < replicates && !stop; r++) {
+        for (int64_t r = first_replicate; r < first_replicate + replicates && !stop; r++) {
             ipsim_stream stream = {seed, (uint64_t)r};
             for (int64_t first = 0; first < patients; first += block) {
                 const int64_t count = patients - first < block ? patients - first : block;

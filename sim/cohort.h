@@ -69,12 +69,15 @@ typedef struct ipsim_cohort_sinks {
     void *ctx; /* passed to all */
 } ipsim_cohort_sinks;
 
-/* Simulates `replicates` cohorts of `patients` with the model, handing each
- * block and each replicate's summary to the sinks. Memory is a block and a
+/* Simulates replicates first_replicate .. first_replicate + replicates - 1,
+ * cohorts of `patients` with the model, handing each block and each
+ * replicate's summary to the sinks (a PSA runs one replicate per call,
+ * each with the model of its own parameter draws). Memory is a block and a
  * summary per thread, whatever the cohort size or replicate count.
  * Errors: the sinks', IPSIM_ENOMEM, IPSIM_EINTERRUPTED. */
 int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
-                     int64_t replicates, const ipsim_cohort_config *config,
+                     int64_t first_replicate, int64_t replicates,
+                     const ipsim_cohort_config *config,
                      const ipsim_cohort_sinks *sinks, ipsim_error *err);
 
 /* The thread count to run with: `requested` if positive, else OpenMP's

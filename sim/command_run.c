@@ -8,9 +8,13 @@
 #include <unistd.h>
 
 #include "models/patient.h"
+#include "output/comparison.h"
+#include "output/h5_reader.h"
 #include "output/h5_writer.h"
 #include "output/summary.h"
 #include "params/loader.h"
+#include "params/psa.h"
+#include "params/study.h"
 #include "sim/cohort.h"
 #include "sim/commands.h"
 #include "sim/options.h"
@@ -18,8 +22,8 @@
 #include "sim/version.h"
 
 static const char usage[] =
-    "usage: ipsim run PARAMS.yaml [-o FILE.h5] [--set section.key=value]... [--threads N] "
-    "[--block-patients N] [--quiet]";
+    "usage: ipsim run PARAMS.yaml|STUDY.yaml [-o FILE.h5] [--set section.key=value]... "
+    "[--threads N] [--block-patients N] [--csv DIR] [--wtp W1,W2,...] [--quiet]";
 
 /* Where a run's results go: blocks to the writer (directly), replicate
  * summaries to the writer and into the run's total for the printed summary. */
@@ -65,14 +69,10 @@ static void format_bytes(double bytes, char *buf, size_t size)
 /* Refuses, before anything runs, a run that cannot fit in memory, or whose
  * uncompressed output cannot fit on the disk when it is not compressed;
  * warns when only compression could make it fit. */
-static int check_resources(const ipsim_params *p, const ipsim_model *model,
-                           const ipsim_cohort_config *config, double writer_bytes,
+static int check_resources(const ipsim_params *p, double memory, double output,
                            const char *output_path, int quiet, ipsim_error *err)
 {
     char need[32], have[32];
-    /* Block buffers, the writer's chunk buffers and HDF5's caches. */
-    double memory = ipsim_cohort_memory_bytes(model, p->cohort.patients, config) + writer_bytes +
-                    16.0 * (1 << 20);
     double physical = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (physical > 0 && memory > 0.8 * physical) {
         format_bytes(memory, need, sizeof need);
@@ -82,7 +82,6 @@ static int check_resources(const ipsim_params *p, const ipsim_model *model,
                           "(lower --block-patients)",
                           need, have);
     }
-    double output = ipsim_h5_writer_estimate_bytes(p);
     char dir[IPSIM_PATH_MAX];
     const char *slash = strrchr(output_path, '/');
     snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - output_path + 1) : 1,
@@ -125,105 +124,322 @@ static void utc_now(char *buf, size_t size)
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Progress over the whole study: each cohort run reports its own part. */
+typedef struct study_progress {
+    ipsim_progress bar;
+    int64_t offset, total;
+} study_progress;
+
+static void study_progress_update(void *ctx, int64_t done, int64_t total)
+{
+    (void)total;
+    study_progress *p = ctx;
+    ipsim_progress_update(&p->bar, p->offset + done, p->total);
+}
+
+/* The PSA draws of every replicate, [R][dimension], checked up front for
+ * every scenario, so that no draw can stop a run midway. */
+static int draw_parameters(const ipsim_study *study, double **out, ipsim_error *err)
+{
+    const ipsim_params *first = &study->scenarios[0];
+    const int64_t R = first->cohort.replicates;
+    const int P = ipsim_psa_dimension(first);
+    *out = NULL;
+    double *draws = malloc((size_t)R * (size_t)P * sizeof *draws);
+    ipsim_params *scratch = malloc(sizeof *scratch);
+    ipsim_model *model = malloc(sizeof *model);
+    ipsim_gsl_stream *gs = NULL;
+    int rc = draws && scratch && model ? ipsim_gsl_stream_create(&gs, err)
+                                       : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the PSA draws");
+    for (int64_t r = 0; r < R && !rc; r++) {
+        rc = ipsim_psa_draw(first, first->seed, r, gs, draws + r * P, err);
+        for (int s = 0; s < study->count && !rc; s++) {
+            char context[IPSIM_NAME_MAX + 64];
+            snprintf(context, sizeof context, "PSA replicate %lld of scenario '%s'", (long long)r,
+                     study->scenarios[s].name);
+            *scratch = study->scenarios[s];
+            ipsim_psa_apply(scratch, draws + r * P);
+            rc = ipsim_params_check(scratch, context, err);
+            if (!rc) {
+                rc = ipsim_model_init(model, scratch, err);
+                if (rc)
+                    ipsim_error_prefix(err, "%s: ", context);
+            }
+        }
+    }
+    ipsim_gsl_stream_free(gs);
+    free(scratch);
+    free(model);
+    if (rc) {
+        free(draws);
+        return rc;
+    }
+    *out = draws;
+    return IPSIM_OK;
+}
+
+/* Writes /psa/parameters [replicate, parameter] and each parameter's
+ * distribution. */
+static int write_draws(ipsim_h5_writer *writer, const ipsim_params *p, const double *draws,
+                       ipsim_error *err)
+{
+    const int P = ipsim_psa_dimension(p);
+    char (*names)[IPSIM_KEY_MAX] = malloc((size_t)P * sizeof *names);
+    char (*dists)[512] = malloc((size_t)P * sizeof *dists);
+    const char **name_ptr = malloc((size_t)P * sizeof *name_ptr);
+    const char **dist_ptr = malloc((size_t)P * sizeof *dist_ptr);
+    int rc = names && dists && name_ptr && dist_ptr
+                 ? IPSIM_OK
+                 : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the PSA tables");
+    for (int i = 0; !rc && i < P; i++) {
+        ipsim_psa_name(p, i, names[i], sizeof names[i]);
+        ipsim_psa_describe(p, i, dists[i], sizeof dists[i]);
+        name_ptr[i] = names[i];
+        dist_ptr[i] = dists[i];
+    }
+    const ipsim_h5_axis axes[2] = {
+        {"replicate", p->cohort.replicates, NULL, NULL, "PSA draw (replicate)", NULL},
+        {"parameter", P, name_ptr, NULL, "uncertain parameter (key path and entry)", NULL}};
+    if (!rc)
+        rc = ipsim_h5_writer_write_table(writer, "psa", "parameters", 2, axes, draws,
+                                         "the parameter values each replicate drew", NULL, err);
+    if (!rc)
+        rc = ipsim_h5_writer_write_strings(writer, "psa", "distribution", &axes[1], dist_ptr,
+                                           "the distribution drawn from, in the parameter "
+                                           "file's syntax (natural parameters)",
+                                           err);
+    free(names);
+    free(dists);
+    free(name_ptr);
+    free(dist_ptr);
+    return rc;
+}
+
+/* Options of `run` beyond the shared ones: --csv DIR and --wtp LIST. */
+static int take_run_options(int *argc, char **argv, const char **csv_dir, double *wtp,
+                            int *wtp_count, ipsim_error *err)
+{
+    int kept = 0, rc = IPSIM_OK;
+    for (int i = 0; i < *argc && !rc; i++) {
+        if ((strcmp(argv[i], "--csv") == 0 || strcmp(argv[i], "--wtp") == 0) && i + 1 >= *argc)
+            rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "%s needs a value; %s", argv[i], usage);
+        else if (strcmp(argv[i], "--csv") == 0)
+            *csv_dir = argv[++i];
+        else if (strcmp(argv[i], "--wtp") == 0)
+            rc = ipsim_options_parse_wtp(argv[++i], wtp, IPSIM_WTP_REPORT_MAX, wtp_count, err);
+        else
+            argv[kept++] = argv[i];
+    }
+    *argc = kept;
+    return rc;
+}
+
+/* Reads the finished scenarios back, compares them, prints the comparison
+ * and stores it in the file (and as CSV). The file is still unfinished. */
+static int compare_study(ipsim_h5_writer *writer, const ipsim_study *study, const char *target,
+                         const char *csv_dir, const double *wtp, int wtp_count, int quiet,
+                         ipsim_error *err)
+{
+    const char *temp;
+    ipsim_h5_reader **readers = calloc((size_t)study->count, sizeof *readers);
+    ipsim_comparison comparison = {0};
+    int rc = readers ? ipsim_h5_writer_pause(writer, &temp, err)
+                     : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the comparison");
+    for (int s = 0; s < study->count && !rc; s++)
+        rc = ipsim_h5_reader_open_scenario(&readers[s], temp, s, err);
+    if (!rc)
+        rc = ipsim_comparison_compute(&comparison, readers, study->count, err);
+    for (int s = 0; readers && s < study->count; s++)
+        ipsim_h5_reader_close(readers[s]);
+    /* Named by the file it will be, not the temporary one read. */
+    for (int s = 0; !rc && s < comparison.count; s++)
+        snprintf(comparison.scenarios[s].source, sizeof comparison.scenarios[s].source, "%s",
+                 target);
+    free(readers);
+    if (!rc)
+        rc = ipsim_h5_writer_resume(writer, err);
+    if (!rc)
+        rc = ipsim_comparison_write_h5(&comparison, writer, err);
+    if (!rc && csv_dir)
+        rc = ipsim_comparison_write_csv(&comparison, csv_dir, err);
+    if (!rc && !quiet) {
+        printf("\n");
+        ipsim_comparison_print(stdout, &comparison, wtp, wtp_count);
+    }
+    ipsim_comparison_free(&comparison);
+    return rc;
+}
+
 int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err)
 {
-    ipsim_options o;
-    ipsim_params params;
+    ipsim_options o = {0};
+    ipsim_study study = {0};
     ipsim_model *model = NULL;
+    ipsim_params *drawn = NULL;
     ipsim_summary *total = NULL;
     ipsim_h5_writer *writer = NULL;
+    double *draws = NULL;
+    const char **names = NULL;
     char *params_yaml = NULL;
     char default_output[IPSIM_NAME_MAX + 8];
-    int64_t replicates = 0;
-    int rc = IPSIM_OK;
+    const char *csv_dir = NULL;
+    double wtp[IPSIM_WTP_REPORT_MAX] = {20000, 30000, 50000};
+    int wtp_count = 3;
+    int rc = take_run_options(&argc, argv, &csv_dir, wtp, &wtp_count, err);
 
-    rc = ipsim_options_parse(&o, argc, argv,
-                             IPSIM_OPT_OUTPUT | IPSIM_OPT_THREADS | IPSIM_OPT_BLOCK |
-                                 IPSIM_OPT_QUIET | IPSIM_OPT_PARAMS_REQUIRED,
-                             usage, err);
     if (!rc)
-        rc = ipsim_params_resolve(&params, o.params_path, o.overrides, o.override_count, err);
+        rc = ipsim_options_parse(&o, argc, argv,
+                                 IPSIM_OPT_OUTPUT | IPSIM_OPT_THREADS | IPSIM_OPT_BLOCK |
+                                     IPSIM_OPT_QUIET | IPSIM_OPT_PARAMS_REQUIRED,
+                                 usage, err);
+    if (!rc)
+        rc = ipsim_study_load(&study, o.params_path, o.overrides, o.override_count, err);
     if (rc)
         goto cleanup;
+    const ipsim_params *first = &study.scenarios[0];
+    const int64_t replicates = first->cohort.replicates, patients = first->cohort.patients;
+    const int sampling = first->psa.sample && ipsim_psa_dimension(first) > 0;
+    if (csv_dir && study.count < 2) {
+        rc = IPSIM_FAIL(err, IPSIM_EUSAGE,
+                        "--csv writes a study's comparison; '%s' has one scenario (compare "
+                        "runs with `ipsim compare`)",
+                        o.params_path);
+        goto cleanup;
+    }
 
     model = malloc(sizeof *model);
-    if (!model) {
+    drawn = malloc(sizeof *drawn);
+    names = malloc((size_t)study.count * sizeof *names);
+    if (!model || !drawn || !names) {
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the model");
         goto cleanup;
     }
-    rc = ipsim_model_init(model, &params, err);
-    if (!rc)
-        rc = ipsim_params_to_yaml(&params, &params_yaml, err);
-    if (rc)
-        goto cleanup;
-
-    replicates = params.cohort.replicates;
-    rc = ipsim_summary_create(&total, &params, err);
+    /* Every scenario's model is built (and so checked) before anything runs. */
+    for (int s = 0; s < study.count && !rc; s++) {
+        names[s] = study.scenarios[s].name;
+        rc = ipsim_model_init(model, &study.scenarios[s], err);
+        if (rc && study.count > 1)
+            ipsim_error_prefix(err, "scenario '%s': ", names[s]);
+    }
+    if (!rc && sampling)
+        rc = draw_parameters(&study, &draws, err);
     if (rc)
         goto cleanup;
 
     if (!o.output_path) {
-        snprintf(default_output, sizeof default_output, "%s.h5", params.name);
+        snprintf(default_output, sizeof default_output, "%s.h5", study.name);
         o.output_path = default_output;
     }
+    int threads = ipsim_cohort_threads(o.threads);
+    ipsim_cohort_config config = {.threads = threads,
+                                  .block_patients = o.block_patients,
+                                  .cancel = ctx->cancel};
+    double memory = 0, output = 0;
+    for (int s = 0; s < study.count; s++) {
+        const ipsim_params *p = &study.scenarios[s];
+        config.keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
+        rc = ipsim_model_init(model, p, err);
+        if (rc)
+            goto cleanup;
+        /* Block buffers, the writer's chunk buffers (at most a block's
+         * worth each, twice) and HDF5's caches. */
+        double m = 3 * ipsim_cohort_memory_bytes(model, patients, &config) + 16.0 * (1 << 20);
+        memory = m > memory ? m : memory;
+        output += ipsim_h5_writer_estimate_bytes(p);
+    }
+    rc = check_resources(first, memory, output, o.output_path, o.quiet, err);
+    if (rc)
+        goto cleanup;
+
     char created[32];
     utc_now(created, sizeof created);
     ipsim_run_info info = {.ipsim_version = IPSIM_VERSION,
                            .command_line = ctx->command_line,
                            .created_utc = created,
-                           .parameters_yaml = params_yaml};
+                           .study_name = study.name,
+                           .seed = first->seed};
     /* Created before simulating, so an unwritable path fails at once. */
-    rc = ipsim_h5_writer_create(&writer, o.output_path, &params, &info, o.block_patients, err);
-    if (rc)
-        goto cleanup;
-
-    int threads = ipsim_cohort_threads(o.threads);
-    int64_t block = ipsim_h5_writer_block_patients(writer);
-    ipsim_cohort_config config = {.threads = threads,
-                                  .block_patients = block,
-                                  .keep_trajectories =
-                                      params.output.trajectories == IPSIM_TRAJECTORIES_DENSE,
-                                  .cancel = ctx->cancel};
-    rc = check_resources(&params, model, &config, ipsim_h5_writer_buffer_bytes(writer),
-                         o.output_path, o.quiet, err);
+    rc = ipsim_h5_writer_create(&writer, o.output_path, &info, names, study.count, err);
     if (rc)
         goto cleanup;
     if (!o.quiet) {
         printf("ipsim %s: ", IPSIM_VERSION);
-        ipsim_summary_print_scenario(stdout, &params);
+        if (study.count > 1)
+            printf("study %s, %d scenarios; ", study.name, study.count);
+        ipsim_summary_print_scenario(stdout, first);
         printf(", %d thread%s\n", threads, threads == 1 ? "" : "s");
+        if (sampling)
+            printf("PSA: each replicate draws %d uncertain values (seed %llu)\n",
+                   ipsim_psa_dimension(first), (unsigned long long)first->seed);
         fflush(stdout);
     }
 
-    ipsim_progress progress;
-    ipsim_progress_init(&progress, stderr, o.quiet, "simulating");
-    config.progress = ipsim_progress_update;
+    study_progress progress = {.total = study.count * patients * replicates *
+                                        first->cohort.horizon_months};
+    ipsim_progress_init(&progress.bar, stderr, o.quiet, "simulating");
+    config.progress = study_progress_update;
     config.progress_ctx = &progress;
     double start = ipsim_seconds();
-    run_sink sink = {.writer = writer, .total = total};
-    ipsim_cohort_sinks sinks = {.prepare_parts = block_parts,
-                                .prepare = prepare_part,
-                                .block = write_block,
-                                .replicate = write_replicate,
-                                .ctx = &sink};
-    rc = ipsim_cohort_run(model, params.seed, params.cohort.patients, replicates, &config,
-                          &sinks, err);
-    ipsim_progress_finish(&progress);
+    for (int s = 0; s < study.count && !rc; s++) {
+        const ipsim_params *p = &study.scenarios[s];
+        free(params_yaml);
+        params_yaml = NULL;
+        ipsim_summary_free(total);
+        total = NULL;
+        rc = ipsim_params_to_yaml(p, &params_yaml, err);
+        if (!rc)
+            rc = ipsim_summary_create(&total, p, err);
+        if (!rc)
+            rc = ipsim_h5_writer_begin_scenario(writer, p, params_yaml, o.block_patients, err);
+        if (rc)
+            break;
+        config.block_patients = ipsim_h5_writer_block_patients(writer);
+        config.keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
+        run_sink sink = {.writer = writer, .total = total};
+        ipsim_cohort_sinks sinks = {.prepare_parts = block_parts,
+                                    .prepare = prepare_part,
+                                    .block = write_block,
+                                    .replicate = write_replicate,
+                                    .ctx = &sink};
+        /* Without PSA one model serves every replicate; with it each
+         * replicate runs the model of its own draws. */
+        const int64_t per_call = sampling ? 1 : replicates;
+        const int P = ipsim_psa_dimension(p);
+        for (int64_t r = 0; r < replicates && !rc; r += per_call) {
+            *drawn = *p;
+            if (sampling)
+                ipsim_psa_apply(drawn, draws + r * P);
+            rc = ipsim_model_init(model, drawn, err);
+            progress.offset = ((int64_t)s * replicates + r) * patients * p->cohort.horizon_months;
+            if (!rc)
+                rc = ipsim_cohort_run(model, p->seed, patients, r, per_call, &config, &sinks,
+                                      err);
+        }
+        ipsim_h5_writer_end_scenario(writer);
+    }
+    ipsim_progress_finish(&progress.bar);
+    if (!rc && sampling)
+        rc = write_draws(writer, first, draws, err);
+    double seconds = ipsim_seconds() - start;
+    if (!rc && study.count == 1 && !o.quiet)
+        ipsim_summary_print(stdout, total, first);
+    if (!rc && study.count > 1)
+        rc = compare_study(writer, &study, o.output_path, csv_dir, wtp, wtp_count, o.quiet,
+                           err);
     if (rc)
         goto cleanup;
     rc = ipsim_h5_writer_commit(writer, err);
     writer = NULL;
     if (rc)
         goto cleanup;
-    double seconds = ipsim_seconds() - start;
 
     if (!o.quiet) {
-        ipsim_summary_print(stdout, total, &params);
-        double patient_months = (double)params.cohort.patients * (double)replicates *
-                                (double)params.cohort.horizon_months;
-        printf("\nWall time %.2f s, %.3g patient-months/s on %d thread%s\nWrote %s\n", seconds,
-               seconds > 0 ? patient_months / seconds : 0.0, threads, threads == 1 ? "" : "s",
-               o.output_path);
+        double patient_months = (double)study.count * (double)patients * (double)replicates *
+                                (double)first->cohort.horizon_months;
+        printf("\nWall time %.2f s, %.3g patient-months/s on %d thread%s\nWrote %s%s%s\n",
+               seconds, seconds > 0 ? patient_months / seconds : 0.0, threads,
+               threads == 1 ? "" : "s", o.output_path, csv_dir ? " and CSV tables in " : "",
+               csv_dir ? csv_dir : "");
     }
 
 cleanup:
@@ -236,6 +452,10 @@ cleanup:
     ipsim_summary_free(total);
     free(params_yaml);
     free(model);
+    free(drawn);
+    free(draws);
+    free(names);
+    ipsim_study_free(&study);
     ipsim_options_free(&o);
     return rc;
 }

@@ -45,7 +45,7 @@ int ipsim_validate_scenario(const ipsim_params *params, int threads, int quiet,
                                       .progress = ipsim_progress_update,
                                       .progress_ctx = &progress};
         ipsim_cohort_sinks sinks = {.replicate = add_replicate, .ctx = total};
-        rc = ipsim_cohort_run(model, params->seed, params->cohort.patients,
+        rc = ipsim_cohort_run(model, params->seed, params->cohort.patients, 0,
                               params->cohort.replicates, &config, &sinks, err);
         ipsim_progress_finish(&progress);
     }

@@ -41,6 +41,27 @@ void ipsim_error_locate(ipsim_error *err, const char *file, long line, long colu
         snprintf(err->key, sizeof err->key, "%s", key);
 }
 
+void ipsim_error_prefix(ipsim_error *err, const char *fmt, ...)
+{
+    if (!err || err->code == IPSIM_OK)
+        return;
+    char prefix[IPSIM_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    va_end(ap);
+    /* Shift the message right by the prefix, cutting its end if need be. */
+    const size_t size = sizeof err->message;
+    size_t lp = strlen(prefix), lm = strlen(err->message);
+    if (lp > size - 1)
+        lp = size - 1;
+    if (lm > size - 1 - lp)
+        lm = size - 1 - lp;
+    memmove(err->message + lp, err->message, lm);
+    memcpy(err->message, prefix, lp);
+    err->message[lp + lm] = '\0';
+}
+
 const char *ipsim_error_kind(int code)
 {
     switch (code) {

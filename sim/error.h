@@ -61,6 +61,14 @@ int ipsim_error_set(ipsim_error *err, int code, const char *src_file, int src_li
 void ipsim_error_locate(ipsim_error *err, const char *file, long line, long column,
                         const char *key);
 
+/* Puts context before the message of an error already set, e.g.
+ * "scenario 'x': ". No-op when no error is set. */
+void ipsim_error_prefix(ipsim_error *err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
 #define IPSIM_FAIL(err, code, ...) ipsim_error_set((err), (code), __FILE__, __LINE__, __VA_ARGS__)
 
 /* A short name for a status code, e.g. "parameter error". */

@@ -75,3 +75,24 @@ void ipsim_options_free(ipsim_options *o)
     free(o->overrides);
     o->overrides = NULL;
 }
+
+/* Parses --wtp 20000,30000,50000. */
+int ipsim_options_parse_wtp(const char *text, double *values, int max, int *count,
+                            ipsim_error *err)
+{
+    *count = 0;
+    const char *s = text;
+    while (*s) {
+        char *end;
+        double v = strtod(s, &end);
+        if (end == s || v < 0 || !(v < 1e12) || (*end && *end != ',') || *count >= max)
+            return IPSIM_FAIL(err, IPSIM_EUSAGE,
+                              "--wtp takes up to %d willingness-to-pay values >= 0, separated "
+                              "by commas (e.g. 20000,30000,50000), got '%s'",
+                              max, text);
+        values[(*count)++] = v;
+        s = *end ? end + 1 : end;
+    }
+    return *count ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_EUSAGE, "--wtp needs a value");
+}
+

@@ -93,12 +93,14 @@ class Layout(Workdir):
         self.assertEqual(r.returncode, 0, r.stderr)
         with h5py.File(out, "r") as f:
             self.assertEqual(f.attrs["format"], "ipsim")
-            self.assertEqual(f.attrs["format_version"], 2)
+            self.assertEqual(f.attrs["format_version"], 3)
             self.assertRegex(f.attrs["ipsim_version"], r"^\d+\.\d+\.\d+")
             self.assertEqual(int(f.attrs["seed"]), 20261125)
             self.assertRegex(f.attrs["created_utc"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
             self.assertIn("run", f.attrs["command_line"])
-            self.assertIn("patients: 1500", f.attrs["parameters"])
+            self.assertEqual([n.decode() for n in f["scenarios"][()]], ["small"])
+            self.assertEqual(f.attrs["study"], "small")
+            self.assertIn("patients: 1500", f["small"].attrs["parameters"])
             g = f["small"]
             R, N, M = 2, 1500, 37
             for name, shape in [("grade", (R, N, M)), ("infections", (R, N, M)),
@@ -240,7 +242,7 @@ class Layout(Workdir):
         first = self.path("first.h5")
         self.assertEqual(run("run", BASELINE, "-o", first, *SMALL, "--quiet").returncode, 0)
         with h5py.File(first, "r") as f:
-            params = self.write("resolved.yaml", f.attrs["parameters"])
+            params = self.write("resolved.yaml", f["small"].attrs["parameters"])
         second = self.path("second.h5")
         r = run("run", params, "-o", second, "--quiet")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -293,7 +295,7 @@ class Reading(Workdir):
             f["x"] = np.arange(3)
         self.expect_failure(foreign, r"not one written by ipsim")
 
-        for version, word in [(1, "an older"), (3, "a newer")]:
+        for version, word in [(2, "an older"), (4, "a newer")]:
             other = self.path("v%d.h5" % version)
             with open(other, "wb") as f:
                 f.write(data)
@@ -327,12 +329,18 @@ class ShippedScenarios(Workdir):
             with self.subTest(name):
                 out = self.path(name + ".h5")
                 r = run("run", os.path.join(params_dir, name), "-o", out,
-                        "--set", "cohort.patients=3000")
+                        "--set", "cohort.patients=3000", "--set", "cohort.replicates=20")
                 self.assertEqual(r.returncode, 0, r.stderr)
-                if name.startswith("ivig"):
+                with h5py.File(out, "r") as f:
+                    study = len(f["scenarios"]) > 1
+                if study:
+                    self.assertIn("Cost-effectiveness per patient", r.stdout)
+                    with h5py.File(out, "r") as f:
+                        self.assertEqual(f["comparison/nmb"].shape[1], len(f["scenarios"]))
+                elif name.startswith("ivig"):
                     self.assertRegex(r.stdout, r"IVIG \(policy \w+\): \d+ patients")
                     with h5py.File(out, "r") as f:
-                        grams = f[f.attrs["parameters"].split("\n")[0].split(": ")[1]]
+                        grams = f[f["scenarios"][0].decode()]
                         self.assertGreater(grams["summary/ivig_grams"][0], 0)
 
     def test_ivig_policies_compare_per_100_patient_years(self):
@@ -345,13 +353,13 @@ class ShippedScenarios(Workdir):
                     "--set", "cohort.patients=4000", "--set", "output.trajectories=none")
             self.assertEqual(r.returncode, 0, r.stderr)
             outs.append(out)
-        csv = self.path("policies.csv")
-        r = run("compare", *outs, "--csv", csv)
+        csv_dir = self.path("policies")
+        r = run("compare", *outs, "--csv", csv_dir)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertRegex(r.stdout, r"per 100 patient-years lived \(infections, serious, deaths, "
                                    r"IVIG grams\)")
         import csv as csvlib
-        with open(csv) as f:
+        with open(os.path.join(csv_dir, "comparison.csv")) as f:
             rows = {row["scenario"]: row for row in csvlib.DictReader(f)}
         self.assertEqual(set(rows), {"baseline", "ivig_severe", "ivig_recurrent",
                                      "ivig_severe_or_recurrent"})
@@ -365,8 +373,8 @@ class ShippedScenarios(Workdir):
             self.assertLess(float(row["serious_per_100py"]), float(base["serious_per_100py"]))
             self.assertGreater(float(row["deaths_per_100py"]), 0)
         # The combination gives IVIG to at least everyone either rule would.
-        self.assertGreaterEqual(float(rows["ivig_severe_or_recurrent"]["ivig_pct"]),
-                                float(rows["ivig_severe"]["ivig_pct"]))
+        self.assertGreaterEqual(float(rows["ivig_severe_or_recurrent"]["on_ivig_pct"]),
+                                float(rows["ivig_severe"]["on_ivig_pct"]))
 
     def test_another_regimen_is_a_parameter_set(self):
         # D-VRd (illustrative): deeper responses, four cycles, so more IP recovers
@@ -524,7 +532,7 @@ class Compare(Workdir):
     @staticmethod
     def per_patient(path):
         with h5py.File(path, "r") as f:
-            s = f[f.attrs["parameters"].split("\n")[0].split(": ")[1]]
+            s = f[f["scenarios"][0].decode()]
             g, e = s["patients"], s["economics"]
             return {"infections": g["infections_by_type"][()].sum(axis=2).ravel().astype(float),
                     "ivig_grams": g["ivig_grams"][()].ravel(),
@@ -534,14 +542,14 @@ class Compare(Workdir):
     def test_paired_differences_match_the_files(self):
         base = self.run_scenario("baseline")
         ivig = self.run_scenario("ivig-severe")
-        csv_path = self.path("cmp.csv")
-        r = run("compare", base, ivig, "--csv", csv_path)
+        csv_dir = self.path("cmp")
+        r = run("compare", base, ivig, "--csv", csv_dir)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("ivig_severe", r.stdout)
-        self.assertRegex(r.stdout, r"paired \(SE \d+\.\d+x smaller; cost \d+\.\dx, "
+        self.assertRegex(r.stdout, r"paired by patient \(SE \d+\.\d+x smaller; cost \d+\.\dx, "
                                    r"QALYs \d+\.\dx\)")
         import csv
-        with open(csv_path) as f:
+        with open(os.path.join(csv_dir, "comparison.csv")) as f:
             rows = list(csv.DictReader(f))
         self.assertEqual([row["scenario"] for row in rows], ["baseline", "ivig_severe"])
         a, b = self.per_patient(base), self.per_patient(ivig)
@@ -549,11 +557,11 @@ class Compare(Workdir):
             d = b[key] - a[key]
             mean, se = d.mean(), d.std(ddof=1) / np.sqrt(d.size)
             self.assertAlmostEqual(float(rows[1]["diff_" + key]), mean, delta=1e-5 * max(1, abs(mean)))
-            self.assertAlmostEqual(float(rows[1]["diff_%s_high" % key]) - mean, 1.96 * se,
-                                   delta=1e-4 * max(1, 1.96 * se))
-        self.assertEqual(rows[1]["paired"], "paired")
+            self.assertAlmostEqual(float(rows[1]["diff_%s_se" % key]), se,
+                                   delta=1e-4 * max(1e-9, se))
+        self.assertEqual(rows[1]["pairing"], "paired_by_patient")
         # IVIG lowers infections: the whole interval is below zero.
-        self.assertLess(float(rows[1]["diff_infections_high"]), 0)
+        self.assertLess(float(rows[1]["diff_infections"]) + 1.96 * float(rows[1]["diff_infections_se"]), 0)
         # The frontier: IVIG costs more and gains QALYs, so both are on it and the
         # ICER printed is the difference in means, from the files.
         d_cost = b["cost_discounted"].mean() - a["cost_discounted"].mean()
@@ -575,11 +583,12 @@ class Compare(Workdir):
 
     def test_compare_refuses_bad_input(self):
         base = self.run_scenario("baseline")
-        for args, code, text in [([base], 2, "two or more files"),
+        for args, code, text in [([base], 2, "two or more scenarios"),
                                  ([base, self.path("absent.h5")], 1, "No such file"),
                                  ([base, base, "--bogus"], 2, "unknown option"),
-                                 ([base, base, "--csv", self.path("no/dir/c.csv")], 1,
-                                  "cannot write"),
+                                 ([base, base, "--wtp", "20000,x"], 2, "--wtp takes"),
+                                 ([base, base, "--csv", self.path("no/dir/c")], 1,
+                                  "cannot create the CSV directory"),
                                  ([base, self.path("absent.h5"), "--csv", self.path("c.csv")],
                                   1, "No such file")]:
             r = run("compare", *args)
@@ -588,6 +597,126 @@ class Compare(Workdir):
         # A failed comparison leaves no CSV, not even a partial one.
         self.assertFalse(os.path.exists(self.path("c.csv")))
         self.assertEqual([n for n in os.listdir(self.dir) if "ipsim-tmp" in n], [])
+
+
+class Studies(Workdir):
+    """Several scenarios in one file, with and without PSA."""
+
+    POLICIES = os.path.join(SOURCE_DIR, "params", "ivig-policies.yaml")
+    QUICK = ["--set", "cohort.patients=400", "--set", "cohort.replicates=12",
+             "--set", "cohort.horizon_months=60"]
+
+    def run_policies(self, name, *extra):
+        out = self.path(name + ".h5")
+        r = run("run", self.POLICIES, "-o", out, *self.QUICK, *extra)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return out, r
+
+    def test_psa_results_identical_for_any_thread_count(self):
+        one, _ = self.run_policies("one", "--threads", "1", "--quiet", "--csv", self.path("c1"))
+        two, _ = self.run_policies("two", "--threads", "2", "--quiet", "--csv", self.path("c2"))
+        a, b = datasets(one), datasets(two)
+        self.assertEqual(a.keys(), b.keys())
+        for name in a:
+            self.assertEqual(a[name], b[name], name)
+        for table in ["comparison.csv", "wtp.csv", "psa.csv"]:
+            with open(self.path("c1/" + table)) as x, open(self.path("c2/" + table)) as y:
+                self.assertEqual(x.read().replace("one.h5", "two.h5"), y.read(), table)
+
+    def test_layout_draws_and_decision_tables(self):
+        out, r = self.run_policies("psa")
+        self.assertIn("PSA: each replicate draws 20 uncertain values", r.stdout)
+        self.assertRegex(r.stdout, r"At 20000 per QALY the highest expected net benefit is "
+                                   r"'\w+'; EVPI \d+ per patient")
+        with h5py.File(out, "r") as f:
+            names = [n.decode() for n in f["scenarios"][()]]
+            self.assertEqual(names, ["no_ivig", "ivig_severe", "ivig_recurrent"])
+            R = 12
+            draws = f["psa/parameters"][()]
+            self.assertEqual(draws.shape, (R, 20))
+            labels = [n.decode() for n in f["psa/parameter"][()]]
+            self.assertIn("ivig.rate_ratio_all", labels)
+            self.assertIn("infection.type_share.fungal", labels)
+            shares = draws[:, [labels.index("infection.type_share." + t)
+                               for t in ("bacterial", "viral", "fungal")]]
+            np.testing.assert_allclose(shares.sum(axis=1), 1, atol=1e-12)
+            # Every replicate draws anew, and the scenarios share the draws: the
+            # group parameters hold the distributions, not a draw.
+            self.assertEqual(len(set(draws[:, labels.index("ivig.rate_ratio_all")])), R)
+            for n in names:
+                self.assertIn("distribution: lognormal", f[n].attrs["parameters"])
+            ceac = f["psa/ceac"][()]
+            self.assertEqual(ceac.shape, (len(f["comparison/wtp"]), 3))
+            np.testing.assert_allclose(ceac.sum(axis=1), 1, atol=1e-12)
+            self.assertTrue((f["psa/evpi"][()] >= 0).all())
+            # The stored PSA table is each scenario's economics/mean per replicate.
+            for k, n in enumerate(names):
+                mean = f[n]["economics/mean"][()]
+                np.testing.assert_array_equal(f["psa/cost"][:, k], mean[:, 1])
+                np.testing.assert_array_equal(f["psa/qalys"][:, k], mean[:, 3])
+            # EVPI and CEAC from the draws, recomputed here.
+            wtp = f["comparison/wtp"][()]
+            cost, qalys = f["psa/cost"][()], f["psa/qalys"][()]
+            for w in [0, 20, len(wtp) - 1]:
+                nmb = qalys * wtp[w] - cost
+                best = nmb.argmax(axis=1)
+                expected = [np.mean(best == s) for s in range(3)]
+                np.testing.assert_allclose(ceac[w], expected, atol=1e-12)
+                evpi = nmb.max(axis=1).mean() - nmb.mean(axis=0).max()
+                self.assertAlmostEqual(f["psa/evpi"][w], max(evpi, 0), delta=1e-6)
+            self.assertNotIn("patients", f["no_ivig"])  # output.patient_records: false
+
+        # `ipsim compare` of the file recomputes the same table.
+        r = run("compare", out, "--csv", self.path("again"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(out, "r") as f:
+            import csv
+            with open(self.path("again/wtp.csv")) as t:
+                rows = list(csv.DictReader(t))
+            self.assertEqual(len(rows), len(f["comparison/wtp"]))
+            for k, n in enumerate(["no_ivig", "ivig_severe", "ivig_recurrent"]):
+                self.assertAlmostEqual(float(rows[30]["nmb_" + n]), f["comparison/nmb"][30, k],
+                                       delta=1e-6 * abs(f["comparison/nmb"][30, k]))
+        r = run("summary", out, "--scenario", "ivig_severe")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("scenario 'ivig_severe'", r.stdout)
+        self.assertNotIn("scenario 'no_ivig'", r.stdout)
+
+    def test_deterministic_base_case(self):
+        out, r = self.run_policies("base", "--set", "psa.sample=false",
+                                   "--set", "output.patient_records=true")
+        self.assertNotIn("PSA:", r.stdout)
+        self.assertIn("paired by patient", r.stdout)
+        with h5py.File(out, "r") as f:
+            self.assertNotIn("psa", f)
+            self.assertIn("comparison/icer", f)
+            status = [s.decode() for s in f["comparison/status"][()]]
+            self.assertEqual(status[0], "frontier")
+
+    def test_bad_studies(self):
+        cases = [
+            ("scenarios: [a, b]\n", "'scenarios' must be a mapping"),
+            ("scenarios:\n  a: {}\n  b: {cohort: {patients: 7}}\n",
+             "scenario 'b' has a different cohort.patients from scenario 'a'"),
+            ("scenarios:\n  a: {}\n  b: {ivig: {rate_ratio_all: {distribution: gamma, "
+             "mean: 0.5, se: 0.1}}}\n", "different parameter distributions"),
+            ("scenarios:\n  a: {}\n  b: {ivig: {polcy: grade}}\n",
+             "scenario 'b': unknown key; did you mean 'ivig.policy'?"),
+            ("scenarios:\n  a: {name: x}\n", "a scenario's name is its key"),
+            ("ivig: {rate_ratio_all: {distribution: normal, mean: 0.3, sd: 0.3}}\n"
+             "cohort: {replicates: 50, patients: 10}\nscenarios:\n  a: {}\n  b: {}\n",
+             "PSA replicate"),
+        ]
+        for text, message in cases:
+            with self.subTest(message):
+                path = self.write("study.yaml", "base: %s\n%s" % (BASELINE, text))
+                out = self.path("study.h5")
+                r = run("run", path, "-o", out)
+                self.assertEqual(r.returncode, 2, r.stdout)
+                self.assertIn(message, r.stderr)
+                if "PSA" not in message:
+                    self.assertIn("study.yaml", r.stderr)
+                self.assertFalse(os.path.exists(out))
 
 
 class Reproducibility(Workdir):

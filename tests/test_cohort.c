@@ -71,7 +71,7 @@ static int run_cohort(const ipsim_params *p, int threads, int64_t block, capture
                                   .keep_trajectories = keep,
                                   .cancel = cancel};
     ipsim_cohort_sinks sinks = {.block = capture_sink, .replicate = capture_replicate, .ctx = c};
-    return ipsim_cohort_run(&m, p->seed, c->patients, c->replicates, &config, &sinks, &err);
+    return ipsim_cohort_run(&m, p->seed, c->patients, 0, c->replicates, &config, &sinks, &err);
 }
 
 static void capture_free(capture *c)

@@ -53,10 +53,33 @@ static void frontier_dominance_and_icers(void **state)
     assert_true(fabs(ipsim_net_health_benefit(cost[E], effect[E], 20000) - 6.0) < 1e-12);
 }
 
+/* Four PSA draws of two options, worked by hand: at 10,000 per QALY option
+ * B wins draws 0 and 2 (NMB 10,100 and 10,200 against A's 10,000), so each
+ * is cost-effective with probability 1/2; E[max NMB] = 10,075 while both
+ * options expect 10,000, so EVPI = 75. At 20,000: E[max] = 20,250, E[B] =
+ * 20,150, EVPI = 100. At 0, A (free) wins every draw and EVPI is 0. */
+static void acceptability_and_evpi(void **state)
+{
+    (void)state;
+    const double cost[4][2] = {{0, 100}, {0, 100}, {0, 300}, {0, 100}};
+    const double qalys[4][2] = {{1.0, 1.02}, {1.0, 1.00}, {1.0, 1.05}, {1.0, 0.99}};
+    const struct {
+        double wtp, p_a, evpi;
+    } cases[] = {{10000, 0.5, 75}, {20000, 0.5, 100}, {0, 1.0, 0}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        double p[2], evpi;
+        ipsim_acceptability(&cost[0][0], &qalys[0][0], 4, 2, cases[k].wtp, p, &evpi);
+        assert_true(fabs(p[0] - cases[k].p_a) < 1e-12);
+        assert_true(fabs(p[0] + p[1] - 1) < 1e-12);
+        assert_true(fabs(evpi - cases[k].evpi) < 1e-9);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(frontier_dominance_and_icers),
+        cmocka_unit_test(acceptability_and_evpi),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
