@@ -414,6 +414,28 @@ void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *
                 r->deaths_per_100py, r->ivig_grams_per_100py, r->died_pct,
                 r->infection_deaths_pct, r->on_ivig_pct);
     }
+    fprintf(out, "\nPer patient over the follow-up, mean (standard error%s); costs and effects "
+                 "discounted\n",
+            c->psa ? " over the PSA draws" : "");
+    fprintf(out, "  %-26s %-20s %-18s %-18s %-18s %-18s\n", "scenario", "cost", "QALYs",
+            "life-years", "infections", "deaths (per 100)");
+    for (int s = 0; s < c->count; s++) {
+        const ipsim_scenario_result *r = &c->scenarios[s];
+        static const int shown[5] = {IPSIM_OUTCOME_COST, IPSIM_OUTCOME_QALYS,
+                                     IPSIM_OUTCOME_LIFE_YEARS, IPSIM_OUTCOME_INFECTIONS,
+                                     IPSIM_OUTCOME_DEATH};
+        static const char *const formats[5] = {"%.0f (%.0f)", "%.4f (%.4f)", "%.4f (%.4f)",
+                                               "%.3f (%.3f)", "%.2f (%.2f)"};
+        fprintf(out, "  %-26s", r->name);
+        for (int k = 0; k < 5; k++) {
+            double scale = shown[k] == IPSIM_OUTCOME_DEATH ? 100.0 : 1.0;
+            char cell[48];
+            snprintf(cell, sizeof cell, formats[k], scale * r->mean[shown[k]],
+                     scale * r->se[shown[k]]);
+            fprintf(out, " %-*s", k == 0 ? 20 : 18, cell);
+        }
+        fputc('\n', out);
+    }
     if (c->count > 1) {
         fprintf(out, "\nDifference from '%s', per patient (95%% interval%s)\n", ref->name,
                 c->psa ? " of the PSA mean" : "");

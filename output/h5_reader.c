@@ -477,33 +477,37 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
     return rc;
 }
 
+/* The rank and extents of a dataset of the scenario; -1 if there is none. */
+static int dataset_dims(ipsim_h5_reader *r, const char *name, hsize_t dims[3])
+{
+    if (H5Lexists(r->group, name, H5P_DEFAULT) <= 0)
+        return -1;
+    hid_t ds = H5Dopen2(r->group, name, H5P_DEFAULT);
+    hid_t space = ds < 0 ? -1 : H5Dget_space(ds);
+    int rank = space < 0 || H5Sget_simple_extent_ndims(space) > 3
+                   ? -1
+                   : H5Sget_simple_extent_dims(space, dims, NULL);
+    if (space >= 0)
+        H5Sclose(space);
+    if (ds >= 0)
+        H5Dclose(ds);
+    return rank;
+}
+
 int ipsim_h5_reader_read_replicate_table(ipsim_h5_reader *r, const char *name, int64_t width,
                                          double *buf, ipsim_error *err)
 {
-    /* [R, width] or [R, a, b] with a x b = width, read as doubles. */
-    hid_t ds = H5Lexists(r->group, name, H5P_DEFAULT) > 0 ? H5Dopen2(r->group, name, H5P_DEFAULT)
-                                                         : -1;
-    if (ds < 0)
-        return fail(r, err, IPSIM_EFORMAT, "missing dataset '%s/%s'", r->params.name, name);
-    hid_t space = H5Dget_space(ds);
+    /* [R], [R, width] or [R, a, b] with a x b = width, read as doubles. */
     hsize_t dims[3] = {0, 1, 1};
-    int rank = H5Sget_simple_extent_dims(space, dims, NULL);
-    H5Sclose(space);
-    hsize_t cells = rank >= 1 ? dims[1] * (rank == 3 ? dims[2] : 1) : 0;
-    if (rank < 1 || rank > 3 || dims[0] != (hsize_t)r->params.cohort.replicates ||
-        (rank == 1 ? 1 : cells) != (hsize_t)width) {
-        H5Dclose(ds);
+    int rank = dataset_dims(r, name, dims);
+    if (rank < 0)
+        return fail(r, err, IPSIM_EFORMAT, "missing dataset '%s/%s'", r->params.name, name);
+    if (rank < 1 || dims[0] != (hsize_t)r->params.cohort.replicates ||
+        dims[1] * (rank == 3 ? dims[2] : 1) != (hsize_t)width)
         return fail(r, err, IPSIM_EFORMAT,
                     "dataset '%s/%s' does not have the shape its parameters imply",
                     r->params.name, name);
-    }
-    herr_t ok = H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
-    H5Dclose(ds);
-    if (ok < 0)
-        return fail(r, err, IPSIM_EFORMAT,
-                    "cannot read dataset '%s/%s': the file is truncated or damaged",
-                    r->params.name, name);
-    return IPSIM_OK;
+    return read_dataset(r, name, H5T_NATIVE_DOUBLE, rank, dims, buf, err);
 }
 
 int ipsim_h5_reader_read_root_table(ipsim_h5_reader *r, const char *name, int64_t count,
