@@ -477,6 +477,10 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
 static int fail_unknown(resolver *r, const char *source, const ipsim_yaml_node *n,
                         const char *path)
 {
+    if (strcmp(path, "scenarios") == 0)
+        return fail_at(r, source, n, path, IPSIM_EPARAM,
+                       "this is a study file (several scenarios), which `ipsim run` takes; "
+                       "this command takes one parameter file");
     const char *near = ipsim_param_spec_nearest(path);
     if (near)
         return fail_at(r, source, n, path, IPSIM_EPARAM, "unknown key; did you mean '%s'?", near);

@@ -665,6 +665,11 @@ class Studies(Workdir):
                 evpi = nmb.max(axis=1).mean() - nmb.mean(axis=0).max()
                 self.assertAlmostEqual(f["psa/evpi"][w], max(evpi, 0), delta=1e-6)
             self.assertNotIn("patients", f["no_ivig"])  # output.patient_records: false
+        import xarray as xr
+        with xr.open_dataset(out, group="psa", engine="h5netcdf") as ds:
+            self.assertEqual(ds.ceac.dims, ("wtp", "scenario"))
+            self.assertEqual(ds.parameters.dims, ("replicate", "parameter"))
+            self.assertEqual(list(ds.scenario.values), ["no_ivig", "ivig_severe", "ivig_recurrent"])
 
         # `ipsim compare` of the file recomputes the same table.
         r = run("compare", out, "--csv", self.path("again"))
