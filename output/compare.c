@@ -151,6 +151,12 @@ static double variance_of_mean(double sum, double sum2, int64_t n)
     return (var > 0 ? var : 0) / (double)n;
 }
 
+void ipsim_sample_mean(double sum, double sum2, int64_t n, double *mean, double *se)
+{
+    *mean = sum / (double)n;
+    *se = sqrt(variance_of_mean(sum, sum2, n));
+}
+
 void ipsim_difference_estimate(const ipsim_difference *d, bool paired, double *mean, double *se,
                                double *se_independent)
 {

@@ -49,6 +49,10 @@ bool ipsim_compare_pairable(const ipsim_params *a, const ipsim_params *b);
 int ipsim_compare_runs(ipsim_h5_reader *a, ipsim_h5_reader *b, ipsim_difference *out,
                        bool *paired, ipsim_error *err);
 
+/* Mean of n values from their sum and sum of squares, and its standard
+ * error (NaN for fewer than two). */
+void ipsim_sample_mean(double sum, double sum2, int64_t n, double *mean, double *se);
+
 /* Mean difference b - a, its standard error as estimated (paired, or
  * independent if the runs are not pairable), and the standard error the
  * same difference would have from independent cohorts. */

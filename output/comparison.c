@@ -195,32 +195,37 @@ static int allocate(ipsim_comparison *c, int count, int64_t R, ipsim_error *err)
     return ok ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the comparison");
 }
 
-/* Deterministic: means, SEs and paired differences over patients. */
+/* Deterministic: means, SEs and paired differences over patients. One
+ * pass over the files per other scenario; the reference's own figures come
+ * from the first of them (from itself when it is alone). */
 static int compare_patients(ipsim_comparison *c, ipsim_h5_reader *const *readers,
                             ipsim_error *err)
 {
     int rc = IPSIM_OK;
-    for (int s = 0; s < c->count && !rc; s++) {
-        ipsim_scenario_result *res = &c->scenarios[s];
+    for (int s = c->count > 1 ? 1 : 0; s < c->count && !rc; s++) {
+        ipsim_scenario_result *res = &c->scenarios[s], *ref = &c->scenarios[0];
         ipsim_difference d[IPSIM_OUTCOMES];
         bool paired = false;
-        /* The reference against itself when alone, else against the next. */
-        int other = s == 0 ? (c->count > 1 ? 1 : 0) : s;
-        rc = ipsim_compare_runs(readers[0], readers[other], d, &paired, err);
+        rc = ipsim_compare_runs(readers[0], readers[s], d, &paired, err);
         for (int o = 0; !rc && o < IPSIM_OUTCOMES; o++) {
-            double mean, se, se_ind;
-            ipsim_difference_estimate(&d[o], paired, &mean, &se, &se_ind);
-            double sum = s == 0 ? d[o].sum_a : d[o].sum_b, sum2 = s == 0 ? d[o].sum_a2 : d[o].sum_b2;
-            int64_t n = s == 0 ? d[o].n_a : d[o].n_b;
-            res->mean[o] = sum / (double)n;
-            double var = n > 1 ? (sum2 - (double)n * res->mean[o] * res->mean[o]) / (double)(n - 1)
-                               : NAN;
-            res->se[o] = sqrt((var > 0 ? var : 0) / (double)n);
-            res->difference[o] = s == 0 ? 0 : mean;
-            res->difference_se[o] = s == 0 ? 0 : se;
-            res->difference_se_independent[o] = s == 0 ? 0 : se_ind;
+            ipsim_sample_mean(d[o].sum_b, d[o].sum_b2, d[o].n_b, &res->mean[o], &res->se[o]);
+            if (s <= 1)
+                ipsim_sample_mean(d[o].sum_a, d[o].sum_a2, d[o].n_a, &ref->mean[o],
+                                  &ref->se[o]);
+            ipsim_difference_estimate(&d[o], paired, &res->difference[o],
+                                      &res->difference_se[o],
+                                      &res->difference_se_independent[o]);
         }
-        res->paired = s == 0 || paired;
+        res->paired = paired;
+    }
+    for (int s = 0; s < c->count; s++) {
+        ipsim_scenario_result *res = &c->scenarios[s];
+        if (s == 0) { /* against itself: no difference */
+            res->paired = true;
+            for (int o = 0; o < IPSIM_OUTCOMES; o++)
+                res->difference[o] = res->difference_se[o] =
+                    res->difference_se_independent[o] = 0;
+        }
         res->cost_interval[0] = res->cost_interval[1] = NAN;
         res->qalys_interval[0] = res->qalys_interval[1] = NAN;
     }

@@ -7,13 +7,12 @@
 const char *const ipsim_dominance_names[3] = {"frontier", "dominated",
                                               "extendedly dominated"};
 
-enum { MAX_OPTIONS = 64 };
 
 void ipsim_incremental_analysis(const double *cost, const double *effect, int n,
                                 ipsim_incremental *out)
 {
     /* Order by cost, then by effect (better first): insertion sort, n is small. */
-    int order[MAX_OPTIONS];
+    int order[IPSIM_INCREMENTAL_MAX];
     for (int i = 0; i < n; i++) {
         int j = i;
         while (j > 0 && (cost[order[j - 1]] > cost[i] ||
@@ -29,7 +28,7 @@ void ipsim_incremental_analysis(const double *cost, const double *effect, int n,
 
     /* Strong dominance: in cost order, an option no more effective than the
      * best cheaper one is dominated by it. */
-    int frontier[MAX_OPTIONS], count = 0;
+    int frontier[IPSIM_INCREMENTAL_MAX], count = 0;
     for (int k = 0; k < n; k++) {
         int i = order[k];
         if (count > 0 && effect[i] <= effect[frontier[count - 1]]) {

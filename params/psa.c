@@ -68,8 +68,7 @@ static int check_keys(parse_state *s, const char *const *allowed, const char *fo
     return IPSIM_OK;
 }
 
-/* Exactly one of the forms (sets of keys) must be complete; returns its
- * index. Keys of a form not chosen are refused by check_keys beforehand. */
+/* Refuses a parameter that must be positive, pointing at its key. */
 static int positive(parse_state *s, const char *key, double v)
 {
     if (v > 0)
