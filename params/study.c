@@ -50,6 +50,10 @@ static int check_shared(const ipsim_study *s, const char *path, const ipsim_yaml
             key = "cohort.cycle_months";
         else if (p->psa.sample != first->psa.sample)
             key = "psa.sample";
+        else if (p->decision.wtp_max != first->decision.wtp_max)
+            key = "decision.wtp_max"; /* the comparison has one grid */
+        else if (p->decision.wtp_step != first->decision.wtp_step)
+            key = "decision.wtp_step";
         if (key) {
             IPSIM_FAIL(err, IPSIM_EPARAM,
                        "scenario '%s' has a different %s from scenario '%s': the scenarios of a "

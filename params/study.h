@@ -16,7 +16,8 @@
  * The first scenario is the comparator the others are listed against.
  *
  * Every scenario must share the cohort (seed, patients, replicates,
- * horizon, cycle) and the PSA distributions, so that patient i of
+ * horizon, cycle), the PSA distributions (and psa.sample) and the
+ * comparison's willingness-to-pay grid (decision.*), so that patient i of
  * replicate r is the same patient, with the same parameter draws, in each
  * (common random numbers); the loader refuses a study that does not.
  * A file without `scenarios:` is a study of one scenario. */

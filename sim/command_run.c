@@ -314,12 +314,28 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the model");
         goto cleanup;
     }
-    /* Every scenario's model is built (and so checked) before anything runs. */
+    int threads = ipsim_cohort_threads(o.threads);
+    ipsim_cohort_config config = {.threads = threads,
+                                  .block_patients = o.block_patients,
+                                  .cancel = ctx->cancel};
+    /* Every scenario's model is built (and so checked) before anything
+     * runs, and sized: the largest run's memory, all runs' output. */
+    double memory = 0, output = 0;
     for (int s = 0; s < study.count && !rc; s++) {
-        names[s] = study.scenarios[s].name;
-        rc = ipsim_model_init(model, &study.scenarios[s], err);
-        if (rc && study.count > 1)
-            ipsim_error_prefix(err, "scenario '%s': ", names[s]);
+        const ipsim_params *p = &study.scenarios[s];
+        names[s] = p->name;
+        rc = ipsim_model_init(model, p, err);
+        if (rc) {
+            if (study.count > 1)
+                ipsim_error_prefix(err, "scenario '%s': ", names[s]);
+            break;
+        }
+        config.keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
+        /* Block buffers, the writer's chunk buffers (at most a block's
+         * worth each, twice) and HDF5's caches. */
+        double m = 3 * ipsim_cohort_memory_bytes(model, patients, &config) + 16.0 * (1 << 20);
+        memory = m > memory ? m : memory;
+        output += ipsim_h5_writer_estimate_bytes(p);
     }
     if (!rc && sampling)
         rc = draw_parameters(&study, &draws, err);
@@ -329,23 +345,6 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
     if (!o.output_path) {
         snprintf(default_output, sizeof default_output, "%s.h5", study.name);
         o.output_path = default_output;
-    }
-    int threads = ipsim_cohort_threads(o.threads);
-    ipsim_cohort_config config = {.threads = threads,
-                                  .block_patients = o.block_patients,
-                                  .cancel = ctx->cancel};
-    double memory = 0, output = 0;
-    for (int s = 0; s < study.count; s++) {
-        const ipsim_params *p = &study.scenarios[s];
-        config.keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
-        rc = ipsim_model_init(model, p, err);
-        if (rc)
-            goto cleanup;
-        /* Block buffers, the writer's chunk buffers (at most a block's
-         * worth each, twice) and HDF5's caches. */
-        double m = 3 * ipsim_cohort_memory_bytes(model, patients, &config) + 16.0 * (1 << 20);
-        memory = m > memory ? m : memory;
-        output += ipsim_h5_writer_estimate_bytes(p);
     }
     rc = check_resources(first, memory, output, o.output_path, o.quiet, err);
     if (rc)

@@ -708,6 +708,8 @@ class Studies(Workdir):
             ("scenarios:\n  a: {}\n  b: {ivig: {polcy: grade}}\n",
              "scenario 'b': unknown key; did you mean 'ivig.policy'?"),
             ("scenarios:\n  a: {name: x}\n", "a scenario's name is its key"),
+            ("scenarios:\n  a: {}\n  b: {decision: {wtp_max: 5000}}\n",
+             "scenario 'b' has a different decision.wtp_max"),
             ("ivig: {rate_ratio_all: {distribution: normal, mean: 0.3, sd: 0.3}}\n"
              "cohort: {replicates: 50, patients: 10}\nscenarios:\n  a: {}\n  b: {}\n",
              "PSA replicate"),
