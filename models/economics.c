@@ -1,4 +1,4 @@
-/* models/economics.c: per-cycle values and the half-cycle correction. */
+/* models/economics.c: per-cycle values and the counting methods. */
 #include "models/economics.h"
 
 #include <math.h>
@@ -31,31 +31,49 @@ void ipsim_economics_init(ipsim_economics *m, const ipsim_params *p)
         p->economics.ivig_administration_cost * ipsim_params_infusions_per_cycle(p);
     m->vaccine_cost[0] = p->economics.influenza_vaccine_cost;
     m->vaccine_cost[1] = p->economics.pneumococcal_vaccine_cost;
-    m->half_cycle = p->economics.half_cycle_correction;
+    m->counting = p->economics.counting;
+}
+
+/* One measure's state values by `how`, from the beginning-of-cycle sum,
+ * the first cycle's value (discount 1) and the horizon's value discounted
+ * (0 for the dead); step is one cycle's discount factor. */
+static double counted(ipsim_counting how, double beginning, double first, double horizon,
+                      double step)
+{
+    const double end = beginning - first + horizon;
+    switch (how) {
+    case IPSIM_COUNT_BEGINNING:
+        return beginning;
+    case IPSIM_COUNT_END:
+        return end;
+    case IPSIM_COUNT_HALF_CYCLE:
+        /* Cycle t's end value carries d(t+1) in `end`; the life table
+         * discounts it at d(t) = d(t+1) / step. */
+        return 0.5 * (beginning + end / step);
+    case IPSIM_COUNT_TRAPEZOID:
+    default:
+        return 0.5 * (beginning + end);
+    }
 }
 
 void ipsim_economics_finish(const ipsim_economics *m, ipsim_economics_state *s, int first_phase,
                             int first_grade, bool alive_at_horizon, int phase, int grade)
 {
-    if (!m->half_cycle)
-        return;
-    /* Half the first cycle off (discount factor 1 at month 0)... */
-    const double first_cost = m->state_cost[first_phase];
-    const double first_qalys = m->state_qalys[first_phase][first_grade];
-    s->total.cost[0] -= 0.5 * first_cost;
-    s->total.cost[1] -= 0.5 * first_cost;
-    s->total.qalys[0] -= 0.5 * first_qalys;
-    s->total.qalys[1] -= 0.5 * first_qalys;
-    s->total.life_years[0] -= 0.5 * m->cycle_years;
-    s->total.life_years[1] -= 0.5 * m->cycle_years;
-    if (!alive_at_horizon)
-        return;
-    /* ...and half a cycle in the horizon's state on, at its discount. */
-    const double cost = m->state_cost[phase], qalys = m->state_qalys[phase][grade];
-    s->total.cost[0] += 0.5 * cost;
-    s->total.cost[1] += 0.5 * cost * s->cost_discount;
-    s->total.qalys[0] += 0.5 * qalys;
-    s->total.qalys[1] += 0.5 * qalys * s->effect_discount;
-    s->total.life_years[0] += 0.5 * m->cycle_years;
-    s->total.life_years[1] += 0.5 * m->cycle_years * s->effect_discount;
+    const double first[3] = {m->state_cost[first_phase], m->state_qalys[first_phase][first_grade],
+                             m->cycle_years};
+    double last[3] = {0, 0, 0};
+    if (alive_at_horizon) {
+        last[0] = m->state_cost[phase];
+        last[1] = m->state_qalys[phase][grade];
+        last[2] = m->cycle_years;
+    }
+    double *const states[3] = {s->states.cost, s->states.qalys, s->states.life_years};
+    double *const totals[3] = {s->total.cost, s->total.qalys, s->total.life_years};
+    const double step[3] = {m->cost_step, m->effect_step, m->effect_step};
+    const double discount[3] = {s->cost_discount, s->effect_discount, s->effect_discount};
+    for (int k = 0; k < 3; k++) {
+        totals[k][0] += counted(m->counting, states[k][0], first[k], last[k], 1.0);
+        totals[k][1] +=
+            counted(m->counting, states[k][1], first[k], last[k] * discount[k], step[k]);
+    }
 }

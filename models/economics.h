@@ -5,13 +5,18 @@
  * A cycle starting t months after diagnosis is discounted by
  * (1 + r)^(-t/12), with separate annual rates r for costs and for effects.
  * State values (a cycle's utility, its life-years, its phase cost) are
- * counted at the start of each cycle the patient starts alive; with the
- * half-cycle correction (the life-table method) half of the first cycle's
- * value is taken off and, for a patient alive at the horizon, half a
- * cycle's value in the horizon's state is added: the trapezoid rule on
- * state membership. Event values (an episode's cost and its QALY loss,
- * IVIG, vaccines) are counted, discounted, in the cycle they occur. The
- * closed forms this gives are worked in docs/model.md and tested. */
+ * counted by one of four methods (economics.counting). With f(t) the value
+ * of the state at time t (cycle boundary t = 0..T, zero once dead) and d(t)
+ * its discount factor, over the T cycles of the follow-up:
+ *   beginning   B = sum_{t<T} f(t) d(t)
+ *   end         E = sum_{t<T} f(t+1) d(t+1)
+ *   half_cycle  sum_{t<T} (f(t) + f(t+1))/2 x d(t)           (life table)
+ *   trapezoid   sum_{t<T} (f(t) d(t) + f(t+1) d(t+1))/2 = (B + E)/2
+ * The loop accumulates B; the others follow from B, the first value f(0)
+ * and the horizon's f(T) d(T) (ipsim_economics_finish). Event values (an
+ * episode's cost and its QALY loss, IVIG, vaccines) are counted,
+ * discounted, in the cycle they occur, by every method. The closed forms
+ * are worked in docs/model.md and tested. */
 #ifndef IPSIM_ECONOMICS_H
 #define IPSIM_ECONOMICS_H
 
@@ -36,13 +41,14 @@ typedef struct ipsim_economics {
     double ivig_price_per_gram;
     double ivig_administration_per_cycle; /* infusions per cycle x cost each */
     double vaccine_cost[2];               /* influenza dose, pneumococcal course */
-    bool half_cycle;
+    ipsim_counting counting;
 } ipsim_economics;
 
 /* Where a patient's accounting stands. */
 typedef struct ipsim_economics_state {
     double cost_discount, effect_discount; /* of the current cycle */
-    ipsim_outcomes total;
+    ipsim_outcomes states; /* state values counted at each cycle's start (B) */
+    ipsim_outcomes total;  /* event values; finish adds the counted state values */
 } ipsim_economics_state;
 
 void ipsim_economics_init(ipsim_economics *m, const ipsim_params *p);
@@ -57,12 +63,12 @@ static inline void ipsim_economics_state_values(const ipsim_economics *m,
                                                 ipsim_economics_state *s, int phase, int grade)
 {
     const double cost = m->state_cost[phase], qalys = m->state_qalys[phase][grade];
-    s->total.cost[0] += cost;
-    s->total.cost[1] += cost * s->cost_discount;
-    s->total.qalys[0] += qalys;
-    s->total.qalys[1] += qalys * s->effect_discount;
-    s->total.life_years[0] += m->cycle_years;
-    s->total.life_years[1] += m->cycle_years * s->effect_discount;
+    s->states.cost[0] += cost;
+    s->states.cost[1] += cost * s->cost_discount;
+    s->states.qalys[0] += qalys;
+    s->states.qalys[1] += qalys * s->effect_discount;
+    s->states.life_years[0] += m->cycle_years;
+    s->states.life_years[1] += m->cycle_years * s->effect_discount;
 }
 
 /* Costs of the cycle's events, undiscounted. */
@@ -88,9 +94,11 @@ static inline void ipsim_economics_next_cycle(const ipsim_economics *m, ipsim_ec
     s->effect_discount *= m->effect_step;
 }
 
-/* The half-cycle correction, once the course is over: `alive_at_horizon`
- * in `phase` and `grade`, or dead (phase and grade unused). The state's
- * discount factors must be the horizon's (after the last next_cycle). */
+/* Adds the state values, counted by the model's method, to the totals once
+ * the course is over: the first cycle was started in `first_phase` and
+ * `first_grade`; the patient is `alive_at_horizon` in `phase` and `grade`,
+ * or dead (phase and grade unused). The state's discount factors must be
+ * the horizon's (after the last next_cycle). Call once. */
 void ipsim_economics_finish(const ipsim_economics *m, ipsim_economics_state *s, int first_phase,
                             int first_grade, bool alive_at_horizon, int phase, int grade);
 

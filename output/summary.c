@@ -522,12 +522,12 @@ void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *
     ipsim_summary_mean_economics(s, means);
     fprintf(out,
             "\nPer patient over %lld months (%s, %lld prices; discounted at %.1f%%/%.1f%% a year "
-            "for costs/effects%s):\n"
+            "for costs/effects; %s counting):\n"
             "  cost %.0f (discounted %.0f), QALYs %.3f (%.3f), life-years %.3f (%.3f)\n",
             (long long)((s->shape.months - 1) * s->shape.cycle_months), p->economics.currency,
             (long long)p->economics.price_year, 100 * p->economics.discount_rate_costs,
             100 * p->economics.discount_rate_effects,
-            p->economics.half_cycle_correction ? ", half-cycle corrected" : "",
+            ipsim_counting_names[p->economics.counting],
             means[IPSIM_ECONOMIC_COST], means[IPSIM_ECONOMIC_COST_DISCOUNTED],
             means[IPSIM_ECONOMIC_QALYS], means[IPSIM_ECONOMIC_QALYS_DISCOUNTED],
             means[IPSIM_ECONOMIC_LIFE_YEARS], means[IPSIM_ECONOMIC_LIFE_YEARS_DISCOUNTED]);

@@ -1,6 +1,8 @@
 /* params/params.c: names and derived quantities of a parameter set. */
 #include "params/params.h"
 
+#include <stddef.h>
+
 #include <math.h>
 
 const char *const ipsim_state_names[IPSIM_STATES] = {"none",   "mild",        "moderate",
@@ -30,6 +32,9 @@ const char *const ipsim_response_names[IPSIM_RESPONSES + 1] = {"cr", "vgpr", "pr
 
 const char *const ipsim_phase_names[IPSIM_PHASE_STATES] = {"induction", "transplant",
                                                            "maintenance", "relapse", "dead"};
+
+const char *const ipsim_counting_names[IPSIM_COUNTINGS + 1] = {"beginning", "end", "half_cycle",
+                                                               "trapezoid", NULL};
 
 int64_t ipsim_params_induction_cycles(const ipsim_params *p)
 {

@@ -83,6 +83,16 @@ typedef enum ipsim_trajectories {
     IPSIM_TRAJECTORIES_NONE = 1   /* per-patient records and summaries only */
 } ipsim_trajectories;
 
+/* When a cycle's state values (utility, life-years, phase cost) are counted
+ * (models/economics.h, docs/model.md "Counting methods"). */
+typedef enum ipsim_counting {
+    IPSIM_COUNT_BEGINNING = 0,  /* the state at each cycle's start */
+    IPSIM_COUNT_END = 1,        /* the state at each cycle's end */
+    IPSIM_COUNT_HALF_CYCLE = 2, /* life-table: the average of both, at the cycle's discount */
+    IPSIM_COUNT_TRAPEZOID = 3,  /* the trapezoid rule on the discounted values */
+    IPSIM_COUNTINGS
+} ipsim_counting;
+
 /* Names used in parameter files, output enums and summaries. */
 extern const char *const ipsim_state_names[IPSIM_STATES];
 extern const char *const ipsim_infection_type_names[IPSIM_INFECTION_TYPES];
@@ -90,6 +100,7 @@ extern const char *const ipsim_myeloma_type_names[IPSIM_MYELOMA_TYPES];
 extern const char *const ipsim_riss_names[IPSIM_RISS_STAGES];
 extern const char *const ipsim_response_names[IPSIM_RESPONSES + 1];
 extern const char *const ipsim_phase_names[IPSIM_PHASE_STATES];
+extern const char *const ipsim_counting_names[IPSIM_COUNTINGS + 1]; /* NULL-terminated */
 
 #define IPSIM_NAME_MAX 64
 
@@ -207,7 +218,7 @@ typedef struct ipsim_params {
         int64_t price_year;
         double discount_rate_costs;   /* per year */
         double discount_rate_effects; /* per year */
-        bool half_cycle_correction;
+        ipsim_counting counting;
         double ivig_price_per_gram;
         double ivig_administration_cost; /* per infusion */
         double episode_cost[IPSIM_INFECTION_TYPES];         /* not serious (not admitted) */

@@ -13,6 +13,7 @@
 _Static_assert(sizeof(ipsim_trajectories) == sizeof(int), "CHOICE fields are stored as int");
 _Static_assert(sizeof(ipsim_ivig_policy) == sizeof(int), "CHOICE fields are stored as int");
 _Static_assert(sizeof(ipsim_grade_model) == sizeof(int), "CHOICE fields are stored as int");
+_Static_assert(sizeof(ipsim_counting) == sizeof(int), "CHOICE fields are stored as int");
 
 static const char *const grade_labels[] = {"none", "mild", "moderate", "severe", "very_severe"};
 static const char *const type_labels[] = {"bacterial", "viral", "fungal"};
@@ -395,13 +396,17 @@ const ipsim_param_spec ipsim_param_specs[] = {
      .unit = "per year",
      .doc = "Annual discount rate of QALYs and life-years. Default: 3.5%, NICE methods guide "
             "(1.5% in special cases)."},
-    {.path = "economics.half_cycle_correction", .type = IPSIM_PARAM_BOOL,
-     .offset = AT(economics.half_cycle_correction), .default_yaml = "true", .unit = "-",
-     .doc = "true: state values (QALYs, life-years, phase costs) by the life-table method, the "
-            "average of the cycle's start and end (half the first cycle's value taken off, half "
-            "the horizon's added for survivors); false: counted at the start of each cycle. "
-            "Event costs (episodes, IVIG, vaccines) are counted in the cycle they occur either "
-            "way (docs/model.md)."},
+    {.path = "economics.counting", .type = IPSIM_PARAM_CHOICE, .offset = AT(economics.counting),
+     .choices = ipsim_counting_names, .default_yaml = "trapezoid", .unit = "-",
+     .doc = "When a cycle's state values (QALYs, life-years, phase costs) are counted. "
+            "beginning: the state at the cycle's start, in full, discounted at the start; end: "
+            "the state at its end (nothing for the cycle a patient dies in), discounted at the "
+            "end; half_cycle: the life-table method, the average of the start and end states, "
+            "discounted at the cycle's start; trapezoid: the average of the start and end "
+            "values each discounted at its own time (the half-cycle correction applied to "
+            "discounted values). Event costs (episodes, IVIG, vaccines) are counted in the "
+            "cycle they occur by every method. Worked example in docs/model.md. Default: "
+            "trapezoid (Elbasha & Chhatwal, Med Decis Making 2016;36:115)."},
     {.path = "economics.ivig_price_per_gram", .type = IPSIM_PARAM_REAL,
      .offset = AT(economics.ivig_price_per_gram), .min = 0, .max = 10000, .default_yaml = "34",
      .unit = "currency per g",

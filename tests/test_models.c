@@ -408,20 +408,21 @@ static void patient_rows_and_record(void **state)
 
 /* Discounted annuities, exactly: no deaths, no infections, a constant
  * monthly cost C and utility U. Counted at the start of each cycle, the
- * discounted sum over N cycles is C c (1 - v^N) / (1 - v), v the discount
- * factor of one cycle; the half-cycle correction (trapezoid) multiplies it
- * by (1 + v) / 2. */
+ * discounted sum over N cycles is A = C c (1 - v^N) / (1 - v), v the
+ * discount factor of one cycle; at the end of each cycle it is v A; the
+ * life table (constant membership) gives A, and the trapezoid (1 + v)/2 A.
+ * Undiscounted every method gives C c N. */
 static void economics_closed_forms(void **state)
 {
     (void)state;
-    for (int half = 0; half < 2; half++)
+    for (int how = 0; how < IPSIM_COUNTINGS; how++)
         for (int cycle = 1; cycle <= 3; cycle += 2) {
-            char cycle_set[64], half_set[64];
+            char cycle_set[64], counting_set[64];
             snprintf(cycle_set, sizeof cycle_set, "cohort.cycle_months=%d", cycle);
-            snprintf(half_set, sizeof half_set, "economics.half_cycle_correction=%s",
-                     half ? "true" : "false");
+            snprintf(counting_set, sizeof counting_set, "economics.counting=%s",
+                     ipsim_counting_names[how]);
             const char *overrides[] = {
-                "cohort.horizon_months=120", cycle_set, half_set,
+                "cohort.horizon_months=120", cycle_set, counting_set,
                 "infection.share_within_window=[0, 0, 0, 0, 0]",
                 "mortality.background_monthly_probability=0",
                 "economics.phase_cost_per_month=[250, 250, 250, 250]",
@@ -440,41 +441,60 @@ static void economics_closed_forms(void **state)
             ipsim_patient_simulate(&m, s, 3, &rows, &rec);
             const double n = 120.0 / cycle, years = cycle / 12.0;
             const double v = pow(1.035, -years), w = pow(1.015, -years);
-            const double trapezoid_v = half ? (1 + v) / 2 : 1, trapezoid_w = half ? (1 + w) / 2 : 1;
+            const double factor[IPSIM_COUNTINGS][2] = {
+                [IPSIM_COUNT_BEGINNING] = {1, 1},
+                [IPSIM_COUNT_END] = {v, w},
+                [IPSIM_COUNT_HALF_CYCLE] = {1, 1},
+                [IPSIM_COUNT_TRAPEZOID] = {(1 + v) / 2, (1 + w) / 2}};
             const double cost = 250.0 * cycle, qalys = 0.8 * years;
             const double expect[6] = {
-                cost * n, cost * trapezoid_v * (1 - pow(v, n)) / (1 - v), qalys * n,
-                qalys * trapezoid_w * (1 - pow(w, n)) / (1 - w), years * n,
-                years * trapezoid_w * (1 - pow(w, n)) / (1 - w)};
+                cost * n, cost * factor[how][0] * (1 - pow(v, n)) / (1 - v), qalys * n,
+                qalys * factor[how][1] * (1 - pow(w, n)) / (1 - w), years * n,
+                years * factor[how][1] * (1 - pow(w, n)) / (1 - w)};
             double got[6];
             ipsim_economic_values(&rec.outcomes, got);
             for (int k = 0; k < 6; k++)
                 if (fabs(got[k] - expect[k]) > 1e-12 * expect[k])
-                    fail_msg("%s, %d-month cycles, half-cycle %d: %.15g, exact %.15g",
-                             ipsim_economic_names[k], cycle, half, got[k], expect[k]);
+                    fail_msg("%s, %d-month cycles, %s counting: %.15g, exact %.15g",
+                             ipsim_economic_names[k], cycle, ipsim_counting_names[how], got[k],
+                             expect[k]);
         }
 
     /* Death at the end of the first month: a whole month counted at its
-     * start, half of it with the correction; a serious episode costs its
-     * admission and 0.218 x 13.4 / 365.25 QALY. */
-    const char *dying[] = {"cohort.horizon_months=12",
-                           "infection.share_within_window=[0, 0, 0, 0, 0]",
-                           "mortality.background_monthly_probability=1",
-                           "economics.utility_by_phase=[0.6, 0.6, 0.6, 0.6]", NULL};
-    ipsim_params p = test_params(dying);
+     * start, none at its end, half by the life table and the trapezoid. */
+    const double month_share[IPSIM_COUNTINGS] = {1, 0, 0.5, 0.5};
+    for (int how = 0; how < IPSIM_COUNTINGS; how++) {
+        char counting_set[64];
+        snprintf(counting_set, sizeof counting_set, "economics.counting=%s",
+                 ipsim_counting_names[how]);
+        const char *dying[] = {"cohort.horizon_months=12", counting_set,
+                               "infection.share_within_window=[0, 0, 0, 0, 0]",
+                               "mortality.background_monthly_probability=1",
+                               "economics.utility_by_phase=[0.6, 0.6, 0.6, 0.6]", NULL};
+        ipsim_params p = test_params(dying);
+        ipsim_model m;
+        ipsim_error err;
+        ipsim_error_clear(&err);
+        assert_int_equal(ipsim_model_init(&m, &p, &err), IPSIM_OK);
+        uint8_t grade[13], infections[13], ivig[13], phase[13];
+        const ipsim_patient_rows rows = {grade, infections, ivig, phase};
+        ipsim_patient_record rec;
+        ipsim_stream s = {9, 0};
+        ipsim_patient_simulate(&m, s, 3, &rows, &rec);
+        assert_int_equal(rec.death_month, 1);
+        assert_true(fabs(rec.outcomes.qalys[0] - month_share[how] * 0.6 / 12) < 1e-15);
+        assert_true(fabs(rec.outcomes.life_years[1] - month_share[how] / 12) < 1e-15);
+        assert_true(rec.outcomes.cost[0] == 0);
+    }
+
+    /* A serious episode costs its admission and 0.218 x 13.4 / 365.25 QALY,
+     * discounted in the cycle it occurs. */
+    const char *none[] = {NULL};
+    ipsim_params p = test_params(none);
     ipsim_model m;
     ipsim_error err;
     ipsim_error_clear(&err);
     assert_int_equal(ipsim_model_init(&m, &p, &err), IPSIM_OK);
-    uint8_t grade[13], infections[13], ivig[13], phase[13];
-    const ipsim_patient_rows rows = {grade, infections, ivig, phase};
-    ipsim_patient_record rec;
-    ipsim_stream s = {9, 0};
-    ipsim_patient_simulate(&m, s, 3, &rows, &rec);
-    assert_int_equal(rec.death_month, 1);
-    assert_true(fabs(rec.outcomes.qalys[0] - 0.6 / 24) < 1e-15);
-    assert_true(fabs(rec.outcomes.life_years[1] - 1.0 / 24) < 1e-15);
-    assert_true(rec.outcomes.cost[0] == 0);
     ipsim_economics_state accounts;
     ipsim_economics_start(&accounts);
     ipsim_economics_next_cycle(&m.economics, &accounts);
@@ -482,6 +502,71 @@ static void economics_closed_forms(void **state)
     assert_true(accounts.total.cost[0] == 11654);
     assert_true(fabs(accounts.total.cost[1] - 11654 * pow(1.035, -1.0 / 12)) < 1e-9);
     assert_true(fabs(accounts.total.qalys[0] + 0.218 * 13.4 / 365.25) < 1e-15);
+}
+
+/* The worked three-cycle example of docs/model.md: 100 patients, annual
+ * cycles costing 1,200 each, 20 dying in the first cycle, 20 in the second
+ * and 10 in the third, 50 alive at the horizon; membership at the cycle
+ * boundaries is 100, 80, 60, 50. Each method's total is its formula
+ * exactly, discounted (v = 1/1.035) and not. */
+static void counting_methods_worked_cohort(void **state)
+{
+    (void)state;
+    const double v = 1 / 1.035, c = 1200;
+    const double l[4] = {100, 80, 60, 50};
+    for (int how = 0; how < IPSIM_COUNTINGS; how++) {
+        char counting_set[64];
+        snprintf(counting_set, sizeof counting_set, "economics.counting=%s",
+                 ipsim_counting_names[how]);
+        const char *overrides[] = {"cohort.cycle_months=12", "cohort.horizon_months=36",
+                                   counting_set, "economics.discount_rate_costs=0.035",
+                                   "economics.phase_cost_per_month=[100, 100, 100, 100]", NULL};
+        ipsim_params p = test_params(overrides);
+        ipsim_economics m;
+        ipsim_economics_init(&m, &p);
+        double total[2] = {0, 0};
+        const int death_cycle[4] = {0, 1, 2, 3}, patients[4] = {20, 20, 10, 50};
+        for (int group = 0; group < 4; group++)
+            for (int i = 0; i < patients[group]; i++) {
+                ipsim_economics_state s;
+                ipsim_economics_start(&s);
+                bool alive = true;
+                for (int t = 0; t < 3 && alive; t++) {
+                    ipsim_economics_state_values(&m, &s, IPSIM_PHASE_MAINTENANCE, 0);
+                    if (t == death_cycle[group])
+                        alive = false; /* dies during cycle t */
+                    else
+                        ipsim_economics_next_cycle(&m, &s);
+                }
+                ipsim_economics_finish(&m, &s, IPSIM_PHASE_MAINTENANCE, 0, alive,
+                                       IPSIM_PHASE_MAINTENANCE, 0);
+                total[0] += s.total.cost[0];
+                total[1] += s.total.cost[1];
+            }
+        double exact[2];
+        switch ((ipsim_counting)how) {
+        case IPSIM_COUNT_BEGINNING:
+            exact[0] = c * (l[0] + l[1] + l[2]);
+            exact[1] = c * (l[0] + l[1] * v + l[2] * v * v);
+            break;
+        case IPSIM_COUNT_END:
+            exact[0] = c * (l[1] + l[2] + l[3]);
+            exact[1] = c * (l[1] * v + l[2] * v * v + l[3] * v * v * v);
+            break;
+        case IPSIM_COUNT_HALF_CYCLE:
+            exact[0] = c * ((l[0] + l[1]) / 2 + (l[1] + l[2]) / 2 + (l[2] + l[3]) / 2);
+            exact[1] = c * ((l[0] + l[1]) / 2 + (l[1] + l[2]) / 2 * v + (l[2] + l[3]) / 2 * v * v);
+            break;
+        default:
+            exact[0] = c * ((l[0] + l[1]) / 2 + (l[1] + l[2]) / 2 + (l[2] + l[3]) / 2);
+            exact[1] = c * ((l[0] + l[1] * v) / 2 + (l[1] * v + l[2] * v * v) / 2 +
+                            (l[2] * v * v + l[3] * v * v * v) / 2);
+        }
+        for (int k = 0; k < 2; k++)
+            if (fabs(total[k] - exact[k]) > 1e-12 * exact[k])
+                fail_msg("%s counting, %s: %.15g, worked %.15g", ipsim_counting_names[how],
+                         k ? "discounted" : "undiscounted", total[k], exact[k]);
+    }
 }
 
 int main(void)
@@ -499,6 +584,7 @@ int main(void)
         cmocka_unit_test(mortality_draws),
         cmocka_unit_test(patient_rows_and_record),
         cmocka_unit_test(economics_closed_forms),
+        cmocka_unit_test(counting_methods_worked_cohort),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
