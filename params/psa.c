@@ -523,18 +523,6 @@ void ipsim_psa_describe(const ipsim_params *p, int i, char *buf, size_t size)
 
 /* ---- drawing --------------------------------------------------------------- */
 
-/* FNV-1a: a stable 64-bit identity for a parameter's stream, independent
- * of the schema's order. */
-static uint64_t name_hash(const char *s)
-{
-    uint64_t h = 14695981039346656037ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static double draw_scalar(const ipsim_uncertain *u, gsl_rng *rng)
 {
     switch ((ipsim_distribution)u->distribution) {
@@ -558,7 +546,7 @@ int ipsim_psa_draw(const ipsim_params *p, uint64_t seed, int64_t replicate, ipsi
         const ipsim_param_spec *spec = &ipsim_param_specs[u->spec];
         char name[IPSIM_KEY_MAX];
         element_name(spec, u->element, name, sizeof name);
-        gsl_rng *rng = ipsim_gsl_stream_reset(gs, stream, name_hash(name), 0, IPSIM_PURPOSE_PSA);
+        gsl_rng *rng = ipsim_gsl_stream_reset(gs, stream, ipsim_rng_name_hash(name), 0, IPSIM_PURPOSE_PSA);
         if (u->distribution == IPSIM_DIST_DIRICHLET)
             gsl_ran_dirichlet(rng, (size_t)u->count, u->alpha, out);
         else

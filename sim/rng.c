@@ -82,3 +82,13 @@ gsl_rng *ipsim_gsl_stream_reset(ipsim_gsl_stream *s, ipsim_stream stream, uint64
     ipsim_philox_reset(s->rng, make_counter(patient, cycle, purpose, 0), make_key(stream));
     return s->rng;
 }
+
+uint64_t ipsim_rng_name_hash(const char *name)
+{
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+    for (; *name; name++) {
+        h ^= (unsigned char)*name;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}

@@ -27,7 +27,9 @@ typedef enum ipsim_purpose {
     IPSIM_PURPOSE_EPISODE = 3,  /* per infection episode: type and seriousness */
     IPSIM_PURPOSE_GSL = 4,      /* streams handed to GSL's distributions */
     IPSIM_PURPOSE_VACCINE = 5,  /* vaccination in a cycle: given? took? */
-    IPSIM_PURPOSE_PSA = 6       /* a replicate's draws of uncertain parameters (params/psa.h) */
+    IPSIM_PURPOSE_PSA = 6,      /* a replicate's draws of uncertain parameters (params/psa.h) */
+    IPSIM_PURPOSE_BOOTSTRAP = 7, /* resampling PSA draws for the SE of a VOI estimate */
+    IPSIM_PURPOSE_STUDY = 8     /* a proposed study's simulated result, for EVSI */
 } ipsim_purpose;
 
 /* The stream of one replicate: a Philox key. Plain value, cheap to copy. */
@@ -60,5 +62,10 @@ void ipsim_gsl_stream_free(ipsim_gsl_stream *s); /* NULL is a no-op */
  * of 32 bits each may follow before the next reset. */
 gsl_rng *ipsim_gsl_stream_reset(ipsim_gsl_stream *s, ipsim_stream stream, uint64_t patient,
                                 uint64_t cycle, ipsim_purpose purpose);
+
+/* A stable 64-bit identity for a named stream (FNV-1a of the name), used
+ * as a counter coordinate: a parameter's PSA draws, a bootstrap's
+ * resamples, a proposed study's results. Independent of any table order. */
+uint64_t ipsim_rng_name_hash(const char *name);
 
 #endif

@@ -1,0 +1,251 @@
+/* tests/test_voi.c: EVPI, EVPPI and EVSI by regression against closed forms.
+ *
+ * Two options; option 1's incremental net benefit is a known function of
+ * normal parameters (cost = -INB, effect 0, so INB does not depend on the
+ * willingness to pay). For INB = a + b theta, theta ~ N(m, s^2):
+ *   EVPI = EVPPI(theta) = s|b| phi(z) + mu (Phi(z) - 1[mu > 0]),
+ *   mu = a + b m, z = mu / (s|b|)
+ * and a study measuring theta with error variance sigma^2/n has
+ *   EVSI(n) = the same with s|b| replaced by |b| s^2 / sqrt(s^2 + sigma^2/n).
+ * Every estimate is compared with its exact value within 4 bootstrap SEs,
+ * on fixed seeds. */
+#include "test_support.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "output/evsi.h"
+#include "output/metamodel.h"
+#include "output/voi.h"
+
+enum { DRAWS = 4000, BOOTSTRAP = 200 };
+
+/* The exact value of max(0, N(mu, sd^2)) beyond max(0, mu). */
+static double normal_value(double mu, double sd)
+{
+    const double z = mu / sd;
+    return sd * gsl_ran_ugaussian_pdf(z) + mu * (gsl_cdf_ugaussian_P(z) - (mu > 0));
+}
+
+typedef struct problem {
+    double x[DRAWS * 3]; /* theta, phi (unused by the net benefit), psi */
+    double cost[DRAWS * 2], effect[DRAWS * 2];
+    ipsim_psa_outcomes outcomes;
+} problem;
+
+/* Draws the three normal parameters and sets option 1's INB = inb(x). */
+static void make_problem(problem *pr, unsigned long seed, double (*inb)(const double *x))
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, seed);
+    for (int r = 0; r < DRAWS; r++) {
+        for (int j = 0; j < 3; j++)
+            pr->x[r * 3 + j] = gsl_ran_ugaussian(rng);
+        pr->cost[2 * r] = pr->effect[2 * r] = pr->effect[2 * r + 1] = 0;
+        pr->cost[2 * r + 1] = -inb(pr->x + r * 3);
+    }
+    gsl_rng_free(rng);
+    pr->outcomes = (ipsim_psa_outcomes){DRAWS, 2, pr->cost, pr->effect};
+}
+
+/* The VOI of the inputs `columns` of the problem, with its bootstrap SE,
+ * and the EVPI's SE. */
+static double value_of(const problem *pr, const int *columns, int d, double *se, double *evpi_se)
+{
+    double *x = malloc(sizeof(double) * DRAWS * (size_t)d);
+    for (int r = 0; r < DRAWS; r++)
+        for (int j = 0; j < d; j++)
+            x[r * d + j] = pr->x[r * 3 + columns[j]];
+    ipsim_voi_fit f;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_voi_fit_create(&f, &pr->outcomes, x, d, &err), IPSIM_OK);
+    const double wtp = 20000;
+    const double value = ipsim_voi_value(&f, wtp, NULL);
+    assert_int_equal(ipsim_voi_bootstrap(&f, &wtp, 1, BOOTSTRAP, 7, 1, se, evpi_se,
+                                         &err),
+                     IPSIM_OK);
+    assert_true(value <= ipsim_voi_evpi(&pr->outcomes, wtp));
+    if (getenv("IPSIM_TEST_VERBOSE")) {
+        char basis[128];
+        ipsim_metamodel_describe(f.model, basis, sizeof basis);
+        printf("  %d inputs: value %.5f (SE %.5f), EVPI %.5f, %s, edf %.1f, R2 %.4f\n", d, value,
+               *se, ipsim_voi_evpi(&pr->outcomes, wtp), basis, f.fits[0].edf, f.fits[0].r_squared);
+    }
+    ipsim_voi_fit_free(&f);
+    free(x);
+    return value;
+}
+
+static const double A = 1, B = 2, M = 0, S = 1;
+static double linear(const double *x) { return A + B * (M + S * x[0]); }
+/* With E[INB] = 0 the decision is on a knife edge, so that noise in a fit
+ * on an unrelated parameter shows as value. */
+static double balanced(const double *x) { return B * x[0]; }
+static double quadratic(const double *x) { return 1 - x[0] * x[0]; }
+static double interaction(const double *x) { return x[0] * x[2]; }
+
+static void evppi_linear_normal(void **state)
+{
+    (void)state;
+    static problem pr;
+    make_problem(&pr, 11, linear);
+    const double exact = normal_value(A + B * M, S * fabs(B));
+    double se, evpi_se;
+    const int theta[] = {0}, phi[] = {1}, all[] = {0, 1, 2};
+    const double evpi = ipsim_voi_evpi(&pr.outcomes, 20000);
+    value_of(&pr, theta, 1, &se, &evpi_se);
+    assert_within_4se(evpi, exact, evpi_se, "EVPI");
+    const double evppi = value_of(&pr, theta, 1, &se, NULL);
+    assert_within_4se(evppi, exact, se, "EVPPI(theta)");
+    const double together = value_of(&pr, all, 3, &se, NULL);
+    assert_within_4se(together, evpi, se, "EVPPI of all parameters against EVPI");
+
+    static problem edge;
+    make_problem(&edge, 15, balanced);
+    const double unrelated = value_of(&edge, phi, 1, &se, NULL);
+    assert_true(se > 0);
+    assert_within_4se(unrelated, 0, se, "EVPPI of a parameter the net benefit ignores");
+    assert_true(unrelated < 0.05 * ipsim_voi_evpi(&edge.outcomes, 0));
+}
+
+/* INB = 1 - theta^2: EVPI = EVPPI(theta) = E[max(0, 1 - theta^2)] = 2 phi(1),
+ * since E[INB] = 0. A straight line would give 0: the spline must bend. */
+static void evppi_curved(void **state)
+{
+    (void)state;
+    static problem pr;
+    make_problem(&pr, 12, quadratic);
+    double se;
+    const int theta[] = {0};
+    const double evppi = value_of(&pr, theta, 1, &se, NULL);
+    assert_within_4se(evppi, 2 * gsl_ran_ugaussian_pdf(1), se, "EVPPI of a curved net benefit");
+}
+
+/* INB = theta psi: EVPPI(theta, psi) = E|theta psi| / 2 = 1/pi, which only a
+ * basis with interactions (the tensor product) finds; EVPPI(theta) = 0. */
+static void evppi_interaction(void **state)
+{
+    (void)state;
+    static problem pr;
+    make_problem(&pr, 13, interaction);
+    double se;
+    const int pair[] = {0, 2}, one[] = {0};
+    assert_within_4se(value_of(&pr, pair, 2, &se, NULL), 0.3183098861837907 /* 1/pi */, se,
+                      "EVPPI(theta, psi) of theta x psi");
+    assert_within_4se(value_of(&pr, one, 1, &se, NULL), 0, se, "EVPPI(theta) of theta x psi");
+}
+
+/* EVSI of a study measuring theta with observation SD sigma = 3, at three
+ * sizes; it rises with n towards EVPPI. */
+static void evsi_normal_study(void **state)
+{
+    (void)state;
+    static problem pr;
+    make_problem(&pr, 14, linear);
+    double theta[DRAWS], result[DRAWS];
+    for (int r = 0; r < DRAWS; r++)
+        theta[r] = M + S * pr.x[r * 3];
+    const double sigma = 3;
+    ipsim_study study = {.name = "trial", .parameter = "theta", .design = IPSIM_STUDY_NORMAL,
+                         .sd = sigma, .arms = 1};
+    const int64_t sizes[3] = {2, 10, 100};
+    double previous = 0;
+    for (int i = 0; i < 3; i++) {
+        ipsim_error err;
+        ipsim_error_clear(&err);
+        assert_int_equal(
+            ipsim_study_simulate(&study, theta, DRAWS, sizes[i], 99, result, &err), IPSIM_OK);
+        ipsim_voi_fit f;
+        assert_int_equal(ipsim_voi_fit_create(&f, &pr.outcomes, result, 1, &err), IPSIM_OK);
+        const double wtp = 0, evsi = ipsim_voi_value(&f, wtp, NULL);
+        double se;
+        assert_int_equal(
+            ipsim_voi_bootstrap(&f, &wtp, 1, BOOTSTRAP, 7, 2, &se, NULL, &err),
+            IPSIM_OK);
+        const double n = (double)sizes[i];
+        const double sd = fabs(B) * S * S / sqrt(S * S + sigma * sigma / n);
+        char what[64];
+        snprintf(what, sizeof what, "EVSI at n = %d", (int)sizes[i]);
+        assert_within_4se(evsi, normal_value(A + B * M, sd), se, what);
+        assert_true(evsi > previous);
+        assert_true(evsi <= ipsim_voi_evpi(&pr.outcomes, wtp));
+        previous = evsi;
+        ipsim_voi_fit_free(&f);
+    }
+}
+
+/* The same seed gives the same study results and bootstrap SE; binomial
+ * and rate-ratio results have their sampling means. */
+static void study_results_are_reproducible_and_unbiased(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    static double theta[N], a[N], b[N];
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    for (int r = 0; r < N; r++)
+        theta[r] = 0.3;
+    ipsim_study cohort = {.name = "cohort", .design = IPSIM_STUDY_BINOMIAL, .arms = 1};
+    assert_int_equal(ipsim_study_simulate(&cohort, theta, N, 50, 5, a, &err), IPSIM_OK);
+    assert_int_equal(ipsim_study_simulate(&cohort, theta, N, 50, 5, b, &err), IPSIM_OK);
+    assert_memory_equal(a, b, sizeof a);
+    double mean = 0;
+    for (int r = 0; r < N; r++)
+        mean += a[r] / N;
+    assert_within_4se(mean, 0.3, sqrt(0.3 * 0.7 / 50 / N), "binomial study mean");
+
+    /* log((X1 + 1/2)/(X0 + 1/2)) with large expected counts: about log(theta). */
+    for (int r = 0; r < N; r++)
+        theta[r] = 0.5;
+    ipsim_study trial = {.name = "trial", .design = IPSIM_STUDY_RATE_RATIO, .control_rate = 1,
+                         .follow_up_years = 1, .arms = 2};
+    assert_int_equal(ipsim_study_simulate(&trial, theta, N, 2000, 5, a, &err), IPSIM_OK);
+    mean = 0;
+    for (int r = 0; r < N; r++)
+        mean += a[r] / N;
+    const double var = 1.0 / 2000 + 1.0 / 1000; /* delta method */
+    assert_within_4se(mean, log(0.5), sqrt(var / N), "rate-ratio study mean log RR");
+    theta[7] = -1;
+    assert_int_equal(ipsim_study_simulate(&trial, theta, N, 10, 5, a, &err), IPSIM_EPARAM);
+    assert_non_null(strstr(err.message, "draw 7"));
+}
+
+static void population_multiplier(void **state)
+{
+    (void)state;
+    assert_close(ipsim_voi_population(100, 3, 0.035), 100 * (1 + 1 / 1.035 + 1 / (1.035 * 1.035)),
+                 1e-9);
+    assert_close(ipsim_voi_population(100, 2.5, 0), 250, 1e-12);
+}
+
+static void metamodel_refuses_inputs_that_do_not_vary(void **state)
+{
+    (void)state;
+    double x[100];
+    for (int i = 0; i < 100; i++)
+        x[i] = 0.5;
+    ipsim_metamodel *m = NULL;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_metamodel_create(&m, x, 100, 1, &err), IPSIM_EPARAM);
+    assert_null(m);
+    assert_non_null(strstr(err.message, "same value"));
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(evppi_linear_normal),
+        cmocka_unit_test(evppi_curved),
+        cmocka_unit_test(evppi_interaction),
+        cmocka_unit_test(evsi_normal_study),
+        cmocka_unit_test(study_results_are_reproducible_and_unbiased),
+        cmocka_unit_test(population_multiplier),
+        cmocka_unit_test(metamodel_refuses_inputs_that_do_not_vary),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
