@@ -24,6 +24,8 @@ void ipsim_comparison_free(ipsim_comparison *c)
     free(c->ceac);
     free(c->ceaf);
     free(c->evpi);
+    free(c->expected_loss);
+    free(c->incremental_ceac);
     free(c->replicate_cost);
     free(c->replicate_qalys);
     free(c->draws);
@@ -168,8 +170,19 @@ static void acceptability(ipsim_comparison *c)
     for (int w = 0; w < c->wtp_count; w++) {
         double *ceac = c->ceac + (size_t)w * (size_t)S;
         ipsim_acceptability(c->replicate_cost, c->replicate_qalys, c->replicates, S, c->wtp[w],
-                            ceac, &c->evpi[w]);
+                            ceac, &c->evpi[w], c->expected_loss + (size_t)w * (size_t)S);
         c->ceaf[w] = ceac[c->best[w]];
+        if (S > IPSIM_INCREMENTAL_MAX) {
+            for (int s = 0; s < S; s++)
+                c->incremental_ceac[(size_t)w * (size_t)S + (size_t)s] = NAN;
+            continue;
+        }
+        ipsim_incremental analysis[IPSIM_INCREMENTAL_MAX];
+        for (int s = 0; s < S; s++)
+            analysis[s] = c->scenarios[s].incremental;
+        ipsim_incremental_acceptability(c->replicate_cost, c->replicate_qalys, c->replicates, S,
+                                        analysis, c->wtp[w],
+                                        c->incremental_ceac + (size_t)w * (size_t)S);
     }
 }
 
@@ -188,9 +201,12 @@ static int allocate(ipsim_comparison *c, int count, int64_t R, ipsim_error *err)
         c->ceac = malloc(W * S * sizeof *c->ceac);
         c->ceaf = malloc(W * sizeof *c->ceaf);
         c->evpi = malloc(W * sizeof *c->evpi);
+        c->expected_loss = malloc(W * S * sizeof *c->expected_loss);
+        c->incremental_ceac = malloc(W * S * sizeof *c->incremental_ceac);
         c->replicate_cost = malloc((size_t)R * S * sizeof *c->replicate_cost);
         c->replicate_qalys = malloc((size_t)R * S * sizeof *c->replicate_qalys);
-        ok = c->ceac && c->ceaf && c->evpi && c->replicate_cost && c->replicate_qalys;
+        ok = c->ceac && c->ceaf && c->evpi && c->replicate_cost && c->replicate_qalys &&
+             c->expected_loss && c->incremental_ceac;
     }
     return ok ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the comparison");
 }
@@ -632,7 +648,8 @@ int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim
     for (int s = 0; s < S; s++) {
         fprintf(f, ",nmb_%s,nhb_%s", c->scenarios[s].name, c->scenarios[s].name);
         if (c->psa)
-            fprintf(f, ",ceac_%s", c->scenarios[s].name);
+            fprintf(f, ",ceac_%s,incremental_ceac_%s,expected_loss_%s", c->scenarios[s].name,
+                    c->scenarios[s].name, c->scenarios[s].name);
     }
     fputc('\n', f);
     for (int w = 0; w < c->wtp_count; w++) {
@@ -644,8 +661,11 @@ int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim
         for (int s = 0; s < S; s++) {
             csv_number(f, c->nmb[w * S + s]);
             csv_number(f, c->nhb[w * S + s]);
-            if (c->psa)
+            if (c->psa) {
                 csv_number(f, c->ceac[w * S + s]);
+                csv_number(f, c->incremental_ceac[w * S + s]);
+                csv_number(f, c->expected_loss[w * S + s]);
+            }
         }
         fputc('\n', f);
     }
@@ -779,6 +799,18 @@ int ipsim_comparison_write_h5(const ipsim_comparison *c, ipsim_h5_writer *w, ips
                                              "probability of the highest net monetary benefit "
                                              "(acceptability curve)",
                                              NULL, err);
+        if (!rc)
+            rc = ipsim_h5_writer_write_table(w, "psa", "incremental_ceac", 2, ws,
+                                             c->incremental_ceac,
+                                             "probability of a higher net monetary benefit than "
+                                             "the next cheaper frontier option (compared_with); "
+                                             "NaN off the frontier",
+                                             NULL, err);
+        if (!rc)
+            rc = ipsim_h5_writer_write_table(w, "psa", "expected_loss", 2, ws, c->expected_loss,
+                                             "expected net monetary benefit forgone by choosing "
+                                             "this option, per patient",
+                                             c->currency, err);
         if (!rc)
             rc = ipsim_h5_writer_write_table(w, "psa", "evpi", 1, &wtp, c->evpi,
                                              "expected value of perfect information per patient",

@@ -19,7 +19,10 @@
  *   NHB(s, w)  = QALYs(s) - cost(s) / w          net health benefit (w > 0)
  *   CEAC(s, w) = P(s has the highest NMB at w)   share of PSA replicates
  *   CEAF(w)    = CEAC(s*, w), s* = the option with the highest expected NMB
- *   EVPI(w)    = E_r[max_s NMB_r(s, w)] - max_s E_r[NMB_r(s, w)] */
+ *   EVPI(w)    = E_r[max_s NMB_r(s, w)] - max_s E_r[NMB_r(s, w)]
+ *   EL(s, w)   = E_r[max_s' NMB_r(s', w) - NMB_r(s, w)]  expected loss
+ *   iCEAC(s, w) = P(NMB(s) > NMB(s')), s' the frontier option s is compared
+ *                with (the incremental acceptability curve) */
 #ifndef IPSIM_COMPARISON_H
 #define IPSIM_COMPARISON_H
 
@@ -68,6 +71,9 @@ typedef struct ipsim_comparison {
     double *ceac;             /* [wtp][scenario] */
     double *ceaf;             /* [wtp]: CEAC of best[w] */
     double *evpi;             /* [wtp], per patient */
+    double *expected_loss;    /* [wtp][scenario]: E[max NMB - NMB(s)]; its minimum is the EVPI */
+    double *incremental_ceac; /* [wtp][scenario]: P(NMB(s) > NMB(compared_with)) for
+                                 frontier options, NaN for the others */
     double *replicate_cost, *replicate_qalys; /* [replicate][scenario] */
     int parameters;           /* values drawn per replicate */
     double *draws;            /* [replicate][parameters] */

@@ -76,7 +76,7 @@ double ipsim_net_health_benefit(double cost, double effect, double wtp)
 }
 
 void ipsim_acceptability(const double *cost, const double *effect, int64_t draws, int options,
-                         double wtp, double *probability, double *evpi)
+                         double wtp, double *probability, double *evpi, double *loss)
 {
     for (int s = 0; s < options; s++)
         probability[s] = 0;
@@ -104,8 +104,32 @@ void ipsim_acceptability(const double *cost, const double *effect, int64_t draws
         mean /= (double)draws;
         max_expected = mean > max_expected ? mean : max_expected;
         probability[s] /= (double)draws;
+        if (loss)
+            loss[s] = mean; /* until expected_max is known */
     }
     expected_max /= (double)draws;
+    for (int s = 0; loss && s < options; s++)
+        loss[s] = expected_max > loss[s] ? expected_max - loss[s] : 0;
     /* Never negative; rounding could make it a hair below zero. */
     *evpi = expected_max > max_expected ? expected_max - max_expected : 0;
+}
+
+void ipsim_incremental_acceptability(const double *cost, const double *effect, int64_t draws,
+                                     int options, const ipsim_incremental *analysis, double wtp,
+                                     double *probability)
+{
+    for (int s = 0; s < options; s++) {
+        const int against = analysis[s].compared_to;
+        if (analysis[s].status != IPSIM_FRONTIER || against < 0) {
+            probability[s] = NAN;
+            continue;
+        }
+        int64_t wins = 0;
+        for (int64_t r = 0; r < draws; r++)
+            wins += ipsim_net_monetary_benefit(cost[r * options + s], effect[r * options + s],
+                                               wtp) >
+                    ipsim_net_monetary_benefit(cost[r * options + against],
+                                               effect[r * options + against], wtp);
+        probability[s] = (double)wins / (double)draws;
+    }
 }

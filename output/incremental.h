@@ -46,9 +46,21 @@ double ipsim_net_health_benefit(double cost, double effect, double wtp);
 /* From PSA draws of each option's mean cost and effect ([draws][options],
  * row-major), at willingness to pay wtp: the share of draws in which each
  * option has the highest net monetary benefit (the acceptability curve's
- * points, probability[options]) and the expected value of perfect
- * information, E[max_s NMB(s)] - max_s E[NMB(s)]. */
+ * points, probability[options]), the expected value of perfect
+ * information, E[max_s NMB(s)] - max_s E[NMB(s)], and (if not NULL) each
+ * option's expected loss, E[max_s' NMB(s') - NMB(s)], what choosing it
+ * forgoes on average against always choosing the best (loss[options];
+ * its minimum is the EVPI, reached by the option of highest expected NMB). */
 void ipsim_acceptability(const double *cost, const double *effect, int64_t draws, int options,
-                         double wtp, double *probability, double *evpi);
+                         double wtp, double *probability, double *evpi, double *loss);
+
+/* The incremental acceptability curve's points at wtp: for each option on
+ * the efficiency frontier of `analysis` (ipsim_incremental_analysis of the
+ * same options' mean costs and effects) other than the cheapest, the share
+ * of draws in which it has a higher NMB than the frontier option it is
+ * compared with (the next cheaper one); NaN for the others. */
+void ipsim_incremental_acceptability(const double *cost, const double *effect, int64_t draws,
+                                     int options, const ipsim_incremental *analysis, double wtp,
+                                     double *probability);
 
 #endif

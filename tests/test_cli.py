@@ -664,6 +664,19 @@ class Studies(Workdir):
                 np.testing.assert_allclose(ceac[w], expected, atol=1e-12)
                 evpi = nmb.max(axis=1).mean() - nmb.mean(axis=0).max()
                 self.assertAlmostEqual(f["psa/evpi"][w], max(evpi, 0), delta=1e-6)
+                loss = nmb.max(axis=1).mean() - nmb.mean(axis=0)
+                np.testing.assert_allclose(f["psa/expected_loss"][w], loss, atol=1e-6)
+                self.assertAlmostEqual(loss.min(), f["psa/evpi"][w], delta=1e-6)
+                # Incremental CEAC: each frontier option against its comparator.
+                status = [x.decode() for x in f["comparison/status"][()]]
+                against = [x.decode() for x in f["comparison/compared_with"][()]]
+                for s in range(3):
+                    if status[s] != "frontier" or not against[s]:
+                        self.assertTrue(np.isnan(f["psa/incremental_ceac"][w, s]))
+                    else:
+                        a = names.index(against[s])
+                        self.assertAlmostEqual(f["psa/incremental_ceac"][w, s],
+                                               np.mean(nmb[:, s] > nmb[:, a]), delta=1e-12)
             self.assertNotIn("patients", f["no_ivig"])  # output.patient_records: false
         import xarray as xr
         with xr.open_dataset(out, group="psa", engine="h5netcdf") as ds:

@@ -57,21 +57,37 @@ static void frontier_dominance_and_icers(void **state)
  * B wins draws 0 and 2 (NMB 10,100 and 10,200 against A's 10,000), so each
  * is cost-effective with probability 1/2; E[max NMB] = 10,075 while both
  * options expect 10,000, so EVPI = 75. At 20,000: E[max] = 20,250, E[B] =
- * 20,150, EVPI = 100. At 0, A (free) wins every draw and EVPI is 0. */
+ * 20,150, EVPI = 100. At 0, A (free) wins every draw and EVPI is 0.
+ * Expected losses (E[max] - E[option]): 75 and 75 at 10,000; 250 and 100
+ * at 20,000; 0 and 150 at 0. B (mean cost 150, QALYs 1.015) is on the
+ * frontier against A, and beats it in draws 0 and 2 at 10,000 and 20,000
+ * (incremental CEAC 1/2), in none at 0. */
 static void acceptability_and_evpi(void **state)
 {
     (void)state;
     const double cost[4][2] = {{0, 100}, {0, 100}, {0, 300}, {0, 100}};
     const double qalys[4][2] = {{1.0, 1.02}, {1.0, 1.00}, {1.0, 1.05}, {1.0, 0.99}};
     const struct {
-        double wtp, p_a, evpi;
-    } cases[] = {{10000, 0.5, 75}, {20000, 0.5, 100}, {0, 1.0, 0}};
+        double wtp, p_a, evpi, loss[2], incremental_b;
+    } cases[] = {{10000, 0.5, 75, {75, 75}, 0.5},
+                 {20000, 0.5, 100, {250, 100}, 0.5},
+                 {0, 1.0, 0, {0, 150}, 0}};
+    const double mean_cost[2] = {0, 150}, mean_qalys[2] = {1.0, 1.015};
+    ipsim_incremental analysis[2];
+    ipsim_incremental_analysis(mean_cost, mean_qalys, 2, analysis);
+    assert_int_equal(analysis[1].compared_to, 0);
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        double p[2], evpi;
-        ipsim_acceptability(&cost[0][0], &qalys[0][0], 4, 2, cases[k].wtp, p, &evpi);
+        double p[2], evpi, loss[2], incremental[2];
+        ipsim_acceptability(&cost[0][0], &qalys[0][0], 4, 2, cases[k].wtp, p, &evpi, loss);
         assert_true(fabs(p[0] - cases[k].p_a) < 1e-12);
         assert_true(fabs(p[0] + p[1] - 1) < 1e-12);
         assert_true(fabs(evpi - cases[k].evpi) < 1e-9);
+        assert_close(loss[0], cases[k].loss[0], 1e-9);
+        assert_close(loss[1], cases[k].loss[1], 1e-9);
+        ipsim_incremental_acceptability(&cost[0][0], &qalys[0][0], 4, 2, analysis, cases[k].wtp,
+                                        incremental);
+        assert_true(isnan(incremental[0]));
+        assert_close(incremental[1], cases[k].incremental_b, 1e-12);
     }
 }
 
