@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "output/csv.h"
 #include "output/intervals.h"
 #include "output/summary.h"
 #include "params/psa.h"
@@ -557,35 +558,10 @@ void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *
 /* ---- CSV ------------------------------------------------------------------------------- */
 
 /* Writes one CSV text built in memory to dir/name, whole or not at all. */
-static int write_csv(const char *dir, const char *name, char **text, size_t *size, FILE *f,
-                     ipsim_error *err)
-{
-    /* open_memstream's text and size are final only after fclose. */
-    int closed = fclose(f);
-    char path[IPSIM_PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    int rc = closed != 0 ? IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot assemble %s", name)
-                         : ipsim_write_file_atomically(path, *text, *size, err);
-    free(*text);
-    *text = NULL;
-    return rc;
-}
-
-static void csv_number(FILE *f, double v)
-{
-    if (isnan(v))
-        fputs(",", f);
-    else
-        fprintf(f, ",%.10g", v);
-}
-
 int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim_error *err)
 {
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        int e = errno;
-        return IPSIM_FAIL(err, IPSIM_EIO, "cannot create the CSV directory '%s': %s", dir,
-                          strerror(e));
-    }
+    if (ipsim_csv_directory(dir, err))
+        return IPSIM_EIO;
     char *text = NULL;
     size_t size = 0;
     FILE *f = open_memstream(&text, &size);
@@ -609,32 +585,32 @@ int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim
                                   r->died_pct,             r->infection_deaths_pct,
                                   r->on_ivig_pct};
         for (size_t k = 0; k < sizeof figures / sizeof figures[0]; k++)
-            csv_number(f, figures[k]);
+            ipsim_csv_number(f, figures[k]);
         for (int o = 0; o < IPSIM_OUTCOMES; o++) {
-            csv_number(f, r->mean[o]);
-            csv_number(f, r->se[o]);
+            ipsim_csv_number(f, r->mean[o]);
+            ipsim_csv_number(f, r->se[o]);
         }
         for (int o = 0; o < IPSIM_OUTCOMES; o++) {
-            csv_number(f, r->difference[o]);
-            csv_number(f, r->difference_se[o]);
-            csv_number(f, r->difference_se_independent[o]);
+            ipsim_csv_number(f, r->difference[o]);
+            ipsim_csv_number(f, r->difference_se[o]);
+            ipsim_csv_number(f, r->difference_se_independent[o]);
         }
         fprintf(f, ",%s", s == 0 ? "reference" : !r->paired ? "independent"
                                                 : c->psa   ? "paired_by_draw"
                                                            : "paired_by_patient");
-        csv_number(f, r->cost_interval[0]);
-        csv_number(f, r->cost_interval[1]);
-        csv_number(f, r->qalys_interval[0]);
-        csv_number(f, r->qalys_interval[1]);
+        ipsim_csv_number(f, r->cost_interval[0]);
+        ipsim_csv_number(f, r->cost_interval[1]);
+        ipsim_csv_number(f, r->qalys_interval[0]);
+        ipsim_csv_number(f, r->qalys_interval[1]);
         const ipsim_incremental *inc = &r->incremental;
         fprintf(f, ",%s,%s", ipsim_dominance_names[inc->status],
                 inc->compared_to >= 0 ? c->scenarios[inc->compared_to].name : "");
-        csv_number(f, inc->d_cost);
-        csv_number(f, inc->d_effect);
-        csv_number(f, inc->icer);
+        ipsim_csv_number(f, inc->d_cost);
+        ipsim_csv_number(f, inc->d_effect);
+        ipsim_csv_number(f, inc->icer);
         fputc('\n', f);
     }
-    int rc = write_csv(dir, "comparison.csv", &text, &size, f, err);
+    int rc = ipsim_csv_finish(dir, "comparison.csv", &text, &size, f, err);
     if (rc)
         return rc;
 
@@ -655,21 +631,21 @@ int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim
     for (int w = 0; w < c->wtp_count; w++) {
         fprintf(f, "%.10g,%s", c->wtp[w], c->scenarios[c->best[w]].name);
         if (c->psa) {
-            csv_number(f, c->ceaf[w]);
-            csv_number(f, c->evpi[w]);
+            ipsim_csv_number(f, c->ceaf[w]);
+            ipsim_csv_number(f, c->evpi[w]);
         }
         for (int s = 0; s < S; s++) {
-            csv_number(f, c->nmb[w * S + s]);
-            csv_number(f, c->nhb[w * S + s]);
+            ipsim_csv_number(f, c->nmb[w * S + s]);
+            ipsim_csv_number(f, c->nhb[w * S + s]);
             if (c->psa) {
-                csv_number(f, c->ceac[w * S + s]);
-                csv_number(f, c->incremental_ceac[w * S + s]);
-                csv_number(f, c->expected_loss[w * S + s]);
+                ipsim_csv_number(f, c->ceac[w * S + s]);
+                ipsim_csv_number(f, c->incremental_ceac[w * S + s]);
+                ipsim_csv_number(f, c->expected_loss[w * S + s]);
             }
         }
         fputc('\n', f);
     }
-    rc = write_csv(dir, "wtp.csv", &text, &size, f, err);
+    rc = ipsim_csv_finish(dir, "wtp.csv", &text, &size, f, err);
     if (rc || !c->psa)
         return rc;
 
@@ -686,14 +662,14 @@ int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim
     for (int64_t r = 0; r < c->replicates; r++) {
         fprintf(f, "%lld", (long long)r);
         for (int i = 0; i < c->parameters; i++)
-            csv_number(f, c->draws[r * c->parameters + i]);
+            ipsim_csv_number(f, c->draws[r * c->parameters + i]);
         for (int s = 0; s < S; s++) {
-            csv_number(f, c->replicate_cost[r * S + s]);
-            csv_number(f, c->replicate_qalys[r * S + s]);
+            ipsim_csv_number(f, c->replicate_cost[r * S + s]);
+            ipsim_csv_number(f, c->replicate_qalys[r * S + s]);
         }
         fputc('\n', f);
     }
-    return write_csv(dir, "psa.csv", &text, &size, f, err);
+    return ipsim_csv_finish(dir, "psa.csv", &text, &size, f, err);
 }
 
 /* ---- HDF5 -------------------------------------------------------------------------------- */

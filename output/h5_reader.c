@@ -528,3 +528,32 @@ int ipsim_h5_reader_read_root_table(ipsim_h5_reader *r, const char *name, int64_
                     name, (long long)count);
     return IPSIM_OK;
 }
+
+int ipsim_h5_reader_open_all(const char *path, ipsim_h5_reader ***readers, int *count,
+                             ipsim_error *err)
+{
+    ipsim_h5_reader *first = NULL;
+    int rc = ipsim_h5_reader_open(&first, path, err);
+    if (rc)
+        return rc;
+    const int n = ipsim_h5_reader_scenario_count(first);
+    ipsim_h5_reader **grown = realloc(*readers, (size_t)(*count + n) * sizeof *grown);
+    if (!grown) {
+        ipsim_h5_reader_close(first);
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory");
+    }
+    *readers = grown;
+    grown[*count] = first;
+    int opened = 1;
+    for (int s = 1; s < n && !rc; s++) {
+        rc = ipsim_h5_reader_open_scenario(&grown[*count + s], path, s, err);
+        opened += rc ? 0 : 1;
+    }
+    if (rc) {
+        for (int s = 0; s < opened; s++)
+            ipsim_h5_reader_close(grown[*count + s]);
+        return rc;
+    }
+    *count += n;
+    return IPSIM_OK;
+}

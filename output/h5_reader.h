@@ -24,6 +24,12 @@ int ipsim_h5_reader_open(ipsim_h5_reader **out, const char *path, ipsim_error *e
 int ipsim_h5_reader_open_scenario(ipsim_h5_reader **out, const char *path, int index,
                                   ipsim_error *err);
 
+/* Opens every scenario of the file at `path`, one reader each, appending
+ * them to the growing array *readers (of *count; free it with free() after
+ * closing each). On failure nothing is appended. */
+int ipsim_h5_reader_open_all(const char *path, ipsim_h5_reader ***readers, int *count,
+                             ipsim_error *err);
+
 /* How many scenarios the file holds. */
 int ipsim_h5_reader_scenario_count(const ipsim_h5_reader *r);
 

@@ -771,9 +771,9 @@ static int write_file_header(ipsim_h5_writer *w, const ipsim_run_info *info,
     return IPSIM_OK;
 }
 
-int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
-                           const ipsim_run_info *info, const char *const *scenario_names,
-                           int scenarios, ipsim_error *err)
+/* A new writer with its temporary file created beside the target (empty,
+ * not yet opened by HDF5). */
+static int writer_with_temp(ipsim_h5_writer **out, const char *target_path, ipsim_error *err)
 {
     *out = NULL;
     ipsim_h5_writer *w = calloc(1, sizeof *w);
@@ -818,14 +818,74 @@ int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
     umask(mask);
     fchmod(fd, 0666 & ~mask);
     close(fd);
+    *out = w;
+    return IPSIM_OK;
+}
 
+int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
+                           const ipsim_run_info *info, const char *const *scenario_names,
+                           int scenarios, ipsim_error *err)
+{
+    ipsim_h5_writer *w;
+    int rc = writer_with_temp(&w, target_path, err);
+    if (rc)
+        return rc;
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     /* Newest format features HDF5 1.10 readers understand, no later. */
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110);
     w->file = H5Fcreate(w->temp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
-    int rc = w->file < 0 ? fail_hdf5(w, err, "creating the file")
-                         : write_file_header(w, info, scenario_names, scenarios, err);
+    rc = w->file < 0 ? fail_hdf5(w, err, "creating the file")
+                     : write_file_header(w, info, scenario_names, scenarios, err);
+    if (rc) {
+        ipsim_h5_writer_discard(w);
+        return rc;
+    }
+    *out = w;
+    return IPSIM_OK;
+}
+
+/* Copies the bytes of file `from` to the (empty) file `to`. */
+static int copy_file(const char *from, const char *to, ipsim_error *err)
+{
+    FILE *in = fopen(from, "rb");
+    FILE *out = in ? fopen(to, "wb") : NULL;
+    int rc = IPSIM_OK;
+    if (!in || !out) {
+        int e = errno;
+        rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot copy '%s': %s", from, strerror(e));
+    }
+    char buf[1 << 16];
+    size_t got;
+    while (!rc && (got = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, got, out) != got) {
+            int e = errno;
+            rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot copy '%s': %s", from, strerror(e));
+        }
+    if (!rc && ferror(in))
+        rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot read '%s'", from);
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0 && !rc) {
+        int e = errno;
+        rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot copy '%s': %s", from, strerror(e));
+    }
+    return rc;
+}
+
+int ipsim_h5_writer_update(ipsim_h5_writer **out, const char *path, const char *replace_group,
+                           ipsim_error *err)
+{
+    ipsim_h5_writer *w;
+    int rc = writer_with_temp(&w, path, err);
+    if (rc)
+        return rc;
+    rc = copy_file(path, w->temp, err);
+    if (!rc)
+        rc = ipsim_h5_writer_resume(w, err);
+    if (!rc && H5Lexists(w->file, replace_group, H5P_DEFAULT) > 0 &&
+        H5Ldelete(w->file, replace_group, H5P_DEFAULT) < 0)
+        rc = fail_hdf5(w, err, "removing the previous results");
     if (rc) {
         ipsim_h5_writer_discard(w);
         return rc;

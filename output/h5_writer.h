@@ -38,6 +38,14 @@ int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
                            const ipsim_run_info *info, const char *const *scenario_names,
                            int scenarios, ipsim_error *err);
 
+/* Reopens the complete file at `path` to add results to it: the changes
+ * go to a copy under a temporary name (replace_group, if present, is
+ * removed from the copy first), and ipsim_h5_writer_commit renames the
+ * copy over the original, so that a failure or interruption leaves the
+ * original as it was. Write with the table functions below. */
+int ipsim_h5_writer_update(ipsim_h5_writer **out, const char *path, const char *replace_group,
+                           ipsim_error *err);
+
 /* Starts the next scenario: its group `/<p->name>` with every dataset of
  * the layout, sized for p, for blocks of about block_patients (0: the
  * writer's choice). parameters_yaml is the resolved set (the group's

@@ -10,6 +10,7 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_bspline.h>
 #include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_sort.h>
@@ -147,9 +148,12 @@ static int assemble(ipsim_metamodel *m, const double *x)
     if (!rc) {
         gsl_multifit_linear_Lk((size_t)k, 2, D);
         gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, D, D, 0.0, DtD);
+        /* Each input's functions sum to 1, so an additive basis carries
+         * the constant d times: the inputs after the first drop their first
+         * function (their coefficient is fixed at 0), leaving one. */
         m->p = m->kind == IPSIM_BASIS_TENSOR ? (int)lround(pow(k, d))
                : m->kind == IPSIM_BASIS_SPLINE ? k
-                                               : d * k;
+                                               : k + (d - 1) * (k - 1);
         m->x = gsl_matrix_alloc((size_t)n, (size_t)m->p);
         m->penalty = gsl_matrix_calloc((size_t)m->p, (size_t)m->p);
         rc = m->x && m->penalty ? IPSIM_OK : IPSIM_ENOMEM;
@@ -186,12 +190,15 @@ static int assemble(ipsim_metamodel *m, const double *x)
                 gsl_matrix_set(m->penalty, (size_t)r, (size_t)c, sum);
             }
     } else if (!rc) {
-        for (int j = 0; j < d; j++) {
-            gsl_matrix_view xs = gsl_matrix_submatrix(m->x, 0, (size_t)j * k, (size_t)n, (size_t)k);
-            gsl_matrix_memcpy(&xs.matrix, B[j]);
-            gsl_matrix_view ps =
-                gsl_matrix_submatrix(m->penalty, (size_t)j * k, (size_t)j * k, (size_t)k, (size_t)k);
-            gsl_matrix_memcpy(&ps.matrix, DtD);
+        for (int j = 0, at = 0; j < d; j++) {
+            const size_t skip = j > 0, width = (size_t)k - skip;
+            gsl_matrix_view xs = gsl_matrix_submatrix(m->x, 0, (size_t)at, (size_t)n, width);
+            gsl_matrix_view bs = gsl_matrix_submatrix(B[j], 0, skip, (size_t)n, width);
+            gsl_matrix_memcpy(&xs.matrix, &bs.matrix);
+            gsl_matrix_view ps = gsl_matrix_submatrix(m->penalty, (size_t)at, (size_t)at, width, width);
+            gsl_matrix_view ds = gsl_matrix_submatrix(DtD, skip, skip, width, width);
+            gsl_matrix_memcpy(&ps.matrix, &ds.matrix);
+            at += (int)width;
         }
     }
     for (int j = 0; j < d; j++)
@@ -447,13 +454,19 @@ int ipsim_metamodel_refit(const ipsim_metamodel *m, const double *weights, const
         for (size_t i = 0; i < n; i++)
             gsl_vector_set(wy, i, weights[i] * yk[i]);
         gsl_blas_dgemv(CblasTrans, 1.0, m->x, wy, 0.0, b);
-        for (size_t r = 0; r < p; r++)
-            for (size_t c = 0; c <= r; c++)
-                gsl_matrix_set(A, r, c,
-                               gsl_matrix_get(G, r, c) +
-                                   lambda[k] * gsl_matrix_get(m->penalty, r, c) +
-                                   (r == c ? m->ridge : 0));
-        if (gsl_linalg_cholesky_decomp1(A)) {
+        /* A resample can leave a basis function with (almost) no draws and
+         * so no information; a larger ridge then shrinks its coefficient. */
+        bool factorised = false;
+        for (double ridge = m->ridge; !factorised && ridge <= 1e6 * m->ridge; ridge *= 1e3) {
+            for (size_t r = 0; r < p; r++)
+                for (size_t c = 0; c <= r; c++)
+                    gsl_matrix_set(A, r, c,
+                                   gsl_matrix_get(G, r, c) +
+                                       lambda[k] * gsl_matrix_get(m->penalty, r, c) +
+                                       (r == c ? ridge : 0));
+            factorised = gsl_linalg_cholesky_decomp1(A) == GSL_SUCCESS;
+        }
+        if (!factorised) {
             rc = IPSIM_FAIL(err, IPSIM_EINTERNAL, "a bootstrap refit is not positive definite");
             goto done;
         }

@@ -17,6 +17,21 @@ void ipsim_voi_fit_free(ipsim_voi_fit *f)
     memset(f, 0, sizeof *f);
 }
 
+/* Each option's increments over option 0: cost then effect rows,
+ * [2 (options - 1)][draws]. */
+static void fill_increments(const ipsim_psa_outcomes *o, double *increments)
+{
+    const int64_t n = o->draws;
+    for (int s = 1; s < o->options; s++) {
+        double *cost = increments + (size_t)(2 * (s - 1)) * (size_t)n, *effect = cost + n;
+        for (int64_t r = 0; r < n; r++) {
+            const double *c = o->cost + r * o->options, *e = o->effect + r * o->options;
+            cost[r] = c[s] - c[0];
+            effect[r] = e[s] - e[0];
+        }
+    }
+}
+
 int ipsim_voi_fit_create(ipsim_voi_fit *f, const ipsim_psa_outcomes *o, const double *x, int d,
                          ipsim_error *err)
 {
@@ -35,14 +50,7 @@ int ipsim_voi_fit_create(ipsim_voi_fit *f, const ipsim_psa_outcomes *o, const do
         ipsim_voi_fit_free(f);
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for %lld draws", (long long)n);
     }
-    for (int s = 1; s < o->options; s++) {
-        double *cost = f->observed + (size_t)(2 * (s - 1)) * (size_t)n, *effect = cost + n;
-        for (int64_t r = 0; r < n; r++) {
-            const double *c = o->cost + r * o->options, *e = o->effect + r * o->options;
-            cost[r] = c[s] - c[0];
-            effect[r] = e[s] - e[0];
-        }
-    }
+    fill_increments(o, f->observed);
     int rc = ipsim_metamodel_create(&f->model, x, n, d, err);
     for (int k = 0; !rc && k < responses; k++)
         rc = ipsim_metamodel_fit(f->model, f->observed + (size_t)k * (size_t)n,
@@ -120,52 +128,54 @@ static double spread(const double *v, int count)
     return sqrt(ss / (count - 1));
 }
 
-int ipsim_voi_bootstrap(const ipsim_voi_fit *f, const double *wtp, int count, int replicates,
-                        uint64_t seed, uint64_t label,
-                        double *value_se, double *evpi_se, ipsim_error *err)
+/* Resample b of n draws: weights[i] = how often draw i was drawn. */
+static void resample(ipsim_stream stream, int b, int64_t n, double *weights)
 {
-    const int64_t n = f->draws;
-    const int responses = 2 * (f->options - 1);
+    memset(weights, 0, (size_t)n * sizeof *weights);
+    for (int64_t i = 0; i < n; i += 4) {
+        double u[4];
+        ipsim_rng_uniform4(stream, (uint64_t)b, (uint64_t)(i / 4), IPSIM_PURPOSE_BOOTSTRAP, 0, u);
+        for (int j = 0; j < 4 && i + j < n; j++)
+            weights[(int64_t)(u[j] * (double)n)] += 1;
+    }
+}
+
+/* The bootstrap of value_of on `observed` (EVPI) and, with a model, on its
+ * refitted values (capped by the resample's EVPI). */
+static int bootstrap(const ipsim_metamodel *model, const double *lambda, const double *observed,
+                     int64_t n, int options, const double *wtp, int count, int replicates,
+                     ipsim_stream stream, double *value_se, double *evpi_se, ipsim_error *err)
+{
+    const int responses = 2 * (options - 1);
     double *values = malloc(2 * (size_t)replicates * (size_t)count * sizeof *values);
     if (!values)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for %d bootstrap resamples", replicates);
     double *evpis = values + (size_t)replicates * (size_t)count;
-    double lambda[128];
-    for (int k = 0; k < responses; k++)
-        lambda[k] = f->fits[k].lambda;
     int rc = IPSIM_OK;
-    const ipsim_stream stream = {seed, label};
-
 #pragma omp parallel
     {
         double *weights = malloc((size_t)n * sizeof *weights);
-        double *fitted = malloc((size_t)responses * (size_t)n * sizeof *fitted);
+        double *fitted = model ? malloc((size_t)responses * (size_t)n * sizeof *fitted) : NULL;
         ipsim_error local;
         ipsim_error_clear(&local);
-        int failed = !weights || !fitted;
+        int failed = !weights || (model && !fitted);
         if (failed)
             IPSIM_FAIL(&local, IPSIM_ENOMEM, "no memory for a bootstrap resample");
 #pragma omp for schedule(dynamic)
         for (int b = 0; b < replicates; b++) {
             if (failed)
                 continue;
-            memset(weights, 0, (size_t)n * sizeof *weights);
-            for (int64_t i = 0; i < n; i += 4) {
-                double u[4];
-                ipsim_rng_uniform4(stream, (uint64_t)b, (uint64_t)(i / 4),
-                                   IPSIM_PURPOSE_BOOTSTRAP, 0, u);
-                for (int j = 0; j < 4 && i + j < n; j++)
-                    weights[(int64_t)(u[j] * (double)n)] += 1;
-            }
-            if (ipsim_metamodel_refit(f->model, weights, f->observed, lambda, responses, fitted,
-                                      &local)) {
+            resample(stream, b, n, weights);
+            if (model &&
+                ipsim_metamodel_refit(model, weights, observed, lambda, responses, fitted, &local)) {
                 failed = 1;
                 continue;
             }
             for (int k = 0; k < count; k++) {
                 const size_t at = (size_t)b * (size_t)count + (size_t)k;
-                evpis[at] = value_of(f->observed, n, f->options, wtp[k], weights);
-                values[at] = fmin(value_of(fitted, n, f->options, wtp[k], weights), evpis[at]);
+                evpis[at] = value_of(observed, n, options, wtp[k], weights);
+                values[at] =
+                    model ? fmin(value_of(fitted, n, options, wtp[k], weights), evpis[at]) : 0;
             }
         }
 #pragma omp critical
@@ -191,6 +201,32 @@ int ipsim_voi_bootstrap(const ipsim_voi_fit *f, const double *wtp, int count, in
     }
     free(column);
     free(values);
+    return rc;
+}
+
+int ipsim_voi_bootstrap(const ipsim_voi_fit *f, const double *wtp, int count, int replicates,
+                        uint64_t seed, uint64_t label, double *value_se, double *evpi_se,
+                        ipsim_error *err)
+{
+    double lambda[128];
+    for (int k = 0; k < 2 * (f->options - 1); k++)
+        lambda[k] = f->fits[k].lambda;
+    return bootstrap(f->model, lambda, f->observed, f->draws, f->options, wtp, count, replicates,
+                     (ipsim_stream){seed, label}, value_se, evpi_se, err);
+}
+
+int ipsim_voi_evpi_bootstrap(const ipsim_psa_outcomes *o, const double *wtp, int count,
+                             int replicates, uint64_t seed, uint64_t label, double *evpi_se,
+                             ipsim_error *err)
+{
+    const int64_t n = o->draws;
+    double *increments = malloc(2 * (size_t)(o->options - 1) * (size_t)n * sizeof *increments);
+    if (!increments)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for %lld draws", (long long)n);
+    fill_increments(o, increments);
+    int rc = bootstrap(NULL, NULL, increments, n, o->options, wtp, count, replicates,
+                       (ipsim_stream){seed, label}, NULL, evpi_se, err);
+    free(increments);
     return rc;
 }
 

@@ -71,6 +71,11 @@ int ipsim_voi_bootstrap(const ipsim_voi_fit *f, const double *wtp, int count, in
                         uint64_t seed, uint64_t label,
                         double *value_se, double *evpi_se, ipsim_error *err);
 
+/* The same bootstrap for the EVPI alone, with no fit. */
+int ipsim_voi_evpi_bootstrap(const ipsim_psa_outcomes *o, const double *wtp, int count,
+                             int replicates, uint64_t seed, uint64_t label, double *evpi_se,
+                             ipsim_error *err);
+
 /* Why the fit may be poor, as one line of phrases separated by "; " (""
  * when none applies); returns how many apply. The checks: a fit that used
  * nearly all its basis (edf >= 90% of the functions) without explaining

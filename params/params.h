@@ -245,6 +245,9 @@ typedef struct ipsim_params {
     struct {
         double wtp_max;  /* willingness-to-pay grid 0, step, ..., max */
         double wtp_step;
+        double population_per_year; /* patients a year the decision concerns */
+        double horizon_years;       /* how long it stands */
+        double discount_rate;       /* of later years' patients */
     } decision;
 
     struct {

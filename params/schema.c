@@ -505,6 +505,24 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "decision.wtp_step", .type = IPSIM_PARAM_REAL, .offset = AT(decision.wtp_step),
      .min = 1e-9, .max = 1e9, .default_yaml = "1000", .unit = "currency/QALY",
      .doc = "Spacing of that grid (at most 10,000 steps)."},
+    {.path = "decision.population_per_year", .type = IPSIM_PARAM_REAL,
+     .offset = AT(decision.population_per_year), .min = 0, .max = 1e9, .default_yaml = "5000",
+     .unit = "patients per year",
+     .doc = "Patients a year whom the decision concerns, for population value of information "
+            "(`ipsim voi`). Default: assumption, about 5,000: some 6,000 new myeloma cases a "
+            "year in the UK (Cancer Research UK; not in SOURCES.md), 85-90% with immunoparesis "
+            "at diagnosis (Sorrig et al., PLoS One 2017; Heaney et al., Leukemia 2018)."},
+    {.path = "decision.horizon_years", .type = IPSIM_PARAM_REAL,
+     .offset = AT(decision.horizon_years), .min = 0, .max = 100, .default_yaml = "10",
+     .unit = "years",
+     .doc = "How long the decision stands (the years of patients it affects), for population "
+            "value of information. Default: assumption, 10 years (a common choice in "
+            "value-of-information studies)."},
+    {.path = "decision.discount_rate", .type = IPSIM_PARAM_REAL,
+     .offset = AT(decision.discount_rate), .min = 0, .max = 0.5, .default_yaml = "0.035",
+     .unit = "per year",
+     .doc = "Annual discount rate of later years' patients in population value of information "
+            "(the first year undiscounted). Default: 3.5%, NICE methods guide."},
 
     {.path = "output.trajectories", .type = IPSIM_PARAM_CHOICE, .offset = AT(output.trajectories),
      .choices = trajectory_choices, .default_yaml = "dense", .unit = "-",

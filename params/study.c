@@ -54,6 +54,12 @@ static int check_shared(const ipsim_study *s, const char *path, const ipsim_yaml
             key = "decision.wtp_max"; /* the comparison has one grid */
         else if (p->decision.wtp_step != first->decision.wtp_step)
             key = "decision.wtp_step";
+        else if (p->decision.population_per_year != first->decision.population_per_year)
+            key = "decision.population_per_year"; /* one decision, one population */
+        else if (p->decision.horizon_years != first->decision.horizon_years)
+            key = "decision.horizon_years";
+        else if (p->decision.discount_rate != first->decision.discount_rate)
+            key = "decision.discount_rate";
         if (key) {
             IPSIM_FAIL(err, IPSIM_EPARAM,
                        "scenario '%s' has a different %s from scenario '%s': the scenarios of a "

@@ -22,7 +22,7 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
     (void)ctx;
     const char *csv_dir = NULL;
     double wtp[IPSIM_WTP_REPORT_MAX] = {20000, 30000, 50000};
-    int wtp_count = 3, count = 0, capacity = 0, rc = IPSIM_OK;
+    int wtp_count = 3, count = 0, rc = IPSIM_OK;
     ipsim_h5_reader **readers = NULL;
     ipsim_comparison comparison = {0};
     for (int i = 0; i < argc && !rc; i++) {
@@ -35,27 +35,7 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
         } else if (argv[i][0] == '-') {
             rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "unknown option '%s'; %s", argv[i], usage);
         } else {
-            /* Every scenario of the file, each through its own reader. */
-            ipsim_h5_reader *first = NULL;
-            rc = ipsim_h5_reader_open(&first, argv[i], err);
-            int n = rc ? 0 : ipsim_h5_reader_scenario_count(first);
-            if (!rc && count + n > capacity) {
-                capacity = 2 * (count + n);
-                ipsim_h5_reader **grown = realloc(readers, (size_t)capacity * sizeof *grown);
-                if (!grown)
-                    rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory");
-                else
-                    readers = grown;
-            }
-            if (rc) {
-                ipsim_h5_reader_close(first);
-                break;
-            }
-            readers[count++] = first;
-            for (int s = 1; s < n && !rc; s++) {
-                rc = ipsim_h5_reader_open_scenario(&readers[count], argv[i], s, err);
-                count += rc ? 0 : 1;
-            }
+            rc = ipsim_h5_reader_open_all(argv[i], &readers, &count, err);
         }
     }
     if (!rc && count < 2)

@@ -29,11 +29,17 @@ int ipsim_command_params(int argc, char **argv, const ipsim_command_context *ctx
 int ipsim_command_summary(int argc, char **argv, const ipsim_command_context *ctx,
                           ipsim_error *err);
 
-/* ipsim compare REFERENCE.h5 OTHER.h5... [--csv FILE]: scenarios side by
- * side, and per-patient differences from the first (paired when the runs
- * share seed and cohort). */
+/* ipsim compare FILE.h5 [MORE.h5...] [--csv DIR] [--wtp ...]: scenarios
+ * side by side, and differences from the first (paired when the runs share
+ * seed and cohort). */
 int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ctx,
                           ipsim_error *err);
+
+/* ipsim voi FILE.h5 [PLAN.yaml] [--parameters a,b]... [--wtp ...] [--csv DIR]
+ * [--bootstrap B]: the value of information of a study's PSA
+ * (output/voi_analysis.h), printed, stored under /voi in the file and,
+ * with --csv, written as CSV. */
+int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err);
 
 /* ipsim validate [PARAMS.yaml] [--set k=v]... [--threads N] [--quiet]: the
  * seed's table (MODEL.md) against a simulation held in memory; fails

@@ -42,8 +42,10 @@ static const char help[] =
     "            [--block-patients N] [--quiet]\n"
     "      simulate the scenario, write HDF5 (default NAME.h5), print a summary\n"
     "  ipsim summary FILE.h5           print the summary of a finished run from its file\n"
-    "  ipsim compare REF.h5 OTHER.h5... [--csv FILE]\n"
-    "      scenarios side by side, and differences from the first\n"
+    "  ipsim compare FILE.h5 [MORE.h5...] [--csv DIR] [--wtp W1,W2,...]\n"
+    "      scenarios side by side, differences from the first, cost-effectiveness\n"
+    "  ipsim voi FILE.h5 [PLAN.yaml] [--parameters a,b]... [--wtp W1,...] [--csv DIR]\n"
+    "      value of information of a study's PSA: EVPI, EVPPI, EVSI (docs/voi.md)\n"
     "  ipsim validate [PARAMS.yaml] [--set ...]\n"
     "      the review's table (MODEL.md) against a simulation; exit 3 if a row fails\n"
     "  ipsim calibrate [PARAMS.yaml] [-o OUT.yaml] [--set ...] [--threads N]\n"
@@ -123,6 +125,8 @@ int main(int argc, char **argv)
         rc = ipsim_command_calibrate(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "compare") == 0)
         rc = ipsim_command_compare(argc - 2, argv + 2, &ctx, &err);
+    else if (strcmp(argv[1], "voi") == 0)
+        rc = ipsim_command_voi(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "summary") == 0)
         rc = ipsim_command_summary(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "params") == 0)

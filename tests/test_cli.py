@@ -6,6 +6,7 @@ Debian's python3-h5py and python3-numpy (/usr/bin/python3)."""
 import os
 import re
 import signal
+import shutil
 import subprocess
 import tempfile
 import time
@@ -737,6 +738,102 @@ class Studies(Workdir):
                 if "PSA" not in message:
                     self.assertIn("study.yaml", r.stderr)
                 self.assertFalse(os.path.exists(out))
+
+
+class ValueOfInformation(Workdir):
+    """`ipsim voi` on a small PSA study: the shipped plan, stored and CSV."""
+
+    POLICIES = os.path.join(SOURCE_DIR, "params", "ivig-policies.yaml")
+    PLAN = os.path.join(SOURCE_DIR, "params", "voi", "ivig-policies.yaml")
+    QUICK = ["--set", "cohort.patients=300", "--set", "cohort.replicates=60",
+             "--set", "cohort.horizon_months=60", "--quiet"]
+
+    def study(self, name):
+        out = self.path(name)
+        r = run("run", self.POLICIES, "-o", out, *self.QUICK)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return out
+
+    def test_stored_csv_and_identical_for_any_thread_count(self):
+        one = self.study("one.h5")
+        shutil.copy(one, self.path("two.h5"))
+        results = {}
+        for name, threads in [("one.h5", "1"), ("two.h5", "2")]:
+            env = dict(os.environ, OMP_NUM_THREADS=threads)
+            r = run("voi", self.path(name), self.PLAN, "--csv", self.path("csv-" + threads),
+                    "--bootstrap", "50", env=env)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("EVPPI ivig_price", r.stdout)
+            self.assertIn("EVSI of study 'ivig_trial'", r.stdout)
+            results[threads] = {k: v for k, v in datasets(self.path(name)).items()
+                                if k.startswith("voi/")}
+        self.assertGreater(len(results["1"]), 15)
+        self.assertEqual(results["1"], results["2"])
+        with open(self.path("csv-1/voi.csv")) as a, open(self.path("csv-2/voi.csv")) as b:
+            self.assertEqual(a.read(), b.read())
+        with h5py.File(one, "r") as f:
+            wtp = f["comparison/wtp"][()]
+            cost, qalys = f["psa/cost"][()], f["psa/qalys"][()]
+            nmb = qalys[:, None, :] * wtp[None, :, None] - cost[:, None, :]
+            evpi = nmb.max(axis=2).mean(axis=0) - nmb.mean(axis=0).max(axis=1)
+            np.testing.assert_allclose(f["voi/evpi"][()], evpi, atol=1e-6)
+            evppi = f["voi/evppi"][()]
+            groups = [g.decode() for g in f["voi/group"][()]]
+            self.assertEqual(groups[:3], ["ivig_effect_all", "ivig_effect_serious", "ivig_price"])
+            self.assertEqual(evppi.shape, (len(groups), len(wtp)))
+            self.assertTrue((evppi >= 0).all())
+            self.assertTrue((evppi <= f["voi/evpi"][()][None, :] + 1e-9).all())
+            evsi = f["voi/evsi"][()]
+            designs = [d.decode() for d in f["voi/design"][()]]
+            self.assertEqual(designs[0], "ivig_trial.n=50")
+            self.assertEqual(evsi.shape, (12, len(wtp)))
+            self.assertEqual(list(f["voi/sample_size"][:6]), [50, 100, 200, 500, 1000, 2000])
+            population = float(f["voi"].attrs["population"])
+            np.testing.assert_allclose(
+                f["voi/net_gain"][()],
+                f["voi/evsi_report"][()] * population - f["voi/study_cost"][()][:, None],
+                rtol=1e-12)
+        # A second analysis replaces the first.
+        r = run("voi", one, "--parameters", "economics.ivig_price_per_gram",
+                "--bootstrap", "20")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(one, "r") as f:
+            self.assertEqual([g.decode() for g in f["voi/group"][()]],
+                             ["economics.ivig_price_per_gram"])
+            self.assertNotIn("evsi", f["voi"])
+
+    def test_bad_plans_and_files_leave_the_file_alone(self):
+        out = self.study("psa.h5")
+        with open(out, "rb") as f:
+            before = f.read()
+        cases = [
+            ("evppi:\n  a: [ivig.rate_ratio_all]\nbootstrp: 5\n", "plan.yaml:3:1",
+             "unknown key"),
+            ("evppi:\n  a: [ivig.no_such_thing]\n", "plan.yaml:2",
+             "'ivig.no_such_thing' is not a parameter drawn in the PSA"),
+            ("evsi:\n  t: {parameter: ivig.rate_ratio_all, design: rate_ratio, "
+             "control_rate: 0.5, n: [100, 50]}\n", "plan.yaml:2", "sample sizes must increase"),
+            ("evsi:\n  t: {parameter: ivig.rate_ratio_all, design: binomial, n: [10], "
+             "fixed_cost: -5}\n", "plan.yaml:2", "must be at least 0"),
+            ("evsi:\n  t: {parameter: infection.type_share, design: binomial, n: [10]}\n",
+             "plan.yaml:2", "names 3 drawn values"),
+        ]
+        for text, where, message in cases:
+            with self.subTest(message):
+                plan = self.write("plan.yaml", text)
+                r = run("voi", out, plan)
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn(where, r.stderr)
+                self.assertIn(message, r.stderr)
+                with open(out, "rb") as f:
+                    self.assertEqual(f.read(), before)
+        # A file without a PSA.
+        single = self.path("single.h5")
+        r = run("run", BASELINE, "-o", single, *SMALL, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("voi", single)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("needs a PSA of two options or more", r.stderr)
 
 
 class Reproducibility(Workdir):

@@ -1,0 +1,80 @@
+/* params/voi_plan.h: what a value-of-information analysis asks of a PSA
+ * file (`ipsim voi FILE.h5 PLAN.yaml`): which parameter groups get an
+ * EVPPI, which proposed studies an EVSI, and the decision's population.
+ *
+ *   evppi:                        # group name: PSA keys (a key stands for
+ *     ivig_effect: [ivig.rate_ratio_all, ivig.rate_ratio_serious]
+ *     ivig_price: [economics.ivig_price_per_gram]   # all its drawn entries)
+ *   evsi:
+ *     ivig_trial:                 # study name
+ *       parameter: ivig.rate_ratio_all
+ *       design: rate_ratio        # normal | binomial | rate_ratio (output/evsi.h)
+ *       control_rate: 0.5         # rate_ratio: events per person-year without
+ *       follow_up_years: 1        # rate_ratio
+ *       sd: 0.2                   # normal: one observation's SD
+ *       arms: 2                   # persons per unit of n (default: 2 for
+ *                                 #   rate_ratio, else 1)
+ *       n: [50, 100, 200, 500]    # sample sizes per arm, increasing
+ *       cost_per_person: 2000     # optional, for the net gain of sampling
+ *       fixed_cost: 500000        # optional
+ *   population:                   # optional: overrides the file's decision.*
+ *     per_year: 5000
+ *     horizon_years: 10
+ *     discount_rate: 0.035
+ *   bootstrap: 200                # resamples for the SEs (default 200)
+ *   wtp: [20000, 30000, 50000]    # reported values (default as `--wtp`)
+ *
+ * Every key is checked: unknown or misspelt keys, wrong types, negative
+ * costs and sizes out of order are refused with the file, line and key.
+ * Whether the keys name drawn parameters is checked against the PSA file
+ * (output/voi_analysis.h). */
+#ifndef IPSIM_VOI_PLAN_H
+#define IPSIM_VOI_PLAN_H
+
+#include <stdbool.h>
+
+#include "output/evsi.h"
+#include "params/params.h"
+#include "sim/error.h"
+
+enum {
+    IPSIM_VOI_GROUPS_MAX = 64,
+    IPSIM_VOI_GROUP_KEYS_MAX = 16,
+    IPSIM_VOI_STUDIES_MAX = 8,
+    IPSIM_VOI_WTP_MAX = 16,
+    IPSIM_VOI_BOOTSTRAP_DEFAULT = 200
+};
+
+typedef struct ipsim_voi_group {
+    char name[IPSIM_NAME_MAX];
+    int keys;
+    char key[IPSIM_VOI_GROUP_KEYS_MAX][IPSIM_KEY_MAX];
+    long line; /* in the plan (0: from the command line) */
+} ipsim_voi_group;
+
+typedef struct ipsim_voi_plan {
+    char source[IPSIM_PATH_MAX]; /* the plan file ("" for none) */
+    int groups;
+    ipsim_voi_group group[IPSIM_VOI_GROUPS_MAX];
+    int studies;
+    ipsim_study study[IPSIM_VOI_STUDIES_MAX];
+    long study_line[IPSIM_VOI_STUDIES_MAX];
+    bool population_set; /* else the file's decision.population_* */
+    double population_per_year, horizon_years, discount_rate;
+    int bootstrap;       /* resamples */
+    int wtp_count;       /* 0: the command's default */
+    double wtp[IPSIM_VOI_WTP_MAX];
+} ipsim_voi_plan;
+
+/* An empty plan: no groups, no studies, the default bootstrap. */
+void ipsim_voi_plan_init(ipsim_voi_plan *plan);
+
+/* Reads a plan file into plan (initialised here). Errors: those of the
+ * YAML reader; IPSIM_EPARAM with file, line and key. */
+int ipsim_voi_plan_load(ipsim_voi_plan *plan, const char *path, ipsim_error *err);
+
+/* Adds a group from a comma-separated list of keys (`--parameters a,b`),
+ * named by the list itself. Errors: IPSIM_EUSAGE. */
+int ipsim_voi_plan_add_group(ipsim_voi_plan *plan, const char *list, ipsim_error *err);
+
+#endif

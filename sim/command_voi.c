@@ -1,0 +1,123 @@
+/* sim/command_voi.c: `ipsim voi FILE.h5 [PLAN.yaml] [--parameters a,b]...
+ * [--wtp LIST] [--csv DIR] [--bootstrap B] [--quiet]`.
+ *
+ * Reads a study's PSA back from its file, runs the value-of-information
+ * analysis (output/voi_analysis.h), prints it, writes CSV if asked, and
+ * stores it under /voi in the file. The file is updated through a copy
+ * renamed over it (output/h5_writer.h), so a failure leaves it as it was;
+ * a second analysis replaces the first's /voi. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/comparison.h"
+#include "output/h5_reader.h"
+#include "output/h5_writer.h"
+#include "output/voi_analysis.h"
+#include "params/voi_plan.h"
+#include "sim/commands.h"
+#include "sim/options.h"
+
+static const char usage[] =
+    "usage: ipsim voi FILE.h5 [PLAN.yaml] [--parameters KEY[,KEY...]]... [--wtp W1,W2,...] "
+    "[--csv DIR] [--bootstrap B]";
+
+static int parse(int argc, char **argv, const char **file, ipsim_voi_plan *plan,
+                 const char **csv_dir, double *wtp, int *wtp_count, ipsim_error *err)
+{
+    const char *plan_path = NULL;
+    int bootstrap = 0, rc = IPSIM_OK;
+    ipsim_voi_plan_init(plan);
+    ipsim_voi_plan extra;
+    ipsim_voi_plan_init(&extra);
+    for (int i = 0; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        const bool takes_value = strcmp(a, "--parameters") == 0 || strcmp(a, "--wtp") == 0 ||
+                                 strcmp(a, "--csv") == 0 || strcmp(a, "--bootstrap") == 0;
+        if (takes_value && i + 1 >= argc) {
+            rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "%s needs a value; %s", a, usage);
+        } else if (strcmp(a, "--parameters") == 0) {
+            rc = ipsim_voi_plan_add_group(&extra, argv[++i], err);
+        } else if (strcmp(a, "--wtp") == 0) {
+            rc = ipsim_options_parse_wtp(argv[++i], wtp, IPSIM_WTP_REPORT_MAX, wtp_count, err);
+        } else if (strcmp(a, "--csv") == 0) {
+            *csv_dir = argv[++i];
+        } else if (strcmp(a, "--bootstrap") == 0) {
+            char *end;
+            long b = strtol(argv[++i], &end, 10);
+            if (*end || b < 2 || b > 100000)
+                rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "--bootstrap takes 2 to 100000, not '%s'",
+                                argv[i]);
+            bootstrap = (int)b;
+        } else if (a[0] == '-') {
+            rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "unknown option '%s'; %s", a, usage);
+        } else if (!*file) {
+            *file = a;
+        } else if (!plan_path) {
+            plan_path = a;
+        } else {
+            rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "unexpected argument '%s'; %s", a, usage);
+        }
+    }
+    if (!rc && !*file)
+        rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "which file? %s", usage);
+    if (!rc && plan_path)
+        rc = ipsim_voi_plan_load(plan, plan_path, err);
+    /* Command-line groups come after the plan's. */
+    for (int g = 0; !rc && g < extra.groups; g++) {
+        if (plan->groups >= IPSIM_VOI_GROUPS_MAX)
+            rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "more than %d parameter groups",
+                            IPSIM_VOI_GROUPS_MAX);
+        else
+            plan->group[plan->groups++] = extra.group[g];
+    }
+    if (!rc && bootstrap)
+        plan->bootstrap = bootstrap;
+    return rc;
+}
+
+int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err)
+{
+    (void)ctx;
+    const char *file = NULL, *csv_dir = NULL;
+    double wtp[IPSIM_WTP_REPORT_MAX] = {20000, 30000, 50000};
+    int wtp_count = 3, count = 0;
+    ipsim_voi_plan *plan = malloc(sizeof *plan);
+    if (!plan)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory");
+    ipsim_h5_reader **readers = NULL;
+    ipsim_comparison comparison = {0};
+    ipsim_voi_analysis analysis = {0};
+    int rc = parse(argc, argv, &file, plan, &csv_dir, wtp, &wtp_count, err);
+    if (!rc)
+        rc = ipsim_h5_reader_open_all(file, &readers, &count, err);
+    if (!rc)
+        rc = ipsim_comparison_compute(&comparison, readers, count, err);
+    if (!rc)
+        rc = ipsim_voi_analysis_run(&analysis, &comparison, ipsim_h5_reader_params(readers[0]),
+                                    plan, wtp, wtp_count, err);
+    for (int i = 0; i < count; i++)
+        ipsim_h5_reader_close(readers[i]);
+    free(readers);
+    if (!rc && csv_dir)
+        rc = ipsim_voi_analysis_write_csv(&analysis, csv_dir, err);
+    if (!rc) {
+        ipsim_h5_writer *w = NULL;
+        rc = ipsim_h5_writer_update(&w, file, "voi", err);
+        if (!rc)
+            rc = ipsim_voi_analysis_write_h5(&analysis, w, err);
+        if (!rc)
+            rc = ipsim_h5_writer_commit(w, err);
+        else
+            ipsim_h5_writer_discard(w);
+    }
+    if (!rc) {
+        ipsim_voi_analysis_print(stdout, &analysis);
+        printf("\nStored under /voi in %s%s%s.\n", file, csv_dir ? "; CSV in " : "",
+               csv_dir ? csv_dir : "");
+    }
+    ipsim_voi_analysis_free(&analysis);
+    ipsim_comparison_free(&comparison);
+    free(plan);
+    return rc;
+}
