@@ -191,7 +191,7 @@ static int run_groups(ipsim_voi_analysis *a, const ipsim_params *p, const ipsim_
         for (int64_t r = 0; r < c->replicates; r++)
             for (int j = 0; j < d; j++)
                 x[r * d + j] = c->draws[r * c->parameters + columns[j]];
-        char label[IPSIM_NAME_MAX + 8];
+        char label[sizeof out->name + 8];
         snprintf(label, sizeof label, "evppi.%s", out->name);
         rc = evaluate(a, out, o, x, d, label, err);
         if (rc)
@@ -330,7 +330,7 @@ void ipsim_voi_analysis_print(FILE *out, const ipsim_voi_analysis *a)
                 "of EVPI");
         print_row(out, "EVPI (all parameters)", evpi, a->evpi_report_se[k], a->population, evpi);
         for (int g = 0; g < a->groups; g++) {
-            char label[IPSIM_NAME_MAX + 8];
+            char label[sizeof a->group[g].name + 8];
             snprintf(label, sizeof label, "EVPPI %s", a->group[g].name);
             print_row(out, label, a->group[g].report[k], a->group[g].report_se[k],
                       a->population, evpi);

@@ -21,7 +21,7 @@
 #include "params/voi_plan.h"
 
 typedef struct ipsim_voi_result {
-    char name[IPSIM_NAME_MAX];
+    char name[IPSIM_NAME_MAX + 32]; /* a group's, or "STUDY.n=N" */
     int inputs;                   /* PSA values regressed on (EVSI: 1, the study's result) */
     char input_names[512];        /* comma-separated */
     char basis[160];              /* the metamodel */
