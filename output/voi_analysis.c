@@ -21,8 +21,9 @@ static const char *key_of(const ipsim_params *p, int i)
     return ipsim_param_specs[u->spec].path;
 }
 
-/* Appends to columns[] the drawn values `key` names: its whole name, or its
- * parameter key (all its drawn entries). Returns how many. */
+/* Appends to columns[] (room for every drawn value) the drawn values `key`
+ * names: its whole name, or its parameter key (all its drawn entries).
+ * Returns how many. */
 static int match(const ipsim_comparison *c, const ipsim_params *p, const char *key,
                  int *columns, int have)
 {
@@ -209,7 +210,11 @@ static int run_study(ipsim_voi_analysis *a, const ipsim_params *p, const ipsim_v
     ipsim_voi_study_result *out = &a->study[index];
     out->study = plan->study[index];
     const ipsim_study *s = &out->study;
-    int column = -1, found = match(c, p, s->parameter, &column, 0);
+    int *columns = malloc((size_t)c->parameters * sizeof *columns);
+    if (!columns)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for EVSI");
+    const int found = match(c, p, s->parameter, columns, 0), column = columns[0];
+    free(columns);
     if (found == 0)
         return unknown_key(c, s->parameter, "the study's parameter", plan,
                            plan->study_line[index], err);
