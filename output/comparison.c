@@ -2,18 +2,15 @@
 #define _POSIX_C_SOURCE 200809L
 #include "output/comparison.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "output/csv.h"
 #include "output/intervals.h"
 #include "output/summary.h"
 #include "params/psa.h"
-#include "sim/atomic_file.h"
 
 void ipsim_comparison_free(ipsim_comparison *c)
 {
@@ -557,16 +554,16 @@ void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *
 
 /* ---- CSV ------------------------------------------------------------------------------- */
 
-/* Writes one CSV text built in memory to dir/name, whole or not at all. */
 int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim_error *err)
 {
-    if (ipsim_csv_directory(dir, err))
-        return IPSIM_EIO;
-    char *text = NULL;
-    size_t size = 0;
-    FILE *f = open_memstream(&text, &size);
-    if (!f)
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot assemble comparison.csv");
+    char *text;
+    size_t size;
+    FILE *f;
+    int rc = ipsim_csv_directory(dir, err);
+    if (!rc)
+        rc = ipsim_csv_open(&f, &text, &size, "comparison.csv", err);
+    if (rc)
+        return rc;
     const int S = c->count;
     fprintf(f, "scenario,source,patients,infections_per_100py,serious_per_100py,deaths_per_100py,"
                "ivig_grams_per_100py,died_pct,infection_deaths_pct,on_ivig_pct");
@@ -610,14 +607,12 @@ int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim
         ipsim_csv_number(f, inc->icer);
         fputc('\n', f);
     }
-    int rc = ipsim_csv_finish(dir, "comparison.csv", &text, &size, f, err);
+    rc = ipsim_csv_finish(dir, "comparison.csv", &text, &size, f, err);
     if (rc)
         return rc;
 
-    text = NULL;
-    size = 0;
-    if (!(f = open_memstream(&text, &size)))
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot assemble wtp.csv");
+    if (ipsim_csv_open(&f, &text, &size, "wtp.csv", err))
+        return IPSIM_ENOMEM;
     fprintf(f, "wtp,best_expected_nmb");
     if (c->psa)
         fprintf(f, ",ceaf_probability,evpi");
@@ -649,10 +644,8 @@ int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim
     if (rc || !c->psa)
         return rc;
 
-    text = NULL;
-    size = 0;
-    if (!(f = open_memstream(&text, &size)))
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot assemble psa.csv");
+    if (ipsim_csv_open(&f, &text, &size, "psa.csv", err))
+        return IPSIM_ENOMEM;
     fprintf(f, "replicate");
     for (int i = 0; i < c->parameters; i++)
         fprintf(f, ",%s", c->parameter_names[i]);

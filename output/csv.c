@@ -1,4 +1,5 @@
 /* output/csv.c: CSV helpers. */
+#define _POSIX_C_SOURCE 200809L
 #include "output/csv.h"
 
 #include <errno.h>
@@ -17,6 +18,14 @@ int ipsim_csv_directory(const char *dir, ipsim_error *err)
                           strerror(e));
     }
     return IPSIM_OK;
+}
+
+int ipsim_csv_open(FILE **f, char **text, size_t *size, const char *name, ipsim_error *err)
+{
+    *text = NULL;
+    *size = 0;
+    *f = open_memstream(text, size);
+    return *f ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot assemble %s", name);
 }
 
 void ipsim_csv_number(FILE *f, double v)

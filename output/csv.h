@@ -10,6 +10,11 @@
 /* Creates directory dir if it is missing. Errors: IPSIM_EIO. */
 int ipsim_csv_directory(const char *dir, ipsim_error *err);
 
+/* Starts a CSV text in memory (open_memstream over *text and *size, which
+ * it resets); `name` is the file it is for, in the error. Errors:
+ * IPSIM_ENOMEM. */
+int ipsim_csv_open(FILE **f, char **text, size_t *size, const char *name, ipsim_error *err);
+
 /* Appends ",v" (",": an empty field for NaN). */
 void ipsim_csv_number(FILE *f, double v);
 

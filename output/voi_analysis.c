@@ -414,13 +414,14 @@ static void csv_result(FILE *f, const ipsim_voi_analysis *a, const char *quantit
 
 int ipsim_voi_analysis_write_csv(const ipsim_voi_analysis *a, const char *dir, ipsim_error *err)
 {
-    if (ipsim_csv_directory(dir, err))
-        return IPSIM_EIO;
-    char *text = NULL;
-    size_t size = 0;
-    FILE *f = open_memstream(&text, &size);
-    if (!f)
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot assemble voi.csv");
+    char *text;
+    size_t size;
+    FILE *f;
+    int rc = ipsim_csv_directory(dir, err);
+    if (!rc)
+        rc = ipsim_csv_open(&f, &text, &size, "voi.csv", err);
+    if (rc)
+        return rc;
     fprintf(f, "quantity,name,parameters,n,wtp,per_patient,se,population,study_cost,net_gain,"
                "metamodel,r_squared_min,r_squared_max,warnings\n");
     for (int k = 0; k < a->report_count; k++) {
@@ -433,12 +434,12 @@ int ipsim_voi_analysis_write_csv(const ipsim_voi_analysis *a, const char *dir, i
                            ipsim_study_cost(&a->study[s].study, a->study[s].study.n[n]),
                            a->study[s].gain[n][k]);
     }
-    int rc = ipsim_csv_finish(dir, "voi.csv", &text, &size, f, err);
+    rc = ipsim_csv_finish(dir, "voi.csv", &text, &size, f, err);
     if (rc)
         return rc;
 
-    if (!(f = open_memstream(&text, &size)))
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot assemble voi_wtp.csv");
+    if (ipsim_csv_open(&f, &text, &size, "voi_wtp.csv", err))
+        return IPSIM_ENOMEM;
     const ipsim_comparison *c = a->comparison;
     fprintf(f, "wtp,evpi");
     for (int g = 0; g < a->groups; g++)
