@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/incremental.h"
 #include "sim/rng.h"
 
 void ipsim_voi_fit_free(ipsim_voi_fit *f)
@@ -43,6 +44,7 @@ int ipsim_voi_fit_create(ipsim_voi_fit *f, const ipsim_psa_outcomes *o, const do
     const int responses = 2 * (o->options - 1);
     f->draws = n;
     f->options = o->options;
+    f->outcomes = o;
     f->observed = malloc((size_t)responses * (size_t)n * sizeof *f->observed);
     f->fitted = malloc((size_t)responses * (size_t)n * sizeof *f->fitted);
     f->fits = calloc((size_t)responses, sizeof *f->fits);
@@ -92,7 +94,7 @@ static double value_of(const double *increments, int64_t n, int options, double 
 double ipsim_voi_value(const ipsim_voi_fit *f, double wtp, bool *capped)
 {
     const double value = value_of(f->fitted, f->draws, f->options, wtp, NULL);
-    const double evpi = value_of(f->observed, f->draws, f->options, wtp, NULL);
+    const double evpi = ipsim_voi_evpi(f->outcomes, wtp);
     if (capped)
         *capped = value > evpi;
     return fmin(value, evpi);
@@ -100,21 +102,9 @@ double ipsim_voi_value(const ipsim_voi_fit *f, double wtp, bool *capped)
 
 double ipsim_voi_evpi(const ipsim_psa_outcomes *o, double wtp)
 {
-    double mean_of_max = 0, mean[64] = {0};
-    for (int64_t r = 0; r < o->draws; r++) {
-        const double *c = o->cost + r * o->options, *e = o->effect + r * o->options;
-        double best = 0;
-        for (int s = 1; s < o->options; s++) {
-            const double inb = wtp * (e[s] - e[0]) - (c[s] - c[0]);
-            mean[s] += inb;
-            best = fmax(best, inb);
-        }
-        mean_of_max += best;
-    }
-    double max_of_mean = 0;
-    for (int s = 1; s < o->options; s++)
-        max_of_mean = fmax(max_of_mean, mean[s] / (double)o->draws);
-    return mean_of_max / (double)o->draws - max_of_mean;
+    double probability[64], evpi;
+    ipsim_acceptability(o->cost, o->effect, o->draws, o->options, wtp, probability, &evpi, NULL);
+    return evpi;
 }
 
 static double spread(const double *v, int count)

@@ -13,7 +13,8 @@
  * result is x. Because net benefit is linear in w, costs and effects are
  * fitted once and every willingness to pay is a cheap evaluation. By
  * Jensen's inequality the value is never negative. EVPI is the same with
- * the draws' own increments in place of g.
+ * the draws' own increments in place of g (output/incremental.h computes
+ * it, as for the acceptability curve).
  *
  * Standard errors come from a bootstrap over PSA draws: resample the
  * draws with replacement, refit with the penalties already chosen, and
@@ -43,13 +44,15 @@ typedef struct ipsim_psa_outcomes {
 typedef struct ipsim_voi_fit {
     int64_t draws;
     int options;
+    const ipsim_psa_outcomes *outcomes; /* fitted; must outlive the fit */
     ipsim_metamodel *model;
     double *observed; /* [2 (options - 1)][draw]: cost then effect increments of option 1, ... */
     double *fitted;   /* the same, fitted */
     ipsim_fit *fits;  /* [2 (options - 1)] */
 } ipsim_voi_fit;
 
-/* Fits the increments of o on inputs x[draw * d + j]. Errors: those of
+/* Fits the increments of o (kept by reference) on inputs x[draw * d + j].
+ * Errors: those of
  * ipsim_metamodel_create; IPSIM_ENOMEM. */
 int ipsim_voi_fit_create(ipsim_voi_fit *f, const ipsim_psa_outcomes *o, const double *x, int d,
                          ipsim_error *err);

@@ -55,18 +55,18 @@ static int unknown_key(const ipsim_comparison *c, const char *key, const char *w
     return IPSIM_EPARAM;
 }
 
-/* A group's columns; of a share vector given whole (its values sum to the
- * same in every draw) the last is dropped, as it adds nothing. */
+/* A group's columns[*count]; of a share vector given whole (its values sum
+ * to the same in every draw) the last is dropped, as it adds nothing. */
 static int group_columns(const ipsim_comparison *c, const ipsim_params *p,
                          const ipsim_voi_group *g, const ipsim_voi_plan *plan, int *columns,
-                         ipsim_error *err)
+                         int *count_out, ipsim_error *err)
 {
     int count = 0;
     for (int k = 0; k < g->keys; k++) {
         const int first = count;
         const int found = match(c, p, g->key[k], columns, count);
         if (found == 0)
-            return -unknown_key(c, g->key[k], "key", plan, g->line, err);
+            return unknown_key(c, g->key[k], "key", plan, g->line, err);
         count += found;
         if (found < 2)
             continue;
@@ -83,7 +83,8 @@ static int group_columns(const ipsim_comparison *c, const ipsim_params *p,
         if (constant)
             count--;
     }
-    return count;
+    *count_out = count;
+    return IPSIM_OK;
 }
 
 /* ---- one regression --------------------------------------------------------------- */
@@ -145,45 +146,49 @@ void ipsim_voi_analysis_free(ipsim_voi_analysis *a)
         free(a->study[s].size);
     }
     free(a->study);
-    free(a->evpi);
     memset(a, 0, sizeof *a);
 }
 
-static int run_groups(ipsim_voi_analysis *a, const ipsim_params *p, const ipsim_voi_plan *plan,
-                      const ipsim_psa_outcomes *o, ipsim_error *err)
+/* Every drawn parameter key as its own group, in the file's order:
+ * groups[*count] (at most IPSIM_VOI_GROUPS_MAX), to be freed. */
+static int default_groups(const ipsim_comparison *c, const ipsim_params *p,
+                          ipsim_voi_group **groups, int *count, ipsim_error *err)
+{
+    *count = 0;
+    *groups = calloc(IPSIM_VOI_GROUPS_MAX, sizeof **groups);
+    if (!*groups)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for EVPPI");
+    for (int i = 0; i < c->parameters && *count < IPSIM_VOI_GROUPS_MAX; i++) {
+        const char *key = key_of(p, i);
+        if (*count > 0 && strcmp((*groups)[*count - 1].key[0], key) == 0)
+            continue;
+        ipsim_voi_group *g = &(*groups)[(*count)++];
+        snprintf(g->name, sizeof g->name, "%s", key);
+        snprintf(g->key[0], sizeof g->key[0], "%s", key);
+        g->keys = 1;
+    }
+    return IPSIM_OK;
+}
+
+/* EVPPI of groups[count] (from the plan, whose source locates errors). */
+static int run_groups(ipsim_voi_analysis *a, const ipsim_params *p, const ipsim_voi_group *groups,
+                      int count, const ipsim_voi_plan *plan, const ipsim_psa_outcomes *o,
+                      ipsim_error *err)
 {
     const ipsim_comparison *c = a->comparison;
-    ipsim_voi_plan defaults;
-    if (plan->groups == 0 && plan->studies == 0) {
-        /* Every drawn parameter key on its own, in the file's order. */
-        ipsim_voi_plan_init(&defaults);
-        defaults.wtp_count = plan->wtp_count;
-        for (int i = 0; i < c->parameters && defaults.groups < IPSIM_VOI_GROUPS_MAX; i++) {
-            const char *key = key_of(p, i);
-            if (defaults.groups > 0 &&
-                strcmp(defaults.group[defaults.groups - 1].key[0], key) == 0)
-                continue;
-            ipsim_voi_group *g = &defaults.group[defaults.groups++];
-            snprintf(g->name, sizeof g->name, "%s", key);
-            snprintf(g->key[0], sizeof g->key[0], "%s", key);
-            g->keys = 1;
-        }
-        plan = &defaults;
-    }
-    a->groups = plan->groups;
-    a->group = calloc((size_t)(plan->groups ? plan->groups : 1), sizeof *a->group);
+    a->groups = count;
+    a->group = calloc((size_t)(count ? count : 1), sizeof *a->group);
     int *columns = malloc((size_t)(c->parameters + 1) * sizeof *columns);
     double *x = malloc((size_t)c->replicates * (size_t)(c->parameters + 1) * sizeof *x);
     int rc = a->group && columns && x ? IPSIM_OK
                                       : IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for EVPPI");
-    for (int g = 0; !rc && g < plan->groups; g++) {
+    for (int g = 0; !rc && g < count; g++) {
         ipsim_voi_result *out = &a->group[g];
-        snprintf(out->name, sizeof out->name, "%s", plan->group[g].name);
-        const int d = group_columns(c, p, &plan->group[g], plan, columns, err);
-        if (d < 0) {
-            rc = -d;
+        snprintf(out->name, sizeof out->name, "%s", groups[g].name);
+        int d;
+        rc = group_columns(c, p, &groups[g], plan, columns, &d, err);
+        if (rc)
             break;
-        }
         out->inputs = d;
         size_t used = 0;
         for (int j = 0; j < d && used < sizeof out->input_names; j++)
@@ -283,17 +288,20 @@ int ipsim_voi_analysis_run(ipsim_voi_analysis *a, const ipsim_comparison *c,
     a->population = ipsim_voi_population(a->per_year, a->horizon_years, a->discount_rate);
 
     const ipsim_psa_outcomes o = {c->replicates, c->count, c->replicate_cost, c->replicate_qalys};
-    a->evpi = malloc((size_t)c->wtp_count * sizeof *a->evpi);
-    if (!a->evpi)
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for the EVPI");
-    for (int w = 0; w < c->wtp_count; w++)
-        a->evpi[w] = ipsim_voi_evpi(&o, c->wtp[w]);
     for (int k = 0; k < a->report_count; k++)
         a->evpi_report[k] = ipsim_voi_evpi(&o, a->report_wtp[k]);
 
     int rc = IPSIM_OK;
-    if (plan->groups > 0 || plan->studies == 0)
-        rc = run_groups(a, p, plan, &o, err);
+    if (plan->groups > 0) {
+        rc = run_groups(a, p, plan->group, plan->groups, plan, &o, err);
+    } else if (plan->studies == 0) {
+        ipsim_voi_group *groups;
+        int count;
+        rc = default_groups(c, p, &groups, &count, err);
+        if (!rc)
+            rc = run_groups(a, p, groups, count, plan, &o, err);
+        free(groups);
+    }
     if (!rc && plan->studies > 0) {
         a->study = calloc((size_t)plan->studies, sizeof *a->study);
         rc = a->study ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for EVSI");
@@ -317,6 +325,14 @@ static void print_row(FILE *out, const char *label, double value, double se, dou
 {
     fprintf(out, "  %-44s %12.2f %10.2f %16.0f %8.1f%%\n", label, value, se,
             value * population, evpi > 0 ? 100 * value / evpi : 0);
+}
+
+static void print_metamodel(FILE *out, const ipsim_voi_result *v)
+{
+    fprintf(out, "  %s: %s on %s; R^2 %.3f-%.3f\n", v->name, v->basis, v->input_names,
+            v->r_squared_min, v->r_squared_max);
+    if (v->warnings[0])
+        fprintf(out, "    warning: %s\n", v->warnings);
 }
 
 void ipsim_voi_analysis_print(FILE *out, const ipsim_voi_analysis *a)
@@ -361,24 +377,14 @@ void ipsim_voi_analysis_print(FILE *out, const ipsim_voi_analysis *a)
                              "is worth\n");
         }
     }
-    bool any = false;
-    for (int g = 0; g < a->groups + a->studies; g++) {
-        const bool study = g >= a->groups;
-        const ipsim_voi_study_result *sr = study ? &a->study[g - a->groups] : NULL;
-        const int parts = study ? sr->study.sizes : 1;
-        for (int n = 0; n < parts; n++) {
-            const ipsim_voi_result *v = study ? &sr->size[n] : &a->group[g];
-            if (!any)
-                fprintf(out, "\nMetamodels (R^2: the share of the variance across draws of "
-                             "each option's cost and QALY increments that the fit explains, "
-                             "lowest to highest):\n");
-            any = true;
-            fprintf(out, "  %s: %s on %s; R^2 %.3f-%.3f\n", v->name, v->basis, v->input_names,
-                    v->r_squared_min, v->r_squared_max);
-            if (v->warnings[0])
-                fprintf(out, "    warning: %s\n", v->warnings);
-        }
-    }
+    if (a->groups + a->studies > 0)
+        fprintf(out, "\nMetamodels (R^2: the share of the variance across draws of each option's "
+                     "cost and QALY increments that the fit explains, lowest to highest):\n");
+    for (int g = 0; g < a->groups; g++)
+        print_metamodel(out, &a->group[g]);
+    for (int s = 0; s < a->studies; s++)
+        for (int n = 0; n < a->study[s].study.sizes; n++)
+            print_metamodel(out, &a->study[s].size[n]);
 }
 
 /* ---- CSV --------------------------------------------------------------------------- */
@@ -450,7 +456,7 @@ int ipsim_voi_analysis_write_csv(const ipsim_voi_analysis *a, const char *dir, i
     fputc('\n', f);
     for (int w = 0; w < c->wtp_count; w++) {
         fprintf(f, "%.10g", c->wtp[w]);
-        ipsim_csv_number(f, a->evpi[w]);
+        ipsim_csv_number(f, c->evpi[w]);
         for (int g = 0; g < a->groups; g++)
             ipsim_csv_number(f, a->group[g].value[w]);
         for (int s = 0; s < a->studies; s++)
@@ -481,7 +487,7 @@ int ipsim_voi_analysis_write_h5(const ipsim_voi_analysis *a, ipsim_h5_writer *w,
     int rc = names && table ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for /voi");
     const char **inputs = names + rows, **bases = names + 2 * rows, **notes = names + 3 * rows;
     if (!rc)
-        rc = ipsim_h5_writer_write_table(w, "voi", "evpi", 1, &wtp, a->evpi,
+        rc = ipsim_h5_writer_write_table(w, "voi", "evpi", 1, &wtp, c->evpi,
                                          "expected value of perfect information per patient",
                                          c->currency, err);
     if (!rc)

@@ -49,7 +49,6 @@ typedef struct ipsim_voi_analysis {
     double per_year, horizon_years, discount_rate, population;
     int bootstrap;
     uint64_t seed;
-    double *evpi; /* [wtp], per person, from the draws */
     double evpi_report[IPSIM_VOI_WTP_MAX], evpi_report_se[IPSIM_VOI_WTP_MAX];
     int groups;
     ipsim_voi_result *group;

@@ -26,10 +26,9 @@ static int parse(int argc, char **argv, const char **file, ipsim_voi_plan *plan,
                  const char **csv_dir, double *wtp, int *wtp_count, ipsim_error *err)
 {
     const char *plan_path = NULL;
-    int bootstrap = 0, rc = IPSIM_OK;
+    const char *groups[IPSIM_VOI_GROUPS_MAX];
+    int bootstrap = 0, group_count = 0, rc = IPSIM_OK;
     ipsim_voi_plan_init(plan);
-    ipsim_voi_plan extra;
-    ipsim_voi_plan_init(&extra);
     for (int i = 0; i < argc && !rc; i++) {
         const char *a = argv[i];
         const bool takes_value = strcmp(a, "--parameters") == 0 || strcmp(a, "--wtp") == 0 ||
@@ -37,7 +36,11 @@ static int parse(int argc, char **argv, const char **file, ipsim_voi_plan *plan,
         if (takes_value && i + 1 >= argc) {
             rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "%s needs a value; %s", a, usage);
         } else if (strcmp(a, "--parameters") == 0) {
-            rc = ipsim_voi_plan_add_group(&extra, argv[++i], err);
+            if (group_count == IPSIM_VOI_GROUPS_MAX)
+                rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "more than %d parameter groups",
+                                IPSIM_VOI_GROUPS_MAX);
+            else
+                groups[group_count++] = argv[++i];
         } else if (strcmp(a, "--wtp") == 0) {
             rc = ipsim_options_parse_wtp(argv[++i], wtp, IPSIM_WTP_REPORT_MAX, wtp_count, err);
         } else if (strcmp(a, "--csv") == 0) {
@@ -64,13 +67,8 @@ static int parse(int argc, char **argv, const char **file, ipsim_voi_plan *plan,
     if (!rc && plan_path)
         rc = ipsim_voi_plan_load(plan, plan_path, err);
     /* Command-line groups come after the plan's. */
-    for (int g = 0; !rc && g < extra.groups; g++) {
-        if (plan->groups >= IPSIM_VOI_GROUPS_MAX)
-            rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "more than %d parameter groups",
-                            IPSIM_VOI_GROUPS_MAX);
-        else
-            plan->group[plan->groups++] = extra.group[g];
-    }
+    for (int g = 0; !rc && g < group_count; g++)
+        rc = ipsim_voi_plan_add_group(plan, groups[g], err);
     if (!rc && bootstrap)
         plan->bootstrap = bootstrap;
     return rc;
