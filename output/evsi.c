@@ -7,9 +7,6 @@
 
 #include "sim/rng.h"
 
-const char *const ipsim_study_design_names[IPSIM_STUDY_DESIGNS] = {"normal", "binomial",
-                                                                   "rate_ratio"};
-
 double ipsim_study_cost(const ipsim_study *s, int64_t n)
 {
     return s->fixed_cost + s->cost_per_person * s->arms * (double)n;

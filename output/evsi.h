@@ -1,4 +1,4 @@
-/* output/evsi.h: proposed studies, and their simulated results for the
+/* output/evsi.h: the simulated results of proposed studies, for the
  * expected value of sample information (EVSI).
  *
  * A study measures one parameter drawn in the PSA. For each PSA draw r,
@@ -18,39 +18,15 @@
  *               log((X1 + 1/2) / (X0 + 1/2)).
  * Results are drawn from counter-based streams (seed, draw) at counter
  * (n, hash of the study's name, IPSIM_PURPOSE_STUDY): reproducible and the
- * same for any thread count. */
+ * same for any thread count. A study's description, ipsim_study, is in
+ * params/voi_plan.h, which reads it from a plan. */
 #ifndef IPSIM_EVSI_H
 #define IPSIM_EVSI_H
 
 #include <stdint.h>
 
-#include "params/params.h"
+#include "params/voi_plan.h"
 #include "sim/error.h"
-
-typedef enum ipsim_study_design {
-    IPSIM_STUDY_NORMAL = 0,
-    IPSIM_STUDY_BINOMIAL = 1,
-    IPSIM_STUDY_RATE_RATIO = 2,
-    IPSIM_STUDY_DESIGNS
-} ipsim_study_design;
-
-extern const char *const ipsim_study_design_names[IPSIM_STUDY_DESIGNS];
-
-enum { IPSIM_STUDY_SIZES_MAX = 64 };
-
-typedef struct ipsim_study {
-    char name[IPSIM_NAME_MAX];
-    char parameter[IPSIM_KEY_MAX]; /* the PSA value it measures, e.g. "ivig.rate_ratio_all" */
-    ipsim_study_design design;
-    double sd;              /* normal: one observation's standard deviation */
-    double control_rate;    /* rate_ratio: events per person-year without the intervention */
-    double follow_up_years; /* rate_ratio */
-    int arms;               /* persons recruited per unit of n (2 for a two-arm trial) */
-    double cost_per_person; /* for the expected net gain of sampling */
-    double fixed_cost;
-    int sizes;
-    int64_t n[IPSIM_STUDY_SIZES_MAX]; /* sample sizes (per arm), increasing */
-} ipsim_study;
 
 /* The study's statistic for each of `draws` true values theta[r] at sample
  * size n: result[r]. Errors: IPSIM_EPARAM for a true value outside the

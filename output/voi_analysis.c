@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "output/csv.h"
+#include "output/evsi.h"
 #include "params/psa.h"
 #include "params/schema.h"
 #include "sim/rng.h"

@@ -7,6 +7,9 @@
 
 #include "params/yaml_tree.h"
 
+const char *const ipsim_study_design_names[IPSIM_STUDY_DESIGNS] = {"normal", "binomial",
+                                                                   "rate_ratio"};
+
 void ipsim_voi_plan_init(ipsim_voi_plan *plan)
 {
     memset(plan, 0, sizeof *plan);

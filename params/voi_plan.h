@@ -33,9 +33,34 @@
 
 #include <stdbool.h>
 
-#include "output/evsi.h"
 #include "params/params.h"
 #include "sim/error.h"
+
+/* A proposed study (simulated by output/evsi.h). */
+typedef enum ipsim_study_design {
+    IPSIM_STUDY_NORMAL = 0,
+    IPSIM_STUDY_BINOMIAL = 1,
+    IPSIM_STUDY_RATE_RATIO = 2,
+    IPSIM_STUDY_DESIGNS
+} ipsim_study_design;
+
+extern const char *const ipsim_study_design_names[IPSIM_STUDY_DESIGNS];
+
+enum { IPSIM_STUDY_SIZES_MAX = 64 };
+
+typedef struct ipsim_study {
+    char name[IPSIM_NAME_MAX];
+    char parameter[IPSIM_KEY_MAX]; /* the PSA value it measures, e.g. "ivig.rate_ratio_all" */
+    ipsim_study_design design;
+    double sd;              /* normal: one observation's standard deviation */
+    double control_rate;    /* rate_ratio: events per person-year without the intervention */
+    double follow_up_years; /* rate_ratio */
+    int arms;               /* persons recruited per unit of n (2 for a two-arm trial) */
+    double cost_per_person; /* for the expected net gain of sampling */
+    double fixed_cost;
+    int sizes;
+    int64_t n[IPSIM_STUDY_SIZES_MAX]; /* sample sizes (per arm), increasing */
+} ipsim_study;
 
 enum {
     IPSIM_VOI_GROUPS_MAX = 64,
