@@ -384,6 +384,8 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
          {IPSIM_DEATH_CAUSES - 1}},
         {"summary/episodes_prevented_by_type", total->prevented, 2, {IPSIM_INFECTION_TYPES}},
         {"summary/phase_occupancy", total->phase_occupancy, 3, {M, IPSIM_PHASE_STATES}},
+        {"summary/first_infections_by_baseline_grade", total->first_infection, 3,
+         {M, IPSIM_GRADES}},
         {"summary/patients_by_type_and_grade", &total->patients_by_type_and_grade[0][0], 3,
          {IPSIM_MYELOMA_TYPES, IPSIM_GRADES}},
         {"summary/patients_by_riss_and_grade", &total->patients_by_riss_and_grade[0][0], 3,

@@ -529,6 +529,11 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const char *p
              "patients with >= 1 infection episode within infection.window_months, by grade "
              "at diagnosis",
              "patients"},
+            {"first_infections_by_baseline_grade", H5T_NATIVE_INT64, 3, {R, M, IPSIM_GRADES},
+             {SC_REPLICATE, SC_MONTH, SC_GRADE},
+             "patients whose first infection episode began in the cycle starting this month, "
+             "by grade at diagnosis",
+             "patients"},
             {"person_months_by_grade", H5T_NATIVE_INT64, 2, {R, IPSIM_GRADES},
              {SC_REPLICATE, SC_GRADE}, "months lived in each grade", "months"},
             {"episodes_by_grade_and_type", H5T_NATIVE_INT64, 3,
@@ -1156,6 +1161,8 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
         ok |= write_summary_row(group, "infected_within_window_by_baseline_grade",
                                 H5T_NATIVE_INT64, 2, replicate,
                                 s->infected_in_window_by_baseline);
+        ok |= write_summary_row(group, "first_infections_by_baseline_grade", H5T_NATIVE_INT64, 3,
+                                replicate, s->first_infection);
         ok |= write_summary_row(group, "person_months_by_grade", H5T_NATIVE_INT64, 2, replicate,
                                 person_months);
         ok |= write_summary_row(group, "episodes_by_grade_and_type", H5T_NATIVE_INT64, 3,

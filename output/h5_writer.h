@@ -17,7 +17,7 @@
 #include "sim/error.h"
 
 #define IPSIM_FORMAT_NAME "ipsim"
-#define IPSIM_FORMAT_VERSION 3
+#define IPSIM_FORMAT_VERSION 4
 
 typedef struct ipsim_run_info {
     const char *ipsim_version;

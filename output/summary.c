@@ -67,9 +67,11 @@ int ipsim_summary_create_for(ipsim_summary **out, const ipsim_summary_shape *sha
     size_t months = (size_t)shape->months;
     s->occupancy = calloc(months * IPSIM_STATES, sizeof *s->occupancy);
     s->on_ivig = calloc(months, sizeof *s->on_ivig);
+    s->first_infection = calloc(months * IPSIM_GRADES, sizeof *s->first_infection);
     s->phase_occupancy = calloc(months * IPSIM_PHASE_STATES, sizeof *s->phase_occupancy);
     s->pfs_event_row = calloc((months + 1) * 2, sizeof *s->pfs_event_row);
-    if (!s->occupancy || !s->on_ivig || !s->phase_occupancy || !s->pfs_event_row) {
+    if (!s->occupancy || !s->on_ivig || !s->first_infection || !s->phase_occupancy ||
+        !s->pfs_event_row) {
         ipsim_summary_free(s);
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the run summary");
     }
@@ -94,6 +96,7 @@ void ipsim_summary_free(ipsim_summary *s)
         return;
     free(s->occupancy);
     free(s->on_ivig);
+    free(s->first_infection);
     free(s->phase_occupancy);
     free(s->pfs_event_row);
     free(s);
@@ -120,6 +123,7 @@ void ipsim_summary_reset(ipsim_summary *s)
     size_t months = (size_t)s->shape.months;
     memset(s->occupancy, 0, months * IPSIM_STATES * sizeof *s->occupancy);
     memset(s->on_ivig, 0, months * sizeof *s->on_ivig);
+    memset(s->first_infection, 0, months * IPSIM_GRADES * sizeof *s->first_infection);
     memset(s->phase_occupancy, 0, months * IPSIM_PHASE_STATES * sizeof *s->phase_occupancy);
     memset(s->pfs_event_row, 0, pfs_cells(s) * sizeof *s->pfs_event_row);
     memset(TALLIES_FIRST(s), 0, TALLIES_COUNT * sizeof(int64_t));
@@ -141,9 +145,12 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
             s->on_ivig[m] += rows->ivig[m];
     int g0 = record->baseline_grade;
     s->patients_by_baseline[g0]++;
-    if (record->first_infection_month >= 0 &&
-        record->first_infection_month < s->shape.window_months)
-        s->infected_in_window_by_baseline[g0]++;
+    if (record->first_infection_month >= 0) {
+        s->first_infection[record->first_infection_month / s->shape.cycle_months * IPSIM_GRADES +
+                           g0]++;
+        if (record->first_infection_month < s->shape.window_months)
+            s->infected_in_window_by_baseline[g0]++;
+    }
     for (int g = 0; g < IPSIM_GRADES; g++) {
         for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
             s->episodes[g][t] += record->episodes[g][t];
@@ -208,6 +215,8 @@ void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src)
         dst->occupancy[i] += src->occupancy[i];
     for (size_t i = 0; i < months; i++)
         dst->on_ivig[i] += src->on_ivig[i];
+    for (size_t i = 0; i < months * IPSIM_GRADES; i++)
+        dst->first_infection[i] += src->first_infection[i];
     for (size_t i = 0; i < months * IPSIM_PHASE_STATES; i++)
         dst->phase_occupancy[i] += src->phase_occupancy[i];
     for (size_t i = 0; i < pfs_cells(dst); i++)

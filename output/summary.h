@@ -44,6 +44,11 @@ typedef struct ipsim_summary {
     ipsim_summary_shape shape;
     int64_t *occupancy;    /* [months][IPSIM_STATES]: patients in each state */
     int64_t *on_ivig;      /* [months]: patients given IVIG in the cycle starting then */
+    /* [months][IPSIM_GRADES]: patients, by grade at diagnosis, whose first
+     * infection episode began in the cycle starting at that row; its running
+     * sum over rows is the cumulative share with >= 1 infection (deaths
+     * compete: the denominator is everyone in the grade at diagnosis). */
+    int64_t *first_infection;
     int64_t *phase_occupancy; /* [months][IPSIM_PHASE_STATES]: patients in each phase */
     /* [months + 1][2], by IP improved after induction (0 no, 1 yes): patients
      * whose progression or death is first recorded at this row (the last

@@ -94,7 +94,7 @@ class Layout(Workdir):
         self.assertEqual(r.returncode, 0, r.stderr)
         with h5py.File(out, "r") as f:
             self.assertEqual(f.attrs["format"], "ipsim")
-            self.assertEqual(f.attrs["format_version"], 3)
+            self.assertEqual(f.attrs["format_version"], 4)
             self.assertRegex(f.attrs["ipsim_version"], r"^\d+\.\d+\.\d+")
             self.assertEqual(int(f.attrs["seed"]), 20261125)
             self.assertRegex(f.attrs["created_utc"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -133,9 +133,27 @@ class Layout(Workdir):
             for name, dims in [("grade", ["replicate", "patient", "month"]),
                                ("infections", ["replicate", "patient", "month"]),
                                ("patients/death_month", ["replicate", "patient"]),
-                               ("summary/occupancy", ["replicate", "month", "state"])]:
+                               ("summary/occupancy", ["replicate", "month", "state"]),
+                               ("summary/first_infections_by_baseline_grade",
+                                ["replicate", "month", "ip_grade"])]:
                 labels = [os.path.basename(d[0].name) for d in g[name].dims]
                 self.assertEqual(labels, dims, name)
+            # First infections by month and baseline grade are the patient
+            # records tallied, and their running sum over the window is the
+            # window table.
+            first = g["summary/first_infections_by_baseline_grade"][()]
+            months = g["patients/first_infection_month"][()]
+            base = g["patients/baseline_grade"][()].astype(int)
+            expected = np.zeros((R, M, 5), dtype=np.int64)
+            for rep in range(R):
+                hit = months[rep] >= 0
+                np.add.at(expected[rep], (months[rep][hit], base[rep][hit]), 1)
+            np.testing.assert_array_equal(first, expected)
+            self.assertGreater(first.sum(), 0)
+            window = 12  # infection.window_months, one-month cycles
+            np.testing.assert_array_equal(
+                first[:, :window, :].sum(axis=1),
+                g["summary/infected_within_window_by_baseline_grade"][()])
             np.testing.assert_array_equal(g["month"][()], np.arange(M))
             np.testing.assert_array_equal(g["patient"][()], np.arange(N))
             np.testing.assert_array_equal(g["replicate"][()], np.arange(R))
@@ -296,7 +314,7 @@ class Reading(Workdir):
             f["x"] = np.arange(3)
         self.expect_failure(foreign, r"not one written by ipsim")
 
-        for version, word in [(2, "an older"), (4, "a newer")]:
+        for version, word in [(3, "an older"), (5, "a newer")]:
             other = self.path("v%d.h5" % version)
             with open(other, "wb") as f:
                 f.write(data)
