@@ -123,25 +123,6 @@ static double se_of(const double *x, int64_t n, int64_t stride)
     return sqrt(ss / (double)(n - 1) / (double)n);
 }
 
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The p-quantile (0..1) of n values stride apart, interpolated between
- * order statistics (R's type 7). */
-static double quantile(const double *x, int64_t n, int64_t stride, double p, double *scratch)
-{
-    for (int64_t i = 0; i < n; i++)
-        scratch[i] = x[i * stride];
-    qsort(scratch, (size_t)n, sizeof *scratch, compare_doubles);
-    double h = (double)(n - 1) * p;
-    int64_t lo = (int64_t)floor(h);
-    int64_t hi = lo + 1 < n ? lo + 1 : lo;
-    return scratch[lo] + (h - (double)lo) * (scratch[hi] - scratch[lo]);
-}
-
 /* ---- decision analysis over the WTP grid ------------------------------------------- */
 
 static void net_benefit(ipsim_comparison *c)
@@ -290,10 +271,10 @@ static int compare_replicates(ipsim_comparison *c, ipsim_h5_reader *const *reade
         res->cost_interval[0] = res->cost_interval[1] = NAN;
         res->qalys_interval[0] = res->qalys_interval[1] = NAN;
         if (!rc && c->psa) {
-            res->cost_interval[0] = quantile(x + IPSIM_OUTCOME_COST, R, IPSIM_OUTCOMES, 0.025, scratch);
-            res->cost_interval[1] = quantile(x + IPSIM_OUTCOME_COST, R, IPSIM_OUTCOMES, 0.975, scratch);
-            res->qalys_interval[0] = quantile(x + IPSIM_OUTCOME_QALYS, R, IPSIM_OUTCOMES, 0.025, scratch);
-            res->qalys_interval[1] = quantile(x + IPSIM_OUTCOME_QALYS, R, IPSIM_OUTCOMES, 0.975, scratch);
+            res->cost_interval[0] = ipsim_quantile(x + IPSIM_OUTCOME_COST, R, IPSIM_OUTCOMES, 0.025, scratch);
+            res->cost_interval[1] = ipsim_quantile(x + IPSIM_OUTCOME_COST, R, IPSIM_OUTCOMES, 0.975, scratch);
+            res->qalys_interval[0] = ipsim_quantile(x + IPSIM_OUTCOME_QALYS, R, IPSIM_OUTCOMES, 0.025, scratch);
+            res->qalys_interval[1] = ipsim_quantile(x + IPSIM_OUTCOME_QALYS, R, IPSIM_OUTCOMES, 0.975, scratch);
         }
     }
     free(ref);

@@ -2,6 +2,7 @@
 #include "output/intervals.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include <gsl/gsl_cdf.h>
 
@@ -53,4 +54,25 @@ void ipsim_interval_rate_ratio(int64_t k1, double t1, int64_t k0, double t0, dou
     double half = IPSIM_Z95 * sqrt(1.0 / (double)k1 + 1.0 / (double)k0);
     *low = *ratio * exp(-half);
     *high = *ratio * exp(half);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double ipsim_quantile(const double *x, int64_t n, int64_t stride, double p, double *scratch)
+{
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (isfinite(x[i * stride]))
+            scratch[m++] = x[i * stride];
+    if (m == 0)
+        return NAN;
+    qsort(scratch, (size_t)m, sizeof *scratch, compare_doubles);
+    double h = (double)(m - 1) * p;
+    int64_t lo = (int64_t)floor(h);
+    int64_t hi = lo + 1 < m ? lo + 1 : lo;
+    return scratch[lo] + (h - (double)lo) * (scratch[hi] - scratch[lo]);
 }

@@ -23,4 +23,9 @@ void ipsim_interval_count(int64_t k, double *low, double *high);
 void ipsim_interval_rate_ratio(int64_t k1, double t1, int64_t k0, double t0, double *ratio,
                                double *low, double *high);
 
+/* The p-quantile (0..1) of the finite ones among n values stride apart,
+ * interpolated between order statistics (R's type 7); scratch holds n
+ * doubles. NaN if none is finite. */
+double ipsim_quantile(const double *x, int64_t n, int64_t stride, double p, double *scratch);
+
 #endif

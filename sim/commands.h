@@ -41,6 +41,11 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
  * with --csv, written as CSV. */
 int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err);
 
+/* ipsim report FILE.h5 [-o DIR] [--format png,svg,pdf] [--wtp ...] [--quiet]:
+ * figures of a finished run and index.html showing them (output/report.h). */
+int ipsim_command_report(int argc, char **argv, const ipsim_command_context *ctx,
+                         ipsim_error *err);
+
 /* ipsim validate [PARAMS.yaml] [--set k=v]... [--threads N] [--quiet]: the
  * seed's table (MODEL.md) against a simulation held in memory; fails
  * (IPSIM_EVALIDATION) if a row is not reproduced. */

@@ -46,6 +46,9 @@ static const char help[] =
     "      scenarios side by side, differences from the first, cost-effectiveness\n"
     "  ipsim voi FILE.h5 [PLAN.yaml] [--parameters a,b]... [--wtp W1,...] [--csv DIR]\n"
     "      value of information of a study's PSA: EVPI, EVPPI, EVSI (docs/voi.md)\n"
+    "  ipsim report FILE.h5 [MORE.h5...] [-o DIR] [--format png,svg,pdf] [--wtp W1,...]\n"
+    "      figures of a run (grades, infection risk by grade, rates, IVIG, cost-effectiveness)\n"
+    "      and an index.html showing them (default DIR: FILE-report)\n"
     "  ipsim validate [PARAMS.yaml] [--set ...]\n"
     "      the review's table (MODEL.md) against a simulation; exit 3 if a row fails\n"
     "  ipsim calibrate [PARAMS.yaml] [-o OUT.yaml] [--set ...] [--threads N]\n"
@@ -127,6 +130,8 @@ int main(int argc, char **argv)
         rc = ipsim_command_compare(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "voi") == 0)
         rc = ipsim_command_voi(argc - 2, argv + 2, &ctx, &err);
+    else if (strcmp(argv[1], "report") == 0)
+        rc = ipsim_command_report(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "summary") == 0)
         rc = ipsim_command_summary(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "params") == 0)

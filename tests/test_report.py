@@ -1,0 +1,400 @@
+"""End-to-end tests of `ipsim report`: every figure in every format is a
+valid, non-empty image; the data behind the figures is what the file holds;
+a figure changes when the data does and not otherwise; bad files fail
+cleanly; an earlier report is replaced whole and nothing else is touched.
+Also the examples in docs/examples.
+
+Run by ctest like test_cli (IPSIM, IPSIM_SOURCE_DIR)."""
+import csv
+import os
+import shutil
+import struct
+import subprocess
+import unittest
+import xml.etree.ElementTree as ET
+import zlib
+
+import h5py
+import numpy as np
+
+from test_cli import BASELINE, SMALL, SOURCE_DIR, Workdir, run
+
+POLICIES = os.path.join(SOURCE_DIR, "params", "ivig-policies.yaml")
+QUICK_STUDY = ["--set", "cohort.patients=400", "--set", "cohort.replicates=12",
+               "--set", "cohort.horizon_months=60"]
+PER_SCENARIO = ["occupancy", "infection_risk", "infection_rates", "ivig_use"]
+ECONOMICS = ["ce_plane", "ceac"]
+Z95 = 1.959963984540054
+
+
+def check_png(path):
+    """Decodes the PNG: signature, every chunk's CRC, IHDR first and IEND
+    last, and IDAT inflating to exactly the rows the header promises.
+    Returns (width, height)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path + ": not a PNG"
+    pos, chunks, idat = 8, [], b""
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        crc, = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        assert zlib.crc32(kind + body) == crc, "%s: bad CRC in %s" % (path, kind)
+        chunks.append(kind)
+        if kind == b"IDAT":
+            idat += body
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+        pos += 12 + length
+    assert chunks[0] == b"IHDR" and chunks[-1] == b"IEND", path
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colour]
+    row = 1 + (width * channels * depth + 7) // 8
+    assert len(zlib.decompress(idat)) == height * row, path + ": image data cut short"
+    assert width > 0 and height > 0
+    return width, height
+
+
+def check_svg(path):
+    root = ET.parse(path).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg", path
+    assert len(list(root.iter())) > 50, path + ": almost nothing drawn"
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+class Report(Workdir):
+    def make_run(self, name="run", *extra, params=BASELINE, settings=SMALL):
+        out = self.path(name + ".h5")
+        r = run("run", params, "-o", out, *settings, "--quiet", *extra)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return out
+
+    def report(self, h5, out, *extra):
+        r = run("report", h5, "-o", out, *extra)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(os.path.join(out, "index.html"), r.stdout)
+        return r
+
+    def assert_figures(self, out, names, formats):
+        for name in names:
+            for fmt in formats:
+                path = os.path.join(out, name + "." + fmt)
+                self.assertTrue(os.path.getsize(path) > 1000, path)
+                if fmt == "png":
+                    check_png(path)
+                elif fmt == "svg":
+                    check_svg(path)
+                else:
+                    with open(path, "rb") as f:
+                        self.assertEqual(f.read(5), b"%PDF-")
+        with open(os.path.join(out, "index.html")) as f:
+            page = f.read()
+        ET.fromstring(page.replace("<!DOCTYPE html>", ""))  # well-formed enough to parse
+        shown = "png" if "png" in formats else "svg" if "svg" in formats else None
+        for name in names:
+            if shown:
+                self.assertIn('<img src="%s.%s"' % (name, shown), page)
+            else:
+                self.assertNotIn("<img", page)
+            for fmt in formats:
+                self.assertIn('href="%s.%s"' % (name, fmt), page)
+            self.assertIn('href="%s.csv"' % name, page)
+        return page
+
+    def test_baseline_report_draws_every_figure(self):
+        h5 = self.make_run()
+        out = self.path("report")
+        self.report(h5, out)
+        page = self.assert_figures(out, PER_SCENARIO, ["png", "svg"])
+        for name in ECONOMICS:
+            self.assertFalse(os.path.exists(os.path.join(out, name + ".png")))
+        self.assertIn("<td>small</td><td>1,500</td><td>2</td><td>36 months", page)
+        self.assertIn("One scenario", page)
+        # No hidden build directory is left beside the report.
+        self.assertEqual(sorted(os.listdir(self.dir)), ["report", "run.h5"])
+
+    def test_default_directory_and_pdf(self):
+        h5 = self.make_run()
+        r = run("report", h5, "--format", "pdf")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = self.path("run-report")
+        self.assert_figures(out, PER_SCENARIO, ["pdf"])
+        self.assertEqual(sorted(n for n in os.listdir(out) if n.endswith(".png")), [])
+
+    def test_policy_study_report_draws_the_economics(self):
+        h5 = self.make_run("psa", params=POLICIES, settings=QUICK_STUDY)
+        out = self.path("report")
+        self.report(h5, out, "--format", "png,svg,pdf")
+        page = self.assert_figures(out, PER_SCENARIO + ECONOMICS, ["png", "svg", "pdf"])
+        for name in ["no_ivig", "ivig_severe", "ivig_recurrent"]:
+            self.assertIn("<td>%s</td>" % name, page)
+        self.assertIn("12 PSA draws", page)
+        # Three panels side by side: wider than the one-panel plane.
+        wide, _ = check_png(os.path.join(out, "infection_risk.png"))
+        narrow, _ = check_png(os.path.join(out, "ce_plane.png"))
+        self.assertGreater(wide, 2 * narrow)
+
+        # The plane's points are the draws' differences from the reference.
+        with h5py.File(h5, "r") as f:
+            cost, qalys = f["psa/cost"][()], f["psa/qalys"][()]
+            ceac = f["psa/ceac"][()]
+        rows = read_csv(os.path.join(out, "ce_plane.csv"))
+        draws = [r for r in rows if r["scenario"] == "ivig_severe" and r["replicate"] != "expected"]
+        self.assertEqual(len(draws), 12)
+        for r in draws:
+            k = int(r["replicate"])
+            self.assertAlmostEqual(float(r["incremental_cost"]), cost[k, 1] - cost[k, 0],
+                                   delta=1e-6 * abs(cost[k, 1]))
+            self.assertAlmostEqual(float(r["incremental_qalys"]), qalys[k, 1] - qalys[k, 0],
+                                   delta=1e-9)
+        curve = read_csv(os.path.join(out, "ceac.csv"))
+        self.assertEqual(len(curve), ceac.shape[0])
+        for w, r in enumerate(curve):
+            self.assertAlmostEqual(float(r["ivig_recurrent"]), ceac[w, 2], places=8)
+
+        # Under PSA the bands are the 2.5% and 97.5% points of the draws.
+        with h5py.File(h5, "r") as f:
+            first = f["ivig_severe/summary/first_infections_by_baseline_grade"][()]
+            base = f["ivig_severe/summary/patients_by_baseline_grade"][()]
+        month = 24
+        share = 100 * first[:, :month, 4].sum(axis=1) / base[:, 4]
+        row = next(r for r in read_csv(os.path.join(out, "infection_risk.csv"))
+                   if r["scenario"] == "ivig_severe" and r["baseline_grade"] == "very_severe"
+                   and int(r["month"]) == month)
+        self.assertAlmostEqual(float(row["infected_pct"]), share.mean(), places=6)
+        self.assertAlmostEqual(float(row["low_pct"]), np.quantile(share, 0.025), places=6)
+        self.assertAlmostEqual(float(row["high_pct"]), np.quantile(share, 0.975), places=6)
+
+    def test_deterministic_study_has_a_plane_without_acceptability(self):
+        h5 = self.make_run("det", "--set", "psa.sample=false", params=POLICIES,
+                           settings=QUICK_STUDY)
+        out = self.path("report")
+        self.report(h5, out, "--format", "png")
+        page = self.assert_figures(out, PER_SCENARIO + ["ce_plane"], ["png"])
+        self.assertFalse(os.path.exists(os.path.join(out, "ceac.png")))
+        self.assertIn("acceptability curves need PSA draws", page)
+
+    def test_the_data_behind_the_figures_is_the_files(self):
+        h5 = self.make_run()
+        out = self.path("report")
+        self.report(h5, out)
+        with h5py.File(h5, "r") as f:
+            s = f["small/summary"]
+            first = s["first_infections_by_baseline_grade"][()].sum(axis=0)
+            base = s["patients_by_baseline_grade"][()].sum(axis=0)
+            within = s["infected_within_window_by_baseline_grade"][()].sum(axis=0)
+            months = s["person_months_by_grade"][()].sum(axis=0)
+            episodes = s["episodes_by_grade_and_type"][()].sum(axis=0)
+            serious = s["serious_episodes_by_grade"][()].sum(axis=0)
+            occupancy = s["occupancy"][()].mean(axis=0)
+            window = yaml_window(f["small"].attrs["parameters"])
+        grades = ["none", "mild", "moderate", "severe", "very_severe"]
+        risk = read_csv(os.path.join(out, "infection_risk.csv"))
+        for g, grade in enumerate(grades):
+            curve = [r for r in risk if r["baseline_grade"] == grade]
+            self.assertEqual(len(curve), 37)
+            self.assertEqual(float(curve[0]["infected_pct"]), 0.0)
+            expected = 100 * np.concatenate([[0], np.cumsum(first[:-1, g])]) / base[g]
+            got = np.array([float(r["infected_pct"]) for r in curve])
+            np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+            # The curve at the window is the summary's window share.
+            self.assertAlmostEqual(got[window], 100 * within[g] / base[g], places=7)
+            # Wilson interval around it.
+            k, n = within[g], base[g]
+            p = k / n
+            centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
+            half = Z95 * np.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / (1 + Z95**2 / n)
+            self.assertAlmostEqual(float(curve[window]["low_pct"]), 100 * (centre - half), places=6)
+            self.assertAlmostEqual(float(curve[window]["high_pct"]), 100 * (centre + half), places=6)
+        rates = read_csv(os.path.join(out, "infection_rates.csv"))
+        for r in rates:
+            g = grades.index(r["grade"])
+            count = serious[g] if r["episodes"] == "serious" else \
+                episodes[g, ["bacterial", "viral", "fungal"].index(r["episodes"])]
+            self.assertAlmostEqual(float(r["per_100_patient_years"]), 1200 * count / months[g],
+                                   places=6)
+            self.assertLessEqual(float(r["low"]), float(r["per_100_patient_years"]))
+            self.assertGreaterEqual(float(r["high"]), float(r["per_100_patient_years"]))
+        occ = read_csv(os.path.join(out, "occupancy.csv"))
+        np.testing.assert_allclose([float(r["dead_pct"]) for r in occ], 100 * occupancy[:, 5],
+                                   rtol=1e-9)
+
+    def test_same_data_same_figure_other_data_other_figure(self):
+        h5 = self.make_run()
+        self.report(h5, self.path("a"))
+        self.report(h5, self.path("b"))
+        other = self.make_run("other", "--set",
+                              "infection.share_within_window={none: 0.05, mild: 0.1, "
+                              "moderate: 0.2, severe: 0.3, very_severe: 0.4}")
+        self.report(other, self.path("c"))
+        def read(d, n):
+            with open(os.path.join(self.path(d), n), "rb") as f:
+                return f.read()
+        for name in ["infection_risk.png", "infection_risk.svg", "infection_rates.png"]:
+            self.assertEqual(read("a", name), read("b", name), name)
+            self.assertNotEqual(read("a", name), read("c", name), name)
+
+    def test_an_earlier_report_is_replaced_and_nothing_else(self):
+        h5 = self.make_run()
+        out = self.path("report")
+        self.report(h5, out)
+        with open(os.path.join(out, "stale.txt"), "w") as f:
+            f.write("from an earlier report\n")
+        self.report(h5, out, "--format", "svg")
+        self.assertFalse(os.path.exists(os.path.join(out, "stale.txt")))
+        self.assertFalse(os.path.exists(os.path.join(out, "occupancy.png")))
+        self.assertTrue(os.path.exists(os.path.join(out, "occupancy.svg")))
+
+        mine = self.path("mine")
+        os.mkdir(mine)
+        with open(os.path.join(mine, "thesis.tex"), "w") as f:
+            f.write("precious\n")
+        r = run("report", h5, "-o", mine)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("does not hold an ipsim report", r.stderr)
+        self.assertEqual(os.listdir(mine), ["thesis.tex"])
+
+        empty = self.path("empty")
+        os.mkdir(empty)
+        self.report(h5, empty)
+        self.assertTrue(os.path.exists(os.path.join(empty, "index.html")))
+        self.assertFalse([n for n in os.listdir(self.dir) if "ipsim-" in n])
+
+    def test_bad_files_fail_clearly(self):
+        good = self.make_run()
+        with open(good, "rb") as f:
+            data = f.read()
+        truncated = self.path("truncated.h5")
+        with open(truncated, "wb") as f:
+            f.write(data[:len(data) // 2])
+        text = self.write("notes.h5", "not an HDF5 file\n")
+        foreign = self.path("foreign.h5")
+        with h5py.File(foreign, "w") as f:
+            f["x"] = np.arange(3)
+        incomplete = self.path("incomplete.h5")
+        with open(incomplete, "wb") as f:
+            f.write(data)
+        with h5py.File(incomplete, "r+") as f:
+            del f["small/summary/first_infections_by_baseline_grade"]
+        cases = [(truncated, "truncated or damaged"), (text, "not an HDF5 file"),
+                 (foreign, "not one written by ipsim"), (self.path("absent.h5"), "No such file"),
+                 (incomplete, "missing dataset 'small/summary/first_infections_by_baseline_grade'")]
+        for path, message in cases:
+            out = self.path("out")
+            r = run("report", path, "-o", out)
+            self.assertEqual(r.returncode, 1, (path, r.stderr))
+            self.assertIn(path, r.stderr)
+            self.assertIn(message, r.stderr)
+            self.assertFalse(os.path.exists(out))
+            self.assertFalse([n for n in os.listdir(self.dir) if "ipsim-" in n])
+
+    def test_usage_errors(self):
+        h5 = self.make_run()
+        for args, message in [(["--format", "gif"], "--format takes png, svg and pdf"),
+                              (["--format"], "--format needs a value"),
+                              (["--wtp", "-5"], "--wtp takes"),
+                              (["--colour", "red"], "unexpected argument '--colour'"),
+                              ([], None)]:
+            r = run("report", *([h5] if args else []), *args)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(message or "usage: ipsim report", r.stderr)
+        with open(self.path("file.txt"), "w") as f:
+            f.write("x")
+        r = run("report", h5, "-o", self.path("file.txt"))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("exists and is not a directory", r.stderr)
+
+
+class Teaching(Workdir):
+    """docs/teaching.md's commands: three scenario files, one report."""
+
+    def test_walkthrough(self):
+        teaching = os.path.join(SOURCE_DIR, "params", "teaching")
+        files = []
+        for name in ["no-intervention", "ivig-severe", "vaccination"]:
+            out = self.path(name + ".h5")
+            r = run("run", os.path.join(teaching, name + ".yaml"), "-o", out, "--quiet")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            files.append(out)
+        out = self.path("teaching-report")
+        r = run("report", *files, "-o", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("5 figures", r.stdout)
+        for name in PER_SCENARIO + ["ce_plane"]:
+            check_png(os.path.join(out, name + ".png"))
+            check_svg(os.path.join(out, name + ".svg"))
+        with open(os.path.join(out, "index.html")) as f:
+            page = f.read()
+        for scenario in ["no_intervention", "ivig_severe", "vaccination"]:
+            self.assertIn("<td>%s</td><td>20,000</td>" % scenario, page)
+
+        # What the walkthrough says the pictures show. IVIG only where given:
+        ivig = read_csv(os.path.join(out, "ivig_use.csv"))
+        given = {s: max(float(r["on_ivig_pct_of_living"]) for r in ivig if r["scenario"] == s)
+                 for s in ["no_intervention", "ivig_severe", "vaccination"]}
+        self.assertEqual(given["no_intervention"], 0)
+        self.assertEqual(given["vaccination"], 0)
+        self.assertGreater(given["ivig_severe"], 20)
+        # Risk climbs with grade at diagnosis without intervention, and IVIG
+        # lowers it for the very severe (the curves' 95% intervals apart).
+        risk = {(r["scenario"], r["baseline_grade"]): r
+                for r in read_csv(os.path.join(out, "infection_risk.csv")) if r["month"] == "24"}
+        grades = ["none", "mild", "moderate", "severe", "very_severe"]
+        shares = [float(risk["no_intervention", g]["infected_pct"]) for g in grades]
+        self.assertEqual(shares, sorted(shares))
+        self.assertLess(float(risk["ivig_severe", "very_severe"]["high_pct"]),
+                        float(risk["no_intervention", "very_severe"]["low_pct"]))
+        # Vaccination prevents some episodes: fewer viral ones in every grade.
+        rates = {(r["scenario"], r["grade"], r["episodes"]): float(r["per_100_patient_years"])
+                 for r in read_csv(os.path.join(out, "infection_rates.csv"))}
+        for g in grades:
+            self.assertLess(rates["vaccination", g, "viral"], rates["no_intervention", g, "viral"])
+
+
+def yaml_window(parameters):
+    import yaml
+    return int(yaml.safe_load(parameters)["infection"]["window_months"])
+
+
+def r_with_hdf5r():
+    if not shutil.which("Rscript"):
+        return False
+    return subprocess.run(["Rscript", "-e", "library(hdf5r)"], capture_output=True).returncode == 0
+
+
+class Examples(Workdir):
+    """docs/examples/ runs as documented on a real file, and prints the
+    shares the file's own window counts give."""
+
+    def example(self, command):
+        h5 = self.path("run.h5")
+        r = run("run", BASELINE, "-o", h5, *SMALL, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        png = self.path("curve.png")
+        r = subprocess.run([*command, h5, png], capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        check_png(png)
+        with h5py.File(h5, "r") as f:
+            s = f["small/summary"]
+            within = s["infected_within_window_by_baseline_grade"][()].sum(axis=0)
+            base = s["patients_by_baseline_grade"][()].sum(axis=0)
+        for grade, k, n in zip(["none", "mild", "moderate", "severe", "very_severe"], within, base):
+            self.assertIn("%s: %.1f%%" % (grade, 100 * k / n), r.stdout)
+
+    def test_python_example_draws_the_curve(self):
+        self.example(["/usr/bin/python3",
+                      os.path.join(SOURCE_DIR, "docs", "examples", "infection_risk.py")])
+
+    # scripts/test installs R's hdf5r and sets IPSIM_REQUIRE_R, so that CI
+    # cannot skip this; elsewhere it runs where R and hdf5r are installed.
+    @unittest.skipUnless(os.environ.get("IPSIM_REQUIRE_R") or r_with_hdf5r(),
+                         "needs Rscript and hdf5r (Debian: r-cran-hdf5r)")
+    def test_r_example_draws_the_curve(self):
+        self.example(["Rscript", os.path.join(SOURCE_DIR, "docs", "examples", "infection_risk.R")])
+
+
+if __name__ == "__main__":
+    unittest.main()
