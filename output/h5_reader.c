@@ -559,3 +559,60 @@ int ipsim_h5_reader_open_all(const char *path, ipsim_h5_reader ***readers, int *
     *count += n;
     return IPSIM_OK;
 }
+
+char *ipsim_h5_reader_root_attribute(const ipsim_h5_reader *r, const char *group,
+                                     const char *name)
+{
+    int root = strcmp(group, "/") == 0;
+    if (!root && H5Lexists(r->file, group, H5P_DEFAULT) <= 0)
+        return NULL;
+    hid_t g = H5Oopen(r->file, root ? "/" : group, H5P_DEFAULT);
+    char *value = g < 0 ? NULL : read_string_attr(g, name);
+    if (g >= 0)
+        H5Oclose(g);
+    return value;
+}
+
+int ipsim_h5_reader_read_root_strings(ipsim_h5_reader *r, const char *name, char ***out,
+                                      int64_t *count, ipsim_error *err)
+{
+    *out = NULL;
+    *count = 0;
+    hid_t ds = H5Lexists(r->file, name, H5P_DEFAULT) > 0 ? H5Dopen2(r->file, name, H5P_DEFAULT)
+                                                        : -1;
+    if (ds < 0)
+        return fail(r, err, IPSIM_EFORMAT, "missing dataset '/%s'", name);
+    hid_t space = H5Dget_space(ds), type = H5Dget_type(ds);
+    hsize_t n = 0;
+    int ok = space >= 0 && type >= 0 && H5Tget_class(type) == H5T_STRING &&
+             H5Tis_variable_str(type) > 0 && H5Sget_simple_extent_ndims(space) == 1 &&
+             H5Sget_simple_extent_dims(space, &n, NULL) == 1;
+    char **raw = ok && n ? calloc((size_t)n, sizeof *raw) : NULL;
+    char **copy = ok && n ? calloc((size_t)n, sizeof *copy) : NULL;
+    ok = ok && (n == 0 || (raw && copy));
+    if (ok && n) {
+        hid_t mem = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mem, H5T_VARIABLE);
+        H5Tset_cset(mem, H5Tget_cset(type));
+        ok = H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0;
+        for (hsize_t i = 0; ok && i < n; i++)
+            ok = (copy[i] = strdup(raw[i] ? raw[i] : "")) != NULL;
+        H5Dvlen_reclaim(mem, space, H5P_DEFAULT, raw);
+        H5Tclose(mem);
+    }
+    free(raw);
+    if (type >= 0)
+        H5Tclose(type);
+    if (space >= 0)
+        H5Sclose(space);
+    H5Dclose(ds);
+    if (!ok) {
+        for (hsize_t i = 0; copy && i < n; i++)
+            free(copy[i]);
+        free(copy);
+        return fail(r, err, IPSIM_EFORMAT, "dataset '/%s' is not a list of strings", name);
+    }
+    *out = copy;
+    *count = (int64_t)n;
+    return IPSIM_OK;
+}

@@ -69,4 +69,16 @@ int ipsim_h5_reader_read_replicate_table(ipsim_h5_reader *r, const char *name, i
 int ipsim_h5_reader_read_root_table(ipsim_h5_reader *r, const char *name, int64_t count,
                                     double *buf, ipsim_error *err);
 
+/* A string attribute of the group `group` under the root ("sweep"; "/"
+ * for the root itself), malloc'd; NULL if the group or attribute is
+ * missing. */
+char *ipsim_h5_reader_root_attribute(const ipsim_h5_reader *r, const char *group,
+                                     const char *name);
+
+/* Reads a one-dimensional string dataset under the root ("sweep/scenario")
+ * into *out, a malloc'd array of *count malloc'd strings (free each, then
+ * the array). */
+int ipsim_h5_reader_read_root_strings(ipsim_h5_reader *r, const char *name, char ***out,
+                                      int64_t *count, ipsim_error *err);
+
 #endif

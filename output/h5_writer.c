@@ -1407,3 +1407,106 @@ int ipsim_h5_writer_set_attribute(ipsim_h5_writer *w, const char *group, const c
     }
     return IPSIM_OK;
 }
+
+/* ---- copying a scenario ---------------------------------------------------------------- */
+
+/* H5Ocopy copies the references of dimension-scale attributes
+ * (DIMENSION_LIST, a variable-length list, and REFERENCE_LIST, a compound)
+ * without updating them (HDF5 1.10), so they would still point into the
+ * source. The copy drops them, and the scales are attached again, as in
+ * the source, by path. */
+typedef struct scale_fix {
+    hid_t src, dst;
+    int failed;
+} scale_fix;
+
+static herr_t scale_path(hid_t dataset, unsigned dim, hid_t scale, void *data)
+{
+    (void)dataset;
+    (void)dim;
+    return H5Iget_name(scale, data, IPSIM_PATH_MAX) > 0 ? 1 : -1;
+}
+
+static herr_t drop_scale_lists(hid_t group, const char *name, const H5O_info_t *info, void *data)
+{
+    scale_fix *fix = data;
+    if (info->type != H5O_TYPE_DATASET)
+        return 0;
+    hid_t ds = H5Dopen2(group, name, H5P_DEFAULT);
+    if (ds < 0)
+        return fix->failed = 1, -1;
+    const char *lists[] = {"DIMENSION_LIST", "REFERENCE_LIST"};
+    for (int i = 0; i < 2; i++)
+        if (H5Aexists(ds, lists[i]) > 0 && H5Adelete(ds, lists[i]) < 0)
+            fix->failed = 1;
+    H5Dclose(ds);
+    return fix->failed ? -1 : 0;
+}
+
+static herr_t reattach_scales(hid_t group, const char *name, const H5O_info_t *info, void *data)
+{
+    scale_fix *fix = data;
+    (void)group;
+    if (info->type != H5O_TYPE_DATASET)
+        return 0;
+    hid_t src = H5Dopen2(fix->src, name, H5P_DEFAULT);
+    hid_t dst = H5Dopen2(fix->dst, name, H5P_DEFAULT);
+    hid_t space = src < 0 ? -1 : H5Dget_space(src);
+    int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
+    fix->failed |= src < 0 || dst < 0 || rank < 0;
+    for (int d = 0; !fix->failed && d < rank && H5DSis_scale(src) <= 0; d++) {
+        if (H5DSget_num_scales(src, (unsigned)d) <= 0)
+            continue;
+        char path[IPSIM_PATH_MAX] = "";
+        int idx = 0;
+        if (H5DSiterate_scales(src, (unsigned)d, &idx, scale_path, path) != 1) {
+            fix->failed = 1;
+            break;
+        }
+        hid_t scale = H5Dopen2(fix->dst, path, H5P_DEFAULT); /* absolute: the same in both files */
+        fix->failed |= scale < 0 || H5DSattach_scale(dst, scale, (unsigned)d) < 0;
+        if (scale >= 0)
+            H5Dclose(scale);
+    }
+    if (space >= 0)
+        H5Sclose(space);
+    if (src >= 0)
+        H5Dclose(src);
+    if (dst >= 0)
+        H5Dclose(dst);
+    return fix->failed ? -1 : 0;
+}
+
+int ipsim_h5_writer_copy_scenario(ipsim_h5_writer *w, const char *source, const char *name,
+                                  ipsim_error *err)
+{
+    hid_t src = H5Fopen(source, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (src < 0)
+        return IPSIM_FAIL(err, IPSIM_EFORMAT, "cannot open '%s' to copy scenario '%s'", source,
+                          name);
+    /* Whole groups: datasets keep their chunks as stored (no recompression). */
+    scale_fix fix = {-1, -1, 0};
+    herr_t ok = H5Lexists(src, name, H5P_DEFAULT) > 0
+                    ? H5Ocopy(src, name, w->file, name, H5P_DEFAULT, H5P_DEFAULT)
+                    : -1;
+    if (ok >= 0) {
+        fix.src = H5Gopen2(src, name, H5P_DEFAULT);
+        fix.dst = H5Gopen2(w->file, name, H5P_DEFAULT);
+        ok = fix.src < 0 || fix.dst < 0 ||
+                     H5Ovisit(fix.dst, H5_INDEX_NAME, H5_ITER_NATIVE, drop_scale_lists, &fix) < 0 ||
+                     H5Ovisit(fix.dst, H5_INDEX_NAME, H5_ITER_NATIVE, reattach_scales, &fix) < 0
+                 ? -1
+                 : 0;
+        if (fix.src >= 0)
+            H5Gclose(fix.src);
+        if (fix.dst >= 0)
+            H5Gclose(fix.dst);
+    }
+    H5Fclose(src);
+    if (ok < 0) {
+        char what[IPSIM_PATH_MAX + IPSIM_NAME_MAX + 32];
+        snprintf(what, sizeof what, "copying scenario '%s' from '%s'", name, source);
+        return fail_hdf5(w, err, what);
+    }
+    return IPSIM_OK;
+}

@@ -118,6 +118,13 @@ int ipsim_h5_writer_set_attribute(ipsim_h5_writer *w, const char *group, const c
 int ipsim_h5_writer_pause(ipsim_h5_writer *w, const char **temp_path, ipsim_error *err);
 int ipsim_h5_writer_resume(ipsim_h5_writer *w, ipsim_error *err);
 
+/* Copies scenario group `name` of the ipsim file at `source` into this
+ * file (which lists it in /scenarios and does not hold it yet) as it is:
+ * its datasets, chunks, attributes and dimension scales, so that the copy
+ * reads the same, value for value. Errors: IPSIM_EFORMAT, IPSIM_EHDF5. */
+int ipsim_h5_writer_copy_scenario(ipsim_h5_writer *w, const char *source, const char *name,
+                                  ipsim_error *err);
+
 /* Closes the file, flushes it to disk and renames it to the target. Frees w
  * whatever happens; on failure the temporary file is removed. */
 int ipsim_h5_writer_commit(ipsim_h5_writer *w, ipsim_error *err);

@@ -21,6 +21,7 @@
 #include "output/h5_reader.h"
 #include "output/intervals.h"
 #include "output/report_series.h"
+#include "sim/atomic_file.h"
 
 /* Marks index.html as a report's page, so that a later report may replace
  * the directory and nothing else is ever replaced. */
@@ -676,25 +677,6 @@ static int write_index(const report *rp, const char *dir, const bool *drawn, ips
 
 /* ---- the directory ----------------------------------------------------------------- */
 
-/* Removes a directory of plain files (a report's); quietly leaves what it
- * cannot remove. */
-static void remove_flat_directory(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        char path[IPSIM_PATH_MAX + 300];
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
 /* IPSIM_OK if `dir` is missing, empty, or an earlier report. */
 static int check_target(const char *dir, ipsim_error *err)
 {
@@ -778,7 +760,7 @@ static int move_into_place(const char *temp, const char *dir, ipsim_error *err)
         return IPSIM_FAIL(err, IPSIM_EIO, "cannot move the report to '%s': %s", dir,
                           strerror(e));
     }
-    remove_flat_directory(old);
+    ipsim_remove_flat_directory(old);
     return IPSIM_OK;
 }
 
@@ -868,7 +850,7 @@ int ipsim_report_write(const char *const *paths, int files, const char *dir,
     if (!rc)
         rc = move_into_place(temp, dir, err);
     if (rc && temp[0])
-        remove_flat_directory(temp);
+        ipsim_remove_flat_directory(temp);
 
     ipsim_comparison_free(&rp.comparison);
     for (int s = 0; s < rp.count; s++) {

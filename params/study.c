@@ -30,9 +30,7 @@ static void name_from_path(const char *path, char *buf, size_t size)
     buf[len] = '\0';
 }
 
-/* Keys every scenario must share, and why. */
-static int check_shared(const ipsim_study *s, const char *path, const ipsim_yaml_node *scenarios,
-                        ipsim_error *err)
+const char *ipsim_study_differing_key(const ipsim_study *s, int *scenario)
 {
     const ipsim_params *first = &s->scenarios[0];
     for (int k = 1; k < s->count; k++) {
@@ -60,28 +58,42 @@ static int check_shared(const ipsim_study *s, const char *path, const ipsim_yaml
             key = "decision.horizon_years";
         else if (p->decision.discount_rate != first->decision.discount_rate)
             key = "decision.discount_rate";
+        else if (!ipsim_psa_same(p, first))
+            key = "";
         if (key) {
-            IPSIM_FAIL(err, IPSIM_EPARAM,
-                       "scenario '%s' has a different %s from scenario '%s': the scenarios of a "
-                       "study share one cohort, so that their differences are paired patient "
-                       "by patient; set it once, outside `scenarios:`",
-                       p->name, key, first->name);
-            const ipsim_yaml_node *at = scenarios->items[2 * k];
-            ipsim_error_locate(err, path, at->line, at->column, key);
-            return IPSIM_EPARAM;
-        }
-        if (!ipsim_psa_same(p, first)) {
-            IPSIM_FAIL(err, IPSIM_EPARAM,
-                       "scenario '%s' gives different parameter distributions from scenario "
-                       "'%s': every scenario must draw the same PSA values; give the "
-                       "distributions once, outside `scenarios:`",
-                       p->name, first->name);
-            const ipsim_yaml_node *at = scenarios->items[2 * k];
-            ipsim_error_locate(err, path, at->line, at->column, "scenarios");
-            return IPSIM_EPARAM;
+            *scenario = k;
+            return key;
         }
     }
-    return IPSIM_OK;
+    return NULL;
+}
+
+/* Keys every scenario must share, and why. */
+static int check_shared(const ipsim_study *s, const char *path, const ipsim_yaml_node *scenarios,
+                        ipsim_error *err)
+{
+    int k;
+    const char *key = ipsim_study_differing_key(s, &k);
+    if (!key)
+        return IPSIM_OK;
+    const ipsim_params *p = &s->scenarios[k], *first = &s->scenarios[0];
+    const ipsim_yaml_node *at = scenarios->items[2 * k];
+    if (*key) {
+        IPSIM_FAIL(err, IPSIM_EPARAM,
+                   "scenario '%s' has a different %s from scenario '%s': the scenarios of a "
+                   "study share one cohort, so that their differences are paired patient "
+                   "by patient; set it once, outside `scenarios:`",
+                   p->name, key, first->name);
+        ipsim_error_locate(err, path, at->line, at->column, key);
+    } else {
+        IPSIM_FAIL(err, IPSIM_EPARAM,
+                   "scenario '%s' gives different parameter distributions from scenario "
+                   "'%s': every scenario must draw the same PSA values; give the "
+                   "distributions once, outside `scenarios:`",
+                   p->name, first->name);
+        ipsim_error_locate(err, path, at->line, at->column, "scenarios");
+    }
+    return IPSIM_EPARAM;
 }
 
 /* Keys of a study file that every scenario takes (all but the study's own;

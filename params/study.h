@@ -45,4 +45,9 @@ int ipsim_study_load(ipsim_study *out, const char *path, const char *const *over
 
 void ipsim_study_free(ipsim_study *s); /* safe on a zeroed or freed study */
 
+/* The first key a scenario does not share with the first scenario (as
+ * above), with *scenario its index; "" for different distributions; NULL
+ * when every scenario shares the cohort. */
+const char *ipsim_study_differing_key(const ipsim_study *s, int *scenario);
+
 #endif

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "sim/atomic_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,4 +51,22 @@ int ipsim_write_file_atomically(const char *path, const char *text, size_t len,
     if (e)
         return IPSIM_FAIL(err, IPSIM_EIO, "cannot write '%s': %s", path, strerror(e));
     return IPSIM_OK;
+}
+
+void ipsim_remove_flat_directory(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        size_t size = strlen(dir) + 300;
+        char *path = malloc(size);
+        for (struct dirent *e; path && (e = readdir(d)) != NULL;) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(path, size, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+        free(path);
+        closedir(d);
+    }
+    rmdir(dir);
 }

@@ -13,4 +13,8 @@
 int ipsim_write_file_atomically(const char *path, const char *text, size_t len,
                                 ipsim_error *err);
 
+/* Removes the plain files of directory `dir` and the directory (a report's,
+ * a sweep's finished scenarios); quietly leaves what it cannot remove. */
+void ipsim_remove_flat_directory(const char *dir);
+
 #endif

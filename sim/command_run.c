@@ -19,41 +19,12 @@
 #include "sim/commands.h"
 #include "sim/options.h"
 #include "sim/progress.h"
+#include "sim/run.h"
 #include "sim/version.h"
 
 static const char usage[] =
     "usage: ipsim run PARAMS.yaml|STUDY.yaml [-o FILE.h5] [--set section.key=value]... "
     "[--threads N] [--block-patients N] [--csv DIR] [--wtp W1,W2,...] [--quiet]";
-
-/* Where a run's results go: blocks to the writer (directly), replicate
- * summaries to the writer and into the run's total for the printed summary. */
-typedef struct run_sink {
-    ipsim_h5_writer *writer;
-    ipsim_summary *total;
-} run_sink;
-
-static int block_parts(void *ctx, const ipsim_block *block)
-{
-    return ipsim_h5_writer_block_parts(((run_sink *)ctx)->writer, block);
-}
-
-static void prepare_part(void *ctx, const ipsim_block *block, int part)
-{
-    ipsim_h5_writer_prepare_part(((run_sink *)ctx)->writer, block, part);
-}
-
-static int write_block(void *ctx, const ipsim_block *block, ipsim_error *err)
-{
-    return ipsim_h5_writer_write_block(((run_sink *)ctx)->writer, block, err);
-}
-
-static int write_replicate(void *ctx, int64_t replicate, const ipsim_summary *summary,
-                           ipsim_error *err)
-{
-    run_sink *sink = ctx;
-    ipsim_summary_merge(sink->total, summary);
-    return ipsim_h5_writer_write_summary(sink->writer, replicate, summary, err);
-}
 
 static void format_bytes(double bytes, char *buf, size_t size)
 {
@@ -116,105 +87,6 @@ static int check_resources(const ipsim_params *p, double memory, double output,
     return IPSIM_OK;
 }
 
-static void utc_now(char *buf, size_t size)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* Progress over the whole study: each cohort run reports its own part. */
-typedef struct study_progress {
-    ipsim_progress bar;
-    int64_t offset, total;
-} study_progress;
-
-static void study_progress_update(void *ctx, int64_t done, int64_t total)
-{
-    (void)total;
-    study_progress *p = ctx;
-    ipsim_progress_update(&p->bar, p->offset + done, p->total);
-}
-
-/* The PSA draws of every replicate, [R][dimension], checked up front for
- * every scenario, so that no draw can stop a run midway. */
-static int draw_parameters(const ipsim_study *study, double **out, ipsim_error *err)
-{
-    const ipsim_params *first = &study->scenarios[0];
-    const int64_t R = first->cohort.replicates;
-    const int P = ipsim_psa_dimension(first);
-    *out = NULL;
-    double *draws = malloc((size_t)R * (size_t)P * sizeof *draws);
-    ipsim_params *scratch = malloc(sizeof *scratch);
-    ipsim_model *model = malloc(sizeof *model);
-    ipsim_gsl_stream *gs = NULL;
-    int rc = draws && scratch && model ? ipsim_gsl_stream_create(&gs, err)
-                                       : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the PSA draws");
-    for (int64_t r = 0; r < R && !rc; r++) {
-        rc = ipsim_psa_draw(first, first->seed, r, gs, draws + r * P, err);
-        for (int s = 0; s < study->count && !rc; s++) {
-            char context[IPSIM_NAME_MAX + 64];
-            snprintf(context, sizeof context, "PSA replicate %lld of scenario '%s'", (long long)r,
-                     study->scenarios[s].name);
-            *scratch = study->scenarios[s];
-            ipsim_psa_apply(scratch, draws + r * P);
-            rc = ipsim_params_check(scratch, context, err);
-            if (!rc) {
-                rc = ipsim_model_init(model, scratch, err);
-                if (rc)
-                    ipsim_error_prefix(err, "%s: ", context);
-            }
-        }
-    }
-    ipsim_gsl_stream_free(gs);
-    free(scratch);
-    free(model);
-    if (rc) {
-        free(draws);
-        return rc;
-    }
-    *out = draws;
-    return IPSIM_OK;
-}
-
-/* Writes /psa/parameters [replicate, parameter] and each parameter's
- * distribution. */
-static int write_draws(ipsim_h5_writer *writer, const ipsim_params *p, const double *draws,
-                       ipsim_error *err)
-{
-    const int P = ipsim_psa_dimension(p);
-    char (*names)[IPSIM_KEY_MAX] = malloc((size_t)P * sizeof *names);
-    char (*dists)[512] = malloc((size_t)P * sizeof *dists);
-    const char **name_ptr = malloc((size_t)P * sizeof *name_ptr);
-    const char **dist_ptr = malloc((size_t)P * sizeof *dist_ptr);
-    int rc = names && dists && name_ptr && dist_ptr
-                 ? IPSIM_OK
-                 : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the PSA tables");
-    for (int i = 0; !rc && i < P; i++) {
-        ipsim_psa_name(p, i, names[i], sizeof names[i]);
-        ipsim_psa_describe(p, i, dists[i], sizeof dists[i]);
-        name_ptr[i] = names[i];
-        dist_ptr[i] = dists[i];
-    }
-    const ipsim_h5_axis axes[2] = {
-        {"replicate", p->cohort.replicates, NULL, NULL, "PSA draw (replicate)", NULL},
-        {"parameter", P, name_ptr, NULL, "uncertain parameter (key path and entry)", NULL}};
-    if (!rc)
-        rc = ipsim_h5_writer_write_table(writer, "psa", "parameters", 2, axes, draws,
-                                         "the parameter values each replicate drew", NULL, err);
-    if (!rc)
-        rc = ipsim_h5_writer_write_strings(writer, "psa", "distribution", &axes[1], dist_ptr,
-                                           "the distribution drawn from, in the parameter "
-                                           "file's syntax (natural parameters)",
-                                           err);
-    free(names);
-    free(dists);
-    free(name_ptr);
-    free(dist_ptr);
-    return rc;
-}
-
 /* Options of `run` beyond the shared ones: --csv DIR and --wtp LIST. */
 static int take_run_options(int *argc, char **argv, const char **csv_dir, double *wtp,
                             int *wtp_count, ipsim_error *err)
@@ -234,53 +106,15 @@ static int take_run_options(int *argc, char **argv, const char **csv_dir, double
     return rc;
 }
 
-/* Reads the finished scenarios back, compares them, prints the comparison
- * and stores it in the file (and as CSV). The file is still unfinished. */
-static int compare_study(ipsim_h5_writer *writer, const ipsim_study *study, const char *target,
-                         const char *csv_dir, const double *wtp, int wtp_count, int quiet,
-                         ipsim_error *err)
-{
-    const char *temp;
-    ipsim_h5_reader **readers = calloc((size_t)study->count, sizeof *readers);
-    ipsim_comparison comparison = {0};
-    int rc = readers ? ipsim_h5_writer_pause(writer, &temp, err)
-                     : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the comparison");
-    for (int s = 0; s < study->count && !rc; s++)
-        rc = ipsim_h5_reader_open_scenario(&readers[s], temp, s, err);
-    if (!rc)
-        rc = ipsim_comparison_compute(&comparison, readers, study->count, err);
-    for (int s = 0; readers && s < study->count; s++)
-        ipsim_h5_reader_close(readers[s]);
-    /* Named by the file it will be, not the temporary one read. */
-    for (int s = 0; !rc && s < comparison.count; s++)
-        snprintf(comparison.scenarios[s].source, sizeof comparison.scenarios[s].source, "%s",
-                 target);
-    free(readers);
-    if (!rc)
-        rc = ipsim_h5_writer_resume(writer, err);
-    if (!rc)
-        rc = ipsim_comparison_write_h5(&comparison, writer, err);
-    if (!rc && csv_dir)
-        rc = ipsim_comparison_write_csv(&comparison, csv_dir, err);
-    if (!rc && !quiet) {
-        printf("\n");
-        ipsim_comparison_print(stdout, &comparison, wtp, wtp_count);
-    }
-    ipsim_comparison_free(&comparison);
-    return rc;
-}
-
 int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err)
 {
     ipsim_options o = {0};
     ipsim_study study = {0};
     ipsim_model *model = NULL;
-    ipsim_params *drawn = NULL;
     ipsim_summary *total = NULL;
     ipsim_h5_writer *writer = NULL;
     double *draws = NULL;
     const char **names = NULL;
-    char *params_yaml = NULL;
     char default_output[IPSIM_NAME_MAX + 8];
     const char *csv_dir = NULL;
     double wtp[IPSIM_WTP_REPORT_MAX] = {20000, 30000, 50000};
@@ -308,9 +142,8 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
     }
 
     model = malloc(sizeof *model);
-    drawn = malloc(sizeof *drawn);
     names = malloc((size_t)study.count * sizeof *names);
-    if (!model || !drawn || !names) {
+    if (!model || !names) {
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the model");
         goto cleanup;
     }
@@ -338,7 +171,7 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
         output += ipsim_h5_writer_estimate_bytes(p);
     }
     if (!rc && sampling)
-        rc = draw_parameters(&study, &draws, err);
+        rc = ipsim_run_draw_parameters(&study, &draws, err);
     if (rc)
         goto cleanup;
 
@@ -351,7 +184,7 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
         goto cleanup;
 
     char created[32];
-    utc_now(created, sizeof created);
+    ipsim_run_utc_now(created, sizeof created);
     ipsim_run_info info = {.ipsim_version = IPSIM_VERSION,
                            .command_line = ctx->command_line,
                            .created_utc = created,
@@ -373,58 +206,33 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
         fflush(stdout);
     }
 
-    study_progress progress = {.total = study.count * patients * replicates *
-                                        first->cohort.horizon_months};
-    ipsim_progress_init(&progress.bar, stderr, o.quiet, "simulating");
-    config.progress = study_progress_update;
-    config.progress_ctx = &progress;
+    ipsim_progress bar;
+    ipsim_progress_init(&bar, stderr, o.quiet, "simulating");
+    ipsim_run_settings settings = {.threads = threads,
+                                   .block_patients = o.block_patients,
+                                   .cancel = ctx->cancel,
+                                   .progress = &bar,
+                                   .progress_total = study.count * patients * replicates *
+                                                     first->cohort.horizon_months};
     double start = ipsim_seconds();
     for (int s = 0; s < study.count && !rc; s++) {
         const ipsim_params *p = &study.scenarios[s];
-        free(params_yaml);
-        params_yaml = NULL;
         ipsim_summary_free(total);
         total = NULL;
-        rc = ipsim_params_to_yaml(p, &params_yaml, err);
+        rc = ipsim_summary_create(&total, p, err);
+        settings.progress_offset = (int64_t)s * replicates * patients * p->cohort.horizon_months;
         if (!rc)
-            rc = ipsim_summary_create(&total, p, err);
-        if (!rc)
-            rc = ipsim_h5_writer_begin_scenario(writer, p, params_yaml, o.block_patients, err);
-        if (rc)
-            break;
-        config.block_patients = ipsim_h5_writer_block_patients(writer);
-        config.keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
-        run_sink sink = {.writer = writer, .total = total};
-        ipsim_cohort_sinks sinks = {.prepare_parts = block_parts,
-                                    .prepare = prepare_part,
-                                    .block = write_block,
-                                    .replicate = write_replicate,
-                                    .ctx = &sink};
-        /* Without PSA one model serves every replicate; with it each
-         * replicate runs the model of its own draws. */
-        const int64_t per_call = sampling ? 1 : replicates;
-        const int P = ipsim_psa_dimension(p);
-        for (int64_t r = 0; r < replicates && !rc; r += per_call) {
-            *drawn = *p;
-            if (sampling)
-                ipsim_psa_apply(drawn, draws + r * P);
-            rc = ipsim_model_init(model, drawn, err);
-            progress.offset = ((int64_t)s * replicates + r) * patients * p->cohort.horizon_months;
-            if (!rc)
-                rc = ipsim_cohort_run(model, p->seed, patients, r, per_call, &config, &sinks,
-                                      err);
-        }
-        ipsim_h5_writer_end_scenario(writer);
+            rc = ipsim_run_scenario(writer, p, draws, &settings, total, err);
     }
-    ipsim_progress_finish(&progress.bar);
+    ipsim_progress_finish(&bar);
     if (!rc && sampling)
-        rc = write_draws(writer, first, draws, err);
+        rc = ipsim_run_write_draws(writer, first, draws, err);
     double seconds = ipsim_seconds() - start;
     if (!rc && study.count == 1 && !o.quiet)
         ipsim_summary_print(stdout, total, first);
     if (!rc && study.count > 1)
-        rc = compare_study(writer, &study, o.output_path, csv_dir, wtp, wtp_count, o.quiet,
-                           err);
+        rc = ipsim_run_compare(writer, study.count, o.output_path, csv_dir, wtp, wtp_count,
+                               o.quiet, err);
     if (rc)
         goto cleanup;
     rc = ipsim_h5_writer_commit(writer, err);
@@ -449,9 +257,7 @@ cleanup:
                     o.output_path);
     }
     ipsim_summary_free(total);
-    free(params_yaml);
     free(model);
-    free(drawn);
     free(draws);
     free(names);
     ipsim_study_free(&study);

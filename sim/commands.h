@@ -46,6 +46,18 @@ int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, i
 int ipsim_command_report(int argc, char **argv, const ipsim_command_context *ctx,
                          ipsim_error *err);
 
+/* ipsim sweep SWEEP.yaml [-o FILE.h5] [--set k=v]... [--threads N]
+ * [--part I/N] [--resume] [--csv DIR] [--wtp ...] [--quiet]: every scenario
+ * of a sweep (params/sweep.h) into one file, or part I of N into its own;
+ * resumable. */
+int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
+                        ipsim_error *err);
+
+/* ipsim merge OUT.h5 PART.h5... [--csv DIR] [--wtp ...] [--quiet]: the
+ * parts of a sweep into the file one run of it would have written. */
+int ipsim_command_merge(int argc, char **argv, const ipsim_command_context *ctx,
+                        ipsim_error *err);
+
 /* ipsim validate [PARAMS.yaml] [--set k=v]... [--threads N] [--quiet]: the
  * seed's table (MODEL.md) against a simulation held in memory; fails
  * (IPSIM_EVALIDATION) if a row is not reproduced. */

@@ -41,6 +41,11 @@ static const char help[] =
     "  ipsim run PARAMS.yaml [-o FILE.h5] [--set section.key=value]... [--threads N]\n"
     "            [--block-patients N] [--quiet]\n"
     "      simulate the scenario, write HDF5 (default NAME.h5), print a summary\n"
+    "  ipsim sweep SWEEP.yaml [-o FILE.h5] [--set ...] [--threads N] [--part I/N] [--resume]\n"
+    "            [--csv DIR] [--wtp W1,...] [--quiet]\n"
+    "      every scenario of a sweep (grid or list of values) into one file, compared;\n"
+    "      part I of N into its own file; --resume continues a stopped sweep (docs/hpc.md)\n"
+    "  ipsim merge OUT.h5 PART.h5...   join a sweep's parts into the file one run would write\n"
     "  ipsim summary FILE.h5           print the summary of a finished run from its file\n"
     "  ipsim compare FILE.h5 [MORE.h5...] [--csv DIR] [--wtp W1,W2,...]\n"
     "      scenarios side by side, differences from the first, cost-effectiveness\n"
@@ -130,6 +135,10 @@ int main(int argc, char **argv)
         rc = ipsim_command_compare(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "voi") == 0)
         rc = ipsim_command_voi(argc - 2, argv + 2, &ctx, &err);
+    else if (strcmp(argv[1], "sweep") == 0)
+        rc = ipsim_command_sweep(argc - 2, argv + 2, &ctx, &err);
+    else if (strcmp(argv[1], "merge") == 0)
+        rc = ipsim_command_merge(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "report") == 0)
         rc = ipsim_command_report(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "summary") == 0)

@@ -1,0 +1,66 @@
+/* params/sweep.h: a scenario sweep, many scenarios from one parameter file
+ * and the values of a few of its keys.
+ *
+ * A sweep file is a parameter file (its `base:`, its keys) with `grid:`
+ * and/or `list:` naming the keys to vary and their values:
+ *
+ *   name: ivig-grid
+ *   base: ../ivig-severe.yaml
+ *   cohort: {patients: 20000}
+ *   grid:                        # every combination (Cartesian product)
+ *     ivig.grade_threshold: [moderate, severe, very_severe]
+ *     vaccination.influenza_coverage: [0, 0.8]
+ *   list:                        # zipped: the i-th values together
+ *     ivig.dose_mg_per_kg: [200, 400]
+ *     ivig.interval_weeks: [2, 4]
+ *
+ * The scenarios are the grid's combinations, the first key slowest, each
+ * with every row of the list (the list is one more axis, fastest). Each
+ * value is a scalar in YAML syntax, applied as `--set key=value` would be,
+ * before the command line's own --set (which may not name a swept key).
+ * A scenario is named from its values, `grade_threshold-severe__
+ * influenza_coverage-0.8__dose_mg_per_kg-400__interval_weeks-4`, with
+ * each key shortened to its initials when the whole would exceed the
+ * length of a name.
+ *
+ * The scenarios form a study (params/study.h): they must share the cohort
+ * (seed, patients, replicates, horizon, cycle), the PSA distributions and
+ * the decision grid, so that every difference is paired patient by
+ * patient (common random numbers); sweeping one of those keys is refused. */
+#ifndef IPSIM_SWEEP_H
+#define IPSIM_SWEEP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "params/study.h"
+#include "sim/error.h"
+
+enum { IPSIM_SWEEP_KEYS_MAX = 16, IPSIM_SWEEP_VALUE_MAX = 64 };
+
+typedef struct ipsim_sweep {
+    ipsim_study study;         /* the scenarios, resolved and checked, in sweep order */
+    int keys;                  /* keys varied */
+    char key[IPSIM_SWEEP_KEYS_MAX][IPSIM_KEY_MAX];
+    /* [study.count][keys]: each scenario's value of each key, as written. */
+    char (*value)[IPSIM_SWEEP_KEYS_MAX][IPSIM_SWEEP_VALUE_MAX];
+    /* A digest of every scenario's resolved parameters (FNV-1a, 64 bits, in
+     * hex): parts of a sweep, and a stopped sweep's finished scenarios,
+     * belong to this sweep only if they carry the same. */
+    char fingerprint[17];
+} ipsim_sweep;
+
+/* Loads and expands a sweep file, then applies `overrides` (--set) to
+ * every scenario. Errors: IPSIM_EYAML, IPSIM_EPARAM with the file, line and
+ * key (a value's own errors at the value), IPSIM_ENOMEM. */
+int ipsim_sweep_load(ipsim_sweep *out, const char *path, const char *const *overrides,
+                     size_t override_count, ipsim_error *err);
+
+void ipsim_sweep_free(ipsim_sweep *s); /* safe on a zeroed or freed sweep */
+
+/* The scenarios of part `part` (1-based) of `parts`: scenario s belongs to
+ * part (s mod parts) + 1, so that costs that grow along an axis spread
+ * evenly over the parts. */
+int ipsim_sweep_in_part(int scenario, int part, int parts);
+
+#endif

@@ -1,0 +1,230 @@
+/* sim/run.c: scenarios from parameters into an HDF5 writer. */
+#define _POSIX_C_SOURCE 200809L
+#include "sim/run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "models/patient.h"
+#include "output/comparison.h"
+#include "output/h5_reader.h"
+#include "params/loader.h"
+#include "params/psa.h"
+#include "sim/cohort.h"
+#include "sim/rng.h"
+
+/* Where a run's results go: blocks to the writer (directly), replicate
+ * summaries to the writer and into the run's total for the printed summary
+ * (if any). */
+typedef struct run_sink {
+    ipsim_h5_writer *writer;
+    ipsim_summary *total;
+} run_sink;
+
+static int block_parts(void *ctx, const ipsim_block *block)
+{
+    return ipsim_h5_writer_block_parts(((run_sink *)ctx)->writer, block);
+}
+
+static void prepare_part(void *ctx, const ipsim_block *block, int part)
+{
+    ipsim_h5_writer_prepare_part(((run_sink *)ctx)->writer, block, part);
+}
+
+static int write_block(void *ctx, const ipsim_block *block, ipsim_error *err)
+{
+    return ipsim_h5_writer_write_block(((run_sink *)ctx)->writer, block, err);
+}
+
+static int write_replicate(void *ctx, int64_t replicate, const ipsim_summary *summary,
+                           ipsim_error *err)
+{
+    run_sink *sink = ctx;
+    if (sink->total)
+        ipsim_summary_merge(sink->total, summary);
+    return ipsim_h5_writer_write_summary(sink->writer, replicate, summary, err);
+}
+
+/* Progress over a whole run: each cohort run reports its own part. */
+typedef struct run_progress {
+    ipsim_progress *bar;
+    int64_t offset, total;
+} run_progress;
+
+static void run_progress_update(void *ctx, int64_t done, int64_t total)
+{
+    (void)total;
+    run_progress *p = ctx;
+    ipsim_progress_update(p->bar, p->offset + done, p->total);
+}
+
+void ipsim_run_utc_now(char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int ipsim_run_draw_parameters(const ipsim_study *study, double **out, ipsim_error *err)
+{
+    const ipsim_params *first = &study->scenarios[0];
+    const int64_t R = first->cohort.replicates;
+    const int P = ipsim_psa_dimension(first);
+    *out = NULL;
+    double *draws = malloc((size_t)R * (size_t)P * sizeof *draws);
+    ipsim_params *scratch = malloc(sizeof *scratch);
+    ipsim_model *model = malloc(sizeof *model);
+    ipsim_gsl_stream *gs = NULL;
+    int rc = draws && scratch && model ? ipsim_gsl_stream_create(&gs, err)
+                                       : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the PSA draws");
+    for (int64_t r = 0; r < R && !rc; r++) {
+        rc = ipsim_psa_draw(first, first->seed, r, gs, draws + r * P, err);
+        for (int s = 0; s < study->count && !rc; s++) {
+            char context[IPSIM_NAME_MAX + 64];
+            snprintf(context, sizeof context, "PSA replicate %lld of scenario '%s'", (long long)r,
+                     study->scenarios[s].name);
+            *scratch = study->scenarios[s];
+            ipsim_psa_apply(scratch, draws + r * P);
+            rc = ipsim_params_check(scratch, context, err);
+            if (!rc) {
+                rc = ipsim_model_init(model, scratch, err);
+                if (rc)
+                    ipsim_error_prefix(err, "%s: ", context);
+            }
+        }
+    }
+    ipsim_gsl_stream_free(gs);
+    free(scratch);
+    free(model);
+    if (rc) {
+        free(draws);
+        return rc;
+    }
+    *out = draws;
+    return IPSIM_OK;
+}
+
+int ipsim_run_write_draws(ipsim_h5_writer *writer, const ipsim_params *p, const double *draws,
+                       ipsim_error *err)
+{
+    const int P = ipsim_psa_dimension(p);
+    char (*names)[IPSIM_KEY_MAX] = malloc((size_t)P * sizeof *names);
+    char (*dists)[512] = malloc((size_t)P * sizeof *dists);
+    const char **name_ptr = malloc((size_t)P * sizeof *name_ptr);
+    const char **dist_ptr = malloc((size_t)P * sizeof *dist_ptr);
+    int rc = names && dists && name_ptr && dist_ptr
+                 ? IPSIM_OK
+                 : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the PSA tables");
+    for (int i = 0; !rc && i < P; i++) {
+        ipsim_psa_name(p, i, names[i], sizeof names[i]);
+        ipsim_psa_describe(p, i, dists[i], sizeof dists[i]);
+        name_ptr[i] = names[i];
+        dist_ptr[i] = dists[i];
+    }
+    const ipsim_h5_axis axes[2] = {
+        {"replicate", p->cohort.replicates, NULL, NULL, "PSA draw (replicate)", NULL},
+        {"parameter", P, name_ptr, NULL, "uncertain parameter (key path and entry)", NULL}};
+    if (!rc)
+        rc = ipsim_h5_writer_write_table(writer, "psa", "parameters", 2, axes, draws,
+                                         "the parameter values each replicate drew", NULL, err);
+    if (!rc)
+        rc = ipsim_h5_writer_write_strings(writer, "psa", "distribution", &axes[1], dist_ptr,
+                                           "the distribution drawn from, in the parameter "
+                                           "file's syntax (natural parameters)",
+                                           err);
+    free(names);
+    free(dists);
+    free(name_ptr);
+    free(dist_ptr);
+    return rc;
+}
+
+int ipsim_run_scenario(ipsim_h5_writer *writer, const ipsim_params *p, const double *draws,
+                       const ipsim_run_settings *settings, ipsim_summary *total,
+                       ipsim_error *err)
+{
+    char *params_yaml = NULL;
+    ipsim_model *model = malloc(sizeof *model);
+    ipsim_params *drawn = malloc(sizeof *drawn);
+    int rc = model && drawn ? ipsim_params_to_yaml(p, &params_yaml, err)
+                            : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the model");
+    if (!rc)
+        rc = ipsim_h5_writer_begin_scenario(writer, p, params_yaml, settings->block_patients,
+                                            err);
+    if (rc)
+        goto done;
+    ipsim_cohort_config config = {
+        .threads = settings->threads,
+        .block_patients = ipsim_h5_writer_block_patients(writer),
+        .keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE,
+        .cancel = settings->cancel};
+    run_progress progress = {.bar = settings->progress, .total = settings->progress_total};
+    if (settings->progress) {
+        config.progress = run_progress_update;
+        config.progress_ctx = &progress;
+    }
+    run_sink sink = {.writer = writer, .total = total};
+    ipsim_cohort_sinks sinks = {.prepare_parts = block_parts,
+                                .prepare = prepare_part,
+                                .block = write_block,
+                                .replicate = write_replicate,
+                                .ctx = &sink};
+    /* Without PSA one model serves every replicate; with it each replicate
+     * runs the model of its own draws. */
+    const int64_t replicates = p->cohort.replicates, patients = p->cohort.patients;
+    const int64_t per_call = draws ? 1 : replicates;
+    const int P = ipsim_psa_dimension(p);
+    for (int64_t r = 0; r < replicates && !rc; r += per_call) {
+        *drawn = *p;
+        if (draws)
+            ipsim_psa_apply(drawn, draws + r * P);
+        rc = ipsim_model_init(model, drawn, err);
+        progress.offset = settings->progress_offset + r * patients * p->cohort.horizon_months;
+        if (!rc)
+            rc = ipsim_cohort_run(model, p->seed, patients, r, per_call, &config, &sinks, err);
+    }
+    ipsim_h5_writer_end_scenario(writer);
+done:
+    free(params_yaml);
+    free(model);
+    free(drawn);
+    return rc;
+}
+
+int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target,
+                      const char *csv_dir, const double *wtp, int wtp_count, int quiet,
+                      ipsim_error *err)
+{
+    const char *temp;
+    ipsim_h5_reader **readers = calloc((size_t)scenarios, sizeof *readers);
+    ipsim_comparison comparison = {0};
+    int rc = readers ? ipsim_h5_writer_pause(writer, &temp, err)
+                     : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the comparison");
+    for (int s = 0; s < scenarios && !rc; s++)
+        rc = ipsim_h5_reader_open_scenario(&readers[s], temp, s, err);
+    if (!rc)
+        rc = ipsim_comparison_compute(&comparison, readers, scenarios, err);
+    for (int s = 0; readers && s < scenarios; s++)
+        ipsim_h5_reader_close(readers[s]);
+    /* Named by the file it will be, not the temporary one read. */
+    for (int s = 0; !rc && s < comparison.count; s++)
+        snprintf(comparison.scenarios[s].source, sizeof comparison.scenarios[s].source, "%s",
+                 target);
+    free(readers);
+    if (!rc)
+        rc = ipsim_h5_writer_resume(writer, err);
+    if (!rc)
+        rc = ipsim_comparison_write_h5(&comparison, writer, err);
+    if (!rc && csv_dir)
+        rc = ipsim_comparison_write_csv(&comparison, csv_dir, err);
+    if (!rc && !quiet) {
+        printf("\n");
+        ipsim_comparison_print(stdout, &comparison, wtp, wtp_count);
+    }
+    ipsim_comparison_free(&comparison);
+    return rc;
+}
+

@@ -1,0 +1,59 @@
+/* sim/run.h: simulating scenarios into an HDF5 writer: what `ipsim run`
+ * (a study) and `ipsim sweep` (many scenarios, in parts, resumable) share.
+ *
+ * A scenario's results depend on its parameters alone (and, under PSA, on
+ * the draws, which depend on the shared distributions and the seed alone),
+ * never on which process, part or thread computed them, or on what ran
+ * before: that is what lets a sweep be split, stopped, resumed and merged
+ * with the same results. */
+#ifndef IPSIM_RUN_H
+#define IPSIM_RUN_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "output/h5_writer.h"
+#include "output/summary.h"
+#include "params/study.h"
+#include "sim/error.h"
+#include "sim/progress.h"
+
+/* How scenarios are simulated. */
+typedef struct ipsim_run_settings {
+    int threads;            /* >= 1 */
+    int64_t block_patients; /* 0: the writer's choice */
+    const volatile sig_atomic_t *cancel; /* may be NULL */
+    ipsim_progress *progress;            /* may be NULL */
+    int64_t progress_offset, progress_total; /* patient-months before this scenario; in all */
+} ipsim_run_settings;
+
+/* The PSA draws of every replicate, [replicates][ipsim_psa_dimension],
+ * checked for every scenario of the study (each draw applied must give
+ * valid parameters and a model), so that no draw can stop a run midway.
+ * *out is malloc'd. */
+int ipsim_run_draw_parameters(const ipsim_study *study, double **out, ipsim_error *err);
+
+/* Writes /psa/parameters [replicate, parameter] and each parameter's
+ * distribution. */
+int ipsim_run_write_draws(ipsim_h5_writer *writer, const ipsim_params *p, const double *draws,
+                          ipsim_error *err);
+
+/* Simulates scenario p into the writer (a group of its own), with `draws`
+ * (NULL without PSA) giving each replicate's parameters; adds every
+ * replicate's totals to *total if total is not NULL (made for p). */
+int ipsim_run_scenario(ipsim_h5_writer *writer, const ipsim_params *p, const double *draws,
+                       const ipsim_run_settings *settings, ipsim_summary *total,
+                       ipsim_error *err);
+
+/* Reads the finished scenarios of the unfinished file back, compares them
+ * (output/comparison.h), prints the comparison unless quiet, and stores it
+ * in the file and, with csv_dir, as CSV. `target` names the file in the
+ * tables. */
+int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target,
+                      const char *csv_dir, const double *wtp, int wtp_count, int quiet,
+                      ipsim_error *err);
+
+/* The time now, ISO 8601 in UTC ("2026-11-29T09:30:00Z"). */
+void ipsim_run_utc_now(char *buf, size_t size);
+
+#endif

@@ -1,0 +1,261 @@
+"""End-to-end tests of scenario sweeps: `ipsim sweep` (grid and list),
+parts merged with `ipsim merge`, and a killed sweep resumed, each giving the
+same datasets, bit for bit, as one uninterrupted run; and the sweep's bad
+inputs. With IPSIM_MPIRUN set (the MPI build's tests), the same sweep under
+`mpirun -n 2` and `-n 3` too.
+
+Run by ctest like test_cli (IPSIM, IPSIM_SOURCE_DIR)."""
+import os
+import shlex
+import signal
+import subprocess
+import time
+import unittest
+
+import h5py
+import numpy as np
+
+from test_cli import IPSIM, SOURCE_DIR, Workdir, datasets, run
+
+SOURCE_DIR = os.path.abspath(SOURCE_DIR)
+
+SWEEP = """\
+name: grid
+base: {base}
+cohort: {{patients: 700, replicates: 2, horizon_months: 24}}
+grid:
+  ivig.grade_threshold: [moderate, very_severe]
+  ivig.dose_mg_per_kg: [200, 400]
+list:
+  vaccination.influenza_coverage: [0, 0.8]
+  vaccination.pneumococcal_coverage: [0.1, 0.9]
+"""
+
+MPIRUN = shlex.split(os.environ.get("IPSIM_MPIRUN", ""))
+
+
+def assert_same_datasets(test, a_path, b_path):
+    a, b = datasets(a_path), datasets(b_path)
+    test.assertEqual(sorted(a), sorted(b))
+    for name in a:
+        test.assertEqual(a[name], b[name], name)
+
+
+class Sweep(Workdir):
+    def sweep_file(self, text=SWEEP, name="grid.yaml"):
+        base = os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml")
+        return self.write(name, text.format(base=base))
+
+    def run_sweep(self, *args, out="whole.h5"):
+        r = run("sweep", self.sweep_file(), "-o", self.path(out), *args)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return self.path(out), r
+
+    def test_scenarios_values_and_comparison(self):
+        out, r = self.run_sweep()
+        self.assertIn("sweep grid, 8 scenarios; 8 to run", r.stdout)
+        names = ["grade_threshold-%s__dose_mg_per_kg-%d__influenza_coverage-%s__"
+                 "pneumococcal_coverage-%s" % (g, d, i, p)
+                 for g in ["moderate", "very_severe"] for d in [200, 400]
+                 for i, p in [("0", "0.1"), ("0.8", "0.9")]]
+        # Too long for a group name with the full keys: shortened to initials.
+        short = [n.replace("grade_threshold", "gt").replace("dose_mg_per_kg", "dmpk")
+                 .replace("influenza_coverage", "ic").replace("pneumococcal_coverage", "pc")
+                 for n in names]
+        with h5py.File(out, "r") as f:
+            listed = [s.decode() for s in f["scenarios"][()]]
+            self.assertEqual(listed, short)
+            self.assertEqual([s.decode() for s in f["sweep/scenario"][()]], short)
+            self.assertEqual([s.decode() for s in f["sweep/key"][()]],
+                             ["ivig.grade_threshold", "ivig.dose_mg_per_kg",
+                              "vaccination.influenza_coverage",
+                              "vaccination.pneumococcal_coverage"])
+            np.testing.assert_array_equal(f["sweep/value"][:, 1], [200, 200, 400, 400] * 2)
+            self.assertTrue(np.isnan(f["sweep/value"][:, 0]).all())
+            self.assertEqual(f["sweep"].attrs["part"], "1/1")
+            import yaml
+            for k, name in enumerate(short):
+                p = yaml.safe_load(f[name].attrs["parameters"])
+                self.assertEqual(p["name"], name)
+                self.assertEqual(p["ivig"]["grade_threshold"], "moderate" if k < 4 else "very_severe")
+                self.assertEqual(p["ivig"]["dose_mg_per_kg"], 200 if k % 4 < 2 else 400)
+                self.assertEqual(p["vaccination"]["influenza_coverage"], [0, 0.8][k % 2])
+                self.assertEqual(p["vaccination"]["pneumococcal_coverage"], [0.1, 0.9][k % 2])
+                self.assertEqual(p["cohort"]["patients"], 700)
+            # One cohort: every scenario's patients are the same people.
+            base = f[short[0] + "/patients/baseline_grade"][()]
+            for name in short[1:]:
+                np.testing.assert_array_equal(f[name + "/patients/baseline_grade"][()], base)
+            # Compared as a study: the first scenario is the reference.
+            self.assertEqual([s.decode() for s in f["comparison/scenario"][()]], short)
+            np.testing.assert_array_equal(f["comparison/difference"][0], 0)
+        # The finished scenarios' files are gone once the target is complete.
+        self.assertEqual(sorted(os.listdir(self.dir)), ["grid.yaml", "whole.h5"])
+
+    def test_a_scenario_is_the_same_as_its_own_run(self):
+        out, _ = self.run_sweep()
+        with h5py.File(out, "r") as f:
+            name = f["scenarios"][3].decode()
+            params = f[name].attrs["parameters"]
+        single = self.path("single.h5")
+        with open(self.path("single.yaml"), "w") as p:
+            p.write(params)
+        r = run("run", self.path("single.yaml"), "-o", single, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        a, b = datasets(out), datasets(single)
+        for key in b:
+            if key.startswith(name + "/"):
+                self.assertEqual(a[key], b[key], key)
+
+    def test_three_parts_merged_are_one_run(self):
+        whole, _ = self.run_sweep()
+        parts = []
+        for i in [1, 2, 3]:
+            part, r = self.run_sweep("--part", "%d/3" % i, out="part%d.h5" % i)
+            self.assertIn("part %d of 3" % i, r.stdout)
+            with h5py.File(part, "r") as f:
+                self.assertEqual(f["sweep"].attrs["part"], "%d/3" % i)
+                self.assertEqual(len(f["scenarios"]), [3, 3, 2][i - 1])
+                self.assertNotIn("comparison", f)
+            parts.append(part)
+        merged = self.path("merged.h5")
+        r = run("merge", merged, parts[2], parts[0], parts[1])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Merged 3 parts (8 scenarios)", r.stdout)
+        assert_same_datasets(self, whole, merged)
+        # Dimension scales survive the copies: netCDF readers see named dimensions.
+        import xarray as xr
+        with h5py.File(merged, "r") as f:
+            name = f["scenarios"][5].decode()
+        with xr.open_dataset(merged, group=name, engine="h5netcdf") as ds:
+            self.assertEqual(ds["grade"].dims, ("replicate", "patient", "month"))
+        with xr.open_dataset(merged, group=name + "/summary", engine="h5netcdf") as ds:
+            self.assertEqual(ds["occupancy"].dims, ("replicate", "month", "state"))
+
+    def test_merge_refuses_incomplete_or_foreign_parts(self):
+        parts = [self.run_sweep("--part", "%d/3" % i, out="p%d.h5" % i)[0] for i in [1, 2, 3]]
+        other = self.write("other.yaml", SWEEP.replace("700", "600").format(
+            base=os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml")))
+        foreign = self.path("foreign.h5")
+        r = run("sweep", other, "--part", "3/3", "-o", foreign, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = self.path("merged.h5")
+        for args, message in [([parts[0], parts[1]], "part 3 of 3 is missing"),
+                              ([parts[0], parts[1], parts[1]], "part 2 of 3 is given twice"),
+                              ([parts[0], parts[1], foreign], "of another sweep")]:
+            r = run("merge", out, *args)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(message, r.stderr)
+            self.assertFalse(os.path.exists(out))
+        single = self.path("single.h5")
+        self.assertEqual(run("run", os.path.join(SOURCE_DIR, "params", "baseline.yaml"), "-o",
+                             single, "--quiet", "--set", "cohort.patients=100").returncode, 0)
+        r = run("merge", out, single, parts[0])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("missing dataset '/sweep/scenario'", r.stderr)
+
+    def test_killed_sweep_resumes_to_the_same_file(self):
+        whole, _ = self.run_sweep()
+        sweep = self.sweep_file(SWEEP.replace("patients: 700", "patients: 40000"), "big.yaml")
+        big_whole = self.path("big-whole.h5")
+        r = run("sweep", sweep, "-o", big_whole, "--quiet", "--threads", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        target = self.path("big.h5")
+        checkpoints = os.path.join(self.dir, ".big.h5.ipsim-sweep")
+        proc = subprocess.Popen([IPSIM, "sweep", sweep, "-o", target, "--quiet", "--threads",
+                                 "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Kill it once some scenarios are finished and others are not.
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            done = [n for n in os.listdir(checkpoints) if n.endswith(".h5") and
+                    not n.startswith(".")] if os.path.isdir(checkpoints) else []
+            if len(done) >= 3:
+                break
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        self.assertFalse(os.path.exists(target))
+        finished = len([n for n in os.listdir(checkpoints) if n.endswith(".h5")
+                        and not n.startswith(".")])
+        self.assertGreaterEqual(finished, 3)
+        self.assertLess(finished, 8, "the sweep finished before it could be killed")
+
+        r = run("sweep", sweep, "-o", target, "--threads", "1")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("add --resume", r.stderr)
+        r = run("sweep", sweep, "-o", target, "--threads", "1", "--resume")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("%d to run (%d finished before, kept)" % (8 - finished, finished), r.stdout)
+        assert_same_datasets(self, big_whole, target)
+        self.assertFalse(os.path.exists(checkpoints))
+
+    def test_resume_reruns_scenarios_whose_parameters_changed(self):
+        sweep = self.sweep_file()
+        target = self.path("t.h5")
+        checkpoints = os.path.join(self.dir, ".t.h5.ipsim-sweep")
+        os.mkdir(checkpoints)
+        # A finished file for scenario 0 from other parameters.
+        r = run("sweep", sweep, "-o", self.path("other.h5"), "--quiet", "--set",
+                "mortality.background_monthly_probability=0.01", "--part", "1/8")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        stale = self.path("stale.h5")
+        r = run("run", os.path.join(SOURCE_DIR, "params", "baseline.yaml"), "-o", stale,
+                "--quiet", "--set", "cohort.patients=50")
+        os.rename(stale, os.path.join(checkpoints, "00000.h5"))
+        r = run("sweep", sweep, "-o", target, "--resume")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("8 to run", r.stdout)
+        whole, _ = self.run_sweep()
+        assert_same_datasets(self, whole, target)
+
+    def test_bad_sweeps(self):
+        base = os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml")
+        cases = [
+            ("grid:\n  ivig.dose_mg_per_kgg: [200, 400]\n", 2, ":2:", "did you mean"),
+            ("grid:\n  ivig.dose_mg_per_kg: [200, -400]\n", 2, ":2:32:", "ivig.dose_mg_per_kg"),
+            ("grid:\n  cohort.patients: [100, 200]\n", 2, ":2:", "cohort.patients cannot be swept"),
+            ("list:\n  ivig.dose_mg_per_kg: [200, 400]\n  ivig.interval_weeks: [4]\n", 2, ":4:",
+             "as many values as the first"),
+            ("grid:\n  ivig.dose_mg_per_kg: 200\n", 2, ":2:", "list of one or more values"),
+            ("grid:\n  dose: [1, 2]\n", 2, ":2:", "full path"),
+            ("cohort: {patients: 10}\n", 2, ":1:", "needs grid:"),
+            ("grid:\n  ivig.dose_mg_per_kg: [200, 200]\n", 2, ":1:", "would both be named"),
+            ("grid: [\n", 2, ":", "YAML"),
+        ]
+        for text, code, where, message in cases:
+            path = self.write("bad.yaml", "base: %s\n" % base + text if "base" not in text else text)
+            r = run("sweep", path, "-o", self.path("bad.h5"))
+            self.assertEqual(r.returncode, code, (text, r.stderr))
+            self.assertIn(message, r.stderr, text)
+            self.assertIn("bad.yaml", r.stderr, text)
+            self.assertFalse(os.path.exists(self.path("bad.h5")))
+        good = self.sweep_file()
+        for args, message in [(["--part", "4/3"], "--part takes I/N"),
+                              (["--part", "1/2", "--csv", self.dir], "--csv writes"),
+                              (["--set", "ivig.dose_mg_per_kg=300"], "the sweep varies this key")]:
+            r = run("sweep", good, *args)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(message, r.stderr)
+
+
+@unittest.skipUnless(MPIRUN, "the MPI build's tests set IPSIM_MPIRUN")
+class SweepMPI(Workdir):
+    """The same sweep on 1, 2 and 3 ranks (3 oversubscribed on 2 cores)."""
+
+    def test_ranks_give_the_same_file(self):
+        sweep = self.write("grid.yaml", SWEEP.format(
+            base=os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml")))
+        one = self.path("one.h5")
+        r = run("sweep", sweep, "-o", one, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for ranks in [2, 3]:
+            out = self.path("ranks%d.h5" % ranks)
+            r = subprocess.run([*MPIRUN, "-n", str(ranks), IPSIM, "sweep", sweep, "-o", out,
+                                "--threads", "1"], capture_output=True, text=True, timeout=600)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("%d MPI ranks" % ranks, r.stdout)
+            assert_same_datasets(self, one, out)
+
+
+if __name__ == "__main__":
+    unittest.main()
