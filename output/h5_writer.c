@@ -118,6 +118,11 @@ struct ipsim_h5_writer {
     int max_parts;
     int64_t *patient_ids;   /* [block] coordinate values */
     size_t buffer_bytes;    /* allocated for parts, for memory estimates */
+    /* Shared by the ranks of an MPI job (ipsim_h5_writer_create_shared):
+     * blocks go through collective writes, the file's name is rank 0's. */
+    const ipsim_ranks *ranks; /* NULL: this process alone */
+    unsigned char *column;    /* a block's values of one dataset, collective writes */
+    size_t column_bytes;
 };
 
 /* ---- HDF5 error reporting ---------------------------------------------- */
@@ -200,6 +205,12 @@ static hid_t make_dataset(hid_t loc, const char *name, hid_t type, int rank, con
         H5Pset_shuffle(dcpl);
     if (level > 0)
         H5Pset_deflate(dcpl, (unsigned)level);
+    /* Unfiltered datasets get their space at once: ranks sharing a file
+     * (MPI) may then each write to it independently (the summaries, the
+     * patient coordinate), which parallel HDF5 allows only for storage
+     * that exists. */
+    else
+        H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
     /* Every element is written, so skip pre-filling; HDF5 forbids that for
      * variable-length types, which need a defined fill value. */
     if (H5Tis_variable_str(type) <= 0)
@@ -657,6 +668,7 @@ static void free_parts(ipsim_h5_writer *w)
 static void writer_free(ipsim_h5_writer *w)
 {
     free_parts(w);
+    free(w->column);
     free(w);
 }
 
@@ -899,6 +911,11 @@ int ipsim_h5_writer_update(ipsim_h5_writer **out, const char *path, const char *
     return IPSIM_OK;
 }
 
+#ifdef IPSIM_MPI
+static int begin_shared(ipsim_h5_writer *w, const ipsim_params *p, const char *parameters_yaml,
+                        ipsim_error *err);
+#endif
+
 int ipsim_h5_writer_begin_scenario(ipsim_h5_writer *w, const ipsim_params *p,
                                    const char *parameters_yaml, int64_t block_patients,
                                    ipsim_error *err)
@@ -915,6 +932,11 @@ int ipsim_h5_writer_begin_scenario(ipsim_h5_writer *w, const ipsim_params *p,
     w->patient_columns = p->output.patient_records ? PATIENT_COLUMNS : 0;
     choose_geometry(w, block_patients);
     int rc = allocate_parts(w, err);
+#ifdef IPSIM_MPI
+    if (w->ranks && w->ranks->size > 1)
+        return ipsim_ranks_max(w->ranks, rc) ? (rc ? rc : IPSIM_ENOMEM)
+                                             : begin_shared(w, p, parameters_yaml, err);
+#endif
     if (!rc)
         rc = build_layout(w, p, parameters_yaml, err);
     return rc;
@@ -1089,6 +1111,20 @@ void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
     part->out_size = (size_t)packed;
 }
 
+/* The patient coordinate, from the blocks of the first replicate. */
+static int write_patient_ids(ipsim_h5_writer *w, const ipsim_block *b, ipsim_error *err)
+{
+    if (b->replicate != 0)
+        return IPSIM_OK;
+    for (int64_t i = 0; i < b->count; i++)
+        w->patient_ids[i] = b->first_patient + i;
+    hsize_t start = (hsize_t)b->first_patient, count = (hsize_t)b->count;
+    errno = 0;
+    if (write_slab(w->ds[DS_PATIENT], H5T_NATIVE_INT64, 1, &start, &count, w->patient_ids) < 0)
+        return fail_hdf5_errno(w, err, "writing the patient coordinate", errno);
+    return IPSIM_OK;
+}
+
 int ipsim_h5_writer_write_block(void *writer, const ipsim_block *b, ipsim_error *err)
 {
     ipsim_h5_writer *w = writer;
@@ -1103,20 +1139,39 @@ int ipsim_h5_writer_write_block(void *writer, const ipsim_block *b, ipsim_error 
                            part->out) < 0)
             return fail_hdf5_errno(w, err, "writing patient data", errno);
     }
-    if (b->replicate == 0) {
-        for (int64_t i = 0; i < b->count; i++)
-            w->patient_ids[i] = b->first_patient + i;
-        hsize_t start = (hsize_t)b->first_patient, count = (hsize_t)b->count;
-        errno = 0;
-        if (write_slab(w->ds[DS_PATIENT], H5T_NATIVE_INT64, 1, &start, &count,
-                       w->patient_ids) < 0)
-            return fail_hdf5_errno(w, err, "writing the patient coordinate", errno);
-    }
-    return IPSIM_OK;
+    return write_patient_ids(w, b, err);
 }
 
-static herr_t write_summary_row(hid_t group, const char *name, hid_t memtype, int rank,
-                                int64_t replicate, const void *data)
+/* As write_slab; in a file the ranks share, a collective write (the
+ * summaries are compressed) of rank 0's values, the same on every rank. */
+static herr_t write_slab_shared(const ipsim_h5_writer *w, hid_t ds, hid_t memtype, int rank,
+                                const hsize_t *start, const hsize_t *count, const void *buf)
+{
+#ifdef IPSIM_MPI
+    if (w->ranks && w->ranks->size > 1) {
+        hid_t fspace = H5Dget_space(ds);
+        hid_t mspace = H5Screate_simple(rank, count, NULL);
+        herr_t rc = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+        if (w->ranks->rank != 0) {
+            H5Sselect_none(fspace);
+            H5Sselect_none(mspace);
+        }
+        hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+        H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
+        if (rc >= 0)
+            rc = H5Dwrite(ds, memtype, mspace, fspace, dxpl, buf);
+        H5Pclose(dxpl);
+        H5Sclose(mspace);
+        H5Sclose(fspace);
+        return rc;
+    }
+#endif
+    (void)w;
+    return write_slab(ds, memtype, rank, start, count, buf);
+}
+
+static herr_t write_summary_row(const ipsim_h5_writer *w, hid_t group, const char *name,
+                                hid_t memtype, int rank, int64_t replicate, const void *data)
 {
     hid_t ds = H5Dopen2(group, name, H5P_DEFAULT);
     if (ds < 0)
@@ -1127,7 +1182,7 @@ static herr_t write_summary_row(hid_t group, const char *name, hid_t memtype, in
     H5Sclose(space);
     hsize_t start[3] = {(hsize_t)replicate, 0, 0};
     dims[0] = 1;
-    herr_t rc = write_slab(ds, memtype, rank, start, dims, data);
+    herr_t rc = write_slab_shared(w, ds, memtype, rank, start, dims, data);
     H5Dclose(ds);
     return rc;
 }
@@ -1155,32 +1210,32 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
         person_months[g] = ipsim_summary_person_months(s, g);
     herr_t ok = group < 0 ? -1 : 0;
     if (!ok) {
-        ok |= write_summary_row(group, "occupancy", H5T_NATIVE_DOUBLE, 3, replicate, occupancy);
-        ok |= write_summary_row(group, "patients_by_baseline_grade", H5T_NATIVE_INT64, 2,
+        ok |= write_summary_row(w, group, "occupancy", H5T_NATIVE_DOUBLE, 3, replicate, occupancy);
+        ok |= write_summary_row(w, group, "patients_by_baseline_grade", H5T_NATIVE_INT64, 2,
                                 replicate, s->patients_by_baseline);
-        ok |= write_summary_row(group, "infected_within_window_by_baseline_grade",
+        ok |= write_summary_row(w, group, "infected_within_window_by_baseline_grade",
                                 H5T_NATIVE_INT64, 2, replicate,
                                 s->infected_in_window_by_baseline);
-        ok |= write_summary_row(group, "first_infections_by_baseline_grade", H5T_NATIVE_INT64, 3,
+        ok |= write_summary_row(w, group, "first_infections_by_baseline_grade", H5T_NATIVE_INT64, 3,
                                 replicate, s->first_infection);
-        ok |= write_summary_row(group, "person_months_by_grade", H5T_NATIVE_INT64, 2, replicate,
+        ok |= write_summary_row(w, group, "person_months_by_grade", H5T_NATIVE_INT64, 2, replicate,
                                 person_months);
-        ok |= write_summary_row(group, "episodes_by_grade_and_type", H5T_NATIVE_INT64, 3,
+        ok |= write_summary_row(w, group, "episodes_by_grade_and_type", H5T_NATIVE_INT64, 3,
                                 replicate, s->episodes);
-        ok |= write_summary_row(group, "serious_episodes_by_grade", H5T_NATIVE_INT64, 2,
+        ok |= write_summary_row(w, group, "serious_episodes_by_grade", H5T_NATIVE_INT64, 2,
                                 replicate, s->serious);
-        ok |= write_summary_row(group, "deaths_by_cause", H5T_NATIVE_INT64, 2, replicate, deaths);
-        ok |= write_summary_row(group, "on_ivig", H5T_NATIVE_INT64, 2, replicate, s->on_ivig);
-        ok |= write_summary_row(group, "episodes_prevented_by_type", H5T_NATIVE_INT64, 2,
+        ok |= write_summary_row(w, group, "deaths_by_cause", H5T_NATIVE_INT64, 2, replicate, deaths);
+        ok |= write_summary_row(w, group, "on_ivig", H5T_NATIVE_INT64, 2, replicate, s->on_ivig);
+        ok |= write_summary_row(w, group, "episodes_prevented_by_type", H5T_NATIVE_INT64, 2,
                                 replicate, s->prevented);
-        ok |= write_summary_row(group, "vaccine_doses", H5T_NATIVE_INT64, 1, replicate,
+        ok |= write_summary_row(w, group, "vaccine_doses", H5T_NATIVE_INT64, 1, replicate,
                                 &s->vaccine_doses);
         double ivig_grams = (double)s->ivig_milligrams / 1000.0;
-        ok |= write_summary_row(group, "ivig_patients", H5T_NATIVE_INT64, 1, replicate,
+        ok |= write_summary_row(w, group, "ivig_patients", H5T_NATIVE_INT64, 1, replicate,
                                 &s->ivig_patients);
-        ok |= write_summary_row(group, "ivig_patient_months", H5T_NATIVE_INT64, 1, replicate,
+        ok |= write_summary_row(w, group, "ivig_patient_months", H5T_NATIVE_INT64, 1, replicate,
                                 &s->ivig_patient_months);
-        ok |= write_summary_row(group, "ivig_grams", H5T_NATIVE_DOUBLE, 1, replicate,
+        ok |= write_summary_row(w, group, "ivig_grams", H5T_NATIVE_DOUBLE, 1, replicate,
                                 &ivig_grams);
         const struct {
             const char *name;
@@ -1201,7 +1256,7 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
             {"progressions", 1, &s->progressions},
         };
         for (size_t i = 0; i < sizeof tallies / sizeof tallies[0]; i++)
-            ok |= write_summary_row(group, tallies[i].name, H5T_NATIVE_INT64, tallies[i].rank,
+            ok |= write_summary_row(w, group, tallies[i].name, H5T_NATIVE_INT64, tallies[i].rank,
                                     replicate, tallies[i].data);
         H5Gclose(group);
         group = H5Gopen2(w->group, "economics", H5P_DEFAULT);
@@ -1209,8 +1264,8 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
         ipsim_summary_mean_economics(s, means);
         ok |= group < 0 ? -1 : 0;
         if (group >= 0) {
-            ok |= write_summary_row(group, "mean", H5T_NATIVE_DOUBLE, 2, replicate, means);
-            ok |= write_summary_row(group, "sum_fixed_point", H5T_NATIVE_INT64, 2, replicate,
+            ok |= write_summary_row(w, group, "mean", H5T_NATIVE_DOUBLE, 2, replicate, means);
+            ok |= write_summary_row(w, group, "sum_fixed_point", H5T_NATIVE_INT64, 2, replicate,
                                     s->economic_sums);
             H5Gclose(group);
         }
@@ -1255,8 +1310,19 @@ int ipsim_h5_writer_resume(ipsim_h5_writer *w, ipsim_error *err)
     return IPSIM_OK;
 }
 
+/* In a shared file, the file system's part (flushing, renaming,
+ * removing) is rank 0's; the others learn how it went. */
+static int is_lead(const ipsim_h5_writer *w)
+{
+    return !w->ranks || w->ranks->rank == 0;
+}
+
+static int commit_shared(ipsim_h5_writer *w, ipsim_error *err);
+
 int ipsim_h5_writer_commit(ipsim_h5_writer *w, ipsim_error *err)
 {
+    if (w->ranks)
+        return commit_shared(w, err);
     int rc = close_file(w, err);
     if (rc) {
         ipsim_h5_writer_discard(w);
@@ -1290,7 +1356,8 @@ void ipsim_h5_writer_discard(ipsim_h5_writer *w)
     close_all(w);
     if (w->file >= 0)
         H5Fclose(w->file);
-    unlink(w->temp);
+    if (is_lead(w))
+        unlink(w->temp);
     writer_free(w);
 }
 
@@ -1510,3 +1577,258 @@ int ipsim_h5_writer_copy_scenario(ipsim_h5_writer *w, const char *source, const 
     }
     return IPSIM_OK;
 }
+
+/* ---- a file shared by the ranks of an MPI job --------------------------------------- */
+
+static int commit_shared(ipsim_h5_writer *w, ipsim_error *err)
+{
+    const ipsim_ranks *ranks = w->ranks;
+    int rc = close_file(w, err);
+    if (!rc && is_lead(w)) {
+        int fd = open(w->temp, O_RDONLY);
+        if (fd < 0 || fsync(fd) != 0 || close(fd) != 0 || rename(w->temp, w->target) != 0)
+            rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot finish '%s': %s", w->target,
+                            strerror(errno));
+    }
+    if (ipsim_ranks_max(ranks, rc) && !rc)
+        rc = IPSIM_FAIL(err, IPSIM_EIO, "another rank failed to finish '%s'", w->target);
+    if (rc) {
+        if (is_lead(w))
+            unlink(w->temp);
+        writer_free(w);
+        return rc;
+    }
+    writer_free(w);
+    return IPSIM_OK;
+}
+
+#ifdef IPSIM_MPI
+
+int ipsim_h5_writer_create_shared(ipsim_h5_writer **out, const ipsim_ranks *ranks,
+                                  const char *target_path, const ipsim_run_info *info,
+                                  const char *const *scenario_names, int scenarios,
+                                  ipsim_error *err)
+{
+    if (ranks->size == 1)
+        return ipsim_h5_writer_create(out, target_path, info, scenario_names, scenarios, err);
+    *out = NULL;
+    /* Parallel HDF5 writes no variable-length data (the labels, the
+     * scenario table), so rank 0 makes the file and each scenario's layout
+     * alone (ipsim_h5_writer_begin_scenario); the ranks then open it
+     * together for the patients' data. */
+    ipsim_h5_writer *w = NULL;
+    char temp[IPSIM_PATH_MAX] = "";
+    int rc = IPSIM_OK;
+    if (ranks->rank == 0) {
+        rc = ipsim_h5_writer_create(&w, target_path, info, scenario_names, scenarios, err);
+        if (!rc)
+            rc = close_file(w, err);
+        if (!rc)
+            snprintf(temp, sizeof temp, "%s", w->temp);
+    } else {
+        w = calloc(1, sizeof *w);
+        if (!w)
+            rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the HDF5 writer");
+        else {
+            w->file = w->group = -1;
+            for (int i = 0; i < ENUM_COUNT; i++)
+                w->enums[i] = -1;
+            for (int i = 0; i < DS_COUNT; i++)
+                w->ds[i] = -1;
+            snprintf(w->target, sizeof w->target, "%s", target_path);
+        }
+    }
+    ipsim_ranks_broadcast(ranks, temp, sizeof temp);
+    if (w && ranks->rank != 0)
+        snprintf(w->temp, sizeof w->temp, "%s", temp);
+    if (ipsim_ranks_max(ranks, rc) || !temp[0]) {
+        if (w) {
+            w->ranks = ranks->rank == 0 && temp[0] ? NULL : ranks; /* rank 0 removes it */
+            ipsim_h5_writer_discard(w);
+        }
+        return rc ? rc : IPSIM_FAIL(err, IPSIM_EIO, "rank 0 could not create '%s'", target_path);
+    }
+    w->ranks = ranks;
+    *out = w;
+    return IPSIM_OK;
+}
+
+/* The per-patient datasets by path in the scenario group, to open them in
+ * a layout rank 0 made. */
+static const char *dataset_path(int ds, char *buf, size_t size)
+{
+    static const char *const paths[DS_ECONOMIC_FIRST] = {
+        [DS_GRADE] = "grade",
+        [DS_INFECTIONS] = "infections",
+        [DS_PHASE] = "phase",
+        [DS_IVIG] = "ivig",
+        [DS_BASELINE_GRADE] = "patients/baseline_grade",
+        [DS_DEATH_MONTH] = "patients/death_month",
+        [DS_DEATH_CAUSE] = "patients/death_cause",
+        [DS_FIRST_INFECTION] = "patients/first_infection_month",
+        [DS_INFECTIONS_BY_TYPE] = "patients/infections_by_type",
+        [DS_SERIOUS] = "patients/serious_infections",
+        [DS_WEIGHT] = "patients/weight_kg",
+        [DS_IVIG_MONTHS] = "patients/ivig_months",
+        [DS_IVIG_GRAMS] = "patients/ivig_grams",
+        [DS_MYELOMA_TYPE] = "patients/myeloma_type",
+        [DS_RISS] = "patients/riss",
+        [DS_ELIGIBLE] = "patients/transplant_eligible",
+        [DS_RESPONSE] = "patients/response",
+        [DS_ASCT_MONTH] = "patients/asct_month",
+        [DS_IMPROVED] = "patients/improved_after_induction",
+        [DS_PROGRESSION_MONTH] = "patients/progression_month",
+    };
+    if (ds == DS_PATIENT)
+        return "patient";
+    if (ds < DS_ECONOMIC_FIRST)
+        return paths[ds];
+    snprintf(buf, size, "economics/%s", ipsim_economic_names[ds - DS_ECONOMIC_FIRST]);
+    return buf;
+}
+
+/* Shared: rank 0 builds the scenario's layout alone; then every rank opens
+ * the file through MPI-IO and the layout's per-patient datasets. */
+static int begin_shared(ipsim_h5_writer *w, const ipsim_params *p, const char *parameters_yaml,
+                        ipsim_error *err)
+{
+    const ipsim_ranks *ranks = w->ranks;
+    int rc = IPSIM_OK;
+    if (ranks->rank == 0) {
+        w->ranks = NULL; /* a plain file for now */
+        rc = ipsim_h5_writer_resume(w, err);
+        if (!rc)
+            rc = build_layout(w, p, parameters_yaml, err);
+        int closed = close_file(w, err);
+        rc = rc ? rc : closed;
+        w->ranks = ranks;
+    }
+    if (ipsim_ranks_max(ranks, rc))
+        return rc ? rc : IPSIM_FAIL(err, IPSIM_EHDF5, "rank 0 could not lay out '%s'", p->name);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110);
+    H5Pset_fapl_mpio(fapl, ipsim_ranks_comm(ranks), MPI_INFO_NULL);
+    w->file = H5Fopen(w->temp, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    w->group = w->file < 0 ? -1 : H5Gopen2(w->file, p->name, H5P_DEFAULT);
+    int failed = w->group < 0;
+    char buf[64];
+    for (int set = 0; set < w->trajectory_sets && !failed; set++) {
+        const int ds = trajectory_datasets[set];
+        failed = (w->ds[ds] = H5Dopen2(w->group, dataset_path(ds, buf, sizeof buf),
+                                       H5P_DEFAULT)) < 0;
+    }
+    for (int c = 0; c < w->patient_columns && !failed; c++) {
+        const int ds = patient_columns[c].ds;
+        failed = (w->ds[ds] = H5Dopen2(w->group, dataset_path(ds, buf, sizeof buf),
+                                       H5P_DEFAULT)) < 0;
+    }
+    if (!failed)
+        failed = (w->ds[DS_PATIENT] = H5Dopen2(w->group, "patient", H5P_DEFAULT)) < 0;
+    rc = failed ? fail_hdf5(w, err, "opening the shared file") : IPSIM_OK;
+    if (ipsim_ranks_max(ranks, rc) && !rc)
+        rc = IPSIM_FAIL(err, IPSIM_EHDF5, "another rank could not open '%s'", w->target);
+    return rc;
+}
+
+/* One collective write of dataset ds: this rank's block rows (rank 3 with
+ * `width` values per patient, or 2) or, for b == NULL, nothing. */
+static herr_t write_collective(ipsim_h5_writer *w, int ds, const ipsim_block *b, int rank,
+                               hsize_t width, const void *buf)
+{
+    hid_t fspace = H5Dget_space(w->ds[ds]);
+    hid_t type = H5Dget_type(w->ds[ds]);
+    hsize_t one = 1;
+    hid_t mspace;
+    herr_t rc = 0;
+    if (b) {
+        hsize_t start[3] = {(hsize_t)b->replicate, (hsize_t)b->first_patient, 0};
+        hsize_t count[3] = {1, (hsize_t)b->count, width};
+        mspace = H5Screate_simple(rank, count, NULL);
+        rc = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+    } else {
+        mspace = H5Screate_simple(1, &one, NULL);
+        H5Sselect_none(mspace);
+        H5Sselect_none(fspace);
+    }
+    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+    /* Parallel HDF5 writes compressed (filtered) datasets collectively only:
+     * the ranks agree on where each new chunk goes. */
+    H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
+    if (rc >= 0)
+        rc = H5Dwrite(w->ds[ds], type, mspace, fspace, dxpl, buf);
+    H5Pclose(dxpl);
+    H5Sclose(mspace);
+    H5Sclose(fspace);
+    H5Tclose(type);
+    return rc;
+}
+
+int ipsim_h5_writer_write_block_shared(ipsim_h5_writer *w, const ipsim_block *b,
+                                       ipsim_error *err)
+{
+    /* The buffers hold the file's byte layout (little-endian, as the direct
+     * chunk writes do), so the file's own type is the memory type. */
+    size_t need = (size_t)w->block_patients * (size_t)(w->months > 3 ? w->months : 3) * 8;
+    if (w->column_bytes < need) {
+        free(w->column);
+        w->column = malloc(need);
+        w->column_bytes = w->column ? need : 0;
+        if (!w->column)
+            return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate a block's column");
+    }
+    for (int set = 0; set < w->trajectory_sets; set++) {
+        const int ds = trajectory_datasets[set];
+        const void *buf = NULL;
+        if (b && ds == DS_IVIG) {
+            float *grams = (float *)(void *)w->column;
+            for (int64_t i = 0; i < b->count; i++)
+                for (int64_t m = 0; m < b->months; m++)
+                    grams[i * b->months + m] =
+                        b->ivig[i * b->months + m] ? b->records[i].ivig_grams_per_cycle : 0.0f;
+            buf = grams;
+        } else if (b) {
+            const uint8_t *rows[TRAJECTORY_SETS_MAX] = {b->grade, b->infections, b->phase,
+                                                        b->ivig};
+            buf = rows[set];
+        }
+        errno = 0;
+        if (write_collective(w, ds, b, 3, (hsize_t)w->months, buf) < 0)
+            return fail_hdf5_errno(w, err, "writing patient trajectories", errno);
+    }
+    for (int c = 0; c < w->patient_columns; c++) {
+        const int ds = patient_columns[c].ds;
+        if (b)
+            gather_column(ds, b, w->column,
+                          (size_t)b->count * patient_columns[c].element_size *
+                              patient_columns[c].per_patient);
+        errno = 0;
+        if (write_collective(w, ds, b, patient_columns[c].per_patient > 1 ? 3 : 2,
+                             (hsize_t)patient_columns[c].per_patient, b ? w->column : NULL) < 0)
+            return fail_hdf5_errno(w, err, "writing patient data", errno);
+    }
+    /* Unfiltered, its space allocated when created: written by the rank
+     * that has the block alone. */
+    return b ? write_patient_ids(w, b, err) : IPSIM_OK;
+}
+
+#else
+
+int ipsim_h5_writer_create_shared(ipsim_h5_writer **out, const ipsim_ranks *ranks,
+                                  const char *target_path, const ipsim_run_info *info,
+                                  const char *const *scenario_names, int scenarios,
+                                  ipsim_error *err)
+{
+    (void)ranks; /* one rank without MPI */
+    return ipsim_h5_writer_create(out, target_path, info, scenario_names, scenarios, err);
+}
+
+int ipsim_h5_writer_write_block_shared(ipsim_h5_writer *w, const ipsim_block *b,
+                                       ipsim_error *err)
+{
+    (void)w;
+    (void)b;
+    return IPSIM_FAIL(err, IPSIM_EINTERNAL, "collective writes need the MPI build");
+}
+
+#endif

@@ -15,6 +15,7 @@
 #include "params/params.h"
 #include "sim/cohort.h"
 #include "sim/error.h"
+#include "sim/ranks.h"
 
 #define IPSIM_FORMAT_NAME "ipsim"
 #define IPSIM_FORMAT_VERSION 4
@@ -37,6 +38,24 @@ typedef struct ipsim_h5_writer ipsim_h5_writer;
 int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
                            const ipsim_run_info *info, const char *const *scenario_names,
                            int scenarios, ipsim_error *err);
+
+/* As ipsim_h5_writer_create, collectively on every rank of an MPI job
+ * (sim/ranks.h): rank 0 names the temporary file, all open it through
+ * parallel HDF5 (MPI-IO). Every call on the writer is then collective, with
+ * the same arguments on every rank, except ipsim_h5_writer_write_block_shared's
+ * block; commit renames the file on rank 0. One rank (or a build without
+ * MPI): ipsim_h5_writer_create. */
+int ipsim_h5_writer_create_shared(ipsim_h5_writer **out, const ipsim_ranks *ranks,
+                                  const char *target_path, const ipsim_run_info *info,
+                                  const char *const *scenario_names, int scenarios,
+                                  ipsim_error *err);
+
+/* Collective: writes this rank's block b of the open scenario (NULL: this
+ * rank has no block in this round), through HDF5's own filters; every rank
+ * calls it once per round. Blocks are whole chunks, so no two ranks write
+ * one chunk. */
+int ipsim_h5_writer_write_block_shared(ipsim_h5_writer *w, const ipsim_block *b,
+                                       ipsim_error *err);
 
 /* Reopens the complete file at `path` to add results to it: the changes
  * go to a copy under a temporary name (replace_group, if present, is

@@ -208,6 +208,22 @@ int64_t ipsim_summary_person_months(const ipsim_summary *s, int grade)
     return cycles * s->shape.cycle_months;
 }
 
+int ipsim_summary_arrays(ipsim_summary *s, int64_t *arrays[IPSIM_SUMMARY_ARRAYS],
+                         size_t lengths[IPSIM_SUMMARY_ARRAYS])
+{
+    const size_t months = (size_t)s->shape.months;
+    int64_t *a[IPSIM_SUMMARY_ARRAYS] = {s->occupancy,       s->on_ivig,       s->first_infection,
+                                        s->phase_occupancy, s->pfs_event_row, TALLIES_FIRST(s)};
+    const size_t n[IPSIM_SUMMARY_ARRAYS] = {months * IPSIM_STATES, months,
+                                            months * IPSIM_GRADES, months * IPSIM_PHASE_STATES,
+                                            pfs_cells(s),          TALLIES_COUNT};
+    for (int i = 0; i < IPSIM_SUMMARY_ARRAYS; i++) {
+        arrays[i] = a[i];
+        lengths[i] = n[i];
+    }
+    return IPSIM_SUMMARY_ARRAYS;
+}
+
 void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src)
 {
     const size_t months = (size_t)dst->shape.months;

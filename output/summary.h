@@ -137,6 +137,14 @@ int64_t ipsim_summary_pfs_median(const ipsim_summary *s, int improved, double *m
 /* Mean of each outcome per patient. */
 void ipsim_summary_mean_economics(const ipsim_summary *s, double means[IPSIM_ECONOMIC_OUTCOMES]);
 
+/* The summary's tallies as arrays of integers (every table and the
+ * fixed-size counts), for summing across processes: fills arrays[i] and
+ * lengths[i] and returns how many. dst += src over each is
+ * ipsim_summary_merge. */
+enum { IPSIM_SUMMARY_ARRAYS = 6 };
+int ipsim_summary_arrays(ipsim_summary *s, int64_t *arrays[IPSIM_SUMMARY_ARRAYS],
+                         size_t lengths[IPSIM_SUMMARY_ARRAYS]);
+
 /* dst += src; both made for the same parameters. */
 void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src);
 

@@ -116,7 +116,9 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
         return rc;
     }
 
-    const int64_t total_work = patients * replicates * model->cycles * model->cycle_months;
+    const int64_t begin = config->patient_count > 0 ? config->first_patient : 0;
+    const int64_t end = config->patient_count > 0 ? begin + config->patient_count : patients;
+    const int64_t total_work = (end - begin) * replicates * model->cycles * model->cycle_months;
     int64_t work_done = 0;
     const int overlap = sinks && sinks->prepare_parts && sinks->prepare;
     /* Shared: written only by the master, read by all after a barrier. */
@@ -135,8 +137,8 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
         ipsim_summary *mine = w.thread_summaries[tid];
         for (int64_t r = first_replicate; r < first_replicate + replicates && !stop; r++) {
             ipsim_stream stream = {seed, (uint64_t)r};
-            for (int64_t first = 0; first < patients; first += block) {
-                const int64_t count = patients - first < block ? patients - first : block;
+            for (int64_t first = begin; first < end; first += block) {
+                const int64_t count = end - first < block ? end - first : block;
                 /* Dynamic: patients who die early cost less, and a static
                  * split would leave one thread idle at the barrier. Results
                  * cannot depend on it: each patient's draws are its own and

@@ -49,6 +49,12 @@ typedef struct ipsim_cohort_config {
     const volatile sig_atomic_t *cancel;
     ipsim_progress_fn progress; /* may be NULL */
     void *progress_ctx;
+    /* Patients first_patient .. first_patient + patient_count - 1 of each
+     * replicate only (patient_count 0: the whole cohort), e.g. one block of
+     * a cohort whose blocks are shared among processes. A patient's course
+     * depends on its index alone, so it is the same either way; the
+     * replicate sink then receives the totals of these patients only. */
+    int64_t first_patient, patient_count;
 } ipsim_cohort_config;
 
 /* The consumers of a run's results; any may be NULL.

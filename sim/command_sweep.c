@@ -239,14 +239,13 @@ static int count_checkpoints(const char *dir)
     return n;
 }
 
-/* Runs scenario s into its own file. */
+/* Runs scenario s into its own file (on every rank of an MPI job, which
+ * share its blocks). */
 static int run_one(const char *path, const ipsim_sweep *sw, int s, const double *draws,
                    const ipsim_run_settings *settings, const ipsim_command_context *ctx,
-                   ipsim_error *err)
+                   const char *created, ipsim_error *err)
 {
     const ipsim_params *p = &sw->study.scenarios[s];
-    char created[32];
-    ipsim_run_utc_now(created, sizeof created);
     ipsim_run_info info = {.ipsim_version = IPSIM_VERSION,
                            .command_line = ctx->command_line,
                            .created_utc = created,
@@ -254,9 +253,9 @@ static int run_one(const char *path, const ipsim_sweep *sw, int s, const double 
                            .seed = p->seed};
     const char *name = p->name;
     ipsim_h5_writer *w = NULL;
-    int rc = ipsim_h5_writer_create(&w, path, &info, &name, 1, err);
+    int rc = ipsim_h5_writer_create_shared(&w, ctx->ranks, path, &info, &name, 1, err);
     if (!rc)
-        rc = ipsim_run_scenario(w, p, draws, settings, NULL, err);
+        rc = ipsim_run_scenario_shared(w, ctx->ranks, p, draws, settings, err);
     if (!rc) {
         rc = ipsim_h5_writer_commit(w, err);
         w = NULL;
@@ -321,7 +320,11 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
     if (rc)
         goto cleanup;
 
-    int existing = count_checkpoints(dir);
+    /* Rank 0 looks at the directory and decides; the others follow. */
+    const ipsim_ranks *ranks = ctx->ranks;
+    const int lead = ranks->rank == 0, quiet = o.quiet || !lead;
+    int existing = lead ? count_checkpoints(dir) : 0;
+    ipsim_ranks_broadcast(ranks, &existing, sizeof existing);
     if (existing && !so.resume) {
         rc = IPSIM_FAIL(err, IPSIM_EUSAGE,
                         "a stopped sweep left %d finished scenario%s in '%s': add --resume to "
@@ -329,9 +332,11 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
                         existing, existing == 1 ? "" : "s", dir);
         goto cleanup;
     }
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    int made = !lead || mkdir(dir, 0777) == 0 || errno == EEXIST ? 0 : errno;
+    ipsim_ranks_broadcast(ranks, &made, sizeof made);
+    if (made) {
         rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot create '%s' for the sweep's scenarios: %s", dir,
-                        strerror(errno));
+                        strerror(made));
         goto cleanup;
     }
 
@@ -347,29 +352,40 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
             break;
         }
         snprintf(sources[s], size, "%s/%05d.h5", dir, s);
-        if (so.resume && finished(sources[s], &study->scenarios[s])) {
-            skipped++;
+        if (lead && so.resume && finished(sources[s], &study->scenarios[s]))
             include[s] = 2;
-        } else {
-            todo++;
-        }
     }
-    if (rc)
+    if (ipsim_ranks_max(ranks, rc)) {
+        rc = rc ? rc : IPSIM_FAIL(err, IPSIM_ENOMEM, "another rank could not allocate the sweep");
         goto cleanup;
+    }
+    ipsim_ranks_broadcast(ranks, include, (size_t)study->count);
+    for (int s = 0; s < study->count; s++) {
+        skipped += include[s] == 2;
+        todo += include[s] == 1;
+    }
     const int threads = ipsim_cohort_threads(o.threads);
-    if (!o.quiet) {
+    if (!quiet) {
         printf("ipsim %s: sweep %s, %d scenarios", IPSIM_VERSION, study->name, study->count);
         if (so.parts > 1)
             printf(", part %d of %d", so.part, so.parts);
         printf("; %d to run", todo);
         if (skipped)
             printf(" (%d finished before, kept)", skipped);
-        printf(", %d thread%s\n", threads, threads == 1 ? "" : "s");
+        if (ranks->size > 1)
+            printf(", %d MPI ranks of %d thread%s each\n", ranks->size, threads,
+                   threads == 1 ? "" : "s");
+        else
+            printf(", %d thread%s\n", threads, threads == 1 ? "" : "s");
         fflush(stdout);
     }
+    /* One time for every rank's files: their attributes must agree. */
+    char created[32] = "";
+    ipsim_run_utc_now(created, sizeof created);
+    ipsim_ranks_broadcast(ranks, created, sizeof created);
 
     ipsim_progress bar;
-    ipsim_progress_init(&bar, stderr, o.quiet, "sweeping");
+    ipsim_progress_init(&bar, stderr, quiet, "sweeping");
     const int64_t per_scenario = first->cohort.patients * first->cohort.replicates *
                                  first->cohort.horizon_months;
     ipsim_run_settings settings = {.threads = threads,
@@ -383,12 +399,12 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
         if (include[s] != 1)
             continue;
         settings.progress_offset = done * per_scenario;
-        rc = run_one(sources[s], &sw, s, draws, &settings, ctx, err);
+        rc = run_one(sources[s], &sw, s, draws, &settings, ctx, created, err);
         done += rc ? 0 : 1;
     }
     ipsim_progress_finish(&bar);
     if (rc) {
-        if (rc == IPSIM_EINTERRUPTED && done + skipped > 0)
+        if (rc == IPSIM_EINTERRUPTED && done + skipped > 0 && lead)
             fprintf(stderr,
                     "ipsim: %d of the %d scenarios are finished and kept in '%s'; run the same "
                     "command with --resume to run the rest\n",
@@ -396,15 +412,27 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
         goto cleanup;
     }
     double seconds = ipsim_seconds() - start;
-    rc = assemble(target, &sw, include, (const char *const *)sources, so.part, so.parts, &so, ctx,
-                  o.quiet, err);
+    /* The target is assembled by rank 0 alone, from the finished files. */
+    if (lead) {
+        rc = assemble(target, &sw, include, (const char *const *)sources, so.part, so.parts, &so,
+                      ctx, o.quiet, err);
+        if (!rc)
+            ipsim_remove_flat_directory(dir);
+    }
+    int lead_rc = rc;
+    ipsim_ranks_broadcast(ranks, &lead_rc, sizeof lead_rc);
+    if (!lead && lead_rc)
+        rc = IPSIM_FAIL(err, lead_rc, "rank 0 could not write '%s' (its message says why)",
+                        target);
     if (rc)
         goto cleanup;
-    ipsim_remove_flat_directory(dir);
-    if (!o.quiet)
-        printf("\nWall time %.2f s for %d scenario%s on %d thread%s\nWrote %s%s%s\n", seconds,
-               done, done == 1 ? "" : "s", threads, threads == 1 ? "" : "s", target,
+    if (!quiet) {
+        printf("\nWall time %.2f s for %d scenario%s on ", seconds, done, done == 1 ? "" : "s");
+        if (ranks->size > 1)
+            printf("%d MPI ranks of ", ranks->size);
+        printf("%d thread%s\nWrote %s%s%s\n", threads, threads == 1 ? "" : "s", target,
                so.csv_dir ? " and CSV tables in " : "", so.csv_dir ? so.csv_dir : "");
+    }
 
 cleanup:
     if (sources)

@@ -11,10 +11,12 @@
 #include "output/validate.h"
 #include "params/params.h"
 #include "sim/error.h"
+#include "sim/ranks.h"
 
 typedef struct ipsim_command_context {
     const char *command_line; /* the whole invocation, for provenance */
     const volatile sig_atomic_t *cancel; /* set by SIGINT/SIGTERM */
+    const ipsim_ranks *ranks; /* the MPI job's ranks (one outside MPI); only sweep uses more */
 } ipsim_command_context;
 
 /* ipsim run PARAMS.yaml [-o FILE.h5] [--set k=v]... [--threads N] [--quiet] */

@@ -13,6 +13,7 @@
 #include <hdf5.h>
 
 #include "sim/commands.h"
+#include "sim/ranks.h"
 #include "sim/version.h"
 
 /* Signal handlers can only set a flag; this is the one file-scope mutable
@@ -96,7 +97,18 @@ static char *join_command_line(int argc, char **argv)
     return s;
 }
 
+static int run_command(int argc, char **argv, const ipsim_ranks *ranks);
+
 int main(int argc, char **argv)
+{
+    ipsim_ranks ranks;
+    ipsim_ranks_init(&ranks, &argc, &argv);
+    int status = run_command(argc, argv, &ranks);
+    ipsim_ranks_finalize(&ranks);
+    return status;
+}
+
+static int run_command(int argc, char **argv, const ipsim_ranks *ranks)
 {
     /* Errors are reported through return codes, never by GSL aborting or
      * HDF5 printing its stack. */
@@ -121,11 +133,16 @@ int main(int argc, char **argv)
 
     char *command_line = join_command_line(argc, argv);
     ipsim_command_context ctx = {.command_line = command_line ? command_line : argv[0],
-                                 .cancel = &stop_signal};
+                                 .cancel = &stop_signal,
+                                 .ranks = ranks};
     ipsim_error err;
     ipsim_error_clear(&err);
     int rc;
-    if (strcmp(argv[1], "run") == 0)
+    if (ranks->size > 1 && strcmp(argv[1], "sweep") != 0)
+        rc = IPSIM_FAIL(&err, IPSIM_EUSAGE,
+                        "only `ipsim sweep` runs on several MPI ranks; run '%s' as one process",
+                        argv[1]);
+    else if (strcmp(argv[1], "run") == 0)
         rc = ipsim_command_run(argc - 2, argv + 2, &ctx, &err);
     else if (strcmp(argv[1], "validate") == 0)
         rc = ipsim_command_validate(argc - 2, argv + 2, &ctx, &err);
@@ -155,7 +172,10 @@ int main(int argc, char **argv)
     }
     char message[IPSIM_PATH_MAX + IPSIM_MESSAGE_MAX + IPSIM_KEY_MAX + 64];
     ipsim_error_format(&err, message, sizeof message);
-    fprintf(stderr, "ipsim: %s\n", message);
+    if (ranks->size > 1)
+        fprintf(stderr, "ipsim (rank %d of %d): %s\n", ranks->rank, ranks->size, message);
+    else
+        fprintf(stderr, "ipsim: %s\n", message);
     switch (rc) {
     case IPSIM_EINTERRUPTED: return stop_signal == SIGTERM ? 143 : 130;
     case IPSIM_EUSAGE:

@@ -228,3 +228,121 @@ int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target
     return rc;
 }
 
+
+/* ---- one scenario on the ranks of an MPI job ------------------------------------------ */
+
+/* Where a rank's blocks go: written collectively, and their totals added
+ * to the rank's share of their replicate's. */
+typedef struct shared_sink {
+    ipsim_h5_writer *writer;
+    ipsim_summary *partial; /* the replicate's totals over this rank's blocks */
+    int wrote;              /* the block was handed on (and written) */
+} shared_sink;
+
+static int shared_block(void *ctx, const ipsim_block *block, ipsim_error *err)
+{
+    shared_sink *sink = ctx;
+    sink->wrote = 1;
+    return ipsim_h5_writer_write_block_shared(sink->writer, block, err);
+}
+
+static int shared_replicate(void *ctx, int64_t replicate, const ipsim_summary *summary,
+                            ipsim_error *err)
+{
+    (void)replicate;
+    (void)err;
+    ipsim_summary_merge(((shared_sink *)ctx)->partial, summary);
+    return IPSIM_OK;
+}
+
+int ipsim_run_scenario_shared(ipsim_h5_writer *writer, const ipsim_ranks *ranks,
+                              const ipsim_params *p, const double *draws,
+                              const ipsim_run_settings *settings, ipsim_error *err)
+{
+    if (ranks->size == 1)
+        return ipsim_run_scenario(writer, p, draws, settings, NULL, err);
+    char *params_yaml = NULL;
+    ipsim_model *model = malloc(sizeof *model);
+    ipsim_params *drawn = malloc(sizeof *drawn);
+    const int64_t R = p->cohort.replicates, N = p->cohort.patients;
+    ipsim_summary **partial = calloc((size_t)R, sizeof *partial);
+    int rc = model && drawn && partial ? ipsim_params_to_yaml(p, &params_yaml, err)
+                                       : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the model");
+    for (int64_t r = 0; !rc && r < R; r++)
+        rc = ipsim_summary_create(&partial[r], p, err);
+    if (ipsim_ranks_max(ranks, rc))
+        goto done;
+    rc = ipsim_h5_writer_begin_scenario(writer, p, params_yaml, settings->block_patients, err);
+    if (ipsim_ranks_max(ranks, rc)) {
+        rc = rc ? rc : IPSIM_FAIL(err, IPSIM_EHDF5, "another rank failed to start '%s'", p->name);
+        goto done;
+    }
+    const int64_t block = ipsim_h5_writer_block_patients(writer);
+    const int64_t blocks = (N + block - 1) / block, items = R * blocks;
+    const int64_t rounds = (items + ranks->size - 1) / ranks->size;
+    run_progress progress = {.bar = ranks->rank == 0 ? settings->progress : NULL,
+                             .total = settings->progress_total};
+    for (int64_t t = 0; t < rounds && !rc; t++) {
+        /* Round t: rank k takes item t x ranks + k, if there is one. */
+        const int64_t item = t * ranks->size + ranks->rank;
+        shared_sink sink = {.writer = writer};
+        if (item < items) {
+            const int64_t r = item / blocks, first = (item % blocks) * block;
+            *drawn = *p;
+            if (draws)
+                ipsim_psa_apply(drawn, draws + r * ipsim_psa_dimension(p));
+            rc = ipsim_model_init(model, drawn, err);
+            ipsim_cohort_config config = {
+                .threads = settings->threads,
+                .block_patients = block,
+                .keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE,
+                .cancel = settings->cancel,
+                .first_patient = first,
+                .patient_count = N - first < block ? N - first : block};
+            ipsim_cohort_sinks sinks = {.block = shared_block,
+                                        .replicate = shared_replicate,
+                                        .ctx = &sink};
+            sink.partial = partial[r];
+            if (!rc)
+                rc = ipsim_cohort_run(model, p->seed, N, r, 1, &config, &sinks, err);
+        }
+        /* Every rank makes the round's collective writes: an interrupted or
+         * failed rank (or one without an item) writes nothing. */
+        if (!sink.wrote) {
+            int written = ipsim_h5_writer_write_block_shared(writer, NULL, err);
+            rc = rc ? rc : written;
+        }
+        if (ipsim_ranks_max(ranks, rc) && !rc)
+            rc = IPSIM_FAIL(err, settings->cancel && *settings->cancel ? IPSIM_EINTERRUPTED
+                                                                        : IPSIM_EHDF5,
+                            "stopped: another rank failed or was interrupted");
+        if (progress.bar) {
+            int64_t done = (t + 1) * ranks->size < items ? (t + 1) * ranks->size : items;
+            ipsim_progress_update(progress.bar,
+                                  settings->progress_offset +
+                                      done * (N * p->cohort.horizon_months / blocks),
+                                  progress.total);
+        }
+    }
+    for (int64_t r = 0; r < R && !rc; r++) {
+        int64_t *arrays[IPSIM_SUMMARY_ARRAYS];
+        size_t lengths[IPSIM_SUMMARY_ARRAYS];
+        int n = ipsim_summary_arrays(partial[r], arrays, lengths);
+        for (int i = 0; i < n; i++)
+            ipsim_ranks_sum(ranks, arrays[i], lengths[i]);
+        /* Every rank holds the same totals and writes them (unfiltered
+         * datasets: the same bytes to the same place). */
+        rc = ipsim_h5_writer_write_summary(writer, r, partial[r], err);
+        if (ipsim_ranks_max(ranks, rc) && !rc)
+            rc = IPSIM_FAIL(err, IPSIM_EHDF5, "stopped: another rank failed");
+    }
+    ipsim_h5_writer_end_scenario(writer);
+done:
+    for (int64_t r = 0; partial && r < R; r++)
+        ipsim_summary_free(partial[r]);
+    free(partial);
+    free(params_yaml);
+    free(model);
+    free(drawn);
+    return rc;
+}

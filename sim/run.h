@@ -17,6 +17,7 @@
 #include "params/study.h"
 #include "sim/error.h"
 #include "sim/progress.h"
+#include "sim/ranks.h"
 
 /* How scenarios are simulated. */
 typedef struct ipsim_run_settings {
@@ -44,6 +45,17 @@ int ipsim_run_write_draws(ipsim_h5_writer *writer, const ipsim_params *p, const 
 int ipsim_run_scenario(ipsim_h5_writer *writer, const ipsim_params *p, const double *draws,
                        const ipsim_run_settings *settings, ipsim_summary *total,
                        ipsim_error *err);
+
+/* As ipsim_run_scenario, collectively on every rank of an MPI job, into a
+ * writer made by ipsim_h5_writer_create_shared. The scenario's blocks
+ * (replicate by replicate, patient block by block) are dealt to the ranks
+ * in turn, round by round, each simulated with the rank's threads and
+ * written through parallel HDF5; each replicate's totals are summed over
+ * the ranks (integers, so in any order) and written by all. The file holds
+ * the same values as ipsim_run_scenario's. Only rank 0 shows progress. */
+int ipsim_run_scenario_shared(ipsim_h5_writer *writer, const ipsim_ranks *ranks,
+                              const ipsim_params *p, const double *draws,
+                              const ipsim_run_settings *settings, ipsim_error *err);
 
 /* Reads the finished scenarios of the unfinished file back, compares them
  * (output/comparison.h), prints the comparison unless quiet, and stores it

@@ -31,6 +31,18 @@ list:
   vaccination.pneumococcal_coverage: [0.1, 0.9]
 """
 
+# The same with PSA: every replicate draws the IVIG effect.
+SWEEP_PSA = """\
+name: psa
+base: {base}
+cohort: {{patients: 500, replicates: 5, horizon_months: 24}}
+psa: {{sample: true}}
+ivig:
+  rate_ratio_all: {{distribution: lognormal, ci95: [0.36, 0.66], value: 0.49}}
+grid:
+  ivig.grade_threshold: [moderate, severe, very_severe]
+"""
+
 MPIRUN = shlex.split(os.environ.get("IPSIM_MPIRUN", ""))
 
 
@@ -242,19 +254,38 @@ class Sweep(Workdir):
 class SweepMPI(Workdir):
     """The same sweep on 1, 2 and 3 ranks (3 oversubscribed on 2 cores)."""
 
-    def test_ranks_give_the_same_file(self):
-        sweep = self.write("grid.yaml", SWEEP.format(
+    def check(self, text, name):
+        sweep = self.write(name + ".yaml", text.format(
             base=os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml")))
-        one = self.path("one.h5")
+        one = self.path(name + "-one.h5")
         r = run("sweep", sweep, "-o", one, "--quiet")
         self.assertEqual(r.returncode, 0, r.stderr)
         for ranks in [2, 3]:
-            out = self.path("ranks%d.h5" % ranks)
+            out = self.path("%s-ranks%d.h5" % (name, ranks))
             r = subprocess.run([*MPIRUN, "-n", str(ranks), IPSIM, "sweep", sweep, "-o", out,
                                 "--threads", "1"], capture_output=True, text=True, timeout=600)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("%d MPI ranks" % ranks, r.stdout)
             assert_same_datasets(self, one, out)
+        return one
+
+    def test_ranks_give_the_same_file(self):
+        self.check(SWEEP, "grid")
+
+    def test_ranks_give_the_same_file_with_psa(self):
+        one = self.check(SWEEP_PSA, "psa")
+        with h5py.File(one, "r") as f:
+            draws = f["psa/parameters"][()]
+        self.assertEqual(draws.shape, (5, 1))
+        self.assertEqual(len(set(draws[:, 0])), 5)
+
+    def test_other_commands_refuse_several_ranks(self):
+        r = subprocess.run([*MPIRUN, "-n", "2", IPSIM, "run",
+                            os.path.join(SOURCE_DIR, "params", "baseline.yaml"), "-o",
+                            self.path("x.h5")], capture_output=True, text=True, timeout=300)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("only `ipsim sweep` runs on several MPI ranks", r.stderr)
+        self.assertFalse(os.path.exists(self.path("x.h5")))
 
 
 if __name__ == "__main__":
