@@ -239,11 +239,11 @@ static int count_checkpoints(const char *dir)
     return n;
 }
 
-/* Runs scenario s into its own file (on every rank of an MPI job, which
- * share its blocks). */
+/* Runs scenario s into its own file: on this process alone (shared 0),
+ * or on every rank of an MPI job, which share its blocks (shared 1). */
 static int run_one(const char *path, const ipsim_sweep *sw, int s, const double *draws,
                    const ipsim_run_settings *settings, const ipsim_command_context *ctx,
-                   const char *created, ipsim_error *err)
+                   const char *created, int shared, ipsim_error *err)
 {
     const ipsim_params *p = &sw->study.scenarios[s];
     ipsim_run_info info = {.ipsim_version = IPSIM_VERSION,
@@ -253,9 +253,11 @@ static int run_one(const char *path, const ipsim_sweep *sw, int s, const double 
                            .seed = p->seed};
     const char *name = p->name;
     ipsim_h5_writer *w = NULL;
-    int rc = ipsim_h5_writer_create_shared(&w, ctx->ranks, path, &info, &name, 1, err);
+    const ipsim_ranks alone = {.rank = 0, .size = 1};
+    const ipsim_ranks *ranks = shared ? ctx->ranks : &alone;
+    int rc = ipsim_h5_writer_create_shared(&w, ranks, path, &info, &name, 1, err);
     if (!rc)
-        rc = ipsim_run_scenario_shared(w, ctx->ranks, p, draws, settings, err);
+        rc = ipsim_run_scenario_shared(w, ranks, p, draws, settings, err);
     if (!rc) {
         rc = ipsim_h5_writer_commit(w, err);
         w = NULL;
@@ -394,21 +396,43 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
                                    .progress = &bar,
                                    .progress_total = todo * per_scenario};
     double start = ipsim_seconds();
-    int done = 0;
-    for (int s = 0; s < study->count && !rc; s++) {
-        if (include[s] != 1)
-            continue;
-        settings.progress_offset = done * per_scenario;
-        rc = run_one(sources[s], &sw, s, draws, &settings, ctx, created, err);
-        done += rc ? 0 : 1;
+    /* With R ranks, whole scenarios go to the ranks in turn, each into its
+     * own file with the rank's threads, independently: no collective I/O at
+     * all. The last (todo mod R) scenarios, too few to go round, are shared
+     * block by block by every rank, through parallel HDF5. */
+    const int alone_count = todo / ranks->size * ranks->size;
+    int done = 0, done_alone = 0;
+    for (int phase = 0; phase < 2; phase++) {
+        for (int s = 0, k = 0; s < study->count && !rc; s++) {
+            if (include[s] != 1)
+                continue;
+            const int shared = k >= alone_count;
+            const int mine = shared ? phase == 1 : phase == 0 && k % ranks->size == ranks->rank;
+            k++;
+            if (!mine)
+                continue;
+            settings.progress_offset = done * per_scenario;
+            rc = run_one(sources[s], &sw, s, draws, &settings, ctx, created, shared, err);
+            done += rc ? 0 : 1;
+            done_alone += rc || shared ? 0 : 1;
+        }
+        /* Every rank, once per phase: go on together or stop together. */
+        if (ipsim_ranks_max(ranks, rc) && !rc)
+            rc = IPSIM_FAIL(err, ctx->cancel && *ctx->cancel ? IPSIM_EINTERRUPTED : IPSIM_EIO,
+                            "stopped: another rank failed or was interrupted");
     }
+    /* Scenarios finished by this run: each rank's own, and the shared ones
+     * (which every rank counted) once. */
+    int64_t finished_alone = done_alone;
+    ipsim_ranks_sum(ranks, &finished_alone, 1);
+    const int finished_now = (int)finished_alone + (done - done_alone);
     ipsim_progress_finish(&bar);
     if (rc) {
-        if (rc == IPSIM_EINTERRUPTED && done + skipped > 0 && lead)
+        if (rc == IPSIM_EINTERRUPTED && finished_now + skipped > 0 && lead)
             fprintf(stderr,
                     "ipsim: %d of the %d scenarios are finished and kept in '%s'; run the same "
                     "command with --resume to run the rest\n",
-                    done + skipped, todo + skipped, dir);
+                    finished_now + skipped, todo + skipped, dir);
         goto cleanup;
     }
     double seconds = ipsim_seconds() - start;
@@ -427,7 +451,8 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
     if (rc)
         goto cleanup;
     if (!quiet) {
-        printf("\nWall time %.2f s for %d scenario%s on ", seconds, done, done == 1 ? "" : "s");
+        printf("\nWall time %.2f s for %d scenario%s on ", seconds, finished_now,
+               finished_now == 1 ? "" : "s");
         if (ranks->size > 1)
             printf("%d MPI ranks of ", ranks->size);
         printf("%d thread%s\nWrote %s%s%s\n", threads, threads == 1 ? "" : "s", target,

@@ -255,6 +255,10 @@ static int shared_replicate(void *ctx, int64_t replicate, const ipsim_summary *s
     return IPSIM_OK;
 }
 
+/* Blocks per rank a scenario is cut into at least, and the block sizes
+ * allowed for it (patients; the writer rounds up to whole chunks). */
+enum { SHARED_ITEMS_PER_RANK = 8, SHARED_BLOCK_MIN = 2048, SHARED_BLOCK_MAX = 65536 };
+
 int ipsim_run_scenario_shared(ipsim_h5_writer *writer, const ipsim_ranks *ranks,
                               const ipsim_params *p, const double *draws,
                               const ipsim_run_settings *settings, ipsim_error *err)
@@ -272,7 +276,18 @@ int ipsim_run_scenario_shared(ipsim_h5_writer *writer, const ipsim_ranks *ranks,
         rc = ipsim_summary_create(&partial[r], p, err);
     if (ipsim_ranks_max(ranks, rc))
         goto done;
-    rc = ipsim_h5_writer_begin_scenario(writer, p, params_yaml, settings->block_patients, err);
+    /* Rounds are in lockstep, so a rank with fewer or shorter blocks waits:
+     * blocks small enough for several rounds keep that wait short (unless
+     * --block-patients says otherwise; results do not depend on it). */
+    int64_t block_patients = settings->block_patients;
+    if (block_patients == 0) {
+        const int64_t per_replicate = (SHARED_ITEMS_PER_RANK * ranks->size + R - 1) / R;
+        const int64_t wanted = (N + per_replicate - 1) / per_replicate;
+        block_patients = wanted < SHARED_BLOCK_MIN ? SHARED_BLOCK_MIN
+                         : wanted > SHARED_BLOCK_MAX ? SHARED_BLOCK_MAX
+                                                     : wanted;
+    }
+    rc = ipsim_h5_writer_begin_scenario(writer, p, params_yaml, block_patients, err);
     if (ipsim_ranks_max(ranks, rc)) {
         rc = rc ? rc : IPSIM_FAIL(err, IPSIM_EHDF5, "another rank failed to start '%s'", p->name);
         goto done;

@@ -272,6 +272,13 @@ class SweepMPI(Workdir):
     def test_ranks_give_the_same_file(self):
         self.check(SWEEP, "grid")
 
+    def test_one_scenario_shared_block_by_block(self):
+        # Fewer scenarios than ranks: all ranks share the scenario's blocks
+        # through parallel HDF5 (more scenarios also go whole to ranks).
+        self.check(SWEEP.replace("moderate, very_severe", "severe").replace(
+            "[200, 400]", "[400]").replace("[0, 0.8]", "[0.8]").replace("[0.1, 0.9]", "[0.9]"),
+            "single")
+
     def test_ranks_give_the_same_file_with_psa(self):
         one = self.check(SWEEP_PSA, "psa")
         with h5py.File(one, "r") as f:
