@@ -101,6 +101,13 @@ static int run_command(int argc, char **argv, const ipsim_ranks *ranks);
 
 int main(int argc, char **argv)
 {
+    /* HDF5 would otherwise, at exit, retry flushing a file that a failed run
+     * (say, a full disk) abandoned, and crash inside the library; we close
+     * HDF5 ourselves after a successful run only. Parallel HDF5 also closes
+     * itself at MPI_Finalize if it starts after MPI_Init, so it starts
+     * first. */
+    H5dont_atexit();
+    H5open();
     ipsim_ranks ranks;
     ipsim_ranks_init(&ranks, &argc, &argv);
     int status = run_command(argc, argv, &ranks);
@@ -113,10 +120,6 @@ static int run_command(int argc, char **argv, const ipsim_ranks *ranks)
     /* Errors are reported through return codes, never by GSL aborting or
      * HDF5 printing its stack. */
     gsl_set_error_handler_off();
-    /* HDF5 would otherwise, at exit, retry flushing a file that a failed run
-     * (say, a full disk) abandoned, and crash inside the library; we close
-     * HDF5 ourselves after a successful run only. */
-    H5dont_atexit();
     if (!getenv("IPSIM_HDF5_DEBUG"))
         H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     install_signal_handlers();
