@@ -403,21 +403,25 @@ void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *
                             int report_count)
 {
     const ipsim_scenario_result *ref = &c->scenarios[0];
+    /* The name columns as wide as the longest name (a sweep's are long). */
+    int w = 26;
+    for (int s = 0; s < c->count; s++)
+        w = (int)strlen(c->scenarios[s].name) > w ? (int)strlen(c->scenarios[s].name) : w;
     fprintf(out, "Scenarios: per 100 patient-years lived (infections, serious, deaths, IVIG "
                  "grams), and %% of patients\n");
-    fprintf(out, "  %-26s %9s %11s %8s %7s %13s | %7s %10s %8s\n", "scenario", "patients",
+    fprintf(out, "  %-*s %9s %11s %8s %7s %13s | %7s %10s %8s\n", w, "scenario", "patients",
             "infections", "serious", "deaths", "IVIG g", "died", "inf.deaths", "on IVIG");
     for (int s = 0; s < c->count; s++) {
         const ipsim_scenario_result *r = &c->scenarios[s];
-        fprintf(out, "  %-26s %9lld %11.1f %8.1f %7.2f %13.0f | %6.1f%% %9.1f%% %7.1f%%\n",
-                r->name, (long long)r->patients, r->infections_per_100py, r->serious_per_100py,
+        fprintf(out, "  %-*s %9lld %11.1f %8.1f %7.2f %13.0f | %6.1f%% %9.1f%% %7.1f%%\n",
+                w, r->name, (long long)r->patients, r->infections_per_100py, r->serious_per_100py,
                 r->deaths_per_100py, r->ivig_grams_per_100py, r->died_pct,
                 r->infection_deaths_pct, r->on_ivig_pct);
     }
     fprintf(out, "\nPer patient over the follow-up, mean (standard error%s); costs and effects "
                  "discounted\n",
             c->psa ? " over the PSA draws" : "");
-    fprintf(out, "  %-26s %-20s %-18s %-18s %-18s %-18s\n", "scenario", "cost", "QALYs",
+    fprintf(out, "  %-*s %-20s %-18s %-18s %-18s %-18s\n", w, "scenario", "cost", "QALYs",
             "life-years", "infections", "deaths (per 100)");
     for (int s = 0; s < c->count; s++) {
         const ipsim_scenario_result *r = &c->scenarios[s];
@@ -426,7 +430,7 @@ void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *
                                      IPSIM_OUTCOME_DEATH};
         static const char *const formats[5] = {"%.0f (%.0f)", "%.4f (%.4f)", "%.4f (%.4f)",
                                                "%.3f (%.3f)", "%.2f (%.2f)"};
-        fprintf(out, "  %-26s", r->name);
+        fprintf(out, "  %-*s", w, r->name);
         for (int k = 0; k < 5; k++) {
             double scale = shown[k] == IPSIM_OUTCOME_DEATH ? 100.0 : 1.0;
             char cell[48];
@@ -439,7 +443,7 @@ void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *
     if (c->count > 1) {
         fprintf(out, "\nDifference from '%s', per patient (95%% interval%s)\n", ref->name,
                 c->psa ? " of the PSA mean" : "");
-        fprintf(out, "  %-26s %-24s %-24s %-22s %-22s %s\n", "scenario", "infections", "serious",
+        fprintf(out, "  %-*s %-24s %-24s %-22s %-22s %s\n", w, "scenario", "infections", "serious",
                 "deaths (per 100)", "IVIG grams", "pairing");
         for (int s = 1; s < c->count; s++) {
             const ipsim_scenario_result *r = &c->scenarios[s];
@@ -465,7 +469,7 @@ void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *
                          ind[IPSIM_OUTCOME_QALYS] / se[IPSIM_OUTCOME_QALYS]);
             else
                 snprintf(pairing, sizeof pairing, "%s", r->paired ? "paired" : "independent");
-            fprintf(out, "  %-26s %-24s %-24s %-22s %-22s %s\n", r->name, cell[0], cell[1],
+            fprintf(out, "  %-*s %-24s %-24s %-22s %-22s %s\n", w, r->name, cell[0], cell[1],
                     cell[2], cell[3], pairing);
         }
         fprintf(out, "  (Paired: the scenarios share their %s, so common random numbers; the "
@@ -477,8 +481,8 @@ void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *
     fprintf(out, "\nCost-effectiveness per patient (%s, %lld prices; discounted)%s\n",
             c->currency, (long long)c->price_year,
             c->psa ? ", probabilistic: means over the PSA draws" : "");
-    fprintf(out, "  %-26s %10s %8s %-25s %-21s %-24s %10s %8s %10s\n", "scenario", "cost",
-            "QALYs", c->psa ? "95% interval (cost; QALYs)" : "", "status", "compared with",
+    fprintf(out, "  %-*s %10s %8s %-25s %-21s %-*s %10s %8s %10s\n", w, "scenario", "cost",
+            "QALYs", c->psa ? "95% interval (cost; QALYs)" : "", "status", w, "compared with",
             "d cost", "d QALYs", "ICER");
     for (int s = 0; s < c->count; s++) {
         const ipsim_scenario_result *r = &c->scenarios[s];
@@ -494,21 +498,21 @@ void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *
         if (c->psa)
             snprintf(interval, sizeof interval, "%.0f-%.0f; %.3f-%.3f", r->cost_interval[0],
                      r->cost_interval[1], r->qalys_interval[0], r->qalys_interval[1]);
-        fprintf(out, "  %-26s %10.0f %8.4f %-25s %-21s %-24s %10s %8s %10s\n", r->name,
+        fprintf(out, "  %-*s %10.0f %8.4f %-25s %-21s %-*s %10s %8s %10s\n", w, r->name,
                 r->mean[IPSIM_OUTCOME_COST], r->mean[IPSIM_OUTCOME_QALYS], interval,
-                ipsim_dominance_names[inc->status], against, dc, de, icer);
+                ipsim_dominance_names[inc->status], w, against, dc, de, icer);
     }
 
     if (report_count > 0) {
         fprintf(out, "\nNet monetary benefit per patient (%s) by willingness to pay per QALY%s\n",
                 c->currency, c->psa ? "; P(cost-effective) is the acceptability curve" : "");
-        fprintf(out, "  %-26s", "scenario");
+        fprintf(out, "  %-*s", w, "scenario");
         for (int k = 0; k < report_count; k++)
             fprintf(out, c->psa ? " %12.0f  P(c-e)" : " %12.0f", report_wtp[k]);
         fputc('\n', out);
         for (int s = 0; s < c->count; s++) {
             const ipsim_scenario_result *r = &c->scenarios[s];
-            fprintf(out, "  %-26s", r->name);
+            fprintf(out, "  %-*s", w, r->name);
             for (int k = 0; k < report_count; k++) {
                 fprintf(out, " %12.0f",
                         ipsim_net_monetary_benefit(r->mean[IPSIM_OUTCOME_COST],

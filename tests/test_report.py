@@ -218,6 +218,13 @@ class Report(Workdir):
                                    places=6)
             self.assertLessEqual(float(r["low"]), float(r["per_100_patient_years"]))
             self.assertGreaterEqual(float(r["high"]), float(r["per_100_patient_years"]))
+        # pandas reads the tables as they are (xarray brings it).
+        import pandas as pd
+        frame = pd.read_csv(os.path.join(out, "infection_risk.csv"))
+        self.assertEqual(list(frame.columns), ["scenario", "baseline_grade", "patients", "month",
+                                               "infected_pct", "low_pct", "high_pct"])
+        self.assertEqual(len(frame), 5 * 37)
+        self.assertTrue((frame.low_pct <= frame.infected_pct).all())
         occ = read_csv(os.path.join(out, "occupancy.csv"))
         np.testing.assert_allclose([float(r["dead_pct"]) for r in occ], 100 * occupancy[:, 5],
                                    rtol=1e-9)

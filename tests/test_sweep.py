@@ -201,6 +201,31 @@ class Sweep(Workdir):
         assert_same_datasets(self, big_whole, target)
         self.assertFalse(os.path.exists(checkpoints))
 
+    def test_sigint_keeps_finished_scenarios_and_says_how_to_resume(self):
+        sweep = self.sweep_file(SWEEP.replace("patients: 700", "patients: 40000"), "big.yaml")
+        target = self.path("big.h5")
+        checkpoints = os.path.join(self.dir, ".big.h5.ipsim-sweep")
+        proc = subprocess.Popen([IPSIM, "sweep", sweep, "-o", target, "--threads", "1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            done = [n for n in os.listdir(checkpoints) if n.endswith(".h5") and
+                    not n.startswith(".")] if os.path.isdir(checkpoints) else []
+            if len(done) >= 2:
+                break
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 130, err)
+        self.assertIn("are finished and kept in", err)
+        self.assertIn("--resume", err)
+        self.assertFalse(os.path.exists(target))
+        # Nothing unfinished looks finished: only complete scenario files.
+        for name in os.listdir(checkpoints):
+            if not name.startswith("."):
+                with h5py.File(os.path.join(checkpoints, name), "r") as f:
+                    self.assertEqual(len(f["scenarios"]), 1)
+
     def test_resume_reruns_scenarios_whose_parameters_changed(self):
         sweep = self.sweep_file()
         target = self.path("t.h5")
