@@ -53,6 +53,17 @@ def assert_same_datasets(test, a_path, b_path):
         test.assertEqual(a[name], b[name], name)
 
 
+def wait_for_finished(checkpoints, count, seconds=120):
+    """Waits until a running sweep has finished `count` scenarios."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        done = [n for n in os.listdir(checkpoints) if n.endswith(".h5") and
+                not n.startswith(".")] if os.path.isdir(checkpoints) else []
+        if len(done) >= count:
+            return
+        time.sleep(0.02)
+
+
 class Sweep(Workdir):
     def sweep_file(self, text=SWEEP, name="grid.yaml"):
         base = os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml")
@@ -177,13 +188,7 @@ class Sweep(Workdir):
         proc = subprocess.Popen([IPSIM, "sweep", sweep, "-o", target, "--quiet", "--threads",
                                  "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # Kill it once some scenarios are finished and others are not.
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            done = [n for n in os.listdir(checkpoints) if n.endswith(".h5") and
-                    not n.startswith(".")] if os.path.isdir(checkpoints) else []
-            if len(done) >= 3:
-                break
-            time.sleep(0.02)
+        wait_for_finished(checkpoints, 3)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         self.assertFalse(os.path.exists(target))
@@ -207,13 +212,7 @@ class Sweep(Workdir):
         checkpoints = os.path.join(self.dir, ".big.h5.ipsim-sweep")
         proc = subprocess.Popen([IPSIM, "sweep", sweep, "-o", target, "--threads", "1"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            done = [n for n in os.listdir(checkpoints) if n.endswith(".h5") and
-                    not n.startswith(".")] if os.path.isdir(checkpoints) else []
-            if len(done) >= 2:
-                break
-            time.sleep(0.02)
+        wait_for_finished(checkpoints, 2)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
         self.assertEqual(proc.returncode, 130, err)
