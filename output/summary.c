@@ -118,15 +118,39 @@ static size_t pfs_cells(const ipsim_summary *s)
     return (size_t)(s->shape.months + 1) * 2;
 }
 
+/* Every tally of s as arrays of int64_t: the tables and the fixed-size
+ * counts. The one description of the layout that reset, merge and the
+ * sum across processes share. (Read-only for a const s: merge's source.) */
+static void tally_arrays(const ipsim_summary *s, int64_t *arrays[IPSIM_SUMMARY_ARRAYS],
+                         size_t lengths[IPSIM_SUMMARY_ARRAYS])
+{
+    const size_t months = (size_t)s->shape.months;
+    int64_t *const a[IPSIM_SUMMARY_ARRAYS] = {
+        s->occupancy,       s->on_ivig,       s->first_infection,
+        s->phase_occupancy, s->pfs_event_row, (int64_t *)TALLIES_FIRST(s)};
+    const size_t n[IPSIM_SUMMARY_ARRAYS] = {months * IPSIM_STATES, months,
+                                            months * IPSIM_GRADES, months * IPSIM_PHASE_STATES,
+                                            pfs_cells(s),          TALLIES_COUNT};
+    for (int i = 0; i < IPSIM_SUMMARY_ARRAYS; i++) {
+        arrays[i] = a[i];
+        lengths[i] = n[i];
+    }
+}
+
+/* Not inlined: it runs once a replicate, and inlined into the cohort's
+ * parallel region (link-time optimisation) its loop over the tally arrays
+ * made GCC compile the patient loop there 6% longer (callgrind: 554 against
+ * 521 million instructions for 20,000 patients). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 void ipsim_summary_reset(ipsim_summary *s)
 {
-    size_t months = (size_t)s->shape.months;
-    memset(s->occupancy, 0, months * IPSIM_STATES * sizeof *s->occupancy);
-    memset(s->on_ivig, 0, months * sizeof *s->on_ivig);
-    memset(s->first_infection, 0, months * IPSIM_GRADES * sizeof *s->first_infection);
-    memset(s->phase_occupancy, 0, months * IPSIM_PHASE_STATES * sizeof *s->phase_occupancy);
-    memset(s->pfs_event_row, 0, pfs_cells(s) * sizeof *s->pfs_event_row);
-    memset(TALLIES_FIRST(s), 0, TALLIES_COUNT * sizeof(int64_t));
+    int64_t *a[IPSIM_SUMMARY_ARRAYS];
+    size_t n[IPSIM_SUMMARY_ARRAYS];
+    tally_arrays(s, a, n);
+    for (int i = 0; i < IPSIM_SUMMARY_ARRAYS; i++)
+        memset(a[i], 0, n[i] * sizeof *a[i]);
 }
 
 void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
@@ -211,36 +235,19 @@ int64_t ipsim_summary_person_months(const ipsim_summary *s, int grade)
 int ipsim_summary_arrays(ipsim_summary *s, int64_t *arrays[IPSIM_SUMMARY_ARRAYS],
                          size_t lengths[IPSIM_SUMMARY_ARRAYS])
 {
-    const size_t months = (size_t)s->shape.months;
-    int64_t *a[IPSIM_SUMMARY_ARRAYS] = {s->occupancy,       s->on_ivig,       s->first_infection,
-                                        s->phase_occupancy, s->pfs_event_row, TALLIES_FIRST(s)};
-    const size_t n[IPSIM_SUMMARY_ARRAYS] = {months * IPSIM_STATES, months,
-                                            months * IPSIM_GRADES, months * IPSIM_PHASE_STATES,
-                                            pfs_cells(s),          TALLIES_COUNT};
-    for (int i = 0; i < IPSIM_SUMMARY_ARRAYS; i++) {
-        arrays[i] = a[i];
-        lengths[i] = n[i];
-    }
+    tally_arrays(s, arrays, lengths);
     return IPSIM_SUMMARY_ARRAYS;
 }
 
 void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src)
 {
-    const size_t months = (size_t)dst->shape.months;
-    for (size_t i = 0; i < months * IPSIM_STATES; i++)
-        dst->occupancy[i] += src->occupancy[i];
-    for (size_t i = 0; i < months; i++)
-        dst->on_ivig[i] += src->on_ivig[i];
-    for (size_t i = 0; i < months * IPSIM_GRADES; i++)
-        dst->first_infection[i] += src->first_infection[i];
-    for (size_t i = 0; i < months * IPSIM_PHASE_STATES; i++)
-        dst->phase_occupancy[i] += src->phase_occupancy[i];
-    for (size_t i = 0; i < pfs_cells(dst); i++)
-        dst->pfs_event_row[i] += src->pfs_event_row[i];
-    int64_t *to = TALLIES_FIRST(dst);
-    const int64_t *from = TALLIES_FIRST(src);
-    for (size_t i = 0; i < TALLIES_COUNT; i++)
-        to[i] += from[i];
+    int64_t *to[IPSIM_SUMMARY_ARRAYS], *from[IPSIM_SUMMARY_ARRAYS];
+    size_t n[IPSIM_SUMMARY_ARRAYS];
+    tally_arrays(dst, to, n);
+    tally_arrays(src, from, n);
+    for (int a = 0; a < IPSIM_SUMMARY_ARRAYS; a++)
+        for (size_t i = 0; i < n[a]; i++)
+            to[a][i] += from[a][i];
 }
 
 /* The group's size, and the patients alive and progression-free at the
