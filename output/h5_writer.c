@@ -65,6 +65,31 @@ static const int trajectory_datasets[TRAJECTORY_SETS_MAX] = {DS_GRADE, DS_INFECT
                                                              DS_IVIG};
 static const size_t trajectory_element_size[TRAJECTORY_SETS_MAX] = {1, 1, 1, 4};
 
+/* Dataset names: trajectories in the scenario group, per-patient records
+ * in patients/ (economics/ takes ipsim_economic_names). */
+static const char *const dataset_names[DS_ECONOMIC_FIRST] = {
+    [DS_GRADE] = "grade",
+    [DS_INFECTIONS] = "infections",
+    [DS_PHASE] = "phase",
+    [DS_IVIG] = "ivig",
+    [DS_BASELINE_GRADE] = "baseline_grade",
+    [DS_DEATH_MONTH] = "death_month",
+    [DS_DEATH_CAUSE] = "death_cause",
+    [DS_FIRST_INFECTION] = "first_infection_month",
+    [DS_INFECTIONS_BY_TYPE] = "infections_by_type",
+    [DS_SERIOUS] = "serious_infections",
+    [DS_WEIGHT] = "weight_kg",
+    [DS_IVIG_MONTHS] = "ivig_months",
+    [DS_IVIG_GRAMS] = "ivig_grams",
+    [DS_MYELOMA_TYPE] = "myeloma_type",
+    [DS_RISS] = "riss",
+    [DS_ELIGIBLE] = "transplant_eligible",
+    [DS_RESPONSE] = "response",
+    [DS_ASCT_MONTH] = "asct_month",
+    [DS_IMPROVED] = "improved_after_induction",
+    [DS_PROGRESSION_MONTH] = "progression_month",
+};
+
 /* Enumerated types: each value stored as its name, as h5py and xarray show. */
 enum { ENUM_STATE, ENUM_CAUSE, ENUM_PHASE, ENUM_MYELOMA, ENUM_RISS, ENUM_RESPONSE, ENUM_COUNT };
 
@@ -206,9 +231,9 @@ static hid_t make_dataset(hid_t loc, const char *name, hid_t type, int rank, con
     if (level > 0)
         H5Pset_deflate(dcpl, (unsigned)level);
     /* Unfiltered datasets get their space at once: ranks sharing a file
-     * (MPI) may then each write to it independently (the summaries, the
-     * patient coordinate), which parallel HDF5 allows only for storage
-     * that exists. */
+     * (MPI) may then write to it independently (the patient coordinate, by
+     * the rank that has the block), which parallel HDF5 allows only for
+     * storage that exists. Compressed ones are written collectively. */
     else
         H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
     /* Every element is written, so skip pre-filling; HDF5 forbids that for
@@ -386,22 +411,19 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const char *p
         hsize_t dims[3] = {R, N, M}, chunk[3] = {1, (hsize_t)w->chunk_patients, M};
         hid_t dims_scales[3] = {scales[SC_REPLICATE], patient_scale, scales[SC_MONTH]};
         const struct {
-            const char *name;
             hid_t type;
             const char *description, *units;
         } sets[TRAJECTORY_SETS_MAX] = {
-            {"grade", w->enums[ENUM_STATE], "immunoparesis grade at the start of the month",
-             NULL},
-            {"infections", H5T_STD_U8LE,
-             "infection episodes that began in the cycle starting this month", "episodes"},
-            {"phase", w->enums[ENUM_PHASE], "treatment phase in the cycle starting this month",
-             NULL},
-            {"ivig", H5T_IEEE_F32LE, "IVIG given in the cycle starting this month (0 if none)",
-             "g"},
+            {w->enums[ENUM_STATE], "immunoparesis grade at the start of the month", NULL},
+            {H5T_STD_U8LE, "infection episodes that began in the cycle starting this month",
+             "episodes"},
+            {w->enums[ENUM_PHASE], "treatment phase in the cycle starting this month", NULL},
+            {H5T_IEEE_F32LE, "IVIG given in the cycle starting this month (0 if none)", "g"},
         };
         for (int set = 0; set < w->trajectory_sets; set++) {
-            hid_t ds = make_dataset(w->group, sets[set].name, sets[set].type, 3, dims, chunk,
-                                    level, sets[set].description, sets[set].units);
+            hid_t ds = make_dataset(w->group, dataset_names[trajectory_datasets[set]],
+                                    sets[set].type, 3, dims, chunk, level,
+                                    sets[set].description, sets[set].units);
             w->ds[trajectory_datasets[set]] = ds;
             if (ds < 0 || attach(ds, dims_scales, 3) < 0) {
                 rc = fail_hdf5(w, err, "creating the trajectory datasets");
@@ -417,48 +439,48 @@ static int build_layout(ipsim_h5_writer *w, const ipsim_params *p, const char *p
         hid_t rp[3] = {scales[SC_REPLICATE], patient_scale, scales[SC_TYPE]};
         struct {
             int id;
-            const char *name;
             hid_t type;
             int rank;
             const char *description, *units;
         } specs[] = {
-            {DS_BASELINE_GRADE, "baseline_grade", w->enums[ENUM_STATE], 2,
+            {DS_BASELINE_GRADE, w->enums[ENUM_STATE], 2,
              "immunoparesis grade at diagnosis", NULL},
-            {DS_DEATH_MONTH, "death_month", H5T_STD_I32LE, 2,
+            {DS_DEATH_MONTH, H5T_STD_I32LE, 2,
              "first month recorded dead; -1 if alive at the horizon", "months"},
-            {DS_DEATH_CAUSE, "death_cause", w->enums[ENUM_CAUSE], 2,
+            {DS_DEATH_CAUSE, w->enums[ENUM_CAUSE], 2,
              "cause of death (alive if alive at the horizon)", NULL},
-            {DS_FIRST_INFECTION, "first_infection_month", H5T_STD_I32LE, 2,
+            {DS_FIRST_INFECTION, H5T_STD_I32LE, 2,
              "start month of the cycle of the first infection episode; -1 if none", "months"},
-            {DS_INFECTIONS_BY_TYPE, "infections_by_type", H5T_STD_U32LE, 3,
+            {DS_INFECTIONS_BY_TYPE, H5T_STD_U32LE, 3,
              "infection episodes over the follow-up, by type", "episodes"},
-            {DS_SERIOUS, "serious_infections", H5T_STD_U32LE, 2,
+            {DS_SERIOUS, H5T_STD_U32LE, 2,
              "serious infection episodes over the follow-up", "episodes"},
-            {DS_WEIGHT, "weight_kg", H5T_IEEE_F32LE, 2, "body weight at diagnosis", "kg"},
-            {DS_IVIG_MONTHS, "ivig_months", H5T_STD_I32LE, 2, "months on IVIG", "months"},
-            {DS_IVIG_GRAMS, "ivig_grams", H5T_IEEE_F64LE, 2, "IVIG given over the follow-up",
+            {DS_WEIGHT, H5T_IEEE_F32LE, 2, "body weight at diagnosis", "kg"},
+            {DS_IVIG_MONTHS, H5T_STD_I32LE, 2, "months on IVIG", "months"},
+            {DS_IVIG_GRAMS, H5T_IEEE_F64LE, 2, "IVIG given over the follow-up",
              "g"},
-            {DS_MYELOMA_TYPE, "myeloma_type", w->enums[ENUM_MYELOMA], 2,
+            {DS_MYELOMA_TYPE, w->enums[ENUM_MYELOMA], 2,
              "myeloma type by M-protein", NULL},
-            {DS_RISS, "riss", w->enums[ENUM_RISS], 2, "R-ISS stage at diagnosis", NULL},
-            {DS_ELIGIBLE, "transplant_eligible", H5T_STD_U8LE, 2,
+            {DS_RISS, w->enums[ENUM_RISS], 2, "R-ISS stage at diagnosis", NULL},
+            {DS_ELIGIBLE, H5T_STD_U8LE, 2,
              "1 if eligible for ASCT", NULL},
-            {DS_RESPONSE, "response", w->enums[ENUM_RESPONSE], 2,
+            {DS_RESPONSE, w->enums[ENUM_RESPONSE], 2,
              "response at the end of induction (not_assessed: died before it)", NULL},
-            {DS_ASCT_MONTH, "asct_month", H5T_STD_I32LE, 2, "month of ASCT; -1 if none",
+            {DS_ASCT_MONTH, H5T_STD_I32LE, 2, "month of ASCT; -1 if none",
              "months"},
-            {DS_IMPROVED, "improved_after_induction", H5T_STD_I8LE, 2,
+            {DS_IMPROVED, H5T_STD_I8LE, 2,
              "1 if the grade at the end of induction was better than at diagnosis, 0 if not; "
              "-1 if no IP at diagnosis or dead before the end of induction",
              NULL},
-            {DS_PROGRESSION_MONTH, "progression_month", H5T_STD_I32LE, 2,
+            {DS_PROGRESSION_MONTH, H5T_STD_I32LE, 2,
              "month by which the myeloma progressed (end of the cycle); -1 if it did not "
              "before death or the horizon",
              "months"},
         };
         int failed = patients_group < 0;
         for (size_t i = 0; i < sizeof specs / sizeof specs[0] && !failed; i++) {
-            hid_t ds = make_dataset(patients_group, specs[i].name, specs[i].type, specs[i].rank,
+            hid_t ds = make_dataset(patients_group, dataset_names[specs[i].id], specs[i].type,
+                                    specs[i].rank,
                                     dims, chunk, level, specs[i].description, specs[i].units);
             w->ds[specs[i].id] = ds;
             failed = ds < 0 || attach(ds, rp, specs[i].rank) < 0;
@@ -1653,37 +1675,17 @@ int ipsim_h5_writer_create_shared(ipsim_h5_writer **out, const ipsim_ranks *rank
     return IPSIM_OK;
 }
 
-/* The per-patient datasets by path in the scenario group, to open them in
- * a layout rank 0 made. */
+/* A per-patient dataset's path in the scenario group (dataset_names), to
+ * open it in a layout rank 0 made. */
 static const char *dataset_path(int ds, char *buf, size_t size)
 {
-    static const char *const paths[DS_ECONOMIC_FIRST] = {
-        [DS_GRADE] = "grade",
-        [DS_INFECTIONS] = "infections",
-        [DS_PHASE] = "phase",
-        [DS_IVIG] = "ivig",
-        [DS_BASELINE_GRADE] = "patients/baseline_grade",
-        [DS_DEATH_MONTH] = "patients/death_month",
-        [DS_DEATH_CAUSE] = "patients/death_cause",
-        [DS_FIRST_INFECTION] = "patients/first_infection_month",
-        [DS_INFECTIONS_BY_TYPE] = "patients/infections_by_type",
-        [DS_SERIOUS] = "patients/serious_infections",
-        [DS_WEIGHT] = "patients/weight_kg",
-        [DS_IVIG_MONTHS] = "patients/ivig_months",
-        [DS_IVIG_GRAMS] = "patients/ivig_grams",
-        [DS_MYELOMA_TYPE] = "patients/myeloma_type",
-        [DS_RISS] = "patients/riss",
-        [DS_ELIGIBLE] = "patients/transplant_eligible",
-        [DS_RESPONSE] = "patients/response",
-        [DS_ASCT_MONTH] = "patients/asct_month",
-        [DS_IMPROVED] = "patients/improved_after_induction",
-        [DS_PROGRESSION_MONTH] = "patients/progression_month",
-    };
     if (ds == DS_PATIENT)
-        return "patient";
-    if (ds < DS_ECONOMIC_FIRST)
-        return paths[ds];
-    snprintf(buf, size, "economics/%s", ipsim_economic_names[ds - DS_ECONOMIC_FIRST]);
+        snprintf(buf, size, "patient");
+    else if (ds >= DS_ECONOMIC_FIRST)
+        snprintf(buf, size, "economics/%s", ipsim_economic_names[ds - DS_ECONOMIC_FIRST]);
+    else
+        snprintf(buf, size, "%s%s", ds >= DS_BASELINE_GRADE ? "patients/" : "",
+                 dataset_names[ds]);
     return buf;
 }
 
