@@ -108,7 +108,7 @@ int ipsim_run_draw_parameters(const ipsim_study *study, double **out, ipsim_erro
 }
 
 int ipsim_run_write_draws(ipsim_h5_writer *writer, const ipsim_params *p, const double *draws,
-                       ipsim_error *err)
+                          ipsim_error *err)
 {
     const int P = ipsim_psa_dimension(p);
     char (*names)[IPSIM_KEY_MAX] = malloc((size_t)P * sizeof *names);
@@ -140,6 +140,17 @@ int ipsim_run_write_draws(ipsim_h5_writer *writer, const ipsim_params *p, const 
     free(name_ptr);
     free(dist_ptr);
     return rc;
+}
+
+/* The model replicate r runs: p's, or under PSA (draws not NULL) that of
+ * the replicate's draws; drawn is scratch. */
+static int replicate_model(ipsim_model *model, ipsim_params *drawn, const ipsim_params *p,
+                           const double *draws, int64_t r, ipsim_error *err)
+{
+    *drawn = *p;
+    if (draws)
+        ipsim_psa_apply(drawn, draws + r * ipsim_psa_dimension(p));
+    return ipsim_model_init(model, drawn, err);
 }
 
 int ipsim_run_scenario(ipsim_h5_writer *writer, const ipsim_params *p, const double *draws,
@@ -176,12 +187,8 @@ int ipsim_run_scenario(ipsim_h5_writer *writer, const ipsim_params *p, const dou
      * runs the model of its own draws. */
     const int64_t replicates = p->cohort.replicates, patients = p->cohort.patients;
     const int64_t per_call = draws ? 1 : replicates;
-    const int P = ipsim_psa_dimension(p);
     for (int64_t r = 0; r < replicates && !rc; r += per_call) {
-        *drawn = *p;
-        if (draws)
-            ipsim_psa_apply(drawn, draws + r * P);
-        rc = ipsim_model_init(model, drawn, err);
+        rc = replicate_model(model, drawn, p, draws, r, err);
         progress.offset = settings->progress_offset + r * patients * p->cohort.horizon_months;
         if (!rc)
             rc = ipsim_cohort_run(model, p->seed, patients, r, per_call, &config, &sinks, err);
@@ -274,8 +281,12 @@ int ipsim_run_scenario_shared(ipsim_h5_writer *writer, const ipsim_ranks *ranks,
                                        : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the model");
     for (int64_t r = 0; !rc && r < R; r++)
         rc = ipsim_summary_create(&partial[r], p, err);
-    if (ipsim_ranks_max(ranks, rc))
+    if (ipsim_ranks_max(ranks, rc)) {
+        /* Every rank stops, failed or not: the others must not go on to
+         * the collective calls alone. */
+        rc = rc ? rc : IPSIM_FAIL(err, IPSIM_ENOMEM, "another rank could not start '%s'", p->name);
         goto done;
+    }
     /* Rounds are in lockstep, so a rank with fewer or shorter blocks waits:
      * blocks small enough for several rounds keep that wait short (unless
      * --block-patients says otherwise; results do not depend on it). */
@@ -303,10 +314,7 @@ int ipsim_run_scenario_shared(ipsim_h5_writer *writer, const ipsim_ranks *ranks,
         shared_sink sink = {.writer = writer};
         if (item < items) {
             const int64_t r = item / blocks, first = (item % blocks) * block;
-            *drawn = *p;
-            if (draws)
-                ipsim_psa_apply(drawn, draws + r * ipsim_psa_dimension(p));
-            rc = ipsim_model_init(model, drawn, err);
+            rc = replicate_model(model, drawn, p, draws, r, err);
             ipsim_cohort_config config = {
                 .threads = settings->threads,
                 .block_patients = block,
@@ -345,8 +353,8 @@ int ipsim_run_scenario_shared(ipsim_h5_writer *writer, const ipsim_ranks *ranks,
         int n = ipsim_summary_arrays(partial[r], arrays, lengths);
         for (int i = 0; i < n; i++)
             ipsim_ranks_sum(ranks, arrays[i], lengths[i]);
-        /* Every rank holds the same totals and writes them (unfiltered
-         * datasets: the same bytes to the same place). */
+        /* Every rank holds the same totals; the collective write stores
+         * rank 0's (output/h5_writer.c, write_slab_shared). */
         rc = ipsim_h5_writer_write_summary(writer, r, partial[r], err);
         if (ipsim_ranks_max(ranks, rc) && !rc)
             rc = IPSIM_FAIL(err, IPSIM_EHDF5, "stopped: another rank failed");
