@@ -141,17 +141,18 @@ static int write_sweep_table(ipsim_h5_writer *w, const ipsim_sweep *sw, int part
 }
 
 /* Builds `target` from the scenarios of the sweep that `include` marks
- * (non-zero),
- * each copied from the file sources[s]. A whole sweep (parts == 1) of two
- * or more scenarios is also compared. */
+ * (non-zero), each copied from the file sources[s], with the PSA draws
+ * (NULL: drawn here, as a merge must). A whole sweep (parts == 1) of two or
+ * more scenarios is also compared. */
 static int assemble(const char *target, const ipsim_sweep *sw, const unsigned char *include,
-                    const char *const *sources, int part, int parts, const sweep_options *so,
-                    const ipsim_command_context *ctx, int quiet, ipsim_error *err)
+                    const char *const *sources, const double *draws, int part, int parts,
+                    const sweep_options *so, const ipsim_command_context *ctx, int quiet,
+                    ipsim_error *err)
 {
     const ipsim_study *study = &sw->study;
     const ipsim_params *first = &study->scenarios[0];
     const char **names = malloc((size_t)study->count * sizeof *names);
-    double *draws = NULL;
+    double *drawn_here = NULL;
     ipsim_h5_writer *w = NULL;
     int n = 0;
     int rc = names ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the sweep");
@@ -174,9 +175,10 @@ static int assemble(const char *target, const ipsim_sweep *sw, const unsigned ch
             rc = ipsim_h5_writer_copy_scenario(w, sources[s], study->scenarios[s].name, err);
     }
     if (!rc && first->psa.sample && ipsim_psa_dimension(first) > 0) {
-        rc = ipsim_run_draw_parameters(study, &draws, err);
+        if (!draws)
+            rc = ipsim_run_draw_parameters(study, &drawn_here, err);
         if (!rc)
-            rc = ipsim_run_write_draws(w, first, draws, err);
+            rc = ipsim_run_write_draws(w, first, draws ? draws : drawn_here, err);
     }
     if (!rc)
         rc = write_sweep_table(w, sw, part, parts, err);
@@ -187,7 +189,7 @@ static int assemble(const char *target, const ipsim_sweep *sw, const unsigned ch
         w = NULL;
     }
     ipsim_h5_writer_discard(w);
-    free(draws);
+    free(drawn_here);
     free(names);
     return rc;
 }
@@ -438,8 +440,8 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
     double seconds = ipsim_seconds() - start;
     /* The target is assembled by rank 0 alone, from the finished files. */
     if (lead) {
-        rc = assemble(target, &sw, include, (const char *const *)sources, so.part, so.parts, &so,
-                      ctx, o.quiet, err);
+        rc = assemble(target, &sw, include, (const char *const *)sources, draws, so.part,
+                      so.parts, &so, ctx, o.quiet, err);
         if (!rc)
             ipsim_remove_flat_directory(dir);
     }
@@ -621,7 +623,7 @@ int ipsim_command_merge(int argc, char **argv, const ipsim_command_context *ctx,
         ipsim_h5_reader_close(readers[r]);
     free(readers);
     if (!rc)
-        rc = assemble(target, &sw, include, sources, 1, 1, &so, ctx, quiet, err);
+        rc = assemble(target, &sw, include, sources, NULL, 1, 1, &so, ctx, quiet, err);
     if (!rc && !quiet)
         printf("\nMerged %d parts (%d scenarios) into %s\n", parts, sw.study.count, target);
     free(seen_part);
