@@ -3,9 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "models/patient.h"
 #include "output/comparison.h"
@@ -25,67 +23,6 @@
 static const char usage[] =
     "usage: ipsim run PARAMS.yaml|STUDY.yaml [-o FILE.h5] [--set section.key=value]... "
     "[--threads N] [--block-patients N] [--csv DIR] [--wtp W1,W2,...] [--quiet]";
-
-static void format_bytes(double bytes, char *buf, size_t size)
-{
-    const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    int u = 0;
-    while (bytes >= 1024 && u < 5) {
-        bytes /= 1024;
-        u++;
-    }
-    snprintf(buf, size, "%.4g %s", bytes, units[u]);
-}
-
-/* Refuses, before anything runs, a run that cannot fit in memory, or whose
- * uncompressed output cannot fit on the disk when it is not compressed;
- * warns when only compression could make it fit. */
-static int check_resources(const ipsim_params *p, double memory, double output,
-                           const char *output_path, int quiet, ipsim_error *err)
-{
-    char need[32], have[32];
-    double physical = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-    if (physical > 0 && memory > 0.8 * physical) {
-        format_bytes(memory, need, sizeof need);
-        format_bytes(physical, have, sizeof have);
-        return IPSIM_FAIL(err, IPSIM_EUSAGE,
-                          "the run would need about %s of memory; this machine has %s "
-                          "(lower --block-patients)",
-                          need, have);
-    }
-    char dir[IPSIM_PATH_MAX];
-    const char *slash = strrchr(output_path, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - output_path + 1) : 1,
-             slash ? output_path : ".");
-    struct statvfs vfs;
-    if (statvfs(dir, &vfs) != 0)
-        return IPSIM_OK; /* the writer reports a missing directory precisely */
-    double free_bytes = (double)vfs.f_bavail * (double)vfs.f_frsize;
-    if (output <= free_bytes)
-        return IPSIM_OK;
-    format_bytes(output, need, sizeof need);
-    format_bytes(free_bytes, have, sizeof have);
-    /* Deflate shrinks dense trajectories about tenfold (docs/output-format.md);
-     * a run that would not fit even at fifty to one cannot succeed. */
-    const double best_compression = 50;
-    if (p->output.compression_level == 0 || output / best_compression > free_bytes) {
-        IPSIM_FAIL(err, IPSIM_EPARAM,
-                   "the output would take %s%s and only %s is free in '%s' (use "
-                   "output.trajectories: none, fewer patients or replicates%s)",
-                   need, p->output.compression_level ? " before compression" : "", have, dir,
-                   p->output.compression_level ? "" : ", or compression");
-        ipsim_error_locate(err, NULL, 0, 0,
-                           p->output.compression_level ? "cohort.patients"
-                                                       : "output.compression_level");
-        return IPSIM_EPARAM;
-    }
-    if (!quiet)
-        fprintf(stderr,
-                "ipsim: warning: the output is %s before compression and only %s is free in "
-                "'%s'; the run fails (leaving no file) if compression does not make it fit\n",
-                need, have, dir);
-    return IPSIM_OK;
-}
 
 /* Options of `run` beyond the shared ones: --csv DIR and --wtp LIST. */
 static int take_run_options(int *argc, char **argv, const char **csv_dir, double *wtp,
@@ -110,7 +47,6 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
 {
     ipsim_options o = {0};
     ipsim_study study = {0};
-    ipsim_model *model = NULL;
     ipsim_summary *total = NULL;
     ipsim_h5_writer *writer = NULL;
     double *draws = NULL;
@@ -141,35 +77,16 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
         goto cleanup;
     }
 
-    model = malloc(sizeof *model);
     names = malloc((size_t)study.count * sizeof *names);
-    if (!model || !names) {
-        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the model");
+    if (!names) {
+        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the scenario names");
         goto cleanup;
     }
+    for (int s = 0; s < study.count; s++)
+        names[s] = study.scenarios[s].name;
     int threads = ipsim_cohort_threads(o.threads);
-    ipsim_cohort_config config = {.threads = threads,
-                                  .block_patients = o.block_patients,
-                                  .cancel = ctx->cancel};
-    /* Every scenario's model is built (and so checked) before anything
-     * runs, and sized: the largest run's memory, all runs' output. */
     double memory = 0, output = 0;
-    for (int s = 0; s < study.count && !rc; s++) {
-        const ipsim_params *p = &study.scenarios[s];
-        names[s] = p->name;
-        rc = ipsim_model_init(model, p, err);
-        if (rc) {
-            if (study.count > 1)
-                ipsim_error_prefix(err, "scenario '%s': ", names[s]);
-            break;
-        }
-        config.keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
-        /* Block buffers, the writer's chunk buffers (at most a block's
-         * worth each, twice) and HDF5's caches. */
-        double m = 3 * ipsim_cohort_memory_bytes(model, patients, &config) + 16.0 * (1 << 20);
-        memory = m > memory ? m : memory;
-        output += ipsim_h5_writer_estimate_bytes(p);
-    }
+    rc = ipsim_run_check_study(&study, threads, o.block_patients, &memory, &output, err);
     if (!rc && sampling)
         rc = ipsim_run_draw_parameters(&study, &draws, err);
     if (rc)
@@ -179,7 +96,7 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
         snprintf(default_output, sizeof default_output, "%s.h5", study.name);
         o.output_path = default_output;
     }
-    rc = check_resources(first, memory, output, o.output_path, o.quiet, err);
+    rc = ipsim_run_check_resources(first, memory, output, o.output_path, o.quiet, err);
     if (rc)
         goto cleanup;
 
@@ -257,7 +174,6 @@ cleanup:
                     o.output_path);
     }
     ipsim_summary_free(total);
-    free(model);
     free(draws);
     free(names);
     ipsim_study_free(&study);

@@ -307,20 +307,22 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
     checkpoint_directory(target, dir, sizeof dir);
 
     /* Every model is built, and every PSA draw checked, before anything
-     * runs. */
-    ipsim_model *model = malloc(sizeof *model);
+     * runs; and the sweep must fit. */
     include = calloc((size_t)study->count, sizeof *include);
     sources = calloc((size_t)study->count, sizeof *sources);
-    if (!model || !include || !sources)
-        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the sweep");
-    for (int s = 0; !rc && s < study->count; s++) {
-        rc = ipsim_model_init(model, &study->scenarios[s], err);
-        if (rc)
-            ipsim_error_prefix(err, "scenario '%s': ", study->scenarios[s].name);
-    }
-    free(model);
+    const int threads = ipsim_cohort_threads(o.threads);
+    double memory = 0, output = 0;
+    rc = include && sources ? ipsim_run_check_study(study, threads, o.block_patients, &memory,
+                                                    &output, err)
+                            : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the sweep");
     if (!rc && first->psa.sample && ipsim_psa_dimension(first) > 0)
         rc = ipsim_run_draw_parameters(study, &draws, err);
+    /* The part's share of the output, twice: the scenarios' own files stay
+     * until the target, assembled from them, is complete. (Every rank
+     * checks, so that all stop together; rank 0 alone warns.) */
+    if (!rc)
+        rc = ipsim_run_check_resources(first, memory, 2 * output / so.parts, target,
+                                       o.quiet || ctx->ranks->rank != 0, err);
     if (rc)
         goto cleanup;
 
@@ -368,7 +370,6 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
         skipped += include[s] == 2;
         todo += include[s] == 1;
     }
-    const int threads = ipsim_cohort_threads(o.threads);
     if (!quiet) {
         printf("ipsim %s: sweep %s, %d scenarios", IPSIM_VERSION, study->name, study->count);
         if (so.parts > 1)

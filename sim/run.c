@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "models/patient.h"
 #include "output/comparison.h"
@@ -66,6 +68,96 @@ void ipsim_run_utc_now(char *buf, size_t size)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int ipsim_run_check_study(const ipsim_study *study, int threads, int64_t block_patients,
+                          double *memory, double *output, ipsim_error *err)
+{
+    *memory = *output = 0;
+    ipsim_model *model = malloc(sizeof *model);
+    if (!model)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the model");
+    ipsim_cohort_config config = {.threads = threads, .block_patients = block_patients};
+    int rc = IPSIM_OK;
+    for (int s = 0; s < study->count && !rc; s++) {
+        const ipsim_params *p = &study->scenarios[s];
+        rc = ipsim_model_init(model, p, err);
+        if (rc) {
+            if (study->count > 1)
+                ipsim_error_prefix(err, "scenario '%s': ", p->name);
+            break;
+        }
+        config.keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
+        /* Block buffers, the writer's chunk buffers (at most a block's
+         * worth each, twice) and HDF5's caches. */
+        double m = 3 * ipsim_cohort_memory_bytes(model, p->cohort.patients, &config) +
+                   16.0 * (1 << 20);
+        *memory = m > *memory ? m : *memory;
+        *output += ipsim_h5_writer_estimate_bytes(p);
+    }
+    free(model);
+    return rc;
+}
+
+static void format_bytes(double bytes, char *buf, size_t size)
+{
+    const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    int u = 0;
+    while (bytes >= 1024 && u < 5) {
+        bytes /= 1024;
+        u++;
+    }
+    snprintf(buf, size, "%.4g %s", bytes, units[u]);
+}
+
+/* Refuses, before anything runs, a run that cannot fit in memory, or whose
+ * uncompressed output cannot fit on the disk when it is not compressed;
+ * warns when only compression could make it fit. */
+int ipsim_run_check_resources(const ipsim_params *p, double memory, double output,
+                           const char *output_path, int quiet, ipsim_error *err)
+{
+    char need[32], have[32];
+    double physical = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    if (physical > 0 && memory > 0.8 * physical) {
+        format_bytes(memory, need, sizeof need);
+        format_bytes(physical, have, sizeof have);
+        return IPSIM_FAIL(err, IPSIM_EUSAGE,
+                          "the run would need about %s of memory; this machine has %s "
+                          "(lower --block-patients)",
+                          need, have);
+    }
+    char dir[IPSIM_PATH_MAX];
+    const char *slash = strrchr(output_path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - output_path + 1) : 1,
+             slash ? output_path : ".");
+    struct statvfs vfs;
+    if (statvfs(dir, &vfs) != 0)
+        return IPSIM_OK; /* the writer reports a missing directory precisely */
+    double free_bytes = (double)vfs.f_bavail * (double)vfs.f_frsize;
+    if (output <= free_bytes)
+        return IPSIM_OK;
+    format_bytes(output, need, sizeof need);
+    format_bytes(free_bytes, have, sizeof have);
+    /* Deflate shrinks dense trajectories about tenfold (docs/output-format.md);
+     * a run that would not fit even at fifty to one cannot succeed. */
+    const double best_compression = 50;
+    if (p->output.compression_level == 0 || output / best_compression > free_bytes) {
+        IPSIM_FAIL(err, IPSIM_EPARAM,
+                   "the output would take %s%s and only %s is free in '%s' (use "
+                   "output.trajectories: none, fewer patients or replicates%s)",
+                   need, p->output.compression_level ? " before compression" : "", have, dir,
+                   p->output.compression_level ? "" : ", or compression");
+        ipsim_error_locate(err, NULL, 0, 0,
+                           p->output.compression_level ? "cohort.patients"
+                                                       : "output.compression_level");
+        return IPSIM_EPARAM;
+    }
+    if (!quiet)
+        fprintf(stderr,
+                "ipsim: warning: the output is %s before compression and only %s is free in "
+                "'%s'; the run fails (leaving no file) if compression does not make it fit\n",
+                need, have, dir);
+    return IPSIM_OK;
 }
 
 int ipsim_run_draw_parameters(const ipsim_study *study, double **out, ipsim_error *err)

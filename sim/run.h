@@ -28,6 +28,20 @@ typedef struct ipsim_run_settings {
     int64_t progress_offset, progress_total; /* patient-months before this scenario; in all */
 } ipsim_run_settings;
 
+/* Builds every scenario's model (and so checks it) before anything runs,
+ * and sizes the run: *memory, the largest scenario's (block buffers,
+ * chunk buffers, HDF5's caches), and *output, all scenarios' datasets
+ * before compression. Errors: the model's, with the scenario named. */
+int ipsim_run_check_study(const ipsim_study *study, int threads, int64_t block_patients,
+                          double *memory, double *output, ipsim_error *err);
+
+/* Refuses, before anything runs, a run that cannot fit in memory, or whose
+ * uncompressed output cannot fit on the disk of output_path when it is
+ * not compressed (IPSIM_EUSAGE, IPSIM_EPARAM); warns (unless quiet) when
+ * only compression could make it fit. */
+int ipsim_run_check_resources(const ipsim_params *p, double memory, double output,
+                              const char *output_path, int quiet, ipsim_error *err);
+
 /* The PSA draws of every replicate, [replicates][ipsim_psa_dimension],
  * checked for every scenario of the study (each draw applied must give
  * valid parameters and a model), so that no draw can stop a run midway.

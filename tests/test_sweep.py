@@ -244,6 +244,16 @@ class Sweep(Workdir):
         whole, _ = self.run_sweep()
         assert_same_datasets(self, whole, target)
 
+    def test_sweeps_too_large_for_the_disk_are_refused_first(self):
+        sweep = self.sweep_file()
+        target = self.path("big.h5")
+        r = run("sweep", sweep, "-o", target, "--set", "cohort.patients=1e11",
+                "--set", "output.compression_level=0")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertRegex(r.stderr, r"key 'output.compression_level': the output would take .* "
+                                   r"and only .* is free")
+        self.assertEqual(sorted(os.listdir(self.dir)), ["grid.yaml"])
+
     def test_bad_sweeps(self):
         base = os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml")
         cases = [
