@@ -50,7 +50,6 @@ typedef struct report {
     bool compared;                   /* comparison holds the scenarios' economics */
     ipsim_comparison comparison;
     const ipsim_report_options *options;
-    char currency[IPSIM_NAME_MAX];
 } report;
 
 /* ---- numbers and scales ------------------------------------------------------------ */
@@ -296,12 +295,12 @@ static void draw_ce_plane(const report *rp, const ipsim_plot_figure *fig)
     /* Room around the outermost point for its marker. */
     qmax = nice_ceiling(qmax * 1.12);
     cmax = nice_ceiling(cmax * 1.12);
-    char title[IPSIM_NAME_MAX + 32], xlabel[IPSIM_NAME_MAX + 64], ylabel[IPSIM_NAME_MAX + 64];
+    char title[IPSIM_NAME_MAX + 32], ylabel[IPSIM_NAME_MAX + 64];
     snprintf(title, sizeof title, "Against %s", c->scenarios[0].name);
-    snprintf(xlabel, sizeof xlabel, "Incremental QALYs per patient (discounted)");
     snprintf(ylabel, sizeof ylabel, "Incremental cost per patient (%s, discounted)", c->currency);
     ipsim_plot_axes axes = {.xmin = -qmax, .xmax = qmax, .ymin = -cmax, .ymax = cmax,
-                            .xlabel = xlabel, .ylabel = ylabel, .title = title, .grid = true};
+                            .xlabel = "Incremental QALYs per patient (discounted)",
+                            .ylabel = ylabel, .title = title, .grid = true};
     ipsim_plot_panel(fig, &axes, 0);
     const ipsim_colour ink = {60, 60, 60, 1};
     double zx[2] = {-qmax, qmax}, zy[2] = {0, 0};

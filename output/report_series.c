@@ -18,6 +18,7 @@ typedef struct tables {
     double *episodes;    /* [R][IPSIM_GRADES][IPSIM_INFECTION_TYPES] */
     double *serious;     /* [R][IPSIM_GRADES] */
     double *on_ivig;     /* [R][rows] */
+    double *phases;      /* [R][rows][IPSIM_PHASE_STATES], counts; the last: dead */
 } tables;
 
 static void tables_free(tables *t)
@@ -29,6 +30,7 @@ static void tables_free(tables *t)
     free(t->episodes);
     free(t->serious);
     free(t->on_ivig);
+    free(t->phases);
 }
 
 static int read_tables(tables *t, ipsim_h5_reader *r, int64_t R, int64_t rows, ipsim_error *err)
@@ -45,6 +47,7 @@ static int read_tables(tables *t, ipsim_h5_reader *r, int64_t R, int64_t rows, i
         {"summary/episodes_by_grade_and_type", &t->episodes, IPSIM_GRADES * IPSIM_INFECTION_TYPES},
         {"summary/serious_episodes_by_grade", &t->serious, IPSIM_GRADES},
         {"summary/on_ivig", &t->on_ivig, rows},
+        {"summary/phase_occupancy", &t->phases, rows * IPSIM_PHASE_STATES},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         *table[i].buf = malloc((size_t)(R * table[i].width) * sizeof(double));
@@ -95,12 +98,12 @@ static ipsim_estimate pooled_rate(double episodes, double person_months)
     return (ipsim_estimate){episodes * per, low * per, high * per};
 }
 
-/* Patients alive at the start of a row of replicate r, recovered exactly
- * from the dead share (a count over the cohort size). */
+/* Patients alive in the cycle starting at a row of replicate r: a count
+ * (phase_occupancy's dead column is the dead of occupancy, as a count). */
 static double alive(const tables *t, int64_t r, int64_t rows, int64_t row, int64_t patients)
 {
-    double dead = t->occupancy[(r * rows + row) * IPSIM_STATES + IPSIM_STATES - 1];
-    return (double)patients - round(dead * (double)patients);
+    return (double)patients -
+           t->phases[(r * rows + row) * IPSIM_PHASE_STATES + IPSIM_PHASE_STATES - 1];
 }
 
 static void reduce(ipsim_report_series *s, const tables *t, double *value, double *scratch)
