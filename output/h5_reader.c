@@ -75,42 +75,75 @@ static char *read_string_attr(hid_t loc, const char *name)
     return out;
 }
 
-/* The scenario table: its length, and the name at `index`. */
-static int read_scenario_name(ipsim_h5_reader *r, int index, char *name, size_t size,
-                              ipsim_error *err)
+/* A one-dimensional variable-length string dataset `name` of the file as
+ * malloc'd copies; -1 (nothing allocated) if it is missing or not one. */
+static int read_strings(hid_t file, const char *name, char ***out, int64_t *count)
 {
-    hid_t ds = H5Lexists(r->file, "scenarios", H5P_DEFAULT) > 0
-                   ? H5Dopen2(r->file, "scenarios", H5P_DEFAULT)
-                   : -1;
-    hid_t space = ds < 0 ? -1 : H5Dget_space(ds);
-    hid_t type = ds < 0 ? -1 : H5Dget_type(ds);
+    *out = NULL;
+    *count = 0;
+    hid_t ds = H5Lexists(file, name, H5P_DEFAULT) > 0 ? H5Dopen2(file, name, H5P_DEFAULT) : -1;
+    if (ds < 0)
+        return -1;
+    hid_t space = H5Dget_space(ds), type = H5Dget_type(ds);
     hsize_t n = 0;
     int ok = space >= 0 && type >= 0 && H5Tget_class(type) == H5T_STRING &&
              H5Tis_variable_str(type) > 0 && H5Sget_simple_extent_ndims(space) == 1 &&
-             H5Sget_simple_extent_dims(space, &n, NULL) == 1 && n > 0;
-    char **names = ok ? calloc((size_t)n, sizeof *names) : NULL;
-    if (ok && names) {
+             H5Sget_simple_extent_dims(space, &n, NULL) == 1;
+    char **raw = ok && n ? calloc((size_t)n, sizeof *raw) : NULL;
+    char **copy = ok && n ? calloc((size_t)n, sizeof *copy) : NULL;
+    ok = ok && (n == 0 || (raw && copy));
+    if (ok && n) {
         hid_t mem = H5Tcopy(H5T_C_S1);
         H5Tset_size(mem, H5T_VARIABLE);
+        /* HDF5 converts no string between ASCII and UTF-8: match the file's. */
         H5Tset_cset(mem, H5Tget_cset(type));
-        ok = H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) >= 0;
-        if (ok && index >= 0 && (hsize_t)index < n && names[index])
-            snprintf(name, size, "%s", names[index]);
-        if (ok)
-            H5Dvlen_reclaim(mem, space, H5P_DEFAULT, names);
+        const int read = H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0;
+        ok = read;
+        for (hsize_t i = 0; ok && i < n; i++)
+            ok = (copy[i] = strdup(raw[i] ? raw[i] : "")) != NULL;
+        if (read)
+            H5Dvlen_reclaim(mem, space, H5P_DEFAULT, raw);
         H5Tclose(mem);
     }
-    free(names);
+    free(raw);
     if (type >= 0)
         H5Tclose(type);
     if (space >= 0)
         H5Sclose(space);
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (!ok)
+    H5Dclose(ds);
+    if (!ok) {
+        for (hsize_t i = 0; copy && i < n; i++)
+            free(copy[i]);
+        free(copy);
+        return -1;
+    }
+    *out = copy;
+    *count = (int64_t)n;
+    return 0;
+}
+
+void ipsim_h5_reader_free_strings(char **strings, int64_t count)
+{
+    for (int64_t i = 0; strings && i < count; i++)
+        free(strings[i]);
+    free(strings);
+}
+
+/* The scenario table: its length, and the name at `index`. */
+static int read_scenario_name(ipsim_h5_reader *r, int index, char *name, size_t size,
+                              ipsim_error *err)
+{
+    char **names;
+    int64_t n;
+    if (read_strings(r->file, "scenarios", &names, &n) != 0 || n == 0) {
+        ipsim_h5_reader_free_strings(names, n);
         return fail(r, err, IPSIM_EFORMAT, "an ipsim file without a readable scenario table");
+    }
     r->scenarios = (int)n;
-    if (index < 0 || (hsize_t)index >= n)
+    if (index >= 0 && index < n)
+        snprintf(name, size, "%s", names[index]);
+    ipsim_h5_reader_free_strings(names, n);
+    if (index < 0 || index >= n)
         return fail(r, err, IPSIM_EFORMAT, "no scenario %d: the file holds %d", index,
                     r->scenarios);
     return IPSIM_OK;
@@ -576,43 +609,10 @@ char *ipsim_h5_reader_root_attribute(const ipsim_h5_reader *r, const char *group
 int ipsim_h5_reader_read_root_strings(ipsim_h5_reader *r, const char *name, char ***out,
                                       int64_t *count, ipsim_error *err)
 {
-    *out = NULL;
-    *count = 0;
-    hid_t ds = H5Lexists(r->file, name, H5P_DEFAULT) > 0 ? H5Dopen2(r->file, name, H5P_DEFAULT)
-                                                        : -1;
-    if (ds < 0)
-        return fail(r, err, IPSIM_EFORMAT, "missing dataset '/%s'", name);
-    hid_t space = H5Dget_space(ds), type = H5Dget_type(ds);
-    hsize_t n = 0;
-    int ok = space >= 0 && type >= 0 && H5Tget_class(type) == H5T_STRING &&
-             H5Tis_variable_str(type) > 0 && H5Sget_simple_extent_ndims(space) == 1 &&
-             H5Sget_simple_extent_dims(space, &n, NULL) == 1;
-    char **raw = ok && n ? calloc((size_t)n, sizeof *raw) : NULL;
-    char **copy = ok && n ? calloc((size_t)n, sizeof *copy) : NULL;
-    ok = ok && (n == 0 || (raw && copy));
-    if (ok && n) {
-        hid_t mem = H5Tcopy(H5T_C_S1);
-        H5Tset_size(mem, H5T_VARIABLE);
-        H5Tset_cset(mem, H5Tget_cset(type));
-        ok = H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0;
-        for (hsize_t i = 0; ok && i < n; i++)
-            ok = (copy[i] = strdup(raw[i] ? raw[i] : "")) != NULL;
-        H5Dvlen_reclaim(mem, space, H5P_DEFAULT, raw);
-        H5Tclose(mem);
-    }
-    free(raw);
-    if (type >= 0)
-        H5Tclose(type);
-    if (space >= 0)
-        H5Sclose(space);
-    H5Dclose(ds);
-    if (!ok) {
-        for (hsize_t i = 0; copy && i < n; i++)
-            free(copy[i]);
-        free(copy);
+    if (read_strings(r->file, name, out, count) != 0) {
+        if (H5Lexists(r->file, name, H5P_DEFAULT) <= 0)
+            return fail(r, err, IPSIM_EFORMAT, "missing dataset '/%s'", name);
         return fail(r, err, IPSIM_EFORMAT, "dataset '/%s' is not a list of strings", name);
     }
-    *out = copy;
-    *count = (int64_t)n;
     return IPSIM_OK;
 }

@@ -76,9 +76,12 @@ char *ipsim_h5_reader_root_attribute(const ipsim_h5_reader *r, const char *group
                                      const char *name);
 
 /* Reads a one-dimensional string dataset under the root ("sweep/scenario")
- * into *out, a malloc'd array of *count malloc'd strings (free each, then
- * the array). */
+ * into *out, a malloc'd array of *count malloc'd strings (free with
+ * ipsim_h5_reader_free_strings). */
 int ipsim_h5_reader_read_root_strings(ipsim_h5_reader *r, const char *name, char ***out,
                                       int64_t *count, ipsim_error *err);
+
+/* Frees what ipsim_h5_reader_read_root_strings read; NULL is a no-op. */
+void ipsim_h5_reader_free_strings(char **strings, int64_t count);
 
 #endif

@@ -510,9 +510,7 @@ static int read_sweep_table(ipsim_h5_reader *r, ipsim_sweep *sw, ipsim_error *er
                             ipsim_h5_reader_path(r));
         for (int64_t s = 0; !rc && s < S; s++)
             snprintf(sw->value[s][k], sizeof sw->value[s][k], "%s", column[s]);
-        for (int64_t s = 0; column && s < n; s++)
-            free(column[s]);
-        free(column);
+        ipsim_h5_reader_free_strings(column, n);
         column = NULL;
     }
     char *fingerprint = ipsim_h5_reader_root_attribute(r, "sweep", "fingerprint");
@@ -522,12 +520,8 @@ static int read_sweep_table(ipsim_h5_reader *r, ipsim_sweep *sw, ipsim_error *er
     if (!rc)
         snprintf(sw->fingerprint, sizeof sw->fingerprint, "%s", fingerprint);
     free(fingerprint);
-    for (int64_t s = 0; names && s < S; s++)
-        free(names[s]);
-    for (int64_t k = 0; keys && k < K; k++)
-        free(keys[k]);
-    free(names);
-    free(keys);
+    ipsim_h5_reader_free_strings(names, S);
+    ipsim_h5_reader_free_strings(keys, K);
     return rc;
 }
 
