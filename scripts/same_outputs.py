@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+"""Compares two trees of ipsim outputs (made by scripts/same-outputs): every
+HDF5 file's groups, datasets (type, shape, values) and attributes, except the
+provenance attributes (created_utc, command_line, ipsim_version), and every
+CSV byte for byte. Dimension-scale references are compared by the path they
+point to. Prints each difference; exit 1 if any."""
+import os
+import sys
+
+import h5py
+import numpy as np
+
+PROVENANCE = {"created_utc", "command_line", "ipsim_version"}
+
+
+def describe(f, value):
+    """An attribute value made comparable: references become paths."""
+    if isinstance(value, h5py.Reference):
+        return ("ref", f[value].name if value else None)
+    if isinstance(value, np.ndarray) and (value.dtype.kind == "O" or value.dtype.names):
+        return tuple(describe(f, v) for v in value.ravel())
+    if isinstance(value, np.ndarray):
+        return (value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, np.void):  # compound (DIMENSION_LIST entries, REFERENCE_LIST)
+        return tuple(describe(f, v) for v in value)
+    if isinstance(value, bytes):
+        return value
+    return repr(value)
+
+
+def walk(path):
+    out = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            key = "/" + name
+            attrs = {k: describe(f, obj.attrs[k]) for k in obj.attrs if k not in PROVENANCE}
+            if isinstance(obj, h5py.Dataset):
+                data = obj[()]
+                if obj.dtype.kind == "O" or h5py.check_string_dtype(obj.dtype):
+                    value = describe(f, np.asarray(data, dtype=object))
+                elif obj.dtype.names:
+                    value = (obj.dtype.str, np.asarray(data).tobytes())
+                else:
+                    value = (np.asarray(data).dtype.str, np.shape(data),
+                             np.asarray(data).tobytes())
+                out[key] = ("dataset", attrs, value)
+            else:
+                out[key] = ("group", attrs, None)
+        out["/"] = ("group", {k: describe(f, f.attrs[k]) for k in f.attrs
+                              if k not in PROVENANCE}, None)
+        f.visititems(visit)
+    return out
+
+
+def compare_h5(a, b, label):
+    x, y = walk(a), walk(b)
+    problems = []
+    for name in sorted(set(x) | set(y)):
+        if name not in x or name not in y:
+            problems.append(f"{label}: {name} only in {'reference' if name in x else 'new'}")
+            continue
+        kx, ax, vx = x[name]
+        ky, ay, vy = y[name]
+        if kx != ky:
+            problems.append(f"{label}: {name} is a {kx} against a {ky}")
+        for attr in sorted(set(ax) | set(ay)):
+            if ax.get(attr) != ay.get(attr):
+                problems.append(f"{label}: {name} attribute {attr} differs")
+        if vx != vy:
+            problems.append(f"{label}: {name} values differ")
+    return problems, len(x)
+
+
+def main(ref, new):
+    problems, objects, files = [], 0, 0
+    for root, _, names in os.walk(ref):
+        for name in sorted(names):
+            a = os.path.join(root, name)
+            rel = os.path.relpath(a, ref)
+            b = os.path.join(new, rel)
+            if not os.path.exists(b):
+                problems.append(f"{rel}: missing from the new outputs")
+                continue
+            if name.endswith(".h5"):
+                p, n = compare_h5(a, b, rel)
+                problems += p
+                objects += n
+                files += 1
+            elif name.endswith(".csv"):
+                files += 1
+                with open(a, "rb") as fa, open(b, "rb") as fb:
+                    if fa.read() != fb.read():
+                        problems.append(f"{rel}: CSV differs")
+    for root, _, names in os.walk(new):
+        for name in names:
+            rel = os.path.relpath(os.path.join(root, name), new)
+            if (name.endswith(".h5") or name.endswith(".csv")) and \
+                    not os.path.exists(os.path.join(ref, rel)):
+                problems.append(f"{rel}: only in the new outputs")
+    for p in problems:
+        print(p)
+    print(f"same-outputs: {files} files, {objects} HDF5 objects compared; "
+          f"{len(problems)} difference(s)")
+    return 1 if problems or files == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))
