@@ -1,7 +1,7 @@
 /* benchmarks/bare_kernel.c: the least work ipsim's core chain can be done
  * with, the limit the engine is measured against.
  *
- * Per patient-month: one Philox4x64 block (sim/rng.h, as the engine draws
+ * Per patient-month: one Philox4x64 block (base/rng.h, as the engine draws
  * it), a grade move by inversion on a cumulative row, an infection draw and
  * a death draw (one comparison each), and one byte stored. No episodes'
  * types, no summaries, no I/O. OpenMP over patients, a row buffer per
@@ -16,7 +16,7 @@
 #include <omp.h>
 #endif
 
-#include "sim/rng.h"
+#include "base/rng.h"
 
 int main(int argc, char **argv)
 {

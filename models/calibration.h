@@ -27,8 +27,8 @@
 #ifndef IPSIM_CALIBRATION_H
 #define IPSIM_CALIBRATION_H
 
+#include "base/error.h"
 #include "params/params.h"
-#include "sim/error.h"
 
 enum { IPSIM_CALIBRATION_SIZE = 10 };
 

@@ -13,9 +13,9 @@
 
 #include <stdbool.h>
 
+#include "base/error.h"
 #include "models/categorical.h"
 #include "params/params.h"
-#include "sim/error.h"
 
 typedef struct ipsim_diagnosis {
     double type_cum[IPSIM_MYELOMA_TYPES];

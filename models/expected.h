@@ -28,8 +28,8 @@
 #ifndef IPSIM_EXPECTED_H
 #define IPSIM_EXPECTED_H
 
+#include "base/error.h"
 #include "params/params.h"
-#include "sim/error.h"
 
 typedef struct ipsim_expected {
     /* Share with >= 1 infection within the window, by grade at diagnosis. */

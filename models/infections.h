@@ -13,9 +13,9 @@
 
 #include <stdbool.h>
 
+#include "base/error.h"
 #include "models/categorical.h"
 #include "params/params.h"
-#include "sim/error.h"
 
 /* Episodes per cycle are stored as uint8; parameters whose Poisson tail
  * beyond this exceeds IPSIM_INFECTIONS_TAIL are rejected. */

@@ -26,6 +26,8 @@
 
 #include <stdint.h>
 
+#include "base/error.h"
+#include "base/rng.h"
 #include "models/diagnosis.h"
 #include "models/economics.h"
 #include "models/grades.h"
@@ -35,8 +37,6 @@
 #include "models/pathway.h"
 #include "models/vaccination.h"
 #include "params/params.h"
-#include "sim/error.h"
-#include "sim/rng.h"
 
 typedef struct ipsim_model {
     ipsim_diagnosis diagnosis;

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sim/atomic_file.h"
+#include "base/atomic_file.h"
 
 int ipsim_csv_directory(const char *dir, ipsim_error *err)
 {

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "sim/error.h"
+#include "base/error.h"
 
 /* Creates directory dir if it is missing. Errors: IPSIM_EIO. */
 int ipsim_csv_directory(const char *dir, ipsim_error *err);

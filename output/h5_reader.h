@@ -10,9 +10,9 @@
 #ifndef IPSIM_H5_READER_H
 #define IPSIM_H5_READER_H
 
+#include "base/error.h"
 #include "output/summary.h"
 #include "params/params.h"
-#include "sim/error.h"
 
 typedef struct ipsim_h5_reader ipsim_h5_reader;
 

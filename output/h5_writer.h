@@ -11,11 +11,11 @@
 
 #include <stdint.h>
 
+#include "base/error.h"
+#include "base/ranks.h"
+#include "output/block.h"
 #include "output/summary.h"
 #include "params/params.h"
-#include "sim/cohort.h"
-#include "sim/error.h"
-#include "sim/ranks.h"
 
 #define IPSIM_FORMAT_NAME "ipsim"
 #define IPSIM_FORMAT_VERSION 4
@@ -40,7 +40,7 @@ int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
                            int scenarios, ipsim_error *err);
 
 /* As ipsim_h5_writer_create, collectively on every rank of an MPI job
- * (sim/ranks.h): rank 0 names the temporary file, all open it through
+ * (base/ranks.h): rank 0 names the temporary file, all open it through
  * parallel HDF5 (MPI-IO). Every call on the writer is then collective, with
  * the same arguments on every rank, except ipsim_h5_writer_write_block_shared's
  * block; commit renames the file on rank 0. One rank (or a build without

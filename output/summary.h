@@ -9,10 +9,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/error.h"
 #include "models/mortality.h"
 #include "models/patient.h"
 #include "params/params.h"
-#include "sim/error.h"
 
 /* What a summary's tables are sized and timed by. */
 typedef struct ipsim_summary_shape {

@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "base/error.h"
 #include "params/params.h"
 #include "params/yaml_tree.h"
-#include "sim/error.h"
 
 /* Resolves a parameter set. path may be NULL (defaults only). overrides are
  * "section.key=value" strings, the value in YAML syntax (e.g. "[1, 0]" or

@@ -130,6 +130,10 @@ typedef struct ipsim_uncertain {
     double alpha[IPSIM_GRADES]; /* Dirichlet concentrations, [count] */
 } ipsim_uncertain;
 
+/* Most willingness-to-pay values a table or figure reports beside the
+ * grid (`--wtp 20000,30000,50000`). */
+enum { IPSIM_WTP_REPORT_MAX = 16 };
+
 typedef struct ipsim_params {
     char name[IPSIM_NAME_MAX]; /* scenario name: the HDF5 group; [A-Za-z0-9_.-] */
     uint64_t seed;

@@ -31,10 +31,10 @@
 
 #include <stdint.h>
 
+#include "base/error.h"
+#include "base/rng.h"
 #include "params/params.h"
 #include "params/yaml_tree.h"
-#include "sim/error.h"
-#include "sim/rng.h"
 
 extern const char *const ipsim_distribution_names[IPSIM_DISTRIBUTIONS];
 

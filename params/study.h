@@ -26,8 +26,8 @@
 
 #include <stddef.h>
 
+#include "base/error.h"
 #include "params/params.h"
-#include "sim/error.h"
 
 enum { IPSIM_STUDY_MAX_SCENARIOS = 100000 };
 

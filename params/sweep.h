@@ -33,8 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/error.h"
 #include "params/study.h"
-#include "sim/error.h"
 
 enum { IPSIM_SWEEP_KEYS_MAX = 16, IPSIM_SWEEP_VALUE_MAX = 64 };
 

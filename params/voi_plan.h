@@ -8,7 +8,7 @@
  *   evsi:
  *     ivig_trial:                 # study name
  *       parameter: ivig.rate_ratio_all
- *       design: rate_ratio        # normal | binomial | rate_ratio (output/evsi.h)
+ *       design: rate_ratio        # normal | binomial | rate_ratio (analysis/evsi.h)
  *       control_rate: 0.5         # rate_ratio: events per person-year without
  *       follow_up_years: 1        # rate_ratio
  *       sd: 0.2                   # normal: one observation's SD
@@ -27,16 +27,16 @@
  * Every key is checked: unknown or misspelt keys, wrong types, negative
  * costs and sizes out of order are refused with the file, line and key.
  * Whether the keys name drawn parameters is checked against the PSA file
- * (output/voi_analysis.h). */
+ * (analysis/voi_analysis.h). */
 #ifndef IPSIM_VOI_PLAN_H
 #define IPSIM_VOI_PLAN_H
 
 #include <stdbool.h>
 
+#include "base/error.h"
 #include "params/params.h"
-#include "sim/error.h"
 
-/* A proposed study (simulated by output/evsi.h). */
+/* A proposed study (simulated by analysis/evsi.h). */
 typedef enum ipsim_study_design {
     IPSIM_STUDY_NORMAL = 0,
     IPSIM_STUDY_BINOMIAL = 1,

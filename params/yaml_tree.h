@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sim/error.h"
+#include "base/error.h"
 
 enum { IPSIM_YAML_MAX_DEPTH = 16, IPSIM_YAML_MAX_NODES = 100000 };
 #define IPSIM_YAML_MAX_BYTES (1L << 20) /* parameter files are small; refuse larger */

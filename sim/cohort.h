@@ -11,22 +11,10 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "base/error.h"
 #include "models/patient.h"
+#include "output/block.h"
 #include "output/summary.h"
-#include "sim/error.h"
-
-/* One block of simulated patients, valid only during the sink call. */
-typedef struct ipsim_block {
-    int64_t replicate;
-    int64_t first_patient;
-    int64_t count;
-    int64_t months;         /* row length: cycles + 1 */
-    const uint8_t *grade;   /* [count][months]; NULL when trajectories are not kept */
-    const uint8_t *infections; /* [count][months]; NULL likewise */
-    const uint8_t *ivig;       /* [count][months]; NULL likewise */
-    const uint8_t *phase;      /* [count][months]; NULL likewise */
-    const ipsim_patient_record *records; /* [count] */
-} ipsim_block;
 
 /* Receives each block in patient order. A non-zero return stops the run. */
 typedef int (*ipsim_block_sink)(void *ctx, const ipsim_block *block, ipsim_error *err);

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis/validate.h"
+#include "base/atomic_file.h"
 #include "models/calibration.h"
 #include "output/summary.h"
-#include "output/validate.h"
 #include "params/loader.h"
-#include "sim/atomic_file.h"
 #include "sim/commands.h"
 #include "sim/options.h"
 #include "sim/version.h"

@@ -2,13 +2,13 @@
  *
  * Compares every scenario of the files given, in order (the first is the
  * reference): a study's file alone, or separate runs side by side. The
- * figures are output/comparison.h's; a study's run stores the same in its
+ * figures are analysis/comparison.h's; a study's run stores the same in its
  * file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/comparison.h"
+#include "analysis/comparison.h"
 #include "output/h5_reader.h"
 #include "sim/commands.h"
 #include "sim/options.h"

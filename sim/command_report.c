@@ -1,11 +1,11 @@
 /* sim/command_report.c: `ipsim report FILE.h5 [MORE.h5...] [-o DIR]
  * [--format png,svg,pdf] [--wtp W1,...] [--quiet]`: the figures of finished
- * runs and a page that shows them (output/report.h). */
+ * runs and a page that shows them (report/report.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/report.h"
+#include "report/report.h"
 #include "sim/commands.h"
 #include "sim/options.h"
 

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis/comparison.h"
 #include "models/patient.h"
-#include "output/comparison.h"
 #include "output/h5_reader.h"
 #include "output/h5_writer.h"
 #include "output/summary.h"

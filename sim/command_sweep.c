@@ -21,12 +21,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/atomic_file.h"
 #include "output/h5_reader.h"
 #include "output/h5_writer.h"
 #include "params/loader.h"
 #include "params/psa.h"
 #include "params/sweep.h"
-#include "sim/atomic_file.h"
+#include "sim/cohort.h"
 #include "sim/commands.h"
 #include "sim/options.h"
 #include "sim/run.h"

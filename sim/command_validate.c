@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/validate.h"
 #include "models/patient.h"
 #include "output/summary.h"
-#include "output/validate.h"
 #include "params/loader.h"
 #include "sim/cohort.h"
 #include "sim/commands.h"

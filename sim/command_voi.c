@@ -2,7 +2,7 @@
  * [--wtp LIST] [--csv DIR] [--bootstrap B] [--quiet]`.
  *
  * Reads a study's PSA back from its file, runs the value-of-information
- * analysis (output/voi_analysis.h), prints it, writes CSV if asked, and
+ * analysis (analysis/voi_analysis.h), prints it, writes CSV if asked, and
  * stores it under /voi in the file. The file is updated through a copy
  * renamed over it (output/h5_writer.h), so a failure leaves it as it was;
  * a second analysis replaces the first's /voi. */
@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/comparison.h"
+#include "analysis/comparison.h"
+#include "analysis/voi_analysis.h"
 #include "output/h5_reader.h"
 #include "output/h5_writer.h"
-#include "output/voi_analysis.h"
 #include "params/voi_plan.h"
 #include "sim/commands.h"
 #include "sim/options.h"

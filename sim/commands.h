@@ -8,10 +8,10 @@
 
 #include <signal.h>
 
-#include "output/validate.h"
+#include "analysis/validate.h"
+#include "base/error.h"
+#include "base/ranks.h"
 #include "params/params.h"
-#include "sim/error.h"
-#include "sim/ranks.h"
 
 typedef struct ipsim_command_context {
     const char *command_line; /* the whole invocation, for provenance */
@@ -39,12 +39,12 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
 
 /* ipsim voi FILE.h5 [PLAN.yaml] [--parameters a,b]... [--wtp ...] [--csv DIR]
  * [--bootstrap B]: the value of information of a study's PSA
- * (output/voi_analysis.h), printed, stored under /voi in the file and,
+ * (analysis/voi_analysis.h), printed, stored under /voi in the file and,
  * with --csv, written as CSV. */
 int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err);
 
 /* ipsim report FILE.h5 [-o DIR] [--format png,svg,pdf] [--wtp ...] [--quiet]:
- * figures of a finished run and index.html showing them (output/report.h). */
+ * figures of a finished run and index.html showing them (report/report.h). */
 int ipsim_command_report(int argc, char **argv, const ipsim_command_context *ctx,
                          ipsim_error *err);
 

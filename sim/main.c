@@ -12,8 +12,8 @@
 #include <gsl/gsl_errno.h>
 #include <hdf5.h>
 
+#include "base/ranks.h"
 #include "sim/commands.h"
-#include "sim/ranks.h"
 #include "sim/version.h"
 
 /* Signal handlers can only set a flag; this is the one file-scope mutable

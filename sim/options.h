@@ -9,7 +9,8 @@
 
 #include <stddef.h>
 
-#include "sim/error.h"
+#include "base/error.h"
+#include "params/params.h"
 
 enum {
     IPSIM_OPT_OUTPUT = 1 << 0,      /* -o / --output FILE */
@@ -39,8 +40,7 @@ int ipsim_options_parse(ipsim_options *o, int argc, char **argv, unsigned accept
 void ipsim_options_free(ipsim_options *o);
 
 /* Willingness-to-pay values to report (`--wtp 20000,30000,50000`): up to
- * max values >= 0. Errors: IPSIM_EUSAGE. */
-enum { IPSIM_WTP_REPORT_MAX = 16 };
+ * max values >= 0 (IPSIM_WTP_REPORT_MAX, params/params.h). Errors: IPSIM_EUSAGE. */
 int ipsim_options_parse_wtp(const char *text, double *values, int max, int *count,
                             ipsim_error *err);
 

@@ -9,13 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis/comparison.h"
+#include "base/rng.h"
 #include "models/patient.h"
-#include "output/comparison.h"
 #include "output/h5_reader.h"
 #include "params/loader.h"
 #include "params/psa.h"
 #include "sim/cohort.h"
-#include "sim/rng.h"
 
 /* Where a run's results go: blocks to the writer (directly), replicate
  * summaries to the writer and into the run's total for the printed summary

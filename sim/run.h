@@ -12,12 +12,12 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "base/error.h"
+#include "base/ranks.h"
 #include "output/h5_writer.h"
 #include "output/summary.h"
 #include "params/study.h"
-#include "sim/error.h"
 #include "sim/progress.h"
-#include "sim/ranks.h"
 
 /* How scenarios are simulated. */
 typedef struct ipsim_run_settings {
@@ -72,7 +72,7 @@ int ipsim_run_scenario_shared(ipsim_h5_writer *writer, const ipsim_ranks *ranks,
                               const ipsim_run_settings *settings, ipsim_error *err);
 
 /* Reads the finished scenarios of the unfinished file back, compares them
- * (output/comparison.h), prints the comparison unless quiet, and stores it
+ * (analysis/comparison.h), prints the comparison unless quiet, and stores it
  * in the file and, with csv_dir, as CSV. `target` names the file in the
  * tables. */
 int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target,

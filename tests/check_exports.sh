@@ -3,7 +3,7 @@
 # code to use is prefixed ipsim_, so it cannot collide with a user's or a
 # library's. The exceptions are made by tools, from our names: the gsl_rng
 # type that Random123's GSL_MICRORNG macro declares for ipsim's Philox
-# adapter (sim/rng.c), and the lock gcc's OpenMP makes for the named
+# adapter (base/rng.c), and the lock gcc's OpenMP makes for the named
 # critical section ipsim_summary_merge (sim/cohort.c); AddressSanitizer's
 # __odr_asan. aliases of our globals in the sanitizer build.
 set -euo pipefail

@@ -2,7 +2,7 @@
  * by hand. */
 #include "test_support.h"
 
-#include "output/incremental.h"
+#include "analysis/incremental.h"
 
 /* Five options, worked by hand:
  *   A  1000  5.0   cheapest: the reference

@@ -6,13 +6,13 @@
 #include <gsl/gsl_cdf.h>
 
 #include "models/categorical.h"
-#include "models/grades.h"
 #include "models/diagnosis.h"
+#include "models/grades.h"
 #include "models/infections.h"
 #include "models/ivig.h"
 #include "models/mortality.h"
-#include "models/vaccination.h"
 #include "models/patient.h"
+#include "models/vaccination.h"
 #include "output/summary.h"
 
 static void categorical_inversion_boundaries(void **state)

@@ -3,7 +3,7 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "sim/rng.h"
+#include "base/rng.h"
 
 /* Random123's known-answer vectors for Philox4x64-10 (kat_vectors). */
 static void philox_matches_random123_known_answers(void **state)

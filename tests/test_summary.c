@@ -4,9 +4,9 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 
+#include "analysis/validate.h"
 #include "output/intervals.h"
 #include "output/summary.h"
-#include "output/validate.h"
 
 /* A summary of one 12-month cycle with `k` episodes in 100 patient-years of
  * mild IP, so the rate per 100 patient-years is k itself. */

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
+#include "base/error.h"
 #include "params/loader.h"
-#include "sim/error.h"
 
 /* Resolves defaults plus overrides (a NULL-terminated list); fails the test
  * with the loader's message if they do not resolve. */

@@ -16,9 +16,9 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "output/evsi.h"
-#include "output/metamodel.h"
-#include "output/voi.h"
+#include "analysis/evsi.h"
+#include "analysis/metamodel.h"
+#include "analysis/voi.h"
 
 enum { DRAWS = 4000, BOOTSTRAP = 200 };
 

@@ -1,0 +1,863 @@
+/* report/report.c: the figures of a run and the page that shows them.
+ *
+ * Figures are a table of (file name, title, caption, drawing function):
+ * each is drawn in every requested format into a hidden directory beside
+ * the target, index.html is written last, and the directory is then
+ * renamed into place (report/report.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "report/report.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analysis/comparison.h"
+#include "base/atomic_file.h"
+#include "output/csv.h"
+#include "output/h5_reader.h"
+#include "output/intervals.h"
+#include "report/report_series.h"
+
+/* Marks index.html as a report's page, so that a later report may replace
+ * the directory and nothing else is ever replaced. */
+static const char generator_mark[] = "<meta name=\"generator\" content=\"ipsim report\" />";
+
+static const char *const state_labels[IPSIM_STATES] = {"None",   "Mild",        "Moderate",
+                                                       "Severe", "Very severe", "Dead"};
+
+/* Grades from green (no IP) to dark red (very severe), the dead in grey:
+ * ordered, so a reader sees risk rise without the legend. */
+static const ipsim_colour state_colours[IPSIM_STATES] = {
+    {26, 152, 80, 1}, {145, 207, 96, 1}, {240, 190, 60, 1},
+    {244, 109, 67, 1}, {165, 0, 38, 1},  {140, 140, 140, 1},
+};
+
+static const char *const rate_labels[IPSIM_RATE_KINDS] = {"Bacterial", "Viral", "Fungal",
+                                                          "Serious (any type)"};
+static const int rate_palette[IPSIM_RATE_KINDS] = {0, 1, 2, 5};
+
+typedef struct report {
+    const char *const *paths;        /* the files read */
+    int files;
+    int count;                       /* scenarios */
+    ipsim_h5_reader **readers;       /* [count] */
+    ipsim_report_series *series;     /* [count] */
+    bool compared;                   /* comparison holds the scenarios' economics */
+    ipsim_comparison comparison;
+    const ipsim_report_options *options;
+} report;
+
+/* ---- numbers and scales ------------------------------------------------------------ */
+
+/* The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k at or above v (v > 0), for axis
+ * ends; 1 for v <= 0. */
+static double nice_ceiling(double v)
+{
+    if (!(v > 0) || !isfinite(v))
+        return 1;
+    double unit = pow(10, floor(log10(v)));
+    const double steps[] = {1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (steps[i] * unit >= v * (1 - 1e-12))
+            return steps[i] * unit;
+    return 10 * unit;
+}
+
+/* ---- the figures --------------------------------------------------------------------- */
+
+static double horizon_of(const report *rp)
+{
+    double h = 0;
+    for (int s = 0; s < rp->count; s++)
+        h = fmax(h, rp->series[s].month[rp->series[s].rows - 1]);
+    return h;
+}
+
+/* A scenario's panel title: its name, and under PSA the draws. */
+static void panel_title(const report *rp, int s, char *buf, size_t size)
+{
+    const ipsim_report_series *x = &rp->series[s];
+    if (x->across_draws)
+        snprintf(buf, size, "%s (%lld PSA draws)", x->name, (long long)x->replicates);
+    else
+        snprintf(buf, size, "%s", x->name);
+}
+
+static const char *band_note(const report *rp)
+{
+    return rp->series[0].across_draws ? "Bands: 95% of PSA draws" : "Bands: 95% intervals";
+}
+
+/* Starts scenario s's panel over months since diagnosis, 0 .. top on the
+ * y axis; *axes keeps what it drew (title included, so `title` must
+ * outlive it). */
+static void time_panel(const report *rp, const ipsim_plot_figure *fig, int s, double top,
+                       const char *ylabel, char *title, size_t title_size, ipsim_plot_axes *axes)
+{
+    panel_title(rp, s, title, title_size);
+    *axes = (ipsim_plot_axes){.xmin = 0, .xmax = horizon_of(rp), .ymin = 0, .ymax = top,
+                              .xlabel = "Months since diagnosis", .ylabel = ylabel,
+                              .title = title, .grid = true};
+    ipsim_plot_panel(fig, axes, s);
+}
+
+/* A curve of estimates over the months of x (scaled), with its band. */
+static void draw_curve(const ipsim_report_series *x, const ipsim_estimate *e, double scale,
+                       ipsim_colour c)
+{
+    double mean[x->rows], low[x->rows], high[x->rows];
+    for (int64_t m = 0; m < x->rows; m++) {
+        mean[m] = scale * e[m].mean;
+        low[m] = scale * e[m].low;
+        high[m] = scale * e[m].high;
+    }
+    ipsim_plot_band((int)x->rows, x->month, low, high, ipsim_plot_fade(c, 0.22));
+    ipsim_plot_line((int)x->rows, x->month, mean, c, 2.5, false);
+}
+
+static void draw_occupancy(const report *rp, const ipsim_plot_figure *fig)
+{
+    for (int s = 0; s < rp->count; s++) {
+        const ipsim_report_series *x = &rp->series[s];
+        char title[IPSIM_NAME_MAX + 32];
+        ipsim_plot_axes axes;
+        time_panel(rp, fig, s, 100, "Share of the cohort (%)", title, sizeof title, &axes);
+        double lower[x->rows], upper[x->rows];
+        for (int64_t m = 0; m < x->rows; m++)
+            lower[m] = 0;
+        for (int k = 0; k < IPSIM_STATES; k++) {
+            for (int64_t m = 0; m < x->rows; m++)
+                upper[m] = lower[m] + 100 * x->occupancy[m * IPSIM_STATES + k];
+            ipsim_plot_band((int)x->rows, x->month, lower, upper, state_colours[k]);
+            memcpy(lower, upper, sizeof lower);
+        }
+        ipsim_plot_axes_on_top(&axes);
+    }
+    ipsim_legend_entry legend[IPSIM_STATES + 1] = {{"State", {0}, IPSIM_LEGEND_HEADING}};
+    for (int k = 0; k < IPSIM_STATES; k++) /* top-down as stacked */
+        legend[1 + k] = (ipsim_legend_entry){state_labels[IPSIM_STATES - 1 - k],
+                                             state_colours[IPSIM_STATES - 1 - k],
+                                             IPSIM_LEGEND_AREA};
+    ipsim_plot_legend(fig, legend, IPSIM_STATES + 1);
+}
+
+static void draw_infection_risk(const report *rp, const ipsim_plot_figure *fig)
+{
+    double top = 0;
+    for (int s = 0; s < rp->count; s++)
+        for (int64_t i = 0; i < IPSIM_GRADES * rp->series[s].rows; i++)
+            if (isfinite(rp->series[s].infected[i].high))
+                top = fmax(top, 100 * rp->series[s].infected[i].high);
+    top = fmin(100, nice_ceiling(top));
+    for (int s = 0; s < rp->count; s++) {
+        const ipsim_report_series *x = &rp->series[s];
+        char title[IPSIM_NAME_MAX + 32];
+        ipsim_plot_axes axes;
+        time_panel(rp, fig, s, top, "Patients with ≥ 1 infection (%)", title, sizeof title,
+                   &axes);
+        for (int g = 0; g < IPSIM_GRADES; g++)
+            if (x->baseline[g] > 0)
+                draw_curve(x, &x->infected[g * x->rows], 100, state_colours[g]);
+    }
+    ipsim_legend_entry legend[IPSIM_GRADES + 3];
+    char labels[IPSIM_GRADES][64];
+    int n = 0;
+    legend[n++] = (ipsim_legend_entry){"Grade at diagnosis", {0}, IPSIM_LEGEND_HEADING};
+    for (int g = 0; g < IPSIM_GRADES; g++) {
+        if (rp->count == 1) {
+            char count[32];
+            ipsim_plot_thousands(count, sizeof count, (double)rp->series[0].baseline[g]);
+            snprintf(labels[g], sizeof labels[g], "%s (n = %s)", state_labels[g], count);
+        } else {
+            snprintf(labels[g], sizeof labels[g], "%s", state_labels[g]);
+        }
+        legend[n++] = (ipsim_legend_entry){labels[g], state_colours[g], IPSIM_LEGEND_LINE};
+    }
+    legend[n++] = (ipsim_legend_entry){band_note(rp), {150, 150, 150, 0.35}, IPSIM_LEGEND_AREA};
+    ipsim_plot_legend(fig, legend, n);
+}
+
+static void draw_infection_rates(const report *rp, const ipsim_plot_figure *fig)
+{
+    double top = 0;
+    for (int s = 0; s < rp->count; s++)
+        for (int g = 0; g < IPSIM_GRADES; g++)
+            for (int k = 0; k < IPSIM_RATE_KINDS; k++) {
+                const ipsim_estimate *e = &rp->series[s].rate[g][k];
+                if (isfinite(e->high))
+                    top = fmax(top, e->high);
+                else if (isfinite(e->mean))
+                    top = fmax(top, e->mean);
+            }
+    top = nice_ceiling(top);
+    const double width = 0.8 / IPSIM_RATE_KINDS;
+    for (int s = 0; s < rp->count; s++) {
+        const ipsim_report_series *x = &rp->series[s];
+        char title[IPSIM_NAME_MAX + 32];
+        panel_title(rp, s, title, sizeof title);
+        ipsim_plot_axes axes = {.xmin = 0, .xmax = IPSIM_GRADES, .ymin = 0, .ymax = top,
+                                .xlabel = "Immunoparesis grade when the episode began",
+                                .ylabel = "Episodes per 100 patient-years", .title = title,
+                                .x_categories = true, .grid = true};
+        ipsim_plot_panel(fig, &axes, s);
+        for (int g = 0; g < IPSIM_GRADES; g++) {
+            for (int k = 0; k < IPSIM_RATE_KINDS; k++) {
+                const ipsim_estimate *e = &x->rate[g][k];
+                double x0 = g + 0.1 + k * width;
+                ipsim_plot_bar(x0, x0 + width, e->mean, ipsim_plot_palette(rate_palette[k]));
+                ipsim_plot_whisker(x0 + width / 2, e->low, e->high, width / 4, true,
+                                   (ipsim_colour){0, 0, 0, 1});
+            }
+            ipsim_plot_category(g + 0.5, state_labels[g]);
+        }
+        ipsim_plot_axes_on_top(&axes);
+    }
+    ipsim_legend_entry legend[IPSIM_RATE_KINDS + 3];
+    int n = 0;
+    legend[n++] = (ipsim_legend_entry){"Episodes", {0}, IPSIM_LEGEND_HEADING};
+    for (int k = 0; k < IPSIM_RATE_KINDS; k++)
+        legend[n++] = (ipsim_legend_entry){rate_labels[k], ipsim_plot_palette(rate_palette[k]),
+                                           IPSIM_LEGEND_AREA};
+    legend[n++] = (ipsim_legend_entry){rp->series[0].across_draws ? "Whiskers: 95% of PSA draws"
+                                                                  : "Whiskers: 95% intervals",
+                                       {0, 0, 0, 1}, IPSIM_LEGEND_LINE};
+    ipsim_plot_legend(fig, legend, n);
+}
+
+static void draw_ivig_use(const report *rp, const ipsim_plot_figure *fig)
+{
+    double top = 0;
+    for (int s = 0; s < rp->count; s++)
+        for (int64_t m = 0; m < rp->series[s].rows; m++) {
+            const ipsim_estimate *e = &rp->series[s].on_ivig[m];
+            if (isfinite(e->high))
+                top = fmax(top, e->high);
+        }
+    top = top > 0 ? fmin(100, nice_ceiling(top)) : 10;
+    ipsim_legend_entry legend[IPSIM_PLOT_COLUMNS * 8 + 2];
+    int n = 0;
+    legend[n++] = (ipsim_legend_entry){"Scenario", {0}, IPSIM_LEGEND_HEADING};
+    for (int s = 0; s < rp->count; s++) {
+        const ipsim_report_series *x = &rp->series[s];
+        const ipsim_params *p = ipsim_h5_reader_params(rp->readers[s]);
+        char title[IPSIM_NAME_MAX + 32];
+        ipsim_plot_axes axes;
+        time_panel(rp, fig, s, top, "Living patients given IVIG (%)", title, sizeof title, &axes);
+        if (p->ivig.policy == IPSIM_IVIG_NONE)
+            ipsim_plot_text(axes.xmax / 2, top / 2, 0.5, 1.1, "No IVIG in this scenario");
+        else
+            draw_curve(x, x->on_ivig, 1, ipsim_plot_palette(s));
+        if (n < (int)(sizeof legend / sizeof legend[0]) - 1)
+            legend[n++] = (ipsim_legend_entry){x->name, ipsim_plot_palette(s), IPSIM_LEGEND_LINE};
+    }
+    legend[n++] = (ipsim_legend_entry){band_note(rp), {150, 150, 150, 0.35}, IPSIM_LEGEND_AREA};
+    ipsim_plot_legend(fig, legend, n);
+}
+
+/* Incremental cost and QALYs of scenario s over the first, draw r (r < 0:
+ * the expected values). */
+static void increment(const ipsim_comparison *c, int s, int64_t r, double *dq, double *dc)
+{
+    if (r < 0) {
+        *dq = c->scenarios[s].difference[IPSIM_OUTCOME_QALYS];
+        *dc = c->scenarios[s].difference[IPSIM_OUTCOME_COST];
+        return;
+    }
+    const int S = c->count;
+    *dq = c->replicate_qalys[r * S + s] - c->replicate_qalys[r * S];
+    *dc = c->replicate_cost[r * S + s] - c->replicate_cost[r * S];
+}
+
+static void draw_ce_plane(const report *rp, const ipsim_plot_figure *fig)
+{
+    const ipsim_comparison *c = &rp->comparison;
+    double qmax = 0, cmax = 0;
+    for (int s = 1; s < c->count; s++) {
+        const ipsim_scenario_result *x = &c->scenarios[s];
+        for (int64_t r = c->psa ? 0 : -1; r < (c->psa ? c->replicates : 0); r++) {
+            double dq, dc;
+            increment(c, s, r, &dq, &dc);
+            qmax = fmax(qmax, fabs(dq));
+            cmax = fmax(cmax, fabs(dc));
+        }
+        if (!c->psa) { /* room for the whiskers */
+            qmax = fmax(qmax, fabs(x->difference[IPSIM_OUTCOME_QALYS]) +
+                                  IPSIM_Z95 * x->difference_se[IPSIM_OUTCOME_QALYS]);
+            cmax = fmax(cmax, fabs(x->difference[IPSIM_OUTCOME_COST]) +
+                                  IPSIM_Z95 * x->difference_se[IPSIM_OUTCOME_COST]);
+        }
+    }
+    /* Room around the outermost point for its marker. */
+    qmax = nice_ceiling(qmax * 1.12);
+    cmax = nice_ceiling(cmax * 1.12);
+    char title[IPSIM_NAME_MAX + 32], ylabel[IPSIM_NAME_MAX + 64];
+    snprintf(title, sizeof title, "Against %s", c->scenarios[0].name);
+    snprintf(ylabel, sizeof ylabel, "Incremental cost per patient (%s, discounted)", c->currency);
+    ipsim_plot_axes axes = {.xmin = -qmax, .xmax = qmax, .ymin = -cmax, .ymax = cmax,
+                            .xlabel = "Incremental QALYs per patient (discounted)",
+                            .ylabel = ylabel, .title = title, .grid = true};
+    ipsim_plot_panel(fig, &axes, 0);
+    const ipsim_colour ink = {60, 60, 60, 1};
+    double zx[2] = {-qmax, qmax}, zy[2] = {0, 0};
+    ipsim_plot_line(2, zx, zy, ink, 1, false);
+    ipsim_plot_line(2, zy, (double[2]){-cmax, cmax}, ink, 1, false);
+
+    enum { LEGEND_MAX = 40 };
+    ipsim_legend_entry legend[LEGEND_MAX];
+    char wtp_labels[IPSIM_WTP_REPORT_MAX][IPSIM_NAME_MAX + 64];
+    int n = 0;
+    legend[n++] = (ipsim_legend_entry){"Scenario", {0}, IPSIM_LEGEND_HEADING};
+    const ipsim_report_options *o = rp->options;
+    for (int w = 0; w < o->wtp_count && n < LEGEND_MAX - 4; w++) {
+        /* cost = wtp x QALYs, clipped to the box */
+        double q = fmin(qmax, o->wtp[w] > 0 ? cmax / o->wtp[w] : qmax);
+        double lx[2] = {-q, q}, ly[2] = {-q * o->wtp[w], q * o->wtp[w]};
+        ipsim_colour grey = {110, 110, 110, 1};
+        ipsim_plot_line(2, lx, ly, grey, 1.5, true);
+        char amount[48];
+        ipsim_plot_thousands(amount, sizeof amount, o->wtp[w]);
+        snprintf(wtp_labels[w], sizeof wtp_labels[w], "%s %s per QALY", amount, c->currency);
+    }
+    for (int s = 0; s < c->count; s++) {
+        ipsim_colour col = ipsim_plot_palette(s);
+        if (s > 0 && c->psa) {
+            double qs[c->replicates], cs[c->replicates];
+            for (int64_t r = 0; r < c->replicates; r++)
+                increment(c, s, r, &qs[r], &cs[r]);
+            ipsim_plot_points((int)c->replicates, qs, cs, ipsim_plot_fade(col, 0.35), 0.45);
+        } else if (s > 0) {
+            double dq, dc;
+            increment(c, s, -1, &dq, &dc);
+            const ipsim_scenario_result *x = &c->scenarios[s];
+            ipsim_plot_whisker(dc, dq - IPSIM_Z95 * x->difference_se[IPSIM_OUTCOME_QALYS],
+                               dq + IPSIM_Z95 * x->difference_se[IPSIM_OUTCOME_QALYS],
+                               cmax / 60, false, col);
+            ipsim_plot_whisker(dq, dc - IPSIM_Z95 * x->difference_se[IPSIM_OUTCOME_COST],
+                               dc + IPSIM_Z95 * x->difference_se[IPSIM_OUTCOME_COST],
+                               qmax / 60, true, col);
+        }
+        double dq = 0, dc = 0;
+        if (s > 0)
+            increment(c, s, -1, &dq, &dc);
+        ipsim_plot_points(1, &dq, &dc, (ipsim_colour){0, 0, 0, 1}, 1.6);
+        ipsim_plot_points(1, &dq, &dc, col, 1.2);
+        if (n < LEGEND_MAX - 3)
+            legend[n++] = (ipsim_legend_entry){c->scenarios[s].name, col, IPSIM_LEGEND_POINT};
+    }
+    if (c->psa)
+        legend[n++] = (ipsim_legend_entry){"Small points: PSA draws", {0}, IPSIM_LEGEND_HEADING};
+    else
+        legend[n++] = (ipsim_legend_entry){"Whiskers: 95% intervals", {0}, IPSIM_LEGEND_HEADING};
+    for (int w = 0; w < o->wtp_count && n < LEGEND_MAX; w++)
+        legend[n++] = (ipsim_legend_entry){wtp_labels[w], {110, 110, 110, 1},
+                                           IPSIM_LEGEND_DASHED};
+    ipsim_plot_legend(fig, legend, n);
+}
+
+static void draw_ceac(const report *rp, const ipsim_plot_figure *fig)
+{
+    const ipsim_comparison *c = &rp->comparison;
+    char xlabel[IPSIM_NAME_MAX + 64];
+    snprintf(xlabel, sizeof xlabel, "Willingness to pay per QALY (%s)", c->currency);
+    ipsim_plot_axes axes = {.xmin = 0, .xmax = c->wtp[c->wtp_count - 1], .ymin = 0, .ymax = 100,
+                            .xlabel = xlabel, .ylabel = "Probability cost-effective (%)",
+                            .title = "Acceptability over the PSA draws", .grid = true};
+    ipsim_plot_panel(fig, &axes, 0);
+    double y[c->wtp_count];
+    for (int w = 0; w < c->wtp_count; w++)
+        y[w] = 100 * c->ceaf[w];
+    ipsim_plot_line(c->wtp_count, c->wtp, y, (ipsim_colour){190, 190, 190, 1}, 7, false);
+    enum { LEGEND_MAX = 40 };
+    ipsim_legend_entry legend[LEGEND_MAX];
+    int n = 0;
+    legend[n++] = (ipsim_legend_entry){"Scenario", {0}, IPSIM_LEGEND_HEADING};
+    for (int s = 0; s < c->count; s++) {
+        for (int w = 0; w < c->wtp_count; w++)
+            y[w] = 100 * c->ceac[w * c->count + s];
+        ipsim_plot_line(c->wtp_count, c->wtp, y, ipsim_plot_palette(s), 2.5, false);
+        if (n < LEGEND_MAX - 1)
+            legend[n++] = (ipsim_legend_entry){c->scenarios[s].name, ipsim_plot_palette(s),
+                                               IPSIM_LEGEND_LINE};
+    }
+    legend[n++] = (ipsim_legend_entry){"Best expected net benefit",
+                                       {190, 190, 190, 1}, IPSIM_LEGEND_LINE};
+    ipsim_plot_legend(fig, legend, n);
+}
+
+/* ---- the data behind each figure, as CSV -------------------------------------------- */
+
+static void write_estimate(FILE *f, const ipsim_estimate *e, double scale)
+{
+    ipsim_csv_number(f, scale * e->mean);
+    ipsim_csv_number(f, scale * e->low);
+    ipsim_csv_number(f, scale * e->high);
+    fputc('\n', f);
+}
+
+static void data_occupancy(const report *rp, FILE *f)
+{
+    fputs("scenario,month", f);
+    for (int k = 0; k < IPSIM_STATES; k++)
+        fprintf(f, ",%s_pct", ipsim_state_names[k]);
+    fputc('\n', f);
+    for (int s = 0; s < rp->count; s++)
+        for (int64_t m = 0; m < rp->series[s].rows; m++) {
+            fprintf(f, "%s,%g", rp->series[s].name, rp->series[s].month[m]);
+            for (int k = 0; k < IPSIM_STATES; k++)
+                ipsim_csv_number(f, 100 * rp->series[s].occupancy[m * IPSIM_STATES + k]);
+            fputc('\n', f);
+        }
+}
+
+static void data_infection_risk(const report *rp, FILE *f)
+{
+    fputs("scenario,baseline_grade,patients,month,infected_pct,low_pct,high_pct\n", f);
+    for (int s = 0; s < rp->count; s++)
+        for (int g = 0; g < IPSIM_GRADES; g++)
+            for (int64_t m = 0; m < rp->series[s].rows; m++) {
+                fprintf(f, "%s,%s,%lld,%g", rp->series[s].name, ipsim_state_names[g],
+                        (long long)rp->series[s].baseline[g], rp->series[s].month[m]);
+                write_estimate(f, &rp->series[s].infected[g * rp->series[s].rows + m], 100);
+            }
+}
+
+static void data_infection_rates(const report *rp, FILE *f)
+{
+    static const char *const kinds[IPSIM_RATE_KINDS] = {"bacterial", "viral", "fungal",
+                                                        "serious"};
+    fputs("scenario,grade,episodes,per_100_patient_years,low,high\n", f);
+    for (int s = 0; s < rp->count; s++)
+        for (int g = 0; g < IPSIM_GRADES; g++)
+            for (int k = 0; k < IPSIM_RATE_KINDS; k++) {
+                fprintf(f, "%s,%s,%s", rp->series[s].name, ipsim_state_names[g], kinds[k]);
+                write_estimate(f, &rp->series[s].rate[g][k], 1);
+            }
+}
+
+static void data_ivig_use(const report *rp, FILE *f)
+{
+    fputs("scenario,month,on_ivig_pct_of_living,low_pct,high_pct\n", f);
+    for (int s = 0; s < rp->count; s++)
+        for (int64_t m = 0; m + 1 < rp->series[s].rows; m++) {
+            fprintf(f, "%s,%g", rp->series[s].name, rp->series[s].month[m]);
+            write_estimate(f, &rp->series[s].on_ivig[m], 1);
+        }
+}
+
+static void data_ce_plane(const report *rp, FILE *f)
+{
+    const ipsim_comparison *c = &rp->comparison;
+    fputs("scenario,replicate,incremental_qalys,incremental_cost\n", f);
+    for (int s = 1; s < c->count; s++)
+        for (int64_t r = -1; r < (c->psa ? c->replicates : 0); r++) {
+            double dq, dc;
+            increment(c, s, r, &dq, &dc);
+            if (r < 0)
+                fprintf(f, "%s,expected", c->scenarios[s].name);
+            else
+                fprintf(f, "%s,%lld", c->scenarios[s].name, (long long)r);
+            ipsim_csv_number(f, dq);
+            ipsim_csv_number(f, dc);
+            fputc('\n', f);
+        }
+}
+
+static void data_ceac(const report *rp, FILE *f)
+{
+    const ipsim_comparison *c = &rp->comparison;
+    fputs("wtp", f);
+    for (int s = 0; s < c->count; s++)
+        fprintf(f, ",%s", c->scenarios[s].name);
+    fputs(",ceaf\n", f);
+    for (int w = 0; w < c->wtp_count; w++) {
+        fprintf(f, "%.10g", c->wtp[w]);
+        for (int s = 0; s < c->count; s++)
+            ipsim_csv_number(f, c->ceac[w * c->count + s]);
+        ipsim_csv_number(f, c->ceaf[w]);
+        fputc('\n', f);
+    }
+}
+
+typedef struct figure {
+    const char *name;  /* file name without extension */
+    const char *title; /* across the top of the page */
+    const char *caption;
+    void (*draw)(const report *rp, const ipsim_plot_figure *fig);
+    void (*data)(const report *rp, FILE *f); /* NAME.csv: the values drawn */
+    int per_scenario; /* one panel per scenario (else one panel) */
+    int needs;        /* 0 always, 1 a comparison, 2 a comparison with PSA */
+} figure;
+
+static const figure figures[] = {
+    {"occupancy", "Immunoparesis grade over time",
+     "Share of the cohort in each immunoparesis grade, and dead, month by month since "
+     "diagnosis.",
+     draw_occupancy, data_occupancy, 1, 0},
+    {"infection_risk", "Share with at least one infection, by grade at diagnosis",
+     "Cumulative share of patients with at least one infection episode, by immunoparesis "
+     "grade at diagnosis: risk climbs with grade (deaths compete; shaded: 95% band).",
+     draw_infection_risk, data_infection_risk, 1, 0},
+    {"infection_rates", "Infection episodes by immunoparesis grade and type",
+     "Infection episodes per 100 patient-years lived in each grade, by type and serious "
+     "(admitted) episodes of any type, with 95% whiskers.",
+     draw_infection_rates, data_infection_rates, 1, 0},
+    {"ivig_use", "IVIG replacement over time",
+     "Share of the living patients given IVIG in each month since diagnosis (shaded: 95% "
+     "band).",
+     draw_ivig_use, data_ivig_use, 1, 0},
+    {"ce_plane", "Cost-effectiveness plane",
+     "Incremental discounted cost against incremental QALYs per patient of each scenario over "
+     "the first (large points: expected values; dashed: willingness-to-pay thresholds, below "
+     "and right of which a scenario is cost-effective).",
+     draw_ce_plane, data_ce_plane, 0, 1},
+    {"ceac", "Cost-effectiveness acceptability curves",
+     "Probability that each scenario has the highest net monetary benefit, over the PSA "
+     "draws, as willingness to pay per QALY grows; grey: the option with the highest "
+     "expected net benefit.",
+     draw_ceac, data_ceac, 0, 2},
+};
+enum { FIGURES = sizeof figures / sizeof figures[0] };
+
+static bool figure_applies(const report *rp, const figure *f)
+{
+    return f->needs == 0 || (rp->compared && (f->needs == 1 || rp->comparison.psa));
+}
+
+/* ---- the page ---------------------------------------------------------------------- */
+
+static void html_escaped(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+static void describe_ivig(FILE *f, const ipsim_params *p)
+{
+    const char *grade = state_labels[p->ivig.grade_threshold];
+    switch (p->ivig.policy) {
+    case IPSIM_IVIG_NONE: fputs("none", f); return;
+    case IPSIM_IVIG_GRADE: fprintf(f, "grade %s or worse", grade); break;
+    case IPSIM_IVIG_INFECTIONS:
+        fprintf(f, "after %lld %sinfections in %lld months", (long long)p->ivig.infections_threshold,
+                p->ivig.serious_only ? "serious " : "", (long long)p->ivig.lookback_months);
+        break;
+    case IPSIM_IVIG_GRADE_OR_INFECTIONS:
+        fprintf(f, "grade %s or worse, or after %lld %sinfections in %lld months", grade,
+                (long long)p->ivig.infections_threshold, p->ivig.serious_only ? "serious " : "",
+                (long long)p->ivig.lookback_months);
+        break;
+    }
+    fprintf(f, ", %g mg/kg every %g weeks", p->ivig.dose_mg_per_kg, p->ivig.interval_weeks);
+}
+
+static void write_parameters(FILE *f, const report *rp)
+{
+    fputs("<table>\n<tr><th>Scenario</th><th>Patients</th><th>Replicates</th>"
+          "<th>Follow-up</th><th>IVIG</th><th>Vaccination (influenza, pneumococcal)</th>"
+          "<th>Discounting (costs, effects)</th><th>Seed</th></tr>\n",
+          f);
+    for (int s = 0; s < rp->count; s++) {
+        const ipsim_params *p = ipsim_h5_reader_params(rp->readers[s]);
+        char patients[32];
+        ipsim_plot_thousands(patients, sizeof patients, (double)p->cohort.patients);
+        fputs("<tr><td>", f);
+        html_escaped(f, p->name);
+        fprintf(f, "</td><td>%s</td><td>%lld%s</td><td>%lld months, in %lld-month cycles</td><td>",
+                patients, (long long)p->cohort.replicates,
+                rp->series[s].across_draws ? " PSA draws" : "", (long long)p->cohort.horizon_months,
+                (long long)p->cohort.cycle_months);
+        describe_ivig(f, p);
+        fprintf(f, "</td><td>%.0f%%, %.0f%%</td><td>%g%%, %g%% a year</td><td>%llu</td></tr>\n",
+                100 * p->vaccination.influenza_coverage,
+                100 * p->vaccination.pneumococcal_coverage,
+                100 * p->economics.discount_rate_costs, 100 * p->economics.discount_rate_effects,
+                (unsigned long long)p->seed);
+    }
+    fputs("</table>\n", f);
+}
+
+static int write_index(const report *rp, const char *dir, const bool *drawn, ipsim_error *err)
+{
+    char path[IPSIM_PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return IPSIM_FAIL(err, IPSIM_EIO, "cannot write '%s': %s", path, strerror(errno));
+    const char *first = rp->paths[0];
+    const char *base = strrchr(first, '/') ? strrchr(first, '/') + 1 : first;
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n%s\n",
+            generator_mark);
+    fputs("<title>ipsim report: ", f);
+    html_escaped(f, base);
+    if (rp->files > 1)
+        fprintf(f, " and %d more", rp->files - 1);
+    fputs("</title>\n<style>\n"
+          "body { font-family: sans-serif; max-width: 1500px; margin: 2em auto; padding: 0 1em; "
+          "color: #222; }\n"
+          "table { border-collapse: collapse; margin: 1em 0; }\n"
+          "th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }\n"
+          "figure { margin: 2em 0; } img { max-width: 100%; border: 1px solid #eee; }\n"
+          "figcaption { margin-top: 0.4em; }\n</style>\n</head>\n<body>\n",
+          f);
+    fputs("<h1>ipsim report: ", f);
+    html_escaped(f, base);
+    if (rp->files > 1)
+        fprintf(f, " and %d more", rp->files - 1);
+    fputs("</h1>\n<p>From", f);
+    for (int i = 0; i < rp->files; i++) {
+        fputs(i == 0 ? " <code>" : i + 1 < rp->files ? ", <code>" : " and <code>", f);
+        html_escaped(f, rp->paths[i]);
+        fputs("</code>", f);
+    }
+    fputs(", written by ipsim ", f);
+    html_escaped(f, ipsim_h5_reader_version(rp->readers[0]));
+    fputs(" at ", f);
+    html_escaped(f, ipsim_h5_reader_created_utc(rp->readers[0]));
+    fputs(". Each scenario group of a file holds its full parameter set "
+          "(<code>ipsim summary</code> prints its tables; the group's "
+          "<code>parameters</code> attribute reruns it).</p>\n",
+          f);
+    fputs("<h2>Run</h2>\n", f);
+    write_parameters(f, rp);
+    fputs("<h2>Figures</h2>\n", f);
+    const ipsim_report_options *o = rp->options;
+    for (int i = 0; i < FIGURES; i++) {
+        if (!drawn[i])
+            continue;
+        const figure *fig = &figures[i];
+        /* Shown as PNG where there is one, else SVG; PDF is linked. */
+        const char *shown = o->formats[IPSIM_PLOT_PNG]   ? "png"
+                             : o->formats[IPSIM_PLOT_SVG] ? "svg"
+                                                          : NULL;
+        fprintf(f, "<figure id=\"%s\">\n", fig->name);
+        if (shown) {
+            fprintf(f, "<img src=\"%s.%s\" alt=\"", fig->name, shown);
+            html_escaped(f, fig->title);
+            fputs("\" />\n", f);
+        }
+        fputs("<figcaption><b>", f);
+        html_escaped(f, fig->title);
+        fputs(".</b> ", f);
+        html_escaped(f, fig->caption);
+        for (int k = 0; k < IPSIM_PLOT_FORMATS; k++)
+            if (o->formats[k])
+                fprintf(f, " <a href=\"%s.%s\">%s</a>", fig->name, ipsim_plot_format_names[k],
+                        ipsim_plot_format_names[k]);
+        fprintf(f, " <a href=\"%s.csv\">data (CSV)</a>", fig->name);
+        fputs("</figcaption>\n</figure>\n", f);
+    }
+    if (!rp->compared)
+        fputs("<p>One scenario: the cost-effectiveness plane and acceptability curves need a "
+              "study of two or more (<code>docs/psa.md</code>).</p>\n",
+              f);
+    else if (!rp->comparison.psa)
+        fputs("<p>No probabilistic sensitivity analysis in this file: acceptability curves "
+              "need PSA draws (<code>docs/psa.md</code>).</p>\n",
+              f);
+    fputs("</body>\n</html>\n", f);
+    int failed = ferror(f);
+    if (fclose(f) != 0 || failed)
+        return IPSIM_FAIL(err, IPSIM_EIO, "cannot write '%s': %s", path,
+                          strerror(errno ? errno : EIO));
+    return IPSIM_OK;
+}
+
+/* ---- the directory ----------------------------------------------------------------- */
+
+/* IPSIM_OK if `dir` is missing, empty, or an earlier report. */
+static int check_target(const char *dir, ipsim_error *err)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return errno == ENOENT ? IPSIM_OK
+                               : IPSIM_FAIL(err, IPSIM_EIO, "cannot write the report to '%s': %s",
+                                            dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return IPSIM_FAIL(err, IPSIM_EUSAGE,
+                          "cannot write the report to '%s': it exists and is not a directory", dir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return IPSIM_FAIL(err, IPSIM_EIO, "cannot write the report to '%s': %s", dir,
+                          strerror(errno));
+    int entries = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    if (entries == 0)
+        return IPSIM_OK;
+    char path[IPSIM_PATH_MAX + 16], head[1024] = "";
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        size_t n = fread(head, 1, sizeof head - 1, f);
+        head[n] = '\0';
+        fclose(f);
+    }
+    if (!strstr(head, generator_mark))
+        return IPSIM_FAIL(err, IPSIM_EUSAGE,
+                          "'%s' is a directory that does not hold an ipsim report; give -o a new "
+                          "or empty directory (an earlier report there is replaced)",
+                          dir);
+    return IPSIM_OK;
+}
+
+/* A hidden directory beside `dir`, named from it with `kind` ("tmp",
+ * "old"). */
+static int sibling_directory(const char *dir, const char *kind, char *out, size_t size,
+                             ipsim_error *err)
+{
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    const char *slash = NULL;
+    for (size_t i = 0; i < len; i++)
+        if (dir[i] == '/')
+            slash = dir + i;
+    int parent = slash ? (int)(slash - dir + 1) : 0;
+    int n = snprintf(out, size, "%.*s.%.*s.ipsim-%s-%ld-XXXXXX", parent, dir,
+                     (int)len - parent, dir + parent, kind, (long)getpid());
+    if (n < 0 || (size_t)n >= size)
+        return IPSIM_FAIL(err, IPSIM_EUSAGE, "report directory name too long: '%s'", dir);
+    if (!mkdtemp(out))
+        return IPSIM_FAIL(err, IPSIM_EIO, "cannot write the report to '%s': %s", dir,
+                          strerror(errno));
+    /* mkdtemp makes it private; a report is as readable as any other file. */
+    mode_t mask = umask(0);
+    umask(mask);
+    chmod(out, 0777 & ~mask);
+    return IPSIM_OK;
+}
+
+/* Moves the finished report `temp` to `dir`, replacing what is there. */
+static int move_into_place(const char *temp, const char *dir, ipsim_error *err)
+{
+    if (rename(temp, dir) == 0)
+        return IPSIM_OK; /* dir was missing or empty */
+    if (errno != ENOTEMPTY && errno != EEXIST)
+        return IPSIM_FAIL(err, IPSIM_EIO, "cannot move the report to '%s': %s", dir,
+                          strerror(errno));
+    char old[IPSIM_PATH_MAX + 64];
+    int rc = sibling_directory(dir, "old", old, sizeof old, err);
+    if (rc)
+        return rc;
+    if (rename(dir, old) != 0 || rename(temp, dir) != 0) {
+        int e = errno;
+        rename(old, dir); /* put the earlier report back if it moved */
+        rmdir(old);
+        return IPSIM_FAIL(err, IPSIM_EIO, "cannot move the report to '%s': %s", dir,
+                          strerror(e));
+    }
+    ipsim_remove_flat_directory(old);
+    return IPSIM_OK;
+}
+
+/* ---- the whole ------------------------------------------------------------------------ */
+
+ipsim_report_options ipsim_report_default_options(void)
+{
+    ipsim_report_options o = {.wtp = {20000, 30000}, .wtp_count = 2};
+    o.formats[IPSIM_PLOT_PNG] = o.formats[IPSIM_PLOT_SVG] = true;
+    return o;
+}
+
+static int draw_all(const report *rp, const char *temp, bool *drawn, int *figures_drawn,
+                    ipsim_error *err)
+{
+    const ipsim_report_options *o = rp->options;
+    for (int i = 0; i < FIGURES; i++) {
+        const figure *fg = &figures[i];
+        if (!figure_applies(rp, fg))
+            continue;
+        for (int k = 0; k < IPSIM_PLOT_FORMATS; k++) {
+            if (!o->formats[k])
+                continue;
+            if (o->cancel && *o->cancel)
+                return IPSIM_FAIL(err, IPSIM_EINTERRUPTED, "interrupted; no report written");
+            char path[IPSIM_PATH_MAX + 128];
+            snprintf(path, sizeof path, "%s/%s.%s", temp, fg->name, ipsim_plot_format_names[k]);
+            ipsim_plot_figure fig;
+            int rc = ipsim_plot_begin(&fig, path, (ipsim_plot_format)k, fg->title,
+                                      fg->per_scenario ? rp->count : 1, err);
+            if (rc)
+                return rc;
+            fg->draw(rp, &fig);
+            rc = ipsim_plot_end(&fig, err);
+            if (rc)
+                return rc;
+        }
+        FILE *f;
+        char *text = NULL, name[64];
+        size_t size = 0;
+        snprintf(name, sizeof name, "%s.csv", fg->name);
+        int rc = ipsim_csv_open(&f, &text, &size, name, err);
+        if (rc)
+            return rc;
+        fg->data(rp, f);
+        rc = ipsim_csv_finish(temp, name, &text, &size, f, err);
+        if (rc)
+            return rc;
+        drawn[i] = true;
+        ++*figures_drawn;
+    }
+    return IPSIM_OK;
+}
+
+int ipsim_report_write(const char *const *paths, int files, const char *dir,
+                       const ipsim_report_options *o, int *figures_drawn, ipsim_error *err)
+{
+    report rp = {.paths = paths, .files = files, .options = o};
+    char temp[IPSIM_PATH_MAX + 64] = "";
+    bool drawn[FIGURES] = {false};
+    *figures_drawn = 0;
+    int rc = check_target(dir, err);
+    for (int k = 0; !rc && k < IPSIM_PLOT_FORMATS; k++)
+        if (o->formats[k])
+            rc = ipsim_plot_check_format((ipsim_plot_format)k, err);
+    for (int i = 0; !rc && i < files; i++)
+        rc = ipsim_h5_reader_open_all(paths[i], &rp.readers, &rp.count, err);
+    if (!rc) {
+        rp.series = calloc((size_t)rp.count, sizeof *rp.series);
+        if (!rp.series)
+            rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory reading '%s'", paths[0]);
+    }
+    for (int s = 0; !rc && s < rp.count; s++)
+        rc = ipsim_report_series_read(&rp.series[s], rp.readers[s], err);
+    if (!rc && rp.count >= 2) {
+        rc = ipsim_comparison_compute(&rp.comparison, rp.readers, rp.count, err);
+        rp.compared = rc == IPSIM_OK;
+    }
+    if (!rc)
+        rc = sibling_directory(dir, "tmp", temp, sizeof temp, err);
+    if (!rc)
+        rc = draw_all(&rp, temp, drawn, figures_drawn, err);
+    if (!rc)
+        rc = write_index(&rp, temp, drawn, err);
+    if (!rc && o->cancel && *o->cancel)
+        rc = IPSIM_FAIL(err, IPSIM_EINTERRUPTED, "interrupted; no report written");
+    if (!rc)
+        rc = move_into_place(temp, dir, err);
+    if (rc && temp[0])
+        ipsim_remove_flat_directory(temp);
+
+    ipsim_comparison_free(&rp.comparison);
+    for (int s = 0; s < rp.count; s++) {
+        if (rp.series)
+            ipsim_report_series_free(&rp.series[s]);
+        ipsim_h5_reader_close(rp.readers[s]);
+    }
+    free(rp.series);
+    free(rp.readers);
+    return rc;
+}
