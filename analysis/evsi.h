@@ -18,7 +18,7 @@
  *               log((X1 + 1/2) / (X0 + 1/2)).
  * Results are drawn from counter-based streams (seed, draw) at counter
  * (n, hash of the study's name, IPSIM_PURPOSE_STUDY): reproducible and the
- * same for any thread count. A study's description, ipsim_study, is in
+ * same for any thread count. A study's description, ipsim_voi_study, is in
  * params/voi_plan.h, which reads it from a plan. */
 #ifndef IPSIM_EVSI_H
 #define IPSIM_EVSI_H
@@ -32,10 +32,10 @@
  * size n: result[r]. Errors: IPSIM_EPARAM for a true value outside the
  * design's range (a binomial share outside [0, 1], a rate ratio <= 0);
  * IPSIM_ENOMEM. */
-int ipsim_study_simulate(const ipsim_study *s, const double *theta, int64_t draws, int64_t n,
+int ipsim_evsi_simulate(const ipsim_voi_study *s, const double *theta, int64_t draws, int64_t n,
                          uint64_t seed, double *result, ipsim_error *err);
 
 /* The study's cost at sample size n: fixed + cost_per_person x arms x n. */
-double ipsim_study_cost(const ipsim_study *s, int64_t n);
+double ipsim_evsi_cost(const ipsim_voi_study *s, int64_t n);
 
 #endif

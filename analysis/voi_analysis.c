@@ -215,7 +215,7 @@ static int run_study(ipsim_voi_analysis *a, const ipsim_params *p, const ipsim_v
     const ipsim_comparison *c = a->comparison;
     ipsim_voi_study_result *out = &a->study[index];
     out->study = plan->study[index];
-    const ipsim_study *s = &out->study;
+    const ipsim_voi_study *s = &out->study;
     int *columns = malloc((size_t)c->parameters * sizeof *columns);
     if (!columns)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for EVSI");
@@ -244,14 +244,14 @@ static int run_study(ipsim_voi_analysis *a, const ipsim_params *p, const ipsim_v
         snprintf(v->name, sizeof v->name, "%s.n=%lld", s->name, (long long)s->n[n]);
         snprintf(v->input_names, sizeof v->input_names, "%s", s->parameter);
         v->inputs = 1;
-        rc = ipsim_study_simulate(s, theta, c->replicates, s->n[n], a->seed, result, err);
+        rc = ipsim_evsi_simulate(s, theta, c->replicates, s->n[n], a->seed, result, err);
         if (!rc)
             rc = evaluate(a, v, o, result, 1, v->name, err);
         if (rc)
             ipsim_error_prefix(err, "EVSI of study '%s' at n = %lld: ", s->name,
                                (long long)s->n[n]);
         for (int k = 0; !rc && k < a->report_count; k++)
-            out->gain[n][k] = a->population * v->report[k] - ipsim_study_cost(s, s->n[n]);
+            out->gain[n][k] = a->population * v->report[k] - ipsim_evsi_cost(s, s->n[n]);
     }
     for (int k = 0; !rc && k < a->report_count; k++) {
         out->best[k] = -1;
@@ -360,14 +360,14 @@ void ipsim_voi_analysis_print(FILE *out, const ipsim_voi_analysis *a)
         for (int s = 0; s < a->studies; s++) {
             const ipsim_voi_study_result *r = &a->study[s];
             fprintf(out, "  EVSI of study '%s' (%s, measuring %s):\n", r->study.name,
-                    ipsim_study_design_names[r->study.design], r->study.parameter);
+                    ipsim_voi_design_names[r->study.design], r->study.parameter);
             fprintf(out, "    %10s %12s %10s %16s %14s %14s\n", "n per arm", "per patient", "SE",
                     "population", "study cost", "net gain");
             for (int n = 0; n < r->study.sizes; n++) {
                 const ipsim_voi_result *v = &r->size[n];
                 fprintf(out, "    %10lld %12.2f %10.2f %16.0f %14.0f %14.0f\n",
                         (long long)r->study.n[n], v->report[k], v->report_se[k],
-                        v->report[k] * a->population, ipsim_study_cost(&r->study, r->study.n[n]),
+                        v->report[k] * a->population, ipsim_evsi_cost(&r->study, r->study.n[n]),
                         r->gain[n][k]);
             }
             if (r->best[k] >= 0)
@@ -438,7 +438,7 @@ int ipsim_voi_analysis_write_csv(const ipsim_voi_analysis *a, const char *dir, i
         for (int s = 0; s < a->studies; s++)
             for (int n = 0; n < a->study[s].study.sizes; n++)
                 csv_result(f, a, "evsi", &a->study[s].size[n], k, (double)a->study[s].study.n[n],
-                           ipsim_study_cost(&a->study[s].study, a->study[s].study.n[n]),
+                           ipsim_evsi_cost(&a->study[s].study, a->study[s].study.n[n]),
                            a->study[s].gain[n][k]);
     }
     rc = ipsim_csv_finish(dir, "voi.csv", &text, &size, f, err);
@@ -505,7 +505,7 @@ int ipsim_voi_analysis_write_h5(const ipsim_voi_analysis *a, ipsim_h5_writer *w,
         if (count == 0)
             continue;
         const ipsim_voi_result *v[IPSIM_VOI_GROUPS_MAX + IPSIM_VOI_STUDIES_MAX *
-                                                         IPSIM_STUDY_SIZES_MAX];
+                                                         IPSIM_VOI_SIZES_MAX];
         int at = 0;
         if (part)
             for (int s = 0; s < a->studies; s++)
@@ -563,7 +563,7 @@ int ipsim_voi_analysis_write_h5(const ipsim_voi_analysis *a, ipsim_h5_writer *w,
             for (int s = 0, i = 0; s < a->studies; s++)
                 for (int n = 0; n < a->study[s].study.sizes; n++, i++) {
                     table[i] = (double)a->study[s].study.n[n];
-                    table[E + i] = ipsim_study_cost(&a->study[s].study, a->study[s].study.n[n]);
+                    table[E + i] = ipsim_evsi_cost(&a->study[s].study, a->study[s].study.n[n]);
                     for (int k = 0; k < K; k++)
                         table[2 * E + i * K + k] = a->study[s].gain[n][k];
                 }

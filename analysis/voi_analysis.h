@@ -32,9 +32,9 @@ typedef struct ipsim_voi_result {
 } ipsim_voi_result;
 
 typedef struct ipsim_voi_study_result {
-    ipsim_study study;
+    ipsim_voi_study study;
     ipsim_voi_result *size;       /* [study.sizes] */
-    double gain[IPSIM_STUDY_SIZES_MAX][IPSIM_VOI_WTP_MAX]; /* population EVSI - cost */
+    double gain[IPSIM_VOI_SIZES_MAX][IPSIM_VOI_WTP_MAX]; /* population EVSI - cost */
     int best[IPSIM_VOI_WTP_MAX];  /* index of the best size, -1 if none gains */
 } ipsim_voi_study_result;
 

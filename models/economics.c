@@ -77,3 +77,17 @@ void ipsim_economics_finish(const ipsim_economics *m, ipsim_economics_state *s, 
             counted(m->counting, states[k][1], first[k], last[k] * discount[k], step[k]);
     }
 }
+
+const char *const ipsim_economic_names[IPSIM_ECONOMIC_OUTCOMES] = {
+    "cost", "cost_discounted", "qalys", "qalys_discounted", "life_years",
+    "life_years_discounted"};
+
+void ipsim_economic_values(const ipsim_outcomes *o, double values[IPSIM_ECONOMIC_OUTCOMES])
+{
+    values[IPSIM_ECONOMIC_COST] = o->cost[0];
+    values[IPSIM_ECONOMIC_COST_DISCOUNTED] = o->cost[1];
+    values[IPSIM_ECONOMIC_QALYS] = o->qalys[0];
+    values[IPSIM_ECONOMIC_QALYS_DISCOUNTED] = o->qalys[1];
+    values[IPSIM_ECONOMIC_LIFE_YEARS] = o->life_years[0];
+    values[IPSIM_ECONOMIC_LIFE_YEARS_DISCOUNTED] = o->life_years[1];
+}

@@ -102,4 +102,19 @@ static inline void ipsim_economics_next_cycle(const ipsim_economics *m, ipsim_ec
 void ipsim_economics_finish(const ipsim_economics *m, ipsim_economics_state *s, int first_phase,
                             int first_grade, bool alive_at_horizon, int phase, int grade);
 
+/* The economic outcomes, per patient, in the order the output file and the
+ * summaries store them (economics/NAME datasets). */
+enum {
+    IPSIM_ECONOMIC_COST,
+    IPSIM_ECONOMIC_COST_DISCOUNTED,
+    IPSIM_ECONOMIC_QALYS,
+    IPSIM_ECONOMIC_QALYS_DISCOUNTED,
+    IPSIM_ECONOMIC_LIFE_YEARS,
+    IPSIM_ECONOMIC_LIFE_YEARS_DISCOUNTED,
+    IPSIM_ECONOMIC_OUTCOMES
+};
+extern const char *const ipsim_economic_names[IPSIM_ECONOMIC_OUTCOMES];
+/* One patient's outcomes in the order above. */
+void ipsim_economic_values(const ipsim_outcomes *o, double values[IPSIM_ECONOMIC_OUTCOMES]);
+
 #endif

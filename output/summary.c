@@ -8,21 +8,7 @@
 
 #include "output/intervals.h"
 
-const char *const ipsim_economic_names[IPSIM_ECONOMIC_OUTCOMES] = {
-    "cost", "cost_discounted", "qalys", "qalys_discounted", "life_years",
-    "life_years_discounted"};
-
 const double ipsim_economic_unit[IPSIM_ECONOMIC_OUTCOMES] = {1e-2, 1e-2, 1e-9, 1e-9, 1e-9, 1e-9};
-
-void ipsim_economic_values(const ipsim_outcomes *o, double values[IPSIM_ECONOMIC_OUTCOMES])
-{
-    values[IPSIM_ECONOMIC_COST] = o->cost[0];
-    values[IPSIM_ECONOMIC_COST_DISCOUNTED] = o->cost[1];
-    values[IPSIM_ECONOMIC_QALYS] = o->qalys[0];
-    values[IPSIM_ECONOMIC_QALYS_DISCOUNTED] = o->qalys[1];
-    values[IPSIM_ECONOMIC_LIFE_YEARS] = o->life_years[0];
-    values[IPSIM_ECONOMIC_LIFE_YEARS_DISCOUNTED] = o->life_years[1];
-}
 
 void ipsim_summary_mean_economics(const ipsim_summary *s, double means[IPSIM_ECONOMIC_OUTCOMES])
 {

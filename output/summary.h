@@ -23,22 +23,8 @@ typedef struct ipsim_summary_shape {
     int64_t recovery_row;  /* row of the review's recovery figures (ASCT month + 12); -1 none */
 } ipsim_summary_shape;
 
-/* The economic outcomes summarised, per patient. */
-enum {
-    IPSIM_ECONOMIC_COST,
-    IPSIM_ECONOMIC_COST_DISCOUNTED,
-    IPSIM_ECONOMIC_QALYS,
-    IPSIM_ECONOMIC_QALYS_DISCOUNTED,
-    IPSIM_ECONOMIC_LIFE_YEARS,
-    IPSIM_ECONOMIC_LIFE_YEARS_DISCOUNTED,
-    IPSIM_ECONOMIC_OUTCOMES
-};
-extern const char *const ipsim_economic_names[IPSIM_ECONOMIC_OUTCOMES];
 /* Value of one unit of economic_sums, by outcome. */
 extern const double ipsim_economic_unit[IPSIM_ECONOMIC_OUTCOMES];
-
-/* One patient's outcomes in the order above. */
-void ipsim_economic_values(const ipsim_outcomes *o, double values[IPSIM_ECONOMIC_OUTCOMES]);
 
 typedef struct ipsim_summary {
     ipsim_summary_shape shape;

@@ -39,11 +39,6 @@ typedef struct resolver {
     const char *context; /* checking a set built in memory: where it came from */
 } resolver;
 
-static size_t spec_index(const ipsim_param_spec *spec)
-{
-    return (size_t)(spec - ipsim_param_specs);
-}
-
 /* Records an error at a node of the input. */
 static int fail_at(resolver *r, const char *source, const ipsim_yaml_node *node, const char *key,
                    int code, const char *fmt, ...)
@@ -149,14 +144,6 @@ static bool valid_name(const char *s)
     return true;
 }
 
-static void format_range(const ipsim_param_spec *spec, char *buf, size_t size)
-{
-    if (spec->type == IPSIM_PARAM_INT)
-        snprintf(buf, size, "%.0f to %.0f", spec->min, spec->max);
-    else
-        snprintf(buf, size, "[%g, %g%s", spec->min, spec->max, spec->max_exclusive ? ")" : "]");
-}
-
 static bool is_distribution(const ipsim_yaml_node *n)
 {
     return n->kind == IPSIM_YAML_MAPPING && ipsim_yaml_lookup(n, "distribution") != NULL;
@@ -167,7 +154,7 @@ static int check_range(resolver *r, const ipsim_param_spec *spec, const char *so
 {
     if (v < spec->min || v > spec->max || (spec->max_exclusive && v >= spec->max)) {
         char range[64];
-        format_range(spec, range, sizeof range);
+        ipsim_param_spec_range(spec, range, sizeof range);
         return fail_at(r, source, n, key, IPSIM_EPARAM, "%s%g is out of range: must be in %s (%s)",
                        what, v, range, spec->unit);
     }
@@ -191,7 +178,7 @@ static int store_distribution(resolver *r, const ipsim_param_spec *spec, const c
     int rc = check_range(r, spec, source, n, key, value, "the deterministic value ");
     if (rc)
         return rc;
-    u.spec = (int32_t)spec_index(spec);
+    u.spec = (int32_t)ipsim_param_spec_index(spec);
     u.element = element;
     if (ipsim_uncertain_add(r->params, &u, r->err)) {
         ipsim_error_locate(r->err, source, n->line, n->column, key);
@@ -268,7 +255,7 @@ static int read_vector(resolver *r, const ipsim_param_spec *spec, const char *so
             if (rc)
                 return rc;
         }
-        u.spec = (int32_t)spec_index(spec);
+        u.spec = (int32_t)ipsim_param_spec_index(spec);
         u.element = element_base;
         if (ipsim_uncertain_add(r->params, &u, r->err)) {
             ipsim_error_locate(r->err, source, n->line, n->column, key);
@@ -394,7 +381,7 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
     int rc = IPSIM_OK;
 
     /* A new value replaces the distributions an earlier layer gave. */
-    ipsim_uncertain_remove_spec(r->params, (int)spec_index(spec));
+    ipsim_uncertain_remove_spec(r->params, (int)ipsim_param_spec_index(spec));
     if (spec->shape == IPSIM_SHAPE_VECTOR) {
         rc = read_vector(r, spec, source, n, key, 0, dst);
     } else if (spec->shape == IPSIM_SHAPE_MATRIX) {
@@ -429,7 +416,7 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
                 rc = fail_at(r, source, n, key, IPSIM_EPARAM, "%s, got '%s'", why, n->scalar);
             } else if ((double)v < spec->min || (double)v > spec->max) {
                 char range[64];
-                format_range(spec, range, sizeof range);
+                ipsim_param_spec_range(spec, range, sizeof range);
                 rc = fail_at(r, source, n, key, IPSIM_EPARAM,
                              "%lld is out of range: must be %s (%s)", (long long)v, range,
                              spec->unit);
@@ -470,7 +457,7 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
         }
     }
     if (rc == IPSIM_OK)
-        r->origins[spec_index(spec)] = (origin){source, n->line, n->column};
+        r->origins[ipsim_param_spec_index(spec)] = (origin){source, n->line, n->column};
     return rc;
 }
 
@@ -633,7 +620,7 @@ static int fail_param(resolver *r, const char *path, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    const origin *o = &r->origins[spec_index(ipsim_param_spec_find(path))];
+    const origin *o = &r->origins[ipsim_param_spec_index(ipsim_param_spec_find(path))];
     if (r->context) {
         IPSIM_FAIL(r->err, IPSIM_EPARAM, "%s (%s)", msg, r->context);
         ipsim_error_locate(r->err, NULL, 0, 0, path);
@@ -790,196 +777,4 @@ static int resolve(ipsim_params *out, const char *source, bool from_file, ipsim_
             return rc;
     }
     return validate(&r);
-}
-
-/* ---- emitting ------------------------------------------------------------ */
-
-/* A value, or the distribution it was given as. */
-static void emit_real(FILE *f, const ipsim_params *p, const ipsim_param_spec *spec, int element,
-                      double v)
-{
-    char text[512];
-    const ipsim_uncertain *u = ipsim_uncertain_find(p, (int)spec_index(spec), element);
-    if (u)
-        ipsim_uncertain_format(u, v, spec->labels, text, sizeof text);
-    else
-        ipsim_yaml_format_real(v, text, sizeof text);
-    fputs(text, f);
-}
-
-/* A vector by label, or a matrix row starting at element_base as a list. */
-static void emit_vector(FILE *f, const ipsim_params *p, const ipsim_param_spec *spec,
-                        const double *v, int element_base, bool as_list)
-{
-    const ipsim_uncertain *u = ipsim_uncertain_find(p, (int)spec_index(spec), element_base);
-    if (u && u->distribution == IPSIM_DIST_DIRICHLET) {
-        emit_real(f, p, spec, element_base, v[0]);
-        return;
-    }
-    fputc(as_list ? '[' : '{', f);
-    for (int i = 0; i < spec->length; i++) {
-        fprintf(f, "%s", i ? ", " : "");
-        if (!as_list)
-            fprintf(f, "%s: ", spec->labels[i]);
-        emit_real(f, p, spec, element_base + i, v[i]);
-    }
-    fputc(as_list ? ']' : '}', f);
-}
-
-static void emit_value(FILE *f, const ipsim_param_spec *spec, const ipsim_params *p,
-                       const char *indent)
-{
-    /* The field at the spec's offsetof: aligned for its type by construction. */
-    const void *src = (const char *)p + spec->offset;
-    if (spec->shape == IPSIM_SHAPE_VECTOR) {
-        emit_vector(f, p, spec, (const double *)src, 0, false);
-        fputc('\n', f);
-        return;
-    }
-    if (spec->shape == IPSIM_SHAPE_MATRIX) {
-        const double *m = (const double *)src;
-        fputc('\n', f);
-        for (int i = 0; i < spec->length; i++) {
-            fprintf(f, "%s  %s: ", indent, spec->labels[i]);
-            emit_vector(f, p, spec, m + i * spec->length, i * spec->length, true);
-            fputc('\n', f);
-        }
-        return;
-    }
-    switch (spec->type) {
-    case IPSIM_PARAM_STRING: fprintf(f, "%s\n", (const char *)src); break;
-    case IPSIM_PARAM_UINT64: fprintf(f, "%llu\n", (unsigned long long)*(const uint64_t *)src); break;
-    case IPSIM_PARAM_INT: fprintf(f, "%lld\n", (long long)*(const int64_t *)src); break;
-    case IPSIM_PARAM_REAL:
-        emit_real(f, p, spec, 0, *(const double *)src);
-        fputc('\n', f);
-        break;
-    case IPSIM_PARAM_BOOL: fprintf(f, "%s\n", *(const bool *)src ? "true" : "false"); break;
-    case IPSIM_PARAM_CHOICE: fprintf(f, "%s\n", spec->choices[*(const int *)src]); break;
-    }
-}
-
-/* Writes text as YAML comment lines of at most about 96 columns. */
-static void emit_comment(FILE *f, const char *indent, const char *text)
-{
-    const size_t width = 96 - strlen(indent) - 2;
-    while (*text) {
-        size_t len = strlen(text), cut = len;
-        if (len > width) {
-            cut = width;
-            while (cut > 0 && text[cut] != ' ')
-                cut--;
-            if (cut == 0)
-                cut = width;
-        }
-        fprintf(f, "%s# %.*s\n", indent, (int)cut, text);
-        text += cut;
-        while (*text == ' ')
-            text++;
-    }
-}
-
-static int to_yaml(const ipsim_params *p, bool documented, char **text, ipsim_error *err)
-{
-    *text = NULL;
-    size_t size = 0;
-    FILE *f = open_memstream(text, &size);
-    if (!f)
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the parameter text");
-    char section[IPSIM_KEY_MAX] = "";
-    for (size_t i = 0; i < ipsim_param_spec_count; i++) {
-        const ipsim_param_spec *spec = &ipsim_param_specs[i];
-        const char *dot = strchr(spec->path, '.');
-        if (!dot) {
-            if (documented)
-                emit_comment(f, "", spec->doc);
-            fprintf(f, "%s: ", spec->path);
-            emit_value(f, spec, p, "");
-            continue;
-        }
-        size_t len = (size_t)(dot - spec->path);
-        if (strlen(section) != len || strncmp(section, spec->path, len) != 0) {
-            snprintf(section, sizeof section, "%.*s", (int)len, spec->path);
-            fprintf(f, "%s%s:\n", documented ? "\n" : "", section);
-        }
-        if (documented)
-            emit_comment(f, "  ", spec->doc);
-        fprintf(f, "  %s: ", dot + 1);
-        emit_value(f, spec, p, "  ");
-    }
-    if (fclose(f) != 0) {
-        free(*text);
-        *text = NULL;
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot write the parameter text");
-    }
-    return IPSIM_OK;
-}
-
-int ipsim_params_to_yaml(const ipsim_params *p, char **text, ipsim_error *err)
-{
-    return to_yaml(p, false, text, err);
-}
-
-int ipsim_params_to_documented_yaml(const ipsim_params *p, char **text, ipsim_error *err)
-{
-    return to_yaml(p, true, text, err);
-}
-
-/* ---- reference ------------------------------------------------------------ */
-
-void ipsim_params_write_reference(FILE *out)
-{
-    fputs("# Parameter reference\n\n"
-          "Generated by `ipsim params` from `params/schema.c`; a test keeps this file in step "
-          "with the code, so do not edit it by hand.\n\n"
-          "A parameter file is YAML: top-level `name` and `seed`, then one mapping per section. "
-          "Any key can be overridden on the command line with `--set section.key=value` (the "
-          "value in YAML syntax, e.g. `--set cohort.baseline_mix=[0.1,0.2,0.3,0.2,0.2]`). "
-          "Per-grade values are given as a mapping by grade name or as a list in grade order "
-          "(none, mild, moderate, severe, very_severe). Shares marked *sums to 1* must sum to "
-          "1 within 1e-6. Unknown keys are errors.\n\n"
-          "Any real-valued key, or one entry of a per-grade list, may instead be a "
-          "distribution for probabilistic sensitivity analysis, e.g. `{distribution: gamma, "
-          "mean: 50, se: 5}`; shares that sum to 1 take a Dirichlet, e.g. `{distribution: "
-          "dirichlet, alpha: [70, 25, 5]}`. docs/psa.md lists the forms.\n",
-          out);
-    char section[IPSIM_KEY_MAX] = "(none)";
-    for (size_t i = 0; i < ipsim_param_spec_count; i++) {
-        const ipsim_param_spec *spec = &ipsim_param_specs[i];
-        const char *dot = strchr(spec->path, '.');
-        char this_section[IPSIM_KEY_MAX];
-        snprintf(this_section, sizeof this_section, "%.*s",
-                 dot ? (int)(dot - spec->path) : 0, spec->path);
-        if (strcmp(this_section, section) != 0) {
-            snprintf(section, sizeof section, "%s", this_section);
-            fprintf(out, "\n## %s\n\n| key | default | unit | allowed | meaning |\n"
-                         "|---|---|---|---|---|\n",
-                    *section ? section : "top level");
-        }
-        char allowed[256] = "";
-        switch (spec->type) {
-        case IPSIM_PARAM_STRING: snprintf(allowed, sizeof allowed, "name"); break;
-        case IPSIM_PARAM_UINT64: snprintf(allowed, sizeof allowed, "0 to 2^64-1"); break;
-        case IPSIM_PARAM_BOOL: snprintf(allowed, sizeof allowed, "true, false"); break;
-        case IPSIM_PARAM_CHOICE: {
-            size_t n = 0;
-            for (int c = 0; spec->choices[c]; c++) {
-                int w = snprintf(allowed + n, sizeof allowed - n, "%s`%s`", c ? ", " : "",
-                                 spec->choices[c]);
-                n += w > 0 ? (size_t)w : 0;
-            }
-            break;
-        }
-        case IPSIM_PARAM_INT:
-        case IPSIM_PARAM_REAL: format_range(spec, allowed, sizeof allowed); break;
-        }
-        if (spec->shape != IPSIM_SHAPE_SCALAR)
-            strncat(allowed, " each", sizeof allowed - strlen(allowed) - 1);
-        if (spec->check == IPSIM_CHECK_SUM_TO_ONE)
-            strncat(allowed, "; sums to 1", sizeof allowed - strlen(allowed) - 1);
-        if (spec->check == IPSIM_CHECK_ROWS_SUM_TO_ONE)
-            strncat(allowed, "; each row sums to 1", sizeof allowed - strlen(allowed) - 1);
-        fprintf(out, "| `%s` | `%s` | %s | %s | %s |\n", dot ? dot + 1 : spec->path,
-                spec->default_yaml, spec->unit, allowed, spec->doc);
-    }
 }

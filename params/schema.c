@@ -5,6 +5,7 @@
 #include "params/schema.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -611,4 +612,17 @@ const char *ipsim_param_spec_nearest(const char *path)
     /* Plausible misspelling: at most a third of the name changed. */
     size_t len = strlen(path);
     return best_distance <= (len < 9 ? 3 : len / 3) ? best : NULL;
+}
+
+size_t ipsim_param_spec_index(const ipsim_param_spec *spec)
+{
+    return (size_t)(spec - ipsim_param_specs);
+}
+
+void ipsim_param_spec_range(const ipsim_param_spec *spec, char *buf, size_t size)
+{
+    if (spec->type == IPSIM_PARAM_INT)
+        snprintf(buf, size, "%.0f to %.0f", spec->min, spec->max);
+    else
+        snprintf(buf, size, "[%g, %g%s", spec->min, spec->max, spec->max_exclusive ? ")" : "]");
 }

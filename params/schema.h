@@ -65,6 +65,13 @@ extern const size_t ipsim_param_spec_count;
 extern const char *const ipsim_param_sections[];
 extern const size_t ipsim_param_section_count;
 
+/* A spec's position in ipsim_param_specs. */
+size_t ipsim_param_spec_index(const ipsim_param_spec *spec);
+
+/* An INT or REAL spec's range as text ("1 to 16", "[0, 1)"), for errors and
+ * the reference. */
+void ipsim_param_spec_range(const ipsim_param_spec *spec, char *buf, size_t size);
+
 /* The spec with this exact path, or NULL. */
 const ipsim_param_spec *ipsim_param_spec_find(const char *path);
 

@@ -7,7 +7,7 @@
 
 #include "params/yaml_tree.h"
 
-const char *const ipsim_study_design_names[IPSIM_STUDY_DESIGNS] = {"normal", "binomial",
+const char *const ipsim_voi_design_names[IPSIM_VOI_DESIGNS] = {"normal", "binomial",
                                                                    "rate_ratio"};
 
 void ipsim_voi_plan_init(ipsim_voi_plan *plan)
@@ -108,7 +108,7 @@ static int read_groups(const reader *r, const ipsim_yaml_node *map, ipsim_voi_pl
 }
 
 static int read_study(const reader *r, const ipsim_yaml_node *name, const ipsim_yaml_node *map,
-                      ipsim_study *s)
+                      ipsim_voi_study *s)
 {
     char base[IPSIM_KEY_MAX], key[IPSIM_KEY_MAX + 32];
     snprintf(base, sizeof base, "evsi.%s", name->scalar ? name->scalar : "");
@@ -118,7 +118,7 @@ static int read_study(const reader *r, const ipsim_yaml_node *name, const ipsim_
         return IPSIM_EPARAM;
     memset(s, 0, sizeof *s);
     snprintf(s->name, sizeof s->name, "%s", name->scalar);
-    s->design = IPSIM_STUDY_DESIGNS;
+    s->design = IPSIM_VOI_DESIGNS;
     s->arms = 0;
     s->follow_up_years = 1;
     bool have_parameter = false, have_n = false;
@@ -137,10 +137,10 @@ static int read_study(const reader *r, const ipsim_yaml_node *name, const ipsim_
             have_parameter = true;
         } else if (strcmp(field, "design") == 0) {
             rc = expect(r, v, IPSIM_YAML_SCALAR, key);
-            for (int d = 0; !rc && d < IPSIM_STUDY_DESIGNS; d++)
-                if (strcmp(v->scalar, ipsim_study_design_names[d]) == 0)
-                    s->design = (ipsim_study_design)d;
-            if (!rc && s->design == IPSIM_STUDY_DESIGNS)
+            for (int d = 0; !rc && d < IPSIM_VOI_DESIGNS; d++)
+                if (strcmp(v->scalar, ipsim_voi_design_names[d]) == 0)
+                    s->design = (ipsim_voi_design)d;
+            if (!rc && s->design == IPSIM_VOI_DESIGNS)
                 rc = fail(r, v, key, "%s", "expected normal, binomial or rate_ratio");
         } else if (strcmp(field, "sd") == 0) {
             rc = real_at(r, v, key, 0, &s->sd);
@@ -157,7 +157,7 @@ static int read_study(const reader *r, const ipsim_yaml_node *name, const ipsim_
             rc = real_at(r, v, key, 0, &s->fixed_cost);
         } else if (strcmp(field, "n") == 0) {
             rc = expect(r, v, IPSIM_YAML_SEQUENCE, key);
-            if (!rc && (v->count == 0 || v->count > IPSIM_STUDY_SIZES_MAX))
+            if (!rc && (v->count == 0 || v->count > IPSIM_VOI_SIZES_MAX))
                 rc = fail(r, v, key, "list 1 to %s sample sizes", "64");
             for (size_t j = 0; !rc && j < v->count; j++) {
                 rc = whole_at(r, v->items[j], key, 1, &s->n[j]);
@@ -175,15 +175,15 @@ static int read_study(const reader *r, const ipsim_yaml_node *name, const ipsim_
         if (rc)
             return rc;
     }
-    if (!have_parameter || s->design == IPSIM_STUDY_DESIGNS || !have_n)
+    if (!have_parameter || s->design == IPSIM_VOI_DESIGNS || !have_n)
         return fail(r, name, base, "%s", "a study needs parameter, design and n");
-    if (s->design == IPSIM_STUDY_NORMAL && !(s->sd > 0))
+    if (s->design == IPSIM_VOI_NORMAL && !(s->sd > 0))
         return fail(r, name, base, "%s", "a normal study needs sd > 0");
-    if (s->design == IPSIM_STUDY_RATE_RATIO && !(s->control_rate > 0 && s->follow_up_years > 0))
+    if (s->design == IPSIM_VOI_RATE_RATIO && !(s->control_rate > 0 && s->follow_up_years > 0))
         return fail(r, name, base, "%s",
                     "a rate_ratio study needs control_rate > 0 and follow_up_years > 0");
     if (s->arms == 0)
-        s->arms = s->design == IPSIM_STUDY_RATE_RATIO ? 2 : 1;
+        s->arms = s->design == IPSIM_VOI_RATE_RATIO ? 2 : 1;
     return IPSIM_OK;
 }
 

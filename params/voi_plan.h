@@ -37,21 +37,21 @@
 #include "params/params.h"
 
 /* A proposed study (simulated by analysis/evsi.h). */
-typedef enum ipsim_study_design {
-    IPSIM_STUDY_NORMAL = 0,
-    IPSIM_STUDY_BINOMIAL = 1,
-    IPSIM_STUDY_RATE_RATIO = 2,
-    IPSIM_STUDY_DESIGNS
-} ipsim_study_design;
+typedef enum ipsim_voi_design {
+    IPSIM_VOI_NORMAL = 0,
+    IPSIM_VOI_BINOMIAL = 1,
+    IPSIM_VOI_RATE_RATIO = 2,
+    IPSIM_VOI_DESIGNS
+} ipsim_voi_design;
 
-extern const char *const ipsim_study_design_names[IPSIM_STUDY_DESIGNS];
+extern const char *const ipsim_voi_design_names[IPSIM_VOI_DESIGNS];
 
-enum { IPSIM_STUDY_SIZES_MAX = 64 };
+enum { IPSIM_VOI_SIZES_MAX = 64 };
 
-typedef struct ipsim_study {
+typedef struct ipsim_voi_study {
     char name[IPSIM_NAME_MAX];
     char parameter[IPSIM_KEY_MAX]; /* the PSA value it measures, e.g. "ivig.rate_ratio_all" */
-    ipsim_study_design design;
+    ipsim_voi_design design;
     double sd;              /* normal: one observation's standard deviation */
     double control_rate;    /* rate_ratio: events per person-year without the intervention */
     double follow_up_years; /* rate_ratio */
@@ -59,8 +59,8 @@ typedef struct ipsim_study {
     double cost_per_person; /* for the expected net gain of sampling */
     double fixed_cost;
     int sizes;
-    int64_t n[IPSIM_STUDY_SIZES_MAX]; /* sample sizes (per arm), increasing */
-} ipsim_study;
+    int64_t n[IPSIM_VOI_SIZES_MAX]; /* sample sizes (per arm), increasing */
+} ipsim_voi_study;
 
 enum {
     IPSIM_VOI_GROUPS_MAX = 64,
@@ -82,7 +82,7 @@ typedef struct ipsim_voi_plan {
     int groups;
     ipsim_voi_group group[IPSIM_VOI_GROUPS_MAX];
     int studies;
-    ipsim_study study[IPSIM_VOI_STUDIES_MAX];
+    ipsim_voi_study study[IPSIM_VOI_STUDIES_MAX];
     long study_line[IPSIM_VOI_STUDIES_MAX];
     bool population_set; /* else the file's decision.population_* */
     double population_per_year, horizon_years, discount_rate;

@@ -148,7 +148,7 @@ static void evsi_normal_study(void **state)
     for (int r = 0; r < DRAWS; r++)
         theta[r] = M + S * pr.x[r * 3];
     const double sigma = 3;
-    ipsim_study study = {.name = "trial", .parameter = "theta", .design = IPSIM_STUDY_NORMAL,
+    ipsim_voi_study study = {.name = "trial", .parameter = "theta", .design = IPSIM_VOI_NORMAL,
                          .sd = sigma, .arms = 1};
     const int64_t sizes[3] = {2, 10, 100};
     double previous = 0;
@@ -156,7 +156,7 @@ static void evsi_normal_study(void **state)
         ipsim_error err;
         ipsim_error_clear(&err);
         assert_int_equal(
-            ipsim_study_simulate(&study, theta, DRAWS, sizes[i], 99, result, &err), IPSIM_OK);
+            ipsim_evsi_simulate(&study, theta, DRAWS, sizes[i], 99, result, &err), IPSIM_OK);
         ipsim_voi_fit f;
         assert_int_equal(ipsim_voi_fit_create(&f, &pr.outcomes, result, 1, &err), IPSIM_OK);
         const double wtp = 0, evsi = ipsim_voi_value(&f, wtp, NULL);
@@ -187,9 +187,9 @@ static void study_results_are_reproducible_and_unbiased(void **state)
     ipsim_error_clear(&err);
     for (int r = 0; r < N; r++)
         theta[r] = 0.3;
-    ipsim_study cohort = {.name = "cohort", .design = IPSIM_STUDY_BINOMIAL, .arms = 1};
-    assert_int_equal(ipsim_study_simulate(&cohort, theta, N, 50, 5, a, &err), IPSIM_OK);
-    assert_int_equal(ipsim_study_simulate(&cohort, theta, N, 50, 5, b, &err), IPSIM_OK);
+    ipsim_voi_study cohort = {.name = "cohort", .design = IPSIM_VOI_BINOMIAL, .arms = 1};
+    assert_int_equal(ipsim_evsi_simulate(&cohort, theta, N, 50, 5, a, &err), IPSIM_OK);
+    assert_int_equal(ipsim_evsi_simulate(&cohort, theta, N, 50, 5, b, &err), IPSIM_OK);
     assert_memory_equal(a, b, sizeof a);
     double mean = 0;
     for (int r = 0; r < N; r++)
@@ -199,16 +199,16 @@ static void study_results_are_reproducible_and_unbiased(void **state)
     /* log((X1 + 1/2)/(X0 + 1/2)) with large expected counts: about log(theta). */
     for (int r = 0; r < N; r++)
         theta[r] = 0.5;
-    ipsim_study trial = {.name = "trial", .design = IPSIM_STUDY_RATE_RATIO, .control_rate = 1,
+    ipsim_voi_study trial = {.name = "trial", .design = IPSIM_VOI_RATE_RATIO, .control_rate = 1,
                          .follow_up_years = 1, .arms = 2};
-    assert_int_equal(ipsim_study_simulate(&trial, theta, N, 2000, 5, a, &err), IPSIM_OK);
+    assert_int_equal(ipsim_evsi_simulate(&trial, theta, N, 2000, 5, a, &err), IPSIM_OK);
     mean = 0;
     for (int r = 0; r < N; r++)
         mean += a[r] / N;
     const double var = 1.0 / 2000 + 1.0 / 1000; /* delta method */
     assert_within_4se(mean, log(0.5), sqrt(var / N), "rate-ratio study mean log RR");
     theta[7] = -1;
-    assert_int_equal(ipsim_study_simulate(&trial, theta, N, 10, 5, a, &err), IPSIM_EPARAM);
+    assert_int_equal(ipsim_evsi_simulate(&trial, theta, N, 10, 5, a, &err), IPSIM_EPARAM);
     assert_non_null(strstr(err.message, "draw 7"));
 }
 
