@@ -5,10 +5,18 @@
 
 int ipsim_model_init(ipsim_model *m, const ipsim_params *p, ipsim_error *err)
 {
+    return ipsim_model_init_with(m, p, ipsim_registered_modules, err);
+}
+
+int ipsim_model_init_with(ipsim_model *m, const ipsim_params *p,
+                          const ipsim_module *const *registry, ipsim_error *err)
+{
     memset(m, 0, sizeof *m);
     int rc = ipsim_diagnosis_init(&m->diagnosis, p, err);
     if (!rc)
         rc = ipsim_infections_init(&m->infections, p, err);
+    if (!rc)
+        rc = ipsim_modules_init(&m->modules, registry, p, err);
     if (rc)
         return rc;
     ipsim_grades_init(&m->grades, p);
@@ -32,6 +40,84 @@ enum { U_MYELOMA_TYPE = 0, U_RISS = 1, U_ELIGIBLE = 2, U_RESPONSE = 3 };
 enum { U_EPISODES = 0, U_INFECTION_DEATH = 1, U_BACKGROUND_DEATH = 2, U_GRADE = 3 };
 /* Slots of the uniforms drawn per episode. */
 enum { U_TYPE = 0, U_SERIOUS = 1, U_PREVENTED = 2 };
+
+/* ---- clinical modules (models/module.h) ---------------------------------- */
+
+static void start_modules(const ipsim_modules *mods,
+                          unsigned char state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX],
+                          int baseline_grade)
+{
+    for (int s = 0; s < mods->count; s++) {
+        const ipsim_module_slot *slot = &mods->slots[s];
+        memset(state[s], 0, IPSIM_MODULE_STATE_MAX);
+        if (slot->active && slot->module->start)
+            slot->module->start(slot->tables, state[s], baseline_grade);
+    }
+}
+
+/* Runs the active modules' cycle hooks; their costs add up in c->cost and
+ * each one's prevention probabilities go to prevented[s]. Returns whether
+ * any module prevents anything this cycle. */
+static bool cycle_modules(const ipsim_modules *mods,
+                          unsigned char state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX],
+                          ipsim_module_cycle *c,
+                          double prevented[IPSIM_MODULES_MAX][IPSIM_INFECTION_TYPES])
+{
+    bool any = false;
+    double cost = 0;
+    for (int s = 0; s < mods->count; s++) {
+        const ipsim_module_slot *slot = &mods->slots[s];
+        memset(prevented[s], 0, sizeof prevented[s]);
+        if (!slot->active || !slot->module->cycle)
+            continue;
+        c->cost = 0;
+        memset(c->prevented, 0, sizeof c->prevented);
+        slot->module->cycle(slot->tables, state[s], c);
+        cost += c->cost;
+        for (int t = 0; t < IPSIM_INFECTION_TYPES; t++) {
+            prevented[s][t] = c->prevented[t];
+            any = any || c->prevented[t] > 0;
+        }
+    }
+    c->cost = cost;
+    return any;
+}
+
+/* Whether an episode of `type` that vaccination let through (it took the
+ * slice [0, taken) of the uniform u) is prevented by a module: module s takes
+ * the next slice, of width (1 - lo) p_s. */
+static bool module_prevents(const ipsim_modules *mods,
+                            unsigned char state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX],
+                            double prevented[IPSIM_MODULES_MAX][IPSIM_INFECTION_TYPES],
+                            double taken, int type, double u)
+{
+    double lo = taken;
+    for (int s = 0; s < mods->count; s++) {
+        const double p = prevented[s][type];
+        if (p <= 0)
+            continue;
+        const double hi = lo + (1 - lo) * p;
+        if (u < hi) {
+            const ipsim_module_slot *slot = &mods->slots[s];
+            if (slot->module->prevented)
+                slot->module->prevented(slot->tables, state[s], type);
+            return true;
+        }
+        lo = hi;
+    }
+    return false;
+}
+
+static void finish_modules(const ipsim_modules *mods,
+                           unsigned char state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX],
+                           double *columns)
+{
+    for (int s = 0; s < mods->count; s++) {
+        const ipsim_module_slot *slot = &mods->slots[s];
+        if (slot->active && slot->module->column_count > 0)
+            slot->module->finish(slot->tables, state[s], columns + slot->first_column);
+    }
+}
 
 /* flatten: inline every call, the random draws included (across files,
  * under link-time optimisation); this loop is where ipsim spends its time. */
@@ -83,6 +169,13 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     ipsim_vaccination_state vaccination;
     ipsim_vaccination_state_init(&vaccination, u[U_CALENDAR_MONTH]);
     double prevented[IPSIM_INFECTION_TYPES] = {0, 0, 0};
+    /* Clinical modules (models/module.h): only the active ones are called. */
+    const ipsim_modules *modules = &m->modules;
+    _Alignas(max_align_t) unsigned char module_state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX];
+    double module_prevented[IPSIM_MODULES_MAX][IPSIM_INFECTION_TYPES];
+    bool module_thinning = false; /* this cycle */
+    if (modules->active_count > 0)
+        start_modules(modules, module_state, baseline);
 
     const int64_t cycles = m->cycles;
     int64_t c = 0;
@@ -125,6 +218,13 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
             }
             ipsim_vaccination_prevention(&m->vaccination, &vaccination, month, prevented);
         }
+        if (modules->thinning) {
+            ipsim_module_cycle mc = {.cycle = c, .month = month, .grade = grade,
+                                     .phase = phase, .on_ivig = on_ivig};
+            module_thinning = cycle_modules(modules, module_state, &mc, module_prevented);
+            if (mc.cost != 0)
+                ipsim_economics_cost(&accounts, mc.cost);
+        }
         ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_CYCLE, 0, u);
 
         /* Episodes of the unvaccinated course; vaccine protection thins them. */
@@ -141,6 +241,9 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
                     record->prevented[type]++;
                     continue;
                 }
+                if (module_thinning && module_prevents(modules, module_state, module_prevented,
+                                                       prevented[type], type, v[U_PREVENTED]))
+                    continue;
                 episodes++;
                 record->episodes[grade][type]++;
                 const bool grave =
@@ -197,4 +300,6 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
         memset(phase_row + c, IPSIM_PHASE_DEAD, (size_t)(cycles + 1 - c));
     }
     record->outcomes = accounts.total;
+    if (modules->active_count > 0)
+        finish_modules(modules, module_state, record->module_columns);
 }

@@ -33,6 +33,7 @@
 #include "models/grades.h"
 #include "models/infections.h"
 #include "models/ivig.h"
+#include "models/module.h"
 #include "models/mortality.h"
 #include "models/pathway.h"
 #include "models/vaccination.h"
@@ -47,15 +48,22 @@ typedef struct ipsim_model {
     ipsim_mortality mortality;
     ipsim_pathway pathway;
     ipsim_economics economics;
+    ipsim_modules modules; /* the registered clinical modules (models/module.h) */
     int64_t cycles;       /* cycles simulated: horizon / cycle length */
     int64_t cycle_months; /* months per cycle */
     int64_t window_months; /* infection window, for summaries */
     int64_t recovery_cycle; /* ASCT month + 12, for summaries; -1 beyond the horizon */
 } ipsim_model;
 
-/* Builds every module from a validated parameter set. Errors: IPSIM_EPARAM
- * for values that pass the schema but not a module's own limits. */
+/* Builds every module from a validated parameter set, with the registered
+ * clinical modules (ipsim_registered_modules). Errors: IPSIM_EPARAM for
+ * values that pass the schema but not a module's own limits. */
 int ipsim_model_init(ipsim_model *m, const ipsim_params *p, ipsim_error *err);
+
+/* The same with another NULL-terminated list of clinical modules (a test's
+ * own, say). */
+int ipsim_model_init_with(ipsim_model *m, const ipsim_params *p,
+                          const ipsim_module *const *registry, ipsim_error *err);
 
 /* What one patient's course left behind, besides the monthly rows. */
 typedef struct ipsim_patient_record {
@@ -79,6 +87,9 @@ typedef struct ipsim_patient_record {
     uint8_t transplant_eligible;
     uint8_t response;     /* ipsim_response; NOT_ASSESSED if dead before the end of induction */
     int8_t improved_after_induction; /* 1, 0; -1 no IP at diagnosis or not assessed */
+    /* The clinical modules' per-patient columns, in the model's column order
+     * (ipsim_modules_column); 0 for an inactive module. */
+    double module_columns[IPSIM_MODULE_COLUMNS_MAX];
 } ipsim_patient_record;
 
 /* One patient's monthly rows, cycles + 1 entries each (one per cycle

@@ -5,6 +5,7 @@
  * from the schema's rows. Declared in params/loader.h beside the reading. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,24 @@ static int to_yaml(const ipsim_params *p, bool documented, char **text, ipsim_er
             emit_comment(f, "  ", spec->doc);
         fprintf(f, "  %s: ", dot + 1);
         emit_value(f, spec, p, "  ");
+    }
+    /* Module-declared values (models/module.h), only when given, so that a
+     * set without them reads as it always did. */
+    if (p->module_value_count > 0)
+        fprintf(f, "%smodules:\n", documented ? "\n" : "");
+    for (int k = 0; k < p->module_value_count; k++) {
+        const char *key = p->module_values[k].key;
+        const int len = (int)(strchr(key, '.') - key + 1); /* "NAME." */
+        bool seen = false;
+        for (int j = 0; j < k && !seen; j++)
+            seen = strncmp(p->module_values[j].key, key, (size_t)len) == 0;
+        if (seen)
+            continue;
+        fprintf(f, "  %.*s:\n", len - 1, key);
+        for (int j = k; j < p->module_value_count; j++)
+            if (strncmp(p->module_values[j].key, key, (size_t)len) == 0)
+                fprintf(f, "    %s: %.17g\n", p->module_values[j].key + len,
+                        p->module_values[j].value);
     }
     if (fclose(f) != 0) {
         free(*text);

@@ -483,6 +483,69 @@ static bool is_section(const char *name)
     return false;
 }
 
+/* ---- module-declared parameters ---------------------------------------- */
+
+/* `modules.NAME.key`: kept as a number with its origin; the model checks it
+ * against the module's declaration (models/module.h). */
+static int store_module_value(resolver *r, const char *source, const char *module,
+                              const char *key, const ipsim_yaml_node *v)
+{
+    char full[IPSIM_KEY_MAX];
+    snprintf(full, sizeof full, "modules.%s.%s", module, key);
+    if (!valid_name(module) || !valid_name(key) || strchr(key, '.'))
+        return fail_at(r, source, v, full, IPSIM_EPARAM,
+                       "a module parameter is modules.NAME.key, with plain names");
+    double x;
+    const char *why = NULL;
+    if (v->kind != IPSIM_YAML_SCALAR || !parse_real(v, &x, &why))
+        return fail_at(r, source, v, full, IPSIM_EPARAM, "expected a number, got %s",
+                       describe_node(v));
+    ipsim_params *p = r->params;
+    char name[sizeof p->module_values[0].key];
+    if ((size_t)snprintf(name, sizeof name, "%s.%s", module, key) >= sizeof name)
+        return fail_at(r, source, v, full, IPSIM_EPARAM, "name too long");
+    int k = 0;
+    while (k < p->module_value_count && strcmp(p->module_values[k].key, name) != 0)
+        k++;
+    if (k == IPSIM_MODULE_VALUES_MAX)
+        return fail_at(r, source, v, full, IPSIM_EPARAM, "more than %d module parameters",
+                       IPSIM_MODULE_VALUES_MAX);
+    ipsim_module_value *mv = &p->module_values[k];
+    if (k == p->module_value_count)
+        p->module_value_count++;
+    snprintf(mv->key, sizeof mv->key, "%s", name);
+    mv->value = x;
+    snprintf(mv->source, sizeof mv->source, "%s", source ? source : "");
+    mv->line = v->line;
+    mv->column = v->column;
+    return IPSIM_OK;
+}
+
+/* The `modules:` section: a mapping of module names to mappings of keys. */
+static int apply_modules(resolver *r, const char *source, const ipsim_yaml_node *v)
+{
+    if (v->kind != IPSIM_YAML_MAPPING)
+        return fail_at(r, source, v, "modules", IPSIM_EPARAM,
+                       "section 'modules' must be a mapping of module names, got %s",
+                       describe_node(v));
+    int rc = IPSIM_OK;
+    for (size_t i = 0; i + 1 < v->count && !rc; i += 2) {
+        const ipsim_yaml_node *name = v->items[i], *keys = v->items[i + 1];
+        if (name->kind != IPSIM_YAML_SCALAR || keys->kind != IPSIM_YAML_MAPPING) {
+            rc = fail_at(r, source, keys, "modules", IPSIM_EPARAM,
+                         "expected NAME: {key: value, ...}");
+            break;
+        }
+        for (size_t j = 0; j + 1 < keys->count && !rc; j += 2) {
+            const ipsim_yaml_node *k = keys->items[j];
+            rc = k->kind == IPSIM_YAML_SCALAR
+                     ? store_module_value(r, source, name->scalar, k->scalar, keys->items[j + 1])
+                     : fail_at(r, source, k, "modules", IPSIM_EPARAM, "a key must be a plain name");
+        }
+    }
+    return rc;
+}
+
 /* ---- the file ---------------------------------------------------------- */
 
 static int apply_tree(resolver *r, const char *path, ipsim_yaml_node *root, int depth);
@@ -551,6 +614,10 @@ static int apply_tree(resolver *r, const char *path, ipsim_yaml_node *root, int 
             rc = assign(r, spec, path, v);
             continue;
         }
+        if (strcmp(k->scalar, "modules") == 0) {
+            rc = apply_modules(r, path, v);
+            continue;
+        }
         if (!is_section(k->scalar)) {
             rc = fail_unknown(r, path, k, k->scalar);
             break;
@@ -591,7 +658,8 @@ static int apply_override(resolver *r, const char *assignment)
     memcpy(path, assignment, len);
     path[len] = '\0';
     const ipsim_param_spec *spec = ipsim_param_spec_find(path);
-    if (!spec)
+    const bool module = strncmp(path, "modules.", 8) == 0 && strchr(path + 8, '.');
+    if (!spec && !module)
         return fail_unknown(r, source, NULL, path);
     const char *text = eq + 1;
     ipsim_yaml_node *value = NULL;
@@ -604,7 +672,14 @@ static int apply_override(resolver *r, const char *assignment)
         return fail_at(r, source, NULL, path, IPSIM_EPARAM, "no value after '='");
     /* Positions inside a one-line override are not worth reporting. */
     value->line = value->column = 0;
-    rc = assign(r, spec, source, value);
+    if (module) {
+        char name[IPSIM_KEY_MAX];
+        const char *dot = strchr(path + 8, '.');
+        snprintf(name, sizeof name, "%.*s", (int)(dot - (path + 8)), path + 8);
+        rc = store_module_value(r, source, name, dot + 1, value);
+    } else {
+        rc = assign(r, spec, source, value);
+    }
     ipsim_yaml_free(value);
     return rc;
 }

@@ -134,6 +134,20 @@ typedef struct ipsim_uncertain {
  * grid (`--wtp 20000,30000,50000`). */
 enum { IPSIM_WTP_REPORT_MAX = 16 };
 
+/* The value of a parameter that a clinical module declares for itself
+ * (models/module.h) rather than in the schema: `modules: {NAME: {key:
+ * value}}` in a parameter file, or `--set modules.NAME.key=value`. The
+ * loader keeps the number and where it was given; building the model checks
+ * it against the module's declaration (a known key, in range), so an error
+ * still names the file, line and key. */
+enum { IPSIM_MODULE_VALUES_MAX = 16, IPSIM_MODULE_SOURCE_MAX = 160 };
+typedef struct ipsim_module_value {
+    char key[IPSIM_NAME_MAX * 2]; /* "NAME.key" */
+    double value;
+    char source[IPSIM_MODULE_SOURCE_MAX]; /* file, or "--set" */
+    long line, column;
+} ipsim_module_value;
+
 typedef struct ipsim_params {
     char name[IPSIM_NAME_MAX]; /* scenario name: the HDF5 group; [A-Za-z0-9_.-] */
     uint64_t seed;
@@ -268,6 +282,11 @@ typedef struct ipsim_params {
         int32_t count;
         ipsim_uncertain items[IPSIM_UNCERTAIN_MAX];
     } uncertain;
+
+    /* Values of module-declared parameters, in the order first given; a
+     * later value of the same key replaces an earlier one. */
+    int32_t module_value_count;
+    ipsim_module_value module_values[IPSIM_MODULE_VALUES_MAX];
 } ipsim_params;
 
 /* Number of simulated cycles: horizon_months / cycle_months. */

@@ -1,0 +1,141 @@
+/* models/module.h: the seam for clinical modules.
+ *
+ * A clinical module (antibiotic prophylaxis, immunoglobulin levels, ...) is
+ * one file, models/NAME.[ch], that defines one const ipsim_module: its
+ * parameters, its tables built from them, its per-patient state, what it
+ * does in each cycle, the per-patient columns it leaves in the output file
+ * and the costs it adds. It is registered by one line in models/modules.c
+ * (the order of that list is the order modules act within a cycle). Nothing
+ * else is edited: the loader keeps the module's parameter values
+ * (`modules: {NAME: {key: value}}`, params/params.h), the model checks them
+ * against the declaration below, the patient loop calls the module, and the
+ * writer stores its columns under patients/.
+ *
+ * What a module may do in a living patient's cycle, after the IVIG decision
+ * and vaccination and before the infection draw:
+ *   - add a cost (undiscounted; the patient's accounts discount it);
+ *   - thin episodes: give, per infection type, the probability that an
+ *     episode of that type is prevented this cycle. Modules thin in
+ *     registration order on the episode's one "prevented" uniform: module k
+ *     takes the slice [lo, lo + (1 - lo) p_k) of it, lo being what
+ *     vaccination and earlier modules took. So each module's prevention is
+ *     independent of the others', a patient keeps a subset of the episodes of
+ *     the course without the module (common random numbers), and a module
+ *     that prevents nothing changes nothing;
+ *   - hear of each episode it prevented (to count it).
+ * At the end of the course it writes its per-patient column values.
+ *
+ * A module needs no randomness of its own for the above. Changing the
+ * infection rate itself (as IVIG does through its rate ratio) is not yet on
+ * the seam: IVIG and vaccination remain wired in models/patient.c.
+ *
+ * Hooks must be pure functions of their arguments (no globals, no I/O, no
+ * allocation): they run on many threads, and results must not depend on
+ * the thread or the block. */
+#ifndef IPSIM_MODULE_H
+#define IPSIM_MODULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "params/params.h"
+
+/* A parameter the module declares: `modules.NAME.key` in a parameter file. */
+typedef struct ipsim_module_param {
+    const char *key;      /* plain name */
+    double default_value; /* used when the file does not give it */
+    double min, max;      /* inclusive range */
+    const char *unit;
+    const char *doc;      /* meaning, and the source of the default or "assumption" */
+} ipsim_module_param;
+
+/* A per-patient column the module leaves in patients/NAME of the file. */
+typedef struct ipsim_module_column {
+    const char *name; /* dataset name: unique among all per-patient datasets */
+    bool integer;     /* stored as int32 (a count), otherwise as float64 */
+    const char *unit;
+    const char *doc;  /* the dataset's long name */
+} ipsim_module_column;
+
+/* Room a module may use: its tables live in the model, its state on the
+ * patient loop's stack. */
+enum {
+    IPSIM_MODULE_TABLES_MAX = 512, /* bytes */
+    IPSIM_MODULE_STATE_MAX = 64,   /* bytes */
+    IPSIM_MODULE_PARAMS_MAX = 8,   /* parameters per module */
+    IPSIM_MODULES_MAX = 8,         /* modules in one model */
+    IPSIM_MODULE_COLUMNS_MAX = 8   /* per-patient columns of all modules together */
+};
+
+/* One living patient's cycle as a module sees it. */
+typedef struct ipsim_module_cycle {
+    int64_t cycle, month; /* cycle index, and its first month after diagnosis */
+    int grade, phase;     /* at the cycle's start (ipsim_grade, ipsim_phase) */
+    bool on_ivig;
+    /* Out: probability that an episode of each type is prevented this cycle
+     * (zeroed before the call). */
+    double prevented[IPSIM_INFECTION_TYPES];
+    double cost; /* out: cost added this cycle (zeroed before the call) */
+} ipsim_module_cycle;
+
+typedef struct ipsim_module {
+    const char *name; /* [a-z0-9_]: the parameters' section under modules: */
+    const ipsim_module_param *params;
+    int param_count;
+    const ipsim_module_column *columns;
+    int column_count;
+    size_t tables_size, state_size; /* at most IPSIM_MODULE_TABLES_MAX, _STATE_MAX */
+
+    /* Builds the tables from the parameter values (`values`, in the order of
+     * `params`, defaults filled in and ranges checked) and the whole set.
+     * Sets *active to false when the module has nothing to do in this
+     * scenario: the loop then never calls it and its columns are all 0.
+     * Errors: IPSIM_EPARAM for values each in range but together invalid. */
+    int (*init)(void *tables, const double *values, const ipsim_params *p, bool *active,
+                ipsim_error *err);
+    /* A new patient's state (zeroed before the call); may be NULL. */
+    void (*start)(const void *tables, void *state, int baseline_grade);
+    /* One living patient's cycle; may be NULL. */
+    void (*cycle)(const void *tables, void *state, ipsim_module_cycle *c);
+    /* An episode of `type` this module prevented; may be NULL. */
+    void (*prevented)(const void *tables, void *state, int type);
+    /* The patient's column values, in the order of `columns`. */
+    void (*finish)(const void *tables, const void *state, double *columns);
+} ipsim_module;
+
+/* One module as built into a model. */
+typedef struct ipsim_module_slot {
+    const ipsim_module *module;
+    int first_column; /* its first column in ipsim_patient_record.module_columns */
+    bool active;
+    _Alignas(max_align_t) unsigned char tables[IPSIM_MODULE_TABLES_MAX];
+} ipsim_module_slot;
+
+/* The modules of a model, built from a registry and a parameter set. */
+typedef struct ipsim_modules {
+    int count;        /* registered modules, active or not */
+    int active_count; /* those the loop calls */
+    int column_count; /* their columns together */
+    bool thinning;    /* some active module has a cycle hook */
+    ipsim_module_slot slots[IPSIM_MODULES_MAX];
+} ipsim_modules;
+
+/* The modules ipsim ships, in the order they act (models/modules.c);
+ * NULL-terminated. */
+extern const ipsim_module *const ipsim_registered_modules[];
+
+/* Builds `registry` (NULL-terminated) against the parameter set: every
+ * module's declaration is checked (sizes, names), every `modules.NAME.key`
+ * value of the set must name a registered module's parameter and lie in its
+ * range, and each module's init is called. Errors: IPSIM_EPARAM naming the
+ * value's file, line and key (with a suggestion for a misspelt key);
+ * IPSIM_EINTERNAL for a declaration that breaks the limits above. */
+int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
+                       const ipsim_params *p, ipsim_error *err);
+
+/* The column `index` (0 <= index < column_count) of the model's modules. */
+const ipsim_module_column *ipsim_modules_column(const ipsim_modules *m, int index);
+
+#endif

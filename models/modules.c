@@ -1,0 +1,135 @@
+/* models/modules.c: the registry of clinical modules, and building them
+ * against a parameter set (models/module.h). */
+#include "models/module.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The modules ipsim ships, in the order they act within a cycle. A new
+ * module is one line here (and its models/NAME.[ch]). */
+const ipsim_module *const ipsim_registered_modules[] = {
+    NULL};
+
+static int check_declaration(const ipsim_module *mod, ipsim_error *err)
+{
+    if (!mod->name || !*mod->name || strchr(mod->name, '.') || !mod->init ||
+        (mod->column_count > 0 && !mod->finish))
+        return IPSIM_FAIL(err, IPSIM_EINTERNAL, "module '%s': a name, init and (with columns) "
+                          "finish are required", mod->name ? mod->name : "?");
+    if (mod->tables_size > IPSIM_MODULE_TABLES_MAX || mod->state_size > IPSIM_MODULE_STATE_MAX ||
+        mod->param_count < 0 || mod->param_count > IPSIM_MODULE_PARAMS_MAX ||
+        mod->column_count < 0)
+        return IPSIM_FAIL(err, IPSIM_EINTERNAL,
+                          "module '%s' exceeds the room models/module.h gives a module",
+                          mod->name);
+    return IPSIM_OK;
+}
+
+/* The module and parameter a `modules.NAME.key` value names, or an error at
+ * the value's origin. */
+static int find_value_target(const ipsim_module_value *v, const ipsim_module *const *registry,
+                             const ipsim_module **mod_out, int *param_out, ipsim_error *err)
+{
+    char path[IPSIM_KEY_MAX];
+    snprintf(path, sizeof path, "modules.%s", v->key);
+    const char *dot = strchr(v->key, '.');
+    const size_t len = (size_t)(dot - v->key);
+    for (const ipsim_module *const *r = registry; *r; r++) {
+        const ipsim_module *mod = *r;
+        if (strlen(mod->name) != len || strncmp(mod->name, v->key, len) != 0)
+            continue;
+        for (int k = 0; k < mod->param_count; k++) {
+            if (strcmp(mod->params[k].key, dot + 1) == 0) {
+                *mod_out = mod;
+                *param_out = k;
+                return IPSIM_OK;
+            }
+        }
+        char known[256] = "";
+        for (int k = 0; k < mod->param_count; k++)
+            snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", k ? ", " : "",
+                     mod->params[k].key);
+        IPSIM_FAIL(err, IPSIM_EPARAM, "module '%s' has no parameter '%s' (it has: %s)",
+                   mod->name, dot + 1, mod->param_count ? known : "none");
+        ipsim_error_locate(err, v->source, v->line, v->column, path);
+        return IPSIM_EPARAM;
+    }
+    char known[256] = "";
+    for (const ipsim_module *const *r = registry; *r; r++)
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                 r == registry ? "" : ", ", (*r)->name);
+    IPSIM_FAIL(err, IPSIM_EPARAM, "no module named '%.*s' (modules: %s)", (int)len, v->key,
+               *registry ? known : "none");
+    ipsim_error_locate(err, v->source, v->line, v->column, path);
+    return IPSIM_EPARAM;
+}
+
+int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
+                       const ipsim_params *p, ipsim_error *err)
+{
+    memset(m, 0, sizeof *m);
+    for (const ipsim_module *const *r = registry; *r; r++) {
+        int rc = check_declaration(*r, err);
+        if (rc)
+            return rc;
+        if (m->count == IPSIM_MODULES_MAX ||
+            m->column_count + (*r)->column_count > IPSIM_MODULE_COLUMNS_MAX)
+            return IPSIM_FAIL(err, IPSIM_EINTERNAL, "more modules or module columns than "
+                              "models/module.h has room for");
+        m->slots[m->count].module = *r;
+        m->slots[m->count].first_column = m->column_count;
+        m->column_count += (*r)->column_count;
+        m->count++;
+    }
+    /* Every given value must belong to a module, in range. */
+    for (int i = 0; i < p->module_value_count; i++) {
+        const ipsim_module_value *v = &p->module_values[i];
+        const ipsim_module *mod = NULL;
+        int k = 0;
+        int rc = find_value_target(v, registry, &mod, &k, err);
+        if (rc)
+            return rc;
+        const ipsim_module_param *spec = &mod->params[k];
+        if (!(v->value >= spec->min && v->value <= spec->max)) {
+            char path[IPSIM_KEY_MAX];
+            snprintf(path, sizeof path, "modules.%s", v->key);
+            IPSIM_FAIL(err, IPSIM_EPARAM, "%g is out of range: must be in [%g, %g] (%s)",
+                       v->value, spec->min, spec->max, spec->unit);
+            ipsim_error_locate(err, v->source, v->line, v->column, path);
+            return IPSIM_EPARAM;
+        }
+    }
+    for (int s = 0; s < m->count; s++) {
+        ipsim_module_slot *slot = &m->slots[s];
+        const ipsim_module *mod = slot->module;
+        double values[IPSIM_MODULE_PARAMS_MAX];
+        for (int k = 0; k < mod->param_count; k++) {
+            values[k] = mod->params[k].default_value;
+            char key[sizeof p->module_values[0].key];
+            snprintf(key, sizeof key, "%s.%s", mod->name, mod->params[k].key);
+            for (int i = 0; i < p->module_value_count; i++)
+                if (strcmp(p->module_values[i].key, key) == 0)
+                    values[k] = p->module_values[i].value;
+        }
+        int rc = mod->init(slot->tables, values, p, &slot->active, err);
+        if (rc) {
+            ipsim_error_prefix(err, "module '%s': ", mod->name);
+            return rc;
+        }
+        if (slot->active) {
+            m->active_count++;
+            m->thinning = m->thinning || mod->cycle != NULL;
+        }
+    }
+    return IPSIM_OK;
+}
+
+const ipsim_module_column *ipsim_modules_column(const ipsim_modules *m, int index)
+{
+    for (int s = 0; s < m->count; s++) {
+        const ipsim_module_slot *slot = &m->slots[s];
+        if (index < slot->first_column + slot->module->column_count)
+            return &slot->module->columns[index - slot->first_column];
+    }
+    return NULL;
+}
