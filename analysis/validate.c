@@ -238,7 +238,7 @@ int ipsim_validation_print(FILE *out, const ipsim_validation_row *rows)
 {
     static const char *const status_names[] = {"pass", "FAIL", "unattainable", "not modelled"};
     int failed = 0;
-    fprintf(out, "%-52s %8s %10s   %-19s %s\n", "quantity (MODEL.md, the review)", "review",
+    fprintf(out, "%-52s %8s %10s   %-19s %s\n", "quantity (docs/review.md)", "review",
             "simulated", "95% interval", "result");
     for (int i = 0; i < IPSIM_VALIDATION_ROWS; i++) {
         const ipsim_validation_row *r = &rows[i];

@@ -1,4 +1,4 @@
-/* analysis/validate.h: the seed's table (MODEL.md), simulated.
+/* analysis/validate.h: the source review's table (docs/review.md), simulated.
  *
  * Each row names a quantity the source review reports, its value there, the
  * simulated estimate with its 95% interval (output/intervals.h: Wilson for
@@ -7,8 +7,9 @@
  * review's own figures make unattainable (the whole-cohort infection share
  * when the grade mix rules it out; "76.1% severe or worse" against the
  * per-grade mix; the light-chain figure against the other types') say so
- * instead of passing or failing. The first rows are MODEL.md's table; the
- * last ones are the review's other figures at diagnosis. */
+ * instead of passing or failing. The first rows are the review's infection,
+ * recovery and PFS figures (docs/review.md, "The table ipsim
+ * reproduces"); the last ones are the review's other figures at diagnosis. */
 #ifndef IPSIM_VALIDATE_H
 #define IPSIM_VALIDATE_H
 

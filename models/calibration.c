@@ -39,7 +39,7 @@ const char *const ipsim_calibration_target_names[IPSIM_CALIBRATION_SIZE] = {
     "severe or worse IP, IgA-type myeloma",
 };
 
-/* MODEL.md's figures; a median PFS of 38 months is half progression-free
+/* The review's figures (docs/review.md); a median PFS of 38 months is half progression-free
  * at 38 months. */
 const double ipsim_calibration_targets[IPSIM_CALIBRATION_SIZE] = {
     IPSIM_REVIEW_INFECTED_MILD,        IPSIM_REVIEW_INFECTED_MODERATE,

@@ -1,5 +1,6 @@
 /* models/calibration.h: fitting the parameters the review does not give
- * directly to the figures it does give (MODEL.md, "the seed's table").
+ * directly to the figures it does give (docs/review.md, "The table ipsim
+ * reproduces").
  *
  * Ten parameters, ten targets; each target is driven mostly by one
  * parameter, so the system is exactly identified:

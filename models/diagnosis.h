@@ -1,6 +1,6 @@
 /* models/diagnosis.h: what a patient brings to diagnosis: myeloma type,
  * R-ISS stage, immunoparesis grade, transplant eligibility, body weight
- * (MODEL.md, review sections 1 and 3.1.1).
+ * (docs/review.md, review sections 1 and 3.1.1).
  *
  * The grade depends on type and stage through a proportional-odds model:
  *   logit P(grade >= k | type t, stage s) = alpha_k + beta_t + gamma_s,

@@ -1,5 +1,5 @@
 /* models/grades.h: how the immunoparesis grade changes from cycle to cycle
- * (MODEL.md, review sections 3.1.3 and 4).
+ * (docs/review.md, review sections 3.1.3 and 4).
  *
  * Under the pathway model a living patient moves, each month, one grade
  * better with probability a = improve_per_month[phase] x

@@ -1,5 +1,5 @@
-/* models/infections.h: infection episodes by grade (MODEL.md, review
- * section 3.1.2).
+/* models/infections.h: infection episodes by grade (docs/review.md,
+ * review section 3.1.2).
  *
  * A living patient in grade g has episodes at a constant hazard
  * lambda_g = -ln(1 - p_g) / W per month, where p_g is the share of patients

@@ -1,5 +1,6 @@
 /* models/ivig.h: IVIG replacement: who gets it, when, how much, and what
- * it does (MODEL.md, review section 4.2; SOURCES.md for the figures).
+ * it does (docs/review.md, review section 4.2; docs/sources.md, "IVIG and
+ * SCIG", for the figures).
  *
  * At the start of each cycle from ivig.start_month, a policy's trigger is
  * evaluated on what is known then: the current grade, and the episodes of

@@ -1,5 +1,5 @@
-/* models/pathway.h: the treatment pathway of one patient (MODEL.md, review
- * sections 3.1.3, 4 and 5.1).
+/* models/pathway.h: the treatment pathway of one patient (docs/review.md,
+ * review sections 3.1.3, 4 and 5.1).
  *
  *   induction ──► (eligible: induction continues to the ASCT month) ──►
  *   transplant (ASCT and recovery) ──► maintenance (lenalidomide)

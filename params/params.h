@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The five immunoparesis grades (MODEL.md, review section 3.2) and death. */
+/* The five immunoparesis grades (docs/review.md, review section 3.2) and death. */
 typedef enum ipsim_state {
     IPSIM_GRADE_NONE = 0,
     IPSIM_GRADE_MILD = 1,
@@ -41,7 +41,7 @@ typedef enum ipsim_ivig_policy {
     IPSIM_IVIG_GRADE_OR_INFECTIONS = 3  /* either */
 } ipsim_ivig_policy;
 
-/* Myeloma type by the M-protein (MODEL.md, review section 3.1.1). */
+/* Myeloma type by the M-protein (docs/review.md, review section 3.1.1). */
 typedef enum ipsim_myeloma_type {
     IPSIM_MYELOMA_IGG = 0,
     IPSIM_MYELOMA_IGA = 1,
@@ -293,7 +293,7 @@ typedef struct ipsim_params {
 int64_t ipsim_params_cycles(const ipsim_params *p);
 
 /* Constant monthly infection hazard of a grade, from the share with >= 1
- * infection over the window: lambda = -ln(1 - p) / W (MODEL.md). */
+ * infection over the window: lambda = -ln(1 - p) / W (docs/review.md, section 3.1.2). */
 double ipsim_params_infection_hazard_per_month(const ipsim_params *p, int grade);
 
 /* The calendar ipsim counts in: 365.25 days a year, so 30.4375 a month. */

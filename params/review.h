@@ -1,5 +1,5 @@
-/* params/review.h: the figures of the source review (MODEL.md; section
- * numbers are the review's), in one place. `ipsim validate` compares a
+/* params/review.h: the figures of the source review (docs/review.md;
+ * section numbers are the review's), in one place. `ipsim validate` compares a
  * simulation with them and `ipsim calibrate` fits to them; parameter
  * defaults derived from them say so in params/schema.c. */
 #ifndef IPSIM_REVIEW_H

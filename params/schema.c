@@ -1,7 +1,7 @@
 /* params/schema.c: the parameter table. Defaults are the calibrated-to-be
  * baseline (params/baseline.yaml repeats them with their sources); each doc
- * string names where its default comes from. MODEL.md = the source review's
- * figures; SOURCES.md = published values for what the review leaves out. */
+ * string names where its default comes from. docs/review.md = the source
+ * review's figures; docs/sources.md = the source of every default. */
 #include "params/schema.h"
 
 #include <stddef.h>
@@ -65,7 +65,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
      .doc = "Grade mix at diagnosis. Default: review sections 1 and 3.1.1 (IP in 90.1%, so none "
             "9.9%; mild 14.0%, moderate 28.6%, severe 9.9%); very_severe takes the remaining "
             "37.6% (calc). The review's 76.1% 'severe or worse' does not fit these figures "
-            "(MODEL.md)."},
+            "(docs/review.md)."},
 
     {.path = "grades.transitions", .type = IPSIM_PARAM_BOOL, .offset = AT(grades.transitions),
      .default_yaml = "true", .unit = "-",
@@ -99,7 +99,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "the factor is not applied). Induction, transplant and maintenance are fitted by "
             "`ipsim calibrate` to the review's recovery figures (62.5% improved after 3 VRD "
             "cycles in CR; 37.5% vs 18.8% fully recovered 12 months after ASCT or without it; "
-            "MODEL.md); relapse is an assumption."},
+            "docs/review.md); relapse is an assumption."},
     {.path = "grades.worsen_per_month", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(grades.worsen_per_month), .length = IPSIM_PHASES, .labels = phase_labels,
      .min = 0, .max = 1,
@@ -511,8 +511,9 @@ const ipsim_param_spec ipsim_param_specs[] = {
      .unit = "patients per year",
      .doc = "Patients a year whom the decision concerns, for population value of information "
             "(`ipsim voi`). Default: assumption, about 5,000: some 6,000 new myeloma cases a "
-            "year in the UK (Cancer Research UK; not in SOURCES.md), 85-90% with immunoparesis "
-            "at diagnosis (Sorrig et al., PLoS One 2017; Heaney et al., Leukemia 2018)."},
+            "year in the UK (Cancer Research UK; unverified, docs/sources.md), 85-90% with "
+            "immunoparesis at diagnosis (Sorrig et al., PLoS One 2017; Heaney et al., Leukemia "
+            "2018)."},
     {.path = "decision.horizon_years", .type = IPSIM_PARAM_REAL,
      .offset = AT(decision.horizon_years), .min = 0, .max = 100, .default_yaml = "10",
      .unit = "years",

@@ -101,7 +101,7 @@ static void assert_summaries_equal(const ipsim_summary *a, const ipsim_summary *
 
 /* ---- exact values, computed independently of the model's code ----------- */
 
-/* Monthly hazard from a share over a window (MODEL.md). */
+/* Monthly hazard from a share over a window (docs/review.md, section 3.1.2). */
 static double hazard(const ipsim_params *p, int g)
 {
     return -log(1.0 - p->infection.share_within_window[g]) / (double)p->infection.window_months;
