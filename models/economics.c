@@ -29,8 +29,6 @@ void ipsim_economics_init(ipsim_economics *m, const ipsim_params *p)
     m->ivig_price_per_gram = p->economics.ivig_price_per_gram;
     m->ivig_administration_per_cycle =
         p->economics.ivig_administration_cost * ipsim_params_infusions_per_cycle(p);
-    m->vaccine_cost[0] = p->economics.influenza_vaccine_cost;
-    m->vaccine_cost[1] = p->economics.pneumococcal_vaccine_cost;
     m->counting = p->economics.counting;
 }
 

@@ -40,7 +40,6 @@ typedef struct ipsim_economics {
     double episode_qalys[2];                         /* QALYs lost, [serious] */
     double ivig_price_per_gram;
     double ivig_administration_per_cycle; /* infusions per cycle x cost each */
-    double vaccine_cost[2];               /* influenza dose, pneumococcal course */
     ipsim_counting counting;
 } ipsim_economics;
 

@@ -25,9 +25,15 @@
  *   - hear of each episode it prevented (to count it).
  * At the end of the course it writes its per-patient column values.
  *
- * A module needs no randomness of its own for the above. Changing the
- * infection rate itself (as IVIG does through its rate ratio) is not yet on
- * the seam: IVIG and vaccination remain wired in models/patient.c.
+ * A module that draws random numbers declares its own stream purpose
+ * (base/rng.h: a number no core purpose and no other module uses; new
+ * modules take IPSIM_PURPOSE_MODULE_FIRST and up) and draws at (patient,
+ * cycle, purpose, draw) with ipsim_rng_uniform4, so its numbers are the same
+ * whatever the thread, and adding a module changes no other's draws.
+ *
+ * Vaccination (models/vaccination.c) is a module. Changing the infection
+ * rate itself, as IVIG does through its rate ratio, is not on the seam yet:
+ * IVIG is still wired into models/patient.c and models/infections.h.
  *
  * Hooks must be pure functions of their arguments (no globals, no I/O, no
  * allocation): they run on many threads, and results must not depend on
@@ -40,6 +46,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "base/rng.h"
 #include "params/params.h"
 
 /* A parameter the module declares: `modules.NAME.key` in a parameter file. */
@@ -51,10 +58,14 @@ typedef struct ipsim_module_param {
     const char *doc;      /* meaning, and the source of the default or "assumption" */
 } ipsim_module_param;
 
-/* A per-patient column the module leaves in patients/NAME of the file. */
+/* A value the module keeps per patient: written as patients/NAME (one
+ * value per patient) and/or summed over each replicate's patients as
+ * summary/NAME. */
 typedef struct ipsim_module_column {
-    const char *name; /* dataset name: unique among all per-patient datasets */
-    bool integer;     /* stored as int32 (a count), otherwise as float64 */
+    const char *name; /* dataset name: unique among the file's datasets */
+    bool integer;     /* a count: int32 per patient, int64 sums; otherwise float64 */
+    bool per_patient; /* write patients/NAME */
+    bool summed;      /* write summary/NAME, the replicate's sum (integer columns only) */
     const char *unit;
     const char *doc;  /* the dataset's long name */
 } ipsim_module_column;
@@ -69,15 +80,29 @@ enum {
     IPSIM_MODULE_COLUMNS_MAX = 8   /* per-patient columns of all modules together */
 };
 
+/* Stream purposes from this number up are for modules (base/rng.h has
+ * the core ones). */
+enum { IPSIM_PURPOSE_MODULE_FIRST = 32 };
+
+/* The patient, as every hook sees it. */
+typedef struct ipsim_module_patient {
+    ipsim_stream stream; /* the replicate's */
+    uint64_t patient;    /* index, for ipsim_rng_uniform4 */
+    int baseline_grade;
+    double weight_kg;
+    double calendar_u;   /* the uniform that places the diagnosis in the calendar year */
+} ipsim_module_patient;
+
 /* One living patient's cycle as a module sees it. */
 typedef struct ipsim_module_cycle {
+    const ipsim_module_patient *patient;
     int64_t cycle, month; /* cycle index, and its first month after diagnosis */
     int grade, phase;     /* at the cycle's start (ipsim_grade, ipsim_phase) */
     bool on_ivig;
     /* Out: probability that an episode of each type is prevented this cycle
      * (zeroed before the call). */
     double prevented[IPSIM_INFECTION_TYPES];
-    double cost; /* out: cost added this cycle (zeroed before the call) */
+    double cost; /* out: cost added this cycle, undiscounted (zeroed before the call) */
 } ipsim_module_cycle;
 
 typedef struct ipsim_module {
@@ -87,6 +112,7 @@ typedef struct ipsim_module {
     const ipsim_module_column *columns;
     int column_count;
     size_t tables_size, state_size; /* at most IPSIM_MODULE_TABLES_MAX, _STATE_MAX */
+    int purpose; /* its random stream purpose; 0 if it draws nothing */
 
     /* Builds the tables from the parameter values (`values`, in the order of
      * `params`, defaults filled in and ranges checked) and the whole set.
@@ -96,7 +122,7 @@ typedef struct ipsim_module {
     int (*init)(void *tables, const double *values, const ipsim_params *p, bool *active,
                 ipsim_error *err);
     /* A new patient's state (zeroed before the call); may be NULL. */
-    void (*start)(const void *tables, void *state, int baseline_grade);
+    void (*start)(const void *tables, void *state, const ipsim_module_patient *patient);
     /* One living patient's cycle; may be NULL. */
     void (*cycle)(const void *tables, void *state, ipsim_module_cycle *c);
     /* An episode of `type` this module prevented; may be NULL. */
@@ -134,6 +160,10 @@ extern const ipsim_module *const ipsim_registered_modules[];
  * IPSIM_EINTERNAL for a declaration that breaks the limits above. */
 int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
                        const ipsim_params *p, ipsim_error *err);
+
+/* The index of the column `name` among a registry's columns (every
+ * module's, active or not, in order), or -1. */
+int ipsim_modules_column_index(const ipsim_module *const *registry, const char *name);
 
 /* The column `index` (0 <= index < column_count) of the model's modules. */
 const ipsim_module_column *ipsim_modules_column(const ipsim_modules *m, int index);

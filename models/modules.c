@@ -3,15 +3,38 @@
 #include "models/module.h"
 
 #include <stdio.h>
+
+#include "models/vaccination.h"
 #include <string.h>
 
 /* The modules ipsim ships, in the order they act within a cycle. A new
  * module is one line here (and its models/NAME.[ch]). */
 const ipsim_module *const ipsim_registered_modules[] = {
+    &ipsim_vaccination_module,
     NULL};
 
-static int check_declaration(const ipsim_module *mod, ipsim_error *err)
+static int check_declaration(const ipsim_module *mod, const ipsim_module *const *registry,
+                             const ipsim_module *const *self, ipsim_error *err)
 {
+    for (const ipsim_module *const *r = registry; r < self; r++) {
+        if (strcmp((*r)->name, mod->name) == 0 || (mod->purpose && (*r)->purpose == mod->purpose))
+            return IPSIM_FAIL(err, IPSIM_EINTERNAL, "modules '%s' and '%s' share a name or a "
+                              "random stream purpose", (*r)->name, mod->name);
+        for (int i = 0; i < (*r)->column_count; i++)
+            for (int j = 0; j < mod->column_count; j++)
+                if (strcmp((*r)->columns[i].name, mod->columns[j].name) == 0)
+                    return IPSIM_FAIL(err, IPSIM_EINTERNAL, "modules '%s' and '%s' both "
+                                      "declare a column '%s'", (*r)->name, mod->name,
+                                      mod->columns[j].name);
+    }
+    if (mod->purpose != 0 && mod->purpose != IPSIM_PURPOSE_VACCINE &&
+        mod->purpose < IPSIM_PURPOSE_MODULE_FIRST)
+        return IPSIM_FAIL(err, IPSIM_EINTERNAL, "module '%s': purpose %d is a core stream's",
+                          mod->name, mod->purpose);
+    for (int j = 0; j < mod->column_count; j++)
+        if (mod->columns[j].summed && !mod->columns[j].integer)
+            return IPSIM_FAIL(err, IPSIM_EINTERNAL, "module '%s': column '%s' is summed but "
+                              "not a count", mod->name, mod->columns[j].name);
     if (!mod->name || !*mod->name || strchr(mod->name, '.') || !mod->init ||
         (mod->column_count > 0 && !mod->finish))
         return IPSIM_FAIL(err, IPSIM_EINTERNAL, "module '%s': a name, init and (with columns) "
@@ -69,7 +92,7 @@ int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
 {
     memset(m, 0, sizeof *m);
     for (const ipsim_module *const *r = registry; *r; r++) {
-        int rc = check_declaration(*r, err);
+        int rc = check_declaration(*r, registry, r, err);
         if (rc)
             return rc;
         if (m->count == IPSIM_MODULES_MAX ||
@@ -132,4 +155,14 @@ const ipsim_module_column *ipsim_modules_column(const ipsim_modules *m, int inde
             return &slot->module->columns[index - slot->first_column];
     }
     return NULL;
+}
+
+int ipsim_modules_column_index(const ipsim_module *const *registry, const char *name)
+{
+    int index = 0;
+    for (const ipsim_module *const *r = registry; *r; r++)
+        for (int k = 0; k < (*r)->column_count; k++, index++)
+            if (strcmp((*r)->columns[k].name, name) == 0)
+                return index;
+    return -1;
 }

@@ -23,7 +23,6 @@ int ipsim_model_init_with(ipsim_model *m, const ipsim_params *p,
     ipsim_pathway_init(&m->pathway, p);
     ipsim_economics_init(&m->economics, p);
     ipsim_ivig_init(&m->ivig, p);
-    ipsim_vaccination_init(&m->vaccination, p);
     ipsim_mortality_init(&m->mortality, p);
     m->cycles = ipsim_params_cycles(p);
     m->cycle_months = p->cohort.cycle_months;
@@ -45,26 +44,27 @@ enum { U_TYPE = 0, U_SERIOUS = 1, U_PREVENTED = 2 };
 
 static void start_modules(const ipsim_modules *mods,
                           unsigned char state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX],
-                          int baseline_grade)
+                          const ipsim_module_patient *patient)
 {
     for (int s = 0; s < mods->count; s++) {
         const ipsim_module_slot *slot = &mods->slots[s];
         memset(state[s], 0, IPSIM_MODULE_STATE_MAX);
         if (slot->active && slot->module->start)
-            slot->module->start(slot->tables, state[s], baseline_grade);
+            slot->module->start(slot->tables, state[s], patient);
     }
 }
 
-/* Runs the active modules' cycle hooks; their costs add up in c->cost and
- * each one's prevention probabilities go to prevented[s]. Returns whether
- * any module prevents anything this cycle. */
+/* Runs the active modules' cycle hooks in registration order, each one's
+ * cost going to the accounts as it comes (the order of the sums is part of
+ * the result) and its prevention probabilities to prevented[s]. Returns
+ * whether any module prevents anything this cycle. */
 static bool cycle_modules(const ipsim_modules *mods,
                           unsigned char state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX],
                           ipsim_module_cycle *c,
-                          double prevented[IPSIM_MODULES_MAX][IPSIM_INFECTION_TYPES])
+                          double prevented[IPSIM_MODULES_MAX][IPSIM_INFECTION_TYPES],
+                          ipsim_economics_state *accounts)
 {
     bool any = false;
-    double cost = 0;
     for (int s = 0; s < mods->count; s++) {
         const ipsim_module_slot *slot = &mods->slots[s];
         memset(prevented[s], 0, sizeof prevented[s]);
@@ -73,25 +73,25 @@ static bool cycle_modules(const ipsim_modules *mods,
         c->cost = 0;
         memset(c->prevented, 0, sizeof c->prevented);
         slot->module->cycle(slot->tables, state[s], c);
-        cost += c->cost;
+        if (c->cost != 0)
+            ipsim_economics_cost(accounts, c->cost);
         for (int t = 0; t < IPSIM_INFECTION_TYPES; t++) {
             prevented[s][t] = c->prevented[t];
             any = any || c->prevented[t] > 0;
         }
     }
-    c->cost = cost;
     return any;
 }
 
-/* Whether an episode of `type` that vaccination let through (it took the
- * slice [0, taken) of the uniform u) is prevented by a module: module s takes
- * the next slice, of width (1 - lo) p_s. */
+/* Whether an episode of `type` is prevented by a module, from the episode's
+ * uniform u: module s takes the slice [lo, lo + (1 - lo) p_s) of it, lo
+ * being what the modules before it took (so the first takes [0, p)). */
 static bool module_prevents(const ipsim_modules *mods,
                             unsigned char state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX],
                             double prevented[IPSIM_MODULES_MAX][IPSIM_INFECTION_TYPES],
-                            double taken, int type, double u)
+                            int type, double u)
 {
-    double lo = taken;
+    double lo = 0;
     for (int s = 0; s < mods->count; s++) {
         const double p = prevented[s][type];
         if (p <= 0)
@@ -163,19 +163,19 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     ipsim_economics_start(&accounts);
     ipsim_ivig_state ivig;
     ipsim_ivig_state_init(&ivig);
-    /* Most scenarios give no IVIG or vaccines: skip their bookkeeping. */
+    /* Most scenarios give no IVIG: skip its bookkeeping. */
     const bool ivig_policy = m->ivig.policy != IPSIM_IVIG_NONE;
-    const bool vaccines = m->vaccination.any;
-    ipsim_vaccination_state vaccination;
-    ipsim_vaccination_state_init(&vaccination, u[U_CALENDAR_MONTH]);
-    double prevented[IPSIM_INFECTION_TYPES] = {0, 0, 0};
     /* Clinical modules (models/module.h): only the active ones are called. */
     const ipsim_modules *modules = &m->modules;
+    const ipsim_module_patient who = {.stream = stream, .patient = patient,
+                                      .baseline_grade = baseline,
+                                      .weight_kg = record->weight_kg,
+                                      .calendar_u = u[U_CALENDAR_MONTH]};
     _Alignas(max_align_t) unsigned char module_state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX];
     double module_prevented[IPSIM_MODULES_MAX][IPSIM_INFECTION_TYPES];
     bool module_thinning = false; /* this cycle */
     if (modules->active_count > 0)
-        start_modules(modules, module_state, baseline);
+        start_modules(modules, module_state, &who);
 
     const int64_t cycles = m->cycles;
     int64_t c = 0;
@@ -204,30 +204,16 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
             record->ivig_months += (int32_t)m->cycle_months;
         }
         const int64_t month = c * m->cycle_months;
-        if (vaccines) {
-            double v[4];
-            ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_VACCINE, 0, v);
-            const int doses =
-                ipsim_vaccination_cycle(&m->vaccination, &vaccination, month, grade, v);
-            if (doses) {
-                const bool flu = doses & IPSIM_DOSE_INFLUENZA;
-                const bool pneumo = doses & IPSIM_DOSE_PNEUMOCOCCAL;
-                record->vaccine_doses += (uint16_t)(flu + pneumo);
-                ipsim_economics_cost(&accounts, flu * economics->vaccine_cost[0] +
-                                                    pneumo * economics->vaccine_cost[1]);
-            }
-            ipsim_vaccination_prevention(&m->vaccination, &vaccination, month, prevented);
-        }
         if (modules->thinning) {
-            ipsim_module_cycle mc = {.cycle = c, .month = month, .grade = grade,
-                                     .phase = phase, .on_ivig = on_ivig};
-            module_thinning = cycle_modules(modules, module_state, &mc, module_prevented);
-            if (mc.cost != 0)
-                ipsim_economics_cost(&accounts, mc.cost);
+            ipsim_module_cycle mc = {.patient = &who, .cycle = c, .month = month,
+                                     .grade = grade, .phase = phase, .on_ivig = on_ivig};
+            module_thinning =
+                cycle_modules(modules, module_state, &mc, module_prevented, &accounts);
         }
         ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_CYCLE, 0, u);
 
-        /* Episodes of the unvaccinated course; vaccine protection thins them. */
+        /* Episodes of the course without the modules; their protection
+         * (vaccination's, say) thins them. */
         const int drawn = ipsim_infections_count(&m->infections, phase, grade, on_ivig,
                                                  u[U_EPISODES]);
         int episodes = 0, serious = 0;
@@ -237,13 +223,12 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
                 ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_EPISODE,
                                    (uint64_t)e, v);
                 int type = ipsim_infections_type(&m->infections, v[U_TYPE]);
-                if (v[U_PREVENTED] < prevented[type]) {
+                if (module_thinning &&
+                    module_prevents(modules, module_state, module_prevented, type,
+                                    v[U_PREVENTED])) {
                     record->prevented[type]++;
                     continue;
                 }
-                if (module_thinning && module_prevents(modules, module_state, module_prevented,
-                                                       prevented[type], type, v[U_PREVENTED]))
-                    continue;
                 episodes++;
                 record->episodes[grade][type]++;
                 const bool grave =

@@ -44,7 +44,6 @@ typedef struct ipsim_model {
     ipsim_grades grades;
     ipsim_infections infections;
     ipsim_ivig ivig;
-    ipsim_vaccination vaccination;
     ipsim_mortality mortality;
     ipsim_pathway pathway;
     ipsim_economics economics;
@@ -71,8 +70,7 @@ typedef struct ipsim_patient_record {
     int32_t first_infection_month; /* start of the cycle of the first episode; -1 none */
     uint32_t episodes[IPSIM_GRADES][IPSIM_INFECTION_TYPES]; /* by grade at onset, type */
     uint32_t serious[IPSIM_GRADES];                         /* serious episodes by grade */
-    uint32_t prevented[IPSIM_INFECTION_TYPES]; /* episodes vaccination prevented, by type */
-    uint16_t vaccine_doses;                    /* influenza and pneumococcal doses given */
+    uint32_t prevented[IPSIM_INFECTION_TYPES]; /* episodes the modules prevented, by type */
     ipsim_outcomes outcomes; /* costs, QALYs, life-years (models/economics.h) */
     double ivig_grams;   /* IVIG given over the follow-up */
     int32_t ivig_months; /* months on IVIG */

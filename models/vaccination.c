@@ -55,3 +55,76 @@ void ipsim_vaccination_prevention(const ipsim_vaccination *m, const ipsim_vaccin
     prevented[IPSIM_INFECTION_VIRAL] = month < s->flu_until ? m->flu_prevented : 0;
     prevented[IPSIM_INFECTION_FUNGAL] = 0;
 }
+
+/* ---- the module (models/module.h) ----------------------------------------- */
+
+typedef struct vaccination_tables {
+    ipsim_vaccination schedule;
+    double dose_cost[2]; /* influenza dose, pneumococcal course */
+} vaccination_tables;
+
+typedef struct vaccination_patient {
+    ipsim_vaccination_state protection;
+    uint32_t doses;
+} vaccination_patient;
+
+static int module_init(void *tables, const double *values, const ipsim_params *p, bool *active,
+                       ipsim_error *err)
+{
+    (void)values;
+    (void)err;
+    vaccination_tables *t = tables;
+    ipsim_vaccination_init(&t->schedule, p);
+    t->dose_cost[0] = p->economics.influenza_vaccine_cost;
+    t->dose_cost[1] = p->economics.pneumococcal_vaccine_cost;
+    *active = t->schedule.any;
+    return IPSIM_OK;
+}
+
+static void module_start(const void *tables, void *state, const ipsim_module_patient *patient)
+{
+    (void)tables;
+    vaccination_patient *s = state;
+    ipsim_vaccination_state_init(&s->protection, patient->calendar_u);
+}
+
+static void module_cycle(const void *tables, void *state, ipsim_module_cycle *c)
+{
+    const vaccination_tables *t = tables;
+    vaccination_patient *s = state;
+    double v[4];
+    ipsim_rng_uniform4(c->patient->stream, c->patient->patient, (uint64_t)c->cycle,
+                       IPSIM_PURPOSE_VACCINE, 0, v);
+    const int doses = ipsim_vaccination_cycle(&t->schedule, &s->protection, c->month, c->grade, v);
+    if (doses) {
+        const bool flu = doses & IPSIM_DOSE_INFLUENZA;
+        const bool pneumo = doses & IPSIM_DOSE_PNEUMOCOCCAL;
+        s->doses += (uint32_t)(flu + pneumo);
+        c->cost = flu * t->dose_cost[0] + pneumo * t->dose_cost[1];
+    }
+    ipsim_vaccination_prevention(&t->schedule, &s->protection, c->month, c->prevented);
+}
+
+static void module_finish(const void *tables, const void *state, double *columns)
+{
+    (void)tables;
+    columns[0] = ((const vaccination_patient *)state)->doses;
+}
+
+static const ipsim_module_column module_columns[] = {
+    {.name = "vaccine_doses", .integer = true, .summed = true, .unit = "doses",
+     .doc = "influenza and pneumococcal vaccine doses given"},
+};
+
+const ipsim_module ipsim_vaccination_module = {
+    .name = "vaccination",
+    .columns = module_columns,
+    .column_count = 1,
+    .tables_size = sizeof(vaccination_tables),
+    .state_size = sizeof(vaccination_patient),
+    .purpose = IPSIM_PURPOSE_VACCINE,
+    .init = module_init,
+    .start = module_start,
+    .cycle = module_cycle,
+    .finish = module_finish,
+};

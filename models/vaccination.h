@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "models/module.h"
 #include "params/params.h"
 
 typedef struct ipsim_vaccination {
@@ -58,5 +59,13 @@ int ipsim_vaccination_cycle(const ipsim_vaccination *m, ipsim_vaccination_state 
  * starting at `month`. */
 void ipsim_vaccination_prevention(const ipsim_vaccination *m, const ipsim_vaccination_state *s,
                                   int64_t month, double prevented[IPSIM_INFECTION_TYPES]);
+
+/* Vaccination as a clinical module (models/module.h): the schedule above
+ * each cycle, from four uniforms at IPSIM_PURPOSE_VACCINE; the doses' costs
+ * (economics.influenza_vaccine_cost, economics.pneumococcal_vaccine_cost);
+ * its protection thins episodes; it counts the doses given (summed as
+ * summary/vaccine_doses). Its parameters are the schema's vaccination.*
+ * section, which the PSA can draw. Active when a coverage is above 0. */
+extern const ipsim_module ipsim_vaccination_module;
 
 #endif

@@ -465,7 +465,7 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
     struct {
         const char *name;
         int64_t *dst;
-    } totals[] = {{"summary/vaccine_doses", &total->vaccine_doses},
+    } totals[] = {{"summary/vaccine_doses", &total->module_sums[ipsim_modules_column_index(ipsim_registered_modules, "vaccine_doses")]},
                   {"summary/ivig_patients", &total->ivig_patients},
                   {"summary/ivig_patient_months", &total->ivig_patient_months},
                   {"summary/transplant_eligible", &total->transplant_eligible},

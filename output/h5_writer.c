@@ -1251,7 +1251,7 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
         ok |= write_summary_row(w, group, "episodes_prevented_by_type", H5T_NATIVE_INT64, 2,
                                 replicate, s->prevented);
         ok |= write_summary_row(w, group, "vaccine_doses", H5T_NATIVE_INT64, 1, replicate,
-                                &s->vaccine_doses);
+                                &s->module_sums[ipsim_modules_column_index(ipsim_registered_modules, "vaccine_doses")]);
         double ivig_grams = (double)s->ivig_milligrams / 1000.0;
         ok |= write_summary_row(w, group, "ivig_patients", H5T_NATIVE_INT64, 1, replicate,
                                 &s->ivig_patients);

@@ -10,6 +10,12 @@
 
 const double ipsim_economic_unit[IPSIM_ECONOMIC_OUTCOMES] = {1e-2, 1e-2, 1e-9, 1e-9, 1e-9, 1e-9};
 
+int64_t ipsim_summary_module_sum(const ipsim_summary *s, const char *column)
+{
+    const int k = ipsim_modules_column_index(ipsim_registered_modules, column);
+    return k < 0 ? 0 : s->module_sums[k];
+}
+
 void ipsim_summary_mean_economics(const ipsim_summary *s, double means[IPSIM_ECONOMIC_OUTCOMES])
 {
     for (int k = 0; k < IPSIM_ECONOMIC_OUTCOMES; k++)
@@ -169,7 +175,8 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
     s->deaths[record->death_cause]++;
     for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
         s->prevented[t] += record->prevented[t];
-    s->vaccine_doses += record->vaccine_doses;
+    for (int k = 0; k < IPSIM_MODULE_COLUMNS_MAX; k++)
+        s->module_sums[k] += llround(record->module_columns[k]);
     if (record->ivig_months > 0) {
         s->ivig_patients++;
         s->ivig_patient_months += record->ivig_months;
@@ -517,7 +524,8 @@ void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *
         fprintf(out,
                 "Vaccination: %lld doses; episodes prevented: bacterial %lld, viral %lld "
                 "(%.1f per 100 patient-years)\n",
-                (long long)s->vaccine_doses, (long long)s->prevented[IPSIM_INFECTION_BACTERIAL],
+                (long long)ipsim_summary_module_sum(s, "vaccine_doses"),
+                (long long)s->prevented[IPSIM_INFECTION_BACTERIAL],
                 (long long)s->prevented[IPSIM_INFECTION_VIRAL],
                 months ? 1200.0 *
                              (double)(s->prevented[0] + s->prevented[1] + s->prevented[2]) /

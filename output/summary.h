@@ -50,8 +50,10 @@ typedef struct ipsim_summary {
     int64_t episodes[IPSIM_GRADES][IPSIM_INFECTION_TYPES];
     int64_t serious[IPSIM_GRADES];
     int64_t deaths[IPSIM_DEATH_CAUSES]; /* [IPSIM_ALIVE] counts survivors */
-    int64_t prevented[IPSIM_INFECTION_TYPES]; /* episodes vaccination prevented */
-    int64_t vaccine_doses;        /* influenza and pneumococcal doses given */
+    int64_t prevented[IPSIM_INFECTION_TYPES]; /* episodes the modules prevented */
+    /* The registered modules' columns (models/module.h), in the model's
+     * order, summed over patients: summary/NAME for the `summed` ones. */
+    int64_t module_sums[IPSIM_MODULE_COLUMNS_MAX];
     int64_t ivig_patients;        /* patients ever given IVIG */
     int64_t ivig_patient_months;  /* months on IVIG */
     int64_t patients_by_type_and_grade[IPSIM_MYELOMA_TYPES][IPSIM_GRADES]; /* at diagnosis */
@@ -91,6 +93,10 @@ int ipsim_summary_create_for(ipsim_summary **out, const ipsim_summary_shape *sha
 int ipsim_summary_create_like(ipsim_summary **out, const ipsim_summary *like, ipsim_error *err);
 void ipsim_summary_free(ipsim_summary *s); /* NULL is a no-op */
 void ipsim_summary_reset(ipsim_summary *s);
+
+/* The sum of a registered module's column (models/module.h) by its name;
+ * 0 if no registered module has it. */
+int64_t ipsim_summary_module_sum(const ipsim_summary *s, const char *column);
 
 /* Adds one patient: the rows of ipsim_patient_simulate and its record. */
 void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,

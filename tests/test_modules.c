@@ -12,13 +12,14 @@
 
 #include "models/module.h"
 #include "models/patient.h"
+#include "models/vaccination.h"
 
 extern const ipsim_module ipsim_toy_module;
 
 /* The registration line: the modules ipsim ships, then the toy. */
-static const ipsim_module *const with_toy[] = {&ipsim_toy_module, NULL};
+static const ipsim_module *const with_toy[] = {&ipsim_vaccination_module, &ipsim_toy_module, NULL};
 
-enum { PATIENTS = 4000 };
+enum { PATIENTS = 4000, TOY = 1 /* the toy's column: after vaccination's one */ };
 
 typedef struct course {
     ipsim_patient_record rec;
@@ -54,7 +55,7 @@ static void inactive_module_changes_nothing(void **state)
     ipsim_model plain, toy = model_with(&p, with_toy);
     plain = model_with(&p, ipsim_registered_modules);
     assert_int_equal(toy.modules.active_count, 0);
-    assert_int_equal(toy.modules.column_count, 1);
+    assert_int_equal(toy.modules.column_count, plain.modules.column_count + 1);
     static course a, b;
     for (uint64_t i = 0; i < 500; i++) {
         simulate(&plain, i, &a);
@@ -74,7 +75,7 @@ static void prevents_its_share_of_viral_episodes(void **state)
     double prevented = 0, kept = 0;
     for (uint64_t i = 0; i < PATIENTS; i++) {
         simulate(&m, i, &c);
-        prevented += c.rec.module_columns[0];
+        prevented += c.rec.module_columns[TOY];
         for (int g = 0; g < IPSIM_GRADES; g++)
             kept += c.rec.episodes[g][IPSIM_INFECTION_VIRAL];
     }
@@ -109,15 +110,15 @@ static void keeps_a_subset_of_episodes_and_costs_its_price(void **state)
             viral_a += a.rec.episodes[g][IPSIM_INFECTION_VIRAL];
             viral_b += b.rec.episodes[g][IPSIM_INFECTION_VIRAL];
         }
-        assert_int_equal(viral_a, viral_b + (uint32_t)b.rec.module_columns[0]);
-        prevented += (uint64_t)b.rec.module_columns[0];
+        assert_int_equal(viral_a, viral_b + (uint32_t)b.rec.module_columns[TOY]);
+        prevented += (uint64_t)b.rec.module_columns[TOY];
         /* Its price in every cycle the patient began alive, undiscounted,
          * less what the prevented episodes would have cost. */
         const int64_t lived = a.rec.death_month < 0 ? m0.cycles
                                                     : a.rec.death_month / m0.cycle_months;
         double episodes_cost = b.rec.outcomes.cost[0] - a.rec.outcomes.cost[0] - 100.0 * lived;
         assert_true(episodes_cost <= 1e-6 * (1 + a.rec.outcomes.cost[0]));
-        if (b.rec.module_columns[0] == 0)
+        if (b.rec.module_columns[TOY] == 0)
             assert_close(b.rec.outcomes.cost[0] - a.rec.outcomes.cost[0], 100.0 * lived,
                          1e-9 * (1 + a.rec.outcomes.cost[0]));
     }
