@@ -70,7 +70,7 @@ int ipsim_h5i_allocate_parts(ipsim_h5_writer *w, ipsim_error *err)
     int64_t per_block = w->keep_trajectories
                             ? (w->block_patients + w->chunk_patients - 1) / w->chunk_patients
                             : 0;
-    w->max_parts = (int)(w->trajectory_sets * per_block) + w->patient_columns;
+    w->max_parts = (int)(w->trajectory_sets * per_block) + w->columns.count;
     w->parts = calloc((size_t)w->max_parts, sizeof *w->parts);
     w->patient_ids = malloc((size_t)w->block_patients * sizeof *w->patient_ids);
     if (!w->parts || !w->patient_ids)
@@ -78,11 +78,12 @@ int ipsim_h5i_allocate_parts(ipsim_h5_writer *w, ipsim_error *err)
     for (int i = 0; i < w->max_parts; i++) {
         chunk_part *part = &w->parts[i];
         int column = i - (int)(w->trajectory_sets * per_block);
-        size_t element_size = column < 0 ? ipsim_h5i_trajectory_element_size[i / per_block]
-                                         : ipsim_h5i_patient_columns[column].element_size;
+        size_t element_size =
+            ipsim_element_size(column < 0 ? ipsim_trajectory_datasets[i / per_block].element
+                                          : w->columns.rows[column].element);
         part->bytes = column < 0 ? (size_t)(w->chunk_patients * w->months) * element_size
-                                 : (size_t)w->block_patients * element_size *
-                                       ipsim_h5i_patient_columns[column].per_patient;
+                                 : (size_t)w->block_patients *
+                                       ipsim_column_bytes(&w->columns.rows[column]);
         part->staging = alloc_bytes(w, part->bytes);
         bool shuffles = element_size > 1 && w->level > 0;
         part->shuffled = shuffles ? alloc_bytes(w, part->bytes) : NULL;
@@ -93,8 +94,6 @@ int ipsim_h5i_allocate_parts(ipsim_h5_writer *w, ipsim_error *err)
     }
     return IPSIM_OK;
 }
-
-
 
 /* The chunks of trajectory dataset rows in this block. */
 static int trajectory_chunks(const ipsim_h5_writer *w, const ipsim_block *b)
@@ -107,7 +106,7 @@ static int trajectory_chunks(const ipsim_h5_writer *w, const ipsim_block *b)
 int ipsim_h5_writer_block_parts(void *writer, const ipsim_block *b)
 {
     const ipsim_h5_writer *w = writer;
-    return w->trajectory_sets * trajectory_chunks(w, b) + w->patient_columns;
+    return w->trajectory_sets * trajectory_chunks(w, b) + w->columns.count;
 }
 
 /* The buffers of part `index` of block b. A block's parts are the chunks
@@ -118,57 +117,10 @@ static chunk_part *part_at(ipsim_h5_writer *w, const ipsim_block *b, int index)
 {
     const int chunks = trajectory_chunks(w, b);
     const int sets = w->trajectory_sets;
-    const int max_chunks = sets ? (w->max_parts - w->patient_columns) / sets : 0;
+    const int max_chunks = sets ? (w->max_parts - w->columns.count) / sets : 0;
     if (index < sets * chunks)
         return &w->parts[(index / chunks) * max_chunks + index % chunks];
     return &w->parts[sets * max_chunks + index - sets * chunks];
-}
-
-/* Gathers one per-patient column of the block into buf, zero-padded to a
- * whole chunk (HDF5 stores edge chunks whole). */
-void ipsim_h5i_gather_column(int ds, const ipsim_block *b, unsigned char *buf, size_t bytes)
-{
-    memset(buf, 0, bytes);
-    const ipsim_patient_record *rec = b->records;
-    for (int64_t i = 0; i < b->count; i++) {
-        switch (ds) {
-        case DS_BASELINE_GRADE: buf[i] = rec[i].baseline_grade; break;
-        case DS_DEATH_CAUSE: buf[i] = rec[i].death_cause; break;
-        case DS_DEATH_MONTH: memcpy(buf + 4 * i, &rec[i].death_month, 4); break;
-        case DS_FIRST_INFECTION: memcpy(buf + 4 * i, &rec[i].first_infection_month, 4); break;
-        case DS_INFECTIONS_BY_TYPE:
-            for (int t = 0; t < IPSIM_INFECTION_TYPES; t++) {
-                uint32_t sum = 0;
-                for (int g = 0; g < IPSIM_GRADES; g++)
-                    sum += rec[i].episodes[g][t];
-                memcpy(buf + 4 * (IPSIM_INFECTION_TYPES * i + t), &sum, 4);
-            }
-            break;
-        case DS_SERIOUS: {
-            uint32_t sum = 0;
-            for (int g = 0; g < IPSIM_GRADES; g++)
-                sum += rec[i].serious[g];
-            memcpy(buf + 4 * i, &sum, 4);
-            break;
-        }
-        case DS_WEIGHT: memcpy(buf + 4 * i, &rec[i].weight_kg, 4); break;
-        case DS_IVIG_MONTHS: memcpy(buf + 4 * i, &rec[i].ivig_months, 4); break;
-        case DS_IVIG_GRAMS: memcpy(buf + 8 * i, &rec[i].ivig_grams, 8); break;
-        case DS_MYELOMA_TYPE: buf[i] = rec[i].myeloma_type; break;
-        case DS_RISS: buf[i] = rec[i].riss; break;
-        case DS_ELIGIBLE: buf[i] = rec[i].transplant_eligible; break;
-        case DS_RESPONSE: buf[i] = rec[i].response; break;
-        case DS_ASCT_MONTH: memcpy(buf + 4 * i, &rec[i].asct_month, 4); break;
-        case DS_IMPROVED: memcpy(buf + i, &rec[i].improved_after_induction, 1); break;
-        case DS_PROGRESSION_MONTH: memcpy(buf + 4 * i, &rec[i].progression_month, 4); break;
-        default: {
-            double values[IPSIM_ECONOMIC_OUTCOMES];
-            ipsim_economic_values(&rec[i].outcomes, values);
-            memcpy(buf + 8 * i, &values[ds - DS_ECONOMIC_FIRST], 8);
-            break;
-        }
-        }
-    }
 }
 
 /* HDF5's shuffle filter: byte j of element i goes to position j * n + i. */
@@ -190,18 +142,18 @@ void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
     size_t element_size = 1;
     if (index < w->trajectory_sets * chunks) {
         const int set = index / chunks, c = index % chunks;
-        const uint8_t *set_rows[TRAJECTORY_SETS_MAX] = {b->grade, b->infections, b->phase,
+        const uint8_t *set_rows[IPSIM_TRAJECTORY_SETS] = {b->grade, b->infections, b->phase,
                                                         b->ivig};
         int64_t first_row = (int64_t)c * w->chunk_patients;
         int64_t rows = b->count - first_row < w->chunk_patients ? b->count - first_row
                                                                 : w->chunk_patients;
         const uint8_t *rows_start = set_rows[set] + first_row * b->months;
-        part->ds = ipsim_h5i_trajectory_datasets[set];
-        element_size = ipsim_h5i_trajectory_element_size[set];
+        part->dataset = w->trajectory[set];
+        element_size = ipsim_element_size(ipsim_trajectory_datasets[set].element);
         part->offset[0] = (hsize_t)b->replicate;
         part->offset[1] = (hsize_t)(b->first_patient + first_row);
         part->offset[2] = 0;
-        if (part->ds == DS_IVIG) {
+        if (set == IPSIM_TRAJECTORY_IVIG) {
             /* The simulation keeps a 0/1 byte per cycle; the file stores
              * grams, the patient's dose per cycle where it was given. */
             float *grams = (float *)(void *)part->staging;
@@ -223,12 +175,13 @@ void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
         }
     } else {
         int column = index - w->trajectory_sets * chunks;
-        part->ds = ipsim_h5i_patient_columns[column].ds;
-        element_size = ipsim_h5i_patient_columns[column].element_size;
+        const ipsim_column *c = &w->columns.rows[column];
+        part->dataset = w->column_ds[column];
+        element_size = ipsim_element_size(c->element);
         part->offset[0] = (hsize_t)b->replicate;
         part->offset[1] = (hsize_t)b->first_patient;
         part->offset[2] = 0;
-        ipsim_h5i_gather_column(part->ds, b, part->staging, part->bytes);
+        ipsim_column_gather(c, b->records, b->count, part->staging, part->bytes);
         source = part->staging;
     }
     if (w->level == 0) {
@@ -258,7 +211,7 @@ int ipsim_h5i_write_patient_ids(ipsim_h5_writer *w, const ipsim_block *b, ipsim_
         w->patient_ids[i] = b->first_patient + i;
     hsize_t start = (hsize_t)b->first_patient, count = (hsize_t)b->count;
     errno = 0;
-    if (ipsim_h5i_write_slab(w->ds[DS_PATIENT], H5T_NATIVE_INT64, 1, &start, &count, w->patient_ids) < 0)
+    if (ipsim_h5i_write_slab(w->patient_scale, H5T_NATIVE_INT64, 1, &start, &count, w->patient_ids) < 0)
         return ipsim_h5i_fail_hdf5_errno(w, err, "writing the patient coordinate", errno);
     return IPSIM_OK;
 }
@@ -273,7 +226,7 @@ int ipsim_h5_writer_write_block(void *writer, const ipsim_block *b, ipsim_error 
             return IPSIM_FAIL(err, IPSIM_ENOMEM, "compressing a chunk for '%s' failed (zlib "
                               "status %d)", w->target, part->status);
         errno = 0;
-        if (H5Dwrite_chunk(w->ds[part->ds], H5P_DEFAULT, 0, part->offset, part->out_size,
+        if (H5Dwrite_chunk(part->dataset, H5P_DEFAULT, 0, part->offset, part->out_size,
                            part->out) < 0)
             return ipsim_h5i_fail_hdf5_errno(w, err, "writing patient data", errno);
     }

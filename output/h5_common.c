@@ -9,47 +9,6 @@
 
 #include <hdf5_hl.h>
 
-/* ---- the datasets (h5_internal.h) ---- */
-
-const int ipsim_h5i_trajectory_datasets[TRAJECTORY_SETS_MAX] = {DS_GRADE, DS_INFECTIONS,
-                                                                DS_PHASE, DS_IVIG};
-const size_t ipsim_h5i_trajectory_element_size[TRAJECTORY_SETS_MAX] = {1, 1, 1, 4};
-
-const char *const ipsim_h5i_dataset_names[DS_ECONOMIC_FIRST] = {
-    [DS_GRADE] = "grade",
-    [DS_INFECTIONS] = "infections",
-    [DS_PHASE] = "phase",
-    [DS_IVIG] = "ivig",
-    [DS_BASELINE_GRADE] = "baseline_grade",
-    [DS_DEATH_MONTH] = "death_month",
-    [DS_DEATH_CAUSE] = "death_cause",
-    [DS_FIRST_INFECTION] = "first_infection_month",
-    [DS_INFECTIONS_BY_TYPE] = "infections_by_type",
-    [DS_SERIOUS] = "serious_infections",
-    [DS_WEIGHT] = "weight_kg",
-    [DS_IVIG_MONTHS] = "ivig_months",
-    [DS_IVIG_GRAMS] = "ivig_grams",
-    [DS_MYELOMA_TYPE] = "myeloma_type",
-    [DS_RISS] = "riss",
-    [DS_ELIGIBLE] = "transplant_eligible",
-    [DS_RESPONSE] = "response",
-    [DS_ASCT_MONTH] = "asct_month",
-    [DS_IMPROVED] = "improved_after_induction",
-    [DS_PROGRESSION_MONTH] = "progression_month",
-};
-
-const ipsim_h5i_column ipsim_h5i_patient_columns[PATIENT_COLUMNS] = {
-    {DS_BASELINE_GRADE, 1, 1}, {DS_DEATH_CAUSE, 1, 1},  {DS_DEATH_MONTH, 4, 1},
-    {DS_FIRST_INFECTION, 4, 1}, {DS_INFECTIONS_BY_TYPE, 4, IPSIM_INFECTION_TYPES},
-    {DS_SERIOUS, 4, 1},         {DS_WEIGHT, 4, 1},      {DS_IVIG_MONTHS, 4, 1},
-    {DS_IVIG_GRAMS, 8, 1},      {DS_MYELOMA_TYPE, 1, 1}, {DS_RISS, 1, 1},
-    {DS_ELIGIBLE, 1, 1},        {DS_RESPONSE, 1, 1},     {DS_ASCT_MONTH, 4, 1},
-    {DS_IMPROVED, 1, 1},        {DS_PROGRESSION_MONTH, 4, 1},
-    {DS_ECONOMIC_FIRST + 0, 8, 1}, {DS_ECONOMIC_FIRST + 1, 8, 1}, {DS_ECONOMIC_FIRST + 2, 8, 1},
-    {DS_ECONOMIC_FIRST + 3, 8, 1}, {DS_ECONOMIC_FIRST + 4, 8, 1}, {DS_ECONOMIC_FIRST + 5, 8, 1},
-};
-_Static_assert(IPSIM_ECONOMIC_OUTCOMES == 6, "one patient column per economic outcome");
-
 /* ---- HDF5 error reporting ---------------------------------------------- */
 
 static herr_t innermost_error(unsigned n, const H5E_error2_t *e, void *data)
@@ -76,6 +35,45 @@ int ipsim_h5i_fail_hdf5_errno(ipsim_h5_writer *w, ipsim_error *err, const char *
 int ipsim_h5i_fail_hdf5(ipsim_h5_writer *w, ipsim_error *err, const char *what)
 {
     return ipsim_h5i_fail_hdf5_errno(w, err, what, 0);
+}
+
+/* ---- types and paths ------------------------------------------------------ */
+
+hid_t ipsim_h5i_file_type(const ipsim_h5_writer *w, ipsim_element e)
+{
+    switch (e) {
+    case IPSIM_ELEMENT_UINT8: return H5T_STD_U8LE;
+    case IPSIM_ELEMENT_INT8: return H5T_STD_I8LE;
+    case IPSIM_ELEMENT_UINT32: return H5T_STD_U32LE;
+    case IPSIM_ELEMENT_INT32: return H5T_STD_I32LE;
+    case IPSIM_ELEMENT_INT64: return H5T_STD_I64LE;
+    case IPSIM_ELEMENT_FLOAT32: return H5T_IEEE_F32LE;
+    case IPSIM_ELEMENT_FLOAT64: return H5T_IEEE_F64LE;
+    case IPSIM_ELEMENT_STRING:
+    case IPSIM_ELEMENTS: return -1;
+    default: return w->enums[e - IPSIM_ELEMENT_ENUM_FIRST];
+    }
+}
+
+hid_t ipsim_h5i_memory_type(ipsim_element e)
+{
+    switch (e) {
+    case IPSIM_ELEMENT_INT8: return H5T_NATIVE_INT8;
+    case IPSIM_ELEMENT_UINT32: return H5T_NATIVE_UINT32;
+    case IPSIM_ELEMENT_INT32: return H5T_NATIVE_INT32;
+    case IPSIM_ELEMENT_INT64: return H5T_NATIVE_INT64;
+    case IPSIM_ELEMENT_FLOAT32: return H5T_NATIVE_FLOAT;
+    case IPSIM_ELEMENT_FLOAT64: return H5T_NATIVE_DOUBLE;
+    case IPSIM_ELEMENT_STRING:
+    case IPSIM_ELEMENTS: return -1;
+    default: return H5T_NATIVE_UINT8; /* uint8, and the enumerations' values */
+    }
+}
+
+const char *ipsim_h5i_path(const char *group, const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%s%s", group, *group ? "/" : "", name);
+    return buf;
 }
 
 /* ---- small helpers --------------------------------------------------------- */

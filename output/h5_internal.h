@@ -18,61 +18,16 @@
 
 #include <hdf5.h>
 
+#include "output/h5_format.h"
 #include "output/h5_writer.h"
 
-enum {
-    DS_GRADE,
-    DS_INFECTIONS,
-    DS_PHASE,
-    DS_IVIG,
-    DS_BASELINE_GRADE,
-    DS_DEATH_MONTH,
-    DS_DEATH_CAUSE,
-    DS_FIRST_INFECTION,
-    DS_INFECTIONS_BY_TYPE,
-    DS_SERIOUS,
-    DS_WEIGHT,
-    DS_IVIG_MONTHS,
-    DS_IVIG_GRAMS,
-    DS_MYELOMA_TYPE,
-    DS_RISS,
-    DS_ELIGIBLE,
-    DS_RESPONSE,
-    DS_ASCT_MONTH,
-    DS_IMPROVED,
-    DS_PROGRESSION_MONTH,
-    DS_ECONOMIC_FIRST, /* IPSIM_ECONOMIC_OUTCOMES float64 columns in economics/ */
-    DS_ECONOMIC_LAST = DS_ECONOMIC_FIRST + IPSIM_ECONOMIC_OUTCOMES - 1,
-    DS_PATIENT,
-    DS_COUNT
-};
-
-/* The trajectory datasets, in part order, and their element sizes: grade,
- * infections and phase are one byte; IVIG is float32 grams. */
-enum { TRAJECTORY_SETS_MAX = 4 };
-extern const int ipsim_h5i_trajectory_datasets[TRAJECTORY_SETS_MAX];
-extern const size_t ipsim_h5i_trajectory_element_size[TRAJECTORY_SETS_MAX];
-
-/* Dataset names: trajectories in the scenario group, per-patient records
- * in patients/ (economics/ takes ipsim_economic_names). */
-extern const char *const ipsim_h5i_dataset_names[DS_ECONOMIC_FIRST];
-
-/* Enumerated types: each value stored as its name, as h5py and xarray show. */
-enum { ENUM_STATE, ENUM_CAUSE, ENUM_PHASE, ENUM_MYELOMA, ENUM_RISS, ENUM_RESPONSE, ENUM_COUNT };
-
-/* The per-patient datasets, each written one chunk (= one block) at a time. */
-enum { PATIENT_COLUMNS = 16 + IPSIM_ECONOMIC_OUTCOMES };
-typedef struct ipsim_h5i_column {
-    int ds;
-    size_t element_size;
-    size_t per_patient; /* elements per patient */
-} ipsim_h5i_column;
-extern const ipsim_h5i_column ipsim_h5i_patient_columns[PATIENT_COLUMNS];
+/* The file's enumerated types, one per IPSIM_ELEMENT_ENUM_* in order. */
+enum { ENUM_COUNT = IPSIM_ELEMENTS - IPSIM_ELEMENT_ENUM_FIRST };
 
 /* One chunk of one dataset in the block being written: filled and
  * compressed by a worker thread (prepare), written by the master. */
 typedef struct chunk_part {
-    int ds;                 /* DS_* */
+    hid_t dataset;          /* whose chunk it is */
     hsize_t offset[3];      /* the chunk's position in the dataset */
     size_t bytes;           /* of a full chunk, before compression */
     unsigned char *staging; /* gathered or padded bytes */
@@ -88,16 +43,19 @@ struct ipsim_h5_writer {
     char target[IPSIM_PATH_MAX];
     char temp[IPSIM_PATH_MAX];
     hid_t file, group;
-    hid_t enums[ENUM_COUNT]; /* the file's enumerated types, ENUM_* */
-    hid_t ds[DS_COUNT];
+    hid_t enums[ENUM_COUNT]; /* the file's enumerated types */
+    hid_t trajectory[IPSIM_TRAJECTORY_SETS]; /* the open scenario's datasets (-1: none) */
+    hid_t patient_scale;     /* its patient coordinate, written block by block */
+    ipsim_column_list columns; /* its per-patient columns: the table, then extra_columns */
+    hid_t *column_ds;        /* [columns.count] */
+    ipsim_column_list extra_columns; /* ipsim_h5_writer_add_column's, for every scenario */
     int64_t replicates, patients, months;
     int64_t chunk_patients; /* trajectory chunk rows */
     int64_t block_patients; /* patients per block = per-patient chunk rows */
     int keep_trajectories;
     int trajectory_sets;    /* trajectory datasets: grade, infections, phase (, ivig) */
-    int patient_columns;    /* PATIENT_COLUMNS, or 0 without per-patient records */
     int level;              /* deflate level, 0 = none */
-    chunk_part *parts;      /* [sets * chunks per block + PATIENT_COLUMNS] */
+    chunk_part *parts;      /* [sets * chunks per block + columns.count] */
     int max_parts;
     int64_t *patient_ids;   /* [block] coordinate values */
     size_t buffer_bytes;    /* allocated for parts, for memory estimates */
@@ -115,6 +73,14 @@ struct ipsim_h5_writer {
  * writes and closes, errno (saved) says what the disk said (e.g. no space). */
 int ipsim_h5i_fail_hdf5_errno(ipsim_h5_writer *w, ipsim_error *err, const char *what, int saved);
 int ipsim_h5i_fail_hdf5(ipsim_h5_writer *w, ipsim_error *err, const char *what);
+
+/* The file's type of an element (an enumeration: w's), and the native
+ * type it is read and written as in memory. */
+hid_t ipsim_h5i_file_type(const ipsim_h5_writer *w, ipsim_element e);
+hid_t ipsim_h5i_memory_type(ipsim_element e);
+
+/* "group/name" of a dataset in the scenario group ("name" for group ""). */
+const char *ipsim_h5i_path(const char *group, const char *name, char *buf, size_t size);
 
 /* Attributes of loc: a UTF-8 string, a scalar of `type`. 0, or -1. */
 int ipsim_h5i_set_string_attr(hid_t loc, const char *name, const char *value);
@@ -153,10 +119,6 @@ int ipsim_h5i_build_layout(ipsim_h5_writer *w, const ipsim_params *p,
 void ipsim_h5i_choose_geometry(ipsim_h5_writer *w, int64_t requested_block);
 int ipsim_h5i_allocate_parts(ipsim_h5_writer *w, ipsim_error *err);
 void ipsim_h5i_free_parts(ipsim_h5_writer *w);
-
-/* Gathers one per-patient column (DS_*) of block b into buf, zero-padded
- * to `bytes`. */
-void ipsim_h5i_gather_column(int ds, const ipsim_block *b, unsigned char *buf, size_t bytes);
 
 /* Writes block b's values of the patient coordinate (replicate 0 only). */
 int ipsim_h5i_write_patient_ids(ipsim_h5_writer *w, const ipsim_block *b, ipsim_error *err);

@@ -33,10 +33,11 @@ static herr_t write_slab_shared(const ipsim_h5_writer *w, hid_t ds, hid_t memtyp
     return ipsim_h5i_write_slab(ds, memtype, rank, start, count, buf);
 }
 
-static herr_t write_summary_row(const ipsim_h5_writer *w, hid_t group, const char *name,
-                                hid_t memtype, int rank, int64_t replicate, const void *data)
+/* Writes row d's slab of `replicate` from data (native values). */
+static herr_t write_summary_row(const ipsim_h5_writer *w, hid_t group, const ipsim_dataset *d,
+                                int64_t replicate, const void *data)
 {
-    hid_t ds = H5Dopen2(group, name, H5P_DEFAULT);
+    hid_t ds = H5Dopen2(group, d->name, H5P_DEFAULT);
     if (ds < 0)
         return -1;
     hid_t space = H5Dget_space(ds);
@@ -45,7 +46,8 @@ static herr_t write_summary_row(const ipsim_h5_writer *w, hid_t group, const cha
     H5Sclose(space);
     hsize_t start[3] = {(hsize_t)replicate, 0, 0};
     dims[0] = 1;
-    herr_t rc = write_slab_shared(w, ds, memtype, rank, start, dims, data);
+    herr_t rc = write_slab_shared(w, ds, ipsim_h5i_memory_type(d->element), d->rank, start, dims,
+                                  data);
     H5Dclose(ds);
     return rc;
 }
@@ -71,65 +73,55 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
     int64_t person_months[IPSIM_GRADES];
     for (int g = 0; g < IPSIM_GRADES; g++)
         person_months[g] = ipsim_summary_person_months(s, g);
+    double ivig_grams = (double)s->ivig_milligrams / 1000.0;
+    /* Each summary/ row and where its values are, in the order written. */
+    const struct {
+        int id; /* IPSIM_SUMMARY_* */
+        const void *data;
+    } rows[IPSIM_SUMMARIES] = {
+        {IPSIM_SUMMARY_OCCUPANCY, occupancy},
+        {IPSIM_SUMMARY_PATIENTS_BY_BASELINE_GRADE, s->patients_by_baseline},
+        {IPSIM_SUMMARY_INFECTED_WITHIN_WINDOW, s->infected_in_window_by_baseline},
+        {IPSIM_SUMMARY_FIRST_INFECTIONS, s->first_infection},
+        {IPSIM_SUMMARY_PERSON_MONTHS, person_months},
+        {IPSIM_SUMMARY_EPISODES, s->episodes},
+        {IPSIM_SUMMARY_SERIOUS_EPISODES, s->serious},
+        {IPSIM_SUMMARY_DEATHS, deaths},
+        {IPSIM_SUMMARY_ON_IVIG, s->on_ivig},
+        {IPSIM_SUMMARY_PREVENTED, s->prevented},
+        {IPSIM_SUMMARY_VACCINE_DOSES, &s->vaccine_doses},
+        {IPSIM_SUMMARY_IVIG_PATIENTS, &s->ivig_patients},
+        {IPSIM_SUMMARY_IVIG_PATIENT_MONTHS, &s->ivig_patient_months},
+        {IPSIM_SUMMARY_IVIG_GRAMS, &ivig_grams},
+        {IPSIM_SUMMARY_PHASE_OCCUPANCY, s->phase_occupancy},
+        {IPSIM_SUMMARY_PATIENTS_BY_TYPE, &s->patients_by_type_and_grade[0][0]},
+        {IPSIM_SUMMARY_PATIENTS_BY_RISS, &s->patients_by_riss_and_grade[0][0]},
+        {IPSIM_SUMMARY_RESPONSES, s->responses},
+        {IPSIM_SUMMARY_IMPROVEMENT_ASSESSED, s->improvement_assessed},
+        {IPSIM_SUMMARY_IMPROVED, s->improved},
+        {IPSIM_SUMMARY_RECOVERY_ASSESSED, s->recovery_assessed},
+        {IPSIM_SUMMARY_RECOVERED, s->recovered},
+        {IPSIM_SUMMARY_PROGRESSION_FREE, progression_free},
+        {IPSIM_SUMMARY_TRANSPLANT_ELIGIBLE, &s->transplant_eligible},
+        {IPSIM_SUMMARY_ASCT_PATIENTS, &s->asct_patients},
+        {IPSIM_SUMMARY_PROGRESSIONS, &s->progressions},
+    };
     herr_t ok = group < 0 ? -1 : 0;
     if (!ok) {
-        ok |= write_summary_row(w, group, "occupancy", H5T_NATIVE_DOUBLE, 3, replicate, occupancy);
-        ok |= write_summary_row(w, group, "patients_by_baseline_grade", H5T_NATIVE_INT64, 2,
-                                replicate, s->patients_by_baseline);
-        ok |= write_summary_row(w, group, "infected_within_window_by_baseline_grade",
-                                H5T_NATIVE_INT64, 2, replicate,
-                                s->infected_in_window_by_baseline);
-        ok |= write_summary_row(w, group, "first_infections_by_baseline_grade", H5T_NATIVE_INT64, 3,
-                                replicate, s->first_infection);
-        ok |= write_summary_row(w, group, "person_months_by_grade", H5T_NATIVE_INT64, 2, replicate,
-                                person_months);
-        ok |= write_summary_row(w, group, "episodes_by_grade_and_type", H5T_NATIVE_INT64, 3,
-                                replicate, s->episodes);
-        ok |= write_summary_row(w, group, "serious_episodes_by_grade", H5T_NATIVE_INT64, 2,
-                                replicate, s->serious);
-        ok |= write_summary_row(w, group, "deaths_by_cause", H5T_NATIVE_INT64, 2, replicate, deaths);
-        ok |= write_summary_row(w, group, "on_ivig", H5T_NATIVE_INT64, 2, replicate, s->on_ivig);
-        ok |= write_summary_row(w, group, "episodes_prevented_by_type", H5T_NATIVE_INT64, 2,
-                                replicate, s->prevented);
-        ok |= write_summary_row(w, group, "vaccine_doses", H5T_NATIVE_INT64, 1, replicate,
-                                &s->vaccine_doses);
-        double ivig_grams = (double)s->ivig_milligrams / 1000.0;
-        ok |= write_summary_row(w, group, "ivig_patients", H5T_NATIVE_INT64, 1, replicate,
-                                &s->ivig_patients);
-        ok |= write_summary_row(w, group, "ivig_patient_months", H5T_NATIVE_INT64, 1, replicate,
-                                &s->ivig_patient_months);
-        ok |= write_summary_row(w, group, "ivig_grams", H5T_NATIVE_DOUBLE, 1, replicate,
-                                &ivig_grams);
-        const struct {
-            const char *name;
-            int rank;
-            const int64_t *data;
-        } tallies[] = {
-            {"phase_occupancy", 3, s->phase_occupancy},
-            {"patients_by_type_and_grade", 3, &s->patients_by_type_and_grade[0][0]},
-            {"patients_by_riss_and_grade", 3, &s->patients_by_riss_and_grade[0][0]},
-            {"responses", 2, s->responses},
-            {"improvement_assessed", 2, s->improvement_assessed},
-            {"improved", 2, s->improved},
-            {"recovery_assessed", 2, s->recovery_assessed},
-            {"recovered", 2, s->recovered},
-            {"progression_free", 3, progression_free},
-            {"transplant_eligible", 1, &s->transplant_eligible},
-            {"asct_patients", 1, &s->asct_patients},
-            {"progressions", 1, &s->progressions},
-        };
-        for (size_t i = 0; i < sizeof tallies / sizeof tallies[0]; i++)
-            ok |= write_summary_row(w, group, tallies[i].name, H5T_NATIVE_INT64, tallies[i].rank,
-                                    replicate, tallies[i].data);
+        for (int i = 0; i < IPSIM_SUMMARIES; i++)
+            ok |= write_summary_row(w, group, &ipsim_summaries[rows[i].id], replicate,
+                                    rows[i].data);
         H5Gclose(group);
         group = H5Gopen2(w->group, "economics", H5P_DEFAULT);
         double means[IPSIM_ECONOMIC_OUTCOMES];
         ipsim_summary_mean_economics(s, means);
         ok |= group < 0 ? -1 : 0;
         if (group >= 0) {
-            ok |= write_summary_row(w, group, "mean", H5T_NATIVE_DOUBLE, 2, replicate, means);
-            ok |= write_summary_row(w, group, "sum_fixed_point", H5T_NATIVE_INT64, 2, replicate,
-                                    s->economic_sums);
+            ok |= write_summary_row(w, group, &ipsim_economic_totals[IPSIM_ECONOMICS_MEAN],
+                                    replicate, means);
+            ok |= write_summary_row(w, group,
+                                    &ipsim_economic_totals[IPSIM_ECONOMICS_SUM_FIXED_POINT],
+                                    replicate, s->economic_sums);
             H5Gclose(group);
         }
     }

@@ -17,26 +17,61 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void close_all(ipsim_h5_writer *w)
+/* No HDF5 object open: every handle -1. */
+static void forget_handles(ipsim_h5_writer *w)
 {
-    for (int i = 0; i < DS_COUNT; i++)
-        if (w->ds[i] >= 0)
-            H5Dclose(w->ds[i]);
-    for (int i = 0; i < ENUM_COUNT; i++)
-        if (w->enums[i] >= 0)
-            H5Tclose(w->enums[i]);
-    if (w->group >= 0)
-        H5Gclose(w->group);
-    for (int i = 0; i < DS_COUNT; i++)
-        w->ds[i] = -1;
+    for (int i = 0; i < IPSIM_TRAJECTORY_SETS; i++)
+        w->trajectory[i] = -1;
+    for (int i = 0; w->column_ds && i < w->columns.count; i++)
+        w->column_ds[i] = -1;
+    w->patient_scale = -1;
     for (int i = 0; i < ENUM_COUNT; i++)
         w->enums[i] = -1;
     w->group = -1;
 }
 
+/* A new writer, with nothing open. */
+static ipsim_h5_writer *writer_new(void)
+{
+    ipsim_h5_writer *w = calloc(1, sizeof *w);
+    if (w) {
+        w->file = -1;
+        forget_handles(w);
+    }
+    return w;
+}
+
+static void close_all(ipsim_h5_writer *w)
+{
+    for (int i = 0; i < IPSIM_TRAJECTORY_SETS; i++)
+        if (w->trajectory[i] >= 0)
+            H5Dclose(w->trajectory[i]);
+    for (int i = 0; w->column_ds && i < w->columns.count; i++)
+        if (w->column_ds[i] >= 0)
+            H5Dclose(w->column_ds[i]);
+    if (w->patient_scale >= 0)
+        H5Dclose(w->patient_scale);
+    for (int i = 0; i < ENUM_COUNT; i++)
+        if (w->enums[i] >= 0)
+            H5Tclose(w->enums[i]);
+    if (w->group >= 0)
+        H5Gclose(w->group);
+    forget_handles(w);
+}
+
+/* Forgets the scenario's per-patient columns (close_all first). */
+static void free_columns(ipsim_h5_writer *w)
+{
+    ipsim_column_list_free(&w->columns);
+    free(w->column_ds);
+    w->column_ds = NULL;
+}
+
 static void writer_free(ipsim_h5_writer *w)
 {
     ipsim_h5i_free_parts(w);
+    free_columns(w);
+    ipsim_column_list_free(&w->extra_columns);
     free(w->column);
     free(w);
 }
@@ -75,8 +110,8 @@ double ipsim_h5_writer_estimate_bytes(const ipsim_params *p)
     double rows = (double)p->cohort.replicates * (double)p->cohort.patients;
     double months = (double)(ipsim_params_cycles(p) + 1);
     double per_patient = 0;
-    for (int c = 0; c < (p->output.patient_records ? PATIENT_COLUMNS : 0); c++)
-        per_patient += (double)(ipsim_h5i_patient_columns[c].element_size * ipsim_h5i_patient_columns[c].per_patient);
+    for (int c = 0; c < (p->output.patient_records ? IPSIM_PATIENT_COLUMNS : 0); c++)
+        per_patient += (double)ipsim_column_bytes(&ipsim_patient_columns[c]);
     if (p->output.trajectories == IPSIM_TRAJECTORIES_DENSE)
         per_patient += (p->ivig.policy == IPSIM_IVIG_NONE ? 3 : 7) * months;
     double summaries =
@@ -110,14 +145,9 @@ static int write_file_header(ipsim_h5_writer *w, const ipsim_run_info *info,
 static int writer_with_temp(ipsim_h5_writer **out, const char *target_path, ipsim_error *err)
 {
     *out = NULL;
-    ipsim_h5_writer *w = calloc(1, sizeof *w);
+    ipsim_h5_writer *w = writer_new();
     if (!w)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the HDF5 writer");
-    w->file = w->group = -1;
-    for (int i = 0; i < ENUM_COUNT; i++)
-        w->enums[i] = -1;
-    for (int i = 0; i < DS_COUNT; i++)
-        w->ds[i] = -1;
 
     if (strlen(target_path) + 32 >= sizeof w->target) {
         writer_free(w);
@@ -239,6 +269,7 @@ int ipsim_h5_writer_begin_scenario(ipsim_h5_writer *w, const ipsim_params *p,
 {
     close_all(w);
     ipsim_h5i_free_parts(w);
+    free_columns(w);
     w->replicates = p->cohort.replicates;
     w->patients = p->cohort.patients;
     w->months = ipsim_params_cycles(p) + 1;
@@ -246,9 +277,20 @@ int ipsim_h5_writer_begin_scenario(ipsim_h5_writer *w, const ipsim_params *p,
     /* The IVIG row is written for scenarios that can give IVIG only. */
     w->trajectory_sets = !w->keep_trajectories ? 0 : p->ivig.policy == IPSIM_IVIG_NONE ? 3 : 4;
     w->level = (int)p->output.compression_level;
-    w->patient_columns = p->output.patient_records ? PATIENT_COLUMNS : 0;
+    /* The run's per-patient columns: the table's, then those appended. */
+    int rc = ipsim_column_list_init(&w->columns, p->output.patient_records, err);
+    for (int i = 0; !rc && p->output.patient_records && i < w->extra_columns.count; i++)
+        rc = ipsim_column_list_append(&w->columns, &w->extra_columns.rows[i], err);
+    if (!rc && w->columns.count) {
+        w->column_ds = malloc((size_t)w->columns.count * sizeof *w->column_ds);
+        if (!w->column_ds)
+            rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the per-patient columns");
+        for (int i = 0; w->column_ds && i < w->columns.count; i++)
+            w->column_ds[i] = -1;
+    }
     ipsim_h5i_choose_geometry(w, block_patients);
-    int rc = ipsim_h5i_allocate_parts(w, err);
+    if (!rc)
+        rc = ipsim_h5i_allocate_parts(w, err);
 #ifdef IPSIM_MPI
     if (w->ranks && w->ranks->size > 1)
         return ipsim_ranks_max(w->ranks, rc) ? (rc ? rc : IPSIM_ENOMEM)
@@ -263,6 +305,13 @@ void ipsim_h5_writer_end_scenario(ipsim_h5_writer *w)
 {
     close_all(w);
     ipsim_h5i_free_parts(w);
+    free_columns(w);
+}
+
+int ipsim_h5_writer_add_column(ipsim_h5_writer *w, const ipsim_column *column, ipsim_error *err)
+{
+    int rc = ipsim_column_check(column, NULL, err);
+    return rc ? rc : ipsim_column_list_append(&w->extra_columns, column, err);
 }
 
 int64_t ipsim_h5_writer_block_patients(const ipsim_h5_writer *w)
@@ -407,17 +456,11 @@ int ipsim_h5_writer_create_shared(ipsim_h5_writer **out, const ipsim_ranks *rank
         if (!rc)
             snprintf(temp, sizeof temp, "%s", w->temp);
     } else {
-        w = calloc(1, sizeof *w);
+        w = writer_new();
         if (!w)
             rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the HDF5 writer");
-        else {
-            w->file = w->group = -1;
-            for (int i = 0; i < ENUM_COUNT; i++)
-                w->enums[i] = -1;
-            for (int i = 0; i < DS_COUNT; i++)
-                w->ds[i] = -1;
+        else
             snprintf(w->target, sizeof w->target, "%s", target_path);
-        }
     }
     ipsim_ranks_broadcast(ranks, temp, sizeof temp);
     if (w && ranks->rank != 0)
@@ -432,20 +475,6 @@ int ipsim_h5_writer_create_shared(ipsim_h5_writer **out, const ipsim_ranks *rank
     w->ranks = ranks;
     *out = w;
     return IPSIM_OK;
-}
-
-/* A per-patient dataset's path in the scenario group (ipsim_h5i_dataset_names), to
- * open it in a layout rank 0 made. */
-static const char *dataset_path(int ds, char *buf, size_t size)
-{
-    if (ds == DS_PATIENT)
-        snprintf(buf, size, "patient");
-    else if (ds >= DS_ECONOMIC_FIRST)
-        snprintf(buf, size, "economics/%s", ipsim_economic_names[ds - DS_ECONOMIC_FIRST]);
-    else
-        snprintf(buf, size, "%s%s", ds >= DS_BASELINE_GRADE ? "patients/" : "",
-                 ipsim_h5i_dataset_names[ds]);
-    return buf;
 }
 
 /* Shared: rank 0 builds the scenario's layout alone; then every rank opens
@@ -473,19 +502,21 @@ static int begin_shared(ipsim_h5_writer *w, const ipsim_params *p, const char *p
     H5Pclose(fapl);
     w->group = w->file < 0 ? -1 : H5Gopen2(w->file, p->name, H5P_DEFAULT);
     int failed = w->group < 0;
-    char buf[64];
+    char buf[2 * IPSIM_NAME_MAX];
     for (int set = 0; set < w->trajectory_sets && !failed; set++) {
-        const int ds = ipsim_h5i_trajectory_datasets[set];
-        failed = (w->ds[ds] = H5Dopen2(w->group, dataset_path(ds, buf, sizeof buf),
-                                       H5P_DEFAULT)) < 0;
+        const ipsim_dataset *d = &ipsim_trajectory_datasets[set];
+        failed = (w->trajectory[set] = H5Dopen2(
+                      w->group, ipsim_h5i_path(d->group, d->name, buf, sizeof buf), H5P_DEFAULT)) < 0;
     }
-    for (int c = 0; c < w->patient_columns && !failed; c++) {
-        const int ds = ipsim_h5i_patient_columns[c].ds;
-        failed = (w->ds[ds] = H5Dopen2(w->group, dataset_path(ds, buf, sizeof buf),
-                                       H5P_DEFAULT)) < 0;
+    for (int c = 0; c < w->columns.count && !failed; c++) {
+        const ipsim_column *col = &w->columns.rows[c];
+        failed = (w->column_ds[c] = H5Dopen2(
+                      w->group, ipsim_h5i_path(col->group, col->name, buf, sizeof buf),
+                      H5P_DEFAULT)) < 0;
     }
     if (!failed)
-        failed = (w->ds[DS_PATIENT] = H5Dopen2(w->group, "patient", H5P_DEFAULT)) < 0;
+        failed = (w->patient_scale = H5Dopen2(w->group, ipsim_coordinates[IPSIM_DIM_PATIENT].name,
+                                              H5P_DEFAULT)) < 0;
     rc = failed ? ipsim_h5i_fail_hdf5(w, err, "opening the shared file") : IPSIM_OK;
     if (ipsim_ranks_max(ranks, rc) && !rc)
         rc = IPSIM_FAIL(err, IPSIM_EHDF5, "another rank could not open '%s'", w->target);
@@ -494,11 +525,11 @@ static int begin_shared(ipsim_h5_writer *w, const ipsim_params *p, const char *p
 
 /* One collective write of dataset ds: this rank's block rows (rank 3 with
  * `width` values per patient, or 2) or, for b == NULL, nothing. */
-static herr_t write_collective(ipsim_h5_writer *w, int ds, const ipsim_block *b, int rank,
-                               hsize_t width, const void *buf)
+static herr_t write_collective(hid_t ds, const ipsim_block *b, int rank, hsize_t width,
+                               const void *buf)
 {
-    hid_t fspace = H5Dget_space(w->ds[ds]);
-    hid_t type = H5Dget_type(w->ds[ds]);
+    hid_t fspace = H5Dget_space(ds);
+    hid_t type = H5Dget_type(ds);
     hsize_t one = 1;
     hid_t mspace;
     herr_t rc = 0;
@@ -517,7 +548,7 @@ static herr_t write_collective(ipsim_h5_writer *w, int ds, const ipsim_block *b,
      * the ranks agree on where each new chunk goes. */
     H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
     if (rc >= 0)
-        rc = H5Dwrite(w->ds[ds], type, mspace, fspace, dxpl, buf);
+        rc = H5Dwrite(ds, type, mspace, fspace, dxpl, buf);
     H5Pclose(dxpl);
     H5Sclose(mspace);
     H5Sclose(fspace);
@@ -530,7 +561,11 @@ int ipsim_h5_writer_write_block_shared(ipsim_h5_writer *w, const ipsim_block *b,
 {
     /* The buffers hold the file's byte layout (little-endian, as the direct
      * chunk writes do), so the file's own type is the memory type. */
-    size_t need = (size_t)w->block_patients * (size_t)(w->months > 3 ? w->months : 3) * 8;
+    size_t widest = (size_t)(w->months > 3 ? w->months : 3) * 8;
+    for (int c = 0; c < w->columns.count; c++)
+        if (ipsim_column_bytes(&w->columns.rows[c]) > widest)
+            widest = ipsim_column_bytes(&w->columns.rows[c]);
+    size_t need = (size_t)w->block_patients * widest;
     if (w->column_bytes < need) {
         free(w->column);
         w->column = malloc(need);
@@ -539,9 +574,8 @@ int ipsim_h5_writer_write_block_shared(ipsim_h5_writer *w, const ipsim_block *b,
             return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate a block's column");
     }
     for (int set = 0; set < w->trajectory_sets; set++) {
-        const int ds = ipsim_h5i_trajectory_datasets[set];
         const void *buf = NULL;
-        if (b && ds == DS_IVIG) {
+        if (b && set == IPSIM_TRAJECTORY_IVIG) {
             float *grams = (float *)(void *)w->column;
             for (int64_t i = 0; i < b->count; i++)
                 for (int64_t m = 0; m < b->months; m++)
@@ -549,23 +583,22 @@ int ipsim_h5_writer_write_block_shared(ipsim_h5_writer *w, const ipsim_block *b,
                         b->ivig[i * b->months + m] ? b->records[i].ivig_grams_per_cycle : 0.0f;
             buf = grams;
         } else if (b) {
-            const uint8_t *rows[TRAJECTORY_SETS_MAX] = {b->grade, b->infections, b->phase,
+            const uint8_t *rows[IPSIM_TRAJECTORY_SETS] = {b->grade, b->infections, b->phase,
                                                         b->ivig};
             buf = rows[set];
         }
         errno = 0;
-        if (write_collective(w, ds, b, 3, (hsize_t)w->months, buf) < 0)
+        if (write_collective(w->trajectory[set], b, 3, (hsize_t)w->months, buf) < 0)
             return ipsim_h5i_fail_hdf5_errno(w, err, "writing patient trajectories", errno);
     }
-    for (int c = 0; c < w->patient_columns; c++) {
-        const int ds = ipsim_h5i_patient_columns[c].ds;
+    for (int c = 0; c < w->columns.count; c++) {
+        const ipsim_column *col = &w->columns.rows[c];
         if (b)
-            ipsim_h5i_gather_column(ds, b, w->column,
-                          (size_t)b->count * ipsim_h5i_patient_columns[c].element_size *
-                              ipsim_h5i_patient_columns[c].per_patient);
+            ipsim_column_gather(col, b->records, b->count, w->column,
+                                (size_t)b->count * ipsim_column_bytes(col));
         errno = 0;
-        if (write_collective(w, ds, b, ipsim_h5i_patient_columns[c].per_patient > 1 ? 3 : 2,
-                             (hsize_t)ipsim_h5i_patient_columns[c].per_patient, b ? w->column : NULL) < 0)
+        if (write_collective(w->column_ds[c], b, col->width > 1 ? 3 : 2, (hsize_t)col->width,
+                             b ? w->column : NULL) < 0)
             return ipsim_h5i_fail_hdf5_errno(w, err, "writing patient data", errno);
     }
     /* Unfiltered, its space allocated when created: written by the rank
