@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hdf5.h>
-
 #include "models/mortality.h"
 
 const char *const ipsim_outcome_names[IPSIM_OUTCOMES] = {
@@ -27,37 +25,32 @@ bool ipsim_paired_possible(const ipsim_params *a, const ipsim_params *b)
            a->cohort.cycle_months == b->cohort.cycle_months;
 }
 
-/* Buffers for CHUNK patients' columns. Every column is read as double
- * (HDF5 converts), except the cause of death, an enumeration. */
+/* Buffers for CHUNK patients' columns, read as doubles. */
 typedef struct columns {
     double *by_type; /* [CHUNK][3] */
-    double *serious, *death_month, *grams, *cost, *qalys, *life_years;
-    uint8_t *death_cause;
+    double *serious, *death_month, *grams, *cost, *qalys, *life_years, *death_cause;
 } columns;
 
 static int read_outcomes(ipsim_h5_reader *r, int64_t replicate, int64_t first, int64_t count,
                          columns *c, double (*values)[IPSIM_OUTCOMES], ipsim_error *err)
 {
     const struct {
-        const char *name;
-        int64_t width;
-        int64_t memtype;
-        void *buffer;
+        int column; /* IPSIM_COLUMN_* */
+        double *buffer;
     } reads[] = {
-        {"infections_by_type", IPSIM_INFECTION_TYPES, H5T_NATIVE_DOUBLE, c->by_type},
-        {"serious_infections", 1, H5T_NATIVE_DOUBLE, c->serious},
-        {"death_month", 1, H5T_NATIVE_DOUBLE, c->death_month},
-        {"death_cause", 1, H5T_NATIVE_UINT8, c->death_cause},
-        {"ivig_grams", 1, H5T_NATIVE_DOUBLE, c->grams},
-        {"economics/cost_discounted", 1, H5T_NATIVE_DOUBLE, c->cost},
-        {"economics/qalys_discounted", 1, H5T_NATIVE_DOUBLE, c->qalys},
-        {"economics/life_years_discounted", 1, H5T_NATIVE_DOUBLE, c->life_years},
+        {IPSIM_COLUMN_INFECTIONS_BY_TYPE, c->by_type},
+        {IPSIM_COLUMN_SERIOUS_INFECTIONS, c->serious},
+        {IPSIM_COLUMN_DEATH_MONTH, c->death_month},
+        {IPSIM_COLUMN_DEATH_CAUSE, c->death_cause},
+        {IPSIM_COLUMN_IVIG_GRAMS, c->grams},
+        {IPSIM_COLUMN_ECONOMIC_FIRST + IPSIM_ECONOMIC_COST_DISCOUNTED, c->cost},
+        {IPSIM_COLUMN_ECONOMIC_FIRST + IPSIM_ECONOMIC_QALYS_DISCOUNTED, c->qalys},
+        {IPSIM_COLUMN_ECONOMIC_FIRST + IPSIM_ECONOMIC_LIFE_YEARS_DISCOUNTED, c->life_years},
     };
     int rc = IPSIM_OK;
     for (size_t k = 0; k < sizeof reads / sizeof reads[0] && !rc; k++)
-        rc = ipsim_h5_reader_read_patients(r, reads[k].name, replicate, first, count,
-                                           reads[k].width, reads[k].memtype, reads[k].buffer,
-                                           err);
+        rc = ipsim_h5_reader_read_column(r, &ipsim_patient_columns[reads[k].column], replicate,
+                                         first, count, reads[k].buffer, err);
     for (int64_t i = 0; !rc && i < count; i++) {
         const double *t = c->by_type + IPSIM_INFECTION_TYPES * i;
         values[i][IPSIM_OUTCOME_INFECTIONS] = t[0] + t[1] + t[2];
@@ -84,8 +77,8 @@ int ipsim_paired_compare(ipsim_h5_reader *a, ipsim_h5_reader *b, ipsim_differenc
     memset(out, 0, IPSIM_OUTCOMES * sizeof *out);
     const ipsim_params *pa = ipsim_h5_reader_params(a), *pb = ipsim_h5_reader_params(b);
     *paired = ipsim_paired_possible(pa, pb);
-    /* One allocation for the double columns: by type (3 each), then six. */
-    double *doubles = malloc(CHUNK * (IPSIM_INFECTION_TYPES + 6) * sizeof *doubles);
+    /* One allocation for the columns: by type (3 each), then seven. */
+    double *doubles = malloc(CHUNK * (IPSIM_INFECTION_TYPES + 7) * sizeof *doubles);
     columns c = {0};
     if (doubles) {
         c.by_type = doubles;
@@ -95,12 +88,12 @@ int ipsim_paired_compare(ipsim_h5_reader *a, ipsim_h5_reader *b, ipsim_differenc
         c.cost = c.grams + CHUNK;
         c.qalys = c.cost + CHUNK;
         c.life_years = c.qalys + CHUNK;
+        c.death_cause = c.life_years + CHUNK;
     }
-    c.death_cause = malloc(CHUNK);
     double(*va)[IPSIM_OUTCOMES] = malloc(CHUNK * sizeof *va);
     double(*vb)[IPSIM_OUTCOMES] = malloc(CHUNK * sizeof *vb);
     int rc = IPSIM_OK;
-    if (!doubles || !c.death_cause || !va || !vb) {
+    if (!doubles || !va || !vb) {
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the comparison buffers");
         goto cleanup;
     }
@@ -135,7 +128,6 @@ int ipsim_paired_compare(ipsim_h5_reader *a, ipsim_h5_reader *b, ipsim_differenc
     }
 cleanup:
     free(doubles);
-    free(c.death_cause);
     free(va);
     free(vb);
     return rc;

@@ -12,7 +12,7 @@
 
 #include <hdf5.h>
 
-#include "output/h5_writer.h"
+#include "output/h5_internal.h"
 #include "params/loader.h"
 
 struct ipsim_h5_reader {
@@ -332,22 +332,18 @@ static int read_dataset(ipsim_h5_reader *r, const char *name, hid_t memtype, int
     return IPSIM_OK;
 }
 
-int ipsim_h5_reader_read_patients(ipsim_h5_reader *r, const char *name, int64_t replicate,
-                                  int64_t first, int64_t count, int64_t width, int64_t memtype,
-                                  void *buf, ipsim_error *err)
+int ipsim_h5_reader_read_column(ipsim_h5_reader *r, const ipsim_column *c, int64_t replicate,
+                                int64_t first, int64_t count, double *buf, ipsim_error *err)
 {
-    /* A bare name is in patients/; "group/name" names its group. */
-    char path[128], group[64];
-    const char *slash = strchr(name, '/');
-    snprintf(group, sizeof group, "%.*s", slash ? (int)(slash - name) : 8,
-             slash ? name : "patients");
-    snprintf(path, sizeof path, "%s/%s", group, slash ? slash + 1 : name);
-    if (H5Lexists(r->group, group, H5P_DEFAULT) <= 0 ||
+    char path[2 * IPSIM_NAME_MAX];
+    ipsim_h5i_path(c->group, c->name, path, sizeof path);
+    if (H5Lexists(r->group, c->group, H5P_DEFAULT) <= 0 ||
         H5Lexists(r->group, path, H5P_DEFAULT) <= 0)
         return fail(r, err, IPSIM_EFORMAT, "missing dataset '%s/%s'", r->params.name, path);
     hid_t ds = H5Dopen2(r->group, path, H5P_DEFAULT);
     if (ds < 0)
         return fail(r, err, IPSIM_EFORMAT, "cannot open dataset '%s/%s'", r->params.name, path);
+    const int64_t width = c->width;
     int rank = width > 1 ? 3 : 2;
     hid_t fspace = H5Dget_space(ds);
     hsize_t dims[3] = {0, 0, 0};
@@ -364,11 +360,17 @@ int ipsim_h5_reader_read_patients(ipsim_h5_reader *r, const char *name, int64_t 
     hsize_t size[3] = {1, (hsize_t)count, (hsize_t)width};
     hid_t mspace = H5Screate_simple(rank, size, NULL);
     herr_t ok = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, size, NULL);
-    /* HDF5 converts no enum to an integer: read an enum as the bytes it is. */
+    /* HDF5 converts no enum to a number: read an enum as the bytes it is,
+     * at the start of buf, then widen them from the last. */
     hid_t dtype = H5Dget_type(ds);
-    hid_t read_type = H5Tget_class(dtype) == H5T_ENUM ? dtype : (hid_t)memtype;
+    const int is_enum = H5Tget_class(dtype) == H5T_ENUM;
     if (ok >= 0)
-        ok = H5Dread(ds, read_type, mspace, fspace, H5P_DEFAULT, buf);
+        ok = H5Dread(ds, is_enum ? dtype : H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, buf);
+    const size_t n = (size_t)(count * width);
+    for (size_t i = n; ok >= 0 && is_enum && i-- > 0;) {
+        const uint8_t value = ((const uint8_t *)buf)[i];
+        buf[i] = value;
+    }
     H5Tclose(dtype);
     H5Sclose(mspace);
     H5Sclose(fspace);
@@ -378,6 +380,34 @@ int ipsim_h5_reader_read_patients(ipsim_h5_reader *r, const char *name, int64_t 
                     "cannot read dataset '%s/%s': the file is truncated or damaged",
                     r->params.name, path);
     return IPSIM_OK;
+}
+
+/* Row d's extents in this file (M months), and its values per replicate. */
+static hsize_t row_dims(const ipsim_h5_reader *r, const ipsim_dataset *d, hsize_t M,
+                        hsize_t dims[3])
+{
+    hsize_t per_replicate = 1;
+    for (int k = 0; k < d->rank; k++) {
+        switch (d->dims[k]) {
+        case IPSIM_DIM_REPLICATE: dims[k] = (hsize_t)r->params.cohort.replicates; break;
+        case IPSIM_DIM_PATIENT: dims[k] = (hsize_t)r->params.cohort.patients; break;
+        case IPSIM_DIM_MONTH: dims[k] = M; break;
+        default: dims[k] = (hsize_t)ipsim_coordinates[d->dims[k]].length; break;
+        }
+        per_replicate *= k ? dims[k] : 1;
+    }
+    return per_replicate;
+}
+
+/* Reads row d whole, as its native type, checking its shape. */
+static int read_row(ipsim_h5_reader *r, const ipsim_dataset *d, hsize_t M, void *buf,
+                    ipsim_error *err)
+{
+    char path[2 * IPSIM_NAME_MAX];
+    hsize_t dims[3];
+    row_dims(r, d, M, dims);
+    return read_dataset(r, ipsim_h5i_path(d->group, d->name, path, sizeof path),
+                        ipsim_h5i_memory_type(d->element), d->rank, dims, buf, err);
 }
 
 int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim_error *err)
@@ -393,59 +423,49 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the summary of %s", r->path);
     }
     int rc;
-    const hsize_t occ_dims[3] = {R, M, IPSIM_STATES};
-    rc = read_dataset(r, "summary/occupancy", H5T_NATIVE_DOUBLE, 3, occ_dims, occupancy, err);
+    rc = read_row(r, &ipsim_summaries[IPSIM_SUMMARY_OCCUPANCY], M, occupancy, err);
     /* Shares back to counts: exact, since share = count / patients. */
     for (hsize_t i = 0; !rc && i < R * per_replicate; i++)
         total->occupancy[i % per_replicate] +=
             (int64_t)llround(occupancy[i] * (double)p->cohort.patients);
 
     /* Integer tables [replicate, ...], summed over replicates. */
-    struct {
-        const char *name;
+    const struct {
+        const ipsim_dataset *row;
         int64_t *dst;
-        int rank;
-        hsize_t dims[2]; /* after the replicate dimension */
     } tables[] = {
-        {"summary/patients_by_baseline_grade", total->patients_by_baseline, 2, {IPSIM_GRADES}},
-        {"summary/infected_within_window_by_baseline_grade",
-         total->infected_in_window_by_baseline, 2, {IPSIM_GRADES}},
-        {"summary/serious_episodes_by_grade", total->serious, 2, {IPSIM_GRADES}},
-        {"summary/episodes_by_grade_and_type", &total->episodes[0][0], 3,
-         {IPSIM_GRADES, IPSIM_INFECTION_TYPES}},
-        {"summary/deaths_by_cause", &total->deaths[IPSIM_DEATH_BACKGROUND], 2,
-         {IPSIM_DEATH_CAUSES - 1}},
-        {"summary/episodes_prevented_by_type", total->prevented, 2, {IPSIM_INFECTION_TYPES}},
-        {"summary/phase_occupancy", total->phase_occupancy, 3, {M, IPSIM_PHASE_STATES}},
-        {"summary/first_infections_by_baseline_grade", total->first_infection, 3,
-         {M, IPSIM_GRADES}},
-        {"summary/patients_by_type_and_grade", &total->patients_by_type_and_grade[0][0], 3,
-         {IPSIM_MYELOMA_TYPES, IPSIM_GRADES}},
-        {"summary/patients_by_riss_and_grade", &total->patients_by_riss_and_grade[0][0], 3,
-         {IPSIM_RISS_STAGES, IPSIM_GRADES}},
-        {"summary/responses", total->responses, 2, {IPSIM_RESPONSES + 1}},
-        {"summary/improvement_assessed", total->improvement_assessed, 2, {IPSIM_RESPONSES + 1}},
-        {"summary/improved", total->improved, 2, {IPSIM_RESPONSES + 1}},
-        {"summary/recovery_assessed", total->recovery_assessed, 2, {2}},
-        {"summary/recovered", total->recovered, 2, {2}},
-        {"economics/sum_fixed_point", total->economic_sums, 2, {IPSIM_ECONOMIC_OUTCOMES}},
+        {&ipsim_summaries[IPSIM_SUMMARY_PATIENTS_BY_BASELINE_GRADE], total->patients_by_baseline},
+        {&ipsim_summaries[IPSIM_SUMMARY_INFECTED_WITHIN_WINDOW],
+         total->infected_in_window_by_baseline},
+        {&ipsim_summaries[IPSIM_SUMMARY_SERIOUS_EPISODES], total->serious},
+        {&ipsim_summaries[IPSIM_SUMMARY_EPISODES], &total->episodes[0][0]},
+        {&ipsim_summaries[IPSIM_SUMMARY_DEATHS], &total->deaths[IPSIM_DEATH_BACKGROUND]},
+        {&ipsim_summaries[IPSIM_SUMMARY_PREVENTED], total->prevented},
+        {&ipsim_summaries[IPSIM_SUMMARY_PHASE_OCCUPANCY], total->phase_occupancy},
+        {&ipsim_summaries[IPSIM_SUMMARY_FIRST_INFECTIONS], total->first_infection},
+        {&ipsim_summaries[IPSIM_SUMMARY_PATIENTS_BY_TYPE], &total->patients_by_type_and_grade[0][0]},
+        {&ipsim_summaries[IPSIM_SUMMARY_PATIENTS_BY_RISS], &total->patients_by_riss_and_grade[0][0]},
+        {&ipsim_summaries[IPSIM_SUMMARY_RESPONSES], total->responses},
+        {&ipsim_summaries[IPSIM_SUMMARY_IMPROVEMENT_ASSESSED], total->improvement_assessed},
+        {&ipsim_summaries[IPSIM_SUMMARY_IMPROVED], total->improved},
+        {&ipsim_summaries[IPSIM_SUMMARY_RECOVERY_ASSESSED], total->recovery_assessed},
+        {&ipsim_summaries[IPSIM_SUMMARY_RECOVERED], total->recovered},
+        {&ipsim_economic_totals[IPSIM_ECONOMICS_SUM_FIXED_POINT], total->economic_sums},
     };
     size_t largest = (size_t)M * IPSIM_PHASE_STATES;
     int64_t *table = rc ? NULL : malloc((size_t)R * largest * sizeof *table);
     if (!rc && !table)
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the summary of %s", r->path);
     for (size_t t = 0; t < sizeof tables / sizeof tables[0] && !rc; t++) {
-        hsize_t dims[3] = {R, tables[t].dims[0], tables[t].dims[1]};
-        hsize_t cols = tables[t].rank == 3 ? dims[1] * dims[2] : dims[1];
-        rc = read_dataset(r, tables[t].name, H5T_NATIVE_INT64, tables[t].rank, dims, table, err);
+        hsize_t dims[3];
+        hsize_t cols = row_dims(r, tables[t].row, M, dims);
+        rc = read_row(r, tables[t].row, M, table, err);
         for (hsize_t i = 0; !rc && i < R * cols; i++)
             tables[t].dst[i % cols] += table[i];
     }
     /* Progression-free counts back to the rows of the events. */
-    const hsize_t pfs_dims[3] = {R, M, 2};
     if (!rc)
-        rc = read_dataset(r, "summary/progression_free", H5T_NATIVE_INT64, 3, pfs_dims, table,
-                          err);
+        rc = read_row(r, &ipsim_summaries[IPSIM_SUMMARY_PROGRESSION_FREE], M, table, err);
     for (int group = 0; !rc && group < 2; group++) {
         int64_t assessed = 0;
         for (int k = 0; k <= IPSIM_RESPONSES; k++)
@@ -462,28 +482,29 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
         total->pfs_event_row[M * 2 + (hsize_t)group] = before;
     }
     free(table);
-    struct {
-        const char *name;
+    const struct {
+        int id; /* IPSIM_SUMMARY_*, [R] */
         int64_t *dst;
-    } totals[] = {{"summary/vaccine_doses", &total->module_sums[ipsim_modules_column_index(ipsim_registered_modules, "vaccine_doses")]},
-                  {"summary/ivig_patients", &total->ivig_patients},
-                  {"summary/ivig_patient_months", &total->ivig_patient_months},
-                  {"summary/transplant_eligible", &total->transplant_eligible},
-                  {"summary/asct_patients", &total->asct_patients},
-                  {"summary/progressions", &total->progressions}};
+    } totals[] = {{IPSIM_SUMMARY_VACCINE_DOSES,
+                   &total->module_sums[ipsim_modules_column_index(ipsim_registered_modules,
+                                                                  "vaccine_doses")]},
+                  {IPSIM_SUMMARY_IVIG_PATIENTS, &total->ivig_patients},
+                  {IPSIM_SUMMARY_IVIG_PATIENT_MONTHS, &total->ivig_patient_months},
+                  {IPSIM_SUMMARY_TRANSPLANT_ELIGIBLE, &total->transplant_eligible},
+                  {IPSIM_SUMMARY_ASCT_PATIENTS, &total->asct_patients},
+                  {IPSIM_SUMMARY_PROGRESSIONS, &total->progressions}};
     for (size_t t = 0; t < sizeof totals / sizeof totals[0] && !rc; t++) {
-        rc = read_dataset(r, totals[t].name, H5T_NATIVE_INT64, 1, &R, counts, err);
+        rc = read_row(r, &ipsim_summaries[totals[t].id], M, counts, err);
         for (hsize_t i = 0; !rc && i < R; i++)
             *totals[t].dst += counts[i];
     }
     if (!rc)
-        rc = read_dataset(r, "summary/ivig_grams", H5T_NATIVE_DOUBLE, 1, &R, occupancy, err);
-    const hsize_t on_dims[2] = {R, M};
+        rc = read_row(r, &ipsim_summaries[IPSIM_SUMMARY_IVIG_GRAMS], M, occupancy, err);
     int64_t *on_ivig = rc ? NULL : malloc((size_t)(R * M) * sizeof *on_ivig);
     if (!rc && !on_ivig)
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the summary of %s", r->path);
     if (!rc)
-        rc = read_dataset(r, "summary/on_ivig", H5T_NATIVE_INT64, 2, on_dims, on_ivig, err);
+        rc = read_row(r, &ipsim_summaries[IPSIM_SUMMARY_ON_IVIG], M, on_ivig, err);
     for (hsize_t i = 0; !rc && i < R * M; i++)
         total->on_ivig[i % M] += on_ivig[i];
     free(on_ivig);
@@ -491,10 +512,8 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
         total->ivig_milligrams += llround(occupancy[i] * 1000.0);
     /* Person-months are derived from occupancy; the stored table must agree. */
     int64_t person_months[IPSIM_GRADES] = {0};
-    const hsize_t pm_dims[2] = {R, IPSIM_GRADES};
     if (!rc)
-        rc = read_dataset(r, "summary/person_months_by_grade", H5T_NATIVE_INT64, 2, pm_dims,
-                          counts, err);
+        rc = read_row(r, &ipsim_summaries[IPSIM_SUMMARY_PERSON_MONTHS], M, counts, err);
     for (hsize_t i = 0; !rc && i < R * IPSIM_GRADES; i++)
         person_months[i % IPSIM_GRADES] += counts[i];
     for (int g = 0; !rc && g < IPSIM_GRADES; g++)

@@ -11,6 +11,7 @@
 #define IPSIM_H5_READER_H
 
 #include "base/error.h"
+#include "output/h5_format.h"
 #include "output/summary.h"
 #include "params/params.h"
 
@@ -48,15 +49,12 @@ const char *ipsim_h5_reader_version(const ipsim_h5_reader *r);
  * parameters with ipsim_summary_create). */
 int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim_error *err);
 
-/* Reads patients first .. first+count-1 of one replicate from a per-patient
- * dataset ("patients/NAME" for a bare NAME, or "GROUP/NAME" as given, e.g.
- * "economics/qalys"; [replicate, patient] or [replicate, patient,
- * k]) into buf, converted to memtype (an HDF5 native type id). `width` is
- * the dataset's third extent (1 for two-dimensional ones); buf holds
- * count * width values. */
-int ipsim_h5_reader_read_patients(ipsim_h5_reader *r, const char *name, int64_t replicate,
-                                  int64_t first, int64_t count, int64_t width, int64_t memtype,
-                                  void *buf, ipsim_error *err);
+/* Reads patients first .. first+count-1 of one replicate from per-patient
+ * column c (a row of ipsim_patient_columns, or one a module appended:
+ * output/h5_format.h) as doubles into buf[count x c->width]; enumerations
+ * give their values' numbers. */
+int ipsim_h5_reader_read_column(ipsim_h5_reader *r, const ipsim_column *c, int64_t replicate,
+                                int64_t first, int64_t count, double *buf, ipsim_error *err);
 
 /* Reads a per-replicate dataset of the open scenario ("economics/mean",
  * "summary/deaths_by_cause": [R] or [R, ...] with `width` values per

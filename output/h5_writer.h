@@ -14,6 +14,7 @@
 #include "base/error.h"
 #include "base/ranks.h"
 #include "output/block.h"
+#include "output/h5_format.h"
 #include "output/summary.h"
 #include "params/params.h"
 
@@ -64,6 +65,14 @@ int ipsim_h5_writer_write_block_shared(ipsim_h5_writer *w, const ipsim_block *b,
  * original as it was. Write with the table functions below. */
 int ipsim_h5_writer_update(ipsim_h5_writer **out, const char *path, const char *replace_group,
                            ipsim_error *err);
+
+/* Appends a per-patient column (output/h5_format.h) to those of every
+ * scenario begun after this call, after the table's ipsim_patient_columns
+ * (none without output.patient_records): `/<scenario>/patients/<name>`,
+ * gathered from each patient's record with the others. The row is copied;
+ * its strings and value function must outlive the writer. Errors:
+ * IPSIM_EINTERNAL (a malformed row, or a name taken), IPSIM_ENOMEM. */
+int ipsim_h5_writer_add_column(ipsim_h5_writer *w, const ipsim_column *column, ipsim_error *err);
 
 /* Starts the next scenario: its group `/<p->name>` with every dataset of
  * the layout, sized for p, for blocks of about block_patients (0: the

@@ -58,82 +58,6 @@ static int fail_at(resolver *r, const char *source, const ipsim_yaml_node *node,
 
 /* ---- scalars ---------------------------------------------------------- */
 
-static const char *describe_node(const ipsim_yaml_node *n)
-{
-    switch (n->kind) {
-    case IPSIM_YAML_MAPPING: return "a mapping";
-    case IPSIM_YAML_SEQUENCE: return "a list";
-    default: return "a scalar";
-    }
-}
-
-static bool parse_real(const ipsim_yaml_node *n, double *out, const char **why)
-{
-    return ipsim_yaml_real(n, out, why);
-}
-
-static bool parse_int(const ipsim_yaml_node *n, int64_t *out, const char **why)
-{
-    double v;
-    if (!parse_real(n, &v, why)) {
-        if (n->kind == IPSIM_YAML_SCALAR && n->plain && !strstr(*why, "finite"))
-            *why = "expected a whole number";
-        return false;
-    }
-    /* Accept 1e6 for a million, but not 2.5 patients. */
-    if (v != floor(v) || fabs(v) > 9007199254740992.0) {
-        *why = "expected a whole number";
-        return false;
-    }
-    char *end;
-    errno = 0;
-    long long exact = strtoll(n->scalar, &end, 10);
-    *out = (*end == '\0' && errno == 0) ? (int64_t)exact : (int64_t)v;
-    return true;
-}
-
-static bool parse_uint64(const ipsim_yaml_node *n, uint64_t *out, const char **why)
-{
-    if (n->kind != IPSIM_YAML_SCALAR || !n->plain) {
-        *why = "expected a whole number from 0 to 18446744073709551615";
-        return false;
-    }
-    const char *s = n->scalar;
-    if (!isdigit((unsigned char)*s)) {
-        *why = "expected a whole number from 0 to 18446744073709551615";
-        return false;
-    }
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end || errno == ERANGE) {
-        *why = "expected a whole number from 0 to 18446744073709551615";
-        return false;
-    }
-    *out = (uint64_t)v;
-    return true;
-}
-
-static bool parse_bool(const ipsim_yaml_node *n, bool *out, const char **why)
-{
-    static const char *const yes[] = {"true", "yes", "on"};
-    static const char *const no[] = {"false", "no", "off"};
-    *why = "expected true or false";
-    if (n->kind != IPSIM_YAML_SCALAR || !n->plain)
-        return false;
-    for (int i = 0; i < 3; i++) {
-        if (strcasecmp(n->scalar, yes[i]) == 0) {
-            *out = true;
-            return true;
-        }
-        if (strcasecmp(n->scalar, no[i]) == 0) {
-            *out = false;
-            return true;
-        }
-    }
-    return false;
-}
-
 static bool valid_name(const char *s)
 {
     if (!*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
@@ -197,9 +121,9 @@ static int store_real(resolver *r, const ipsim_param_spec *spec, const char *sou
         return store_distribution(r, spec, source, n, key, element, dst);
     const char *why;
     double v;
-    if (!parse_real(n, &v, &why))
+    if (!ipsim_yaml_real(n, &v, &why))
         return fail_at(r, source, n, key, IPSIM_EPARAM, "%s, got %s%s%s", why,
-                       n->kind == IPSIM_YAML_SCALAR ? "'" : describe_node(n),
+                       n->kind == IPSIM_YAML_SCALAR ? "'" : ipsim_yaml_kind_name(n),
                        n->kind == IPSIM_YAML_SCALAR ? n->scalar : "",
                        n->kind == IPSIM_YAML_SCALAR ? "'" : "");
     int rc = check_range(r, spec, source, n, key, v, "");
@@ -390,7 +314,7 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
         rc = store_real(r, spec, source, n, key, 0, dst);
     } else if (n->kind != IPSIM_YAML_SCALAR) {
         rc = fail_at(r, source, n, key, IPSIM_EPARAM, "expected a single value, got %s",
-                     describe_node(n));
+                     ipsim_yaml_kind_name(n));
     } else {
         switch (spec->type) {
         case IPSIM_PARAM_STRING:
@@ -404,7 +328,7 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
             break;
         case IPSIM_PARAM_UINT64: {
             uint64_t v;
-            if (!parse_uint64(n, &v, &why))
+            if (!ipsim_yaml_uint64(n, &v, &why))
                 rc = fail_at(r, source, n, key, IPSIM_EPARAM, "%s, got '%s'", why, n->scalar);
             else
                 *(uint64_t *)dst = v;
@@ -412,7 +336,7 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
         }
         case IPSIM_PARAM_INT: {
             int64_t v;
-            if (!parse_int(n, &v, &why)) {
+            if (!ipsim_yaml_int(n, &v, &why)) {
                 rc = fail_at(r, source, n, key, IPSIM_EPARAM, "%s, got '%s'", why, n->scalar);
             } else if ((double)v < spec->min || (double)v > spec->max) {
                 char range[64];
@@ -430,7 +354,7 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
             break;
         case IPSIM_PARAM_BOOL: {
             bool v;
-            if (!parse_bool(n, &v, &why))
+            if (!ipsim_yaml_bool(n, &v, &why))
                 rc = fail_at(r, source, n, key, IPSIM_EPARAM, "%s, got '%s'", why, n->scalar);
             else
                 *(bool *)dst = v;
@@ -497,9 +421,9 @@ static int store_module_value(resolver *r, const char *source, const char *modul
                        "a module parameter is modules.NAME.key, with plain names");
     double x;
     const char *why = NULL;
-    if (v->kind != IPSIM_YAML_SCALAR || !parse_real(v, &x, &why))
+    if (v->kind != IPSIM_YAML_SCALAR || !ipsim_yaml_real(v, &x, &why))
         return fail_at(r, source, v, full, IPSIM_EPARAM, "expected a number, got %s",
-                       describe_node(v));
+                       ipsim_yaml_kind_name(v));
     ipsim_params *p = r->params;
     char name[sizeof p->module_values[0].key];
     if ((size_t)snprintf(name, sizeof name, "%s.%s", module, key) >= sizeof name)
@@ -527,7 +451,7 @@ static int apply_modules(resolver *r, const char *source, const ipsim_yaml_node 
     if (v->kind != IPSIM_YAML_MAPPING)
         return fail_at(r, source, v, "modules", IPSIM_EPARAM,
                        "section 'modules' must be a mapping of module names, got %s",
-                       describe_node(v));
+                       ipsim_yaml_kind_name(v));
     int rc = IPSIM_OK;
     for (size_t i = 0; i + 1 < v->count && !rc; i += 2) {
         const ipsim_yaml_node *name = v->items[i], *keys = v->items[i + 1];
@@ -592,7 +516,7 @@ static int apply_tree(resolver *r, const char *path, ipsim_yaml_node *root, int 
     if (root->kind != IPSIM_YAML_MAPPING) {
         rc = fail_at(r, path, root, NULL, IPSIM_EPARAM,
                      "expected a mapping of sections (cohort:, grades:, ...), got %s",
-                     describe_node(root));
+                     ipsim_yaml_kind_name(root));
         goto cleanup;
     }
     /* The base first, wherever the key stands, so this file's values win. */
@@ -625,7 +549,7 @@ static int apply_tree(resolver *r, const char *path, ipsim_yaml_node *root, int 
         if (v->kind != IPSIM_YAML_MAPPING) {
             rc = fail_at(r, path, v, k->scalar, IPSIM_EPARAM,
                          "section '%s' must be a mapping of keys, got %s", k->scalar,
-                         describe_node(v));
+                         ipsim_yaml_kind_name(v));
             break;
         }
         for (size_t j = 0; j + 1 < v->count && !rc; j += 2) {

@@ -336,3 +336,74 @@ void ipsim_yaml_format_real(double v, char *buf, size_t size)
             return;
     }
 }
+
+const char *ipsim_yaml_kind_name(const ipsim_yaml_node *n)
+{
+    switch (n->kind) {
+    case IPSIM_YAML_MAPPING: return "a mapping";
+    case IPSIM_YAML_SEQUENCE: return "a list";
+    default: return "a scalar";
+    }
+}
+
+bool ipsim_yaml_int(const ipsim_yaml_node *n, int64_t *out, const char **why)
+{
+    double v;
+    if (!ipsim_yaml_real(n, &v, why)) {
+        if (n->kind == IPSIM_YAML_SCALAR && n->plain && !strstr(*why, "finite"))
+            *why = "expected a whole number";
+        return false;
+    }
+    /* Accept 1e6 for a million, but not 2.5 patients. */
+    if (v != floor(v) || fabs(v) > 9007199254740992.0) {
+        *why = "expected a whole number";
+        return false;
+    }
+    char *end;
+    errno = 0;
+    long long exact = strtoll(n->scalar, &end, 10);
+    *out = (*end == '\0' && errno == 0) ? (int64_t)exact : (int64_t)v;
+    return true;
+}
+
+bool ipsim_yaml_uint64(const ipsim_yaml_node *n, uint64_t *out, const char **why)
+{
+    if (n->kind != IPSIM_YAML_SCALAR || !n->plain) {
+        *why = "expected a whole number from 0 to 18446744073709551615";
+        return false;
+    }
+    const char *s = n->scalar;
+    if (!isdigit((unsigned char)*s)) {
+        *why = "expected a whole number from 0 to 18446744073709551615";
+        return false;
+    }
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno == ERANGE) {
+        *why = "expected a whole number from 0 to 18446744073709551615";
+        return false;
+    }
+    *out = (uint64_t)v;
+    return true;
+}
+
+bool ipsim_yaml_bool(const ipsim_yaml_node *n, bool *out, const char **why)
+{
+    static const char *const yes[] = {"true", "yes", "on"};
+    static const char *const no[] = {"false", "no", "off"};
+    *why = "expected true or false";
+    if (n->kind != IPSIM_YAML_SCALAR || !n->plain)
+        return false;
+    for (int i = 0; i < 3; i++) {
+        if (strcasecmp(n->scalar, yes[i]) == 0) {
+            *out = true;
+            return true;
+        }
+        if (strcasecmp(n->scalar, no[i]) == 0) {
+            *out = false;
+            return true;
+        }
+    }
+    return false;
+}

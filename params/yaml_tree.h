@@ -9,6 +9,7 @@
 #define IPSIM_YAML_TREE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "base/error.h"
@@ -49,6 +50,16 @@ void ipsim_yaml_free(ipsim_yaml_node *node); /* NULL is a no-op */
  * string in YAML, and accepting it would hide a mistake. On failure *why
  * says what was wrong. */
 bool ipsim_yaml_real(const ipsim_yaml_node *n, double *out, const char **why);
+
+/* A whole number (1e6 is a million; 2.5 is refused), an unsigned 64-bit
+ * whole number (a seed), or a boolean (true/false, yes/no, on/off). On
+ * failure *why says what was expected. */
+bool ipsim_yaml_int(const ipsim_yaml_node *n, int64_t *out, const char **why);
+bool ipsim_yaml_uint64(const ipsim_yaml_node *n, uint64_t *out, const char **why);
+bool ipsim_yaml_bool(const ipsim_yaml_node *n, bool *out, const char **why);
+
+/* "a mapping", "a list" or "a scalar", for messages. */
+const char *ipsim_yaml_kind_name(const ipsim_yaml_node *n);
 
 /* Writes the shortest decimal that reads back as exactly v (whole numbers
  * without a point), so that emitted parameter files round-trip. */

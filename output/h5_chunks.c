@@ -1,0 +1,234 @@
+/* output/h5_chunks.c: writing a block of patients. A block is split into
+ * parts, one chunk of one dataset each; worker threads gather and compress
+ * the parts with the dataset's own filters (shuffle, then deflate, as
+ * HDF5 would), and the master writes them raw with H5Dwrite_chunk in a
+ * fixed order, so the file is byte-identical for any thread count. */
+#define _POSIX_C_SOURCE 200809L
+#include "output/h5_internal.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+/* Chunks are compressed here and written raw (H5Dwrite_chunk), so their
+ * bytes must already be in the file's byte order: little-endian. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "ipsim's direct chunk writes assume a little-endian host"
+#endif
+
+/* Trajectory chunks of about 1 MiB: large enough for deflate to do well and
+ * for few chunk-index entries, small enough to sit in HDF5's chunk cache. */
+#define CHUNK_BYTES (1 << 20)
+/* Blocks hold this many trajectory chunks: enough parts to share among
+ * threads, little enough memory. */
+#define CHUNKS_PER_BLOCK 8
+#define DEFAULT_BLOCK_WITHOUT_TRAJECTORIES 65536
+
+void ipsim_h5i_free_parts(ipsim_h5_writer *w)
+{
+    for (int i = 0; w->parts && i < w->max_parts; i++) {
+        free(w->parts[i].staging);
+        free(w->parts[i].shuffled);
+        free(w->parts[i].packed);
+    }
+    free(w->parts);
+    free(w->patient_ids);
+    w->parts = NULL;
+    w->patient_ids = NULL;
+    w->max_parts = 0;
+    w->buffer_bytes = 0;
+}
+
+/* Chooses chunk and block sizes: trajectory chunks of about CHUNK_BYTES,
+ * blocks of whole trajectory chunks (so no chunk is written twice), and
+ * per-patient chunks of exactly one block. */
+void ipsim_h5i_choose_geometry(ipsim_h5_writer *w, int64_t requested_block)
+{
+    int64_t chunk = CHUNK_BYTES / w->months;
+    chunk = chunk < 1 ? 1 : chunk > w->patients ? w->patients : chunk;
+    int64_t block = requested_block > 0 ? requested_block
+                    : w->keep_trajectories ? CHUNKS_PER_BLOCK * chunk
+                                           : DEFAULT_BLOCK_WITHOUT_TRAJECTORIES;
+    if (w->keep_trajectories)
+        block = (block + chunk - 1) / chunk * chunk;
+    w->chunk_patients = chunk;
+    w->block_patients = block < w->patients ? block : w->patients;
+}
+
+static unsigned char *alloc_bytes(ipsim_h5_writer *w, size_t n)
+{
+    w->buffer_bytes += n;
+    return malloc(n ? n : 1);
+}
+
+/* One buffer set per part a block can have. */
+int ipsim_h5i_allocate_parts(ipsim_h5_writer *w, ipsim_error *err)
+{
+    int64_t per_block = w->keep_trajectories
+                            ? (w->block_patients + w->chunk_patients - 1) / w->chunk_patients
+                            : 0;
+    w->max_parts = (int)(w->trajectory_sets * per_block) + w->columns.count;
+    w->parts = calloc((size_t)w->max_parts, sizeof *w->parts);
+    w->patient_ids = malloc((size_t)w->block_patients * sizeof *w->patient_ids);
+    if (!w->parts || !w->patient_ids)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate output buffers");
+    for (int i = 0; i < w->max_parts; i++) {
+        chunk_part *part = &w->parts[i];
+        int column = i - (int)(w->trajectory_sets * per_block);
+        size_t element_size =
+            ipsim_element_size(column < 0 ? ipsim_trajectory_datasets[i / per_block].element
+                                          : w->columns.rows[column].element);
+        part->bytes = column < 0 ? (size_t)(w->chunk_patients * w->months) * element_size
+                                 : (size_t)w->block_patients *
+                                       ipsim_column_bytes(&w->columns.rows[column]);
+        part->staging = alloc_bytes(w, part->bytes);
+        bool shuffles = element_size > 1 && w->level > 0;
+        part->shuffled = shuffles ? alloc_bytes(w, part->bytes) : NULL;
+        part->packed_capacity = compressBound((uLong)part->bytes);
+        part->packed = w->level > 0 ? alloc_bytes(w, part->packed_capacity) : NULL;
+        if (!part->staging || (shuffles && !part->shuffled) || (w->level > 0 && !part->packed))
+            return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate output buffers");
+    }
+    return IPSIM_OK;
+}
+
+/* The chunks of trajectory dataset rows in this block. */
+static int trajectory_chunks(const ipsim_h5_writer *w, const ipsim_block *b)
+{
+    if (!w->keep_trajectories)
+        return 0;
+    return (int)((b->count + w->chunk_patients - 1) / w->chunk_patients);
+}
+
+int ipsim_h5_writer_block_parts(void *writer, const ipsim_block *b)
+{
+    const ipsim_h5_writer *w = writer;
+    return w->trajectory_sets * trajectory_chunks(w, b) + w->columns.count;
+}
+
+/* The buffers of part `index` of block b. A block's parts are the chunks
+ * of each trajectory dataset in turn (grade, infections, ivig), then the
+ * patient columns; a short last block has fewer chunks, but each kind of
+ * part keeps its own buffers. */
+static chunk_part *part_at(ipsim_h5_writer *w, const ipsim_block *b, int index)
+{
+    const int chunks = trajectory_chunks(w, b);
+    const int sets = w->trajectory_sets;
+    const int max_chunks = sets ? (w->max_parts - w->columns.count) / sets : 0;
+    if (index < sets * chunks)
+        return &w->parts[(index / chunks) * max_chunks + index % chunks];
+    return &w->parts[sets * max_chunks + index - sets * chunks];
+}
+
+/* HDF5's shuffle filter: byte j of element i goes to position j * n + i. */
+static void shuffle_bytes(const unsigned char *in, unsigned char *out, size_t bytes,
+                          size_t element_size)
+{
+    size_t n = bytes / element_size;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < element_size; j++)
+            out[j * n + i] = in[i * element_size + j];
+}
+
+void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
+{
+    ipsim_h5_writer *w = writer;
+    chunk_part *part = part_at(w, b, index);
+    const int chunks = trajectory_chunks(w, b);
+    const unsigned char *source;
+    size_t element_size = 1;
+    if (index < w->trajectory_sets * chunks) {
+        const int set = index / chunks, c = index % chunks;
+        const uint8_t *set_rows[IPSIM_TRAJECTORY_SETS] = {b->grade, b->infections, b->phase,
+                                                        b->ivig};
+        int64_t first_row = (int64_t)c * w->chunk_patients;
+        int64_t rows = b->count - first_row < w->chunk_patients ? b->count - first_row
+                                                                : w->chunk_patients;
+        const uint8_t *rows_start = set_rows[set] + first_row * b->months;
+        part->dataset = w->trajectory[set];
+        element_size = ipsim_element_size(ipsim_trajectory_datasets[set].element);
+        part->offset[0] = (hsize_t)b->replicate;
+        part->offset[1] = (hsize_t)(b->first_patient + first_row);
+        part->offset[2] = 0;
+        if (set == IPSIM_TRAJECTORY_IVIG) {
+            /* The simulation keeps a 0/1 byte per cycle; the file stores
+             * grams, the patient's dose per cycle where it was given. */
+            float *grams = (float *)(void *)part->staging;
+            memset(part->staging, 0, part->bytes);
+            for (int64_t i = 0; i < rows; i++) {
+                const float dose = b->records[first_row + i].ivig_grams_per_cycle;
+                const uint8_t *given = rows_start + i * b->months;
+                for (int64_t m = 0; m < b->months; m++)
+                    grams[i * b->months + m] = given[m] ? dose : 0.0f;
+            }
+            source = part->staging;
+        } else if (rows == w->chunk_patients) {
+            source = rows_start; /* a whole chunk: compress in place */
+        } else {
+            size_t used = (size_t)(rows * b->months);
+            memcpy(part->staging, rows_start, used);
+            memset(part->staging + used, 0, part->bytes - used);
+            source = part->staging;
+        }
+    } else {
+        int column = index - w->trajectory_sets * chunks;
+        const ipsim_column *c = &w->columns.rows[column];
+        part->dataset = w->column_ds[column];
+        element_size = ipsim_element_size(c->element);
+        part->offset[0] = (hsize_t)b->replicate;
+        part->offset[1] = (hsize_t)b->first_patient;
+        part->offset[2] = 0;
+        ipsim_column_gather(c, b->records, b->count, part->staging, part->bytes);
+        source = part->staging;
+    }
+    if (w->level == 0) {
+        part->out = source;
+        part->out_size = part->bytes;
+        part->status = Z_OK;
+        return;
+    }
+    /* The filters of the dataset, in pipeline order: shuffle (for
+     * multi-byte elements), then deflate, as zlib's compress2 writes it. */
+    if (element_size > 1) {
+        shuffle_bytes(source, part->shuffled, part->bytes, element_size);
+        source = part->shuffled;
+    }
+    uLongf packed = (uLongf)part->packed_capacity;
+    part->status = compress2(part->packed, &packed, source, (uLong)part->bytes, w->level);
+    part->out = part->packed;
+    part->out_size = (size_t)packed;
+}
+
+/* The patient coordinate, from the blocks of the first replicate. */
+int ipsim_h5i_write_patient_ids(ipsim_h5_writer *w, const ipsim_block *b, ipsim_error *err)
+{
+    if (b->replicate != 0)
+        return IPSIM_OK;
+    for (int64_t i = 0; i < b->count; i++)
+        w->patient_ids[i] = b->first_patient + i;
+    hsize_t start = (hsize_t)b->first_patient, count = (hsize_t)b->count;
+    errno = 0;
+    if (ipsim_h5i_write_slab(w->patient_scale, H5T_NATIVE_INT64, 1, &start, &count, w->patient_ids) < 0)
+        return ipsim_h5i_fail_hdf5_errno(w, err, "writing the patient coordinate", errno);
+    return IPSIM_OK;
+}
+
+int ipsim_h5_writer_write_block(void *writer, const ipsim_block *b, ipsim_error *err)
+{
+    ipsim_h5_writer *w = writer;
+    const int parts = ipsim_h5_writer_block_parts(w, b);
+    for (int i = 0; i < parts; i++) {
+        const chunk_part *part = part_at(w, b, i);
+        if (part->status != Z_OK)
+            return IPSIM_FAIL(err, IPSIM_ENOMEM, "compressing a chunk for '%s' failed (zlib "
+                              "status %d)", w->target, part->status);
+        errno = 0;
+        if (H5Dwrite_chunk(part->dataset, H5P_DEFAULT, 0, part->offset, part->out_size,
+                           part->out) < 0)
+            return ipsim_h5i_fail_hdf5_errno(w, err, "writing patient data", errno);
+    }
+    return ipsim_h5i_write_patient_ids(w, b, err);
+}

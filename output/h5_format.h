@@ -1,0 +1,235 @@
+/* output/h5_format.h: the one table of the output file's datasets
+ * (docs/output-format.md is their manual, and tests/check_format_docs.py
+ * holds the two to agreement).
+ *
+ * Every dataset of a scenario group is a row here, with its name, group,
+ * element type, dimensions, units and description: the writer lays the file
+ * out from these rows (output/h5_layout.c), gathers per-patient chunks with
+ * them (output/h5_chunks.c), the reader reads by them (output/h5_reader.h),
+ * and analyses name a dataset by its row, never by a string of their own.
+ * Adding a dataset is adding a row.
+ *
+ * Per-patient datasets are columns (ipsim_column): one value, or `width`
+ * values, per patient, taken from the patient's ipsim_patient_record by an
+ * offset or a function. A run writes the static table ipsim_patient_columns
+ * followed by any columns appended at run time (ipsim_h5_writer_add_column,
+ * e.g. by a clinical module that keeps its own fields in the record): the
+ * run's list is an ipsim_column_list, built when each scenario is laid out.
+ *
+ * This header names no HDF5 type: HDF5 stays inside output/h5_*.c. */
+#ifndef IPSIM_H5_FORMAT_H
+#define IPSIM_H5_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "models/patient.h"
+#include "output/summary.h"
+
+/* Element types as stored (little-endian). The enumerations are uint8
+ * HDF5 enumerated types whose values are named as in models/ (h5py and
+ * xarray show the names). */
+typedef enum ipsim_element {
+    IPSIM_ELEMENT_UINT8,
+    IPSIM_ELEMENT_INT8,
+    IPSIM_ELEMENT_UINT32,
+    IPSIM_ELEMENT_INT32,
+    IPSIM_ELEMENT_INT64,
+    IPSIM_ELEMENT_FLOAT32,
+    IPSIM_ELEMENT_FLOAT64,
+    IPSIM_ELEMENT_STRING,        /* variable-length UTF-8 */
+    IPSIM_ELEMENT_ENUM_STATE,    /* ipsim_state_names: grade, or dead */
+    IPSIM_ELEMENT_ENUM_CAUSE,    /* ipsim_death_cause_names */
+    IPSIM_ELEMENT_ENUM_PHASE,    /* ipsim_phase_names */
+    IPSIM_ELEMENT_ENUM_MYELOMA,  /* ipsim_myeloma_type_names */
+    IPSIM_ELEMENT_ENUM_RISS,     /* ipsim_riss_names */
+    IPSIM_ELEMENT_ENUM_RESPONSE, /* ipsim_response_names */
+    IPSIM_ELEMENTS
+} ipsim_element;
+
+/* The first enumerated element type; the enumerations follow it in order. */
+#define IPSIM_ELEMENT_ENUM_FIRST IPSIM_ELEMENT_ENUM_STATE
+
+/* How a type is written in docs/output-format.md: "uint8", ..., "string",
+ * "enum uint8". */
+const char *ipsim_element_name(ipsim_element e);
+
+/* Bytes of one element (0 for strings). */
+size_t ipsim_element_size(ipsim_element e);
+
+/* The names of an enumerated type's values 0 .. *count-1 (NULL, 0 for
+ * the other types). */
+const char *const *ipsim_element_labels(ipsim_element e, int *count);
+
+/* The dimensions of the scenario's datasets, each a coordinate dataset
+ * (dimension scale) of the scenario group, in the order the writer makes
+ * them (after replicate, month and patient). */
+typedef enum ipsim_dim {
+    IPSIM_DIM_REPLICATE,  /* R = cohort.replicates: 0 .. R-1 */
+    IPSIM_DIM_PATIENT,    /* N = cohort.patients: 0 .. N-1 */
+    IPSIM_DIM_MONTH,      /* M = cycles + 1: months since diagnosis */
+    IPSIM_DIM_STATE,
+    IPSIM_DIM_GRADE,
+    IPSIM_DIM_INFECTION_TYPE,
+    IPSIM_DIM_CAUSE,
+    IPSIM_DIM_PHASE,
+    IPSIM_DIM_MYELOMA,
+    IPSIM_DIM_RISS,
+    IPSIM_DIM_RESPONSE,
+    IPSIM_DIM_ASCT,
+    IPSIM_DIM_IMPROVED,
+    IPSIM_DIM_ECONOMIC,
+    IPSIM_DIMS
+} ipsim_dim;
+
+/* A coordinate: R, N and M have values the run sets (length 0 here); the
+ * others are labels. */
+typedef struct ipsim_coordinate {
+    const char *name;
+    ipsim_element element;
+    const char *const *labels; /* NULL for R, N, M */
+    int length;                /* of labels */
+    const char *long_name;
+} ipsim_coordinate;
+
+extern const ipsim_coordinate ipsim_coordinates[IPSIM_DIMS];
+
+/* Units a row gives as IPSIM_UNITS_CURRENCY are the run's
+ * economics.currency. */
+#define IPSIM_UNITS_CURRENCY "{economics.currency}"
+
+/* A dataset that is not per patient: a trajectory [R, N, M], a summary
+ * table [R, ...] or an economics total [R, economic_outcome]. */
+typedef struct ipsim_dataset {
+    const char *group; /* under the scenario group: "" (the group itself), "summary", "economics" */
+    const char *name;
+    ipsim_element element;
+    int rank;
+    ipsim_dim dims[3];
+    const char *units; /* NULL: none */
+    const char *long_name;
+} ipsim_dataset;
+
+/* Trajectories (output.trajectories: dense), in the order of a block's
+ * parts; IVIG only for scenarios whose ivig.policy is not none. */
+enum {
+    IPSIM_TRAJECTORY_GRADE,
+    IPSIM_TRAJECTORY_INFECTIONS,
+    IPSIM_TRAJECTORY_PHASE,
+    IPSIM_TRAJECTORY_IVIG,
+    IPSIM_TRAJECTORY_SETS
+};
+extern const ipsim_dataset ipsim_trajectory_datasets[IPSIM_TRAJECTORY_SETS];
+
+/* summary/: one row per replicate of each (output/summary.h). */
+enum {
+    IPSIM_SUMMARY_OCCUPANCY,
+    IPSIM_SUMMARY_PATIENTS_BY_BASELINE_GRADE,
+    IPSIM_SUMMARY_INFECTED_WITHIN_WINDOW,
+    IPSIM_SUMMARY_FIRST_INFECTIONS,
+    IPSIM_SUMMARY_PERSON_MONTHS,
+    IPSIM_SUMMARY_EPISODES,
+    IPSIM_SUMMARY_SERIOUS_EPISODES,
+    IPSIM_SUMMARY_ON_IVIG,
+    IPSIM_SUMMARY_DEATHS,
+    IPSIM_SUMMARY_PREVENTED,
+    IPSIM_SUMMARY_VACCINE_DOSES,
+    IPSIM_SUMMARY_IVIG_PATIENTS,
+    IPSIM_SUMMARY_IVIG_PATIENT_MONTHS,
+    IPSIM_SUMMARY_IVIG_GRAMS,
+    IPSIM_SUMMARY_PHASE_OCCUPANCY,
+    IPSIM_SUMMARY_PATIENTS_BY_TYPE,
+    IPSIM_SUMMARY_PATIENTS_BY_RISS,
+    IPSIM_SUMMARY_RESPONSES,
+    IPSIM_SUMMARY_IMPROVEMENT_ASSESSED,
+    IPSIM_SUMMARY_IMPROVED,
+    IPSIM_SUMMARY_RECOVERY_ASSESSED,
+    IPSIM_SUMMARY_RECOVERED,
+    IPSIM_SUMMARY_PROGRESSION_FREE,
+    IPSIM_SUMMARY_TRANSPLANT_ELIGIBLE,
+    IPSIM_SUMMARY_ASCT_PATIENTS,
+    IPSIM_SUMMARY_PROGRESSIONS,
+    IPSIM_SUMMARIES
+};
+extern const ipsim_dataset ipsim_summaries[IPSIM_SUMMARIES];
+
+/* economics/: per replicate, of each economic outcome. */
+enum { IPSIM_ECONOMICS_MEAN, IPSIM_ECONOMICS_SUM_FIXED_POINT, IPSIM_ECONOMIC_TOTALS };
+extern const ipsim_dataset ipsim_economic_totals[IPSIM_ECONOMIC_TOTALS];
+
+/* Writes `width` values of one patient's column, in the column's element
+ * type, to out. */
+typedef void ipsim_column_value(const ipsim_patient_record *record, void *out);
+
+/* A per-patient dataset `/<scenario>/<group>/<name>`: [R, N] or, for a
+ * width above 1, [R, N, dim] with `dim`'s length = width. Its values are
+ * the record's bytes at `offset` (value NULL) or what `value` writes. */
+typedef struct ipsim_column {
+    const char *group; /* "patients" or "economics" */
+    const char *name;
+    ipsim_element element;
+    int width;         /* values per patient */
+    ipsim_dim dim;     /* the third dimension when width > 1; else ignored */
+    const char *units; /* NULL: none; or IPSIM_UNITS_CURRENCY */
+    const char *long_name;
+    size_t offset;     /* offsetof(ipsim_patient_record, field), when value is NULL */
+    ipsim_column_value *value;
+} ipsim_column;
+
+/* The static per-patient columns, in the file's order, indexed by these. */
+enum {
+    IPSIM_COLUMN_BASELINE_GRADE,
+    IPSIM_COLUMN_DEATH_MONTH,
+    IPSIM_COLUMN_DEATH_CAUSE,
+    IPSIM_COLUMN_FIRST_INFECTION_MONTH,
+    IPSIM_COLUMN_INFECTIONS_BY_TYPE,
+    IPSIM_COLUMN_SERIOUS_INFECTIONS,
+    IPSIM_COLUMN_WEIGHT_KG,
+    IPSIM_COLUMN_IVIG_MONTHS,
+    IPSIM_COLUMN_IVIG_GRAMS,
+    IPSIM_COLUMN_MYELOMA_TYPE,
+    IPSIM_COLUMN_RISS,
+    IPSIM_COLUMN_TRANSPLANT_ELIGIBLE,
+    IPSIM_COLUMN_RESPONSE,
+    IPSIM_COLUMN_ASCT_MONTH,
+    IPSIM_COLUMN_IMPROVED_AFTER_INDUCTION,
+    IPSIM_COLUMN_PROGRESSION_MONTH,
+    IPSIM_COLUMN_ECONOMIC_FIRST, /* economics/<ipsim_economic_names[k]>, in that order */
+    IPSIM_PATIENT_COLUMNS = IPSIM_COLUMN_ECONOMIC_FIRST + IPSIM_ECONOMIC_OUTCOMES
+};
+extern const ipsim_column ipsim_patient_columns[IPSIM_PATIENT_COLUMNS];
+
+/* Bytes of one patient's values of c. */
+size_t ipsim_column_bytes(const ipsim_column *c);
+
+/* Writes c's values of records[0 .. count-1] to buf, patient after patient,
+ * then zeros up to `bytes` (HDF5 stores edge chunks whole). */
+void ipsim_column_gather(const ipsim_column *c, const ipsim_patient_record *records,
+                         int64_t count, unsigned char *buf, size_t bytes);
+
+/* Checks a column a module declares: group "patients", a name that is a
+ * single path component and not already a column of `list` (NULL: of the
+ * static table), an integer or float element, width >= 1 (a dimension
+ * other than replicate, patient or month, of that length, if above 1), a
+ * long_name, and a value function or an offset inside the record.
+ * IPSIM_EINTERNAL (a bug in the module) with the reason if not. */
+typedef struct ipsim_column_list ipsim_column_list;
+int ipsim_column_check(const ipsim_column *c, const ipsim_column_list *list, ipsim_error *err);
+
+/* A run's per-patient columns: the static table, then appended ones. */
+struct ipsim_column_list {
+    ipsim_column *rows;
+    int count, capacity;
+};
+
+/* Starts a list holding the static table (empty if !patient_records). */
+int ipsim_column_list_init(ipsim_column_list *l, int patient_records, ipsim_error *err);
+
+/* Appends a checked copy of *c (its strings and function are referenced,
+ * not copied: they must outlive the list). */
+int ipsim_column_list_append(ipsim_column_list *l, const ipsim_column *c, ipsim_error *err);
+
+void ipsim_column_list_free(ipsim_column_list *l); /* leaves an empty list */
+
+#endif

@@ -1,0 +1,207 @@
+/* output/h5_layout.c: a scenario's layout, made when it begins (before any
+ * patient is simulated): its group, coordinates, enumerated types and every
+ * dataset, empty, with its description, units and dimension scales, all
+ * from the rows of output/h5_format.h. The blocks and summaries written
+ * later only fill them. The order of creation is the table's. */
+#define _POSIX_C_SOURCE 200809L
+#include "output/h5_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The length of dimension d in this scenario. */
+static hsize_t extent(const ipsim_h5_writer *w, ipsim_dim d)
+{
+    switch (d) {
+    case IPSIM_DIM_REPLICATE: return (hsize_t)w->replicates;
+    case IPSIM_DIM_PATIENT: return (hsize_t)w->patients;
+    case IPSIM_DIM_MONTH: return (hsize_t)w->months;
+    default: return (hsize_t)ipsim_coordinates[d].length;
+    }
+}
+
+/* The coordinates: replicate, month and patient (written block by block,
+ * so created empty), then the labelled ones in the table's order. */
+static int make_coordinates(ipsim_h5_writer *w, const ipsim_params *p, hid_t *scales,
+                            ipsim_error *err)
+{
+    const hsize_t R = (hsize_t)w->replicates, N = (hsize_t)w->patients, M = (hsize_t)w->months;
+    int32_t *replicate_values = malloc(R * sizeof *replicate_values);
+    int32_t *month_values = malloc(M * sizeof *month_values);
+    if (!replicate_values || !month_values) {
+        free(replicate_values);
+        free(month_values);
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate coordinates");
+    }
+    for (hsize_t r = 0; r < R; r++)
+        replicate_values[r] = (int32_t)r;
+    for (hsize_t m = 0; m < M; m++)
+        month_values[m] = (int32_t)(m * (hsize_t)p->cohort.cycle_months);
+    const ipsim_coordinate *c = ipsim_coordinates;
+    scales[IPSIM_DIM_REPLICATE] = ipsim_h5i_make_scale(
+        w->group, c[IPSIM_DIM_REPLICATE].name, ipsim_h5i_file_type(w, c[IPSIM_DIM_REPLICATE].element),
+        R, R, replicate_values, c[IPSIM_DIM_REPLICATE].long_name);
+    scales[IPSIM_DIM_MONTH] = ipsim_h5i_make_scale(
+        w->group, c[IPSIM_DIM_MONTH].name, ipsim_h5i_file_type(w, c[IPSIM_DIM_MONTH].element), M,
+        M, month_values, c[IPSIM_DIM_MONTH].long_name);
+    free(replicate_values);
+    free(month_values);
+    scales[IPSIM_DIM_PATIENT] = ipsim_h5i_make_scale(
+        w->group, c[IPSIM_DIM_PATIENT].name, ipsim_h5i_file_type(w, c[IPSIM_DIM_PATIENT].element),
+        N, (hsize_t)w->block_patients, NULL, c[IPSIM_DIM_PATIENT].long_name);
+    for (int d = IPSIM_DIM_MONTH + 1; d < IPSIM_DIMS; d++)
+        scales[d] = ipsim_h5i_make_label_scale(w->group, c[d].name, c[d].labels, c[d].length,
+                                               c[d].long_name);
+    for (int d = 0; d < IPSIM_DIMS; d++)
+        if (scales[d] < 0)
+            return ipsim_h5i_fail_hdf5(w, err, "creating the coordinate datasets");
+    return IPSIM_OK;
+}
+
+/* The per-patient columns of `group` in the run's list, in its order:
+ * [R, N] or [R, N, dim], one chunk per block. */
+static int make_columns(ipsim_h5_writer *w, const ipsim_params *p, hid_t loc, const char *group,
+                        const hid_t *scales)
+{
+    const int level = w->level;
+    for (int i = 0; i < w->columns.count; i++) {
+        const ipsim_column *c = &w->columns.rows[i];
+        if (strcmp(c->group, group) != 0)
+            continue;
+        const int rank = c->width > 1 ? 3 : 2;
+        hsize_t dims[3] = {(hsize_t)w->replicates, (hsize_t)w->patients, (hsize_t)c->width};
+        hsize_t chunk[3] = {1, (hsize_t)w->block_patients, (hsize_t)c->width};
+        hid_t rp[3] = {scales[IPSIM_DIM_REPLICATE], w->patient_scale,
+                       rank == 3 ? scales[c->dim] : -1};
+        const char *units = c->units && strcmp(c->units, IPSIM_UNITS_CURRENCY) == 0
+                                ? p->economics.currency
+                                : c->units;
+        hid_t ds = ipsim_h5i_make_dataset(loc, c->name, ipsim_h5i_file_type(w, c->element), rank,
+                                          dims, chunk, level, c->long_name, units);
+        w->column_ds[i] = ds;
+        if (ds < 0 || ipsim_h5i_attach(ds, rp, rank) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Creates row d's dataset in loc with its scales attached, chunked as
+ * given (NULL: one chunk per replicate), and returns it open. */
+static hid_t make_row(ipsim_h5_writer *w, hid_t loc, const ipsim_dataset *d, const hid_t *scales,
+                      const hsize_t *chunk, int level)
+{
+    hsize_t dims[3] = {0, 0, 0};
+    hid_t dim_scales[3] = {-1, -1, -1};
+    for (int k = 0; k < d->rank; k++) {
+        dims[k] = extent(w, d->dims[k]);
+        dim_scales[k] = d->dims[k] == IPSIM_DIM_PATIENT ? w->patient_scale : scales[d->dims[k]];
+    }
+    hsize_t by_replicate[3] = {1, dims[1], dims[2]};
+    hid_t ds = ipsim_h5i_make_dataset(loc, d->name, ipsim_h5i_file_type(w, d->element), d->rank,
+                                      dims, chunk ? chunk : by_replicate, level,
+                                      d->long_name, d->units);
+    if (ds >= 0 && ipsim_h5i_attach(ds, dim_scales, d->rank) < 0) {
+        H5Dclose(ds);
+        return -1;
+    }
+    return ds;
+}
+
+int ipsim_h5i_build_layout(ipsim_h5_writer *w, const ipsim_params *p, const char *parameters_yaml,
+                           ipsim_error *err)
+{
+    hid_t scales[IPSIM_DIMS];
+    for (int i = 0; i < IPSIM_DIMS; i++)
+        scales[i] = -1;
+    hid_t patients_group = -1, summary_group = -1;
+    int rc = IPSIM_OK;
+    const int level = (int)p->output.compression_level;
+
+    w->group = H5Gcreate2(w->file, p->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (w->group < 0 || ipsim_h5i_set_string_attr(w->group, "parameters", parameters_yaml) < 0) {
+        rc = ipsim_h5i_fail_hdf5(w, err, "creating the scenario group");
+        goto cleanup;
+    }
+    for (int i = 0; i < ENUM_COUNT; i++) {
+        int count;
+        const char *const *names = ipsim_element_labels(IPSIM_ELEMENT_ENUM_FIRST + i, &count);
+        w->enums[i] = ipsim_h5i_make_enum(names, count);
+    }
+    for (int i = 0; i < ENUM_COUNT; i++)
+        if (w->enums[i] < 0) {
+            rc = ipsim_h5i_fail_hdf5(w, err, "creating the enumerated types");
+            goto cleanup;
+        }
+
+    rc = make_coordinates(w, p, scales, err);
+    if (rc)
+        goto cleanup;
+    w->patient_scale = scales[IPSIM_DIM_PATIENT];
+    scales[IPSIM_DIM_PATIENT] = -1; /* kept open by the writer */
+
+    if (w->keep_trajectories) {
+        hsize_t chunk[3] = {1, (hsize_t)w->chunk_patients, (hsize_t)w->months};
+        for (int set = 0; set < w->trajectory_sets; set++) {
+            hid_t ds = make_row(w, w->group, &ipsim_trajectory_datasets[set], scales, chunk, level);
+            w->trajectory[set] = ds;
+            if (ds < 0) {
+                rc = ipsim_h5i_fail_hdf5(w, err, "creating the trajectory datasets");
+                goto cleanup;
+            }
+        }
+    }
+
+    if (w->columns.count) {
+        patients_group = H5Gcreate2(w->group, "patients", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (patients_group < 0 || make_columns(w, p, patients_group, "patients", scales) < 0) {
+            rc = ipsim_h5i_fail_hdf5(w, err, "creating the per-patient datasets");
+            goto cleanup;
+        }
+    }
+
+    /* economics/: per patient, and per replicate (models/economics.h). */
+    {
+        hid_t group = H5Gcreate2(w->group, "economics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        int failed = group < 0 ||
+                     ipsim_h5i_set_string_attr(group, "currency", p->economics.currency) < 0 ||
+                     make_columns(w, p, group, "economics", scales) < 0;
+        /* Small and read whole: one chunk, uncompressed. */
+        for (int t = 0; t < IPSIM_ECONOMIC_TOTALS && !failed; t++) {
+            hsize_t whole[2] = {(hsize_t)w->replicates, IPSIM_ECONOMIC_OUTCOMES};
+            hid_t ds = make_row(w, group, &ipsim_economic_totals[t], scales, whole, 0);
+            failed = ds < 0;
+            if (ds >= 0)
+                H5Dclose(ds);
+        }
+        if (group >= 0)
+            H5Gclose(group);
+        if (failed) {
+            rc = ipsim_h5i_fail_hdf5(w, err, "creating the economics datasets");
+            goto cleanup;
+        }
+    }
+
+    summary_group = H5Gcreate2(w->group, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (summary_group < 0) {
+        rc = ipsim_h5i_fail_hdf5(w, err, "creating the summary group");
+        goto cleanup;
+    }
+    for (int i = 0; i < IPSIM_SUMMARIES; i++) {
+        hid_t ds = make_row(w, summary_group, &ipsim_summaries[i], scales, NULL, level);
+        if (ds < 0) {
+            rc = ipsim_h5i_fail_hdf5(w, err, "creating the summary datasets");
+            goto cleanup;
+        }
+        H5Dclose(ds);
+    }
+
+cleanup:
+    for (int i = 0; i < IPSIM_DIMS; i++)
+        if (scales[i] >= 0)
+            H5Dclose(scales[i]);
+    if (patients_group >= 0)
+        H5Gclose(patients_group);
+    if (summary_group >= 0)
+        H5Gclose(summary_group);
+    return rc;
+}

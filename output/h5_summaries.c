@@ -1,0 +1,135 @@
+/* output/h5_summaries.c: each replicate's row of the summary/ tables and of
+ * economics/mean and economics/sum_fixed_point, from its ipsim_summary. */
+#define _POSIX_C_SOURCE 200809L
+#include "output/h5_internal.h"
+
+#include <stdlib.h>
+
+/* As ipsim_h5i_write_slab; in a file the ranks share, a collective write (the
+ * summaries are compressed) of rank 0's values, the same on every rank. */
+static herr_t write_slab_shared(const ipsim_h5_writer *w, hid_t ds, hid_t memtype, int rank,
+                                const hsize_t *start, const hsize_t *count, const void *buf)
+{
+#ifdef IPSIM_MPI
+    if (w->ranks && w->ranks->size > 1) {
+        hid_t fspace = H5Dget_space(ds);
+        hid_t mspace = H5Screate_simple(rank, count, NULL);
+        herr_t rc = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+        if (w->ranks->rank != 0) {
+            H5Sselect_none(fspace);
+            H5Sselect_none(mspace);
+        }
+        hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+        H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
+        if (rc >= 0)
+            rc = H5Dwrite(ds, memtype, mspace, fspace, dxpl, buf);
+        H5Pclose(dxpl);
+        H5Sclose(mspace);
+        H5Sclose(fspace);
+        return rc;
+    }
+#endif
+    (void)w;
+    return ipsim_h5i_write_slab(ds, memtype, rank, start, count, buf);
+}
+
+/* Writes row d's slab of `replicate` from data (native values). */
+static herr_t write_summary_row(const ipsim_h5_writer *w, hid_t group, const ipsim_dataset *d,
+                                int64_t replicate, const void *data)
+{
+    hid_t ds = H5Dopen2(group, d->name, H5P_DEFAULT);
+    if (ds < 0)
+        return -1;
+    hid_t space = H5Dget_space(ds);
+    hsize_t dims[3];
+    H5Sget_simple_extent_dims(space, dims, NULL);
+    H5Sclose(space);
+    hsize_t start[3] = {(hsize_t)replicate, 0, 0};
+    dims[0] = 1;
+    herr_t rc = write_slab_shared(w, ds, ipsim_h5i_memory_type(d->element), d->rank, start, dims,
+                                  data);
+    H5Dclose(ds);
+    return rc;
+}
+
+int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const ipsim_summary *s,
+                                  ipsim_error *err)
+{
+    const int64_t months = s->shape.months;
+    size_t cells = (size_t)months * IPSIM_STATES;
+    double *occupancy = malloc(cells * sizeof *occupancy);
+    int64_t *progression_free = malloc((size_t)months * 2 * sizeof *progression_free);
+    if (!occupancy || !progression_free) {
+        free(occupancy);
+        free(progression_free);
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the occupancy table");
+    }
+    ipsim_summary_progression_free(s, progression_free);
+    for (size_t i = 0; i < cells; i++)
+        occupancy[i] = (double)s->occupancy[i] / (double)s->patients;
+    hid_t group = H5Gopen2(w->group, "summary", H5P_DEFAULT);
+    int64_t deaths[IPSIM_DEATH_CAUSES - 1] = {s->deaths[IPSIM_DEATH_BACKGROUND],
+                                              s->deaths[IPSIM_DEATH_INFECTION]};
+    int64_t person_months[IPSIM_GRADES];
+    for (int g = 0; g < IPSIM_GRADES; g++)
+        person_months[g] = ipsim_summary_person_months(s, g);
+    double ivig_grams = (double)s->ivig_milligrams / 1000.0;
+    /* The vaccination module's summed column (models/vaccination.h). */
+    const int vaccine_doses = ipsim_modules_column_index(ipsim_registered_modules, "vaccine_doses");
+    /* Each summary/ row and where its values are, in the order written. */
+    const struct {
+        int id; /* IPSIM_SUMMARY_* */
+        const void *data;
+    } rows[IPSIM_SUMMARIES] = {
+        {IPSIM_SUMMARY_OCCUPANCY, occupancy},
+        {IPSIM_SUMMARY_PATIENTS_BY_BASELINE_GRADE, s->patients_by_baseline},
+        {IPSIM_SUMMARY_INFECTED_WITHIN_WINDOW, s->infected_in_window_by_baseline},
+        {IPSIM_SUMMARY_FIRST_INFECTIONS, s->first_infection},
+        {IPSIM_SUMMARY_PERSON_MONTHS, person_months},
+        {IPSIM_SUMMARY_EPISODES, s->episodes},
+        {IPSIM_SUMMARY_SERIOUS_EPISODES, s->serious},
+        {IPSIM_SUMMARY_DEATHS, deaths},
+        {IPSIM_SUMMARY_ON_IVIG, s->on_ivig},
+        {IPSIM_SUMMARY_PREVENTED, s->prevented},
+        {IPSIM_SUMMARY_VACCINE_DOSES, &s->module_sums[vaccine_doses]},
+        {IPSIM_SUMMARY_IVIG_PATIENTS, &s->ivig_patients},
+        {IPSIM_SUMMARY_IVIG_PATIENT_MONTHS, &s->ivig_patient_months},
+        {IPSIM_SUMMARY_IVIG_GRAMS, &ivig_grams},
+        {IPSIM_SUMMARY_PHASE_OCCUPANCY, s->phase_occupancy},
+        {IPSIM_SUMMARY_PATIENTS_BY_TYPE, &s->patients_by_type_and_grade[0][0]},
+        {IPSIM_SUMMARY_PATIENTS_BY_RISS, &s->patients_by_riss_and_grade[0][0]},
+        {IPSIM_SUMMARY_RESPONSES, s->responses},
+        {IPSIM_SUMMARY_IMPROVEMENT_ASSESSED, s->improvement_assessed},
+        {IPSIM_SUMMARY_IMPROVED, s->improved},
+        {IPSIM_SUMMARY_RECOVERY_ASSESSED, s->recovery_assessed},
+        {IPSIM_SUMMARY_RECOVERED, s->recovered},
+        {IPSIM_SUMMARY_PROGRESSION_FREE, progression_free},
+        {IPSIM_SUMMARY_TRANSPLANT_ELIGIBLE, &s->transplant_eligible},
+        {IPSIM_SUMMARY_ASCT_PATIENTS, &s->asct_patients},
+        {IPSIM_SUMMARY_PROGRESSIONS, &s->progressions},
+    };
+    herr_t ok = group < 0 ? -1 : 0;
+    if (!ok) {
+        for (int i = 0; i < IPSIM_SUMMARIES; i++)
+            ok |= write_summary_row(w, group, &ipsim_summaries[rows[i].id], replicate,
+                                    rows[i].data);
+        H5Gclose(group);
+        group = H5Gopen2(w->group, "economics", H5P_DEFAULT);
+        double means[IPSIM_ECONOMIC_OUTCOMES];
+        ipsim_summary_mean_economics(s, means);
+        ok |= group < 0 ? -1 : 0;
+        if (group >= 0) {
+            ok |= write_summary_row(w, group, &ipsim_economic_totals[IPSIM_ECONOMICS_MEAN],
+                                    replicate, means);
+            ok |= write_summary_row(w, group,
+                                    &ipsim_economic_totals[IPSIM_ECONOMICS_SUM_FIXED_POINT],
+                                    replicate, s->economic_sums);
+            H5Gclose(group);
+        }
+    }
+    free(occupancy);
+    free(progression_free);
+    if (ok < 0)
+        return ipsim_h5i_fail_hdf5(w, err, "writing the summary");
+    return IPSIM_OK;
+}

@@ -1,0 +1,51 @@
+/* tests/format_table.c: prints the table of the output file
+ * (output/h5_format.h), one dataset a line, tab-separated:
+ *   path  type  dimensions  units  long_name
+ * with the path under the scenario group, the type as docs/output-format.md
+ * writes it, the dimensions by coordinate name (a coordinate's own line
+ * gives its length, or R, N or M). tests/check_format_docs.py compares it
+ * with the manual. */
+#include <stdio.h>
+
+#include "output/h5_format.h"
+
+static void dims(int rank, const ipsim_dim *d)
+{
+    for (int k = 0; k < rank; k++)
+        printf("%s%s", k ? "," : "", ipsim_coordinates[d[k]].name);
+}
+
+static void dataset(const ipsim_dataset *d)
+{
+    printf("%s%s%s\t%s\t", d->group, *d->group ? "/" : "", d->name, ipsim_element_name(d->element));
+    dims(d->rank, d->dims);
+    printf("\t%s\t%s\n", d->units ? d->units : "", d->long_name);
+}
+
+int main(void)
+{
+    static const char *const sizes[3] = {"R", "N", "M"};
+    for (int i = 0; i < IPSIM_DIMS; i++) {
+        const ipsim_coordinate *c = &ipsim_coordinates[i];
+        printf("%s\t%s\t", c->name, ipsim_element_name(c->element));
+        if (i <= IPSIM_DIM_MONTH)
+            printf("%s", sizes[i]);
+        else
+            printf("%d", c->length);
+        printf("\t\t%s\n", c->long_name);
+    }
+    for (int i = 0; i < IPSIM_TRAJECTORY_SETS; i++)
+        dataset(&ipsim_trajectory_datasets[i]);
+    for (int i = 0; i < IPSIM_PATIENT_COLUMNS; i++) {
+        const ipsim_column *c = &ipsim_patient_columns[i];
+        ipsim_dim d[3] = {IPSIM_DIM_REPLICATE, IPSIM_DIM_PATIENT, c->dim};
+        printf("%s/%s\t%s\t", c->group, c->name, ipsim_element_name(c->element));
+        dims(c->width > 1 ? 3 : 2, d);
+        printf("\t%s\t%s\n", c->units ? c->units : "", c->long_name);
+    }
+    for (int i = 0; i < IPSIM_ECONOMIC_TOTALS; i++)
+        dataset(&ipsim_economic_totals[i]);
+    for (int i = 0; i < IPSIM_SUMMARIES; i++)
+        dataset(&ipsim_summaries[i]);
+    return 0;
+}

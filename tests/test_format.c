@@ -1,0 +1,144 @@
+/* tests/test_format.c: the table of the output file (output/h5_format.h).
+ *
+ * The table is the file's one declaration of its datasets, so these check
+ * what the compiler cannot: that its rows agree with the model's own lists,
+ * and that a column appended at run time, as a clinical module would, is
+ * written and read back through the same rows. */
+#define _POSIX_C_SOURCE 200809L
+#include "test_support.h"
+
+#include <unistd.h>
+
+#include "output/h5_format.h"
+#include "output/h5_reader.h"
+#include "output/h5_writer.h"
+
+static void economic_columns_are_the_economic_outcomes(void **state)
+{
+    (void)state;
+    for (int k = 0; k < IPSIM_ECONOMIC_OUTCOMES; k++) {
+        const ipsim_column *c = &ipsim_patient_columns[IPSIM_COLUMN_ECONOMIC_FIRST + k];
+        assert_string_equal(c->group, "economics");
+        assert_string_equal(c->name, ipsim_economic_names[k]);
+        assert_int_equal(c->element, IPSIM_ELEMENT_FLOAT64);
+    }
+}
+
+static void every_column_reads_inside_the_record(void **state)
+{
+    (void)state;
+    for (int i = 0; i < IPSIM_PATIENT_COLUMNS; i++) {
+        const ipsim_column *c = &ipsim_patient_columns[i];
+        assert_true(c->width >= 1);
+        assert_true(ipsim_column_bytes(c) > 0);
+        if (!c->value)
+            assert_true(c->offset + ipsim_column_bytes(c) <= sizeof(ipsim_patient_record));
+        if (c->width > 1)
+            assert_int_equal(ipsim_coordinates[c->dim].length, c->width);
+    }
+}
+
+static void doses(const ipsim_patient_record *rec, void *out)
+{
+    int32_t v = (int32_t)rec->module_columns[0];
+    memcpy(out, &v, sizeof v);
+}
+
+static const ipsim_column module_count_column = {
+    .group = "patients", .name = "module_count", .element = IPSIM_ELEMENT_INT32, .width = 1,
+    .units = "doses", .long_name = "a module's count", .value = doses};
+
+static void malformed_module_columns_are_refused(void **state)
+{
+    (void)state;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_column_check(&module_count_column, NULL, &err), IPSIM_OK);
+    ipsim_column c = module_count_column;
+    c.name = "death_month"; /* taken */
+    assert_int_equal(ipsim_column_check(&c, NULL, &err), IPSIM_EINTERNAL);
+    c = module_count_column;
+    c.element = IPSIM_ELEMENT_STRING;
+    assert_int_equal(ipsim_column_check(&c, NULL, &err), IPSIM_EINTERNAL);
+    c = module_count_column;
+    c.width = 2;
+    c.dim = IPSIM_DIM_INFECTION_TYPE; /* of length 3 */
+    assert_int_equal(ipsim_column_check(&c, NULL, &err), IPSIM_EINTERNAL);
+    c = module_count_column;
+    c.value = NULL;
+    c.offset = sizeof(ipsim_patient_record);
+    assert_int_equal(ipsim_column_check(&c, NULL, &err), IPSIM_EINTERNAL);
+}
+
+/* Writes one block of patients whose records are made up, with a column a
+ * module appended, and reads both a table column and it back. */
+static void appended_column_is_written_and_read_back(void **state)
+{
+    (void)state;
+    const char *overrides[] = {"cohort.patients=5", "cohort.replicates=1",
+                               "output.trajectories=none", NULL};
+    ipsim_params p = test_params_pathway(overrides);
+    char path[] = "/tmp/ipsim-test-format-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    ipsim_run_info info = {"test", "test_format", "2026-01-01T00:00:00Z", p.name, p.seed};
+    const char *names[] = {p.name};
+    ipsim_h5_writer *w;
+    assert_int_equal(ipsim_h5_writer_create(&w, path, &info, names, 1, &err), IPSIM_OK);
+    assert_int_equal(ipsim_h5_writer_add_column(w, &module_count_column, &err), IPSIM_OK);
+    assert_int_equal(ipsim_h5_writer_add_column(w, &module_count_column, &err),
+                     IPSIM_EINTERNAL); /* twice */
+    ipsim_error_clear(&err);
+    char *yaml;
+    assert_int_equal(ipsim_params_to_yaml(&p, &yaml, &err), IPSIM_OK);
+    assert_int_equal(ipsim_h5_writer_begin_scenario(w, &p, yaml, 0, &err), IPSIM_OK);
+    free(yaml);
+    ipsim_patient_record records[5] = {0};
+    for (int i = 0; i < 5; i++) {
+        records[i].module_columns[0] = 10 + i;
+        records[i].death_month = i - 1;
+    }
+    ipsim_block b = {.replicate = 0, .first_patient = 0, .count = 5, .months = 1,
+                     .records = records};
+    const int parts = ipsim_h5_writer_block_parts(w, &b);
+    assert_int_equal(parts, IPSIM_PATIENT_COLUMNS + 1);
+    for (int i = 0; i < parts; i++)
+        ipsim_h5_writer_prepare_part(w, &b, i);
+    assert_int_equal(ipsim_h5_writer_write_block(w, &b, &err), IPSIM_OK);
+    ipsim_h5_writer_end_scenario(w);
+    assert_int_equal(ipsim_h5_writer_commit(w, &err), IPSIM_OK);
+
+    ipsim_h5_reader *r;
+    int rc = ipsim_h5_reader_open(&r, path, &err);
+    if (rc) {
+        char msg[2048];
+        ipsim_error_format(&err, msg, sizeof msg);
+        fail_msg("%s", msg);
+    }
+    double values[5];
+    assert_int_equal(ipsim_h5_reader_read_column(r, &module_count_column, 0, 0, 5, values, &err),
+                     IPSIM_OK);
+    for (int i = 0; i < 5; i++)
+        assert_true(values[i] == 10 + i);
+    assert_int_equal(ipsim_h5_reader_read_column(r, &ipsim_patient_columns[IPSIM_COLUMN_DEATH_MONTH],
+                                                 0, 1, 4, values, &err),
+                     IPSIM_OK);
+    for (int i = 0; i < 4; i++)
+        assert_true(values[i] == i);
+    ipsim_h5_reader_close(r);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(economic_columns_are_the_economic_outcomes),
+        cmocka_unit_test(every_column_reads_inside_the_record),
+        cmocka_unit_test(malformed_module_columns_are_refused),
+        cmocka_unit_test(appended_column_is_written_and_read_back),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
