@@ -264,13 +264,35 @@ size_t ipsim_column_bytes(const ipsim_column *c)
     return ipsim_element_size(c->element) * (size_t)c->width;
 }
 
+static void module_value(const ipsim_column *c, const ipsim_patient_record *r, unsigned char *out)
+{
+    const double v = r->module_columns[c->module_index];
+    if (c->element == IPSIM_ELEMENT_INT32) {
+        const int32_t n = (int32_t)v;
+        memcpy(out, &n, sizeof n);
+    } else {
+        memcpy(out, &v, sizeof v);
+    }
+}
+
+ipsim_column ipsim_column_of_module(const ipsim_modules *m, int index)
+{
+    const ipsim_module_column *mc = ipsim_modules_column(m, index);
+    return (ipsim_column){.group = "patients", .name = mc->name,
+                          .element = mc->integer ? IPSIM_ELEMENT_INT32 : IPSIM_ELEMENT_FLOAT64,
+                          .width = 1, .units = mc->unit, .long_name = mc->doc,
+                          .from_module = true, .module_index = index};
+}
+
 void ipsim_column_gather(const ipsim_column *c, const ipsim_patient_record *records,
                          int64_t count, unsigned char *buf, size_t bytes)
 {
     const size_t size = ipsim_column_bytes(c);
     memset(buf, 0, bytes);
     for (int64_t i = 0; i < count; i++) {
-        if (c->value)
+        if (c->from_module)
+            module_value(c, &records[i], buf + size * (size_t)i);
+        else if (c->value)
             c->value(&records[i], buf + size * (size_t)i);
         else
             memcpy(buf + size * (size_t)i, (const unsigned char *)&records[i] + c->offset, size);
@@ -295,6 +317,10 @@ int ipsim_column_check(const ipsim_column *c, const ipsim_column_list *list, ips
         why = "its width does not match its third dimension";
     else if (!c->long_name)
         why = "it has no long_name";
+    else if (c->from_module && (c->module_index < 0 || c->module_index >= IPSIM_MODULE_COLUMNS_MAX ||
+                                (c->element != IPSIM_ELEMENT_INT32 &&
+                                 c->element != IPSIM_ELEMENT_FLOAT64) || c->width != 1))
+        why = "a module's column is one int32 or float64 from the record's module_columns";
     else if (!c->value && c->offset + ipsim_column_bytes(c) > sizeof(ipsim_patient_record))
         why = "its offset is outside the patient record";
     const ipsim_column *rows = list ? list->rows : ipsim_patient_columns;
@@ -317,6 +343,26 @@ int ipsim_column_list_init(ipsim_column_list *l, int patient_records, ipsim_erro
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the per-patient columns");
     memcpy(l->rows, ipsim_patient_columns, sizeof ipsim_patient_columns);
     l->count = l->capacity = IPSIM_PATIENT_COLUMNS;
+    /* The registered modules' per-patient columns. Their declarations do
+     * not depend on the parameters, so neither does the file's layout. */
+    ipsim_modules registered = {0};
+    int index = 0;
+    for (const ipsim_module *const *r = ipsim_registered_modules; *r; r++) {
+        registered.slots[registered.count].module = *r;
+        registered.slots[registered.count].first_column = index;
+        registered.count++;
+        index += (*r)->column_count;
+    }
+    for (int k = 0; k < index; k++) {
+        if (!ipsim_modules_column(&registered, k)->per_patient)
+            continue;
+        const ipsim_column c = ipsim_column_of_module(&registered, k);
+        int rc = ipsim_column_list_append(l, &c, err);
+        if (rc) {
+            ipsim_column_list_free(l);
+            return rc;
+        }
+    }
     return IPSIM_OK;
 }
 

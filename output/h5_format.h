@@ -175,7 +175,15 @@ typedef struct ipsim_column {
     const char *long_name;
     size_t offset;     /* offsetof(ipsim_patient_record, field), when value is NULL */
     ipsim_column_value *value;
+    /* A clinical module's column (models/module.h): the value is
+     * record->module_columns[module_index], converted to the element type. */
+    bool from_module;
+    int module_index;
 } ipsim_column;
+
+/* The row of column `index` of a model's modules (ipsim_modules_column):
+ * patients/NAME, int32 for a count, float64 otherwise. */
+ipsim_column ipsim_column_of_module(const ipsim_modules *m, int index);
 
 /* The static per-patient columns, in the file's order, indexed by these. */
 enum {
@@ -223,7 +231,9 @@ struct ipsim_column_list {
     int count, capacity;
 };
 
-/* Starts a list holding the static table (empty if !patient_records). */
+/* Starts a list holding the static table, then the per-patient columns of
+ * the registered modules (ipsim_registered_modules); empty if
+ * !patient_records. */
 int ipsim_column_list_init(ipsim_column_list *l, int patient_records, ipsim_error *err);
 
 /* Appends a checked copy of *c (its strings and function are referenced,

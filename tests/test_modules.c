@@ -8,11 +8,17 @@
  * times the cycles lived. Statistical check: the share of viral episodes it
  * prevents is its parameter, within 4 standard errors (binomial), on a
  * fixed seed. Errors in its parameters name the file, line and key. */
+#define _POSIX_C_SOURCE 200809L
 #include "test_support.h"
+
+#include <unistd.h>
 
 #include "models/module.h"
 #include "models/patient.h"
 #include "models/vaccination.h"
+#include "output/h5_format.h"
+#include "output/h5_reader.h"
+#include "output/h5_writer.h"
 
 extern const ipsim_module ipsim_toy_module;
 
@@ -195,6 +201,62 @@ static void module_values_survive_the_yaml_round_trip(void **state)
     free(text);
 }
 
+/* The toy's count reaches the file as patients/toy_prevented, through the
+ * writer's column list, and reads back as simulated. */
+static void its_count_is_written_per_patient(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    ipsim_params p = test_params_pathway((const char *[]){
+        "cohort.patients=300", "cohort.replicates=1", "output.trajectories=none",
+        "modules.toy.share=0.5", NULL});
+    ipsim_model m = model_with(&p, with_toy);
+    static ipsim_patient_record records[N];
+    static course c;
+    for (int i = 0; i < N; i++) {
+        simulate(&m, (uint64_t)i, &c);
+        records[i] = c.rec;
+    }
+    char path[] = "/tmp/ipsim-test-modules-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    ipsim_run_info info = {"test", "test_modules", "2026-01-01T00:00:00Z", p.name, p.seed};
+    const char *names[] = {p.name};
+    ipsim_h5_writer *w;
+    assert_int_equal(ipsim_h5_writer_create(&w, path, &info, names, 1, &err), IPSIM_OK);
+    const ipsim_column toy = ipsim_column_of_module(&m.modules, TOY);
+    assert_string_equal(toy.name, "toy_prevented");
+    assert_int_equal(ipsim_h5_writer_add_column(w, &toy, &err), IPSIM_OK);
+    char *yaml;
+    assert_int_equal(ipsim_params_to_yaml(&p, &yaml, &err), IPSIM_OK);
+    assert_int_equal(ipsim_h5_writer_begin_scenario(w, &p, yaml, 0, &err), IPSIM_OK);
+    free(yaml);
+    ipsim_block b = {.replicate = 0, .first_patient = 0, .count = N, .months = m.cycles + 1,
+                     .records = records};
+    const int parts = ipsim_h5_writer_block_parts(w, &b);
+    for (int i = 0; i < parts; i++)
+        ipsim_h5_writer_prepare_part(w, &b, i);
+    assert_int_equal(ipsim_h5_writer_write_block(w, &b, &err), IPSIM_OK);
+    ipsim_h5_writer_end_scenario(w);
+    assert_int_equal(ipsim_h5_writer_commit(w, &err), IPSIM_OK);
+
+    ipsim_h5_reader *r;
+    assert_int_equal(ipsim_h5_reader_open(&r, path, &err), IPSIM_OK);
+    static double values[N];
+    assert_int_equal(ipsim_h5_reader_read_column(r, &toy, 0, 0, N, values, &err), IPSIM_OK);
+    double total = 0;
+    for (int i = 0; i < N; i++) {
+        assert_true(values[i] == records[i].module_columns[TOY]);
+        total += values[i];
+    }
+    assert_true(total > 0);
+    ipsim_h5_reader_close(r);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +265,7 @@ int main(void)
         cmocka_unit_test(keeps_a_subset_of_episodes_and_costs_its_price),
         cmocka_unit_test(bad_module_parameters_name_file_line_and_key),
         cmocka_unit_test(module_values_survive_the_yaml_round_trip),
+        cmocka_unit_test(its_count_is_written_per_patient),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
