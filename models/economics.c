@@ -26,9 +26,6 @@ void ipsim_economics_init(ipsim_economics *m, const ipsim_params *p)
         p->economics.episode_disutility * p->economics.episode_disutility_days / IPSIM_DAYS_PER_YEAR;
     m->episode_qalys[1] = p->economics.serious_episode_disutility *
                           p->economics.serious_episode_disutility_days / IPSIM_DAYS_PER_YEAR;
-    m->ivig_price_per_gram = p->economics.ivig_price_per_gram;
-    m->ivig_administration_per_cycle =
-        p->economics.ivig_administration_cost * ipsim_params_infusions_per_cycle(p);
     m->counting = p->economics.counting;
 }
 

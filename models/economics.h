@@ -38,8 +38,6 @@ typedef struct ipsim_economics {
     double state_qalys[IPSIM_PHASES][IPSIM_GRADES];  /* per cycle, undiscounted */
     double episode_cost[2][IPSIM_INFECTION_TYPES];   /* [serious][type] */
     double episode_qalys[2];                         /* QALYs lost, [serious] */
-    double ivig_price_per_gram;
-    double ivig_administration_per_cycle; /* infusions per cycle x cost each */
     ipsim_counting counting;
 } ipsim_economics;
 

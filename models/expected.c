@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "models/diagnosis.h"
+#include "models/infections.h"
 #include "models/grades.h"
 #include "models/mortality.h"
 #include "models/pathway.h"
@@ -174,7 +175,7 @@ int ipsim_expected_compute(ipsim_expected *out, const ipsim_params *p, ipsim_err
     for (int g = 0; g < IPSIM_GRADES; g++) {
         m->serious_share[g] = p->infection.serious_share[g];
         for (int ph = 0; ph < IPSIM_PHASES; ph++)
-            m->mean[ph][g] = ipsim_params_infection_hazard_per_month(p, g) *
+            m->mean[ph][g] = ipsim_infections_hazard_per_month(p, g) *
                              (double)m->cycle_months * p->pathway.infection_rate_ratio[ph];
     }
 

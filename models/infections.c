@@ -15,7 +15,7 @@ int ipsim_infections_init(ipsim_infections *m, const ipsim_params *p, ipsim_erro
         int phase = table / (2 * IPSIM_GRADES), ivig = table / IPSIM_GRADES % 2,
             g = table % IPSIM_GRADES;
         double ratio = ivig ? p->ivig.rate_ratio_all : 1.0;
-        double mean = ipsim_params_infection_hazard_per_month(p, g) * cycle * ratio *
+        double mean = ipsim_infections_hazard_per_month(p, g) * cycle * ratio *
                       p->pathway.infection_rate_ratio[phase];
         m->mean_per_cycle[phase][ivig][g] = mean;
         m->serious_share[ivig][g] =
@@ -52,4 +52,11 @@ int ipsim_infections_init(ipsim_infections *m, const ipsim_params *p, ipsim_erro
     }
     ipsim_categorical_build(m->type_cum, p->infection.type_share, IPSIM_INFECTION_TYPES);
     return IPSIM_OK;
+}
+
+double ipsim_infections_hazard_per_month(const ipsim_params *p, int grade)
+{
+    /* log1p keeps precision for small shares. */
+    return -log1p(-p->infection.share_within_window[grade]) /
+           (double)p->infection.window_months;
 }

@@ -64,4 +64,8 @@ static inline bool ipsim_infections_serious(const ipsim_infections *m, int grade
     return u < m->serious_share[ivig][grade];
 }
 
+/* Constant monthly infection hazard of a grade, from the share with >= 1
+ * infection over the window: lambda = -ln(1 - p) / W (docs/review.md, section 3.1.2). */
+double ipsim_infections_hazard_per_month(const ipsim_params *p, int grade);
+
 #endif

@@ -3,6 +3,12 @@
 
 #include <string.h>
 
+/* Immunoglobulin infusions in one cycle: one every ivig.interval_weeks. */
+static double infusions_per_cycle(const ipsim_params *p)
+{
+    return (double)p->cohort.cycle_months * IPSIM_DAYS_PER_MONTH / (7.0 * p->ivig.interval_weeks);
+}
+
 void ipsim_ivig_init(ipsim_ivig *m, const ipsim_params *p)
 {
     memset(m, 0, sizeof *m);
@@ -15,7 +21,10 @@ void ipsim_ivig_init(ipsim_ivig *m, const ipsim_params *p)
     m->start_cycle = (p->ivig.start_month + cycle - 1) / cycle;
     m->stop_when_recovered = p->ivig.stop_when_recovered;
     m->grams_per_kg_per_cycle =
-        p->ivig.dose_mg_per_kg / 1000.0 * ipsim_params_infusions_per_cycle(p);
+        p->ivig.dose_mg_per_kg / 1000.0 * infusions_per_cycle(p);
+    m->price_per_gram = p->economics.ivig_price_per_gram;
+    m->administration_per_cycle =
+        p->economics.ivig_administration_cost * infusions_per_cycle(p);
 }
 
 void ipsim_ivig_state_init(ipsim_ivig_state *s)

@@ -30,6 +30,8 @@ typedef struct ipsim_ivig {
     int64_t start_cycle; /* first cycle starting at or after start_month */
     bool stop_when_recovered;
     double grams_per_kg_per_cycle; /* dose x infusions in a cycle */
+    double price_per_gram;          /* economics.ivig_price_per_gram */
+    double administration_per_cycle; /* infusions in a cycle x economics.ivig_administration_cost */
 } ipsim_ivig;
 
 /* One patient's IVIG history: whether on IVIG, and the cycles of the last
@@ -42,6 +44,13 @@ typedef struct ipsim_ivig_state {
 } ipsim_ivig_state;
 
 void ipsim_ivig_init(ipsim_ivig *m, const ipsim_params *p);
+
+/* The cost of a cycle on IVIG at `grams_per_cycle` (the patient's dose):
+ * the immunoglobulin and its administration, undiscounted. */
+static inline double ipsim_ivig_cost_per_cycle(const ipsim_ivig *m, double grams_per_cycle)
+{
+    return grams_per_cycle * m->price_per_gram + m->administration_per_cycle;
+}
 
 /* A fresh history (not on IVIG, no episodes). */
 void ipsim_ivig_state_init(ipsim_ivig_state *s);

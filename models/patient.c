@@ -157,8 +157,7 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     const double ivig_grams_per_cycle = m->ivig.grams_per_kg_per_cycle * record->weight_kg;
     record->ivig_grams_per_cycle = (float)ivig_grams_per_cycle;
     const ipsim_economics *economics = &m->economics;
-    const double ivig_cost_per_cycle = ivig_grams_per_cycle * economics->ivig_price_per_gram +
-                                       economics->ivig_administration_per_cycle;
+    const double ivig_cost_per_cycle = ipsim_ivig_cost_per_cycle(&m->ivig, ivig_grams_per_cycle);
     ipsim_economics_state accounts;
     ipsim_economics_start(&accounts);
     ipsim_ivig_state ivig;

@@ -16,13 +16,6 @@ int64_t ipsim_params_cycles(const ipsim_params *p)
     return p->cohort.horizon_months / p->cohort.cycle_months;
 }
 
-double ipsim_params_infection_hazard_per_month(const ipsim_params *p, int grade)
-{
-    /* log1p keeps precision for small shares. */
-    return -log1p(-p->infection.share_within_window[grade]) /
-           (double)p->infection.window_months;
-}
-
 const char *const ipsim_myeloma_type_names[IPSIM_MYELOMA_TYPES] = {"igg", "iga", "light_chain"};
 
 const char *const ipsim_riss_names[IPSIM_RISS_STAGES] = {"i", "ii", "iii"};
@@ -42,11 +35,6 @@ int64_t ipsim_params_induction_cycles(const ipsim_params *p)
                     IPSIM_DAYS_PER_MONTH;
     int64_t cycles = (int64_t)llround(months / (double)p->cohort.cycle_months);
     return cycles < 1 ? 1 : cycles;
-}
-
-double ipsim_params_infusions_per_cycle(const ipsim_params *p)
-{
-    return (double)p->cohort.cycle_months * IPSIM_DAYS_PER_MONTH / (7.0 * p->ivig.interval_weeks);
 }
 
 int64_t ipsim_params_cycle_of_month(const ipsim_params *p, int64_t month)

@@ -292,16 +292,9 @@ typedef struct ipsim_params {
 /* Number of simulated cycles: horizon_months / cycle_months. */
 int64_t ipsim_params_cycles(const ipsim_params *p);
 
-/* Constant monthly infection hazard of a grade, from the share with >= 1
- * infection over the window: lambda = -ln(1 - p) / W (docs/review.md, section 3.1.2). */
-double ipsim_params_infection_hazard_per_month(const ipsim_params *p, int grade);
-
 /* The calendar ipsim counts in: 365.25 days a year, so 30.4375 a month. */
 #define IPSIM_DAYS_PER_YEAR 365.25
 #define IPSIM_DAYS_PER_MONTH (IPSIM_DAYS_PER_YEAR / 12.0)
-
-/* Immunoglobulin infusions in one cycle: one every ivig.interval_weeks. */
-double ipsim_params_infusions_per_cycle(const ipsim_params *p);
 
 /* Months of induction: induction_cycles x induction_cycle_days, in whole
  * simulation cycles (nearest, at least one). */
