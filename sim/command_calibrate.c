@@ -16,9 +16,6 @@
 #include "sim/options.h"
 #include "sim/version.h"
 
-static const char usage[] = "usage: ipsim calibrate [PARAMS.yaml] [-o OUT.yaml] "
-                            "[--set section.key=value]... [--threads N] [--quiet]";
-
 static void format_target(char *buf, size_t size, int k, double v)
 {
     if (k == 3)
@@ -76,7 +73,7 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
     char *yaml = NULL, *file = NULL;
     size_t file_size = 0;
     int rc = ipsim_options_parse(&o, argc, argv,
-                                 IPSIM_OPT_OUTPUT | IPSIM_OPT_THREADS | IPSIM_OPT_QUIET, usage,
+                                 IPSIM_OPT_OUTPUT | IPSIM_OPT_THREADS | IPSIM_OPT_QUIET, ctx->usage,
                                  err);
     ipsim_params start;
     if (!rc)

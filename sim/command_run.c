@@ -20,13 +20,9 @@
 #include "sim/run.h"
 #include "sim/version.h"
 
-static const char usage[] =
-    "usage: ipsim run PARAMS.yaml|STUDY.yaml [-o FILE.h5] [--set section.key=value]... "
-    "[--threads N] [--block-patients N] [--csv DIR] [--wtp W1,W2,...] [--quiet]";
-
 /* Options of `run` beyond the shared ones: --csv DIR and --wtp LIST. */
-static int take_run_options(int *argc, char **argv, const char **csv_dir, double *wtp,
-                            int *wtp_count, ipsim_error *err)
+static int take_run_options(int *argc, char **argv, const char *usage, const char **csv_dir,
+                            double *wtp, int *wtp_count, ipsim_error *err)
 {
     int kept = 0, rc = IPSIM_OK;
     for (int i = 0; i < *argc && !rc; i++) {
@@ -55,13 +51,13 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
     const char *csv_dir = NULL;
     double wtp[IPSIM_WTP_REPORT_MAX] = {20000, 30000, 50000};
     int wtp_count = 3;
-    int rc = take_run_options(&argc, argv, &csv_dir, wtp, &wtp_count, err);
+    int rc = take_run_options(&argc, argv, ctx->usage, &csv_dir, wtp, &wtp_count, err);
 
     if (!rc)
         rc = ipsim_options_parse(&o, argc, argv,
                                  IPSIM_OPT_OUTPUT | IPSIM_OPT_THREADS | IPSIM_OPT_BLOCK |
                                      IPSIM_OPT_QUIET | IPSIM_OPT_PARAMS_REQUIRED,
-                                 usage, err);
+                                 ctx->usage, err);
     if (!rc)
         rc = ipsim_study_load(&study, o.params_path, o.overrides, o.override_count, err);
     if (rc)

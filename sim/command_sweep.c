@@ -33,12 +33,6 @@
 #include "sim/run.h"
 #include "sim/version.h"
 
-static const char sweep_usage[] =
-    "usage: ipsim sweep SWEEP.yaml [-o FILE.h5] [--set section.key=value]... [--threads N] "
-    "[--block-patients N] [--part I/N] [--resume] [--csv DIR] [--wtp W1,...] [--quiet]";
-static const char merge_usage[] =
-    "usage: ipsim merge OUT.h5 PART.h5... [--csv DIR] [--wtp W1,...] [--quiet]";
-
 /* Options beyond the shared ones. */
 typedef struct sweep_options {
     int part, parts; /* 1/1 for a whole sweep */
@@ -281,12 +275,12 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
     unsigned char *include = NULL; /* per scenario: 0 not in this part, 1 to run, 2 finished */
     char **sources = NULL;
     char target[IPSIM_PATH_MAX], dir[IPSIM_PATH_MAX + 32];
-    int rc = take_options(&argc, argv, &so, 1, sweep_usage, err);
+    int rc = take_options(&argc, argv, &so, 1, ctx->usage, err);
     if (!rc)
         rc = ipsim_options_parse(&o, argc, argv,
                                  IPSIM_OPT_OUTPUT | IPSIM_OPT_THREADS | IPSIM_OPT_BLOCK |
                                      IPSIM_OPT_QUIET | IPSIM_OPT_PARAMS_REQUIRED,
-                                 sweep_usage, err);
+                                 ctx->usage, err);
     if (!rc)
         rc = ipsim_sweep_load(&sw, o.params_path, o.overrides, o.override_count, err);
     if (rc)
@@ -537,18 +531,18 @@ int ipsim_command_merge(int argc, char **argv, const ipsim_command_context *ctx,
     unsigned char *include = NULL;
     const char **sources = NULL;
     const char *target = NULL;
-    int rc = take_options(&argc, argv, &so, 0, merge_usage, err);
+    int rc = take_options(&argc, argv, &so, 0, ctx->usage, err);
     int files = 0;
     for (int i = 0; !rc && i < argc; i++) {
         if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
             quiet = 1;
         else if (argv[i][0] == '-')
-            rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "unknown option '%s'; %s", argv[i], merge_usage);
+            rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "unknown option '%s'; %s", argv[i], ctx->usage);
         else
             argv[files++] = argv[i];
     }
     if (!rc && files < 2)
-        rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "%s", merge_usage);
+        rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "%s", ctx->usage);
     if (rc)
         return rc;
     target = argv[0];

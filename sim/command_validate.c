@@ -13,9 +13,6 @@
 #include "sim/options.h"
 #include "sim/progress.h"
 
-static const char usage[] =
-    "usage: ipsim validate [PARAMS.yaml] [--set section.key=value]... [--threads N] [--quiet]";
-
 static int add_replicate(void *ctx, int64_t replicate, const ipsim_summary *s, ipsim_error *err)
 {
     (void)replicate;
@@ -60,7 +57,8 @@ int ipsim_command_validate(int argc, char **argv, const ipsim_command_context *c
                            ipsim_error *err)
 {
     ipsim_options o;
-    int rc = ipsim_options_parse(&o, argc, argv, IPSIM_OPT_THREADS | IPSIM_OPT_QUIET, usage, err);
+    int rc = ipsim_options_parse(&o, argc, argv, IPSIM_OPT_THREADS | IPSIM_OPT_QUIET, ctx->usage,
+                                 err);
     ipsim_params params;
     if (!rc)
         rc = ipsim_params_resolve(&params, o.params_path, o.overrides, o.override_count, err);
