@@ -4,7 +4,7 @@
  * status, and fills *err on failure; sim/main.c prints the error and
  * chooses the exit code. Output meant for the user goes to stdout,
  * diagnostics to stderr. A command parses its options and calls the
- * engine (sim/run.h, analysis/, report/).
+ * engine (sim/run.h, sim/validation_run.h, analysis/, report/).
  *
  * The command table (sim/commands.c) is the one list of commands: it gives
  * the dispatch, the program's usage text, `ipsim CMD --help` and the
@@ -17,10 +17,8 @@
 #include <signal.h>
 #include <stdio.h>
 
-#include "analysis/validate.h"
 #include "base/error.h"
 #include "base/ranks.h"
-#include "params/params.h"
 
 typedef struct ipsim_command ipsim_command;
 
@@ -119,12 +117,6 @@ int ipsim_command_merge(int argc, char **argv, const ipsim_command_context *ctx,
  * fails (IPSIM_EVALIDATION) if a row is not reproduced. */
 int ipsim_command_validate(int argc, char **argv, const ipsim_command_context *ctx,
                            ipsim_error *err);
-
-/* Simulates a scenario in memory and fills the validation table (shared by
- * validate and calibrate). */
-int ipsim_validate_scenario(const ipsim_params *params, int threads, int quiet,
-                            const volatile sig_atomic_t *cancel, ipsim_validation_row *rows,
-                            ipsim_error *err);
 
 /* ipsim calibrate [PARAMS.yaml] [-o OUT.yaml] [--set k=v]... [--threads N] [--quiet]:
  * fits the parameters the review does not give to its table
