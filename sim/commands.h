@@ -4,7 +4,8 @@
  * status, and fills *err on failure; sim/main.c prints the error and
  * chooses the exit code. Output meant for the user goes to stdout,
  * diagnostics to stderr. A command parses its options and calls the
- * engine (sim/run.h, sim/validation_run.h, analysis/, report/).
+ * engine (sim/run.h, sim/sweep_run.h, sim/validation_run.h, analysis/,
+ * report/); it holds no engine of its own.
  *
  * The command table (sim/commands.c) is the one list of commands: it gives
  * the dispatch, the program's usage text, `ipsim CMD --help` and the
@@ -103,7 +104,7 @@ int ipsim_command_report(int argc, char **argv, const ipsim_command_context *ctx
 /* ipsim sweep SWEEP.yaml [-o FILE.h5] [--set k=v]... [--threads N]
  * [--part I/N] [--resume] [--csv DIR] [--wtp ...] [--quiet]: every scenario
  * of a sweep (params/sweep.h) into one file, or part I of N into its own;
- * resumable. */
+ * resumable (sim/sweep_run.h). */
 int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
                         ipsim_error *err);
 
