@@ -111,8 +111,8 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
             "values below\n# by hand (a test checks that the calibration reproduces it).\n#\n"
             "# Calibration: the ten parameters below were fitted, by GSL's nonlinear least "
             "squares on the\n# model's exact expected values (models/calibration.h), to the "
-            "review's figures (docs/review.md);\n# every other value is as given, with its source in "
-            "the comment above it.\n#\n",
+            "review's figures (docs/review.md);\n# every other value is as given, with its "
+            "source in the comment above it.\n#\n",
             fit->fitted.name, IPSIM_VERSION, o.params_path ? o.params_path : "the defaults",
             ctx->command_line);
     print_fit(out, "# ", fit);

@@ -11,20 +11,22 @@
 #include "base/text.h"
 #include "sim/version.h"
 
-/* Options shared by several commands (sim/options.h and the --wtp, --csv,
- * --quiet of the analysis commands), one line each. */
-#define OPT_SET                                                                                  \
-    "  --set section.key=value   override one parameter of the file (repeatable; also\n"       \
+/* Options shared by several commands (sim/options.h, and the --wtp, --csv
+ * and --quiet of the analysis commands), described once: the option and
+ * its value, then its meaning from column 29, continued on lines of their
+ * own. */
+#define OPT_SET \
+    "  --set section.key=value   override one parameter of the file (repeatable; also\n" \
     "                            --set=section.key=value); see `ipsim params`\n"
-#define OPT_THREADS                                                                              \
-    "  -j, --threads N           OpenMP threads, 1 to 4096 (default: OpenMP's, e.g. from\n"         \
+#define OPT_THREADS \
+    "  -j, --threads N           OpenMP threads, 1 to 4096 (default: OpenMP's, e.g. from\n" \
     "                            OMP_NUM_THREADS, else one per core)\n"
-#define OPT_BLOCK                                                                                \
-    "  --block-patients N        patients simulated and written per block, 1 to 2^24\n"        \
+#define OPT_BLOCK \
+    "  --block-patients N        patients simulated and written per block, 1 to 2^24\n" \
     "                            (default: the writer's choice; results do not depend on it)\n"
 #define OPT_QUIET "  -q, --quiet               print nothing but errors\n"
-#define OPT_WTP                                                                                  \
-    "  --wtp W1,W2,...           willingness-to-pay values per QALY to report, >= 0\n"         \
+#define OPT_WTP \
+    "  --wtp W1,W2,...           willingness-to-pay values per QALY to report, >= 0\n" \
     "                            (default 20000,30000,50000)\n"
 #define OPT_CSV "  --csv DIR                 also write the comparison's tables as CSV into DIR\n"
 
@@ -85,7 +87,8 @@ const ipsim_command ipsim_commands[] = {
      .options = "  --parameters KEY,...      a group of parameters for EVPPI, by their keys\n"
                 "                            (repeatable; after the plan's groups)\n" OPT_WTP
                 "  --csv DIR                 also write the analysis's tables as CSV into DIR\n"
-                "  --bootstrap B             bootstrap resamples for the standard errors, 2 to 100000\n"
+                "  --bootstrap B             bootstrap resamples for the standard errors, 2 to "
+                "100000\n"
                 "                            (default: the plan's, else 200)\n",
      .ranks = IPSIM_RANKS_ONE},
     {.name = "report",

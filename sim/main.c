@@ -84,8 +84,8 @@ static int refuse_ranks(const char *name, ipsim_error *err)
         if (ipsim_commands[i].ranks == IPSIM_RANKS_MANY)
             used += (size_t)snprintf(many + used, sizeof many - used, "%s`ipsim %s`",
                                      used ? ", " : "", ipsim_commands[i].name);
-    return IPSIM_FAIL(err, IPSIM_EUSAGE, "only %s runs on several MPI ranks; run '%s' as one process",
-                      many, name);
+    return IPSIM_FAIL(err, IPSIM_EUSAGE,
+                      "only %s runs on several MPI ranks; run '%s' as one process", many, name);
 }
 
 static int run_command(int argc, char **argv, const ipsim_ranks *ranks);
