@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "params/params.h"
 
 _Static_assert(sizeof(ipsim_trajectories) == sizeof(int), "CHOICE fields are stored as int");
@@ -562,35 +563,6 @@ const ipsim_param_spec *ipsim_param_spec_find(const char *path)
     return NULL;
 }
 
-/* Optimal string alignment distance (Levenshtein plus adjacent swaps), the
- * usual model of typing mistakes. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 128 || lb > 128)
-        return (size_t)-1;
-    size_t d[129][129];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cost = a[i - 1] != b[j - 1];
-            size_t best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + cost < best)
-                best = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    }
-    return d[la][lb];
-}
-
 const char *ipsim_param_spec_nearest(const char *path)
 {
     /* Candidates: every full path, then every section name. */
@@ -601,7 +573,7 @@ const char *ipsim_param_spec_nearest(const char *path)
         const char *candidate = i < ipsim_param_spec_count
                                     ? ipsim_param_specs[i].path
                                     : ipsim_param_sections[i - ipsim_param_spec_count];
-        size_t dist = edit_distance(path, candidate);
+        size_t dist = ipsim_text_distance(path, candidate);
         /* A truncated name ("cohort.horizon") is as plausible as a typo. */
         if (strncmp(candidate, path, strlen(path)) == 0 && dist > 1)
             dist = 1;

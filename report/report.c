@@ -1,9 +1,9 @@
-/* report/report.c: the figures of a run and the page that shows them.
+/* report/report.c: the figures of a run, and the report's directory.
  *
  * Figures are a table of (file name, title, caption, drawing function):
  * each is drawn in every requested format into a hidden directory beside
- * the target, index.html is written last, and the directory is then
- * renamed into place (report/report.h). */
+ * the target, index.html (report/report_page.c) is written last, and the
+ * directory is then renamed into place (report/report.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "report/report.h"
 
@@ -21,14 +21,11 @@
 #include "output/csv.h"
 #include "output/h5_reader.h"
 #include "output/intervals.h"
+#include "report/report_internal.h"
 #include "report/report_series.h"
 
-/* Marks index.html as a report's page, so that a later report may replace
- * the directory and nothing else is ever replaced. */
-static const char generator_mark[] = "<meta name=\"generator\" content=\"ipsim report\" />";
-
-static const char *const state_labels[IPSIM_STATES] = {"None",   "Mild",        "Moderate",
-                                                       "Severe", "Very severe", "Dead"};
+const char *const ipsim_report_state_labels[IPSIM_STATES] = {
+    "None", "Mild", "Moderate", "Severe", "Very severe", "Dead"};
 
 /* Grades from green (no IP) to dark red (very severe), the dead in grey:
  * ordered, so a reader sees risk rise without the legend. */
@@ -41,16 +38,9 @@ static const char *const rate_labels[IPSIM_RATE_KINDS] = {"Bacterial", "Viral", 
                                                           "Serious (any type)"};
 static const int rate_palette[IPSIM_RATE_KINDS] = {0, 1, 2, 5};
 
-typedef struct report {
-    const char *const *paths;        /* the files read */
-    int files;
-    int count;                       /* scenarios */
-    ipsim_h5_reader **readers;       /* [count] */
-    ipsim_report_series *series;     /* [count] */
-    bool compared;                   /* comparison holds the scenarios' economics */
-    ipsim_comparison comparison;
-    const ipsim_report_options *options;
-} report;
+/* Short names for the room's own types (report/report_internal.h). */
+typedef ipsim_report_data report;
+typedef ipsim_report_figure figure;
 
 /* ---- numbers and scales ------------------------------------------------------------ */
 
@@ -140,7 +130,7 @@ static void draw_occupancy(const report *rp, const ipsim_plot_figure *fig)
     }
     ipsim_legend_entry legend[IPSIM_STATES + 1] = {{"State", {0}, IPSIM_LEGEND_HEADING}};
     for (int k = 0; k < IPSIM_STATES; k++) /* top-down as stacked */
-        legend[1 + k] = (ipsim_legend_entry){state_labels[IPSIM_STATES - 1 - k],
+        legend[1 + k] = (ipsim_legend_entry){ipsim_report_state_labels[IPSIM_STATES - 1 - k],
                                              state_colours[IPSIM_STATES - 1 - k],
                                              IPSIM_LEGEND_AREA};
     ipsim_plot_legend(fig, legend, IPSIM_STATES + 1);
@@ -172,9 +162,9 @@ static void draw_infection_risk(const report *rp, const ipsim_plot_figure *fig)
         if (rp->count == 1) {
             char count[32];
             ipsim_plot_thousands(count, sizeof count, (double)rp->series[0].baseline[g]);
-            snprintf(labels[g], sizeof labels[g], "%s (n = %s)", state_labels[g], count);
+            snprintf(labels[g], sizeof labels[g], "%s (n = %s)", ipsim_report_state_labels[g], count);
         } else {
-            snprintf(labels[g], sizeof labels[g], "%s", state_labels[g]);
+            snprintf(labels[g], sizeof labels[g], "%s", ipsim_report_state_labels[g]);
         }
         legend[n++] = (ipsim_legend_entry){labels[g], state_colours[g], IPSIM_LEGEND_LINE};
     }
@@ -213,7 +203,7 @@ static void draw_infection_rates(const report *rp, const ipsim_plot_figure *fig)
                 ipsim_plot_whisker(x0 + width / 2, e->low, e->high, width / 4, true,
                                    (ipsim_colour){0, 0, 0, 1});
             }
-            ipsim_plot_category(g + 0.5, state_labels[g]);
+            ipsim_plot_category(g + 0.5, ipsim_report_state_labels[g]);
         }
         ipsim_plot_axes_on_top(&axes);
     }
@@ -483,17 +473,8 @@ static void data_ceac(const report *rp, FILE *f)
     }
 }
 
-typedef struct figure {
-    const char *name;  /* file name without extension */
-    const char *title; /* across the top of the page */
-    const char *caption;
-    void (*draw)(const report *rp, const ipsim_plot_figure *fig);
-    void (*data)(const report *rp, FILE *f); /* NAME.csv: the values drawn */
-    int per_scenario; /* one panel per scenario (else one panel) */
-    int needs;        /* 0 always, 1 a comparison, 2 a comparison with PSA */
-} figure;
 
-static const figure figures[] = {
+const ipsim_report_figure ipsim_report_figures[] = {
     {"occupancy", "Immunoparesis grade over time",
      "Share of the cohort in each immunoparesis grade, and dead, month by month since "
      "diagnosis.",
@@ -521,157 +502,13 @@ static const figure figures[] = {
      "expected net benefit.",
      draw_ceac, data_ceac, 0, 2},
 };
-enum { FIGURES = sizeof figures / sizeof figures[0] };
+_Static_assert(sizeof ipsim_report_figures / sizeof ipsim_report_figures[0] ==
+                   IPSIM_REPORT_FIGURES,
+               "every figure in the table");
 
 static bool figure_applies(const report *rp, const figure *f)
 {
     return f->needs == 0 || (rp->compared && (f->needs == 1 || rp->comparison.psa));
-}
-
-/* ---- the page ---------------------------------------------------------------------- */
-
-static void html_escaped(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
-static void describe_ivig(FILE *f, const ipsim_params *p)
-{
-    const char *grade = state_labels[p->ivig.grade_threshold];
-    switch (p->ivig.policy) {
-    case IPSIM_IVIG_NONE: fputs("none", f); return;
-    case IPSIM_IVIG_GRADE: fprintf(f, "grade %s or worse", grade); break;
-    case IPSIM_IVIG_INFECTIONS:
-        fprintf(f, "after %lld %sinfections in %lld months", (long long)p->ivig.infections_threshold,
-                p->ivig.serious_only ? "serious " : "", (long long)p->ivig.lookback_months);
-        break;
-    case IPSIM_IVIG_GRADE_OR_INFECTIONS:
-        fprintf(f, "grade %s or worse, or after %lld %sinfections in %lld months", grade,
-                (long long)p->ivig.infections_threshold, p->ivig.serious_only ? "serious " : "",
-                (long long)p->ivig.lookback_months);
-        break;
-    }
-    fprintf(f, ", %g mg/kg every %g weeks", p->ivig.dose_mg_per_kg, p->ivig.interval_weeks);
-}
-
-static void write_parameters(FILE *f, const report *rp)
-{
-    fputs("<table>\n<tr><th>Scenario</th><th>Patients</th><th>Replicates</th>"
-          "<th>Follow-up</th><th>IVIG</th><th>Vaccination (influenza, pneumococcal)</th>"
-          "<th>Discounting (costs, effects)</th><th>Seed</th></tr>\n",
-          f);
-    for (int s = 0; s < rp->count; s++) {
-        const ipsim_params *p = ipsim_h5_reader_params(rp->readers[s]);
-        char patients[32];
-        ipsim_plot_thousands(patients, sizeof patients, (double)p->cohort.patients);
-        fputs("<tr><td>", f);
-        html_escaped(f, p->name);
-        fprintf(f, "</td><td>%s</td><td>%lld%s</td><td>%lld months, in %lld-month cycles</td><td>",
-                patients, (long long)p->cohort.replicates,
-                rp->series[s].across_draws ? " PSA draws" : "", (long long)p->cohort.horizon_months,
-                (long long)p->cohort.cycle_months);
-        describe_ivig(f, p);
-        fprintf(f, "</td><td>%.0f%%, %.0f%%</td><td>%g%%, %g%% a year</td><td>%llu</td></tr>\n",
-                100 * p->vaccination.influenza_coverage,
-                100 * p->vaccination.pneumococcal_coverage,
-                100 * p->economics.discount_rate_costs, 100 * p->economics.discount_rate_effects,
-                (unsigned long long)p->seed);
-    }
-    fputs("</table>\n", f);
-}
-
-static int write_index(const report *rp, const char *dir, const bool *drawn, ipsim_error *err)
-{
-    char path[IPSIM_PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s/index.html", dir);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return IPSIM_FAIL(err, IPSIM_EIO, "cannot write '%s': %s", path, strerror(errno));
-    const char *first = rp->paths[0];
-    const char *base = strrchr(first, '/') ? strrchr(first, '/') + 1 : first;
-    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n%s\n",
-            generator_mark);
-    fputs("<title>ipsim report: ", f);
-    html_escaped(f, base);
-    if (rp->files > 1)
-        fprintf(f, " and %d more", rp->files - 1);
-    fputs("</title>\n<style>\n"
-          "body { font-family: sans-serif; max-width: 1500px; margin: 2em auto; padding: 0 1em; "
-          "color: #222; }\n"
-          "table { border-collapse: collapse; margin: 1em 0; }\n"
-          "th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }\n"
-          "figure { margin: 2em 0; } img { max-width: 100%; border: 1px solid #eee; }\n"
-          "figcaption { margin-top: 0.4em; }\n</style>\n</head>\n<body>\n",
-          f);
-    fputs("<h1>ipsim report: ", f);
-    html_escaped(f, base);
-    if (rp->files > 1)
-        fprintf(f, " and %d more", rp->files - 1);
-    fputs("</h1>\n<p>From", f);
-    for (int i = 0; i < rp->files; i++) {
-        fputs(i == 0 ? " <code>" : i + 1 < rp->files ? ", <code>" : " and <code>", f);
-        html_escaped(f, rp->paths[i]);
-        fputs("</code>", f);
-    }
-    fputs(", written by ipsim ", f);
-    html_escaped(f, ipsim_h5_reader_version(rp->readers[0]));
-    fputs(" at ", f);
-    html_escaped(f, ipsim_h5_reader_created_utc(rp->readers[0]));
-    fputs(". Each scenario group of a file holds its full parameter set "
-          "(<code>ipsim summary</code> prints its tables; the group's "
-          "<code>parameters</code> attribute reruns it).</p>\n",
-          f);
-    fputs("<h2>Run</h2>\n", f);
-    write_parameters(f, rp);
-    fputs("<h2>Figures</h2>\n", f);
-    const ipsim_report_options *o = rp->options;
-    for (int i = 0; i < FIGURES; i++) {
-        if (!drawn[i])
-            continue;
-        const figure *fig = &figures[i];
-        /* Shown as PNG where there is one, else SVG; PDF is linked. */
-        const char *shown = o->formats[IPSIM_PLOT_PNG]   ? "png"
-                             : o->formats[IPSIM_PLOT_SVG] ? "svg"
-                                                          : NULL;
-        fprintf(f, "<figure id=\"%s\">\n", fig->name);
-        if (shown) {
-            fprintf(f, "<img src=\"%s.%s\" alt=\"", fig->name, shown);
-            html_escaped(f, fig->title);
-            fputs("\" />\n", f);
-        }
-        fputs("<figcaption><b>", f);
-        html_escaped(f, fig->title);
-        fputs(".</b> ", f);
-        html_escaped(f, fig->caption);
-        for (int k = 0; k < IPSIM_PLOT_FORMATS; k++)
-            if (o->formats[k])
-                fprintf(f, " <a href=\"%s.%s\">%s</a>", fig->name, ipsim_plot_format_names[k],
-                        ipsim_plot_format_names[k]);
-        fprintf(f, " <a href=\"%s.csv\">data (CSV)</a>", fig->name);
-        fputs("</figcaption>\n</figure>\n", f);
-    }
-    if (!rp->compared)
-        fputs("<p>One scenario: the cost-effectiveness plane and acceptability curves need a "
-              "study of two or more (<code>docs/psa.md</code>).</p>\n",
-              f);
-    else if (!rp->comparison.psa)
-        fputs("<p>No probabilistic sensitivity analysis in this file: acceptability curves "
-              "need PSA draws (<code>docs/psa.md</code>).</p>\n",
-              f);
-    fputs("</body>\n</html>\n", f);
-    int failed = ferror(f);
-    if (fclose(f) != 0 || failed)
-        return IPSIM_FAIL(err, IPSIM_EIO, "cannot write '%s': %s", path,
-                          strerror(errno ? errno : EIO));
-    return IPSIM_OK;
 }
 
 /* ---- the directory ----------------------------------------------------------------- */
@@ -697,15 +534,7 @@ static int check_target(const char *dir, ipsim_error *err)
     closedir(d);
     if (entries == 0)
         return IPSIM_OK;
-    char path[IPSIM_PATH_MAX + 16], head[1024] = "";
-    snprintf(path, sizeof path, "%s/index.html", dir);
-    FILE *f = fopen(path, "r");
-    if (f) {
-        size_t n = fread(head, 1, sizeof head - 1, f);
-        head[n] = '\0';
-        fclose(f);
-    }
-    if (!strstr(head, generator_mark))
+    if (!ipsim_report_page_found(dir))
         return IPSIM_FAIL(err, IPSIM_EUSAGE,
                           "'%s' is a directory that does not hold an ipsim report; give -o a new "
                           "or empty directory (an earlier report there is replaced)",
@@ -776,8 +605,8 @@ static int draw_all(const report *rp, const char *temp, bool *drawn, int *figure
                     ipsim_error *err)
 {
     const ipsim_report_options *o = rp->options;
-    for (int i = 0; i < FIGURES; i++) {
-        const figure *fg = &figures[i];
+    for (int i = 0; i < IPSIM_REPORT_FIGURES; i++) {
+        const figure *fg = &ipsim_report_figures[i];
         if (!figure_applies(rp, fg))
             continue;
         for (int k = 0; k < IPSIM_PLOT_FORMATS; k++) {
@@ -819,7 +648,7 @@ int ipsim_report_write(const char *const *paths, int files, const char *dir,
 {
     report rp = {.paths = paths, .files = files, .options = o};
     char temp[IPSIM_PATH_MAX + 64] = "";
-    bool drawn[FIGURES] = {false};
+    bool drawn[IPSIM_REPORT_FIGURES] = {false};
     *figures_drawn = 0;
     int rc = check_target(dir, err);
     for (int k = 0; !rc && k < IPSIM_PLOT_FORMATS; k++)
@@ -843,7 +672,7 @@ int ipsim_report_write(const char *const *paths, int files, const char *dir,
     if (!rc)
         rc = draw_all(&rp, temp, drawn, figures_drawn, err);
     if (!rc)
-        rc = write_index(&rp, temp, drawn, err);
+        rc = ipsim_report_page_write(&rp, temp, drawn, err);
     if (!rc && o->cancel && *o->cancel)
         rc = IPSIM_FAIL(err, IPSIM_EINTERRUPTED, "interrupted; no report written");
     if (!rc)

@@ -14,10 +14,8 @@
 #include "params/loader.h"
 #include "sim/commands.h"
 #include "sim/options.h"
+#include "sim/validation_run.h"
 #include "sim/version.h"
-
-static const char usage[] = "usage: ipsim calibrate [PARAMS.yaml] [-o OUT.yaml] "
-                            "[--set section.key=value]... [--threads N] [--quiet]";
 
 static void format_target(char *buf, size_t size, int k, double v)
 {
@@ -30,7 +28,7 @@ static void format_target(char *buf, size_t size, int k, double v)
 /* The fit, as comment lines (prefix "# ") or plain text (prefix ""). */
 static void print_fit(FILE *out, const char *prefix, const ipsim_calibration *c)
 {
-    fprintf(out, "%s%-50s %10s %10s %10s\n", prefix, "target (MODEL.md)", "review", "start",
+    fprintf(out, "%s%-50s %10s %10s %10s\n", prefix, "target (docs/review.md)", "review", "start",
             "fitted");
     for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++) {
         char target[24], start[24], fitted[24];
@@ -76,7 +74,7 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
     char *yaml = NULL, *file = NULL;
     size_t file_size = 0;
     int rc = ipsim_options_parse(&o, argc, argv,
-                                 IPSIM_OPT_OUTPUT | IPSIM_OPT_THREADS | IPSIM_OPT_QUIET, usage,
+                                 IPSIM_OPT_OUTPUT | IPSIM_OPT_THREADS | IPSIM_OPT_QUIET, ctx->usage,
                                  err);
     ipsim_params start;
     if (!rc)
@@ -93,7 +91,7 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
     /* The check: the calibrated scenario simulated (its own seed and size),
      * every row of the review's table with its Monte Carlo interval. */
     ipsim_validation_row rows[IPSIM_VALIDATION_ROWS];
-    rc = ipsim_validate_scenario(&fit->fitted, o.threads, o.quiet, ctx->cancel, rows, err);
+    rc = ipsim_validation_run(&fit->fitted, o.threads, o.quiet, ctx->cancel, rows, err);
     if (rc)
         goto cleanup;
     printf("\n");
@@ -113,8 +111,8 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
             "values below\n# by hand (a test checks that the calibration reproduces it).\n#\n"
             "# Calibration: the ten parameters below were fitted, by GSL's nonlinear least "
             "squares on the\n# model's exact expected values (models/calibration.h), to the "
-            "review's figures (MODEL.md);\n# every other value is as given, with its source in "
-            "the comment above it.\n#\n",
+            "review's figures (docs/review.md);\n# every other value is as given, with its "
+            "source in the comment above it.\n#\n",
             fit->fitted.name, IPSIM_VERSION, o.params_path ? o.params_path : "the defaults",
             ctx->command_line);
     print_fit(out, "# ", fit);

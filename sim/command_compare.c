@@ -13,13 +13,10 @@
 #include "sim/commands.h"
 #include "sim/options.h"
 
-static const char usage[] =
-    "usage: ipsim compare FILE.h5 [MORE.h5...] [--csv DIR] [--wtp W1,W2,...]";
-
 int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ctx,
                           ipsim_error *err)
 {
-    (void)ctx;
+    const char *usage = ctx->usage;
     const char *csv_dir = NULL;
     double wtp[IPSIM_WTP_REPORT_MAX] = {20000, 30000, 50000};
     int wtp_count = 3, count = 0, rc = IPSIM_OK;

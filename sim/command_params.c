@@ -6,12 +6,10 @@
 #include "sim/commands.h"
 #include "sim/options.h"
 
-static const char usage[] = "usage: ipsim params [PARAMS.yaml] [--set section.key=value]...";
-
 int ipsim_command_params(int argc, char **argv, const ipsim_command_context *ctx,
                          ipsim_error *err)
 {
-    (void)ctx;
+    const char *usage = ctx->usage;
     ipsim_options o;
     int rc = ipsim_options_parse(&o, argc, argv, 0, usage, err);
     if (!rc && !o.params_path && o.override_count == 0) {

@@ -9,12 +9,9 @@
 #include "sim/commands.h"
 #include "sim/options.h"
 
-static const char usage[] =
-    "usage: ipsim report FILE.h5 [MORE.h5...] [-o DIR] [--format png,svg,pdf] "
-    "[--wtp W1,W2,...] [--quiet]";
-
 /* "png,svg" -> formats[]. */
-static int parse_formats(const char *text, bool *formats, ipsim_error *err)
+static int parse_formats(const char *text, bool *formats, const char *usage,
+                         ipsim_error *err)
 {
     for (int k = 0; k < IPSIM_PLOT_FORMATS; k++)
         formats[k] = false;
@@ -42,6 +39,7 @@ int ipsim_command_report(int argc, char **argv, const ipsim_command_context *ctx
 {
     ipsim_report_options o = ipsim_report_default_options();
     o.cancel = ctx->cancel;
+    const char *usage = ctx->usage;
     const char *dir = NULL;
     const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     int quiet = 0, count = 0, rc = inputs ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory");
@@ -54,7 +52,7 @@ int ipsim_command_report(int argc, char **argv, const ipsim_command_context *ctx
         else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
             dir = argv[++i];
         else if (strcmp(a, "--format") == 0)
-            rc = parse_formats(argv[++i], o.formats, err);
+            rc = parse_formats(argv[++i], o.formats, usage, err);
         else if (strcmp(a, "--wtp") == 0)
             rc = ipsim_options_parse_wtp(argv[++i], o.wtp, IPSIM_WTP_REPORT_MAX, &o.wtp_count,
                                          err);

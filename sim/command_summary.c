@@ -7,8 +7,6 @@
 #include "output/summary.h"
 #include "sim/commands.h"
 
-static const char usage[] = "usage: ipsim summary FILE.h5 [--scenario NAME]";
-
 static int print_scenario(const char *path, int index, const char *only, int *printed,
                           ipsim_error *err)
 {
@@ -38,7 +36,7 @@ done:
 int ipsim_command_summary(int argc, char **argv, const ipsim_command_context *ctx,
                           ipsim_error *err)
 {
-    (void)ctx;
+    const char *usage = ctx->usage;
     const char *only = NULL;
     if (argc == 3 && strcmp(argv[1], "--scenario") == 0)
         only = argv[2];

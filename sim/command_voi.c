@@ -18,12 +18,9 @@
 #include "sim/commands.h"
 #include "sim/options.h"
 
-static const char usage[] =
-    "usage: ipsim voi FILE.h5 [PLAN.yaml] [--parameters KEY[,KEY...]]... [--wtp W1,W2,...] "
-    "[--csv DIR] [--bootstrap B]";
-
-static int parse(int argc, char **argv, const char **file, ipsim_voi_plan *plan,
-                 const char **csv_dir, double *wtp, int *wtp_count, ipsim_error *err)
+static int parse(int argc, char **argv, const char *usage, const char **file,
+                 ipsim_voi_plan *plan, const char **csv_dir, double *wtp, int *wtp_count,
+                 ipsim_error *err)
 {
     const char *plan_path = NULL;
     const char *groups[IPSIM_VOI_GROUPS_MAX];
@@ -76,7 +73,6 @@ static int parse(int argc, char **argv, const char **file, ipsim_voi_plan *plan,
 
 int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err)
 {
-    (void)ctx;
     const char *file = NULL, *csv_dir = NULL;
     double wtp[IPSIM_WTP_REPORT_MAX] = {20000, 30000, 50000};
     int wtp_count = 3, count = 0;
@@ -86,7 +82,7 @@ int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, i
     ipsim_h5_reader **readers = NULL;
     ipsim_comparison comparison = {0};
     ipsim_voi_analysis analysis = {0};
-    int rc = parse(argc, argv, &file, plan, &csv_dir, wtp, &wtp_count, err);
+    int rc = parse(argc, argv, ctx->usage, &file, plan, &csv_dir, wtp, &wtp_count, err);
     if (!rc)
         rc = ipsim_h5_reader_open_all(file, &readers, &count, err);
     if (!rc)

@@ -1,5 +1,6 @@
-/* sim/main.c: the ipsim program: dispatch, signals, error reporting, exit
- * codes. The only place that decides how the process ends.
+/* sim/main.c: the ipsim program: dispatch through the command table
+ * (sim/commands.h), signals, error reporting, exit codes. The only place
+ * that decides how the process ends.
  *
  * Exit codes: 0 success; 1 a run failed (I/O, HDF5, memory); 2 bad usage or
  * parameters; 3 validation failed; 130 / 143 interrupted by SIGINT / SIGTERM. */
@@ -14,7 +15,6 @@
 
 #include "base/ranks.h"
 #include "sim/commands.h"
-#include "sim/version.h"
 
 /* Signal handlers can only set a flag; this is the one file-scope mutable
  * variable in ipsim, read by the cohort loop at block boundaries. */
@@ -34,38 +34,6 @@ static void install_signal_handlers(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }
-
-static const char help[] =
-    "ipsim: Monte Carlo simulation of infection risk in multiple myeloma with immunoparesis\n"
-    "\n"
-    "usage:\n"
-    "  ipsim run PARAMS.yaml [-o FILE.h5] [--set section.key=value]... [--threads N]\n"
-    "            [--block-patients N] [--quiet]\n"
-    "      simulate the scenario, write HDF5 (default NAME.h5), print a summary\n"
-    "  ipsim sweep SWEEP.yaml [-o FILE.h5] [--set ...] [--threads N] [--block-patients N]\n"
-    "            [--part I/N] [--resume] [--csv DIR] [--wtp W1,...] [--quiet]\n"
-    "      every scenario of a sweep (grid or list of values) into one file, compared;\n"
-    "      part I of N into its own file; --resume continues a stopped sweep (docs/hpc.md)\n"
-    "  ipsim merge OUT.h5 PART.h5...   join a sweep's parts into the file one run would write\n"
-    "  ipsim summary FILE.h5           print the summary of a finished run from its file\n"
-    "  ipsim compare FILE.h5 [MORE.h5...] [--csv DIR] [--wtp W1,W2,...]\n"
-    "      scenarios side by side, differences from the first, cost-effectiveness\n"
-    "  ipsim voi FILE.h5 [PLAN.yaml] [--parameters a,b]... [--wtp W1,...] [--csv DIR]\n"
-    "      value of information of a study's PSA: EVPI, EVPPI, EVSI (docs/voi.md)\n"
-    "  ipsim report FILE.h5 [MORE.h5...] [-o DIR] [--format png,svg,pdf] [--wtp W1,...]\n"
-    "      figures of a run (grades, infection risk by grade, rates, IVIG, cost-effectiveness)\n"
-    "      and an index.html showing them (default DIR: FILE-report)\n"
-    "  ipsim validate [PARAMS.yaml] [--set ...]\n"
-    "      the review's table (MODEL.md) against a simulation; exit 3 if a row fails\n"
-    "  ipsim calibrate [PARAMS.yaml] [-o OUT.yaml] [--set ...] [--threads N]\n"
-    "      fit the parameters the review does not give to its table; check by simulation;\n"
-    "      write the calibrated parameter file (params/baseline.yaml is one)\n"
-    "  ipsim params                    print the parameter reference (Markdown)\n"
-    "  ipsim params PARAMS.yaml [--set section.key=value]...\n"
-    "      check a parameter file and print the resolved parameter set\n"
-    "  ipsim version                   print the version\n"
-    "\n"
-    "Documentation: README.md, docs/parameters.md, docs/output-format.md\n";
 
 /* The invocation as one string, each argument quoted if it needs it. */
 static char *join_command_line(int argc, char **argv)
@@ -97,6 +65,29 @@ static char *join_command_line(int argc, char **argv)
     return s;
 }
 
+/* True if the command's arguments ask for its help (-h or --help). */
+static int asks_for_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    return 0;
+}
+
+/* The usage error of a one-process command started on several MPI ranks,
+ * naming the commands that run on several (the table's). */
+static int refuse_ranks(const char *name, ipsim_error *err)
+{
+    char many[256] = "";
+    size_t used = 0;
+    for (int i = 0; i < ipsim_command_count && used < sizeof many; i++)
+        if (ipsim_commands[i].ranks == IPSIM_RANKS_MANY)
+            used += (size_t)snprintf(many + used, sizeof many - used, "%s`ipsim %s`",
+                                     used ? ", " : "", ipsim_commands[i].name);
+    return IPSIM_FAIL(err, IPSIM_EUSAGE,
+                      "only %s runs on several MPI ranks; run '%s' as one process", many, name);
+}
+
 static int run_command(int argc, char **argv, const ipsim_ranks *ranks);
 
 int main(int argc, char **argv)
@@ -124,49 +115,36 @@ static int run_command(int argc, char **argv, const ipsim_ranks *ranks)
         H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     install_signal_handlers();
 
-    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
-        strcmp(argv[1], "-h") == 0) {
-        fputs(help, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        ipsim_commands_print_usage(stderr);
+        return 2;
     }
-    if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
-        printf("ipsim %s\n", IPSIM_VERSION);
+    const char *name = strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ? "help"
+                       : strcmp(argv[1], "--version") == 0                         ? "version"
+                                                                                     : argv[1];
+    const ipsim_command *command = ipsim_command_find(name);
+    if (command && asks_for_help(argc - 2, argv + 2)) {
+        ipsim_command_print_help(stdout, command);
         return 0;
     }
 
     char *command_line = join_command_line(argc, argv);
+    char usage[1024] = "";
+    if (command)
+        snprintf(usage, sizeof usage, "usage: %s", command->usage);
     ipsim_command_context ctx = {.command_line = command_line ? command_line : argv[0],
                                  .cancel = &stop_signal,
-                                 .ranks = ranks};
+                                 .ranks = ranks,
+                                 .usage = usage};
     ipsim_error err;
     ipsim_error_clear(&err);
     int rc;
-    if (ranks->size > 1 && strcmp(argv[1], "sweep") != 0)
-        rc = IPSIM_FAIL(&err, IPSIM_EUSAGE,
-                        "only `ipsim sweep` runs on several MPI ranks; run '%s' as one process",
-                        argv[1]);
-    else if (strcmp(argv[1], "run") == 0)
-        rc = ipsim_command_run(argc - 2, argv + 2, &ctx, &err);
-    else if (strcmp(argv[1], "validate") == 0)
-        rc = ipsim_command_validate(argc - 2, argv + 2, &ctx, &err);
-    else if (strcmp(argv[1], "calibrate") == 0)
-        rc = ipsim_command_calibrate(argc - 2, argv + 2, &ctx, &err);
-    else if (strcmp(argv[1], "compare") == 0)
-        rc = ipsim_command_compare(argc - 2, argv + 2, &ctx, &err);
-    else if (strcmp(argv[1], "voi") == 0)
-        rc = ipsim_command_voi(argc - 2, argv + 2, &ctx, &err);
-    else if (strcmp(argv[1], "sweep") == 0)
-        rc = ipsim_command_sweep(argc - 2, argv + 2, &ctx, &err);
-    else if (strcmp(argv[1], "merge") == 0)
-        rc = ipsim_command_merge(argc - 2, argv + 2, &ctx, &err);
-    else if (strcmp(argv[1], "report") == 0)
-        rc = ipsim_command_report(argc - 2, argv + 2, &ctx, &err);
-    else if (strcmp(argv[1], "summary") == 0)
-        rc = ipsim_command_summary(argc - 2, argv + 2, &ctx, &err);
-    else if (strcmp(argv[1], "params") == 0)
-        rc = ipsim_command_params(argc - 2, argv + 2, &ctx, &err);
+    if (!command)
+        rc = ipsim_command_unknown(argv[1], &err);
+    else if (ranks->size > 1 && command->ranks == IPSIM_RANKS_ONE)
+        rc = refuse_ranks(argv[1], &err);
     else
-        rc = IPSIM_FAIL(&err, IPSIM_EUSAGE, "unknown command '%s' (try 'ipsim help')", argv[1]);
+        rc = command->run(argc - 2, argv + 2, &ctx, &err);
     free(command_line);
 
     if (rc == IPSIM_OK) {

@@ -293,6 +293,28 @@ done:
     return rc;
 }
 
+int ipsim_run_study(ipsim_h5_writer *writer, const ipsim_study *study, const double *draws,
+                    const ipsim_run_settings *settings, ipsim_summary **last, ipsim_error *err)
+{
+    const ipsim_params *first = &study->scenarios[0];
+    const int64_t replicates = first->cohort.replicates, patients = first->cohort.patients;
+    ipsim_run_settings each = *settings;
+    each.progress_total = study->count * patients * replicates * first->cohort.horizon_months;
+    ipsim_summary *total = NULL;
+    int rc = IPSIM_OK;
+    for (int s = 0; s < study->count && !rc; s++) {
+        const ipsim_params *p = &study->scenarios[s];
+        ipsim_summary_free(total);
+        total = NULL;
+        rc = ipsim_summary_create(&total, p, err);
+        each.progress_offset = (int64_t)s * replicates * patients * p->cohort.horizon_months;
+        if (!rc)
+            rc = ipsim_run_scenario(writer, p, draws, &each, total, err);
+    }
+    *last = total;
+    return rc;
+}
+
 int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target,
                       const char *csv_dir, const double *wtp, int wtp_count, int quiet,
                       ipsim_error *err)

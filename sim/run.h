@@ -60,6 +60,14 @@ int ipsim_run_scenario(ipsim_h5_writer *writer, const ipsim_params *p, const dou
                        const ipsim_run_settings *settings, ipsim_summary *total,
                        ipsim_error *err);
 
+/* Simulates every scenario of the study into the writer, in order, each
+ * with ipsim_run_scenario; the progress counts the whole study (settings'
+ * progress_offset and progress_total are set here). *last receives the
+ * totals of the last scenario simulated (free with ipsim_summary_free;
+ * also after an error, when it may be NULL). */
+int ipsim_run_study(ipsim_h5_writer *writer, const ipsim_study *study, const double *draws,
+                    const ipsim_run_settings *settings, ipsim_summary **last, ipsim_error *err);
+
 /* As ipsim_run_scenario, collectively on every rank of an MPI job, into a
  * writer made by ipsim_h5_writer_create_shared. The scenario's blocks
  * (replicate by replicate, patient block by block) are dealt to the ranks

@@ -1024,6 +1024,103 @@ class BadInput(Workdir):
                 self.assertIn("usage error", r.stderr)
 
 
+def program_commands():
+    """The commands the program's usage lists (so a new command is covered)."""
+    r = run("help")
+    assert r.returncode == 0, r.stderr
+    return re.findall(r"^  ipsim (\w+)", r.stdout, re.M)
+
+
+class Commands(unittest.TestCase):
+    """The command table: every command answers --help and -h with its usage
+    and every option it takes; a misspelt command is a usage error that
+    suggests the nearest."""
+
+    # Arguments after the option under test that make any command stop at
+    # once (a missing file, or one argument too many), whatever it takes.
+    MISSING = ["/nonexistent-ipsim/a.yaml", "/nonexistent-ipsim/b.yaml"]
+
+    def test_usage_lists_every_command(self):
+        names = program_commands()
+        for name in ["run", "sweep", "merge", "summary", "compare", "voi", "report", "validate",
+                     "calibrate", "params", "help", "version"]:
+            self.assertIn(name, names)
+        r = run()
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(re.findall(r"^  ipsim (\w+)", r.stderr, re.M), names)
+
+    def test_every_command_help_lists_its_options(self):
+        for name in program_commands():
+            for flag in ["--help", "-h"]:
+                with self.subTest(command=name, flag=flag):
+                    r = run(name, flag)
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    self.assertEqual(r.stderr, "")
+                    self.assertTrue(r.stdout.startswith("usage: ipsim %s" % name), r.stdout)
+                    usage = r.stdout.split("\n\n")[0]
+                    head, _, options = r.stdout.partition("\noptions:\n")
+                    self.assertTrue(options, r.stdout)
+                    listed = set()
+                    for line in options.splitlines():
+                        if not line.startswith("  -"):
+                            # The meaning continued from the line above.
+                            self.assertRegex(line, r"^ {20,}\S")
+                            continue
+                        # "  -o, --output FILE  meaning": names, value, meaning.
+                        m = re.match(r"^  (-[\w-]+)(?:, (--[\w-]+))?(?: \S+)? {2,}\S", line)
+                        self.assertIsNotNone(m, "no meaning on the line: %r" % line)
+                        listed.update(o for o in m.groups() if o)
+                    self.assertTrue({"-h", "--help"} <= listed)
+                    # Every option the usage line names is explained...
+                    for option in re.findall(r"\[(--?[a-z][\w-]*)", usage):
+                        self.assertIn(option, listed)
+                    # ...and every option explained is one the command takes.
+                    if flag == "-h":
+                        continue
+                    for option in sorted(listed - {"-h", "--help"}):
+                        r = run(name, option, *self.MISSING)
+                        self.assertNotIn("unknown option '%s'" % option, r.stderr)
+                        self.assertNotIn("unexpected argument '%s'" % option, r.stderr)
+
+    def test_help_shows_the_usage_line_of_the_usage_errors(self):
+        for name in program_commands():
+            with self.subTest(name):
+                r = run(name, "--bogus-option")
+                if "usage: " not in r.stderr:
+                    continue
+                self.assertEqual(r.returncode, 2, r.stderr)
+                in_error = r.stderr[r.stderr.index("usage: "):].split()
+                help_usage = run(name, "--help").stdout.split("\n\n")[0].split()
+                self.assertEqual(in_error, help_usage)
+
+    def test_help_command(self):
+        r = run("help", "sweep")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, run("sweep", "--help").stdout)
+        for args in [["--help"], ["-h"]]:
+            self.assertEqual(run(*args).stdout, run("help").stdout)
+        self.assertEqual(run("--version").stdout, run("version").stdout)
+        self.assertRegex(run("version").stdout, r"^ipsim \S+\n$")
+
+    def test_misspelt_command_suggests_the_nearest(self):
+        for typed, meant in [("rnu", "run"), ("sweeep", "sweep"), ("valdiate", "validate"),
+                             ("reprot", "report"), ("calibrat", "calibrate"), ("merg", "merge")]:
+            with self.subTest(typed):
+                r = run(typed, BASELINE)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn("usage error: unknown command '%s'; did you mean '%s'?"
+                              % (typed, meant), r.stderr)
+                self.assertEqual(r.stdout, "")
+        r = run("help", "rnu")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown command 'rnu'; did you mean 'run'?", r.stderr)
+        # Nothing near: no suggestion.
+        r = run("frobnicate")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown command 'frobnicate' (try 'ipsim help')", r.stderr)
+        self.assertNotIn("did you mean", r.stderr)
+
+
 class FailingDisk(Workdir):
     """A write error (full disk) gives a clear error naming the path and the
     cause, exit code 1, and no file at the target path."""

@@ -1,0 +1,542 @@
+/* sim/sweep_run.c: the sweep engine of sim/sweep_run.h: the checkpoint
+ * directory and the resume rule, the scenarios' runs on the ranks, the
+ * /sweep table written and read back, the assembly, and the merge. */
+#define _POSIX_C_SOURCE 200809L
+#include "sim/sweep_run.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/atomic_file.h"
+#include "output/h5_reader.h"
+#include "output/h5_writer.h"
+#include "params/loader.h"
+#include "params/psa.h"
+#include "sim/progress.h"
+#include "sim/run.h"
+#include "sim/version.h"
+
+/* ---- the assembly ------------------------------------------------------------------- */
+
+/* Writes /sweep: the scenarios in sweep order, the keys varied, each key's
+ * values (as strings, and as numbers where they are), the fingerprint and
+ * which part of the sweep the file holds. */
+static int write_sweep_table(ipsim_h5_writer *w, const ipsim_sweep *sw, int part, int parts,
+                             ipsim_error *err)
+{
+    const int S = sw->study.count, K = sw->keys;
+    const char **names = malloc((size_t)S * sizeof *names);
+    const char **keys = malloc((size_t)K * sizeof *keys);
+    const char **column = malloc((size_t)S * sizeof *column);
+    double *numbers = malloc((size_t)S * (size_t)K * sizeof *numbers);
+    int rc = names && keys && column && numbers
+                 ? IPSIM_OK
+                 : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the sweep table");
+    for (int s = 0; !rc && s < S; s++)
+        names[s] = sw->study.scenarios[s].name;
+    for (int k = 0; !rc && k < K; k++)
+        keys[k] = sw->key[k];
+    const ipsim_h5_axis axes[2] = {
+        {"scenario", S, names, NULL, "the sweep's scenarios, in order", NULL},
+        {"key", K, keys, NULL, "the parameters the sweep varies", NULL}};
+    for (int k = 0; !rc && k < K; k++) {
+        for (int s = 0; s < S; s++) {
+            column[s] = sw->value[s][k];
+            char *end;
+            double v = strtod(column[s], &end);
+            numbers[s * K + k] = end != column[s] && *end == '\0' ? v : NAN;
+        }
+        rc = ipsim_h5_writer_write_strings(w, "sweep", sw->key[k], &axes[0], column,
+                                           "the value of this key in each scenario, as written",
+                                           err);
+    }
+    if (!rc)
+        rc = ipsim_h5_writer_write_table(w, "sweep", "value", 2, axes, numbers,
+                                         "each scenario's value of each key (NaN: not a number)",
+                                         NULL, err);
+    char label[32];
+    snprintf(label, sizeof label, "%d/%d", part, parts);
+    if (!rc)
+        rc = ipsim_h5_writer_set_attribute(w, "sweep", "fingerprint", sw->fingerprint, err);
+    if (!rc)
+        rc = ipsim_h5_writer_set_attribute(w, "sweep", "part", label, err);
+    free(names);
+    free(keys);
+    free(column);
+    free(numbers);
+    return rc;
+}
+
+/* Builds `target` from the scenarios of the sweep that `include` marks
+ * (non-zero), each copied from the file sources[s], with the PSA draws
+ * (NULL: drawn here, as a merge must). A whole sweep (parts == 1) of two or
+ * more scenarios is also compared. */
+static int assemble(const char *target, const ipsim_sweep *sw, const unsigned char *include,
+                    const char *const *sources, const double *draws, int part, int parts,
+                    const ipsim_sweep_settings *settings, ipsim_error *err)
+{
+    const ipsim_study *study = &sw->study;
+    const ipsim_params *first = &study->scenarios[0];
+    const char **names = malloc((size_t)study->count * sizeof *names);
+    double *drawn_here = NULL;
+    ipsim_h5_writer *w = NULL;
+    int n = 0;
+    int rc = names ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the sweep");
+    for (int s = 0; !rc && s < study->count; s++)
+        if (include[s])
+            names[n++] = study->scenarios[s].name;
+    char created[32];
+    ipsim_run_utc_now(created, sizeof created);
+    ipsim_run_info info = {.ipsim_version = IPSIM_VERSION,
+                           .command_line = settings->command_line,
+                           .created_utc = created,
+                           .study_name = study->name,
+                           .seed = first->seed};
+    if (!rc)
+        rc = ipsim_h5_writer_create(&w, target, &info, names, n, err);
+    for (int s = 0; !rc && s < study->count; s++) {
+        if (settings->cancel && *settings->cancel)
+            rc = IPSIM_FAIL(err, IPSIM_EINTERRUPTED, "interrupted while assembling '%s'", target);
+        else if (include[s])
+            rc = ipsim_h5_writer_copy_scenario(w, sources[s], study->scenarios[s].name, err);
+    }
+    if (!rc && first->psa.sample && ipsim_psa_dimension(first) > 0) {
+        if (!draws)
+            rc = ipsim_run_draw_parameters(study, &drawn_here, err);
+        if (!rc)
+            rc = ipsim_run_write_draws(w, first, draws ? draws : drawn_here, err);
+    }
+    if (!rc)
+        rc = write_sweep_table(w, sw, part, parts, err);
+    if (!rc && parts == 1 && n >= 2)
+        rc = ipsim_run_compare(w, n, target, settings->csv_dir, settings->wtp,
+                               settings->wtp_count, settings->quiet, err);
+    if (!rc) {
+        rc = ipsim_h5_writer_commit(w, err);
+        w = NULL;
+    }
+    ipsim_h5_writer_discard(w);
+    free(drawn_here);
+    free(names);
+    return rc;
+}
+
+/* ---- the checkpoint directory ---------------------------------------------------------- */
+
+/* The directory of finished scenarios: `.BASE.ipsim-sweep` beside target. */
+static void checkpoint_directory(const char *target, char *buf, size_t size)
+{
+    const char *slash = strrchr(target, '/');
+    int dir = slash ? (int)(slash - target + 1) : 0;
+    snprintf(buf, size, "%.*s.%s.ipsim-sweep", dir, target, target + dir);
+}
+
+/* The resume rule: true if the finished file of scenario p is there and
+ * holds exactly p. */
+static int finished(const char *path, const ipsim_params *p)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    ipsim_error ignored;
+    ipsim_error_clear(&ignored);
+    ipsim_h5_reader *r = NULL;
+    if (ipsim_h5_reader_open(&r, path, &ignored) != IPSIM_OK)
+        return 0;
+    char *stored = NULL, *wanted = NULL;
+    int same = ipsim_h5_reader_scenario_count(r) == 1 &&
+               ipsim_params_to_yaml(ipsim_h5_reader_params(r), &stored, &ignored) == IPSIM_OK &&
+               ipsim_params_to_yaml(p, &wanted, &ignored) == IPSIM_OK &&
+               strcmp(stored, wanted) == 0;
+    free(stored);
+    free(wanted);
+    ipsim_h5_reader_close(r);
+    return same;
+}
+
+/* How many finished scenario files the directory holds. */
+static int count_checkpoints(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        n += e->d_name[0] != '.' && len > 3 && strcmp(e->d_name + len - 3, ".h5") == 0;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Rank 0 looks at the directory and decides, the others follow: refuses
+ * to overwrite a stopped sweep's finished scenarios unless resuming, and
+ * creates the directory. */
+static int open_directory(const ipsim_sweep_plan *plan, ipsim_error *err)
+{
+    const ipsim_ranks *ranks = plan->settings->ranks;
+    const int lead = ranks->rank == 0;
+    const char *dir = plan->directory;
+    int existing = lead ? count_checkpoints(dir) : 0;
+    ipsim_ranks_broadcast(ranks, &existing, sizeof existing);
+    if (existing && !plan->settings->resume)
+        return IPSIM_FAIL(err, IPSIM_EUSAGE,
+                          "a stopped sweep left %d finished scenario%s in '%s': add --resume to "
+                          "run only the rest, or remove the directory to start again",
+                          existing, existing == 1 ? "" : "s", dir);
+    int made = !lead || mkdir(dir, 0777) == 0 || errno == EEXIST ? 0 : errno;
+    ipsim_ranks_broadcast(ranks, &made, sizeof made);
+    if (made)
+        return IPSIM_FAIL(err, IPSIM_EIO, "cannot create '%s' for the sweep's scenarios: %s", dir,
+                          strerror(made));
+    return IPSIM_OK;
+}
+
+/* Marks each scenario of the part to run (1) or, resuming, finished (2),
+ * and names its file; rank 0 decides, the others follow. */
+static int choose_scenarios(ipsim_sweep_plan *plan, ipsim_error *err)
+{
+    const ipsim_sweep_settings *settings = plan->settings;
+    const ipsim_study *study = &plan->sweep->study;
+    const ipsim_ranks *ranks = settings->ranks;
+    const int lead = ranks->rank == 0;
+    int rc = IPSIM_OK;
+    for (int s = 0; s < study->count && !rc; s++) {
+        plan->include[s] = ipsim_sweep_in_part(s, settings->part, settings->parts);
+        if (!plan->include[s])
+            continue;
+        size_t size = strlen(plan->directory) + 32;
+        plan->sources[s] = malloc(size);
+        if (!plan->sources[s]) {
+            rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the sweep");
+            break;
+        }
+        snprintf(plan->sources[s], size, "%s/%05d.h5", plan->directory, s);
+        if (lead && settings->resume && finished(plan->sources[s], &study->scenarios[s]))
+            plan->include[s] = 2;
+    }
+    if (ipsim_ranks_max(ranks, rc))
+        return rc ? rc : IPSIM_FAIL(err, IPSIM_ENOMEM, "another rank could not allocate the sweep");
+    ipsim_ranks_broadcast(ranks, plan->include, (size_t)study->count);
+    for (int s = 0; s < study->count; s++) {
+        plan->skipped += plan->include[s] == 2;
+        plan->todo += plan->include[s] == 1;
+    }
+    return IPSIM_OK;
+}
+
+/* ---- ipsim sweep ------------------------------------------------------------------------ */
+
+int ipsim_sweep_prepare(ipsim_sweep_plan *plan, const ipsim_sweep *sw, const char *target,
+                        const ipsim_sweep_settings *settings, ipsim_error *err)
+{
+    *plan = (ipsim_sweep_plan){.sweep = sw, .settings = settings, .target = target};
+    const ipsim_study *study = &sw->study;
+    const ipsim_params *first = &study->scenarios[0];
+    checkpoint_directory(target, plan->directory, sizeof plan->directory);
+
+    /* Every model is built, and every PSA draw checked, before anything
+     * runs; and the sweep must fit. */
+    plan->include = calloc((size_t)study->count, sizeof *plan->include);
+    plan->sources = calloc((size_t)study->count, sizeof *plan->sources);
+    double memory = 0, output = 0;
+    int rc = plan->include && plan->sources
+                 ? ipsim_run_check_study(study, settings->threads, settings->block_patients,
+                                         &memory, &output, err)
+                 : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the sweep");
+    if (!rc && first->psa.sample && ipsim_psa_dimension(first) > 0)
+        rc = ipsim_run_draw_parameters(study, &plan->draws, err);
+    /* The part's share of the output, twice: the scenarios' own files stay
+     * until the target, assembled from them, is complete. (Every rank
+     * checks, so that all stop together; rank 0 alone warns.) */
+    if (!rc)
+        rc = ipsim_run_check_resources(first, memory, 2 * output / settings->parts, target,
+                                       settings->quiet || settings->ranks->rank != 0, err);
+    if (!rc)
+        rc = open_directory(plan, err);
+    if (!rc)
+        rc = choose_scenarios(plan, err);
+    return rc;
+}
+
+/* Runs scenario s into its own file: on this process alone (shared 0),
+ * or on every rank of an MPI job, which share its blocks (shared 1). */
+static int run_one(const char *path, const ipsim_sweep *sw, int s, const double *draws,
+                   const ipsim_run_settings *run_settings, const ipsim_sweep_settings *settings,
+                   const char *created, int shared, ipsim_error *err)
+{
+    const ipsim_params *p = &sw->study.scenarios[s];
+    ipsim_run_info info = {.ipsim_version = IPSIM_VERSION,
+                           .command_line = settings->command_line,
+                           .created_utc = created,
+                           .study_name = sw->study.name,
+                           .seed = p->seed};
+    const char *name = p->name;
+    ipsim_h5_writer *w = NULL;
+    const ipsim_ranks alone = {.rank = 0, .size = 1};
+    const ipsim_ranks *ranks = shared ? settings->ranks : &alone;
+    int rc = ipsim_h5_writer_create_shared(&w, ranks, path, &info, &name, 1, err);
+    if (!rc)
+        rc = ipsim_run_scenario_shared(w, ranks, p, draws, run_settings, err);
+    if (!rc) {
+        rc = ipsim_h5_writer_commit(w, err);
+        w = NULL;
+    }
+    ipsim_h5_writer_discard(w);
+    if (rc)
+        ipsim_error_prefix(err, "scenario '%s': ", p->name);
+    return rc;
+}
+
+int ipsim_sweep_run_scenarios(ipsim_sweep_plan *plan, ipsim_error *err)
+{
+    const ipsim_sweep_settings *settings = plan->settings;
+    const ipsim_sweep *sw = plan->sweep;
+    const ipsim_ranks *ranks = settings->ranks;
+    const ipsim_params *first = &sw->study.scenarios[0];
+    /* One time for every rank's files: their attributes must agree. */
+    char created[32] = "";
+    ipsim_run_utc_now(created, sizeof created);
+    ipsim_ranks_broadcast(ranks, created, sizeof created);
+
+    ipsim_progress bar;
+    ipsim_progress_init(&bar, stderr, settings->quiet || ranks->rank != 0, "sweeping");
+    const int64_t per_scenario = first->cohort.patients * first->cohort.replicates *
+                                 first->cohort.horizon_months;
+    ipsim_run_settings run_settings = {.threads = settings->threads,
+                                       .block_patients = settings->block_patients,
+                                       .cancel = settings->cancel,
+                                       .progress = &bar,
+                                       .progress_total = plan->todo * per_scenario};
+    /* With R ranks, whole scenarios go to the ranks in turn, each into its
+     * own file with the rank's threads, independently: no collective I/O at
+     * all. The last (todo mod R) scenarios, too few to go round, are shared
+     * block by block by every rank, through parallel HDF5. */
+    const int alone_count = plan->todo / ranks->size * ranks->size;
+    int done = 0, done_alone = 0, rc = IPSIM_OK;
+    for (int phase = 0; phase < 2; phase++) {
+        for (int s = 0, k = 0; s < sw->study.count && !rc; s++) {
+            if (plan->include[s] != 1)
+                continue;
+            const int shared = k >= alone_count;
+            const int mine = shared ? phase == 1 : phase == 0 && k % ranks->size == ranks->rank;
+            k++;
+            if (!mine)
+                continue;
+            run_settings.progress_offset = done * per_scenario;
+            rc = run_one(plan->sources[s], sw, s, plan->draws, &run_settings, settings, created,
+                         shared, err);
+            done += rc ? 0 : 1;
+            done_alone += rc || shared ? 0 : 1;
+        }
+        /* Every rank, once per phase: go on together or stop together. */
+        if (ipsim_ranks_max(ranks, rc) && !rc)
+            rc = IPSIM_FAIL(err,
+                            settings->cancel && *settings->cancel ? IPSIM_EINTERRUPTED : IPSIM_EIO,
+                            "stopped: another rank failed or was interrupted");
+    }
+    /* Scenarios finished by this run: each rank's own, and the shared ones
+     * (which every rank counted) once. */
+    int64_t finished_alone = done_alone;
+    ipsim_ranks_sum(ranks, &finished_alone, 1);
+    plan->finished_now = (int)finished_alone + (done - done_alone);
+    ipsim_progress_finish(&bar);
+    return rc;
+}
+
+int ipsim_sweep_assemble(const ipsim_sweep_plan *plan, ipsim_error *err)
+{
+    const ipsim_sweep_settings *settings = plan->settings;
+    const ipsim_ranks *ranks = settings->ranks;
+    int rc = IPSIM_OK;
+    /* The target is assembled by rank 0 alone, from the finished files. */
+    if (ranks->rank == 0) {
+        rc = assemble(plan->target, plan->sweep, plan->include,
+                      (const char *const *)plan->sources, plan->draws, settings->part,
+                      settings->parts, settings, err);
+        if (!rc)
+            ipsim_remove_flat_directory(plan->directory);
+    }
+    int lead_rc = rc;
+    ipsim_ranks_broadcast(ranks, &lead_rc, sizeof lead_rc);
+    if (ranks->rank != 0 && lead_rc)
+        rc = IPSIM_FAIL(err, lead_rc, "rank 0 could not write '%s' (its message says why)",
+                        plan->target);
+    return rc;
+}
+
+void ipsim_sweep_plan_free(ipsim_sweep_plan *plan)
+{
+    if (plan->sources)
+        for (int s = 0; s < plan->sweep->study.count; s++)
+            free(plan->sources[s]);
+    free(plan->sources);
+    free(plan->include);
+    free(plan->draws);
+    plan->sources = NULL;
+    plan->include = NULL;
+    plan->draws = NULL;
+}
+
+/* ---- ipsim merge ---------------------------------------------------------------------- */
+
+/* The sweep a part file belongs to, as written in its /sweep table: the
+ * scenarios (parameters from their groups where the part holds them), the
+ * keys and values, the fingerprint. */
+static int read_sweep_table(ipsim_h5_reader *r, ipsim_sweep *sw, ipsim_error *err)
+{
+    char **names = NULL, **keys = NULL, **column = NULL;
+    int64_t S = 0, K = 0, n = 0;
+    int rc = ipsim_h5_reader_read_root_strings(r, "sweep/scenario", &names, &S, err);
+    if (!rc)
+        rc = ipsim_h5_reader_read_root_strings(r, "sweep/key", &keys, &K, err);
+    if (!rc && (S < 1 || K < 1 || K > IPSIM_SWEEP_KEYS_MAX))
+        rc = IPSIM_FAIL(err, IPSIM_EFORMAT, "'%s' has a malformed sweep table",
+                        ipsim_h5_reader_path(r));
+    if (!rc) {
+        sw->study.scenarios = calloc((size_t)S, sizeof *sw->study.scenarios);
+        sw->value = calloc((size_t)S, sizeof *sw->value);
+        if (!sw->study.scenarios || !sw->value)
+            rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the sweep");
+        else
+            sw->study.count = (int)S;
+    }
+    for (int64_t s = 0; !rc && s < S; s++)
+        snprintf(sw->study.scenarios[s].name, sizeof sw->study.scenarios[s].name, "%s", names[s]);
+    sw->keys = (int)K;
+    for (int64_t k = 0; !rc && k < K; k++) {
+        snprintf(sw->key[k], sizeof sw->key[k], "%s", keys[k]);
+        char dataset[IPSIM_KEY_MAX + 8];
+        snprintf(dataset, sizeof dataset, "sweep/%s", keys[k]);
+        rc = ipsim_h5_reader_read_root_strings(r, dataset, &column, &n, err);
+        if (!rc && n != S)
+            rc = IPSIM_FAIL(err, IPSIM_EFORMAT, "'%s' has a malformed sweep table",
+                            ipsim_h5_reader_path(r));
+        for (int64_t s = 0; !rc && s < S; s++)
+            snprintf(sw->value[s][k], sizeof sw->value[s][k], "%s", column[s]);
+        ipsim_h5_reader_free_strings(column, n);
+        column = NULL;
+    }
+    char *fingerprint = ipsim_h5_reader_root_attribute(r, "sweep", "fingerprint");
+    if (!rc && (!fingerprint || strlen(fingerprint) != 16))
+        rc = IPSIM_FAIL(err, IPSIM_EFORMAT, "'%s' has no sweep fingerprint",
+                        ipsim_h5_reader_path(r));
+    if (!rc)
+        snprintf(sw->fingerprint, sizeof sw->fingerprint, "%s", fingerprint);
+    free(fingerprint);
+    ipsim_h5_reader_free_strings(names, S);
+    ipsim_h5_reader_free_strings(keys, K);
+    return rc;
+}
+
+/* The parts read so far. */
+typedef struct merge {
+    ipsim_sweep sw;               /* the first part's sweep, its scenarios filled as found */
+    int parts;                    /* the sweep's number of parts */
+    int *seen_part;               /* [1..parts]: given already */
+    unsigned char *include;       /* per scenario: found in a part */
+    const char **sources;         /* per scenario: the part file holding it */
+    ipsim_h5_reader **readers;    /* every scenario of every part, as opened */
+    int count;
+} merge;
+
+/* Reads the part file `path` into the merge; the first part read (none
+ * yet: parts 0) gives the sweep, which first_path names when another part
+ * does not match it. */
+static int add_part(merge *m, const char *path, const char *first_path, ipsim_error *err)
+{
+    int before = m->count;
+    int rc = ipsim_h5_reader_open_all(path, &m->readers, &m->count, err);
+    if (rc)
+        return rc;
+    ipsim_sweep mine = {0};
+    rc = read_sweep_table(m->readers[before], &mine, err);
+    char *label = rc ? NULL : ipsim_h5_reader_root_attribute(m->readers[before], "sweep", "part");
+    int part = 0, n = 0;
+    if (!rc && (!label || sscanf(label, "%d/%d", &part, &n) != 2 || part < 1 || part > n))
+        rc = IPSIM_FAIL(err, IPSIM_EFORMAT, "'%s' is not part of a sweep", path);
+    free(label);
+    if (!rc && m->parts == 0) {
+        m->sw = mine;
+        memset(&mine, 0, sizeof mine);
+        m->parts = n;
+        m->seen_part = calloc((size_t)n + 1, sizeof *m->seen_part);
+        m->include = calloc((size_t)m->sw.study.count, 1);
+        m->sources = calloc((size_t)m->sw.study.count, sizeof *m->sources);
+        if (!m->seen_part || !m->include || !m->sources)
+            rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the merge");
+    } else if (!rc && (strcmp(mine.fingerprint, m->sw.fingerprint) != 0 || n != m->parts)) {
+        rc = IPSIM_FAIL(err, IPSIM_EUSAGE,
+                        "'%s' is part %d of %d of another sweep (or of the same sweep run "
+                        "with other parameters) than '%s'",
+                        path, part, n, first_path);
+    }
+    ipsim_sweep_free(&mine);
+    if (!rc && m->seen_part[part]++)
+        rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "part %d of %d is given twice ('%s')", part, m->parts,
+                        path);
+    /* Each of its scenarios, found in the sweep's order. */
+    ipsim_study *study = &m->sw.study;
+    for (int r = before; !rc && r < m->count; r++) {
+        const ipsim_params *p = ipsim_h5_reader_params(m->readers[r]);
+        int s = 0;
+        while (s < study->count && strcmp(study->scenarios[s].name, p->name) != 0)
+            s++;
+        if (s == study->count || m->include[s] || !ipsim_sweep_in_part(s, part, m->parts))
+            return IPSIM_FAIL(err, IPSIM_EFORMAT,
+                              "'%s' holds scenario '%s', which is not one of part %d of %d",
+                              path, p->name, part, m->parts);
+        study->scenarios[s] = *p;
+        m->include[s] = 1;
+        m->sources[s] = path;
+    }
+    return rc;
+}
+
+/* Every part given, and every scenario found. */
+static int check_complete(const merge *m, ipsim_error *err)
+{
+    for (int k = 1; k <= m->parts; k++)
+        if (!m->seen_part[k])
+            return IPSIM_FAIL(err, IPSIM_EUSAGE, "part %d of %d is missing; give every part", k,
+                              m->parts);
+    for (int s = 0; s < m->sw.study.count; s++)
+        if (!m->include[s])
+            return IPSIM_FAIL(err, IPSIM_EFORMAT, "no part holds scenario '%s'",
+                              m->sw.study.scenarios[s].name);
+    return IPSIM_OK;
+}
+
+int ipsim_sweep_merge(const char *target, char *const *parts, int count,
+                      const ipsim_sweep_settings *settings, int *scenarios, int *part_count,
+                      ipsim_error *err)
+{
+    merge m = {0};
+    int rc = IPSIM_OK;
+    for (int f = 0; f < count && !rc; f++)
+        rc = add_part(&m, parts[f], parts[0], err);
+    if (!rc)
+        rc = check_complete(&m, err);
+    if (!rc) {
+        char *study = ipsim_h5_reader_root_attribute(m.readers[0], "/", "study");
+        snprintf(m.sw.study.name, sizeof m.sw.study.name, "%s", study ? study : "sweep");
+        free(study);
+    }
+    for (int r = 0; r < m.count; r++)
+        ipsim_h5_reader_close(m.readers[r]);
+    free(m.readers);
+    if (!rc)
+        rc = assemble(target, &m.sw, m.include, m.sources, NULL, 1, 1, settings, err);
+    *scenarios = m.sw.study.count;
+    *part_count = m.parts;
+    free(m.seen_part);
+    free(m.include);
+    free(m.sources);
+    ipsim_sweep_free(&m.sw);
+    return rc;
+}

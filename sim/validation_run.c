@@ -1,0 +1,50 @@
+/* sim/validation_run.c: the in-memory simulation of sim/validation_run.h. */
+#include "sim/validation_run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "models/patient.h"
+#include "output/summary.h"
+#include "sim/cohort.h"
+#include "sim/progress.h"
+
+static int add_replicate(void *ctx, int64_t replicate, const ipsim_summary *s, ipsim_error *err)
+{
+    (void)replicate;
+    (void)err;
+    ipsim_summary_merge(ctx, s);
+    return IPSIM_OK;
+}
+
+int ipsim_validation_run(const ipsim_params *params, int threads, int quiet,
+                         const volatile sig_atomic_t *cancel, ipsim_validation_row *rows,
+                         ipsim_error *err)
+{
+    ipsim_model *model = malloc(sizeof *model);
+    ipsim_summary *total = NULL;
+    int rc = model ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the model");
+    if (!rc)
+        rc = ipsim_model_init(model, params, err);
+    if (!rc)
+        rc = ipsim_summary_create(&total, params, err);
+    if (!rc) {
+        ipsim_progress progress;
+        ipsim_progress_init(&progress, stderr, quiet, "simulating");
+        ipsim_cohort_config config = {.threads = ipsim_cohort_threads(threads),
+                                      .block_patients = 65536,
+                                      .keep_trajectories = 0,
+                                      .cancel = cancel,
+                                      .progress = ipsim_progress_update,
+                                      .progress_ctx = &progress};
+        ipsim_cohort_sinks sinks = {.replicate = add_replicate, .ctx = total};
+        rc = ipsim_cohort_run(model, params->seed, params->cohort.patients, 0,
+                              params->cohort.replicates, &config, &sinks, err);
+        ipsim_progress_finish(&progress);
+    }
+    if (!rc)
+        ipsim_validation_rows(total, params, rows);
+    ipsim_summary_free(total);
+    free(model);
+    return rc;
+}
