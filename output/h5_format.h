@@ -12,9 +12,10 @@
  * Per-patient datasets are columns (ipsim_column): one value, or `width`
  * values, per patient, taken from the patient's ipsim_patient_record by an
  * offset or a function. A run writes the static table ipsim_patient_columns
- * followed by any columns appended at run time (ipsim_h5_writer_add_column,
- * e.g. by a clinical module that keeps its own fields in the record): the
- * run's list is an ipsim_column_list, built when each scenario is laid out.
+ * followed by the registered clinical modules' per-patient columns
+ * (models/module.h: read from the record's module_columns) and any columns
+ * appended at run time (ipsim_h5_writer_add_column): the run's list is an
+ * ipsim_column_list, built when each scenario is laid out.
  *
  * This header names no HDF5 type: HDF5 stays inside output/h5_*.c. */
 #ifndef IPSIM_H5_FORMAT_H
