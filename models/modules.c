@@ -53,7 +53,7 @@ static int check_declaration(const ipsim_module *mod, const ipsim_module *const 
 static int find_value_target(const ipsim_module_value *v, const ipsim_module *const *registry,
                              const ipsim_module **mod_out, int *param_out, ipsim_error *err)
 {
-    char path[IPSIM_KEY_MAX];
+    char path[sizeof v->key + 16];
     snprintf(path, sizeof path, "modules.%s", v->key);
     const char *dot = strchr(v->key, '.');
     const size_t len = (size_t)(dot - v->key);
@@ -114,7 +114,7 @@ int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
             return rc;
         const ipsim_module_param *spec = &mod->params[k];
         if (!(v->value >= spec->min && v->value <= spec->max)) {
-            char path[IPSIM_KEY_MAX];
+            char path[sizeof v->key + 16];
             snprintf(path, sizeof path, "modules.%s", v->key);
             IPSIM_FAIL(err, IPSIM_EPARAM, "%g is out of range: must be in [%g, %g] (%s)",
                        v->value, spec->min, spec->max, spec->unit);
@@ -128,7 +128,7 @@ int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
         double values[IPSIM_MODULE_PARAMS_MAX];
         for (int k = 0; k < mod->param_count; k++) {
             values[k] = mod->params[k].default_value;
-            char key[sizeof p->module_values[0].key];
+            char key[2 * IPSIM_KEY_MAX];
             snprintf(key, sizeof key, "%s.%s", mod->name, mod->params[k].key);
             for (int i = 0; i < p->module_value_count; i++)
                 if (strcmp(p->module_values[i].key, key) == 0)
