@@ -34,23 +34,32 @@ typedef struct columns {
 static int read_outcomes(ipsim_h5_reader *r, int64_t replicate, int64_t first, int64_t count,
                          columns *c, double (*values)[IPSIM_OUTCOMES], ipsim_error *err)
 {
+    /* IVIG's grams are the IVIG module's column (models/ivig.h). */
+    ipsim_modules registered;
+    ipsim_modules_declare(&registered, ipsim_registered_modules);
+    const ipsim_column ivig_grams = ipsim_column_of_module(
+        &registered, ipsim_modules_column_index(ipsim_registered_modules, "ivig_grams"));
     const struct {
-        int column; /* IPSIM_COLUMN_* */
+        const ipsim_column *column;
         double *buffer;
     } reads[] = {
-        {IPSIM_COLUMN_INFECTIONS_BY_TYPE, c->by_type},
-        {IPSIM_COLUMN_SERIOUS_INFECTIONS, c->serious},
-        {IPSIM_COLUMN_DEATH_MONTH, c->death_month},
-        {IPSIM_COLUMN_DEATH_CAUSE, c->death_cause},
-        {IPSIM_COLUMN_IVIG_GRAMS, c->grams},
-        {IPSIM_COLUMN_ECONOMIC_FIRST + IPSIM_ECONOMIC_COST_DISCOUNTED, c->cost},
-        {IPSIM_COLUMN_ECONOMIC_FIRST + IPSIM_ECONOMIC_QALYS_DISCOUNTED, c->qalys},
-        {IPSIM_COLUMN_ECONOMIC_FIRST + IPSIM_ECONOMIC_LIFE_YEARS_DISCOUNTED, c->life_years},
+        {&ipsim_patient_columns[IPSIM_COLUMN_INFECTIONS_BY_TYPE], c->by_type},
+        {&ipsim_patient_columns[IPSIM_COLUMN_SERIOUS_INFECTIONS], c->serious},
+        {&ipsim_patient_columns[IPSIM_COLUMN_DEATH_MONTH], c->death_month},
+        {&ipsim_patient_columns[IPSIM_COLUMN_DEATH_CAUSE], c->death_cause},
+        {&ivig_grams, c->grams},
+        {&ipsim_patient_columns[IPSIM_COLUMN_ECONOMIC_FIRST + IPSIM_ECONOMIC_COST_DISCOUNTED],
+         c->cost},
+        {&ipsim_patient_columns[IPSIM_COLUMN_ECONOMIC_FIRST + IPSIM_ECONOMIC_QALYS_DISCOUNTED],
+         c->qalys},
+        {&ipsim_patient_columns[IPSIM_COLUMN_ECONOMIC_FIRST +
+                                IPSIM_ECONOMIC_LIFE_YEARS_DISCOUNTED],
+         c->life_years},
     };
     int rc = IPSIM_OK;
     for (size_t k = 0; k < sizeof reads / sizeof reads[0] && !rc; k++)
-        rc = ipsim_h5_reader_read_column(r, &ipsim_patient_columns[reads[k].column], replicate,
-                                         first, count, reads[k].buffer, err);
+        rc = ipsim_h5_reader_read_column(r, reads[k].column, replicate, first, count,
+                                         reads[k].buffer, err);
     for (int64_t i = 0; !rc && i < count; i++) {
         const double *t = c->by_type + IPSIM_INFECTION_TYPES * i;
         values[i][IPSIM_OUTCOME_INFECTIONS] = t[0] + t[1] + t[2];

@@ -7,22 +7,23 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 
-int ipsim_infections_init(ipsim_infections *m, const ipsim_params *p, ipsim_error *err)
+int ipsim_infections_init(ipsim_infections *m, const ipsim_params *p,
+                          const ipsim_rate_change *change, ipsim_error *err)
 {
     memset(m, 0, sizeof *m);
     double cycle = (double)p->cohort.cycle_months;
     for (int table = 0; table < IPSIM_PHASES * 2 * IPSIM_GRADES; table++) {
-        int phase = table / (2 * IPSIM_GRADES), ivig = table / IPSIM_GRADES % 2,
+        int phase = table / (2 * IPSIM_GRADES), changed = table / IPSIM_GRADES % 2,
             g = table % IPSIM_GRADES;
-        double ratio = ivig ? p->ivig.rate_ratio_all : 1.0;
+        const bool ivig = changed && change; /* the tables with a change, if any */
+        double ratio = ivig ? change->all : 1.0;
         double mean = ipsim_infections_hazard_per_month(p, g) * cycle * ratio *
                       p->pathway.infection_rate_ratio[phase];
-        m->mean_per_cycle[phase][ivig][g] = mean;
-        m->serious_share[ivig][g] =
-            ivig && ratio > 0
-                ? p->infection.serious_share[g] * p->ivig.rate_ratio_serious / ratio
-                : p->infection.serious_share[g];
-        double *cum = m->count_cum[phase][ivig][g];
+        m->mean_per_cycle[phase][changed][g] = mean;
+        m->serious_share[changed][g] =
+            ivig && ratio > 0 ? p->infection.serious_share[g] * change->serious / ratio
+                              : p->infection.serious_share[g];
+        double *cum = m->count_cum[phase][changed][g];
         /* P(N <= k) by summing GSL's Poisson pmf; stop once the remaining
          * tail is below double resolution of the cumulative sum. */
         double running = 0;
@@ -39,16 +40,16 @@ int ipsim_infections_init(ipsim_infections *m, const ipsim_params *p, ipsim_erro
             if (tail > IPSIM_INFECTIONS_TAIL) {
                 IPSIM_FAIL(err, IPSIM_EPARAM,
                            "grade '%s' would average %.3g infection episodes per cycle in the "
-                           "%s phase%s; more than %d in one cycle cannot be stored",
+                           "%s phase%s%s; more than %d in one cycle cannot be stored",
                            ipsim_state_names[g], mean, ipsim_phase_names[phase],
-                           ivig ? " on IVIG" : "",
+                           ivig ? " " : "", ivig ? change->label : "",
                            IPSIM_MAX_EPISODES_PER_CYCLE);
                 ipsim_error_locate(err, NULL, 0, 0, "infection.share_within_window");
                 return IPSIM_EPARAM;
             }
         }
         cum[k] = 1.0;
-        m->count_categories[phase][ivig][g] = k + 1;
+        m->count_categories[phase][changed][g] = k + 1;
     }
     ipsim_categorical_build(m->type_cum, p->infection.type_share, IPSIM_INFECTION_TYPES);
     return IPSIM_OK;

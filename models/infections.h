@@ -22,11 +22,19 @@
 enum { IPSIM_MAX_EPISODES_PER_CYCLE = 255 };
 #define IPSIM_INFECTIONS_TAIL 1e-12
 
-/* Count tables are indexed [phase][on IVIG][grade]: the grade's hazard
+/* A change of the infection rate while a treatment is on, declared by the
+ * clinical module that gives it (IVIG's rate ratios, models/ivig.h): every
+ * episode's rate times `all`, serious episodes' rate times `serious`. */
+typedef struct ipsim_rate_change {
+    double all, serious;
+    const char *label; /* for messages: "on IVIG" */
+} ipsim_rate_change;
+
+/* Count tables are indexed [phase][changed][grade]: the grade's hazard
  * times the phase's pathway.infection_rate_ratio (immunomodulatory drugs),
- * times ivig.rate_ratio_all on IVIG. The serious share is [on IVIG][grade]:
- * on IVIG it is multiplied by rate_ratio_serious / rate_ratio_all, so that
- * serious episodes occur at rate_ratio_serious times their rate off IVIG. */
+ * times the rate change's `all` while it is on. The serious share is
+ * [changed][grade]: while on it is multiplied by serious / all, so that
+ * serious episodes occur at `serious` times their rate without it. */
 typedef struct ipsim_infections {
     double count_cum[IPSIM_PHASES][2][IPSIM_GRADES][IPSIM_MAX_EPISODES_PER_CYCLE + 1];
     int count_categories[IPSIM_PHASES][2][IPSIM_GRADES]; /* table length in use */
@@ -36,19 +44,22 @@ typedef struct ipsim_infections {
     double serious_share[2][IPSIM_GRADES];
 } ipsim_infections;
 
-/* Builds the tables. IPSIM_EPARAM (key infection.share_within_window) if a
- * grade's episodes per cycle would not fit the uint8 store. */
-int ipsim_infections_init(ipsim_infections *m, const ipsim_params *p, ipsim_error *err);
+/* Builds the tables, the changed ones with `change` (NULL: none, the
+ * changed tables are the unchanged ones). IPSIM_EPARAM (key
+ * infection.share_within_window) if a grade's episodes per cycle would not
+ * fit the uint8 store. */
+int ipsim_infections_init(ipsim_infections *m, const ipsim_params *p,
+                          const ipsim_rate_change *change, ipsim_error *err);
 
-/* Number of episodes this cycle for a patient in `grade` and `phase`, on
- * IVIG or not, u in [0, 1). */
+/* Number of episodes this cycle for a patient in `grade` and `phase`, with
+ * the rate change on or not, u in [0, 1). */
 static inline int ipsim_infections_count(const ipsim_infections *m, int phase, int grade,
-                                         bool ivig, double u)
+                                         bool changed, double u)
 {
-    const double *cum = m->count_cum[phase][ivig][grade];
+    const double *cum = m->count_cum[phase][changed][grade];
     if (u < cum[0])
         return 0;
-    return ipsim_categorical_draw(cum, m->count_categories[phase][ivig][grade], u);
+    return ipsim_categorical_draw(cum, m->count_categories[phase][changed][grade], u);
 }
 
 /* Type of one episode, u in [0, 1). */
@@ -58,10 +69,10 @@ static inline int ipsim_infections_type(const ipsim_infections *m, double u)
 }
 
 /* Whether one episode in `grade` is serious, u in [0, 1). */
-static inline bool ipsim_infections_serious(const ipsim_infections *m, int grade, bool ivig,
+static inline bool ipsim_infections_serious(const ipsim_infections *m, int grade, bool changed,
                                             double u)
 {
-    return u < m->serious_share[ivig][grade];
+    return u < m->serious_share[changed][grade];
 }
 
 /* Constant monthly infection hazard of a grade, from the share with >= 1

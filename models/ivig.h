@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "models/module.h"
 #include "params/params.h"
 
 enum { IPSIM_IVIG_MAX_THRESHOLD = 16 }; /* schema limit of infections_threshold */
@@ -62,5 +63,22 @@ bool ipsim_ivig_decide(const ipsim_ivig *m, ipsim_ivig_state *s, int64_t cycle, 
 /* Records this cycle's episodes (all, and serious) in the history. */
 void ipsim_ivig_record(const ipsim_ivig *m, ipsim_ivig_state *s, int64_t cycle, int episodes,
                        int serious);
+
+/* IVIG as a clinical module (models/module.h). Each cycle it applies the
+ * policy (ipsim_ivig_decide) and, while on, puts the patient on its rate
+ * change (ivig.rate_ratio_all, ivig.rate_ratio_serious) and adds the cost
+ * of the patient's dose (ivig.dose_mg_per_kg x weight, every
+ * ivig.interval_weeks). After a cycle with episodes it records them for the
+ * policy after recurrent infection. Its parameters are the schema's ivig.*
+ * section (the PSA can draw them). Active unless ivig.policy is none.
+ * Its columns, in this order: */
+enum {
+    IPSIM_IVIG_COLUMN_MONTHS,          /* patients/ivig_months: months on IVIG */
+    IPSIM_IVIG_COLUMN_GRAMS,           /* patients/ivig_grams: grams over the follow-up */
+    IPSIM_IVIG_COLUMN_GRAMS_PER_CYCLE, /* the patient's dose per cycle on IVIG, as float32 (the
+                                        * dose trajectory); not a dataset of its own */
+    IPSIM_IVIG_COLUMNS
+};
+extern const ipsim_module ipsim_ivig_module;
 
 #endif

@@ -11,9 +11,13 @@
  * against the declaration below, the patient loop calls the module, and the
  * writer stores its columns under patients/.
  *
- * What a module may do in a living patient's cycle, after the IVIG decision
- * and vaccination and before the infection draw:
+ * What a module may do in a living patient's cycle, before the infection
+ * draw (modules act in registration order):
  *   - add a cost (undiscounted; the patient's accounts discount it);
+ *   - put the patient on its rate change (ipsim_rate_change: the infection
+ *     rate, and the serious episodes' rate, times its ratios), as IVIG does;
+ *     the model tabulates the changed rates once, so this costs nothing in
+ *     the loop. At most one active module may change the rate;
  *   - thin episodes: give, per infection type, the probability that an
  *     episode of that type is prevented this cycle. Modules thin in
  *     registration order on the episode's one "prevented" uniform: module k
@@ -23,7 +27,9 @@
  *     the course without the module (common random numbers), and a module
  *     that prevents nothing changes nothing;
  *   - hear of each episode it prevented (to count it).
- * At the end of the course it writes its per-patient column values.
+ * After a cycle with episodes it hears how many there were (IVIG's policy
+ * after recurrent infection). At the end of the course it writes its
+ * per-patient column values.
  *
  * A module that draws random numbers declares its own stream purpose
  * (base/rng.h: a number no core purpose and no other module uses; new
@@ -31,9 +37,7 @@
  * cycle, purpose, draw) with ipsim_rng_uniform4, so its numbers are the same
  * whatever the thread, and adding a module changes no other's draws.
  *
- * Vaccination (models/vaccination.c) is a module. Changing the infection
- * rate itself, as IVIG does through its rate ratio, is not on the seam yet:
- * IVIG is still wired into models/patient.c and models/infections.h.
+ * IVIG (models/ivig.c) and vaccination (models/vaccination.c) are modules.
  *
  * Hooks must be pure functions of their arguments (no globals, no I/O, no
  * allocation): they run on many threads, and results must not depend on
@@ -47,6 +51,7 @@
 
 #include "base/error.h"
 #include "base/rng.h"
+#include "models/infections.h"
 #include "params/params.h"
 
 /* A parameter the module declares: `modules.NAME.key` in a parameter file. */
@@ -74,7 +79,7 @@ typedef struct ipsim_module_column {
  * patient loop's stack. */
 enum {
     IPSIM_MODULE_TABLES_MAX = 512, /* bytes */
-    IPSIM_MODULE_STATE_MAX = 64,   /* bytes */
+    IPSIM_MODULE_STATE_MAX = 128,  /* bytes */
     IPSIM_MODULE_PARAMS_MAX = 8,   /* parameters per module */
     IPSIM_MODULES_MAX = 8,         /* modules in one model */
     IPSIM_MODULE_COLUMNS_MAX = 8   /* per-patient columns of all modules together */
@@ -98,11 +103,14 @@ typedef struct ipsim_module_cycle {
     const ipsim_module_patient *patient;
     int64_t cycle, month; /* cycle index, and its first month after diagnosis */
     int grade, phase;     /* at the cycle's start (ipsim_grade, ipsim_phase) */
-    bool on_ivig;
     /* Out: probability that an episode of each type is prevented this cycle
      * (zeroed before the call). */
     double prevented[IPSIM_INFECTION_TYPES];
     double cost; /* out: cost added this cycle, undiscounted (zeroed before the call) */
+    /* In: an earlier module put the patient on its rate change this cycle;
+     * out: set it to put the patient on this module's (false at the first
+     * module). */
+    bool rate_changed;
 } ipsim_module_cycle;
 
 typedef struct ipsim_module {
@@ -127,6 +135,13 @@ typedef struct ipsim_module {
     void (*cycle)(const void *tables, void *state, ipsim_module_cycle *c);
     /* An episode of `type` this module prevented; may be NULL. */
     void (*prevented)(const void *tables, void *state, int type);
+    /* After a cycle in which the patient had episodes (all, and serious,
+     * that were not prevented); may be NULL. */
+    void (*episodes)(const void *tables, void *state, const ipsim_module_cycle *c, int episodes,
+                     int serious);
+    /* The rate change the module makes while on, or NULL if it makes none;
+     * may be NULL. */
+    const ipsim_rate_change *(*rate_change)(const void *tables);
     /* The patient's column values, in the order of `columns`. */
     void (*finish)(const void *tables, const void *state, double *columns);
 } ipsim_module;
@@ -144,7 +159,9 @@ typedef struct ipsim_modules {
     int count;        /* registered modules, active or not */
     int active_count; /* those the loop calls */
     int column_count; /* their columns together */
-    bool thinning;    /* some active module has a cycle hook */
+    bool cycling;     /* some active module has a cycle hook */
+    bool counting;    /* some active module has an episodes hook */
+    int rate_slot;    /* the active module that changes the rate; -1 none */
     ipsim_module_slot slots[IPSIM_MODULES_MAX];
 } ipsim_modules;
 
@@ -156,10 +173,20 @@ extern const ipsim_module *const ipsim_registered_modules[];
  * module's declaration is checked (sizes, names), every `modules.NAME.key`
  * value of the set must name a registered module's parameter and lie in its
  * range, and each module's init is called. Errors: IPSIM_EPARAM naming the
- * value's file, line and key (with a suggestion for a misspelt key);
- * IPSIM_EINTERNAL for a declaration that breaks the limits above. */
+ * value's file, line and key (listing the module's keys), or for two active
+ * modules that both change the infection rate; IPSIM_EINTERNAL for a
+ * declaration that breaks the limits above (sizes, a name, purpose or
+ * column name used twice). */
 int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
                        const ipsim_params *p, ipsim_error *err);
+
+/* The rate change of the model's modules (NULL: none), for the infection
+ * tables. */
+const ipsim_rate_change *ipsim_modules_rate_change(const ipsim_modules *m);
+
+/* The slots of a registry's modules without building them (every module
+ * inactive): enough to list their columns. */
+void ipsim_modules_declare(ipsim_modules *m, const ipsim_module *const *registry);
 
 /* The index of the column `name` among a registry's columns (every
  * module's, active or not, in order), or -1. */

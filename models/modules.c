@@ -4,12 +4,14 @@
 
 #include <stdio.h>
 
+#include "models/ivig.h"
 #include "models/vaccination.h"
 #include <string.h>
 
 /* The modules ipsim ships, in the order they act within a cycle. A new
  * module is one line here (and its models/NAME.[ch]). */
 const ipsim_module *const ipsim_registered_modules[] = {
+    &ipsim_ivig_module,
     &ipsim_vaccination_module,
     NULL};
 
@@ -91,6 +93,7 @@ int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
                        const ipsim_params *p, ipsim_error *err)
 {
     memset(m, 0, sizeof *m);
+    m->rate_slot = -1;
     for (const ipsim_module *const *r = registry; *r; r++) {
         int rc = check_declaration(*r, registry, r, err);
         if (rc)
@@ -139,9 +142,17 @@ int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
             ipsim_error_prefix(err, "module '%s': ", mod->name);
             return rc;
         }
-        if (slot->active) {
-            m->active_count++;
-            m->thinning = m->thinning || mod->cycle != NULL;
+        if (!slot->active)
+            continue;
+        m->active_count++;
+        m->cycling = m->cycling || mod->cycle != NULL;
+        m->counting = m->counting || mod->episodes != NULL;
+        if (mod->rate_change && mod->rate_change(slot->tables)) {
+            if (m->rate_slot >= 0)
+                return IPSIM_FAIL(err, IPSIM_EPARAM, "modules '%s' and '%s' both change the "
+                                  "infection rate; only one may be active at a time",
+                                  m->slots[m->rate_slot].module->name, mod->name);
+            m->rate_slot = s;
         }
     }
     return IPSIM_OK;
@@ -165,4 +176,24 @@ int ipsim_modules_column_index(const ipsim_module *const *registry, const char *
             if (strcmp((*r)->columns[k].name, name) == 0)
                 return index;
     return -1;
+}
+
+const ipsim_rate_change *ipsim_modules_rate_change(const ipsim_modules *m)
+{
+    if (m->rate_slot < 0)
+        return NULL;
+    const ipsim_module_slot *slot = &m->slots[m->rate_slot];
+    return slot->module->rate_change(slot->tables);
+}
+
+void ipsim_modules_declare(ipsim_modules *m, const ipsim_module *const *registry)
+{
+    memset(m, 0, sizeof *m);
+    m->rate_slot = -1;
+    for (const ipsim_module *const *r = registry; *r && m->count < IPSIM_MODULES_MAX; r++) {
+        m->slots[m->count].module = *r;
+        m->slots[m->count].first_column = m->column_count;
+        m->column_count += (*r)->column_count;
+        m->count++;
+    }
 }

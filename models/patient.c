@@ -14,15 +14,15 @@ int ipsim_model_init_with(ipsim_model *m, const ipsim_params *p,
     memset(m, 0, sizeof *m);
     int rc = ipsim_diagnosis_init(&m->diagnosis, p, err);
     if (!rc)
-        rc = ipsim_infections_init(&m->infections, p, err);
-    if (!rc)
         rc = ipsim_modules_init(&m->modules, registry, p, err);
+    if (!rc)
+        rc = ipsim_infections_init(&m->infections, p, ipsim_modules_rate_change(&m->modules),
+                                   err);
     if (rc)
         return rc;
     ipsim_grades_init(&m->grades, p);
     ipsim_pathway_init(&m->pathway, p);
     ipsim_economics_init(&m->economics, p);
-    ipsim_ivig_init(&m->ivig, p);
     ipsim_mortality_init(&m->mortality, p);
     m->cycles = ipsim_params_cycles(p);
     m->cycle_months = p->cohort.cycle_months;
@@ -108,6 +108,17 @@ static bool module_prevents(const ipsim_modules *mods,
     return false;
 }
 
+static void count_modules(const ipsim_modules *mods,
+                          unsigned char state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX],
+                          const ipsim_module_cycle *c, int episodes, int serious)
+{
+    for (int s = 0; s < mods->count; s++) {
+        const ipsim_module_slot *slot = &mods->slots[s];
+        if (slot->active && slot->module->episodes)
+            slot->module->episodes(slot->tables, state[s], c, episodes, serious);
+    }
+}
+
 static void finish_modules(const ipsim_modules *mods,
                            unsigned char state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX],
                            double *columns)
@@ -154,16 +165,9 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     ipsim_pathway_start(pathway, &course, ipsim_diagnosis_eligible(diagnosis, d[U_ELIGIBLE]),
                         d[U_RESPONSE], u[U_PROGRESSION]);
     record->transplant_eligible = course.eligible;
-    const double ivig_grams_per_cycle = m->ivig.grams_per_kg_per_cycle * record->weight_kg;
-    record->ivig_grams_per_cycle = (float)ivig_grams_per_cycle;
     const ipsim_economics *economics = &m->economics;
-    const double ivig_cost_per_cycle = ipsim_ivig_cost_per_cycle(&m->ivig, ivig_grams_per_cycle);
     ipsim_economics_state accounts;
     ipsim_economics_start(&accounts);
-    ipsim_ivig_state ivig;
-    ipsim_ivig_state_init(&ivig);
-    /* Most scenarios give no IVIG: skip its bookkeeping. */
-    const bool ivig_policy = m->ivig.policy != IPSIM_IVIG_NONE;
     /* Clinical modules (models/module.h): only the active ones are called. */
     const ipsim_modules *modules = &m->modules;
     const ipsim_module_patient who = {.stream = stream, .patient = patient,
@@ -172,7 +176,7 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
                                       .calendar_u = u[U_CALENDAR_MONTH]};
     _Alignas(max_align_t) unsigned char module_state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX];
     double module_prevented[IPSIM_MODULES_MAX][IPSIM_INFECTION_TYPES];
-    bool module_thinning = false; /* this cycle */
+    bool module_thinning = false; /* some module prevents episodes this cycle */
     if (modules->active_count > 0)
         start_modules(modules, module_state, &who);
 
@@ -195,25 +199,21 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
         ipsim_economics_state_values(economics, &accounts, phase, grade);
         if (c == pathway->asct_cycle && phase == IPSIM_PHASE_TRANSPLANT)
             record->asct_month = (int32_t)(c * m->cycle_months);
-        const bool on_ivig = ivig_policy && ipsim_ivig_decide(&m->ivig, &ivig, c, grade);
-        ivig_row[c] = on_ivig;
-        if (on_ivig) {
-            ipsim_economics_cost(&accounts, ivig_cost_per_cycle);
-            record->ivig_grams += ivig_grams_per_cycle;
-            record->ivig_months += (int32_t)m->cycle_months;
-        }
         const int64_t month = c * m->cycle_months;
-        if (modules->thinning) {
-            ipsim_module_cycle mc = {.patient = &who, .cycle = c, .month = month,
-                                     .grade = grade, .phase = phase, .on_ivig = on_ivig};
-            module_thinning =
-                cycle_modules(modules, module_state, &mc, module_prevented, &accounts);
-        }
+        /* Most scenarios run no module: skip their bookkeeping. */
+        ipsim_module_cycle mc = {.patient = &who, .cycle = c, .month = month, .grade = grade,
+                                 .phase = phase, .rate_changed = false};
+        if (modules->cycling)
+            module_thinning = cycle_modules(modules, module_state, &mc, module_prevented,
+                                            &accounts);
+        /* The rate change (IVIG's) is tabulated in the infection tables. */
+        const bool changed = mc.rate_changed;
+        ivig_row[c] = changed;
         ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_CYCLE, 0, u);
 
         /* Episodes of the course without the modules; their protection
          * (vaccination's, say) thins them. */
-        const int drawn = ipsim_infections_count(&m->infections, phase, grade, on_ivig,
+        const int drawn = ipsim_infections_count(&m->infections, phase, grade, changed,
                                                  u[U_EPISODES]);
         int episodes = 0, serious = 0;
         if (drawn > 0) {
@@ -231,7 +231,7 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
                 episodes++;
                 record->episodes[grade][type]++;
                 const bool grave =
-                    ipsim_infections_serious(&m->infections, grade, on_ivig, v[U_SERIOUS]);
+                    ipsim_infections_serious(&m->infections, grade, changed, v[U_SERIOUS]);
                 if (grave) {
                     serious++;
                     record->serious[grade]++;
@@ -243,8 +243,8 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
         }
         infection_row[c] = (uint8_t)episodes;
 
-        if (ivig_policy && episodes > 0)
-            ipsim_ivig_record(&m->ivig, &ivig, c, episodes, serious);
+        if (modules->counting && episodes > 0)
+            count_modules(modules, module_state, &mc, episodes, serious);
         ipsim_death_cause cause = ipsim_mortality_draw(&m->mortality, serious,
                                                        u[U_INFECTION_DEATH],
                                                        u[U_BACKGROUND_DEATH]);

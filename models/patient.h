@@ -8,11 +8,13 @@
  * come, progression threshold: models/pathway.h). Within a cycle, a living
  * patient in grade g and phase f:
  *   0. at the end of induction, has response and IP improvement assessed;
- *   1. is given IVIG or not, by the policy (models/ivig.h);
- *   2. may be vaccinated (models/vaccination.h), then has Poisson(lambda_g
- *      RR_f c) infection episodes (times the IVIG rate ratio when on it),
- *      each typed, prevented by vaccine protection or not, and marked
- *      serious or not (models/infections.h);
+ *   1. goes through the clinical modules (models/module.h), in registry
+ *      order: IVIG by its policy (models/ivig.h), with its cost and its rate
+ *      change; vaccination (models/vaccination.h), with its doses and its
+ *      protection;
+ *   2. has Poisson(lambda_g RR_f c) infection episodes (times the rate
+ *      change's ratio when on it), each typed, prevented by a module's
+ *      protection or not, and marked serious or not (models/infections.h);
  *   3. may die, of a serious episode or of other causes (models/mortality.h);
  *   4. if alive, may progress (next phase: relapse), and moves to next
  *      cycle's grade by the phase's and response's transition probabilities
@@ -43,7 +45,6 @@ typedef struct ipsim_model {
     ipsim_diagnosis diagnosis;
     ipsim_grades grades;
     ipsim_infections infections;
-    ipsim_ivig ivig;
     ipsim_mortality mortality;
     ipsim_pathway pathway;
     ipsim_economics economics;
@@ -72,9 +73,6 @@ typedef struct ipsim_patient_record {
     uint32_t serious[IPSIM_GRADES];                         /* serious episodes by grade */
     uint32_t prevented[IPSIM_INFECTION_TYPES]; /* episodes the modules prevented, by type */
     ipsim_outcomes outcomes; /* costs, QALYs, life-years (models/economics.h) */
-    double ivig_grams;   /* IVIG given over the follow-up */
-    int32_t ivig_months; /* months on IVIG */
-    float ivig_grams_per_cycle; /* dose for this patient's weight, per cycle on IVIG */
     float weight_kg;     /* body weight at diagnosis */
     int32_t asct_month;  /* month of ASCT; -1 none */
     int32_t progression_month; /* end of the cycle of progression; -1 none before death or horizon */
@@ -95,7 +93,8 @@ typedef struct ipsim_patient_record {
 typedef struct ipsim_patient_rows {
     uint8_t *grade;      /* state at the start of each cycle; IPSIM_STATE_DEAD once dead */
     uint8_t *infections; /* episodes that began in each cycle (the horizon's entry is 0) */
-    uint8_t *ivig;       /* 1 if IVIG was given in each cycle (the horizon's entry is 0) */
+    uint8_t *ivig;       /* 1 if on IVIG (the modules' rate change) in each cycle (the
+                          * horizon's entry is 0) */
     uint8_t *phase;      /* ipsim_phase in each cycle; IPSIM_PHASE_DEAD once dead */
 } ipsim_patient_rows;
 

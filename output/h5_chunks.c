@@ -158,8 +158,9 @@ void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
              * grams, the patient's dose per cycle where it was given. */
             float *grams = (float *)(void *)part->staging;
             memset(part->staging, 0, part->bytes);
+            const int dose_column = ipsim_ivig_dose_column();
             for (int64_t i = 0; i < rows; i++) {
-                const float dose = b->records[first_row + i].ivig_grams_per_cycle;
+                const float dose = (float)b->records[first_row + i].module_columns[dose_column];
                 const uint8_t *given = rows_start + i * b->months;
                 for (int64_t m = 0; m < b->months; m++)
                     grams[i * b->months + m] = given[m] ? dose : 0.0f;

@@ -224,9 +224,6 @@ const ipsim_column ipsim_patient_columns[IPSIM_PATIENT_COLUMNS] = {
     P_(SERIOUS_INFECTIONS, "serious_infections", UINT32, "episodes",
        "serious infection episodes over the follow-up", VALUE(serious_infections)),
     P_(WEIGHT_KG, "weight_kg", FLOAT32, "kg", "body weight at diagnosis", FIELD(weight_kg)),
-    P_(IVIG_MONTHS, "ivig_months", INT32, "months", "months on IVIG", FIELD(ivig_months)),
-    P_(IVIG_GRAMS, "ivig_grams", FLOAT64, "g", "IVIG given over the follow-up",
-       FIELD(ivig_grams)),
     P_(MYELOMA_TYPE, "myeloma_type", ENUM_MYELOMA, NULL, "myeloma type by M-protein",
        FIELD(myeloma_type)),
     P_(RISS, "riss", ENUM_RISS, NULL, "R-ISS stage at diagnosis", FIELD(riss)),
@@ -273,6 +270,11 @@ static void module_value(const ipsim_column *c, const ipsim_patient_record *r, u
     } else {
         memcpy(out, &v, sizeof v);
     }
+}
+
+int ipsim_ivig_dose_column(void)
+{
+    return ipsim_modules_column_index(ipsim_registered_modules, "ivig_grams_per_cycle");
 }
 
 ipsim_column ipsim_column_of_module(const ipsim_modules *m, int index)
@@ -345,15 +347,9 @@ int ipsim_column_list_init(ipsim_column_list *l, int patient_records, ipsim_erro
     l->count = l->capacity = IPSIM_PATIENT_COLUMNS;
     /* The registered modules' per-patient columns. Their declarations do
      * not depend on the parameters, so neither does the file's layout. */
-    ipsim_modules registered = {0};
-    int index = 0;
-    for (const ipsim_module *const *r = ipsim_registered_modules; *r; r++) {
-        registered.slots[registered.count].module = *r;
-        registered.slots[registered.count].first_column = index;
-        registered.count++;
-        index += (*r)->column_count;
-    }
-    for (int k = 0; k < index; k++) {
+    ipsim_modules registered;
+    ipsim_modules_declare(&registered, ipsim_registered_modules);
+    for (int k = 0; k < registered.column_count; k++) {
         if (!ipsim_modules_column(&registered, k)->per_patient)
             continue;
         const ipsim_column c = ipsim_column_of_module(&registered, k);

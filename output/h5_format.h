@@ -182,6 +182,11 @@ typedef struct ipsim_column {
     int module_index;
 } ipsim_column;
 
+/* Where the IVIG module keeps the patient's dose per cycle (float32
+ * precision) among the registered modules' record columns: the dose
+ * trajectory's source. */
+int ipsim_ivig_dose_column(void);
+
 /* The row of column `index` of a model's modules (ipsim_modules_column):
  * patients/NAME, int32 for a count, float64 otherwise. */
 ipsim_column ipsim_column_of_module(const ipsim_modules *m, int index);
@@ -195,8 +200,6 @@ enum {
     IPSIM_COLUMN_INFECTIONS_BY_TYPE,
     IPSIM_COLUMN_SERIOUS_INFECTIONS,
     IPSIM_COLUMN_WEIGHT_KG,
-    IPSIM_COLUMN_IVIG_MONTHS,
-    IPSIM_COLUMN_IVIG_GRAMS,
     IPSIM_COLUMN_MYELOMA_TYPE,
     IPSIM_COLUMN_RISS,
     IPSIM_COLUMN_TRANSPLANT_ELIGIBLE,

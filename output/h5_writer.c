@@ -577,10 +577,12 @@ int ipsim_h5_writer_write_block_shared(ipsim_h5_writer *w, const ipsim_block *b,
         const void *buf = NULL;
         if (b && set == IPSIM_TRAJECTORY_IVIG) {
             float *grams = (float *)(void *)w->column;
-            for (int64_t i = 0; i < b->count; i++)
+            const int dose_column = ipsim_ivig_dose_column();
+            for (int64_t i = 0; i < b->count; i++) {
+                const float dose = (float)b->records[i].module_columns[dose_column];
                 for (int64_t m = 0; m < b->months; m++)
-                    grams[i * b->months + m] =
-                        b->ivig[i * b->months + m] ? b->records[i].ivig_grams_per_cycle : 0.0f;
+                    grams[i * b->months + m] = b->ivig[i * b->months + m] ? dose : 0.0f;
+            }
             buf = grams;
         } else if (b) {
             const uint8_t *rows[IPSIM_TRAJECTORY_SETS] = {b->grade, b->infections, b->phase,

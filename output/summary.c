@@ -24,6 +24,14 @@ void ipsim_summary_mean_economics(const ipsim_summary *s, double means[IPSIM_ECO
                                : NAN;
 }
 
+/* Where the IVIG module's columns start in the registered modules' record
+ * columns. */
+static int ivig_columns(void)
+{
+    return ipsim_modules_column_index(ipsim_registered_modules, "ivig_months") -
+           IPSIM_IVIG_COLUMN_MONTHS;
+}
+
 ipsim_summary_shape ipsim_summary_shape_of(const ipsim_params *p)
 {
     ipsim_summary_shape shape = {
@@ -32,6 +40,7 @@ ipsim_summary_shape ipsim_summary_shape_of(const ipsim_params *p)
         .window_months = p->infection.window_months,
         .induction_end_row = ipsim_params_induction_cycles(p),
         .recovery_row = ipsim_params_recovery_cycle(p),
+        .ivig_columns = ivig_columns(),
     };
     return shape;
 }
@@ -44,6 +53,7 @@ ipsim_summary_shape ipsim_summary_shape_of_model(const ipsim_model *m)
         .window_months = m->window_months,
         .induction_end_row = m->pathway.induction_end,
         .recovery_row = m->recovery_cycle,
+        .ivig_columns = ivig_columns(),
     };
     return shape;
 }
@@ -156,7 +166,9 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
         occ[m * IPSIM_STATES + grade_row[m]]++;
         phases[m * IPSIM_PHASE_STATES + phase_row[m]]++;
     }
-    if (record->ivig_months > 0)
+    const double *ivig = record->module_columns + s->shape.ivig_columns;
+    const int32_t ivig_months = (int32_t)ivig[IPSIM_IVIG_COLUMN_MONTHS];
+    if (ivig_months > 0)
         for (int64_t m = 0; m < months; m++)
             s->on_ivig[m] += rows->ivig[m];
     int g0 = record->baseline_grade;
@@ -177,10 +189,10 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
         s->prevented[t] += record->prevented[t];
     for (int k = 0; k < IPSIM_MODULE_COLUMNS_MAX; k++)
         s->module_sums[k] += llround(record->module_columns[k]);
-    if (record->ivig_months > 0) {
+    if (ivig_months > 0) {
         s->ivig_patients++;
-        s->ivig_patient_months += record->ivig_months;
-        s->ivig_milligrams += llround(record->ivig_grams * 1000.0);
+        s->ivig_patient_months += ivig_months;
+        s->ivig_milligrams += llround(ivig[IPSIM_IVIG_COLUMN_GRAMS] * 1000.0);
     }
 
     double values[IPSIM_ECONOMIC_OUTCOMES];

@@ -21,6 +21,7 @@ typedef struct ipsim_summary_shape {
     int64_t window_months;
     int64_t induction_end_row; /* row at which response and IP improvement are assessed */
     int64_t recovery_row;  /* row of the review's recovery figures (ASCT month + 12); -1 none */
+    int ivig_columns;      /* the IVIG module's first column in the record's module_columns */
 } ipsim_summary_shape;
 
 /* Value of one unit of economic_sums, by outcome. */

@@ -3,7 +3,10 @@
 HDF5 file's groups, datasets (type, shape, values) and attributes, except the
 provenance attributes (created_utc, command_line, ipsim_version), and every
 CSV byte for byte. Dimension-scale references are compared by the path they
-point to. Prints each difference; exit 1 if any."""
+point to; a scale's REFERENCE_LIST (the datasets attached to it, which HDF5
+keeps in the order they were created) as a set, so that creating the same
+datasets in another order is not a difference. Prints each difference; exit
+1 if any."""
 import os
 import sys
 
@@ -34,6 +37,8 @@ def walk(path):
         def visit(name, obj):
             key = "/" + name
             attrs = {k: describe(f, obj.attrs[k]) for k in obj.attrs if k not in PROVENANCE}
+            if "REFERENCE_LIST" in attrs:
+                attrs["REFERENCE_LIST"] = tuple(sorted(attrs["REFERENCE_LIST"], key=repr))
             if isinstance(obj, h5py.Dataset):
                 data = obj[()]
                 if obj.dtype.kind == "O" or h5py.check_string_dtype(obj.dtype):

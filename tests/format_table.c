@@ -1,5 +1,6 @@
 /* tests/format_table.c: prints the table of the output file
- * (output/h5_format.h), one dataset a line, tab-separated:
+ * (output/h5_format.h) with the registered modules' columns, one dataset a
+ * line, tab-separated:
  *   path  type  dimensions  units  long_name
  * with the path under the scenario group, the type as docs/output-format.md
  * writes it, the dimensions by coordinate name (a coordinate's own line
@@ -36,13 +37,19 @@ int main(void)
     }
     for (int i = 0; i < IPSIM_TRAJECTORY_SETS; i++)
         dataset(&ipsim_trajectory_datasets[i]);
-    for (int i = 0; i < IPSIM_PATIENT_COLUMNS; i++) {
-        const ipsim_column *c = &ipsim_patient_columns[i];
+    /* A run's per-patient columns: the table's, then the registered clinical
+     * modules' (models/module.h). */
+    ipsim_column_list list;
+    if (ipsim_column_list_init(&list, 1, NULL) != IPSIM_OK)
+        return 1;
+    for (int i = 0; i < list.count; i++) {
+        const ipsim_column *c = &list.rows[i];
         ipsim_dim d[3] = {IPSIM_DIM_REPLICATE, IPSIM_DIM_PATIENT, c->dim};
         printf("%s/%s\t%s\t", c->group, c->name, ipsim_element_name(c->element));
         dims(c->width > 1 ? 3 : 2, d);
         printf("\t%s\t%s\n", c->units ? c->units : "", c->long_name);
     }
+    ipsim_column_list_free(&list);
     for (int i = 0; i < IPSIM_ECONOMIC_TOTALS; i++)
         dataset(&ipsim_economic_totals[i]);
     for (int i = 0; i < IPSIM_SUMMARIES; i++)

@@ -40,7 +40,7 @@ static void every_column_reads_inside_the_record(void **state)
 
 static void doses(const ipsim_patient_record *rec, void *out)
 {
-    int32_t v = (int32_t)rec->module_columns[0];
+    int32_t v = (int32_t)rec->module_columns[IPSIM_MODULE_COLUMNS_MAX - 1];
     memcpy(out, &v, sizeof v);
 }
 
@@ -98,13 +98,14 @@ static void appended_column_is_written_and_read_back(void **state)
     free(yaml);
     ipsim_patient_record records[5] = {0};
     for (int i = 0; i < 5; i++) {
-        records[i].module_columns[0] = 10 + i;
+        records[i].module_columns[IPSIM_MODULE_COLUMNS_MAX - 1] = 10 + i;
         records[i].death_month = i - 1;
     }
     ipsim_block b = {.replicate = 0, .first_patient = 0, .count = 5, .months = 1,
                      .records = records};
     const int parts = ipsim_h5_writer_block_parts(w, &b);
-    assert_int_equal(parts, IPSIM_PATIENT_COLUMNS + 1);
+    /* The table, IVIG's two per-patient columns (models/ivig.h), this one. */
+    assert_int_equal(parts, IPSIM_PATIENT_COLUMNS + 2 + 1);
     for (int i = 0; i < parts; i++)
         ipsim_h5_writer_prepare_part(w, &b, i);
     assert_int_equal(ipsim_h5_writer_write_block(w, &b, &err), IPSIM_OK);

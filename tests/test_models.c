@@ -120,14 +120,15 @@ static void episode_table_is_the_poisson_cdf(void **state)
                                "infection.share_within_window=[0.05, 0.3, 0.6, 0.9, 0.99]",
                                "infection.serious_share=[0.3, 0.3, 0.3, 0.3915, 0.3915]", NULL};
     ipsim_params p = test_params(overrides);
+    const ipsim_rate_change on_ivig = {p.ivig.rate_ratio_all, p.ivig.rate_ratio_serious, "on IVIG"};
     ipsim_infections inf;
     ipsim_error err;
     ipsim_error_clear(&err);
-    assert_int_equal(ipsim_infections_init(&inf, &p, &err), IPSIM_OK);
+    assert_int_equal(ipsim_infections_init(&inf, &p, &on_ivig, &err), IPSIM_OK);
     /* Off IVIG the parameters' hazard; on IVIG times rate_ratio_all (0.49);
      * in the maintenance phase times its rate ratio (1.7 here). */
     p.pathway.infection_rate_ratio[IPSIM_PHASE_MAINTENANCE] = 1.7;
-    assert_int_equal(ipsim_infections_init(&inf, &p, &err), IPSIM_OK);
+    assert_int_equal(ipsim_infections_init(&inf, &p, &on_ivig, &err), IPSIM_OK);
     for (int phase = 0; phase < IPSIM_PHASES; phase++)
         for (int ivig = 0; ivig < 2; ivig++) {
             for (int g = 0; g < 5; g++) {
@@ -171,13 +172,14 @@ static void hazards_beyond_storable_counts_are_refused(void **state)
                                "0.99999999999999]",
                                NULL};
     ipsim_params p = test_params(overrides);
+    const ipsim_rate_change on_ivig = {p.ivig.rate_ratio_all, p.ivig.rate_ratio_serious, "on IVIG"};
     ipsim_infections inf;
     ipsim_error err;
     ipsim_error_clear(&err);
-    assert_int_equal(ipsim_infections_init(&inf, &p, &err), IPSIM_OK);
+    assert_int_equal(ipsim_infections_init(&inf, &p, &on_ivig, &err), IPSIM_OK);
     assert_true(inf.count_cum[0][0][4][inf.count_categories[0][0][4] - 2] > 1 - 1e-12);
     p.infection.window_months = 1; /* bypasses the loader: 32 x 12 per cycle */
-    assert_int_equal(ipsim_infections_init(&inf, &p, &err), IPSIM_EPARAM);
+    assert_int_equal(ipsim_infections_init(&inf, &p, &on_ivig, &err), IPSIM_EPARAM);
     assert_string_equal(err.key, "infection.share_within_window");
     assert_non_null(strstr(err.message, "very_severe"));
 }

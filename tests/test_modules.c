@@ -15,6 +15,7 @@
 
 #include "models/module.h"
 #include "models/patient.h"
+#include "models/ivig.h"
 #include "models/vaccination.h"
 #include "output/h5_format.h"
 #include "output/h5_reader.h"
@@ -23,9 +24,11 @@
 extern const ipsim_module ipsim_toy_module;
 
 /* The registration line: the modules ipsim ships, then the toy. */
-static const ipsim_module *const with_toy[] = {&ipsim_vaccination_module, &ipsim_toy_module, NULL};
+static const ipsim_module *const with_toy[] = {&ipsim_ivig_module, &ipsim_vaccination_module,
+                                               &ipsim_toy_module, NULL};
 
-enum { PATIENTS = 4000, TOY = 1 /* the toy's column: after vaccination's one */ };
+/* The toy's column: after IVIG's and vaccination's. */
+enum { PATIENTS = 4000, TOY = IPSIM_IVIG_COLUMNS + 1 };
 
 typedef struct course {
     ipsim_patient_record rec;
