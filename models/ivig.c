@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "models/modules.h"
+
 /* Immunoglobulin infusions in one cycle: one every ivig.interval_weeks. */
 static double infusions_per_cycle(const ipsim_params *p)
 {
@@ -110,7 +112,7 @@ static void module_start(const void *tables, void *state, const ipsim_module_pat
     s->cost_per_cycle = ipsim_ivig_cost_per_cycle(&t->policy, s->grams_per_cycle);
 }
 
-static void module_cycle(const void *tables, void *state, ipsim_module_cycle *c)
+void ipsim_ivig_module_cycle(const void *tables, void *state, ipsim_module_cycle *c)
 {
     const ivig_tables *t = tables;
     ivig_patient *s = state;
@@ -122,8 +124,8 @@ static void module_cycle(const void *tables, void *state, ipsim_module_cycle *c)
     s->months += (int32_t)t->cycle_months;
 }
 
-static void module_episodes(const void *tables, void *state, const ipsim_module_cycle *c,
-                            int episodes, int serious)
+void ipsim_ivig_module_episodes(const void *tables, void *state, const ipsim_module_cycle *c,
+                       int episodes, int serious)
 {
     ipsim_ivig_record(&((const ivig_tables *)tables)->policy,
                       &((ivig_patient *)state)->history, c->cycle, episodes, serious);
@@ -160,8 +162,8 @@ const ipsim_module ipsim_ivig_module = {
     .state_size = sizeof(ivig_patient),
     .init = module_init,
     .start = module_start,
-    .cycle = module_cycle,
-    .episodes = module_episodes,
+    .cycle = ipsim_ivig_module_cycle,
+    .episodes = ipsim_ivig_module_episodes,
     .rate_change = module_rate_change,
     .finish = module_finish,
 };

@@ -4,7 +4,7 @@
  * one file, models/NAME.[ch], that defines one const ipsim_module: its
  * parameters, its tables built from them, its per-patient state, what it
  * does in each cycle, the per-patient columns it leaves in the output file
- * and the costs it adds. It is registered by one line in models/modules.c
+ * and the costs it adds. It is registered by one line in models/modules.h
  * (the order of that list is the order modules act within a cycle). Nothing
  * else is edited: the loader keeps the module's parameter values
  * (`modules: {NAME: {key: value}}`, params/params.h), the model checks them
@@ -103,9 +103,9 @@ typedef struct ipsim_module_cycle {
     const ipsim_module_patient *patient;
     int64_t cycle, month; /* cycle index, and its first month after diagnosis */
     int grade, phase;     /* at the cycle's start (ipsim_grade, ipsim_phase) */
-    /* Out: probability that an episode of each type is prevented this cycle
-     * (zeroed before the call). */
-    double prevented[IPSIM_INFECTION_TYPES];
+    /* Out: probability that an episode of each type is prevented this cycle,
+     * [IPSIM_INFECTION_TYPES] (zeroed before the call). */
+    double *prevented;
     double cost; /* out: cost added this cycle, undiscounted (zeroed before the call) */
     /* In: an earlier module put the patient on its rate change this cycle;
      * out: set it to put the patient on this module's (false at the first
@@ -157,16 +157,17 @@ typedef struct ipsim_module_slot {
 /* The modules of a model, built from a registry and a parameter set. */
 typedef struct ipsim_modules {
     int count;        /* registered modules, active or not */
-    int active_count; /* those the loop calls */
     int column_count; /* their columns together */
-    bool cycling;     /* some active module has a cycle hook */
-    bool counting;    /* some active module has an episodes hook */
-    int rate_slot;    /* the active module that changes the rate; -1 none */
+    /* The slots the loop calls, in order: every active one (start, finish),
+     * those with a cycle hook, those with an episodes hook. */
+    int active_count, cycling_count, counting_count;
+    int active[IPSIM_MODULES_MAX], cycling[IPSIM_MODULES_MAX], counting[IPSIM_MODULES_MAX];
+    int rate_slot; /* the active module that changes the rate; -1 none */
     ipsim_module_slot slots[IPSIM_MODULES_MAX];
 } ipsim_modules;
 
-/* The modules ipsim ships, in the order they act (models/modules.c);
- * NULL-terminated. */
+/* The modules ipsim ships (models/modules.h), in the order they act within
+ * a cycle; NULL-terminated. */
 extern const ipsim_module *const ipsim_registered_modules[];
 
 /* Builds `registry` (NULL-terminated) against the parameter set: every

@@ -3,17 +3,15 @@
 #include "models/module.h"
 
 #include <stdio.h>
-
-#include "models/ivig.h"
-#include "models/vaccination.h"
 #include <string.h>
 
-/* The modules ipsim ships, in the order they act within a cycle. A new
- * module is one line here (and its models/NAME.[ch]). */
+#include "models/modules.h"
+
+/* The modules ipsim ships (models/modules.h), in the order they act. */
+#define IPSIM_MODULE_ADDRESS(name) &ipsim_##name##_module,
 const ipsim_module *const ipsim_registered_modules[] = {
-    &ipsim_ivig_module,
-    &ipsim_vaccination_module,
-    NULL};
+    IPSIM_SHIPPED_MODULES(IPSIM_MODULE_ADDRESS) NULL};
+#undef IPSIM_MODULE_ADDRESS
 
 static int check_declaration(const ipsim_module *mod, const ipsim_module *const *registry,
                              const ipsim_module *const *self, ipsim_error *err)
@@ -144,9 +142,11 @@ int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
         }
         if (!slot->active)
             continue;
-        m->active_count++;
-        m->cycling = m->cycling || mod->cycle != NULL;
-        m->counting = m->counting || mod->episodes != NULL;
+        m->active[m->active_count++] = s;
+        if (mod->cycle)
+            m->cycling[m->cycling_count++] = s;
+        if (mod->episodes)
+            m->counting[m->counting_count++] = s;
         if (mod->rate_change && mod->rate_change(slot->tables)) {
             if (m->rate_slot >= 0)
                 return IPSIM_FAIL(err, IPSIM_EPARAM, "modules '%s' and '%s' both change the "

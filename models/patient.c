@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "models/modules.h"
+
 int ipsim_model_init(ipsim_model *m, const ipsim_params *p, ipsim_error *err)
 {
     return ipsim_model_init_with(m, p, ipsim_registered_modules, err);
@@ -42,62 +44,77 @@ enum { U_TYPE = 0, U_SERIOUS = 1, U_PREVENTED = 2 };
 
 /* ---- clinical modules (models/module.h) ---------------------------------- */
 
-static void start_modules(const ipsim_modules *mods,
-                          unsigned char state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX],
+/* Calls a per-cycle hook (cycle, episodes) of the module in `slot`: by its
+ * name for a shipped module (models/modules.h), so that link-time
+ * optimisation inlines it into this loop, and through the descriptor for
+ * any other (a test's module). */
+#define DIRECT_CALL(name, hook, ...)                                                         \
+    else if (mod == &ipsim_##name##_module) ipsim_##name##_module_##hook(__VA_ARGS__);
+#define CALL_HOT_HOOK(slot, hook, ...)                                                       \
+    do {                                                                                     \
+        const ipsim_module *mod = (slot)->module;                                            \
+        if (0) {                                                                             \
+        }                                                                                    \
+        IPSIM_SHIPPED_MODULES(DIRECT_CALL_##hook)                                            \
+        else mod->hook(__VA_ARGS__);                                                         \
+    } while (0)
+#define DIRECT_CALL_cycle(name) DIRECT_CALL(name, cycle, slot->tables, state[s], c)
+#define DIRECT_CALL_episodes(name)                                                           \
+    DIRECT_CALL(name, episodes, slot->tables, state[s], c, episodes, serious)
+
+typedef unsigned char module_states[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX];
+
+static void start_modules(const ipsim_modules *mods, module_states state,
                           const ipsim_module_patient *patient)
 {
-    for (int s = 0; s < mods->count; s++) {
+    for (int k = 0; k < mods->active_count; k++) {
+        const int s = mods->active[k];
         const ipsim_module_slot *slot = &mods->slots[s];
-        memset(state[s], 0, IPSIM_MODULE_STATE_MAX);
-        if (slot->active && slot->module->start)
+        memset(state[s], 0, slot->module->state_size);
+        if (slot->module->start)
             slot->module->start(slot->tables, state[s], patient);
     }
 }
 
-/* Runs the active modules' cycle hooks in registration order, each one's
- * cost going to the accounts as it comes (the order of the sums is part of
- * the result) and its prevention probabilities to prevented[s]. Returns
- * whether any module prevents anything this cycle. */
-static bool cycle_modules(const ipsim_modules *mods,
-                          unsigned char state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX],
-                          ipsim_module_cycle *c,
+/* Runs the cycle hooks of the active modules in registration order, each
+ * one's cost going to the accounts as it comes (the order of the sums is
+ * part of the result) and its prevention probabilities to prevented[k] (k:
+ * its place among the cycling modules). Returns whether any module
+ * prevents anything this cycle. */
+static bool cycle_modules(const ipsim_modules *mods, module_states state, ipsim_module_cycle *c,
                           double prevented[IPSIM_MODULES_MAX][IPSIM_INFECTION_TYPES],
                           ipsim_economics_state *accounts)
 {
     bool any = false;
-    for (int s = 0; s < mods->count; s++) {
+    for (int k = 0; k < mods->cycling_count; k++) {
+        const int s = mods->cycling[k];
         const ipsim_module_slot *slot = &mods->slots[s];
-        memset(prevented[s], 0, sizeof prevented[s]);
-        if (!slot->active || !slot->module->cycle)
-            continue;
         c->cost = 0;
-        memset(c->prevented, 0, sizeof c->prevented);
-        slot->module->cycle(slot->tables, state[s], c);
+        double *p = c->prevented = prevented[k];
+        p[0] = p[1] = p[2] = 0;
+        CALL_HOT_HOOK(slot, cycle, slot->tables, state[s], c);
         if (c->cost != 0)
             ipsim_economics_cost(accounts, c->cost);
-        for (int t = 0; t < IPSIM_INFECTION_TYPES; t++) {
-            prevented[s][t] = c->prevented[t];
-            any = any || c->prevented[t] > 0;
-        }
+        any = any || p[0] > 0 || p[1] > 0 || p[2] > 0;
     }
     return any;
 }
 
 /* Whether an episode of `type` is prevented by a module, from the episode's
- * uniform u: module s takes the slice [lo, lo + (1 - lo) p_s) of it, lo
+ * uniform u: module k takes the slice [lo, lo + (1 - lo) p_k) of it, lo
  * being what the modules before it took (so the first takes [0, p)). */
-static bool module_prevents(const ipsim_modules *mods,
-                            unsigned char state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX],
-                            double prevented[IPSIM_MODULES_MAX][IPSIM_INFECTION_TYPES],
-                            int type, double u)
+static bool module_prevents(const ipsim_modules *mods, module_states state,
+                            double prevented[IPSIM_MODULES_MAX][IPSIM_INFECTION_TYPES], int type,
+                            double u)
 {
     double lo = 0;
-    for (int s = 0; s < mods->count; s++) {
-        const double p = prevented[s][type];
+    for (int k = 0; k < mods->cycling_count; k++) {
+        const double p = prevented[k][type];
         if (p <= 0)
             continue;
         const double hi = lo + (1 - lo) * p;
         if (u < hi) {
+            const int s = mods->cycling[k];
             const ipsim_module_slot *slot = &mods->slots[s];
             if (slot->module->prevented)
                 slot->module->prevented(slot->tables, state[s], type);
@@ -108,24 +125,22 @@ static bool module_prevents(const ipsim_modules *mods,
     return false;
 }
 
-static void count_modules(const ipsim_modules *mods,
-                          unsigned char state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX],
+static void count_modules(const ipsim_modules *mods, module_states state,
                           const ipsim_module_cycle *c, int episodes, int serious)
 {
-    for (int s = 0; s < mods->count; s++) {
+    for (int k = 0; k < mods->counting_count; k++) {
+        const int s = mods->counting[k];
         const ipsim_module_slot *slot = &mods->slots[s];
-        if (slot->active && slot->module->episodes)
-            slot->module->episodes(slot->tables, state[s], c, episodes, serious);
+        CALL_HOT_HOOK(slot, episodes, slot->tables, state[s], c, episodes, serious);
     }
 }
 
-static void finish_modules(const ipsim_modules *mods,
-                           unsigned char state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX],
-                           double *columns)
+static void finish_modules(const ipsim_modules *mods, module_states state, double *columns)
 {
-    for (int s = 0; s < mods->count; s++) {
+    for (int k = 0; k < mods->active_count; k++) {
+        const int s = mods->active[k];
         const ipsim_module_slot *slot = &mods->slots[s];
-        if (slot->active && slot->module->column_count > 0)
+        if (slot->module->column_count > 0)
             slot->module->finish(slot->tables, state[s], columns + slot->first_column);
     }
 }
@@ -174,7 +189,7 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
                                       .baseline_grade = baseline,
                                       .weight_kg = record->weight_kg,
                                       .calendar_u = u[U_CALENDAR_MONTH]};
-    _Alignas(max_align_t) unsigned char module_state[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX];
+    _Alignas(max_align_t) module_states module_state;
     double module_prevented[IPSIM_MODULES_MAX][IPSIM_INFECTION_TYPES];
     bool module_thinning = false; /* some module prevents episodes this cycle */
     if (modules->active_count > 0)
@@ -203,7 +218,7 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
         /* Most scenarios run no module: skip their bookkeeping. */
         ipsim_module_cycle mc = {.patient = &who, .cycle = c, .month = month, .grade = grade,
                                  .phase = phase, .rate_changed = false};
-        if (modules->cycling)
+        if (modules->cycling_count > 0)
             module_thinning = cycle_modules(modules, module_state, &mc, module_prevented,
                                             &accounts);
         /* The rate change (IVIG's) is tabulated in the infection tables. */
@@ -243,7 +258,7 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
         }
         infection_row[c] = (uint8_t)episodes;
 
-        if (modules->counting && episodes > 0)
+        if (modules->counting_count > 0 && episodes > 0)
             count_modules(modules, module_state, &mc, episodes, serious);
         ipsim_death_cause cause = ipsim_mortality_draw(&m->mortality, serious,
                                                        u[U_INFECTION_DEATH],

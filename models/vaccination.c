@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "models/modules.h"
+
 void ipsim_vaccination_init(ipsim_vaccination *m, const ipsim_params *p)
 {
     memset(m, 0, sizeof *m);
@@ -88,7 +90,7 @@ static void module_start(const void *tables, void *state, const ipsim_module_pat
     ipsim_vaccination_state_init(&s->protection, patient->calendar_u);
 }
 
-static void module_cycle(const void *tables, void *state, ipsim_module_cycle *c)
+void ipsim_vaccination_module_cycle(const void *tables, void *state, ipsim_module_cycle *c)
 {
     const vaccination_tables *t = tables;
     vaccination_patient *s = state;
@@ -103,6 +105,17 @@ static void module_cycle(const void *tables, void *state, ipsim_module_cycle *c)
         c->cost = flu * t->dose_cost[0] + pneumo * t->dose_cost[1];
     }
     ipsim_vaccination_prevention(&t->schedule, &s->protection, c->month, c->prevented);
+}
+
+/* No per-episode step: models/modules.h asks every shipped module for one. */
+void ipsim_vaccination_module_episodes(const void *tables, void *state, const ipsim_module_cycle *c,
+                              int episodes, int serious)
+{
+    (void)tables;
+    (void)state;
+    (void)c;
+    (void)episodes;
+    (void)serious;
 }
 
 static void module_finish(const void *tables, const void *state, double *columns)
@@ -125,6 +138,6 @@ const ipsim_module ipsim_vaccination_module = {
     .purpose = IPSIM_PURPOSE_VACCINE,
     .init = module_init,
     .start = module_start,
-    .cycle = module_cycle,
+    .cycle = ipsim_vaccination_module_cycle,
     .finish = module_finish,
 };
