@@ -90,21 +90,18 @@ static int find_value_target(const ipsim_module_value *v, const ipsim_module *co
 int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
                        const ipsim_params *p, ipsim_error *err)
 {
-    memset(m, 0, sizeof *m);
-    m->rate_slot = -1;
+    int modules = 0, columns = 0;
     for (const ipsim_module *const *r = registry; *r; r++) {
         int rc = check_declaration(*r, registry, r, err);
         if (rc)
             return rc;
-        if (m->count == IPSIM_MODULES_MAX ||
-            m->column_count + (*r)->column_count > IPSIM_MODULE_COLUMNS_MAX)
-            return IPSIM_FAIL(err, IPSIM_EINTERNAL, "more modules or module columns than "
-                              "models/module.h has room for");
-        m->slots[m->count].module = *r;
-        m->slots[m->count].first_column = m->column_count;
-        m->column_count += (*r)->column_count;
-        m->count++;
+        modules++;
+        columns += (*r)->column_count;
     }
+    if (modules > IPSIM_MODULES_MAX || columns > IPSIM_MODULE_COLUMNS_MAX)
+        return IPSIM_FAIL(err, IPSIM_EINTERNAL,
+                          "more modules or module columns than models/module.h has room for");
+    ipsim_modules_declare(m, registry);
     /* Every given value must belong to a module, in range. */
     for (int i = 0; i < p->module_value_count; i++) {
         const ipsim_module_value *v = &p->module_values[i];

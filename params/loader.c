@@ -416,7 +416,7 @@ static int store_module_value(resolver *r, const char *source, const char *modul
 {
     char full[IPSIM_KEY_MAX];
     snprintf(full, sizeof full, "modules.%s.%s", module, key);
-    if (!valid_name(module) || !valid_name(key) || strchr(key, '.'))
+    if (!valid_name(module) || !valid_name(key) || strchr(module, '.') || strchr(key, '.'))
         return fail_at(r, source, v, full, IPSIM_EPARAM,
                        "a module parameter is modules.NAME.key, with plain names");
     double x;

@@ -174,6 +174,13 @@ static void bad_module_parameters_name_file_line_and_key(void **state)
     assert_int_equal(ipsim_params_resolve_text(&p, text, strlen(text), "toy.yaml", NULL, 0, &err),
                      IPSIM_EPARAM);
     assert_string_equal(err.key, "modules.toy.share");
+    /* A module's name is a plain name: no dot to split it at. */
+    ipsim_error_clear(&err);
+    text = "modules:\n  toy.x: {share: 0.1}\n";
+    assert_int_equal(ipsim_params_resolve_text(&p, text, strlen(text), "toy.yaml", NULL, 0, &err),
+                     IPSIM_EPARAM);
+    assert_string_equal(err.key, "modules.toy.x.share");
+    assert_int_equal(err.line, 2);
 }
 
 static void module_values_survive_the_yaml_round_trip(void **state)
