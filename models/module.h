@@ -48,6 +48,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/error.h"
 #include "base/rng.h"
@@ -180,6 +181,12 @@ extern const ipsim_module *const ipsim_registered_modules[];
  * column name used twice). */
 int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
                        const ipsim_params *p, ipsim_error *err);
+
+/* The reference of the registry's module-declared parameters, in the form
+ * of docs/parameters.md: a section per module that declares any
+ * (modules.NAME.key), nothing when none does. `ipsim params` prints it after
+ * the schema's reference. */
+void ipsim_modules_write_reference(FILE *out, const ipsim_module *const *registry);
 
 /* The rate change of the model's modules (NULL: none), for the infection
  * tables. */

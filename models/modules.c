@@ -194,3 +194,22 @@ void ipsim_modules_declare(ipsim_modules *m, const ipsim_module *const *registry
         m->count++;
     }
 }
+
+void ipsim_modules_write_reference(FILE *out, const ipsim_module *const *registry)
+{
+    for (const ipsim_module *const *r = registry; *r; r++) {
+        const ipsim_module *mod = *r;
+        if (mod->param_count == 0)
+            continue;
+        fprintf(out, "\n## modules.%s\n\n"
+                     "Declared by the clinical module `%s` (models/module.h).\n\n"
+                     "| key | default | unit | allowed | meaning |\n"
+                     "|---|---|---|---|---|\n",
+                mod->name, mod->name);
+        for (int k = 0; k < mod->param_count; k++) {
+            const ipsim_module_param *q = &mod->params[k];
+            fprintf(out, "| `%s` | `%.17g` | %s | [%g, %g] | %s |\n", q->key, q->default_value,
+                    q->unit, q->min, q->max, q->doc);
+        }
+    }
+}

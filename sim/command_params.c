@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "models/module.h"
 #include "params/loader.h"
 #include "sim/commands.h"
 #include "sim/options.h"
@@ -14,6 +15,7 @@ int ipsim_command_params(int argc, char **argv, const ipsim_command_context *ctx
     int rc = ipsim_options_parse(&o, argc, argv, 0, usage, err);
     if (!rc && !o.params_path && o.override_count == 0) {
         ipsim_params_write_reference(stdout);
+        ipsim_modules_write_reference(stdout, ipsim_registered_modules);
     } else if (!rc) {
         ipsim_params params;
         char *text = NULL;

@@ -267,6 +267,23 @@ static void its_count_is_written_per_patient(void **state)
     unlink(path);
 }
 
+/* `ipsim params` documents a module's declared parameters (a module that
+ * declares none adds nothing). */
+static void its_parameters_are_in_the_reference(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&text, &size);
+    ipsim_modules_write_reference(mem, with_toy);
+    fclose(mem);
+    assert_non_null(strstr(text, "## modules.toy\n"));
+    assert_non_null(strstr(text, "| `share` | `0` | probability | [0, 1] | Share of viral "));
+    assert_non_null(strstr(text, "| `cost_per_cycle` |"));
+    assert_null(strstr(text, "vaccination"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +293,7 @@ int main(void)
         cmocka_unit_test(bad_module_parameters_name_file_line_and_key),
         cmocka_unit_test(module_values_survive_the_yaml_round_trip),
         cmocka_unit_test(its_count_is_written_per_patient),
+        cmocka_unit_test(its_parameters_are_in_the_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include "models/module.h"
 #include "params/schema.h"
 
 /* Writes text to a fresh temporary .yaml file; returns its malloc'd path. */
@@ -387,7 +388,8 @@ static void sections_match_the_paths(void **state)
     }
 }
 
-/* docs/parameters.md is exactly what `ipsim params` prints. */
+/* docs/parameters.md is exactly what `ipsim params` prints: the schema's
+ * reference, then the registered modules' parameters. */
 static void reference_document_is_current(void **state)
 {
     (void)state;
@@ -395,6 +397,7 @@ static void reference_document_is_current(void **state)
     size_t size = 0;
     FILE *mem = open_memstream(&generated, &size);
     ipsim_params_write_reference(mem);
+    ipsim_modules_write_reference(mem, ipsim_registered_modules);
     fclose(mem);
     FILE *f = fopen(IPSIM_SOURCE_DIR "/docs/parameters.md", "rb");
     if (!f)
