@@ -22,7 +22,7 @@
  *     horizon_years: 10
  *     discount_rate: 0.035
  *   bootstrap: 200                # resamples for the SEs (default 200)
- *   wtp: [20000, 30000, 50000]    # reported values (default as `--wtp`)
+ *   wtp: [20000, 30000, 50000]    # reported values (`--wtp` replaces them)
  *
  * Every key is checked: unknown or misspelt keys, wrong types, negative
  * costs and sizes out of order are refused with the file, line and key.

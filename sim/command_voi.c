@@ -1,11 +1,11 @@
-/* sim/command_voi.c: `ipsim voi FILE.h5 [PLAN.yaml] [--parameters a,b]...
- * [--wtp LIST] [--csv DIR] [--bootstrap B] [--quiet]`.
+/* sim/command_voi.c: `ipsim voi` (usage and options: sim/commands.c).
  *
  * Reads a study's PSA back from its file, runs the value-of-information
  * analysis (analysis/voi_analysis.h), prints it, writes CSV if asked, and
  * stores it under /voi in the file. The file is updated through a copy
  * renamed over it (output/h5_writer.h), so a failure leaves it as it was;
  * a second analysis replaces the first's /voi. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,8 @@
 #include "sim/commands.h"
 #include "sim/options.h"
 
+_Static_assert((int)IPSIM_VOI_WTP_MAX >= (int)IPSIM_WTP_REPORT_MAX, "--wtp's values must fit the plan");
+
 static int parse(int argc, char **argv, const char *usage, const char **file,
                  ipsim_voi_plan *plan, const char **csv_dir, double *wtp, int *wtp_count,
                  ipsim_error *err)
@@ -25,6 +27,7 @@ static int parse(int argc, char **argv, const char *usage, const char **file,
     const char *plan_path = NULL;
     const char *groups[IPSIM_VOI_GROUPS_MAX];
     int bootstrap = 0, group_count = 0, rc = IPSIM_OK;
+    bool wtp_given = false;
     ipsim_voi_plan_init(plan);
     for (int i = 0; i < argc && !rc; i++) {
         const char *a = argv[i];
@@ -40,6 +43,7 @@ static int parse(int argc, char **argv, const char *usage, const char **file,
                 groups[group_count++] = argv[++i];
         } else if (strcmp(a, "--wtp") == 0) {
             rc = ipsim_options_parse_wtp(argv[++i], wtp, IPSIM_WTP_REPORT_MAX, wtp_count, err);
+            wtp_given = true;
         } else if (strcmp(a, "--csv") == 0) {
             *csv_dir = argv[++i];
         } else if (strcmp(a, "--bootstrap") == 0) {
@@ -66,8 +70,13 @@ static int parse(int argc, char **argv, const char *usage, const char **file,
     /* Command-line groups come after the plan's. */
     for (int g = 0; !rc && g < group_count; g++)
         rc = ipsim_voi_plan_add_group(plan, groups[g], err);
+    /* The command line beats the plan, for --wtp as for --bootstrap. */
     if (!rc && bootstrap)
         plan->bootstrap = bootstrap;
+    if (!rc && wtp_given) {
+        plan->wtp_count = *wtp_count;
+        memcpy(plan->wtp, wtp, (size_t)*wtp_count * sizeof *wtp);
+    }
     return rc;
 }
 

@@ -25,6 +25,9 @@
     "  --block-patients N        patients simulated and written per block, 1 to 2^24\n" \
     "                            (default: the writer's choice; results do not depend on it)\n"
 #define OPT_QUIET "  -q, --quiet               print nothing but errors\n"
+/* validate and calibrate print their results whatever: quiet only hides the
+ * header and the progress bar. */
+#define OPT_QUIET_PROGRESS "  -q, --quiet               no progress bar (nor header)\n"
 #define OPT_WTP \
     "  --wtp W1,W2,...           willingness-to-pay values per QALY to report, >= 0\n" \
     "                            (default 20000,30000,50000)\n"
@@ -85,7 +88,9 @@ const ipsim_command ipsim_commands[] = {
      .summary = "value of information of a study's PSA: EVPI, EVPPI, EVSI, stored under /voi\n"
                 "in the file (docs/voi.md)",
      .options = "  --parameters KEY,...      a group of parameters for EVPPI, by their keys\n"
-                "                            (repeatable; after the plan's groups)\n" OPT_WTP
+                "                            (repeatable; after the plan's groups)\n"
+                "  --wtp W1,W2,...           willingness-to-pay values per QALY to report, >= 0\n"
+                "                            (default: the plan's, else 20000,30000,50000)\n"
                 "  --csv DIR                 also write the analysis's tables as CSV into DIR\n"
                 "  --bootstrap B             bootstrap resamples for the standard errors, 2 to "
                 "100000\n"
@@ -108,7 +113,7 @@ const ipsim_command ipsim_commands[] = {
      .run = ipsim_command_validate,
      .usage = "ipsim validate [PARAMS.yaml] [--set section.key=value]... [--threads N] [--quiet]",
      .summary = "the review's table (docs/review.md) against a simulation; exit 3 if a row fails",
-     .options = OPT_SET OPT_THREADS OPT_QUIET,
+     .options = OPT_SET OPT_THREADS OPT_QUIET_PROGRESS,
      .ranks = IPSIM_RANKS_ONE},
     {.name = "calibrate",
      .run = ipsim_command_calibrate,
@@ -118,7 +123,7 @@ const ipsim_command ipsim_commands[] = {
                 "simulation;\n"
                 "write the calibrated parameter file (params/baseline.yaml is one)",
      .options = "  -o, --output OUT.yaml     write the parameter file there (default: print it)\n"
-                OPT_SET OPT_THREADS OPT_QUIET,
+                OPT_SET OPT_THREADS OPT_QUIET_PROGRESS,
      .ranks = IPSIM_RANKS_ONE},
     {.name = "params",
      .run = ipsim_command_params,

@@ -820,6 +820,21 @@ class ValueOfInformation(Workdir):
                              ["economics.ivig_price_per_gram"])
             self.assertNotIn("evsi", f["voi"])
 
+    def test_command_line_wtp_beats_the_plans(self):
+        # The shipped plan names its own wtp values; --wtp replaces them.
+        out = self.study("wtp.h5")
+        r = run("voi", out, self.PLAN, "--parameters", "economics.ivig_price_per_gram",
+                "--bootstrap", "20", "--wtp", "12345,67890")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("At 12345 ", r.stdout)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(list(f["voi/report_wtp"][()]), [12345.0, 67890.0])
+        r = run("voi", out, self.PLAN, "--parameters", "economics.ivig_price_per_gram",
+                "--bootstrap", "20")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(out, "r") as f:
+            self.assertNotIn(12345.0, list(f["voi/report_wtp"][()]))
+
     def test_bad_plans_and_files_leave_the_file_alone(self):
         out = self.study("psa.h5")
         with open(out, "rb") as f:
