@@ -1,11 +1,9 @@
-/* sim/command_calibrate.c: `ipsim calibrate [PARAMS.yaml] [-o OUT.yaml]
- * [--set k=v]... [--threads N] [--quiet]`: fit, check by simulation, write. */
+/* sim/command_calibrate.c: `ipsim calibrate` (usage and options:
+ * sim/commands.c): fit, check by simulation, write. */
 #define _POSIX_C_SOURCE 200809L
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "analysis/validate.h"
 #include "base/atomic_file.h"

@@ -1,4 +1,4 @@
-/* sim/command_compare.c: `ipsim compare FILE.h5... [--csv DIR] [--wtp LIST]`.
+/* sim/command_compare.c: `ipsim compare` (usage and options: sim/commands.c).
  *
  * Compares every scenario of the files given, in order (the first is the
  * reference): a study's file alone, or separate runs side by side. The

@@ -1,6 +1,6 @@
-/* sim/command_report.c: `ipsim report FILE.h5 [MORE.h5...] [-o DIR]
- * [--format png,svg,pdf] [--wtp W1,...] [--quiet]`: the figures of finished
- * runs and a page that shows them (report/report.h). */
+/* sim/command_report.c: `ipsim report` (usage and options:
+ * sim/commands.c): the figures of finished runs and a page that shows them
+ * (report/report.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +59,7 @@ int ipsim_command_report(int argc, char **argv, const ipsim_command_context *ctx
         else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
             quiet = 1;
         else if (a[0] == '-')
-            rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "unexpected argument '%s'; %s", a, usage);
+            rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "unknown option '%s'; %s", a, usage);
         else
             inputs[count++] = a;
     }

@@ -1,5 +1,5 @@
-/* sim/command_summary.c: `ipsim summary FILE.h5 [--scenario NAME]`: the
- * printed summary of each scenario in the file (or of one). */
+/* sim/command_summary.c: `ipsim summary`: the printed summary of each
+ * scenario in a file (or of one). Usage and options: sim/commands.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -37,18 +37,29 @@ int ipsim_command_summary(int argc, char **argv, const ipsim_command_context *ct
                           ipsim_error *err)
 {
     const char *usage = ctx->usage;
-    const char *only = NULL;
-    if (argc == 3 && strcmp(argv[1], "--scenario") == 0)
-        only = argv[2];
-    else if (argc != 1 || argv[0][0] == '-')
-        return IPSIM_FAIL(err, IPSIM_EUSAGE, "%s", usage);
+    const char *only = NULL, *path = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--scenario") == 0 && i + 1 < argc)
+            only = argv[++i];
+        else if (strcmp(a, "--scenario") == 0)
+            return IPSIM_FAIL(err, IPSIM_EUSAGE, "--scenario needs a value; %s", usage);
+        else if (a[0] == '-')
+            return IPSIM_FAIL(err, IPSIM_EUSAGE, "unknown option '%s'; %s", a, usage);
+        else if (path)
+            return IPSIM_FAIL(err, IPSIM_EUSAGE, "unexpected argument '%s'; %s", a, usage);
+        else
+            path = a;
+    }
+    if (!path)
+        return IPSIM_FAIL(err, IPSIM_EUSAGE, "which file? %s", usage);
     ipsim_h5_reader *first = NULL;
-    int rc = ipsim_h5_reader_open(&first, argv[0], err);
+    int rc = ipsim_h5_reader_open(&first, path, err);
     int count = rc ? 0 : ipsim_h5_reader_scenario_count(first), printed = 0;
     ipsim_h5_reader_close(first);
     for (int s = 0; s < count && !rc; s++)
-        rc = print_scenario(argv[0], s, only, &printed, err);
+        rc = print_scenario(path, s, only, &printed, err);
     if (!rc && only && !printed)
-        rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "'%s' holds no scenario named '%s'", argv[0], only);
+        rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "'%s' holds no scenario named '%s'", path, only);
     return rc;
 }

@@ -1,4 +1,4 @@
-/* sim/command_validate.c: `ipsim validate [PARAMS.yaml] [--set k=v]... [--threads N]`:
+/* sim/command_validate.c: `ipsim validate` (usage and options: sim/commands.c):
  * simulates the scenario in memory (sim/validation_run.h) and prints the
  * review's table (docs/review.md). */
 #include <stdio.h>

@@ -268,10 +268,10 @@ int ipsim_command_help(int argc, char **argv, const ipsim_command_context *ctx,
 int ipsim_command_version(int argc, char **argv, const ipsim_command_context *ctx,
                           ipsim_error *err)
 {
-    (void)argc;
-    (void)argv;
-    (void)ctx;
-    (void)err;
+    if (argc > 0)
+        return IPSIM_FAIL(err, IPSIM_EUSAGE, "%s '%s'; %s",
+                          argv[0][0] == '-' ? "unknown option" : "unexpected argument", argv[0],
+                          ctx->usage);
     printf("ipsim %s\n", IPSIM_VERSION);
     return IPSIM_OK;
 }

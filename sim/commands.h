@@ -72,65 +72,29 @@ void ipsim_commands_print_usage(FILE *out);
 /* `ipsim CMD --help`: the command's usage line, summary and options. */
 void ipsim_command_print_help(FILE *out, const ipsim_command *c);
 
-/* ipsim run PARAMS.yaml [-o FILE.h5] [--set k=v]... [--threads N] [--quiet] */
+/* The commands, one file each (sim/command_NAME.c). What each does, its
+ * usage line and its options are its row of the table in sim/commands.c:
+ * the one place they are written. */
 int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err);
-
-/* ipsim params [PARAMS.yaml] [--set k=v]...: without a file, the parameter
- * reference (Markdown); with one, the resolved parameter set (YAML). */
-int ipsim_command_params(int argc, char **argv, const ipsim_command_context *ctx,
-                         ipsim_error *err);
-
-/* ipsim summary FILE.h5: the summary of a finished run, read from its file. */
-int ipsim_command_summary(int argc, char **argv, const ipsim_command_context *ctx,
-                          ipsim_error *err);
-
-/* ipsim compare FILE.h5 [MORE.h5...] [--csv DIR] [--wtp ...]: scenarios
- * side by side, and differences from the first (paired when the runs share
- * seed and cohort). */
-int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ctx,
-                          ipsim_error *err);
-
-/* ipsim voi FILE.h5 [PLAN.yaml] [--parameters a,b]... [--wtp ...] [--csv DIR]
- * [--bootstrap B]: the value of information of a study's PSA
- * (analysis/voi_analysis.h), printed, stored under /voi in the file and,
- * with --csv, written as CSV. */
-int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err);
-
-/* ipsim report FILE.h5 [-o DIR] [--format png,svg,pdf] [--wtp ...] [--quiet]:
- * figures of a finished run and index.html showing them (report/report.h). */
-int ipsim_command_report(int argc, char **argv, const ipsim_command_context *ctx,
-                         ipsim_error *err);
-
-/* ipsim sweep SWEEP.yaml [-o FILE.h5] [--set k=v]... [--threads N]
- * [--part I/N] [--resume] [--csv DIR] [--wtp ...] [--quiet]: every scenario
- * of a sweep (params/sweep.h) into one file, or part I of N into its own;
- * resumable (sim/sweep_run.h). */
 int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
                         ipsim_error *err);
-
-/* ipsim merge OUT.h5 PART.h5... [--csv DIR] [--wtp ...] [--quiet]: the
- * parts of a sweep into the file one run of it would have written. */
 int ipsim_command_merge(int argc, char **argv, const ipsim_command_context *ctx,
                         ipsim_error *err);
-
-/* ipsim validate [PARAMS.yaml] [--set k=v]... [--threads N] [--quiet]: the
- * review's table (docs/review.md) against a simulation held in memory;
- * fails (IPSIM_EVALIDATION) if a row is not reproduced. */
+int ipsim_command_summary(int argc, char **argv, const ipsim_command_context *ctx,
+                          ipsim_error *err);
+int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ctx,
+                          ipsim_error *err);
+int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err);
+int ipsim_command_report(int argc, char **argv, const ipsim_command_context *ctx,
+                         ipsim_error *err);
 int ipsim_command_validate(int argc, char **argv, const ipsim_command_context *ctx,
                            ipsim_error *err);
-
-/* ipsim calibrate [PARAMS.yaml] [-o OUT.yaml] [--set k=v]... [--threads N] [--quiet]:
- * fits the parameters the review does not give to its table
- * (models/calibration.h), checks the fit by simulation, and writes the
- * calibrated parameter file. */
 int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *ctx,
                             ipsim_error *err);
-
-/* ipsim help [COMMAND]: the program's usage, or a command's help. */
+int ipsim_command_params(int argc, char **argv, const ipsim_command_context *ctx,
+                         ipsim_error *err);
 int ipsim_command_help(int argc, char **argv, const ipsim_command_context *ctx,
                        ipsim_error *err);
-
-/* ipsim version: the version. */
 int ipsim_command_version(int argc, char **argv, const ipsim_command_context *ctx,
                           ipsim_error *err);
 

@@ -1097,13 +1097,34 @@ class Commands(unittest.TestCase):
                         self.assertNotIn("unknown option '%s'" % option, r.stderr)
                         self.assertNotIn("unexpected argument '%s'" % option, r.stderr)
 
+    # help takes a command's name, not options.
+    NO_OPTIONS = {"help"}
+
+    def help_options(self, name):
+        """The options a command's help lists ("-o" and "--output" of "  -o, --output")."""
+        options = run(name, "--help").stdout.partition("\noptions:\n")[2]
+        pairs = re.findall(r"^  (-[\w-]+)(?:, (--[\w-]+))?", options, re.M)
+        return {o for pair in pairs for o in pair if o}
+
+    def test_every_command_refuses_options_its_help_does_not_list(self):
+        names = [n for n in program_commands() if n not in self.NO_OPTIONS]
+        listed = {name: self.help_options(name) for name in names}
+        everyone = set().union(*listed.values()) | {"--bogus-option"}
+        for name in names:
+            for option in sorted(everyone - listed[name]):
+                with self.subTest(command=name, option=option):
+                    r = run(name, option, *self.MISSING)
+                    self.assertEqual(r.returncode, 2, r.stderr)
+                    self.assertIn("unknown option '%s'" % option, r.stderr)
+
     def test_help_shows_the_usage_line_of_the_usage_errors(self):
         for name in program_commands():
+            if name in self.NO_OPTIONS:
+                continue
             with self.subTest(name):
                 r = run(name, "--bogus-option")
-                if "usage: " not in r.stderr:
-                    continue
                 self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn("usage: ", r.stderr)
                 in_error = r.stderr[r.stderr.index("usage: "):].split()
                 help_usage = run(name, "--help").stdout.split("\n\n")[0].split()
                 self.assertEqual(in_error, help_usage)

@@ -303,7 +303,7 @@ class Report(Workdir):
         for args, message in [(["--format", "gif"], "--format takes png, svg and pdf"),
                               (["--format"], "--format needs a value"),
                               (["--wtp", "-5"], "--wtp takes"),
-                              (["--colour", "red"], "unexpected argument '--colour'"),
+                              (["--colour", "red"], "unknown option '--colour'"),
                               ([], None)]:
             r = run("report", *([h5] if args else []), *args)
             self.assertEqual(r.returncode, 2, r.stderr)
