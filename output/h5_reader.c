@@ -430,6 +430,9 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
             (int64_t)llround(occupancy[i] * (double)p->cohort.patients);
 
     /* Integer tables [replicate, ...], summed over replicates. */
+    const int vaccine_doses = ipsim_modules_column_index(ipsim_registered_modules, "vaccine_doses");
+    if (!rc && vaccine_doses < 0)
+        rc = IPSIM_FAIL(err, IPSIM_EINTERNAL, "no registered module counts vaccine doses");
     const struct {
         const ipsim_dataset *row;
         int64_t *dst;
@@ -451,14 +454,27 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
         {&ipsim_summaries[IPSIM_SUMMARY_RECOVERY_ASSESSED], total->recovery_assessed},
         {&ipsim_summaries[IPSIM_SUMMARY_RECOVERED], total->recovered},
         {&ipsim_economic_totals[IPSIM_ECONOMICS_SUM_FIXED_POINT], total->economic_sums},
+        {&ipsim_summaries[IPSIM_SUMMARY_ON_IVIG], total->on_ivig},
+        {&ipsim_summaries[IPSIM_SUMMARY_VACCINE_DOSES],
+         &total->module_sums[vaccine_doses < 0 ? 0 : vaccine_doses]},
+        {&ipsim_summaries[IPSIM_SUMMARY_IVIG_PATIENTS], &total->ivig_patients},
+        {&ipsim_summaries[IPSIM_SUMMARY_IVIG_PATIENT_MONTHS], &total->ivig_patient_months},
+        {&ipsim_summaries[IPSIM_SUMMARY_TRANSPLANT_ELIGIBLE], &total->transplant_eligible},
+        {&ipsim_summaries[IPSIM_SUMMARY_ASCT_PATIENTS], &total->asct_patients},
+        {&ipsim_summaries[IPSIM_SUMMARY_PROGRESSIONS], &total->progressions},
     };
-    size_t largest = (size_t)M * IPSIM_PHASE_STATES;
-    int64_t *table = rc ? NULL : malloc((size_t)R * largest * sizeof *table);
+    /* One buffer, as large as the largest table read into it. */
+    hsize_t dims[3], largest = row_dims(r, &ipsim_summaries[IPSIM_SUMMARY_PROGRESSION_FREE], M,
+                                        dims);
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+        const hsize_t cols = row_dims(r, tables[t].row, M, dims);
+        largest = cols > largest ? cols : largest;
+    }
+    int64_t *table = rc ? NULL : malloc((size_t)(R * largest) * sizeof *table);
     if (!rc && !table)
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the summary of %s", r->path);
     for (size_t t = 0; t < sizeof tables / sizeof tables[0] && !rc; t++) {
-        hsize_t dims[3];
-        hsize_t cols = row_dims(r, tables[t].row, M, dims);
+        const hsize_t cols = row_dims(r, tables[t].row, M, dims);
         rc = read_row(r, tables[t].row, M, table, err);
         for (hsize_t i = 0; !rc && i < R * cols; i++)
             tables[t].dst[i % cols] += table[i];
@@ -482,32 +498,8 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
         total->pfs_event_row[M * 2 + (hsize_t)group] = before;
     }
     free(table);
-    const struct {
-        int id; /* IPSIM_SUMMARY_*, [R] */
-        int64_t *dst;
-    } totals[] = {{IPSIM_SUMMARY_VACCINE_DOSES,
-                   &total->module_sums[ipsim_modules_column_index(ipsim_registered_modules,
-                                                                  "vaccine_doses")]},
-                  {IPSIM_SUMMARY_IVIG_PATIENTS, &total->ivig_patients},
-                  {IPSIM_SUMMARY_IVIG_PATIENT_MONTHS, &total->ivig_patient_months},
-                  {IPSIM_SUMMARY_TRANSPLANT_ELIGIBLE, &total->transplant_eligible},
-                  {IPSIM_SUMMARY_ASCT_PATIENTS, &total->asct_patients},
-                  {IPSIM_SUMMARY_PROGRESSIONS, &total->progressions}};
-    for (size_t t = 0; t < sizeof totals / sizeof totals[0] && !rc; t++) {
-        rc = read_row(r, &ipsim_summaries[totals[t].id], M, counts, err);
-        for (hsize_t i = 0; !rc && i < R; i++)
-            *totals[t].dst += counts[i];
-    }
     if (!rc)
         rc = read_row(r, &ipsim_summaries[IPSIM_SUMMARY_IVIG_GRAMS], M, occupancy, err);
-    int64_t *on_ivig = rc ? NULL : malloc((size_t)(R * M) * sizeof *on_ivig);
-    if (!rc && !on_ivig)
-        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the summary of %s", r->path);
-    if (!rc)
-        rc = read_row(r, &ipsim_summaries[IPSIM_SUMMARY_ON_IVIG], M, on_ivig, err);
-    for (hsize_t i = 0; !rc && i < R * M; i++)
-        total->on_ivig[i % M] += on_ivig[i];
-    free(on_ivig);
     for (hsize_t i = 0; !rc && i < R; i++)
         total->ivig_milligrams += llround(occupancy[i] * 1000.0);
     /* Person-months are derived from occupancy; the stored table must agree. */

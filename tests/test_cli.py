@@ -291,6 +291,18 @@ class Reading(Workdir):
         self.assertEqual(section(r.stdout), section(printed))
         self.assertIn("scenario 'small', 1500 patients x 2 replicates", r.stdout)
 
+    def test_summary_of_a_one_month_run(self):
+        # Fewer months than a grade x type table has cells: the reader's
+        # scratch buffer once overflowed here (ASan).
+        out = self.path("one-month.h5")
+        r = run("run", BASELINE, "-o", out, "--quiet", "--set", "cohort.horizon_months=1",
+                "--set", "infection.window_months=1", "--set", "cohort.patients=50",
+                "--set", "cohort.replicates=2")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("summary", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("50 patients x 2 replicates x 1 months", r.stdout)
+
     def expect_failure(self, path, pattern):
         r = run("summary", path)
         self.assertEqual(r.returncode, 1, r.stderr)
