@@ -39,7 +39,6 @@ void ipsim_h5i_free_parts(ipsim_h5_writer *w)
     w->parts = NULL;
     w->patient_ids = NULL;
     w->max_parts = 0;
-    w->buffer_bytes = 0;
 }
 
 /* Chooses chunk and block sizes: trajectory chunks of about CHUNK_BYTES,
@@ -50,24 +49,23 @@ void ipsim_h5i_choose_geometry(ipsim_h5_writer *w, int64_t requested_block)
     int64_t chunk = CHUNK_BYTES / w->months;
     chunk = chunk < 1 ? 1 : chunk > w->patients ? w->patients : chunk;
     int64_t block = requested_block > 0 ? requested_block
-                    : w->keep_trajectories ? CHUNKS_PER_BLOCK * chunk
+                    : w->trajectory_sets > 0 ? CHUNKS_PER_BLOCK * chunk
                                            : DEFAULT_BLOCK_WITHOUT_TRAJECTORIES;
-    if (w->keep_trajectories)
+    if (w->trajectory_sets > 0)
         block = (block + chunk - 1) / chunk * chunk;
     w->chunk_patients = chunk;
     w->block_patients = block < w->patients ? block : w->patients;
 }
 
-static unsigned char *alloc_bytes(ipsim_h5_writer *w, size_t n)
+static unsigned char *alloc_bytes(size_t n)
 {
-    w->buffer_bytes += n;
     return malloc(n ? n : 1);
 }
 
 /* One buffer set per part a block can have. */
 int ipsim_h5i_allocate_parts(ipsim_h5_writer *w, ipsim_error *err)
 {
-    int64_t per_block = w->keep_trajectories
+    int64_t per_block = w->trajectory_sets > 0
                             ? (w->block_patients + w->chunk_patients - 1) / w->chunk_patients
                             : 0;
     w->max_parts = (int)(w->trajectory_sets * per_block) + w->columns.count;
@@ -84,11 +82,11 @@ int ipsim_h5i_allocate_parts(ipsim_h5_writer *w, ipsim_error *err)
         part->bytes = column < 0 ? (size_t)(w->chunk_patients * w->months) * element_size
                                  : (size_t)w->block_patients *
                                        ipsim_column_bytes(&w->columns.rows[column]);
-        part->staging = alloc_bytes(w, part->bytes);
+        part->staging = alloc_bytes(part->bytes);
         bool shuffles = element_size > 1 && w->level > 0;
-        part->shuffled = shuffles ? alloc_bytes(w, part->bytes) : NULL;
+        part->shuffled = shuffles ? alloc_bytes(part->bytes) : NULL;
         part->packed_capacity = compressBound((uLong)part->bytes);
-        part->packed = w->level > 0 ? alloc_bytes(w, part->packed_capacity) : NULL;
+        part->packed = w->level > 0 ? alloc_bytes(part->packed_capacity) : NULL;
         if (!part->staging || (shuffles && !part->shuffled) || (w->level > 0 && !part->packed))
             return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate output buffers");
     }
@@ -98,7 +96,7 @@ int ipsim_h5i_allocate_parts(ipsim_h5_writer *w, ipsim_error *err)
 /* The chunks of trajectory dataset rows in this block. */
 static int trajectory_chunks(const ipsim_h5_writer *w, const ipsim_block *b)
 {
-    if (!w->keep_trajectories)
+    if (w->trajectory_sets == 0)
         return 0;
     return (int)((b->count + w->chunk_patients - 1) / w->chunk_patients);
 }

@@ -52,13 +52,11 @@ struct ipsim_h5_writer {
     int64_t replicates, patients, months;
     int64_t chunk_patients; /* trajectory chunk rows */
     int64_t block_patients; /* patients per block = per-patient chunk rows */
-    int keep_trajectories;
     int trajectory_sets;    /* trajectory datasets: grade, infections, phase (, ivig) */
     int level;              /* deflate level, 0 = none */
     chunk_part *parts;      /* [sets * chunks per block + columns.count] */
     int max_parts;
     int64_t *patient_ids;   /* [block] coordinate values */
-    size_t buffer_bytes;    /* allocated for parts, for memory estimates */
     /* Shared by the ranks of an MPI job (ipsim_h5_writer_create_shared):
      * blocks go through collective writes, the file's name is rank 0's. */
     const ipsim_ranks *ranks; /* NULL: this process alone */

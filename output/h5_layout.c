@@ -139,7 +139,7 @@ int ipsim_h5i_build_layout(ipsim_h5_writer *w, const ipsim_params *p, const char
     w->patient_scale = scales[IPSIM_DIM_PATIENT];
     scales[IPSIM_DIM_PATIENT] = -1; /* kept open by the writer */
 
-    if (w->keep_trajectories) {
+    if (w->trajectory_sets > 0) {
         hsize_t chunk[3] = {1, (hsize_t)w->chunk_patients, (hsize_t)w->months};
         for (int set = 0; set < w->trajectory_sets; set++) {
             hid_t ds = make_row(w, w->group, &ipsim_trajectory_datasets[set], scales, chunk, level);

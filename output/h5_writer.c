@@ -105,15 +105,30 @@ static void remove_stale_temporaries(const char *target_path, int dir_len)
     closedir(d);
 }
 
+/* Trajectory datasets a scenario writes: none, or grade, infections and
+ * phase, and the IVIG row for scenarios that can give IVIG. */
+static int trajectory_sets(const ipsim_params *p)
+{
+    if (p->output.trajectories != IPSIM_TRAJECTORIES_DENSE)
+        return 0;
+    return p->ivig.policy == IPSIM_IVIG_NONE ? IPSIM_TRAJECTORY_IVIG : IPSIM_TRAJECTORY_SETS;
+}
+
 double ipsim_h5_writer_estimate_bytes(const ipsim_params *p)
 {
     double rows = (double)p->cohort.replicates * (double)p->cohort.patients;
     double months = (double)(ipsim_params_cycles(p) + 1);
     double per_patient = 0;
-    for (int c = 0; c < (p->output.patient_records ? IPSIM_PATIENT_COLUMNS : 0); c++)
-        per_patient += (double)ipsim_column_bytes(&ipsim_patient_columns[c]);
-    if (p->output.trajectories == IPSIM_TRAJECTORIES_DENSE)
-        per_patient += (p->ivig.policy == IPSIM_IVIG_NONE ? 3 : 7) * months;
+    /* The run's columns, the modules' included (the list the writer lays
+     * out); without memory for the list, the static table's. */
+    ipsim_column_list columns;
+    if (ipsim_column_list_init(&columns, p->output.patient_records, NULL) == IPSIM_OK) {
+        for (int c = 0; c < columns.count; c++)
+            per_patient += (double)ipsim_column_bytes(&columns.rows[c]);
+        ipsim_column_list_free(&columns);
+    }
+    for (int s = 0; s < trajectory_sets(p); s++)
+        per_patient += (double)ipsim_element_size(ipsim_trajectory_datasets[s].element) * months;
     double summaries =
         (double)p->cohort.replicates * (months * (IPSIM_STATES + IPSIM_PHASE_STATES + 3) + 128) * 8;
     return rows * per_patient + summaries;
@@ -273,9 +288,7 @@ int ipsim_h5_writer_begin_scenario(ipsim_h5_writer *w, const ipsim_params *p,
     w->replicates = p->cohort.replicates;
     w->patients = p->cohort.patients;
     w->months = ipsim_params_cycles(p) + 1;
-    w->keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
-    /* The IVIG row is written for scenarios that can give IVIG only. */
-    w->trajectory_sets = !w->keep_trajectories ? 0 : p->ivig.policy == IPSIM_IVIG_NONE ? 3 : 4;
+    w->trajectory_sets = trajectory_sets(p);
     w->level = (int)p->output.compression_level;
     /* The run's per-patient columns: the table's, then those appended. */
     int rc = ipsim_column_list_init(&w->columns, p->output.patient_records, err);
@@ -319,10 +332,6 @@ int64_t ipsim_h5_writer_block_patients(const ipsim_h5_writer *w)
     return w->block_patients;
 }
 
-double ipsim_h5_writer_buffer_bytes(const ipsim_h5_writer *w)
-{
-    return (double)w->buffer_bytes;
-}
 
 /* Closes the HDF5 file, keeping its temporary name. */
 static int close_file(ipsim_h5_writer *w, ipsim_error *err)

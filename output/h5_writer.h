@@ -94,9 +94,6 @@ double ipsim_h5_writer_estimate_bytes(const ipsim_params *p);
  * datasets and a whole number of trajectory chunks. */
 int64_t ipsim_h5_writer_block_patients(const ipsim_h5_writer *w);
 
-/* Bytes of buffers the writer holds, for memory estimates. */
-double ipsim_h5_writer_buffer_bytes(const ipsim_h5_writer *w);
-
 /* Writing a block, as ipsim_cohort_sinks (pass the writer as ctx): the
  * threads share the parts (each compresses one chunk with the dataset's
  * own filters, shuffle and deflate), then write_block stores them with

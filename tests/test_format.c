@@ -9,6 +9,8 @@
 
 #include <unistd.h>
 
+#include <hdf5.h>
+
 #include "output/h5_format.h"
 #include "output/h5_reader.h"
 #include "output/h5_writer.h"
@@ -133,6 +135,77 @@ static void appended_column_is_written_and_read_back(void **state)
     unlink(path);
 }
 
+/* Bytes stored in the datasets under group `name` of an open file. */
+static herr_t add_storage(hid_t group, const char *name, const H5O_info_t *info, void *total)
+{
+    if (info->type == H5O_TYPE_DATASET) {
+        hid_t ds = H5Dopen2(group, name, H5P_DEFAULT);
+        *(double *)total += (double)H5Dget_storage_size(ds);
+        H5Dclose(ds);
+    }
+    return 0;
+}
+
+/* The writer's estimate of a run's output (the disk check before a run)
+ * counts every per-patient dataset the file has, the clinical modules'
+ * included: its bytes per patient are those of an uncompressed file. */
+static void size_estimate_counts_every_per_patient_dataset(void **state)
+{
+    (void)state;
+    enum { N = 5 };
+    const char *overrides[] = {"cohort.patients=5", "cohort.replicates=1",
+                               "output.trajectories=none", "output.compression_level=0",
+                               "ivig.policy=grade", NULL};
+    ipsim_params p = test_params_pathway(overrides);
+    char path[] = "/tmp/ipsim-test-format-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    ipsim_run_info info = {"test", "test_format", "2026-01-01T00:00:00Z", p.name, p.seed};
+    const char *names[] = {p.name};
+    ipsim_h5_writer *w;
+    assert_int_equal(ipsim_h5_writer_create(&w, path, &info, names, 1, &err), IPSIM_OK);
+    char *yaml;
+    assert_int_equal(ipsim_params_to_yaml(&p, &yaml, &err), IPSIM_OK);
+    assert_int_equal(ipsim_h5_writer_begin_scenario(w, &p, yaml, 0, &err), IPSIM_OK);
+    free(yaml);
+    ipsim_patient_record records[N] = {0};
+    ipsim_block b = {.replicate = 0, .first_patient = 0, .count = N, .months = 1,
+                     .records = records};
+    const int parts = ipsim_h5_writer_block_parts(w, &b);
+    for (int i = 0; i < parts; i++)
+        ipsim_h5_writer_prepare_part(w, &b, i);
+    assert_int_equal(ipsim_h5_writer_write_block(w, &b, &err), IPSIM_OK);
+    ipsim_h5_writer_end_scenario(w);
+    assert_int_equal(ipsim_h5_writer_commit(w, &err), IPSIM_OK);
+
+    double stored = 0;
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(file >= 0);
+    char group[2 * IPSIM_NAME_MAX];
+    for (int g = 0; g < 2; g++) {
+        snprintf(group, sizeof group, "%s/%s", p.name, g ? "economics" : "patients");
+        hid_t grp = H5Gopen2(file, group, H5P_DEFAULT);
+        assert_true(grp >= 0);
+        H5Ovisit(grp, H5_INDEX_NAME, H5_ITER_NATIVE, add_storage, &stored);
+        H5Gclose(grp);
+    }
+    H5Fclose(file);
+    unlink(path);
+    /* economics/ also holds per-replicate rows (mean, sums): not per patient. */
+    for (int k = 0; k < IPSIM_ECONOMIC_TOTALS; k++)
+        stored -= (double)(IPSIM_ECONOMIC_OUTCOMES * ipsim_element_size(
+                                                         ipsim_economic_totals[k].element));
+    ipsim_params more = p;
+    more.cohort.patients += 1000;
+    const double estimated =
+        (ipsim_h5_writer_estimate_bytes(&more) - ipsim_h5_writer_estimate_bytes(&p)) / 1000;
+    assert_true(stored > 0);
+    assert_close(estimated, stored / N, 1e-9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -140,6 +213,7 @@ int main(void)
         cmocka_unit_test(every_column_reads_inside_the_record),
         cmocka_unit_test(malformed_module_columns_are_refused),
         cmocka_unit_test(appended_column_is_written_and_read_back),
+        cmocka_unit_test(size_estimate_counts_every_per_patient_dataset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
