@@ -25,20 +25,17 @@ bool ipsim_paired_possible(const ipsim_params *a, const ipsim_params *b)
            a->cohort.cycle_months == b->cohort.cycle_months;
 }
 
-/* Buffers for CHUNK patients' columns, read as doubles. */
+/* Buffers for CHUNK patients' columns, read as doubles; and the row of the
+ * IVIG module's grams (models/ivig.h), looked up once. */
 typedef struct columns {
     double *by_type; /* [CHUNK][3] */
     double *serious, *death_month, *grams, *cost, *qalys, *life_years, *death_cause;
+    ipsim_column ivig_grams;
 } columns;
 
 static int read_outcomes(ipsim_h5_reader *r, int64_t replicate, int64_t first, int64_t count,
                          columns *c, double (*values)[IPSIM_OUTCOMES], ipsim_error *err)
 {
-    /* IVIG's grams are the IVIG module's column (models/ivig.h). */
-    ipsim_modules registered;
-    ipsim_modules_declare(&registered, ipsim_registered_modules);
-    const ipsim_column ivig_grams = ipsim_column_of_module(
-        &registered, ipsim_modules_column_index(ipsim_registered_modules, "ivig_grams"));
     const struct {
         const ipsim_column *column;
         double *buffer;
@@ -47,7 +44,7 @@ static int read_outcomes(ipsim_h5_reader *r, int64_t replicate, int64_t first, i
         {&ipsim_patient_columns[IPSIM_COLUMN_SERIOUS_INFECTIONS], c->serious},
         {&ipsim_patient_columns[IPSIM_COLUMN_DEATH_MONTH], c->death_month},
         {&ipsim_patient_columns[IPSIM_COLUMN_DEATH_CAUSE], c->death_cause},
-        {&ivig_grams, c->grams},
+        {&c->ivig_grams, c->grams},
         {&ipsim_patient_columns[IPSIM_COLUMN_ECONOMIC_FIRST + IPSIM_ECONOMIC_COST_DISCOUNTED],
          c->cost},
         {&ipsim_patient_columns[IPSIM_COLUMN_ECONOMIC_FIRST + IPSIM_ECONOMIC_QALYS_DISCOUNTED],
@@ -89,6 +86,14 @@ int ipsim_paired_compare(ipsim_h5_reader *a, ipsim_h5_reader *b, ipsim_differenc
     /* One allocation for the columns: by type (3 each), then seven. */
     double *doubles = malloc(CHUNK * (IPSIM_INFECTION_TYPES + 7) * sizeof *doubles);
     columns c = {0};
+    ipsim_modules registered;
+    ipsim_modules_declare(&registered, ipsim_registered_modules);
+    const int grams = ipsim_modules_column_index(ipsim_registered_modules, "ivig_grams");
+    if (grams < 0) {
+        free(doubles);
+        return IPSIM_FAIL(err, IPSIM_EINTERNAL, "no registered module gives ivig_grams");
+    }
+    c.ivig_grams = ipsim_column_of_module(&registered, grams);
     if (doubles) {
         c.by_type = doubles;
         c.serious = doubles + CHUNK * IPSIM_INFECTION_TYPES;

@@ -65,13 +65,16 @@ typedef struct ipsim_module_param {
 } ipsim_module_param;
 
 /* A value the module keeps per patient: written as patients/NAME (one
- * value per patient) and/or summed over each replicate's patients as
- * summary/NAME. */
+ * value per patient) and/or, for a count, summed over each replicate's
+ * patients into the summary (ipsim_summary.module_sums). A summed column
+ * reaches the file through a row of the format table that reads it
+ * (summary/vaccine_doses, summary/ivig_patient_months); a module cannot yet
+ * declare a summary row of its own. */
 typedef struct ipsim_module_column {
     const char *name; /* dataset name: unique among the file's datasets */
     bool integer;     /* a count: int32 per patient, int64 sums; otherwise float64 */
     bool per_patient; /* write patients/NAME */
-    bool summed;      /* write summary/NAME, the replicate's sum (integer columns only) */
+    bool summed;      /* the summary keeps its replicate sum (integer columns only) */
     const char *unit;
     const char *doc;  /* the dataset's long name */
 } ipsim_module_column;

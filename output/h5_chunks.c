@@ -57,6 +57,17 @@ void ipsim_h5i_choose_geometry(ipsim_h5_writer *w, int64_t requested_block)
     w->block_patients = block < w->patients ? block : w->patients;
 }
 
+void ipsim_h5i_ivig_grams(const ipsim_h5_writer *w, const ipsim_block *b, int64_t first,
+                          int64_t rows, float *grams)
+{
+    for (int64_t i = 0; i < rows; i++) {
+        const float dose = (float)b->records[first + i].module_columns[w->ivig_dose_column];
+        const uint8_t *given = b->ivig + (first + i) * b->months;
+        for (int64_t m = 0; m < b->months; m++)
+            grams[i * b->months + m] = given[m] ? dose : 0.0f;
+    }
+}
+
 static unsigned char *alloc_bytes(size_t n)
 {
     return malloc(n ? n : 1);
@@ -154,15 +165,8 @@ void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
         if (set == IPSIM_TRAJECTORY_IVIG) {
             /* The simulation keeps a 0/1 byte per cycle; the file stores
              * grams, the patient's dose per cycle where it was given. */
-            float *grams = (float *)(void *)part->staging;
             memset(part->staging, 0, part->bytes);
-            const int dose_column = ipsim_ivig_dose_column();
-            for (int64_t i = 0; i < rows; i++) {
-                const float dose = (float)b->records[first_row + i].module_columns[dose_column];
-                const uint8_t *given = rows_start + i * b->months;
-                for (int64_t m = 0; m < b->months; m++)
-                    grams[i * b->months + m] = given[m] ? dose : 0.0f;
-            }
+            ipsim_h5i_ivig_grams(w, b, first_row, rows, (float *)(void *)part->staging);
             source = part->staging;
         } else if (rows == w->chunk_patients) {
             source = rows_start; /* a whole chunk: compress in place */

@@ -272,11 +272,6 @@ static void module_value(const ipsim_column *c, const ipsim_patient_record *r, u
     }
 }
 
-int ipsim_ivig_dose_column(void)
-{
-    return ipsim_modules_column_index(ipsim_registered_modules, "ivig_grams_per_cycle");
-}
-
 ipsim_column ipsim_column_of_module(const ipsim_modules *m, int index)
 {
     const ipsim_module_column *mc = ipsim_modules_column(m, index);

@@ -6,7 +6,9 @@
  * element type, dimensions, units and description: the writer lays the file
  * out from these rows (output/h5_layout.c), gathers per-patient chunks with
  * them (output/h5_chunks.c), the reader reads by them (output/h5_reader.h),
- * and analyses name a dataset by its row, never by a string of their own.
+ * and so do the paired comparisons (analysis/paired.c). (The study
+ * comparison and the report's series still name a few summary rows by
+ * string: analysis/comparison.c, report/report_series.c.)
  * Adding a dataset is adding a row.
  *
  * Per-patient datasets are columns (ipsim_column): one value, or `width`
@@ -181,11 +183,6 @@ typedef struct ipsim_column {
     bool from_module;
     int module_index;
 } ipsim_column;
-
-/* Where the IVIG module keeps the patient's dose per cycle (float32
- * precision) among the registered modules' record columns: the dose
- * trajectory's source. */
-int ipsim_ivig_dose_column(void);
 
 /* The row of column `index` of a model's modules (ipsim_modules_column):
  * patients/NAME, int32 for a count, float64 otherwise. */

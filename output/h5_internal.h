@@ -53,6 +53,7 @@ struct ipsim_h5_writer {
     int64_t chunk_patients; /* trajectory chunk rows */
     int64_t block_patients; /* patients per block = per-patient chunk rows */
     int trajectory_sets;    /* trajectory datasets: grade, infections, phase (, ivig) */
+    int ivig_dose_column;   /* the IVIG module's dose in a record's module_columns */
     int level;              /* deflate level, 0 = none */
     chunk_part *parts;      /* [sets * chunks per block + columns.count] */
     int max_parts;
@@ -117,6 +118,10 @@ int ipsim_h5i_build_layout(ipsim_h5_writer *w, const ipsim_params *p,
 void ipsim_h5i_choose_geometry(ipsim_h5_writer *w, int64_t requested_block);
 int ipsim_h5i_allocate_parts(ipsim_h5_writer *w, ipsim_error *err);
 void ipsim_h5i_free_parts(ipsim_h5_writer *w);
+/* The ivig trajectory of `rows` patients of a block from `first`: each
+ * cycle on IVIG (the block's 0/1 row) holds the patient's dose in grams. */
+void ipsim_h5i_ivig_grams(const ipsim_h5_writer *w, const ipsim_block *b, int64_t first,
+                          int64_t rows, float *grams);
 
 /* Writes block b's values of the patient coordinate (replicate 0 only). */
 int ipsim_h5i_write_patient_ids(ipsim_h5_writer *w, const ipsim_block *b, ipsim_error *err);

@@ -430,9 +430,6 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
             (int64_t)llround(occupancy[i] * (double)p->cohort.patients);
 
     /* Integer tables [replicate, ...], summed over replicates. */
-    const int vaccine_doses = ipsim_modules_column_index(ipsim_registered_modules, "vaccine_doses");
-    if (!rc && vaccine_doses < 0)
-        rc = IPSIM_FAIL(err, IPSIM_EINTERNAL, "no registered module counts vaccine doses");
     const struct {
         const ipsim_dataset *row;
         int64_t *dst;
@@ -456,9 +453,10 @@ int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim
         {&ipsim_economic_totals[IPSIM_ECONOMICS_SUM_FIXED_POINT], total->economic_sums},
         {&ipsim_summaries[IPSIM_SUMMARY_ON_IVIG], total->on_ivig},
         {&ipsim_summaries[IPSIM_SUMMARY_VACCINE_DOSES],
-         &total->module_sums[vaccine_doses < 0 ? 0 : vaccine_doses]},
+         &total->module_sums[total->shape.vaccine_doses_column]},
         {&ipsim_summaries[IPSIM_SUMMARY_IVIG_PATIENTS], &total->ivig_patients},
-        {&ipsim_summaries[IPSIM_SUMMARY_IVIG_PATIENT_MONTHS], &total->ivig_patient_months},
+        {&ipsim_summaries[IPSIM_SUMMARY_IVIG_PATIENT_MONTHS],
+         &total->module_sums[total->shape.ivig_column + IPSIM_IVIG_COLUMN_MONTHS]},
         {&ipsim_summaries[IPSIM_SUMMARY_TRANSPLANT_ELIGIBLE], &total->transplant_eligible},
         {&ipsim_summaries[IPSIM_SUMMARY_ASCT_PATIENTS], &total->asct_patients},
         {&ipsim_summaries[IPSIM_SUMMARY_PROGRESSIONS], &total->progressions},

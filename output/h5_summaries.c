@@ -74,8 +74,6 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
     for (int g = 0; g < IPSIM_GRADES; g++)
         person_months[g] = ipsim_summary_person_months(s, g);
     double ivig_grams = (double)s->ivig_milligrams / 1000.0;
-    /* The vaccination module's summed column (models/vaccination.h). */
-    const int vaccine_doses = ipsim_modules_column_index(ipsim_registered_modules, "vaccine_doses");
     /* Each summary/ row and where its values are, in the order written. */
     const struct {
         int id; /* IPSIM_SUMMARY_* */
@@ -91,9 +89,10 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
         {IPSIM_SUMMARY_DEATHS, deaths},
         {IPSIM_SUMMARY_ON_IVIG, s->on_ivig},
         {IPSIM_SUMMARY_PREVENTED, s->prevented},
-        {IPSIM_SUMMARY_VACCINE_DOSES, &s->module_sums[vaccine_doses]},
+        {IPSIM_SUMMARY_VACCINE_DOSES, &s->module_sums[s->shape.vaccine_doses_column]},
         {IPSIM_SUMMARY_IVIG_PATIENTS, &s->ivig_patients},
-        {IPSIM_SUMMARY_IVIG_PATIENT_MONTHS, &s->ivig_patient_months},
+        {IPSIM_SUMMARY_IVIG_PATIENT_MONTHS,
+         &s->module_sums[s->shape.ivig_column + IPSIM_IVIG_COLUMN_MONTHS]},
         {IPSIM_SUMMARY_IVIG_GRAMS, &ivig_grams},
         {IPSIM_SUMMARY_PHASE_OCCUPANCY, s->phase_occupancy},
         {IPSIM_SUMMARY_PATIENTS_BY_TYPE, &s->patients_by_type_and_grade[0][0]},

@@ -289,9 +289,14 @@ int ipsim_h5_writer_begin_scenario(ipsim_h5_writer *w, const ipsim_params *p,
     w->patients = p->cohort.patients;
     w->months = ipsim_params_cycles(p) + 1;
     w->trajectory_sets = trajectory_sets(p);
+    w->ivig_dose_column = ipsim_modules_column_index(ipsim_registered_modules,
+                                                     "ivig_grams_per_cycle");
     w->level = (int)p->output.compression_level;
     /* The run's per-patient columns: the table's, then those appended. */
     int rc = ipsim_column_list_init(&w->columns, p->output.patient_records, err);
+    if (!rc && w->trajectory_sets > IPSIM_TRAJECTORY_IVIG && w->ivig_dose_column < 0)
+        rc = IPSIM_FAIL(err, IPSIM_EINTERNAL, "the ivig trajectory needs the ivig module "
+                        "registered (models/modules.h)");
     for (int i = 0; !rc && p->output.patient_records && i < w->extra_columns.count; i++)
         rc = ipsim_column_list_append(&w->columns, &w->extra_columns.rows[i], err);
     if (!rc && w->columns.count) {
@@ -585,14 +590,8 @@ int ipsim_h5_writer_write_block_shared(ipsim_h5_writer *w, const ipsim_block *b,
     for (int set = 0; set < w->trajectory_sets; set++) {
         const void *buf = NULL;
         if (b && set == IPSIM_TRAJECTORY_IVIG) {
-            float *grams = (float *)(void *)w->column;
-            const int dose_column = ipsim_ivig_dose_column();
-            for (int64_t i = 0; i < b->count; i++) {
-                const float dose = (float)b->records[i].module_columns[dose_column];
-                for (int64_t m = 0; m < b->months; m++)
-                    grams[i * b->months + m] = b->ivig[i * b->months + m] ? dose : 0.0f;
-            }
-            buf = grams;
+            ipsim_h5i_ivig_grams(w, b, 0, b->count, (float *)(void *)w->column);
+            buf = w->column;
         } else if (b) {
             const uint8_t *rows[IPSIM_TRAJECTORY_SETS] = {b->grade, b->infections, b->phase,
                                                         b->ivig};

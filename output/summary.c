@@ -16,6 +16,11 @@ int64_t ipsim_summary_module_sum(const ipsim_summary *s, const char *column)
     return k < 0 ? 0 : s->module_sums[k];
 }
 
+int64_t ipsim_summary_ivig_patient_months(const ipsim_summary *s)
+{
+    return s->module_sums[s->shape.ivig_column + IPSIM_IVIG_COLUMN_MONTHS];
+}
+
 void ipsim_summary_mean_economics(const ipsim_summary *s, double means[IPSIM_ECONOMIC_OUTCOMES])
 {
     for (int k = 0; k < IPSIM_ECONOMIC_OUTCOMES; k++)
@@ -24,12 +29,19 @@ void ipsim_summary_mean_economics(const ipsim_summary *s, double means[IPSIM_ECO
                                : NAN;
 }
 
-/* Where the IVIG module's columns start in the registered modules' record
- * columns. */
-static int ivig_columns(void)
+/* Where the registered modules' columns are, looked up once per shape. */
+static void locate_module_columns(ipsim_summary_shape *shape)
 {
-    return ipsim_modules_column_index(ipsim_registered_modules, "ivig_months") -
-           IPSIM_IVIG_COLUMN_MONTHS;
+    const ipsim_module *const *registry = ipsim_registered_modules;
+    const int ivig = ipsim_modules_column_index(registry, "ivig_months");
+    shape->ivig_column = ivig < 0 ? -1 : ivig - IPSIM_IVIG_COLUMN_MONTHS;
+    shape->vaccine_doses_column = ipsim_modules_column_index(registry, "vaccine_doses");
+    ipsim_modules declared;
+    ipsim_modules_declare(&declared, registry);
+    shape->summed_count = 0;
+    for (int k = 0; k < declared.column_count; k++)
+        if (ipsim_modules_column(&declared, k)->summed)
+            shape->summed[shape->summed_count++] = k;
 }
 
 ipsim_summary_shape ipsim_summary_shape_of(const ipsim_params *p)
@@ -40,8 +52,8 @@ ipsim_summary_shape ipsim_summary_shape_of(const ipsim_params *p)
         .window_months = p->infection.window_months,
         .induction_end_row = ipsim_params_induction_cycles(p),
         .recovery_row = ipsim_params_recovery_cycle(p),
-        .ivig_columns = ivig_columns(),
     };
+    locate_module_columns(&shape);
     return shape;
 }
 
@@ -53,8 +65,8 @@ ipsim_summary_shape ipsim_summary_shape_of_model(const ipsim_model *m)
         .window_months = m->window_months,
         .induction_end_row = m->pathway.induction_end,
         .recovery_row = m->recovery_cycle,
-        .ivig_columns = ivig_columns(),
     };
+    locate_module_columns(&shape);
     return shape;
 }
 
@@ -62,6 +74,9 @@ int ipsim_summary_create_for(ipsim_summary **out, const ipsim_summary_shape *sha
                              ipsim_error *err)
 {
     *out = NULL;
+    if (shape->ivig_column < 0 || shape->vaccine_doses_column < 0)
+        return IPSIM_FAIL(err, IPSIM_EINTERNAL, "the summary's IVIG and vaccination rows need "
+                          "the ivig and vaccination modules registered (models/modules.h)");
     ipsim_summary *s = calloc(1, sizeof *s);
     if (!s)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the run summary");
@@ -166,7 +181,7 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
         occ[m * IPSIM_STATES + grade_row[m]]++;
         phases[m * IPSIM_PHASE_STATES + phase_row[m]]++;
     }
-    const double *ivig = record->module_columns + s->shape.ivig_columns;
+    const double *ivig = record->module_columns + s->shape.ivig_column;
     const int32_t ivig_months = (int32_t)ivig[IPSIM_IVIG_COLUMN_MONTHS];
     if (ivig_months > 0)
         for (int64_t m = 0; m < months; m++)
@@ -187,11 +202,12 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
     s->deaths[record->death_cause]++;
     for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
         s->prevented[t] += record->prevented[t];
-    for (int k = 0; k < IPSIM_MODULE_COLUMNS_MAX; k++)
-        s->module_sums[k] += llround(record->module_columns[k]);
+    for (int k = 0; k < s->shape.summed_count; k++) {
+        const int column = s->shape.summed[k];
+        s->module_sums[column] += (int64_t)record->module_columns[column];
+    }
     if (ivig_months > 0) {
         s->ivig_patients++;
-        s->ivig_patient_months += ivig_months;
         s->ivig_milligrams += llround(ivig[IPSIM_IVIG_COLUMN_GRAMS] * 1000.0);
     }
 
@@ -552,7 +568,8 @@ void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *
                 : p->ivig.policy == IPSIM_IVIG_INFECTIONS ? "infections"
                                                           : "grade_or_infections",
                 (long long)s->ivig_patients, n ? 100.0 * (double)s->ivig_patients / (double)n : 0,
-                months ? 100.0 * (double)s->ivig_patient_months / (double)months : 0.0,
+                months ? 100.0 * (double)ipsim_summary_ivig_patient_months(s) / (double)months
+                       : 0.0,
                 years > 0 ? (double)s->ivig_milligrams / 1000.0 / years * 100.0 : 0.0);
     }
     print_pathway(out, s);

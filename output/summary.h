@@ -21,7 +21,12 @@ typedef struct ipsim_summary_shape {
     int64_t window_months;
     int64_t induction_end_row; /* row at which response and IP improvement are assessed */
     int64_t recovery_row;  /* row of the review's recovery figures (ASCT month + 12); -1 none */
-    int ivig_columns;      /* the IVIG module's first column in the record's module_columns */
+    /* Where the registered modules' columns are in a record's module_columns
+     * (models/module.h): IVIG's first, vaccination's dose count, and the
+     * columns whose replicate sums the summary keeps (`summed`). */
+    int ivig_column, vaccine_doses_column;
+    int summed_count;
+    int summed[IPSIM_MODULE_COLUMNS_MAX];
 } ipsim_summary_shape;
 
 /* Value of one unit of economic_sums, by outcome. */
@@ -52,11 +57,11 @@ typedef struct ipsim_summary {
     int64_t serious[IPSIM_GRADES];
     int64_t deaths[IPSIM_DEATH_CAUSES]; /* [IPSIM_ALIVE] counts survivors */
     int64_t prevented[IPSIM_INFECTION_TYPES]; /* episodes the modules prevented */
-    /* The registered modules' columns (models/module.h), in the model's
-     * order, summed over patients: summary/NAME for the `summed` ones. */
+    /* The registered modules' summed columns (models/module.h), summed over
+     * patients, at their column's index (0 for the others). The summary rows
+     * vaccine_doses and ivig_patient_months read them. */
     int64_t module_sums[IPSIM_MODULE_COLUMNS_MAX];
     int64_t ivig_patients;        /* patients ever given IVIG */
-    int64_t ivig_patient_months;  /* months on IVIG */
     int64_t patients_by_type_and_grade[IPSIM_MYELOMA_TYPES][IPSIM_GRADES]; /* at diagnosis */
     int64_t patients_by_riss_and_grade[IPSIM_RISS_STAGES][IPSIM_GRADES];
     int64_t responses[IPSIM_RESPONSES + 1]; /* the last: not assessed */
@@ -98,6 +103,9 @@ void ipsim_summary_reset(ipsim_summary *s);
 /* The sum of a registered module's column (models/module.h) by its name;
  * 0 if no registered module has it. */
 int64_t ipsim_summary_module_sum(const ipsim_summary *s, const char *column);
+
+/* Patient-months on IVIG: the sum of the IVIG module's ivig_months. */
+int64_t ipsim_summary_ivig_patient_months(const ipsim_summary *s);
 
 /* Adds one patient: the rows of ipsim_patient_simulate and its record. */
 void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,

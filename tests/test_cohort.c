@@ -338,8 +338,8 @@ static void ivig_multiplies_infection_rates_by_its_rate_ratios(void **state)
     assert_within_4se(log(serious), log(0.57), sqrt(1 / ks[1] + 1 / ks[0]),
                       "log rate ratio, serious");
     /* Everyone alive is on IVIG every month; no one in the other cohort. */
-    assert_int_equal(sums[1]->ivig_patient_months, (int64_t)months[1]);
-    assert_int_equal(sums[0]->ivig_patient_months, 0);
+    assert_int_equal(ipsim_summary_ivig_patient_months(sums[1]), (int64_t)months[1]);
+    assert_int_equal(ipsim_summary_ivig_patient_months(sums[0]), 0);
     for (int64_t m = 0; m + 1 < sums[1]->shape.months; m++) {
         int64_t alive = sums[1]->patients - sums[1]->occupancy[m * IPSIM_STATES + IPSIM_STATE_DEAD];
         assert_int_equal(sums[1]->on_ivig[m], alive);
