@@ -2,7 +2,8 @@
 """tests/check_format_docs.py FORMAT_TABLE DOC: docs/output-format.md and the
 table of the output file (output/h5_format.h, printed by tests/format_table)
 agree. Every dataset of the table is documented in the manual's section for
-its group, with the same type and dimensions, and every dataset the manual
+its group, with the same type, dimensions and (for an enumeration) values,
+named in the manual's type or by "(as `X`)" for X's, and every dataset the manual
 lists for a scenario group (coordinates, trajectories, patients/, economics/,
 summary/) is in the table. Exit 1 with each disagreement."""
 import re
@@ -25,8 +26,8 @@ def table(program):
     rows = {}
     out = subprocess.run([program], check=True, capture_output=True, text=True).stdout
     for line in out.splitlines():
-        path, element, dims, _units, _long_name = line.split("\t")
-        rows[path] = (element, dims.split(","))
+        path, element, dims, _units, _long_name, labels = line.split("\t")
+        rows[path] = (element, dims.split(","), labels)
     return rows
 
 
@@ -53,17 +54,31 @@ def manual(path):
     return documented
 
 
+def enumeration(documented, doc_type):
+    """The values a manual's type names: "{a=0, b=1}", or X's for "(as `X`)"."""
+    m = re.search(r"\{([^}]*)\}", doc_type)
+    if m:
+        return m.group(1)
+    m = re.search(r"\(as `([^`]+)`\)", doc_type)
+    if m and m.group(1) in documented:
+        return enumeration(documented, documented[m.group(1)][0])
+    return None
+
+
 def main():
     program, doc = sys.argv[1], sys.argv[2]
     rows, documented = table(program), manual(doc)
     problems = []
-    for path, (element, dims) in rows.items():
+    for path, (element, dims, labels) in rows.items():
         if path not in documented:
             problems.append(f"{path}: in the table, not in {doc}")
             continue
         doc_type, doc_shape = documented[path]
         if not doc_type.startswith(element):
             problems.append(f"{path}: type {element} in the table, '{doc_type}' in {doc}")
+        if labels and enumeration(documented, doc_type) != labels:
+            problems.append(f"{path}: values {{{labels}}} in the table, "
+                            f"'{doc_type}' in {doc}")
         shape = [SIZES.get(d, d) for d in doc_shape]
         want = [SIZES.get(d, d) for d in dims]
         if shape != want:
