@@ -133,6 +133,10 @@ typedef struct ipsim_uncertain {
 /* Most willingness-to-pay values a table or figure reports beside the
  * grid (`--wtp 20000,30000,50000`). */
 enum { IPSIM_WTP_REPORT_MAX = 16 };
+/* Those reported when neither --wtp nor a plan names any, per QALY: the ends
+ * of NICE's 20,000-30,000 range (NICE PMG36, 2022) and 50,000. */
+#define IPSIM_WTP_DEFAULT {20000, 30000, 50000}
+enum { IPSIM_WTP_DEFAULT_COUNT = 3 };
 
 /* The value of a parameter that a clinical module declares for itself
  * (models/module.h) rather than in the schema: `modules: {NAME: {key:

@@ -18,8 +18,8 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
 {
     const char *usage = ctx->usage;
     const char *csv_dir = NULL;
-    double wtp[IPSIM_WTP_REPORT_MAX] = {20000, 30000, 50000};
-    int wtp_count = 3, count = 0, rc = IPSIM_OK;
+    double wtp[IPSIM_WTP_REPORT_MAX] = IPSIM_WTP_DEFAULT;
+    int wtp_count = IPSIM_WTP_DEFAULT_COUNT, count = 0, rc = IPSIM_OK;
     ipsim_h5_reader **readers = NULL;
     ipsim_comparison comparison = {0};
     for (int i = 0; i < argc && !rc; i++) {

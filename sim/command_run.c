@@ -26,7 +26,7 @@ typedef struct run_options {
 
 static int parse(int argc, char **argv, const char *usage, run_options *ro, ipsim_error *err)
 {
-    *ro = (run_options){.wtp = {20000, 30000, 50000}, .wtp_count = 3};
+    *ro = (run_options){.wtp = IPSIM_WTP_DEFAULT, .wtp_count = IPSIM_WTP_DEFAULT_COUNT};
     int kept = 0, rc = IPSIM_OK;
     for (int i = 0; i < argc && !rc; i++) {
         if ((strcmp(argv[i], "--csv") == 0 || strcmp(argv[i], "--wtp") == 0) && i + 1 >= argc)
@@ -85,11 +85,7 @@ static int create_writer(ipsim_h5_writer **writer, const ipsim_study *study, con
         names[s] = study->scenarios[s].name;
     char created[32];
     ipsim_run_utc_now(created, sizeof created);
-    ipsim_run_info info = {.ipsim_version = IPSIM_VERSION,
-                           .command_line = command_line,
-                           .created_utc = created,
-                           .study_name = study->name,
-                           .seed = study->scenarios[0].seed};
+    const ipsim_run_info info = ipsim_run_info_of(study, command_line, created);
     int rc = ipsim_h5_writer_create(writer, path, &info, names, study->count, err);
     free(names);
     return rc;

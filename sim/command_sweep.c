@@ -41,7 +41,8 @@ static int parse_part(const char *text, sweep_options *so, ipsim_error *err)
 static int take_options(int *argc, char **argv, sweep_options *so, int allowed_part,
                         const char *usage, ipsim_error *err)
 {
-    *so = (sweep_options){.part = 1, .parts = 1, .wtp = {20000, 30000, 50000}, .wtp_count = 3};
+    *so = (sweep_options){.part = 1, .parts = 1, .wtp = IPSIM_WTP_DEFAULT,
+                          .wtp_count = IPSIM_WTP_DEFAULT_COUNT};
     int kept = 0, rc = IPSIM_OK;
     for (int i = 0; i < *argc && !rc; i++) {
         const char *a = argv[i];

@@ -83,8 +83,8 @@ static int parse(int argc, char **argv, const char *usage, const char **file,
 int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err)
 {
     const char *file = NULL, *csv_dir = NULL;
-    double wtp[IPSIM_WTP_REPORT_MAX] = {20000, 30000, 50000};
-    int wtp_count = 3, count = 0;
+    double wtp[IPSIM_WTP_REPORT_MAX] = IPSIM_WTP_DEFAULT;
+    int wtp_count = IPSIM_WTP_DEFAULT_COUNT, count = 0;
     ipsim_voi_plan *plan = malloc(sizeof *plan);
     if (!plan)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory");

@@ -155,7 +155,9 @@ const ipsim_command *ipsim_command_find(const char *name)
     return NULL;
 }
 
-const ipsim_command *ipsim_command_nearest(const char *name)
+/* The command whose name is nearest a misspelt `name` (base/text.h), or
+ * NULL if none is plausibly meant. */
+static const ipsim_command *nearest(const char *name)
 {
     const ipsim_command *best = NULL;
     size_t best_distance = (size_t)-1;
@@ -242,7 +244,7 @@ void ipsim_command_print_help(FILE *out, const ipsim_command *c)
 
 int ipsim_command_unknown(const char *name, ipsim_error *err)
 {
-    const ipsim_command *near = ipsim_command_nearest(name);
+    const ipsim_command *near = nearest(name);
     if (near)
         return IPSIM_FAIL(err, IPSIM_EUSAGE, "unknown command '%s'; did you mean '%s'?", name,
                           near->name);

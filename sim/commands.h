@@ -58,10 +58,6 @@ extern const int ipsim_command_count;
 /* The command named `name`, or NULL. */
 const ipsim_command *ipsim_command_find(const char *name);
 
-/* The command whose name is nearest a misspelt `name` (base/text.h), or
- * NULL if none is plausibly meant. */
-const ipsim_command *ipsim_command_nearest(const char *name);
-
 /* A usage error for the unknown command `name`, suggesting the nearest
  * ("unknown command 'rnu'; did you mean 'run'?"). Returns IPSIM_EUSAGE. */
 int ipsim_command_unknown(const char *name, ipsim_error *err);

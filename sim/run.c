@@ -16,6 +16,7 @@
 #include "params/loader.h"
 #include "params/psa.h"
 #include "sim/cohort.h"
+#include "sim/version.h"
 
 /* Where a run's results go: blocks to the writer (directly), replicate
  * summaries to the writer and into the run's total for the printed summary
@@ -68,6 +69,16 @@ void ipsim_run_utc_now(char *buf, size_t size)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+ipsim_run_info ipsim_run_info_of(const ipsim_study *study, const char *command_line,
+                                 const char *created)
+{
+    return (ipsim_run_info){.ipsim_version = IPSIM_VERSION,
+                            .command_line = command_line,
+                            .created_utc = created,
+                            .study_name = study->name,
+                            .seed = study->scenarios[0].seed};
 }
 
 int ipsim_run_check_study(const ipsim_study *study, int threads, int64_t block_patients,

@@ -90,4 +90,10 @@ int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target
 /* The time now, ISO 8601 in UTC ("2026-11-29T09:30:00Z"). */
 void ipsim_run_utc_now(char *buf, size_t size);
 
+/* The provenance a file of the study records: this ipsim, the command
+ * line, the study's name and seed, and the time `created` (which must
+ * outlive the info). */
+ipsim_run_info ipsim_run_info_of(const ipsim_study *study, const char *command_line,
+                                 const char *created);
+
 #endif

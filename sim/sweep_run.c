@@ -19,7 +19,6 @@
 #include "params/psa.h"
 #include "sim/progress.h"
 #include "sim/run.h"
-#include "sim/version.h"
 
 /* ---- the assembly ------------------------------------------------------------------- */
 
@@ -92,11 +91,7 @@ static int assemble(const char *target, const ipsim_sweep *sw, const unsigned ch
             names[n++] = study->scenarios[s].name;
     char created[32];
     ipsim_run_utc_now(created, sizeof created);
-    ipsim_run_info info = {.ipsim_version = IPSIM_VERSION,
-                           .command_line = settings->command_line,
-                           .created_utc = created,
-                           .study_name = study->name,
-                           .seed = first->seed};
+    const ipsim_run_info info = ipsim_run_info_of(study, settings->command_line, created);
     if (!rc)
         rc = ipsim_h5_writer_create(&w, target, &info, names, n, err);
     for (int s = 0; !rc && s < study->count; s++) {
@@ -271,11 +266,7 @@ static int run_one(const char *path, const ipsim_sweep *sw, int s, const double 
                    const char *created, int shared, ipsim_error *err)
 {
     const ipsim_params *p = &sw->study.scenarios[s];
-    ipsim_run_info info = {.ipsim_version = IPSIM_VERSION,
-                           .command_line = settings->command_line,
-                           .created_utc = created,
-                           .study_name = sw->study.name,
-                           .seed = p->seed};
+    const ipsim_run_info info = ipsim_run_info_of(&sw->study, settings->command_line, created);
     const char *name = p->name;
     ipsim_h5_writer *w = NULL;
     const ipsim_ranks alone = {.rank = 0, .size = 1};
