@@ -82,6 +82,16 @@ const ipsim_coordinate ipsim_coordinates[IPSIM_DIMS] = {
                             "costs, QALYs and life-years, undiscounted and discounted"},
 };
 
+int64_t ipsim_dim_length(ipsim_dim d, int64_t replicates, int64_t patients, int64_t months)
+{
+    switch (d) {
+    case IPSIM_DIM_REPLICATE: return replicates;
+    case IPSIM_DIM_PATIENT: return patients;
+    case IPSIM_DIM_MONTH: return months;
+    default: return ipsim_coordinates[d].length;
+    }
+}
+
 /* ---- trajectories, summaries, economic totals ----------------------------------- */
 
 #define R_ IPSIM_DIM_REPLICATE

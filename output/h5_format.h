@@ -98,6 +98,10 @@ typedef struct ipsim_coordinate {
 
 extern const ipsim_coordinate ipsim_coordinates[IPSIM_DIMS];
 
+/* The length of dimension d in a scenario of R replicates, N patients and
+ * M months (the labelled coordinates have fixed lengths). */
+int64_t ipsim_dim_length(ipsim_dim d, int64_t replicates, int64_t patients, int64_t months);
+
 /* Units a row gives as IPSIM_UNITS_CURRENCY are the run's
  * economics.currency. */
 #define IPSIM_UNITS_CURRENCY "{economics.currency}"

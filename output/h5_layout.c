@@ -12,12 +12,7 @@
 /* The length of dimension d in this scenario. */
 static hsize_t extent(const ipsim_h5_writer *w, ipsim_dim d)
 {
-    switch (d) {
-    case IPSIM_DIM_REPLICATE: return (hsize_t)w->replicates;
-    case IPSIM_DIM_PATIENT: return (hsize_t)w->patients;
-    case IPSIM_DIM_MONTH: return (hsize_t)w->months;
-    default: return (hsize_t)ipsim_coordinates[d].length;
-    }
+    return (hsize_t)ipsim_dim_length(d, w->replicates, w->patients, w->months);
 }
 
 /* The coordinates: replicate, month and patient (written block by block,

@@ -388,12 +388,8 @@ static hsize_t row_dims(const ipsim_h5_reader *r, const ipsim_dataset *d, hsize_
 {
     hsize_t per_replicate = 1;
     for (int k = 0; k < d->rank; k++) {
-        switch (d->dims[k]) {
-        case IPSIM_DIM_REPLICATE: dims[k] = (hsize_t)r->params.cohort.replicates; break;
-        case IPSIM_DIM_PATIENT: dims[k] = (hsize_t)r->params.cohort.patients; break;
-        case IPSIM_DIM_MONTH: dims[k] = M; break;
-        default: dims[k] = (hsize_t)ipsim_coordinates[d->dims[k]].length; break;
-        }
+        dims[k] = (hsize_t)ipsim_dim_length(d->dims[k], r->params.cohort.replicates,
+                                            r->params.cohort.patients, (int64_t)M);
         per_replicate *= k ? dims[k] : 1;
     }
     return per_replicate;
