@@ -14,6 +14,7 @@
 #include "output/h5_format.h"
 #include "output/h5_reader.h"
 #include "output/h5_writer.h"
+#include "test_writer.h"
 
 /* Column k of economics/ holds outcome k of each patient, as the summaries
  * read it (ipsim_economic_values): gathered from records whose outcomes all
@@ -101,40 +102,34 @@ static void appended_column_is_written_and_read_back(void **state)
     const char *overrides[] = {"cohort.patients=5", "cohort.replicates=1",
                                "output.trajectories=none", NULL};
     ipsim_params p = test_params_pathway(overrides);
-    char path[] = "/tmp/ipsim-test-format-XXXXXX";
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    /* A column can be appended once. */
+    char path[] = "/tmp/ipsim-test-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
-    ipsim_error err;
-    ipsim_error_clear(&err);
     ipsim_run_info info = {"test", "test_format", "2026-01-01T00:00:00Z", p.name, p.seed};
     const char *names[] = {p.name};
     ipsim_h5_writer *w;
     assert_int_equal(ipsim_h5_writer_create(&w, path, &info, names, 1, &err), IPSIM_OK);
     assert_int_equal(ipsim_h5_writer_add_column(w, &module_count_column, &err), IPSIM_OK);
     assert_int_equal(ipsim_h5_writer_add_column(w, &module_count_column, &err),
-                     IPSIM_EINTERNAL); /* twice */
+                     IPSIM_EINTERNAL);
+    ipsim_h5_writer_discard(w);
+    unlink(path);
     ipsim_error_clear(&err);
-    char *yaml;
-    assert_int_equal(ipsim_params_to_yaml(&p, &yaml, &err), IPSIM_OK);
-    assert_int_equal(ipsim_h5_writer_begin_scenario(w, &p, yaml, 0, &err), IPSIM_OK);
-    free(yaml);
+
     ipsim_patient_record records[5] = {0};
     for (int i = 0; i < 5; i++) {
         records[i].module_columns[IPSIM_MODULE_COLUMNS_MAX - 1] = 10 + i;
         records[i].death_month = i - 1;
     }
-    ipsim_block b = {.replicate = 0, .first_patient = 0, .count = 5, .months = 1,
-                     .records = records};
-    const int parts = ipsim_h5_writer_block_parts(w, &b);
+    char written[] = "/tmp/ipsim-test-XXXXXX";
     /* The table, IVIG's two per-patient columns (models/ivig.h), this one. */
-    assert_int_equal(parts, IPSIM_PATIENT_COLUMNS + 2 + 1);
-    for (int i = 0; i < parts; i++)
-        ipsim_h5_writer_prepare_part(w, &b, i);
-    assert_int_equal(ipsim_h5_writer_write_block(w, &b, &err), IPSIM_OK);
-    ipsim_h5_writer_end_scenario(w);
-    assert_int_equal(ipsim_h5_writer_commit(w, &err), IPSIM_OK);
-
+    assert_int_equal(test_write_records(written, &p, &module_count_column, 1, records, 5),
+                     IPSIM_PATIENT_COLUMNS + 2 + 1);
+    memcpy(path, written, sizeof path);
     ipsim_h5_reader *r;
     int rc = ipsim_h5_reader_open(&r, path, &err);
     if (rc) {
@@ -178,29 +173,9 @@ static void size_estimate_counts_every_per_patient_dataset(void **state)
                                "output.trajectories=none", "output.compression_level=0",
                                "ivig.policy=grade", NULL};
     ipsim_params p = test_params_pathway(overrides);
-    char path[] = "/tmp/ipsim-test-format-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    ipsim_error err;
-    ipsim_error_clear(&err);
-    ipsim_run_info info = {"test", "test_format", "2026-01-01T00:00:00Z", p.name, p.seed};
-    const char *names[] = {p.name};
-    ipsim_h5_writer *w;
-    assert_int_equal(ipsim_h5_writer_create(&w, path, &info, names, 1, &err), IPSIM_OK);
-    char *yaml;
-    assert_int_equal(ipsim_params_to_yaml(&p, &yaml, &err), IPSIM_OK);
-    assert_int_equal(ipsim_h5_writer_begin_scenario(w, &p, yaml, 0, &err), IPSIM_OK);
-    free(yaml);
     ipsim_patient_record records[N] = {0};
-    ipsim_block b = {.replicate = 0, .first_patient = 0, .count = N, .months = 1,
-                     .records = records};
-    const int parts = ipsim_h5_writer_block_parts(w, &b);
-    for (int i = 0; i < parts; i++)
-        ipsim_h5_writer_prepare_part(w, &b, i);
-    assert_int_equal(ipsim_h5_writer_write_block(w, &b, &err), IPSIM_OK);
-    ipsim_h5_writer_end_scenario(w);
-    assert_int_equal(ipsim_h5_writer_commit(w, &err), IPSIM_OK);
+    char path[] = "/tmp/ipsim-test-XXXXXX";
+    test_write_records(path, &p, NULL, 0, records, N);
 
     double stored = 0;
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);

@@ -20,6 +20,7 @@
 #include "output/h5_format.h"
 #include "output/h5_reader.h"
 #include "output/h5_writer.h"
+#include "test_writer.h"
 
 extern const ipsim_module ipsim_toy_module;
 
@@ -227,32 +228,12 @@ static void its_count_is_written_per_patient(void **state)
         simulate(&m, (uint64_t)i, &c);
         records[i] = c.rec;
     }
-    char path[] = "/tmp/ipsim-test-modules-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    ipsim_error err;
-    ipsim_error_clear(&err);
-    ipsim_run_info info = {"test", "test_modules", "2026-01-01T00:00:00Z", p.name, p.seed};
-    const char *names[] = {p.name};
-    ipsim_h5_writer *w;
-    assert_int_equal(ipsim_h5_writer_create(&w, path, &info, names, 1, &err), IPSIM_OK);
     const ipsim_column toy = ipsim_column_of_module(&m.modules, TOY);
     assert_string_equal(toy.name, "toy_prevented");
-    assert_int_equal(ipsim_h5_writer_add_column(w, &toy, &err), IPSIM_OK);
-    char *yaml;
-    assert_int_equal(ipsim_params_to_yaml(&p, &yaml, &err), IPSIM_OK);
-    assert_int_equal(ipsim_h5_writer_begin_scenario(w, &p, yaml, 0, &err), IPSIM_OK);
-    free(yaml);
-    ipsim_block b = {.replicate = 0, .first_patient = 0, .count = N, .months = m.cycles + 1,
-                     .records = records};
-    const int parts = ipsim_h5_writer_block_parts(w, &b);
-    for (int i = 0; i < parts; i++)
-        ipsim_h5_writer_prepare_part(w, &b, i);
-    assert_int_equal(ipsim_h5_writer_write_block(w, &b, &err), IPSIM_OK);
-    ipsim_h5_writer_end_scenario(w);
-    assert_int_equal(ipsim_h5_writer_commit(w, &err), IPSIM_OK);
-
+    char path[] = "/tmp/ipsim-test-XXXXXX";
+    test_write_records(path, &p, &toy, 1, records, N);
+    ipsim_error err;
+    ipsim_error_clear(&err);
     ipsim_h5_reader *r;
     assert_int_equal(ipsim_h5_reader_open(&r, path, &err), IPSIM_OK);
     static double values[N];
