@@ -64,7 +64,7 @@ int ipsim_command_report(int argc, char **argv, const ipsim_command_context *ctx
             inputs[count++] = a;
     }
     if (!rc && count == 0)
-        rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "%s", usage);
+        rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "which file? %s", usage);
     if (rc) {
         free(inputs);
         return rc;

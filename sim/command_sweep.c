@@ -194,7 +194,8 @@ int ipsim_command_merge(int argc, char **argv, const ipsim_command_context *ctx,
             argv[files++] = argv[i];
     }
     if (!rc && files < 2)
-        rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "%s", ctx->usage);
+        rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "%s %s",
+                        files ? "which parts?" : "which output file and parts?", ctx->usage);
     if (rc)
         return rc;
     const char *target = argv[0];

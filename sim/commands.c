@@ -128,8 +128,8 @@ const ipsim_command ipsim_commands[] = {
     {.name = "params",
      .run = ipsim_command_params,
      .usage = "ipsim params [PARAMS.yaml] [--set section.key=value]...",
-     .summary = "without a file, print the parameter reference (Markdown); with one, check it\n"
-                "and print the resolved parameter set",
+     .summary = "without a file or --set, print the parameter reference (Markdown); otherwise\n"
+                "check the set and print it resolved",
      .options = OPT_SET,
      .ranks = IPSIM_RANKS_ONE},
     {.name = "help",
@@ -255,7 +255,7 @@ int ipsim_command_help(int argc, char **argv, const ipsim_command_context *ctx,
                        ipsim_error *err)
 {
     if (argc > 1)
-        return IPSIM_FAIL(err, IPSIM_EUSAGE, "%s", ctx->usage);
+        return IPSIM_FAIL(err, IPSIM_EUSAGE, "one command at a time; %s", ctx->usage);
     if (argc == 0) {
         ipsim_commands_print_usage(stdout);
         return IPSIM_OK;
