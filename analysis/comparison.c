@@ -194,14 +194,14 @@ static int allocate(ipsim_comparison *c, int count, int64_t R, ipsim_error *err)
  * pass over the files per other scenario; the reference's own figures come
  * from the first of them (from itself when it is alone). */
 static int compare_patients(ipsim_comparison *c, ipsim_h5_reader *const *readers,
-                            ipsim_error *err)
+                            const volatile sig_atomic_t *cancel, ipsim_error *err)
 {
     int rc = IPSIM_OK;
     for (int s = c->count > 1 ? 1 : 0; s < c->count && !rc; s++) {
         ipsim_scenario_result *res = &c->scenarios[s], *ref = &c->scenarios[0];
         ipsim_difference d[IPSIM_OUTCOMES];
         bool paired = false;
-        rc = ipsim_paired_compare(readers[0], readers[s], d, &paired, err);
+        rc = ipsim_paired_compare(readers[0], readers[s], d, &paired, cancel, err);
         for (int o = 0; !rc && o < IPSIM_OUTCOMES; o++) {
             ipsim_sample_mean(d[o].sum_b, d[o].sum_b2, d[o].n_b, &res->mean[o], &res->se[o]);
             if (s <= 1)
@@ -299,7 +299,7 @@ static int read_draws(ipsim_comparison *c, ipsim_h5_reader *r, ipsim_error *err)
 }
 
 int ipsim_comparison_compute(ipsim_comparison *out, ipsim_h5_reader *const *readers, int count,
-                             ipsim_error *err)
+                             const volatile sig_atomic_t *cancel, ipsim_error *err)
 {
     memset(out, 0, sizeof *out);
     const ipsim_params *ref = ipsim_h5_reader_params(readers[0]);
@@ -338,7 +338,7 @@ int ipsim_comparison_compute(ipsim_comparison *out, ipsim_h5_reader *const *read
     if (!rc)
         /* Without per-patient records only replicate means remain. */
         rc = out->psa || !records ? compare_replicates(out, readers, err)
-                                  : compare_patients(out, readers, err);
+                                  : compare_patients(out, readers, cancel, err);
     if (!rc && out->psa)
         rc = read_draws(out, readers[0], err);
     if (rc) {

@@ -84,9 +84,10 @@ typedef struct ipsim_comparison {
  * first is the reference). PSA figures are computed when every scenario's
  * replicates drew their parameters. Errors: those of the readers,
  * IPSIM_EFORMAT for scenarios that cannot be compared (different
- * currencies), IPSIM_ENOMEM. */
+ * currencies), IPSIM_ENOMEM; IPSIM_EINTERRUPTED once *cancel (polled
+ * while reading patients; may be NULL) is set. */
 int ipsim_comparison_compute(ipsim_comparison *out, ipsim_h5_reader *const *readers, int count,
-                             ipsim_error *err);
+                             const volatile sig_atomic_t *cancel, ipsim_error *err);
 
 void ipsim_comparison_free(ipsim_comparison *c); /* safe on a zeroed one */
 

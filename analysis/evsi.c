@@ -12,30 +12,40 @@ double ipsim_evsi_cost(const ipsim_voi_study *s, int64_t n)
     return s->fixed_cost + s->cost_per_person * s->arms * (double)n;
 }
 
-static int check_theta(const ipsim_voi_study *s, double theta, int64_t r, ipsim_error *err)
+static int check_theta(const ipsim_voi_study *s, double theta, int64_t r, int64_t n,
+                       ipsim_error *err)
 {
     bool ok = isfinite(theta);
     if (s->design == IPSIM_VOI_BINOMIAL)
         ok &= theta >= 0 && theta <= 1;
     if (s->design == IPSIM_VOI_RATE_RATIO)
         ok &= theta > 0;
-    if (ok)
-        return IPSIM_OK;
-    return IPSIM_FAIL(err, IPSIM_EPARAM,
-                      "study '%s': draw %lld of '%s' is %g, which a %s study cannot measure",
-                      s->name, (long long)r, s->parameter, theta,
-                      ipsim_voi_design_names[s->design]);
+    if (!ok)
+        return IPSIM_FAIL(err, IPSIM_EPARAM,
+                          "study '%s': draw %lld of '%s' is %g, which a %s study cannot measure",
+                          s->name, (long long)r, s->parameter, theta,
+                          ipsim_voi_design_names[s->design]);
+    /* GSL's Poisson sampler counts in 32 bits (and loops for ever on a mean
+     * beyond them): the treated arm's expected events must stay in range. */
+    const double treated = (double)n * s->follow_up_years * s->control_rate * theta;
+    if (s->design == IPSIM_VOI_RATE_RATIO && treated > (double)IPSIM_VOI_EVENTS_MAX)
+        return IPSIM_FAIL(err, IPSIM_EPARAM,
+                          "study '%s': at draw %lld (rate ratio %.17g) the treated arm expects "
+                          "%.3g events; at most %lld can be simulated",
+                          s->name, (long long)r, theta, treated, IPSIM_VOI_EVENTS_MAX);
+    return IPSIM_OK;
 }
 
 int ipsim_evsi_simulate(const ipsim_voi_study *s, const double *theta, int64_t draws, int64_t n,
                          uint64_t seed, double *result, ipsim_error *err)
 {
+    if (n < 1 || n > IPSIM_VOI_N_MAX)
+        return IPSIM_FAIL(err, IPSIM_EPARAM,
+                          "study '%s': sample size %lld is out of range: must be from 1 to %lld",
+                          s->name, (long long)n, IPSIM_VOI_N_MAX);
     for (int64_t r = 0; r < draws; r++)
-        if (check_theta(s, theta[r], r, err))
+        if (check_theta(s, theta[r], r, n, err))
             return IPSIM_EPARAM;
-    if (n < 1 || (s->design == IPSIM_VOI_BINOMIAL && n > (int64_t)UINT32_MAX))
-        return IPSIM_FAIL(err, IPSIM_EPARAM, "study '%s': sample size %lld is out of range",
-                          s->name, (long long)n);
     const uint64_t label = ipsim_rng_name_hash(s->name);
     int rc = IPSIM_OK;
 #pragma omp parallel

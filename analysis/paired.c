@@ -78,7 +78,7 @@ static void add(double *sum, double *sum2, double x)
 }
 
 int ipsim_paired_compare(ipsim_h5_reader *a, ipsim_h5_reader *b, ipsim_difference *out,
-                       bool *paired, ipsim_error *err)
+                         bool *paired, const volatile sig_atomic_t *cancel, ipsim_error *err)
 {
     memset(out, 0, IPSIM_OUTCOMES * sizeof *out);
     const ipsim_params *pa = ipsim_h5_reader_params(a), *pb = ipsim_h5_reader_params(b);
@@ -118,7 +118,8 @@ int ipsim_paired_compare(ipsim_h5_reader *a, ipsim_h5_reader *b, ipsim_differenc
             for (int64_t first = 0; first < p->cohort.patients && !rc; first += CHUNK) {
                 int64_t count = p->cohort.patients - first < CHUNK ? p->cohort.patients - first
                                                                    : CHUNK;
-                if (*paired || run == 0)
+                rc = ipsim_error_cancelled(cancel, err, "while reading the runs");
+                if (!rc && (*paired || run == 0))
                     rc = read_outcomes(a, r, first, count, &c, va, err);
                 if (!rc && (*paired || run == 1))
                     rc = read_outcomes(b, r, first, count, &c, vb, err);

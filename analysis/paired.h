@@ -45,9 +45,10 @@ typedef struct ipsim_difference {
 bool ipsim_paired_possible(const ipsim_params *a, const ipsim_params *b);
 
 /* Reads both runs' per-patient outcomes and fills out[IPSIM_OUTCOMES];
- * *paired says whether they were paired. */
+ * *paired says whether they were paired. *cancel (may be NULL) is polled
+ * between chunks of patients: IPSIM_EINTERRUPTED once set. */
 int ipsim_paired_compare(ipsim_h5_reader *a, ipsim_h5_reader *b, ipsim_difference *out,
-                       bool *paired, ipsim_error *err);
+                         bool *paired, const volatile sig_atomic_t *cancel, ipsim_error *err);
 
 /* Mean of n values from their sum and sum of squares, and its standard
  * error (NaN for fewer than two). */

@@ -134,7 +134,8 @@ static void resample(ipsim_stream stream, int b, int64_t n, double *weights)
  * refitted values (capped by the resample's EVPI). */
 static int bootstrap(const ipsim_metamodel *model, const double *lambda, const double *observed,
                      int64_t n, int options, const double *wtp, int count, int replicates,
-                     ipsim_stream stream, double *value_se, double *evpi_se, ipsim_error *err)
+                     ipsim_stream stream, const volatile sig_atomic_t *cancel, double *value_se,
+                     double *evpi_se, ipsim_error *err)
 {
     const int responses = 2 * (options - 1);
     double *values = malloc(2 * (size_t)replicates * (size_t)count * sizeof *values);
@@ -155,6 +156,10 @@ static int bootstrap(const ipsim_metamodel *model, const double *lambda, const d
         for (int b = 0; b < replicates; b++) {
             if (failed)
                 continue;
+            if (ipsim_error_cancelled(cancel, &local, "while bootstrapping")) {
+                failed = 1;
+                continue;
+            }
             resample(stream, b, n, weights);
             if (model &&
                 ipsim_metamodel_refit(model, weights, observed, lambda, responses, fitted, &local)) {
@@ -195,18 +200,19 @@ static int bootstrap(const ipsim_metamodel *model, const double *lambda, const d
 }
 
 int ipsim_voi_bootstrap(const ipsim_voi_fit *f, const double *wtp, int count, int replicates,
-                        uint64_t seed, uint64_t label, double *value_se, double *evpi_se,
-                        ipsim_error *err)
+                        uint64_t seed, uint64_t label, const volatile sig_atomic_t *cancel,
+                        double *value_se, double *evpi_se, ipsim_error *err)
 {
     double lambda[128];
     for (int k = 0; k < 2 * (f->options - 1); k++)
         lambda[k] = f->fits[k].lambda;
     return bootstrap(f->model, lambda, f->observed, f->draws, f->options, wtp, count, replicates,
-                     (ipsim_stream){seed, label}, value_se, evpi_se, err);
+                     (ipsim_stream){seed, label}, cancel, value_se, evpi_se, err);
 }
 
 int ipsim_voi_evpi_bootstrap(const ipsim_psa_outcomes *o, const double *wtp, int count,
-                             int replicates, uint64_t seed, uint64_t label, double *evpi_se,
+                             int replicates, uint64_t seed, uint64_t label,
+                             const volatile sig_atomic_t *cancel, double *evpi_se,
                              ipsim_error *err)
 {
     const int64_t n = o->draws;
@@ -215,7 +221,7 @@ int ipsim_voi_evpi_bootstrap(const ipsim_psa_outcomes *o, const double *wtp, int
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for %lld draws", (long long)n);
     fill_increments(o, increments);
     int rc = bootstrap(NULL, NULL, increments, n, o->options, wtp, count, replicates,
-                       (ipsim_stream){seed, label}, NULL, evpi_se, err);
+                       (ipsim_stream){seed, label}, cancel, NULL, evpi_se, err);
     free(increments);
     return rc;
 }

@@ -69,14 +69,16 @@ double ipsim_voi_evpi(const ipsim_psa_outcomes *o, double wtp);
 /* Bootstrap standard errors of ipsim_voi_value and ipsim_voi_evpi at each
  * of wtp[count], from `replicates` resamples (>= 2) drawn from the stream
  * (seed, label): value_se[count], evpi_se[count] (either may be NULL).
- * Errors: IPSIM_ENOMEM. */
+ * *cancel (may be NULL) is polled before each resample. Errors:
+ * IPSIM_ENOMEM; IPSIM_EINTERRUPTED once *cancel is set. */
 int ipsim_voi_bootstrap(const ipsim_voi_fit *f, const double *wtp, int count, int replicates,
-                        uint64_t seed, uint64_t label,
+                        uint64_t seed, uint64_t label, const volatile sig_atomic_t *cancel,
                         double *value_se, double *evpi_se, ipsim_error *err);
 
 /* The same bootstrap for the EVPI alone, with no fit. */
 int ipsim_voi_evpi_bootstrap(const ipsim_psa_outcomes *o, const double *wtp, int count,
-                             int replicates, uint64_t seed, uint64_t label, double *evpi_se,
+                             int replicates, uint64_t seed, uint64_t label,
+                             const volatile sig_atomic_t *cancel, double *evpi_se,
                              ipsim_error *err);
 
 /* Why the fit may be poor, as one line of phrases separated by "; " (""

@@ -40,6 +40,15 @@ static int match(const ipsim_comparison *c, const ipsim_params *p, const char *k
     return found;
 }
 
+/* True if `key` names at least one drawn value. */
+static bool names_any(const ipsim_comparison *c, const ipsim_params *p, const char *key)
+{
+    for (int i = 0; i < c->parameters; i++)
+        if (strcmp(c->parameter_names[i], key) == 0 || strcmp(key_of(p, i), key) == 0)
+            return true;
+    return false;
+}
+
 static int unknown_key(const ipsim_comparison *c, const char *key, const char *what,
                        const ipsim_voi_plan *plan, long line, ipsim_error *err)
 {
@@ -66,6 +75,14 @@ static int group_columns(const ipsim_comparison *c, const ipsim_params *p,
     for (int k = 0; k < g->keys; k++) {
         const int first = count;
         const int found = match(c, p, g->key[k], columns, count);
+        if (found == 0 && names_any(c, p, g->key[k])) {
+            IPSIM_FAIL(err, IPSIM_EPARAM,
+                       "group '%s': every value '%s' names is already named by an earlier key "
+                       "of the group",
+                       g->name, g->key[k]);
+            ipsim_error_locate(err, plan->source, g->line, 0, g->key[k]);
+            return IPSIM_EPARAM;
+        }
         if (found == 0)
             return unknown_key(c, g->key[k], "key", plan, g->line, err);
         count += found;
@@ -95,7 +112,9 @@ static int evaluate(ipsim_voi_analysis *a, ipsim_voi_result *out, const ipsim_ps
 {
     const ipsim_comparison *c = a->comparison;
     ipsim_voi_fit fit;
-    int rc = ipsim_voi_fit_create(&fit, o, x, d, err);
+    int rc = ipsim_error_cancelled(a->cancel, err, "before a regression");
+    if (!rc)
+        rc = ipsim_voi_fit_create(&fit, o, x, d, err);
     if (rc)
         return rc;
     out->value = malloc((size_t)c->wtp_count * sizeof *out->value);
@@ -115,7 +134,7 @@ static int evaluate(ipsim_voi_analysis *a, ipsim_voi_result *out, const ipsim_ps
         capped |= cap;
     }
     rc = ipsim_voi_bootstrap(&fit, a->report_wtp, a->report_count, a->bootstrap, a->seed,
-                             ipsim_rng_name_hash(label), out->report_se, NULL, err);
+                             ipsim_rng_name_hash(label), a->cancel, out->report_se, NULL, err);
     ipsim_metamodel_describe(fit.model, out->basis, sizeof out->basis);
     out->r_squared_min = 1;
     out->r_squared_max = 0;
@@ -244,7 +263,9 @@ static int run_study(ipsim_voi_analysis *a, const ipsim_params *p, const ipsim_v
         snprintf(v->name, sizeof v->name, "%s.n=%lld", s->name, (long long)s->n[n]);
         snprintf(v->input_names, sizeof v->input_names, "%s", s->parameter);
         v->inputs = 1;
-        rc = ipsim_evsi_simulate(s, theta, c->replicates, s->n[n], a->seed, result, err);
+        rc = ipsim_error_cancelled(a->cancel, err, "while simulating a study");
+        if (!rc)
+            rc = ipsim_evsi_simulate(s, theta, c->replicates, s->n[n], a->seed, result, err);
         if (!rc)
             rc = evaluate(a, v, o, result, 1, v->name, err);
         if (rc)
@@ -266,9 +287,11 @@ static int run_study(ipsim_voi_analysis *a, const ipsim_params *p, const ipsim_v
 
 int ipsim_voi_analysis_run(ipsim_voi_analysis *a, const ipsim_comparison *c,
                            const ipsim_params *p, const ipsim_voi_plan *plan,
-                           const double *report_wtp, int report_count, ipsim_error *err)
+                           const double *report_wtp, int report_count,
+                           const volatile sig_atomic_t *cancel, ipsim_error *err)
 {
     memset(a, 0, sizeof *a);
+    a->cancel = cancel;
     if (!c->psa || c->count < 2)
         return IPSIM_FAIL(err, IPSIM_EPARAM,
                           "the value of information needs a PSA of two options or more: a "
@@ -313,7 +336,8 @@ int ipsim_voi_analysis_run(ipsim_voi_analysis *a, const ipsim_comparison *c,
     }
     if (!rc && a->report_count > 0)
         rc = ipsim_voi_evpi_bootstrap(&o, a->report_wtp, a->report_count, a->bootstrap, a->seed,
-                                      ipsim_rng_name_hash("evpi"), a->evpi_report_se, err);
+                                      ipsim_rng_name_hash("evpi"), a->cancel,
+                                      a->evpi_report_se, err);
     if (rc)
         ipsim_voi_analysis_free(a);
     return rc;

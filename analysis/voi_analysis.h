@@ -54,6 +54,7 @@ typedef struct ipsim_voi_analysis {
     ipsim_voi_result *group;
     int studies;
     ipsim_voi_study_result *study;
+    const volatile sig_atomic_t *cancel; /* polled in the long loops; may be NULL */
 } ipsim_voi_analysis;
 
 /* Runs the plan on a PSA comparison (c->psa, from ipsim_comparison_compute
@@ -62,10 +63,12 @@ typedef struct ipsim_voi_analysis {
  * values are the plan's wtp if it gives them, else report_wtp. Errors:
  * IPSIM_EPARAM for a key that names no drawn value (listing those drawn),
  * a study on a value that is not one drawn value, or too few draws;
- * IPSIM_ENOMEM. */
+ * IPSIM_ENOMEM; IPSIM_EINTERRUPTED once *cancel (polled before each
+ * regression and study, and in the bootstraps; may be NULL) is set. */
 int ipsim_voi_analysis_run(ipsim_voi_analysis *a, const ipsim_comparison *c,
                            const ipsim_params *p, const ipsim_voi_plan *plan,
-                           const double *report_wtp, int report_count, ipsim_error *err);
+                           const double *report_wtp, int report_count,
+                           const volatile sig_atomic_t *cancel, ipsim_error *err);
 void ipsim_voi_analysis_free(ipsim_voi_analysis *a); /* safe on a zeroed one */
 
 void ipsim_voi_analysis_print(FILE *out, const ipsim_voi_analysis *a);

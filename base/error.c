@@ -62,6 +62,14 @@ void ipsim_error_prefix(ipsim_error *err, const char *fmt, ...)
     err->message[lp + lm] = '\0';
 }
 
+int ipsim_error_cancelled(const volatile sig_atomic_t *cancel, ipsim_error *err,
+                          const char *what)
+{
+    if (!cancel || !*cancel)
+        return IPSIM_OK;
+    return IPSIM_FAIL(err, IPSIM_EINTERRUPTED, "stopped by a signal %s", what);
+}
+
 const char *ipsim_error_kind(int code)
 {
     switch (code) {

@@ -10,6 +10,7 @@
 #ifndef IPSIM_ERROR_H
 #define IPSIM_ERROR_H
 
+#include <signal.h>
 #include <stddef.h>
 
 enum {
@@ -70,6 +71,15 @@ void ipsim_error_prefix(ipsim_error *err, const char *fmt, ...)
     ;
 
 #define IPSIM_FAIL(err, code, ...) ipsim_error_set((err), (code), __FILE__, __LINE__, __VA_ARGS__)
+
+/* Cancellation. sim/main.c's signal handler sets one flag (SIGINT or
+ * SIGTERM); commands pass a pointer to it down (NULL: never cancelled) to
+ * whatever runs long, which polls it in its loops and before it writes.
+ * Returns IPSIM_OK while *cancel is 0; once set, IPSIM_EINTERRUPTED with
+ * "stopped by a signal " and `what` (e.g. "while bootstrapping; nothing was
+ * written") as the message. */
+int ipsim_error_cancelled(const volatile sig_atomic_t *cancel, ipsim_error *err,
+                          const char *what);
 
 /* A short name for a status code, e.g. "parameter error". */
 const char *ipsim_error_kind(int code);

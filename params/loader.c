@@ -77,10 +77,12 @@ static int check_range(resolver *r, const ipsim_param_spec *spec, const char *so
                        const ipsim_yaml_node *n, const char *key, double v, const char *what)
 {
     if (v < spec->min || v > spec->max || (spec->max_exclusive && v >= spec->max)) {
-        char range[64];
+        /* The value as rejected: 1.0000000001 is not "1". */
+        char range[64], value[40];
         ipsim_param_spec_range(spec, range, sizeof range);
-        return fail_at(r, source, n, key, IPSIM_EPARAM, "%s%g is out of range: must be in %s (%s)",
-                       what, v, range, spec->unit);
+        ipsim_yaml_format_real(v, value, sizeof value);
+        return fail_at(r, source, n, key, IPSIM_EPARAM, "%s%s is out of range: must be in %s (%s)",
+                       what, value, range, spec->unit);
     }
     return IPSIM_OK;
 }
@@ -336,8 +338,18 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
         }
         case IPSIM_PARAM_INT: {
             int64_t v;
+            double whole;
+            const char *ignored;
             if (!ipsim_yaml_int(n, &v, &why)) {
-                rc = fail_at(r, source, n, key, IPSIM_EPARAM, "%s, got '%s'", why, n->scalar);
+                char range[64];
+                ipsim_param_spec_range(spec, range, sizeof range);
+                /* A whole number too large to hold: say so, with the limit. */
+                if (ipsim_yaml_real(n, &whole, &ignored) && whole == floor(whole))
+                    rc = fail_at(r, source, n, key, IPSIM_EPARAM, "%s is too %s: must be %s (%s)",
+                                 n->scalar, whole > 0 ? "large" : "small", range, spec->unit);
+                else
+                    rc = fail_at(r, source, n, key, IPSIM_EPARAM, "%s, got '%s'", why,
+                                 n->scalar);
             } else if ((double)v < spec->min || (double)v > spec->max) {
                 char range[64];
                 ipsim_param_spec_range(spec, range, sizeof range);
@@ -392,6 +404,15 @@ static int fail_unknown(resolver *r, const char *source, const ipsim_yaml_node *
         return fail_at(r, source, n, path, IPSIM_EPARAM,
                        "this is a study file (several scenarios), which `ipsim run` takes; "
                        "this command takes one parameter file");
+    /* `--set cohort=5`: a section where one key is wanted (the nearest
+     * name would be itself); its first key is the example. */
+    for (size_t i = 0; !strchr(path, '.') && i < ipsim_param_spec_count; i++)
+        if (strncmp(ipsim_param_specs[i].path, path, strlen(path)) == 0 &&
+            ipsim_param_specs[i].path[strlen(path)] == '.')
+            return fail_at(r, source, n, path, IPSIM_EUSAGE,
+                           "'%s' is a section, not a key: --set takes section.key=value (e.g. "
+                           "%s=...; `ipsim params` lists every key)",
+                           path, ipsim_param_specs[i].path);
     const char *near = ipsim_param_spec_nearest(path);
     if (near)
         return fail_at(r, source, n, path, IPSIM_EPARAM, "unknown key; did you mean '%s'?", near);

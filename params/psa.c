@@ -10,6 +10,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "params/schema.h"
+#include "params/yaml_tree.h"
 
 const char *const ipsim_distribution_names[IPSIM_DISTRIBUTIONS] = {
     "beta", "gamma", "lognormal", "normal", "uniform", "dirichlet"};
@@ -554,12 +555,14 @@ int ipsim_psa_draw(const ipsim_params *p, uint64_t seed, int64_t replicate, ipsi
         for (int k = 0; k < u->count; k++) {
             double v = out[k];
             if (!(v >= spec->min && v <= spec->max) || (spec->max_exclusive && v >= spec->max)) {
+                char drawn[40];
                 element_name(spec, u->element + k, name, sizeof name);
+                ipsim_yaml_format_real(v, drawn, sizeof drawn);
                 IPSIM_FAIL(err, IPSIM_EPARAM,
-                           "PSA replicate %lld drew %g, outside the parameter's range [%g, %g%s; "
+                           "PSA replicate %lld drew %s, outside the parameter's range [%g, %g%s; "
                            "give it a distribution that stays inside (a beta for a "
                            "probability, a gamma or lognormal for a positive value)",
-                           (long long)replicate, v, spec->min, spec->max,
+                           (long long)replicate, drawn, spec->min, spec->max,
                            spec->max_exclusive ? ")" : "]");
                 ipsim_error_locate(err, NULL, 0, 0, name);
                 return IPSIM_EPARAM;

@@ -23,6 +23,32 @@ int ipsim_sweep_in_part(int scenario, int part, int parts)
     return scenario % parts == part - 1;
 }
 
+/* Digits from *s to the first non-digit, at most max; false if none or too many. */
+static bool read_count(const char **s, long max, long *out)
+{
+    long v = 0;
+    const char *start = *s;
+    for (; **s >= '0' && **s <= '9'; ++*s) {
+        v = v * 10 + (**s - '0');
+        if (v > max)
+            return false;
+    }
+    *out = v;
+    return *s > start;
+}
+
+bool ipsim_sweep_part_parse(const char *text, int *part, int *parts)
+{
+    long i = 0, n = 0;
+    const char *s = text ? text : "";
+    if (!read_count(&s, IPSIM_STUDY_MAX_SCENARIOS, &i) || *s++ != '/' ||
+        !read_count(&s, IPSIM_STUDY_MAX_SCENARIOS, &n) || *s || i < 1 || i > n)
+        return false;
+    *part = (int)i;
+    *parts = (int)n;
+    return true;
+}
+
 /* One varied key: its values in the file. */
 typedef struct axis {
     const ipsim_yaml_node *key;

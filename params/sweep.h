@@ -30,6 +30,7 @@
 #ifndef IPSIM_SWEEP_H
 #define IPSIM_SWEEP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,5 +63,11 @@ void ipsim_sweep_free(ipsim_sweep *s); /* safe on a zeroed or freed sweep */
  * part (s mod parts) + 1, so that costs that grow along an axis spread
  * evenly over the parts. */
 int ipsim_sweep_in_part(int scenario, int part, int parts);
+
+/* Reads "I/N" (digits only, 1 <= I <= N <= IPSIM_STUDY_MAX_SCENARIOS) into
+ * *part and *parts; false for anything else (nothing too large to hold is
+ * truncated). A part count is checked against the sweep's scenarios by the
+ * caller: each part holds at least one. */
+bool ipsim_sweep_part_parse(const char *text, int *part, int *parts);
 
 #endif

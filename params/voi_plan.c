@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "params/schema.h"
 #include "params/yaml_tree.h"
 
 const char *const ipsim_voi_design_names[IPSIM_VOI_DESIGNS] = {"normal", "binomial",
@@ -38,32 +39,50 @@ static int expect(const reader *r, const ipsim_yaml_node *n, ipsim_yaml_kind kin
     return fail(r, n, key, "expected %s", kinds[kind]);
 }
 
+/* A number at least min and at most max (the bounds shown as written). */
 static int real_at(const reader *r, const ipsim_yaml_node *n, const char *key, double min,
-                   double *out)
+                   double max, double *out)
 {
     const char *why = NULL;
     if (expect(r, n, IPSIM_YAML_SCALAR, key))
         return IPSIM_EPARAM;
     if (!ipsim_yaml_real(n, out, &why))
         return fail(r, n, key, "%s", why);
-    if (*out < min) {
-        char text[64];
-        snprintf(text, sizeof text, "%g", min);
-        return fail(r, n, key, "must be at least %s", text);
+    if (*out < min || *out > max) {
+        char text[160], lo[40], hi[40], value[40];
+        ipsim_yaml_format_real(min, lo, sizeof lo);
+        ipsim_yaml_format_real(max, hi, sizeof hi);
+        ipsim_yaml_format_real(*out, value, sizeof value);
+        if (isinf(max))
+            snprintf(text, sizeof text, "%s is out of range: must be at least %s", value, lo);
+        else
+            snprintf(text, sizeof text, "%s is out of range: must be from %s to %s", value, lo,
+                     hi);
+        return fail(r, n, key, "%s", text);
     }
     return IPSIM_OK;
 }
 
-static int whole_at(const reader *r, const ipsim_yaml_node *n, const char *key, double min,
-                    int64_t *out)
+/* A whole number from min to max, read whole: a size too large to hold is
+ * refused with the limit, never truncated. */
+static int whole_at(const reader *r, const ipsim_yaml_node *n, const char *key, int64_t min,
+                    int64_t max, int64_t *out)
 {
     double v;
-    if (real_at(r, n, key, min, &v))
+    if (real_at(r, n, key, (double)min, (double)max, &v))
         return IPSIM_EPARAM;
-    if (v != floor(v) || v > 1e12)
-        return fail(r, n, key, "expected a whole number%s", "");
+    if (v != floor(v))
+        return fail(r, n, key, "expected a whole number, got '%s'", n->scalar);
     *out = (int64_t)v;
     return IPSIM_OK;
+}
+
+/* A population figure, in the range of the parameter it overrides. */
+static int decision_at(const reader *r, const ipsim_yaml_node *n, const char *key,
+                       const char *parameter, double *out)
+{
+    const ipsim_param_spec *spec = ipsim_param_spec_find(parameter);
+    return real_at(r, n, key, spec->min, spec->max, out);
 }
 
 static bool is_name(const char *s)
@@ -101,6 +120,17 @@ static int read_groups(const reader *r, const ipsim_yaml_node *map, ipsim_voi_pl
                 return IPSIM_EPARAM;
             if (strlen(keys->items[k]->scalar) >= IPSIM_KEY_MAX)
                 return fail(r, keys->items[k], key, "%s", "key too long");
+            for (size_t j = 0; j < k; j++)
+                if (strcmp(keys->items[j]->scalar, keys->items[k]->scalar) == 0) {
+                    char text[IPSIM_KEY_MAX + 96];
+                    snprintf(text, sizeof text,
+                             "'%s' is listed twice in the group, at line %ld column %ld and "
+                             "line %ld column %ld",
+                             keys->items[k]->scalar, keys->items[j]->line,
+                             keys->items[j]->column, keys->items[k]->line,
+                             keys->items[k]->column);
+                    return fail(r, keys->items[k], key, "%s", text);
+                }
             snprintf(g->key[g->keys++], IPSIM_KEY_MAX, "%s", keys->items[k]->scalar);
         }
     }
@@ -143,24 +173,24 @@ static int read_study(const reader *r, const ipsim_yaml_node *name, const ipsim_
             if (!rc && s->design == IPSIM_VOI_DESIGNS)
                 rc = fail(r, v, key, "%s", "expected normal, binomial or rate_ratio");
         } else if (strcmp(field, "sd") == 0) {
-            rc = real_at(r, v, key, 0, &s->sd);
+            rc = real_at(r, v, key, 0, HUGE_VAL, &s->sd);
         } else if (strcmp(field, "control_rate") == 0) {
-            rc = real_at(r, v, key, 0, &s->control_rate);
+            rc = real_at(r, v, key, 0, HUGE_VAL, &s->control_rate);
         } else if (strcmp(field, "follow_up_years") == 0) {
-            rc = real_at(r, v, key, 0, &s->follow_up_years);
+            rc = real_at(r, v, key, 0, HUGE_VAL, &s->follow_up_years);
         } else if (strcmp(field, "arms") == 0) {
-            rc = whole_at(r, v, key, 1, &whole);
-            s->arms = (int)whole;
+            rc = whole_at(r, v, key, 1, IPSIM_VOI_ARMS_MAX, &whole);
+            s->arms = rc ? 0 : (int)whole;
         } else if (strcmp(field, "cost_per_person") == 0) {
-            rc = real_at(r, v, key, 0, &s->cost_per_person);
+            rc = real_at(r, v, key, 0, HUGE_VAL, &s->cost_per_person);
         } else if (strcmp(field, "fixed_cost") == 0) {
-            rc = real_at(r, v, key, 0, &s->fixed_cost);
+            rc = real_at(r, v, key, 0, HUGE_VAL, &s->fixed_cost);
         } else if (strcmp(field, "n") == 0) {
             rc = expect(r, v, IPSIM_YAML_SEQUENCE, key);
             if (!rc && (v->count == 0 || v->count > IPSIM_VOI_SIZES_MAX))
                 rc = fail(r, v, key, "list 1 to %s sample sizes", "64");
             for (size_t j = 0; !rc && j < v->count; j++) {
-                rc = whole_at(r, v->items[j], key, 1, &s->n[j]);
+                rc = whole_at(r, v->items[j], key, 1, IPSIM_VOI_N_MAX, &s->n[j]);
                 if (!rc && j > 0 && s->n[j] <= s->n[j - 1])
                     rc = fail(r, v->items[j], key, "%s", "sample sizes must increase");
             }
@@ -182,6 +212,15 @@ static int read_study(const reader *r, const ipsim_yaml_node *name, const ipsim_
     if (s->design == IPSIM_VOI_RATE_RATIO && !(s->control_rate > 0 && s->follow_up_years > 0))
         return fail(r, name, base, "%s",
                     "a rate_ratio study needs control_rate > 0 and follow_up_years > 0");
+    const double events = (double)s->n[s->sizes - 1] * s->follow_up_years * s->control_rate;
+    if (s->design == IPSIM_VOI_RATE_RATIO && events > IPSIM_VOI_EVENTS_MAX) {
+        char text[200];
+        snprintf(text, sizeof text,
+                 "a rate_ratio study of n = %lld expects %.3g events per arm "
+                 "(n x follow_up_years x control_rate); at most %.0f can be simulated",
+                 (long long)s->n[s->sizes - 1], events, (double)IPSIM_VOI_EVENTS_MAX);
+        return fail(r, name, base, "%s", text);
+    }
     if (s->arms == 0)
         s->arms = s->design == IPSIM_VOI_RATE_RATIO ? 2 : 1;
     return IPSIM_OK;
@@ -225,32 +264,32 @@ int ipsim_voi_plan_load(ipsim_voi_plan *plan, const char *path, ipsim_error *err
                 snprintf(full, sizeof full, "population.%s", field);
                 const ipsim_yaml_node *value = v->items[j + 1];
                 if (strcmp(field, "per_year") == 0)
-                    rc = real_at(&r, value, full, 0, &plan->population_per_year), seen[0] = true;
+                    rc = decision_at(&r, value, full, "decision.population_per_year",
+                                     &plan->population_per_year), seen[0] = true;
                 else if (strcmp(field, "horizon_years") == 0)
-                    rc = real_at(&r, value, full, 0, &plan->horizon_years), seen[1] = true;
+                    rc = decision_at(&r, value, full, "decision.horizon_years",
+                                     &plan->horizon_years), seen[1] = true;
                 else if (strcmp(field, "discount_rate") == 0)
-                    rc = real_at(&r, value, full, 0, &plan->discount_rate), seen[2] = true;
+                    rc = decision_at(&r, value, full, "decision.discount_rate",
+                                     &plan->discount_rate), seen[2] = true;
                 else
                     rc = fail(&r, v->items[j], full, "unknown key; population has %s",
                               "per_year, horizon_years and discount_rate");
             }
             if (!rc && !(seen[0] && seen[1] && seen[2]))
                 rc = fail(&r, v, key, "%s", "give per_year, horizon_years and discount_rate");
-            if (!rc && plan->discount_rate > 0.5)
-                rc = fail(&r, v, "population.discount_rate", "%s", "must be at most 0.5");
             plan->population_set = !rc;
         } else if (strcmp(key, "bootstrap") == 0) {
             int64_t b;
-            rc = whole_at(&r, v, key, 2, &b);
-            if (!rc && b > 100000)
-                rc = fail(&r, v, key, "%s", "at most 100000 resamples");
-            plan->bootstrap = (int)b;
+            rc = whole_at(&r, v, key, 2, IPSIM_VOI_BOOTSTRAP_MAX, &b);
+            if (!rc)
+                plan->bootstrap = (int)b;
         } else if (strcmp(key, "wtp") == 0) {
             rc = expect(&r, v, IPSIM_YAML_SEQUENCE, key);
             if (!rc && (v->count == 0 || v->count > IPSIM_VOI_WTP_MAX))
                 rc = fail(&r, v, key, "list 1 to %s values", "16");
             for (size_t j = 0; !rc && j < v->count; j++)
-                rc = real_at(&r, v->items[j], key, 0, &plan->wtp[j]);
+                rc = real_at(&r, v->items[j], key, 0, HUGE_VAL, &plan->wtp[j]);
             plan->wtp_count = rc ? 0 : (int)v->count;
         } else {
             rc = fail(&r, k, key, "unknown key; a plan has %s",
@@ -280,7 +319,12 @@ int ipsim_voi_plan_add_group(ipsim_voi_plan *plan, const char *list, ipsim_error
                               "--parameters takes 1 to %d PSA keys separated by commas, not '%s'",
                               IPSIM_VOI_GROUP_KEYS_MAX, list);
         memcpy(g->key[g->keys], at, len);
-        g->key[g->keys++][len] = '\0';
+        g->key[g->keys][len] = '\0';
+        for (int k = 0; k < g->keys; k++)
+            if (strcmp(g->key[k], g->key[g->keys]) == 0)
+                return IPSIM_FAIL(err, IPSIM_EUSAGE, "--parameters lists '%s' twice ('%s')",
+                                  g->key[k], list);
+        g->keys++;
         at = end ? end + 1 : at + len;
     }
     if (g->keys == 0)

@@ -25,7 +25,8 @@
  *   wtp: [20000, 30000, 50000]    # reported values (`--wtp` replaces them)
  *
  * Every key is checked: unknown or misspelt keys, wrong types, negative
- * costs and sizes out of order are refused with the file, line and key.
+ * costs, sizes out of order or beyond the limits below, and a key listed
+ * twice in a group are refused with the file, line and key.
  * Whether the keys name drawn parameters is checked against the PSA file
  * (analysis/voi_analysis.h). */
 #ifndef IPSIM_VOI_PLAN_H
@@ -45,6 +46,16 @@ typedef enum ipsim_voi_design {
 } ipsim_voi_design;
 
 extern const char *const ipsim_voi_design_names[IPSIM_VOI_DESIGNS];
+
+/* The largest sizes a plan may ask for, refused before any work: a study
+ * of at most a billion persons per arm (the binomial sampler takes 2^32),
+ * 100 arms, a rate_ratio study expecting at most a billion control events
+ * (the Poisson sampler counts in 32 bits; analysis/evsi.c checks each draw's
+ * treated arm too), and 100,000 bootstrap resamples. */
+#define IPSIM_VOI_N_MAX 1000000000LL
+#define IPSIM_VOI_ARMS_MAX 100
+#define IPSIM_VOI_EVENTS_MAX 1000000000LL
+#define IPSIM_VOI_BOOTSTRAP_MAX 100000
 
 enum { IPSIM_VOI_SIZES_MAX = 64 };
 

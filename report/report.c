@@ -664,7 +664,7 @@ int ipsim_report_write(const char *const *paths, int files, const char *dir,
     for (int s = 0; !rc && s < rp.count; s++)
         rc = ipsim_report_series_read(&rp.series[s], rp.readers[s], err);
     if (!rc && rp.count >= 2) {
-        rc = ipsim_comparison_compute(&rp.comparison, rp.readers, rp.count, err);
+        rc = ipsim_comparison_compute(&rp.comparison, rp.readers, rp.count, o->cancel, err);
         rp.compared = rc == IPSIM_OK;
     }
     if (!rc)

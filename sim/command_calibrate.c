@@ -81,6 +81,8 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the calibration");
     if (!rc)
         rc = ipsim_calibrate(&start, fit, err);
+    if (!rc)
+        rc = ipsim_error_cancelled(ctx->cancel, err, "while fitting; nothing was written");
     if (rc)
         goto cleanup;
     print_fit(stdout, "", fit);
@@ -121,6 +123,9 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot assemble the parameter file");
         goto cleanup;
     }
+    rc = ipsim_error_cancelled(ctx->cancel, err, "before writing; nothing was written");
+    if (rc)
+        goto cleanup;
     if (o.output_path) {
         rc = ipsim_write_file_atomically(o.output_path, file, file_size, err);
         if (!rc)

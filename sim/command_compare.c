@@ -41,7 +41,9 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
                         "runs; %s",
                         usage);
     if (!rc)
-        rc = ipsim_comparison_compute(&comparison, readers, count, err);
+        rc = ipsim_comparison_compute(&comparison, readers, count, ctx->cancel, err);
+    if (!rc)
+        rc = ipsim_error_cancelled(ctx->cancel, err, "before writing");
     if (!rc && csv_dir)
         rc = ipsim_comparison_write_csv(&comparison, csv_dir, err);
     if (!rc)

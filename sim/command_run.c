@@ -117,9 +117,10 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
      * and the run must fit. */
     const int threads = ipsim_cohort_threads(o->threads);
     double memory = 0, output = 0;
-    rc = ipsim_run_check_study(&study, threads, o->block_patients, &memory, &output, err);
+    rc = ipsim_run_check_study(&study, threads, o->block_patients, ctx->cancel, &memory, &output,
+                               err);
     if (!rc && sampling)
-        rc = ipsim_run_draw_parameters(&study, &draws, err);
+        rc = ipsim_run_draw_parameters(&study, ctx->cancel, &draws, err);
     if (rc)
         goto cleanup;
     if (!o->output_path) {
@@ -150,7 +151,9 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
         ipsim_summary_print(stdout, total, first);
     if (!rc && study.count > 1)
         rc = ipsim_run_compare(writer, study.count, o->output_path, ro.csv_dir, ro.wtp,
-                               ro.wtp_count, o->quiet, err);
+                               ro.wtp_count, o->quiet, ctx->cancel, err);
+    if (!rc)
+        rc = ipsim_error_cancelled(ctx->cancel, err, "before the file was complete");
     if (!rc) {
         rc = ipsim_h5_writer_commit(writer, err);
         writer = NULL;

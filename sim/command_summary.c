@@ -57,8 +57,11 @@ int ipsim_command_summary(int argc, char **argv, const ipsim_command_context *ct
     int rc = ipsim_h5_reader_open(&first, path, err);
     int count = rc ? 0 : ipsim_h5_reader_scenario_count(first), printed = 0;
     ipsim_h5_reader_close(first);
-    for (int s = 0; s < count && !rc; s++)
-        rc = print_scenario(path, s, only, &printed, err);
+    for (int s = 0; s < count && !rc; s++) {
+        rc = ipsim_error_cancelled(ctx->cancel, err, "while reading the scenarios");
+        if (!rc)
+            rc = print_scenario(path, s, only, &printed, err);
+    }
     if (!rc && only && !printed)
         rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "'%s' holds no scenario named '%s'", path, only);
     return rc;

@@ -25,15 +25,11 @@ typedef struct sweep_options {
 
 static int parse_part(const char *text, sweep_options *so, ipsim_error *err)
 {
-    char *end;
-    long i = strtol(text, &end, 10);
-    long n = *end == '/' ? strtol(end + 1, &end, 10) : 0;
-    if (*end || i < 1 || n < 1 || i > n || n > IPSIM_STUDY_MAX_SCENARIOS)
+    if (!ipsim_sweep_part_parse(text, &so->part, &so->parts))
         return IPSIM_FAIL(err, IPSIM_EUSAGE,
-                          "--part takes I/N, part I of N (1 <= I <= N), e.g. --part 2/8; got '%s'",
-                          text);
-    so->part = (int)i;
-    so->parts = (int)n;
+                          "--part takes I/N, part I of N (1 <= I <= N <= %d), e.g. --part 2/8; "
+                          "got '%s'",
+                          IPSIM_STUDY_MAX_SCENARIOS, text);
     return IPSIM_OK;
 }
 
@@ -132,6 +128,14 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
                                  ctx->usage, err);
     if (!rc)
         rc = ipsim_sweep_load(&sw, o.params_path, o.overrides, o.override_count, err);
+    /* Every part holds a scenario: an empty part would be a file without
+     * one, which no reader (nor merge) takes. */
+    if (!rc && so.parts > sw.study.count)
+        rc = IPSIM_FAIL(err, IPSIM_EUSAGE,
+                        "--part %d/%d: the sweep has %d scenario%s, so it splits into at most %d "
+                        "part%s",
+                        so.part, so.parts, sw.study.count, sw.study.count == 1 ? "" : "s",
+                        sw.study.count, sw.study.count == 1 ? "" : "s");
     if (!rc && so.csv_dir && so.parts > 1)
         rc = IPSIM_FAIL(err, IPSIM_EUSAGE,
                         "--csv writes the comparison of a whole sweep; give it to `ipsim "

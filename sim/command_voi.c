@@ -49,9 +49,9 @@ static int parse(int argc, char **argv, const char *usage, const char **file,
         } else if (strcmp(a, "--bootstrap") == 0) {
             char *end;
             long b = strtol(argv[++i], &end, 10);
-            if (*end || b < 2 || b > 100000)
-                rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "--bootstrap takes 2 to 100000, not '%s'",
-                                argv[i]);
+            if (*end || b < 2 || b > IPSIM_VOI_BOOTSTRAP_MAX)
+                rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "--bootstrap takes 2 to %d, not '%s'",
+                                IPSIM_VOI_BOOTSTRAP_MAX, argv[i]);
             bootstrap = (int)b;
         } else if (a[0] == '-') {
             rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "unknown option '%s'; %s", a, usage);
@@ -95,13 +95,15 @@ int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, i
     if (!rc)
         rc = ipsim_h5_reader_open_all(file, &readers, &count, err);
     if (!rc)
-        rc = ipsim_comparison_compute(&comparison, readers, count, err);
+        rc = ipsim_comparison_compute(&comparison, readers, count, ctx->cancel, err);
     if (!rc)
         rc = ipsim_voi_analysis_run(&analysis, &comparison, ipsim_h5_reader_params(readers[0]),
-                                    plan, wtp, wtp_count, err);
+                                    plan, wtp, wtp_count, ctx->cancel, err);
     for (int i = 0; i < count; i++)
         ipsim_h5_reader_close(readers[i]);
     free(readers);
+    if (!rc)
+        rc = ipsim_error_cancelled(ctx->cancel, err, "before writing");
     if (!rc && csv_dir)
         rc = ipsim_voi_analysis_write_csv(&analysis, csv_dir, err);
     if (!rc) {
@@ -109,6 +111,9 @@ int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, i
         rc = ipsim_h5_writer_update(&w, file, "voi", err);
         if (!rc)
             rc = ipsim_voi_analysis_write_h5(&analysis, w, err);
+        /* The last moment a signal can stop it: the file is then replaced whole. */
+        if (!rc)
+            rc = ipsim_error_cancelled(ctx->cancel, err, "before replacing the file");
         if (!rc)
             rc = ipsim_h5_writer_commit(w, err);
         else
@@ -119,6 +124,8 @@ int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, i
         printf("\nStored under /voi in %s%s%s.\n", file, csv_dir ? "; CSV in " : "",
                csv_dir ? csv_dir : "");
     }
+    if (rc == IPSIM_EINTERRUPTED)
+        fprintf(stderr, "ipsim: %s is as it was\n", file);
     ipsim_voi_analysis_free(&analysis);
     ipsim_comparison_free(&comparison);
     free(plan);

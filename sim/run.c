@@ -82,7 +82,8 @@ ipsim_run_info ipsim_run_info_of(const ipsim_study *study, const char *command_l
 }
 
 int ipsim_run_check_study(const ipsim_study *study, int threads, int64_t block_patients,
-                          double *memory, double *output, ipsim_error *err)
+                          const volatile sig_atomic_t *cancel, double *memory, double *output,
+                          ipsim_error *err)
 {
     *memory = *output = 0;
     ipsim_model *model = malloc(sizeof *model);
@@ -92,9 +93,11 @@ int ipsim_run_check_study(const ipsim_study *study, int threads, int64_t block_p
     int rc = IPSIM_OK;
     for (int s = 0; s < study->count && !rc; s++) {
         const ipsim_params *p = &study->scenarios[s];
-        rc = ipsim_model_init(model, p, err);
+        rc = ipsim_error_cancelled(cancel, err, "while checking the scenarios");
+        if (!rc)
+            rc = ipsim_model_init(model, p, err);
         if (rc) {
-            if (study->count > 1)
+            if (study->count > 1 && rc != IPSIM_EINTERRUPTED)
                 ipsim_error_prefix(err, "scenario '%s': ", p->name);
             break;
         }
@@ -171,7 +174,8 @@ int ipsim_run_check_resources(const ipsim_params *p, double memory, double outpu
     return IPSIM_OK;
 }
 
-int ipsim_run_draw_parameters(const ipsim_study *study, double **out, ipsim_error *err)
+int ipsim_run_draw_parameters(const ipsim_study *study, const volatile sig_atomic_t *cancel,
+                              double **out, ipsim_error *err)
 {
     const ipsim_params *first = &study->scenarios[0];
     const int64_t R = first->cohort.replicates;
@@ -184,7 +188,9 @@ int ipsim_run_draw_parameters(const ipsim_study *study, double **out, ipsim_erro
     int rc = draws && scratch && model ? ipsim_gsl_stream_create(&gs, err)
                                        : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the PSA draws");
     for (int64_t r = 0; r < R && !rc; r++) {
-        rc = ipsim_psa_draw(first, first->seed, r, gs, draws + r * P, err);
+        rc = ipsim_error_cancelled(cancel, err, "while checking the PSA draws");
+        if (!rc)
+            rc = ipsim_psa_draw(first, first->seed, r, gs, draws + r * P, err);
         for (int s = 0; s < study->count && !rc; s++) {
             char context[IPSIM_NAME_MAX + 64];
             snprintf(context, sizeof context, "PSA replicate %lld of scenario '%s'", (long long)r,
@@ -328,7 +334,7 @@ int ipsim_run_study(ipsim_h5_writer *writer, const ipsim_study *study, const dou
 
 int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target,
                       const char *csv_dir, const double *wtp, int wtp_count, int quiet,
-                      ipsim_error *err)
+                      const volatile sig_atomic_t *cancel, ipsim_error *err)
 {
     const char *temp;
     ipsim_h5_reader **readers = calloc((size_t)scenarios, sizeof *readers);
@@ -338,7 +344,7 @@ int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target
     for (int s = 0; s < scenarios && !rc; s++)
         rc = ipsim_h5_reader_open_scenario(&readers[s], temp, s, err);
     if (!rc)
-        rc = ipsim_comparison_compute(&comparison, readers, scenarios, err);
+        rc = ipsim_comparison_compute(&comparison, readers, scenarios, cancel, err);
     for (int s = 0; readers && s < scenarios; s++)
         ipsim_h5_reader_close(readers[s]);
     /* Named by the file it will be, not the temporary one read. */
@@ -350,6 +356,8 @@ int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target
         rc = ipsim_h5_writer_resume(writer, err);
     if (!rc)
         rc = ipsim_comparison_write_h5(&comparison, writer, err);
+    if (!rc)
+        rc = ipsim_error_cancelled(cancel, err, "while comparing the scenarios");
     if (!rc && csv_dir)
         rc = ipsim_comparison_write_csv(&comparison, csv_dir, err);
     if (!rc && !quiet) {

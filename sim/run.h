@@ -33,7 +33,8 @@ typedef struct ipsim_run_settings {
  * chunk buffers, HDF5's caches), and *output, all scenarios' datasets
  * before compression. Errors: the model's, with the scenario named. */
 int ipsim_run_check_study(const ipsim_study *study, int threads, int64_t block_patients,
-                          double *memory, double *output, ipsim_error *err);
+                          const volatile sig_atomic_t *cancel, double *memory, double *output,
+                          ipsim_error *err);
 
 /* Refuses, before anything runs, a run that cannot fit in memory, or whose
  * uncompressed output cannot fit on the disk of output_path when it is
@@ -45,8 +46,10 @@ int ipsim_run_check_resources(const ipsim_params *p, double memory, double outpu
 /* The PSA draws of every replicate, [replicates][ipsim_psa_dimension],
  * checked for every scenario of the study (each draw applied must give
  * valid parameters and a model), so that no draw can stop a run midway.
- * *out is malloc'd. */
-int ipsim_run_draw_parameters(const ipsim_study *study, double **out, ipsim_error *err);
+ * *out is malloc'd. Both checks poll *cancel (may be NULL), per scenario
+ * and per replicate: IPSIM_EINTERRUPTED once set. */
+int ipsim_run_draw_parameters(const ipsim_study *study, const volatile sig_atomic_t *cancel,
+                              double **out, ipsim_error *err);
 
 /* Writes /psa/parameters [replicate, parameter] and each parameter's
  * distribution. */
@@ -85,7 +88,7 @@ int ipsim_run_scenario_shared(ipsim_h5_writer *writer, const ipsim_ranks *ranks,
  * tables. */
 int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target,
                       const char *csv_dir, const double *wtp, int wtp_count, int quiet,
-                      ipsim_error *err);
+                      const volatile sig_atomic_t *cancel, ipsim_error *err);
 
 /* The time now, ISO 8601 in UTC ("2026-11-29T09:30:00Z"). */
 void ipsim_run_utc_now(char *buf, size_t size);

@@ -102,7 +102,7 @@ static int assemble(const char *target, const ipsim_sweep *sw, const unsigned ch
     }
     if (!rc && first->psa.sample && ipsim_psa_dimension(first) > 0) {
         if (!draws)
-            rc = ipsim_run_draw_parameters(study, &drawn_here, err);
+            rc = ipsim_run_draw_parameters(study, settings->cancel, &drawn_here, err);
         if (!rc)
             rc = ipsim_run_write_draws(w, first, draws ? draws : drawn_here, err);
     }
@@ -110,7 +110,9 @@ static int assemble(const char *target, const ipsim_sweep *sw, const unsigned ch
         rc = write_sweep_table(w, sw, part, parts, err);
     if (!rc && parts == 1 && n >= 2)
         rc = ipsim_run_compare(w, n, target, settings->csv_dir, settings->wtp,
-                               settings->wtp_count, settings->quiet, err);
+                               settings->wtp_count, settings->quiet, settings->cancel, err);
+    if (!rc)
+        rc = ipsim_error_cancelled(settings->cancel, err, "before the file was complete");
     if (!rc) {
         rc = ipsim_h5_writer_commit(w, err);
         w = NULL;
@@ -242,10 +244,10 @@ int ipsim_sweep_prepare(ipsim_sweep_plan *plan, const ipsim_sweep *sw, const cha
     double memory = 0, output = 0;
     int rc = plan->include && plan->sources
                  ? ipsim_run_check_study(study, settings->threads, settings->block_patients,
-                                         &memory, &output, err)
+                                         settings->cancel, &memory, &output, err)
                  : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the sweep");
     if (!rc && first->psa.sample && ipsim_psa_dimension(first) > 0)
-        rc = ipsim_run_draw_parameters(study, &plan->draws, err);
+        rc = ipsim_run_draw_parameters(study, settings->cancel, &plan->draws, err);
     /* The part's share of the output, twice: the scenarios' own files stay
      * until the target, assembled from them, is complete. (Every rank
      * checks, so that all stop together; rank 0 alone warns.) */
@@ -386,7 +388,7 @@ static int read_sweep_table(ipsim_h5_reader *r, ipsim_sweep *sw, ipsim_error *er
     int rc = ipsim_h5_reader_read_root_strings(r, "sweep/scenario", &names, &S, err);
     if (!rc)
         rc = ipsim_h5_reader_read_root_strings(r, "sweep/key", &keys, &K, err);
-    if (!rc && (S < 1 || K < 1 || K > IPSIM_SWEEP_KEYS_MAX))
+    if (!rc && (S < 1 || S > IPSIM_STUDY_MAX_SCENARIOS || K < 1 || K > IPSIM_SWEEP_KEYS_MAX))
         rc = IPSIM_FAIL(err, IPSIM_EFORMAT, "'%s' has a malformed sweep table",
                         ipsim_h5_reader_path(r));
     if (!rc) {
@@ -449,7 +451,8 @@ static int add_part(merge *m, const char *path, const char *first_path, ipsim_er
     rc = read_sweep_table(m->readers[before], &mine, err);
     char *label = rc ? NULL : ipsim_h5_reader_root_attribute(m->readers[before], "sweep", "part");
     int part = 0, n = 0;
-    if (!rc && (!label || sscanf(label, "%d/%d", &part, &n) != 2 || part < 1 || part > n))
+    if (!rc && (!label || !ipsim_sweep_part_parse(label, &part, &n) ||
+                n > mine.study.count))
         rc = IPSIM_FAIL(err, IPSIM_EFORMAT, "'%s' is not part of a sweep", path);
     free(label);
     if (!rc && m->parts == 0) {

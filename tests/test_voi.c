@@ -64,7 +64,7 @@ static double value_of(const problem *pr, const int *columns, int d, double *se,
     assert_int_equal(ipsim_voi_fit_create(&f, &pr->outcomes, x, d, &err), IPSIM_OK);
     const double wtp = 20000;
     const double value = ipsim_voi_value(&f, wtp, NULL);
-    assert_int_equal(ipsim_voi_bootstrap(&f, &wtp, 1, BOOTSTRAP, 7, 1, se, evpi_se,
+    assert_int_equal(ipsim_voi_bootstrap(&f, &wtp, 1, BOOTSTRAP, 7, 1, NULL, se, evpi_se,
                                          &err),
                      IPSIM_OK);
     assert_true(value <= ipsim_voi_evpi(&pr->outcomes, wtp));
@@ -162,7 +162,7 @@ static void evsi_normal_study(void **state)
         const double wtp = 0, evsi = ipsim_voi_value(&f, wtp, NULL);
         double se;
         assert_int_equal(
-            ipsim_voi_bootstrap(&f, &wtp, 1, BOOTSTRAP, 7, 2, &se, NULL, &err),
+            ipsim_voi_bootstrap(&f, &wtp, 1, BOOTSTRAP, 7, 2, NULL, &se, NULL, &err),
             IPSIM_OK);
         const double n = (double)sizes[i];
         const double sd = fabs(B) * S * S / sqrt(S * S + sigma * sigma / n);
@@ -212,6 +212,63 @@ static void study_results_are_reproducible_and_unbiased(void **state)
     assert_non_null(strstr(err.message, "draw 7"));
 }
 
+/* Sizes the samplers cannot hold are refused with the limit, before any
+ * draw is simulated: a sample size beyond IPSIM_VOI_N_MAX, and a draw at
+ * which the treated arm would expect more events than the Poisson sampler
+ * counts (named by its index). */
+static void studies_too_large_to_simulate_are_refused(void **state)
+{
+    (void)state;
+    enum { N = 100 };
+    static double theta[N], result[N];
+    ipsim_error err;
+    for (int r = 0; r < N; r++)
+        theta[r] = 0.3;
+    ipsim_voi_study cohort = {.name = "cohort", .design = IPSIM_VOI_BINOMIAL, .arms = 1};
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_evsi_simulate(&cohort, theta, N, IPSIM_VOI_N_MAX + 1, 5, result, &err),
+                     IPSIM_EPARAM);
+    assert_non_null(strstr(err.message, "must be from 1 to 1000000000"));
+    ipsim_voi_study trial = {.name = "trial", .design = IPSIM_VOI_RATE_RATIO,
+                             .control_rate = 0.9, .follow_up_years = 1, .arms = 2};
+    theta[3] = 3; /* 2.7e9 expected events in the treated arm */
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_evsi_simulate(&trial, theta, N, IPSIM_VOI_N_MAX, 5, result, &err),
+                     IPSIM_EPARAM);
+    assert_non_null(strstr(err.message, "draw 3"));
+    assert_non_null(strstr(err.message, "at most 1000000000"));
+}
+
+/* A set cancellation flag stops the bootstrap with IPSIM_EINTERRUPTED. */
+static void bootstrap_stops_when_cancelled(void **state)
+{
+    (void)state;
+    static problem pr;
+    static double x[DRAWS];
+    make_problem(&pr, 11, linear);
+    for (int r = 0; r < DRAWS; r++)
+        x[r] = pr.x[r * 3];
+    ipsim_voi_fit f;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_voi_fit_create(&f, &pr.outcomes, x, 1, &err), IPSIM_OK);
+    const double wtp = 0;
+    double se = -1;
+    volatile sig_atomic_t cancel = SIGTERM;
+    assert_int_equal(ipsim_voi_bootstrap(&f, &wtp, 1, BOOTSTRAP, 7, 1, &cancel, &se, NULL, &err),
+                     IPSIM_EINTERRUPTED);
+    assert_non_null(strstr(err.message, "stopped by a signal while bootstrapping"));
+    ipsim_error_clear(&err);
+    assert_int_equal(
+        ipsim_voi_evpi_bootstrap(&pr.outcomes, &wtp, 1, BOOTSTRAP, 7, 1, &cancel, &se, &err),
+        IPSIM_EINTERRUPTED);
+    cancel = 0;
+    assert_int_equal(ipsim_voi_bootstrap(&f, &wtp, 1, BOOTSTRAP, 7, 1, &cancel, &se, NULL, &err),
+                     IPSIM_OK);
+    assert_true(se >= 0);
+    ipsim_voi_fit_free(&f);
+}
+
 static void population_multiplier(void **state)
 {
     (void)state;
@@ -243,6 +300,8 @@ int main(void)
         cmocka_unit_test(evppi_interaction),
         cmocka_unit_test(evsi_normal_study),
         cmocka_unit_test(study_results_are_reproducible_and_unbiased),
+        cmocka_unit_test(studies_too_large_to_simulate_are_refused),
+        cmocka_unit_test(bootstrap_stops_when_cancelled),
         cmocka_unit_test(population_multiplier),
         cmocka_unit_test(metamodel_refuses_inputs_that_do_not_vary),
     };
