@@ -86,8 +86,7 @@ class RunSignals(Interrupted):
             "name: draws\nbase: {base}\n"
             "cohort: {{patients: 1, replicates: 1000000, horizon_months: 12}}\n"
             "psa: {{sample: true}}\n"
-            "ivig:\n  rate_ratio_all: {{distribution: lognormal, ci95: [0.36, 0.66], "
-            "value: 0.49}}\n"
+            "economics:\n  ivig_price_per_gram: {{distribution: gamma, mean: 34, se: 3}}\n"
             "grid:\n  ivig.dose_mg_per_kg: [200, 400]\n").format(
                 base=os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml")))
         self.interrupt(["sweep", sweep, "-o", self.path("draws.h5"), "--quiet"],
