@@ -90,47 +90,71 @@ static int group_columns(const ipsim_comparison *c, const ipsim_params *p,
 
 /* ---- one regression --------------------------------------------------------------- */
 
+/* The value of the information in inputs x, [datasets][draws][d]: one
+ * set (EVPPI), or the results of several simulated studies (EVSI), whose
+ * values are averaged, as are their bootstrap resamples, resample by
+ * resample (each fit draws the same resamples), so that the SE is that of
+ * the average. */
 static int evaluate(ipsim_voi_analysis *a, ipsim_voi_result *out, const ipsim_psa_outcomes *o,
-                    const double *x, int d, const char *label, ipsim_error *err)
+                    const double *x, int d, int datasets, const char *label, ipsim_error *err)
 {
     const ipsim_comparison *c = a->comparison;
-    ipsim_voi_fit fit;
-    int rc = ipsim_voi_fit_create(&fit, o, x, d, err);
-    if (rc)
-        return rc;
-    out->value = malloc((size_t)c->wtp_count * sizeof *out->value);
-    if (!out->value) {
-        ipsim_voi_fit_free(&fit);
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for the value of information");
-    }
+    const int K = a->report_count, B = a->bootstrap;
+    const size_t cells = (size_t)B * (size_t)K + 1;
+    out->value = calloc((size_t)c->wtp_count, sizeof *out->value);
+    double *resampled = calloc(cells, sizeof *resampled), *values = malloc(cells * sizeof *values);
+    int rc = out->value && resampled && values
+                 ? IPSIM_OK
+                 : IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for the value of information");
     bool capped = false;
-    for (int w = 0; w < c->wtp_count; w++) {
-        bool cap;
-        out->value[w] = ipsim_voi_value(&fit, c->wtp[w], &cap);
-        capped |= cap;
-    }
-    for (int k = 0; k < a->report_count; k++) {
-        bool cap;
-        out->report[k] = ipsim_voi_value(&fit, a->report_wtp[k], &cap);
-        capped |= cap;
-    }
-    rc = ipsim_voi_bootstrap(&fit, a->report_wtp, a->report_count, a->bootstrap, a->seed,
-                             ipsim_rng_name_hash(label), out->report_se, NULL, err);
-    ipsim_metamodel_describe(fit.model, out->basis, sizeof out->basis);
     out->r_squared_min = 1;
     out->r_squared_max = 0;
-    for (int k = 0; k < 2 * (o->options - 1); k++) {
-        out->r_squared_min = fmin(out->r_squared_min, fit.fits[k].r_squared);
-        out->r_squared_max = fmax(out->r_squared_max, fit.fits[k].r_squared);
+    for (int k = 0; k < K; k++)
+        out->report[k] = 0;
+    for (int j = 0; !rc && j < datasets; j++) {
+        ipsim_voi_fit fit;
+        rc = ipsim_voi_fit_create(&fit, o, x + (size_t)j * (size_t)o->draws * (size_t)d, d, err);
+        if (rc)
+            break;
+        for (int w = 0; !rc && w < c->wtp_count; w++) {
+            double v;
+            bool cap;
+            rc = ipsim_voi_value(&fit, c->wtp[w], &v, &cap, err);
+            out->value[w] += v / datasets;
+            capped |= cap;
+        }
+        for (int k = 0; !rc && k < K; k++) {
+            double v;
+            bool cap;
+            rc = ipsim_voi_value(&fit, a->report_wtp[k], &v, &cap, err);
+            out->report[k] += v / datasets;
+            capped |= cap;
+        }
+        if (!rc)
+            rc = ipsim_voi_resample(&fit, a->report_wtp, K, B, a->seed, ipsim_rng_name_hash(label),
+                                    values, NULL, err);
+        for (size_t i = 0; !rc && i + 1 < cells; i++)
+            resampled[i] += values[i] / datasets;
+        for (int k = 0; k < 2 * (o->options - 1); k++) {
+            out->r_squared_min = fmin(out->r_squared_min, fit.fits[k].r_squared);
+            out->r_squared_max = fmax(out->r_squared_max, fit.fits[k].r_squared);
+        }
+        if (j == 0) {
+            ipsim_metamodel_describe(fit.model, out->basis, sizeof out->basis);
+            ipsim_voi_fit_warnings(&fit, out->warnings, sizeof out->warnings);
+        }
+        ipsim_voi_fit_free(&fit);
     }
-    ipsim_voi_fit_warnings(&fit, out->warnings, sizeof out->warnings);
-    if (capped) {
+    if (!rc)
+        ipsim_voi_spread(resampled, B, K, out->report_se);
+    if (!rc && capped) {
         size_t used = strlen(out->warnings);
         snprintf(out->warnings + used, sizeof out->warnings - used, "%s%s", used ? "; " : "",
                  "the estimate exceeded the EVPI somewhere and was capped at it: the fit "
                  "follows noise");
     }
-    ipsim_voi_fit_free(&fit);
+    free(resampled);
+    free(values);
     return rc;
 }
 
@@ -200,7 +224,7 @@ static int run_groups(ipsim_voi_analysis *a, const ipsim_params *p, const ipsim_
                 x[r * d + j] = c->draws[r * c->parameters + columns[j]];
         char label[sizeof out->name + 8];
         snprintf(label, sizeof label, "evppi.%s", out->name);
-        rc = evaluate(a, out, o, x, d, label, err);
+        rc = evaluate(a, out, o, x, d, 1, label, err);
         if (rc)
             ipsim_error_prefix(err, "EVPPI of group '%s': ", out->name);
     }
@@ -234,7 +258,7 @@ static int run_study(ipsim_voi_analysis *a, const ipsim_params *p, const ipsim_v
     }
     out->size = calloc((size_t)s->sizes, sizeof *out->size);
     double *theta = malloc((size_t)c->replicates * sizeof *theta);
-    double *result = malloc((size_t)c->replicates * sizeof *result);
+    double *result = malloc(IPSIM_EVSI_DATASETS * (size_t)c->replicates * sizeof *result);
     int rc = out->size && theta && result ? IPSIM_OK
                                           : IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for EVSI");
     for (int64_t r = 0; !rc && r < c->replicates; r++)
@@ -244,9 +268,11 @@ static int run_study(ipsim_voi_analysis *a, const ipsim_params *p, const ipsim_v
         snprintf(v->name, sizeof v->name, "%s.n=%lld", s->name, (long long)s->n[n]);
         snprintf(v->input_names, sizeof v->input_names, "%s", s->parameter);
         v->inputs = 1;
-        rc = ipsim_evsi_simulate(s, theta, c->replicates, s->n[n], a->seed, result, err);
+        for (int j = 0; !rc && j < IPSIM_EVSI_DATASETS; j++)
+            rc = ipsim_evsi_simulate(s, theta, c->replicates, s->n[n], j, a->seed,
+                                     result + (size_t)j * (size_t)c->replicates, err);
         if (!rc)
-            rc = evaluate(a, v, o, result, 1, v->name, err);
+            rc = evaluate(a, v, o, result, 1, IPSIM_EVSI_DATASETS, v->name, err);
         if (rc)
             ipsim_error_prefix(err, "EVSI of study '%s' at n = %lld: ", s->name,
                                (long long)s->n[n]);
