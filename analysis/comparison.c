@@ -369,19 +369,22 @@ int ipsim_comparison_compute(ipsim_comparison *out, ipsim_h5_reader *const *read
 
 /* ---- printing -------------------------------------------------------------------------- */
 
-/* Linear interpolation of a [wtp][stride] table at wtp value x (clamped to
- * the grid). */
-static double at_wtp(const ipsim_comparison *c, const double *table, int stride, int column,
-                     double x)
+/* The acceptability and EVPI at any wtp, computed from the draws (not read
+ * off the grid: between its points a straight line is not the curve, and
+ * beyond its end the values are not the end's). */
+static double acceptability_at(const ipsim_comparison *c, double wtp, int scenario,
+                               double *evpi)
 {
-    if (x <= c->wtp[0] || c->wtp_count == 1)
-        return table[column];
-    for (int w = 1; w < c->wtp_count; w++)
-        if (x <= c->wtp[w]) {
-            double t = (x - c->wtp[w - 1]) / (c->wtp[w] - c->wtp[w - 1]);
-            return (1 - t) * table[(w - 1) * stride + column] + t * table[w * stride + column];
-        }
-    return table[(c->wtp_count - 1) * stride + column];
+    double *probability = malloc((size_t)c->count * sizeof *probability), value = NAN, p = NAN;
+    if (probability) { /* a sweep may compare more scenarios than fit the stack */
+        ipsim_acceptability(c->replicate_cost, c->replicate_qalys, c->replicates, c->count, wtp,
+                            probability, &value, NULL);
+        p = probability[scenario];
+    }
+    free(probability);
+    if (evpi)
+        *evpi = value;
+    return p;
 }
 
 /* The option with the highest expected NMB at any wtp (not only grid points). */
@@ -518,22 +521,24 @@ void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *
                         ipsim_net_monetary_benefit(r->mean[IPSIM_OUTCOME_COST],
                                                    r->mean[IPSIM_OUTCOME_QALYS], report_wtp[k]));
                 if (c->psa)
-                    fprintf(out, "  %5.1f%%", 100 * at_wtp(c, c->ceac, c->count, s, report_wtp[k]));
+                    fprintf(out, "  %5.1f%%", 100 * acceptability_at(c, report_wtp[k], s, NULL));
             }
             fputc('\n', out);
         }
         for (int k = 0; k < report_count; k++) {
             fprintf(out, "  At %.0f per QALY the highest expected net benefit is '%s'",
                     report_wtp[k], c->scenarios[best_at(c, report_wtp[k])].name);
-            if (c->psa)
-                fprintf(out, "; EVPI %.0f per patient", at_wtp(c, c->evpi, 1, 0, report_wtp[k]));
+            if (c->psa) {
+                double evpi;
+                acceptability_at(c, report_wtp[k], 0, &evpi);
+                fprintf(out, "; EVPI %.0f per patient", evpi);
+            }
             fputs(".\n", out);
         }
         if (c->psa)
             fprintf(out, "  (%lld PSA draws of %d uncertain values; P(c-e) and EVPI are "
-                         "interpolated on the %.0f-wide grid.)\n",
-                    (long long)c->replicates, c->parameters,
-                    c->wtp_count > 1 ? c->wtp[1] - c->wtp[0] : 0.0);
+                         "computed from the draws at each value.)\n",
+                    (long long)c->replicates, c->parameters);
     }
 }
 

@@ -847,6 +847,38 @@ class ValueOfInformation(Workdir):
         with h5py.File(out, "r") as f:
             self.assertNotIn(12345.0, list(f["voi/report_wtp"][()]))
 
+    def test_requested_wtp_values_are_computed_from_the_draws(self):
+        # Off the grid, and beyond its end (500,000 by default), compare's
+        # P(c-e) and EVPI are those of the draws at that value, not read
+        # off the grid, and voi's EVPI is the same number.
+        out = self.study("wtp-exact.h5")
+        values = [272507.0, 137777.0, 750000.0, 2e6]
+        r = run("compare", out, "--wtp", ",".join("%.0f" % w for w in values))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(out, "r") as f:
+            cost, qalys = f["psa/cost"][()], f["psa/qalys"][()]
+            names = [s.decode() for s in f["psa/scenario"][()]]
+            grid = f["psa/wtp"][()]
+        self.assertGreater(values[2], grid.max())
+        evpis = re.findall(r"At (\d+) per QALY .*; EVPI (\d+) per patient", r.stdout)
+        self.assertEqual([float(w) for w, _ in evpis], values)
+        for k, w in enumerate(values):
+            nmb = qalys * w - cost
+            best = nmb.argmax(axis=1)
+            evpi = nmb.max(axis=1).mean() - nmb.mean(axis=0).max()
+            self.assertEqual(int(evpis[k][1]), int(round(evpi)), w)
+            for s, name in enumerate(names):
+                row = re.search(r"^  %s +(.*)$" % re.escape(name), r.stdout.split("Net monetary")[1],
+                                re.M).group(1)
+                shares = re.findall(r"([\d.]+)%", row)
+                self.assertAlmostEqual(float(shares[k]), 100 * (best == s).mean(), places=1,
+                                       msg="%s at %g" % (name, w))
+        r = run("voi", out, "--parameters", "economics.ivig_price_per_gram", "--bootstrap", "20",
+                "--wtp", ",".join("%.0f" % w for w in values))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        voi = [float(v) for v in re.findall(r"EVPI \(all parameters\) +([\d.]+)", r.stdout)]
+        self.assertEqual([round(v) for v in voi], [int(e) for _, e in evpis])
+
     def test_bad_plans_and_files_leave_the_file_alone(self):
         out = self.study("psa.h5")
         with open(out, "rb") as f:
