@@ -496,6 +496,54 @@ int ipsim_voi_analysis_write_csv(const ipsim_voi_analysis *a, const char *dir, i
 
 /* ---- HDF5 -------------------------------------------------------------------------- */
 
+/* Each design row's study, as the plan gave it, so that the EVSI can be
+ * re-derived from the file: table has room for 6 E values. */
+static int write_designs(const ipsim_voi_analysis *a, ipsim_h5_writer *w, const ipsim_h5_axis *row,
+                         int E, double *table, ipsim_error *err)
+{
+    const char **text = calloc(2 * (size_t)E + 1, sizeof *text);
+    if (!text)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for /voi");
+    for (int s = 0, i = 0; s < a->studies; s++)
+        for (int n = 0; n < a->study[s].study.sizes; n++, i++) {
+            const ipsim_voi_study *st = &a->study[s].study;
+            text[i] = st->name;
+            text[E + i] = ipsim_voi_design_names[st->design];
+            table[i] = st->arms;
+            table[E + i] = st->design == IPSIM_VOI_NORMAL ? st->sd : NAN;
+            table[2 * E + i] = st->design == IPSIM_VOI_RATE_RATIO ? st->control_rate : NAN;
+            table[3 * E + i] = st->design == IPSIM_VOI_RATE_RATIO ? st->follow_up_years : NAN;
+            table[4 * E + i] = st->cost_per_person;
+            table[5 * E + i] = st->fixed_cost;
+        }
+    int rc = ipsim_h5_writer_write_strings(w, "voi", "study", row, text, "the proposed study",
+                                           err);
+    if (!rc)
+        rc = ipsim_h5_writer_write_strings(w, "voi", "study_design", row, text + E,
+                                           "its design: normal, binomial or rate_ratio "
+                                           "(analysis/evsi.h)",
+                                           err);
+    static const struct {
+        const char *name, *long_name;
+        bool money;
+    } columns[6] = {
+        {"study_arms", "persons recruited per unit of sample_size", false},
+        {"study_sd", "normal design: one observation's SD (NaN for other designs)", false},
+        {"study_control_rate",
+         "rate_ratio design: events per person-year without the intervention (NaN otherwise)",
+         false},
+        {"study_follow_up_years", "rate_ratio design: follow-up per person (NaN otherwise)",
+         false},
+        {"study_cost_per_person", "the study's cost per person", true},
+        {"study_fixed_cost", "the study's fixed cost", true}};
+    for (int k = 0; !rc && k < 6; k++)
+        rc = ipsim_h5_writer_write_table(w, "voi", columns[k].name, 1, row, table + k * E,
+                                         columns[k].long_name,
+                                         columns[k].money ? a->currency : NULL, err);
+    free(text);
+    return rc;
+}
+
 int ipsim_voi_analysis_write_h5(const ipsim_voi_analysis *a, ipsim_h5_writer *w,
                                 ipsim_error *err)
 {
@@ -510,7 +558,7 @@ int ipsim_voi_analysis_write_h5(const ipsim_voi_analysis *a, ipsim_h5_writer *w,
                                   "willingness to pay per QALY (reported, with SEs)", c->currency};
     const int rows = (G > E ? G : E) + 1;
     const char **names = calloc((size_t)rows * 4, sizeof *names);
-    double *table = malloc((size_t)rows * (size_t)(W > K ? W : K) * 4 * sizeof *table);
+    double *table = malloc((size_t)rows * (size_t)(W > K ? W : K) * 6 * sizeof *table);
     int rc = names && table ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for /voi");
     const char **inputs = names + rows, **bases = names + 2 * rows, **notes = names + 3 * rows;
     if (!rc)
@@ -604,6 +652,8 @@ int ipsim_voi_analysis_write_h5(const ipsim_voi_analysis *a, ipsim_h5_writer *w,
                                                  "expected net gain of sampling: population "
                                                  "EVSI minus the study's cost",
                                                  c->currency, err);
+            if (!rc)
+                rc = write_designs(a, w, &row, E, table, err);
         }
     }
     char text[64];
@@ -614,7 +664,9 @@ int ipsim_voi_analysis_write_h5(const ipsim_voi_analysis *a, ipsim_h5_writer *w,
                       {"horizon_years", a->horizon_years},
                       {"discount_rate", a->discount_rate},
                       {"population", a->population},
-                      {"bootstrap", a->bootstrap}};
+                      {"bootstrap", a->bootstrap},
+                      {"seed", (double)a->seed},
+                      {"evsi_datasets", IPSIM_EVSI_DATASETS}};
     for (size_t i = 0; !rc && i < sizeof attributes / sizeof attributes[0]; i++) {
         snprintf(text, sizeof text, "%.17g", attributes[i].value);
         rc = ipsim_h5_writer_set_attribute(w, "voi", attributes[i].name, text, err);
