@@ -52,6 +52,18 @@ bool ipsim_output_writable(const char *path, const struct stat *st)
     return faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0;
 }
 
+size_t ipsim_path_parent(const char *path, size_t *end)
+{
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/')
+        len--;
+    if (end)
+        *end = len;
+    while (len > 0 && path[len - 1] != '/')
+        len--;
+    return len;
+}
+
 int ipsim_output_directory(const char *dir, bool may_be_missing, const char *what,
                            ipsim_error *err)
 {
@@ -62,15 +74,8 @@ int ipsim_output_directory(const char *dir, bool may_be_missing, const char *wha
             return IPSIM_FAIL(err, IPSIM_EIO, "cannot write %s '%s': %s", what, dir, strerror(e));
         /* Missing: it will be made in its parent. */
         char parent[IPSIM_PATH_MAX];
-        size_t len = strlen(dir);
-        while (len > 1 && dir[len - 1] == '/')
-            len--;
-        const char *slash = NULL;
-        for (size_t i = 0; i < len; i++)
-            if (dir[i] == '/')
-                slash = dir + i;
-        snprintf(parent, sizeof parent, "%.*s", slash ? (int)(slash - dir + 1) : 1,
-                 slash ? dir : ".");
+        size_t len = ipsim_path_parent(dir, NULL);
+        snprintf(parent, sizeof parent, "%.*s", len ? (int)len : 1, len ? dir : ".");
         int why = directory_error(parent);
         if (why)
             return IPSIM_FAIL(err, IPSIM_EIO, "cannot create %s '%s' (in directory '%s'): %s",

@@ -27,6 +27,11 @@
  * wrong. */
 int ipsim_output_target(const char *path, char *real, size_t size, ipsim_error *err);
 
+/* The length of the directory part of `path`, its last slash included ("a/b/"
+ * of "a/b/c" and of "a/b/c/"), 0 if it has none; *end (may be NULL) gets
+ * the length of `path` without trailing slashes. */
+size_t ipsim_path_parent(const char *path, size_t *end);
+
 /* Puts in real[0..size-1] `path`, or, when `path` is a symbolic link,
  * the absolute path of what it reaches. Errors: IPSIM_EIO for a link that
  * reaches nothing (naming `what`: "file", "directory") or a path too

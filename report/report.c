@@ -558,11 +558,7 @@ static int check_target(const char *dir, char *real, size_t size, ipsim_error *e
                           "cannot write the report to '%s': it exists and is not a directory", dir);
     /* It is replaced by a rename in its parent. */
     char parent[IPSIM_PATH_MAX + 8];
-    size_t len = strlen(real);
-    while (len > 1 && real[len - 1] == '/')
-        len--;
-    while (len > 0 && real[len - 1] != '/')
-        len--;
+    size_t len = ipsim_path_parent(real, NULL);
     snprintf(parent, sizeof parent, "%.*s", len ? (int)len : 1, len ? real : ".");
     rc = ipsim_output_directory(parent, false, "the directory of the report", err);
     if (rc)
@@ -605,14 +601,8 @@ static int check_target(const char *dir, char *real, size_t size, ipsim_error *e
 static int sibling_directory(const char *dir, const char *kind, char *out, size_t size,
                              ipsim_error *err)
 {
-    size_t len = strlen(dir);
-    while (len > 1 && dir[len - 1] == '/')
-        len--;
-    const char *slash = NULL;
-    for (size_t i = 0; i < len; i++)
-        if (dir[i] == '/')
-            slash = dir + i;
-    int parent = slash ? (int)(slash - dir + 1) : 0;
+    size_t len;
+    int parent = (int)ipsim_path_parent(dir, &len);
     int n = snprintf(out, size, "%.*s.%.*s.ipsim-%s-%ld-XXXXXX", parent, dir,
                      (int)len - parent, dir + parent, kind, (long)getpid());
     if (n < 0 || (size_t)n >= size)
