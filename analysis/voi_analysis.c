@@ -394,8 +394,8 @@ static void csv_result(FILE *f, const ipsim_voi_analysis *a, const char *quantit
                        const ipsim_voi_result *v, int k, double n, double cost, double gain)
 {
     fprintf(f, "%s", quantity);
-    ipsim_csv_text(f, true, v ? v->name : "evpi");
-    ipsim_csv_text(f, true, v ? v->input_names : "");
+    ipsim_csv_text_quoted(f, true, v ? v->name : "evpi");
+    ipsim_csv_text_quoted(f, true, v ? v->input_names : "");
     ipsim_csv_number(f, n);
     ipsim_csv_number(f, a->report_wtp[k]);
     const double value = v ? v->report[k] : a->evpi_report[k];
@@ -404,10 +404,10 @@ static void csv_result(FILE *f, const ipsim_voi_analysis *a, const char *quantit
     ipsim_csv_number(f, value * a->population);
     ipsim_csv_number(f, cost);
     ipsim_csv_number(f, gain);
-    ipsim_csv_text(f, true, v ? v->basis : "");
+    ipsim_csv_text_quoted(f, true, v ? v->basis : "");
     ipsim_csv_number(f, v ? v->r_squared_min : NAN);
     ipsim_csv_number(f, v ? v->r_squared_max : NAN);
-    ipsim_csv_text(f, true, v ? v->warnings : "");
+    ipsim_csv_text_quoted(f, true, v ? v->warnings : "");
     fputc('\n', f);
 }
 

@@ -43,12 +43,12 @@ void ipsim_csv_number(FILE *f, double v)
         fprintf(f, ",%.10g", v);
 }
 
-void ipsim_csv_text(FILE *f, bool comma, const char *text)
+static void write_text(FILE *f, bool comma, const char *text, bool always_quoted)
 {
     if (comma)
         fputc(',', f);
     const bool formula = text[0] != '\0' && strchr("=+-@\t\r", text[0]) != NULL;
-    const bool quoted = strpbrk(text, ",\"\r\n") != NULL;
+    const bool quoted = always_quoted || strpbrk(text, ",\"\r\n") != NULL;
     if (quoted)
         fputc('"', f);
     if (formula)
@@ -60,6 +60,16 @@ void ipsim_csv_text(FILE *f, bool comma, const char *text)
     }
     if (quoted)
         fputc('"', f);
+}
+
+void ipsim_csv_text(FILE *f, bool comma, const char *text)
+{
+    write_text(f, comma, text, false);
+}
+
+void ipsim_csv_text_quoted(FILE *f, bool comma, const char *text)
+{
+    write_text(f, comma, text, true);
 }
 
 void ipsim_csv_textf(FILE *f, bool comma, const char *format, ...)

@@ -34,6 +34,9 @@ void ipsim_csv_number(FILE *f, double v);
  * formula (OWASP, "CSV injection"). */
 void ipsim_csv_text(FILE *f, bool comma, const char *text);
 
+/* The same, always quoted (a column of free text, quoted in every row). */
+void ipsim_csv_text_quoted(FILE *f, bool comma, const char *text);
+
 /* ipsim_csv_text of the printf-style `format` (a header such as "nmb_%s";
  * cut at 1023 bytes). */
 void ipsim_csv_textf(FILE *f, bool comma, const char *format, ...)

@@ -246,14 +246,18 @@ static void csv_cells_are_quoted_and_never_formulas(void **state)
         assert_string_equal(text, want);
         free(text);
     }
-    /* Numbers are numbers: a negative value keeps its sign, NaN is empty. */
+    /* Numbers are numbers: a negative value keeps its sign, NaN is empty.
+     * A column of free text may be quoted in every row, formulas still
+     * neutralised. */
     char *text = NULL;
     size_t size = 0;
     FILE *f = open_memstream(&text, &size);
     ipsim_csv_number(f, -0.0123);
     ipsim_csv_number(f, NAN);
+    ipsim_csv_text_quoted(f, true, "evpi");
+    ipsim_csv_text_quoted(f, true, "-x \"y\"");
     fclose(f);
-    assert_string_equal(text, ",-0.0123,");
+    assert_string_equal(text, ",-0.0123,,\"evpi\",\"'-x \"\"y\"\"\"");
     free(text);
 }
 
