@@ -601,16 +601,12 @@ int ipsim_comparison_csv(const ipsim_comparison *c, ipsim_csv_set *set, ipsim_er
     fprintf(f, "wtp,best_expected_nmb");
     if (c->psa)
         fprintf(f, ",ceaf_probability,evpi");
-    for (int s = 0; s < S; s++) {
-        const char *name = c->scenarios[s].name;
-        ipsim_csv_textf(f, true, "nmb_%s", name);
-        ipsim_csv_textf(f, true, "nhb_%s", name);
-        if (c->psa) {
-            ipsim_csv_textf(f, true, "ceac_%s", name);
-            ipsim_csv_textf(f, true, "incremental_ceac_%s", name);
-            ipsim_csv_textf(f, true, "expected_loss_%s", name);
-        }
-    }
+    /* Per scenario: the first two, and with PSA all five. */
+    static const char *const per_scenario[] = {"nmb_", "nhb_", "ceac_", "incremental_ceac_",
+                                               "expected_loss_"};
+    for (int s = 0; s < S; s++)
+        for (int k = 0; k < (c->psa ? 5 : 2); k++)
+            ipsim_csv_textf(f, true, "%s%s", per_scenario[k], c->scenarios[s].name);
     fputc('\n', f);
     for (int w = 0; w < c->wtp_count; w++) {
         fprintf(f, "%.10g", c->wtp[w]);
