@@ -544,14 +544,12 @@ void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *
 
 /* ---- CSV ------------------------------------------------------------------------------- */
 
-int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim_error *err)
+int ipsim_comparison_csv(const ipsim_comparison *c, ipsim_csv_set *set, ipsim_error *err)
 {
     char *text;
     size_t size;
     FILE *f;
-    int rc = ipsim_csv_directory(dir, err);
-    if (!rc)
-        rc = ipsim_csv_open(&f, &text, &size, "comparison.csv", err);
+    int rc = ipsim_csv_open(&f, &text, &size, "comparison.csv", err);
     if (rc)
         return rc;
     const int S = c->count;
@@ -566,7 +564,9 @@ int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim
                "incremental_cost,incremental_qalys,icer\n");
     for (int s = 0; s < S; s++) {
         const ipsim_scenario_result *r = &c->scenarios[s];
-        fprintf(f, "%s,%s,%lld", r->name, r->source, (long long)r->patients);
+        ipsim_csv_text(f, false, r->name);
+        ipsim_csv_text(f, true, r->source);
+        fprintf(f, ",%lld", (long long)r->patients);
         const double figures[] = {r->infections_per_100py, r->serious_per_100py,
                                   r->deaths_per_100py,     r->ivig_grams_per_100py,
                                   r->died_pct,             r->infection_deaths_pct,
@@ -590,14 +590,14 @@ int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim
         ipsim_csv_number(f, r->qalys_interval[0]);
         ipsim_csv_number(f, r->qalys_interval[1]);
         const ipsim_incremental *inc = &r->incremental;
-        fprintf(f, ",%s,%s", ipsim_dominance_names[inc->status],
-                inc->compared_to >= 0 ? c->scenarios[inc->compared_to].name : "");
+        fprintf(f, ",%s", ipsim_dominance_names[inc->status]);
+        ipsim_csv_text(f, true, inc->compared_to >= 0 ? c->scenarios[inc->compared_to].name : "");
         ipsim_csv_number(f, inc->d_cost);
         ipsim_csv_number(f, inc->d_effect);
         ipsim_csv_number(f, inc->icer);
         fputc('\n', f);
     }
-    rc = ipsim_csv_finish(dir, "comparison.csv", &text, &size, f, err);
+    rc = ipsim_csv_set_add(set, "comparison.csv", &text, &size, f, err);
     if (rc)
         return rc;
 
@@ -606,15 +606,16 @@ int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim
     fprintf(f, "wtp,best_expected_nmb");
     if (c->psa)
         fprintf(f, ",ceaf_probability,evpi");
-    for (int s = 0; s < S; s++) {
-        fprintf(f, ",nmb_%s,nhb_%s", c->scenarios[s].name, c->scenarios[s].name);
-        if (c->psa)
-            fprintf(f, ",ceac_%s,incremental_ceac_%s,expected_loss_%s", c->scenarios[s].name,
-                    c->scenarios[s].name, c->scenarios[s].name);
-    }
+    /* Per scenario: the first two, and with PSA all five. */
+    static const char *const per_scenario[] = {"nmb_", "nhb_", "ceac_", "incremental_ceac_",
+                                               "expected_loss_"};
+    for (int s = 0; s < S; s++)
+        for (int k = 0; k < (c->psa ? 5 : 2); k++)
+            ipsim_csv_textf(f, true, "%s%s", per_scenario[k], c->scenarios[s].name);
     fputc('\n', f);
     for (int w = 0; w < c->wtp_count; w++) {
-        fprintf(f, "%.10g,%s", c->wtp[w], c->scenarios[c->best[w]].name);
+        fprintf(f, "%.10g", c->wtp[w]);
+        ipsim_csv_text(f, true, c->scenarios[c->best[w]].name);
         if (c->psa) {
             ipsim_csv_number(f, c->ceaf[w]);
             ipsim_csv_number(f, c->evpi[w]);
@@ -630,7 +631,7 @@ int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim
         }
         fputc('\n', f);
     }
-    rc = ipsim_csv_finish(dir, "wtp.csv", &text, &size, f, err);
+    rc = ipsim_csv_set_add(set, "wtp.csv", &text, &size, f, err);
     if (rc || !c->psa)
         return rc;
 
@@ -638,9 +639,11 @@ int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim
         return IPSIM_ENOMEM;
     fprintf(f, "replicate");
     for (int i = 0; i < c->parameters; i++)
-        fprintf(f, ",%s", c->parameter_names[i]);
-    for (int s = 0; s < S; s++)
-        fprintf(f, ",cost_%s,qalys_%s", c->scenarios[s].name, c->scenarios[s].name);
+        ipsim_csv_text(f, true, c->parameter_names[i]);
+    for (int s = 0; s < S; s++) {
+        ipsim_csv_textf(f, true, "cost_%s", c->scenarios[s].name);
+        ipsim_csv_textf(f, true, "qalys_%s", c->scenarios[s].name);
+    }
     fputc('\n', f);
     for (int64_t r = 0; r < c->replicates; r++) {
         fprintf(f, "%lld", (long long)r);
@@ -652,7 +655,7 @@ int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim
         }
         fputc('\n', f);
     }
-    return ipsim_csv_finish(dir, "psa.csv", &text, &size, f, err);
+    return ipsim_csv_set_add(set, "psa.csv", &text, &size, f, err);
 }
 
 /* ---- HDF5 -------------------------------------------------------------------------------- */

@@ -416,20 +416,12 @@ void ipsim_voi_analysis_print(FILE *out, const ipsim_voi_analysis *a)
 
 /* ---- CSV --------------------------------------------------------------------------- */
 
-static void csv_text(FILE *f, const char *text)
-{
-    fputs(",\"", f);
-    for (; *text; text++)
-        fputs(*text == '"' ? "\"\"" : (char[2]){*text, 0}, f);
-    fputc('"', f);
-}
-
 static void csv_result(FILE *f, const ipsim_voi_analysis *a, const char *quantity,
                        const ipsim_voi_result *v, int k, double n, double cost, double gain)
 {
     fprintf(f, "%s", quantity);
-    csv_text(f, v ? v->name : "evpi");
-    csv_text(f, v ? v->input_names : "");
+    ipsim_csv_text_quoted(f, true, v ? v->name : "evpi");
+    ipsim_csv_text_quoted(f, true, v ? v->input_names : "");
     ipsim_csv_number(f, n);
     ipsim_csv_number(f, a->report_wtp[k]);
     const double value = v ? v->report[k] : a->evpi_report[k];
@@ -438,21 +430,19 @@ static void csv_result(FILE *f, const ipsim_voi_analysis *a, const char *quantit
     ipsim_csv_number(f, value * a->population);
     ipsim_csv_number(f, cost);
     ipsim_csv_number(f, gain);
-    csv_text(f, v ? v->basis : "");
+    ipsim_csv_text_quoted(f, true, v ? v->basis : "");
     ipsim_csv_number(f, v ? v->r_squared_min : NAN);
     ipsim_csv_number(f, v ? v->r_squared_max : NAN);
-    csv_text(f, v ? v->warnings : "");
+    ipsim_csv_text_quoted(f, true, v ? v->warnings : "");
     fputc('\n', f);
 }
 
-int ipsim_voi_analysis_write_csv(const ipsim_voi_analysis *a, const char *dir, ipsim_error *err)
+int ipsim_voi_analysis_csv(const ipsim_voi_analysis *a, ipsim_csv_set *set, ipsim_error *err)
 {
     char *text;
     size_t size;
     FILE *f;
-    int rc = ipsim_csv_directory(dir, err);
-    if (!rc)
-        rc = ipsim_csv_open(&f, &text, &size, "voi.csv", err);
+    int rc = ipsim_csv_open(&f, &text, &size, "voi.csv", err);
     if (rc)
         return rc;
     fprintf(f, "quantity,name,parameters,n,wtp,per_patient,se,population,study_cost,net_gain,"
@@ -467,7 +457,7 @@ int ipsim_voi_analysis_write_csv(const ipsim_voi_analysis *a, const char *dir, i
                            ipsim_evsi_cost(&a->study[s].study, a->study[s].study.n[n]),
                            a->study[s].gain[n][k]);
     }
-    rc = ipsim_csv_finish(dir, "voi.csv", &text, &size, f, err);
+    rc = ipsim_csv_set_add(set, "voi.csv", &text, &size, f, err);
     if (rc)
         return rc;
 
@@ -476,10 +466,11 @@ int ipsim_voi_analysis_write_csv(const ipsim_voi_analysis *a, const char *dir, i
     const ipsim_comparison *c = a->comparison;
     fprintf(f, "wtp,evpi");
     for (int g = 0; g < a->groups; g++)
-        fprintf(f, ",evppi_%s", a->group[g].name);
+        ipsim_csv_textf(f, true, "evppi_%s", a->group[g].name);
     for (int s = 0; s < a->studies; s++)
         for (int n = 0; n < a->study[s].study.sizes; n++)
-            fprintf(f, ",evsi_%s_n%lld", a->study[s].study.name, (long long)a->study[s].study.n[n]);
+            ipsim_csv_textf(f, true, "evsi_%s_n%lld", a->study[s].study.name,
+                            (long long)a->study[s].study.n[n]);
     fputc('\n', f);
     for (int w = 0; w < c->wtp_count; w++) {
         fprintf(f, "%.10g", c->wtp[w]);
@@ -491,7 +482,7 @@ int ipsim_voi_analysis_write_csv(const ipsim_voi_analysis *a, const char *dir, i
                 ipsim_csv_number(f, a->study[s].size[n].value[w]);
         fputc('\n', f);
     }
-    return ipsim_csv_finish(dir, "voi_wtp.csv", &text, &size, f, err);
+    return ipsim_csv_set_add(set, "voi_wtp.csv", &text, &size, f, err);
 }
 
 /* ---- HDF5 -------------------------------------------------------------------------- */
