@@ -17,7 +17,7 @@ import unittest
 import h5py
 import numpy as np
 
-from test_cli import IPSIM, SOURCE_DIR, run
+from test_cli import IPSIM, SOURCE_DIR, Workdir, run
 
 BASELINE = os.path.join(SOURCE_DIR, "params", "baseline.yaml")
 POLICIES = os.path.join(SOURCE_DIR, "params", "ivig-policies.yaml")
@@ -38,7 +38,7 @@ def first_scenario(f):
     return name.decode() if isinstance(name, bytes) else name
 
 
-class Files(unittest.TestCase):
+class Files(Workdir):
     """A run's file and a PSA study's file, made once, copied per case."""
 
     @classmethod
@@ -55,16 +55,6 @@ class Files(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls._tmp.cleanup()
-
-    def setUp(self):
-        self._work = tempfile.TemporaryDirectory(prefix="ipsim-files-case-")
-        self.dir = self._work.name
-
-    def tearDown(self):
-        self._work.cleanup()
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
 
     def assert_no_crash(self, r):
         self.assertGreaterEqual(r.returncode, 0, "killed by a signal: " + r.stderr[-2000:])
