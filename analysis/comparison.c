@@ -227,7 +227,8 @@ static int compare_patients(ipsim_comparison *c, ipsim_h5_reader *const *readers
     return rc;
 }
 
-/* PSA: means, SEs and paired differences over replicates (draws). */
+/* PSA: means, SEs and paired differences over replicates (draws), each
+ * scenario's over its own (a plain run beside a PSA study: independent). */
 static int compare_replicates(ipsim_comparison *c, ipsim_h5_reader *const *readers,
                               ipsim_error *err)
 {
@@ -236,12 +237,15 @@ static int compare_replicates(ipsim_comparison *c, ipsim_h5_reader *const *reade
     /* Replicates are paired when the scenarios share the cohort (and
      * under PSA, the draws). */
     bool pairable = true;
-    for (int s = 1; s < S; s++)
-        pairable &= ipsim_paired_possible(ipsim_h5_reader_params(readers[s]),
-                                           ipsim_h5_reader_params(readers[0]));
+    int64_t most = R;
+    for (int s = 1; s < S; s++) {
+        const ipsim_params *p = ipsim_h5_reader_params(readers[s]);
+        pairable &= ipsim_paired_possible(p, ipsim_h5_reader_params(readers[0]));
+        most = p->cohort.replicates > most ? p->cohort.replicates : most;
+    }
     double *ref = malloc((size_t)R * IPSIM_OUTCOMES * sizeof *ref);
-    double *mine = malloc((size_t)R * IPSIM_OUTCOMES * sizeof *mine);
-    double *diff = malloc((size_t)R * sizeof *diff), *scratch = malloc((size_t)R * sizeof *scratch);
+    double *mine = malloc((size_t)most * IPSIM_OUTCOMES * sizeof *mine);
+    double *diff = malloc((size_t)R * sizeof *diff), *scratch = malloc((size_t)most * sizeof *scratch);
     int rc = ref && mine && diff && scratch
                  ? IPSIM_OK
                  : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the PSA tables");
@@ -249,17 +253,23 @@ static int compare_replicates(ipsim_comparison *c, ipsim_h5_reader *const *reade
         rc = read_replicate_outcomes(readers[0], ref, err);
     for (int s = 0; s < S && !rc; s++) {
         ipsim_scenario_result *res = &c->scenarios[s];
+        const int64_t Rs = ipsim_h5_reader_params(readers[s])->cohort.replicates;
         if (s > 0)
             rc = read_replicate_outcomes(readers[s], mine, err);
         const double *x = s == 0 ? ref : mine;
         for (int o = 0; !rc && o < IPSIM_OUTCOMES; o++) {
-            res->mean[o] = mean_of(x + o, R, IPSIM_OUTCOMES);
-            res->se[o] = se_of(x + o, R, IPSIM_OUTCOMES);
+            res->mean[o] = mean_of(x + o, Rs, IPSIM_OUTCOMES);
+            res->se[o] = se_of(x + o, Rs, IPSIM_OUTCOMES);
+            res->difference_se_independent[o] =
+                s == 0 ? 0 : hypot(res->se[o], c->scenarios[0].se[o]);
+            if (Rs != R) { /* independent, and of other replicate counts */
+                res->difference[o] = res->mean[o] - c->scenarios[0].mean[o];
+                res->difference_se[o] = res->difference_se_independent[o];
+                continue;
+            }
             for (int64_t r = 0; r < R; r++)
                 diff[r] = x[r * IPSIM_OUTCOMES + o] - ref[r * IPSIM_OUTCOMES + o];
             res->difference[o] = mean_of(diff, R, 1);
-            res->difference_se_independent[o] =
-                s == 0 ? 0 : hypot(res->se[o], c->scenarios[0].se[o]);
             res->difference_se[o] = s == 0 ? 0 : pairable ? se_of(diff, R, 1)
                                                           : res->difference_se_independent[o];
         }

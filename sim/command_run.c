@@ -119,9 +119,11 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
 
     /* Every model built and every PSA draw checked before anything runs;
      * and the run must fit. */
-    const int threads = ipsim_cohort_threads(o->threads);
+    int threads = 1;
     double memory = 0, output = 0;
-    rc = ipsim_run_check_study(&study, threads, o->block_patients, &memory, &output, err);
+    rc = ipsim_cohort_threads(o->threads, &threads, err);
+    if (!rc)
+        rc = ipsim_run_check_study(&study, threads, o->block_patients, &memory, &output, err);
     if (!rc && sampling)
         rc = ipsim_run_draw_parameters(&study, &draws, err);
     if (rc)

@@ -164,8 +164,12 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
 
     /* Only rank 0 speaks. */
     const int quiet = o.quiet || ctx->ranks->rank != 0;
+    int threads = 1;
+    rc = ipsim_cohort_threads(o.threads, &threads, err);
+    if (rc)
+        goto cleanup;
     const ipsim_sweep_settings settings =
-        settings_of(&so, ipsim_cohort_threads(o.threads), o.block_patients, o.quiet, ctx);
+        settings_of(&so, threads, o.block_patients, o.quiet, ctx);
     rc = ipsim_sweep_prepare(&plan, &sw, target, &settings, err);
     if (rc)
         goto cleanup;
