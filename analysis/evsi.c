@@ -37,7 +37,7 @@ static int check_theta(const ipsim_voi_study *s, double theta, int64_t r, int64_
 }
 
 int ipsim_evsi_simulate(const ipsim_voi_study *s, const double *theta, int64_t draws, int64_t n,
-                         uint64_t seed, double *result, ipsim_error *err)
+                        int dataset, uint64_t seed, double *result, ipsim_error *err)
 {
     if (n < 1 || n > IPSIM_VOI_N_MAX)
         return IPSIM_FAIL(err, IPSIM_EPARAM,
@@ -46,7 +46,7 @@ int ipsim_evsi_simulate(const ipsim_voi_study *s, const double *theta, int64_t d
     for (int64_t r = 0; r < draws; r++)
         if (check_theta(s, theta[r], r, n, err))
             return IPSIM_EPARAM;
-    const uint64_t label = ipsim_rng_name_hash(s->name);
+    const uint64_t label = ipsim_rng_name_hash(s->name) + (uint64_t)dataset;
     int rc = IPSIM_OK;
 #pragma omp parallel
     {

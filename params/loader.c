@@ -58,16 +58,6 @@ static int fail_at(resolver *r, const char *source, const ipsim_yaml_node *node,
 
 /* ---- scalars ---------------------------------------------------------- */
 
-static bool valid_name(const char *s)
-{
-    if (!*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-        return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
-            return false;
-    return true;
-}
-
 static bool is_distribution(const ipsim_yaml_node *n)
 {
     return n->kind == IPSIM_YAML_MAPPING && ipsim_yaml_lookup(n, "distribution") != NULL;
@@ -320,7 +310,7 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
     } else {
         switch (spec->type) {
         case IPSIM_PARAM_STRING:
-            if (strlen(n->scalar) >= IPSIM_NAME_MAX || !valid_name(n->scalar))
+            if (strlen(n->scalar) >= IPSIM_NAME_MAX || !ipsim_params_valid_name(n->scalar))
                 rc = fail_at(r, source, n, key, IPSIM_EPARAM,
                              "'%s' is not a valid name: use 1 to %d letters, digits, '_', '-' "
                              "or '.'",
@@ -437,7 +427,8 @@ static int store_module_value(resolver *r, const char *source, const char *modul
 {
     char full[IPSIM_KEY_MAX];
     snprintf(full, sizeof full, "modules.%s.%s", module, key);
-    if (!valid_name(module) || !valid_name(key) || strchr(module, '.') || strchr(key, '.'))
+    if (!ipsim_params_valid_name(module) || !ipsim_params_valid_name(key) || strchr(module, '.') ||
+        strchr(key, '.'))
         return fail_at(r, source, v, full, IPSIM_EPARAM,
                        "a module parameter is modules.NAME.key, with plain names");
     double x;

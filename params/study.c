@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "params/study.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +146,23 @@ static int resolve_scenario(ipsim_params *out, const char *path, const ipsim_yam
     return rc;
 }
 
+int ipsim_params_read_name(const char *path, const ipsim_yaml_node *name, char *out,
+                           ipsim_error *err)
+{
+    if (name->kind != IPSIM_YAML_SCALAR || strlen(name->scalar) >= IPSIM_NAME_MAX ||
+        !ipsim_params_valid_name(name->scalar)) {
+        IPSIM_FAIL(err, IPSIM_EPARAM,
+                   "'%s' is not a valid name: use 1 to %d letters, digits, '_', '-' or '.' (a "
+                   "name is a label that names the output file, not a path)",
+                   name->kind == IPSIM_YAML_SCALAR ? name->scalar : "(not a single value)",
+                   IPSIM_NAME_MAX - 1);
+        ipsim_error_locate(err, path, name->line, name->column, "name");
+        return IPSIM_EPARAM;
+    }
+    snprintf(out, IPSIM_NAME_MAX, "%s", name->scalar);
+    return IPSIM_OK;
+}
+
 int ipsim_study_load(ipsim_study *out, const char *path, const char *const *overrides,
                      size_t override_count, ipsim_error *err)
 {
@@ -155,10 +173,11 @@ int ipsim_study_load(ipsim_study *out, const char *path, const char *const *over
         return rc;
     const ipsim_yaml_node *scenarios = ipsim_yaml_lookup(root, "scenarios");
     const ipsim_yaml_node *name = ipsim_yaml_lookup(root, "name");
-    if (name && name->kind == IPSIM_YAML_SCALAR && *name->scalar)
-        snprintf(out->name, sizeof out->name, "%s", name->scalar);
-    else
-        name_from_path(path, out->name, sizeof out->name);
+    name_from_path(path, out->name, sizeof out->name);
+    /* A study's own name is checked here; a single scenario's by the
+     * loader, as a parameter. */
+    if (scenarios && name && (rc = ipsim_params_read_name(path, name, out->name, err)) != 0)
+        goto done;
 
     if (!scenarios) {
         /* A plain parameter file: a study of one. */

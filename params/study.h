@@ -28,6 +28,7 @@
 
 #include "base/error.h"
 #include "params/params.h"
+#include "params/yaml_tree.h"
 
 enum { IPSIM_STUDY_MAX_SCENARIOS = 100000 };
 
@@ -44,6 +45,13 @@ int ipsim_study_load(ipsim_study *out, const char *path, const char *const *over
                      size_t override_count, ipsim_error *err);
 
 void ipsim_study_free(ipsim_study *s); /* safe on a zeroed or freed study */
+
+/* Reads the `name:` of a study or sweep file (node `name`, from file
+ * `path`) into out[0..IPSIM_NAME_MAX-1]: a name (ipsim_params_valid_name),
+ * never a path, since it names the default output. Errors: IPSIM_EPARAM
+ * with the file, line and key. */
+int ipsim_params_read_name(const char *path, const ipsim_yaml_node *name, char *out,
+                           ipsim_error *err);
 
 /* The first key a scenario does not share with the first scenario (as
  * above), with *scenario its index; "" for different distributions; NULL

@@ -94,10 +94,11 @@ static int assemble(const char *target, const ipsim_sweep *sw, const unsigned ch
     const ipsim_run_info info = ipsim_run_info_of(study, settings->command_line, created);
     if (!rc)
         rc = ipsim_h5_writer_create(&w, target, &info, names, n, err);
+    char assembling[IPSIM_MESSAGE_MAX];
+    snprintf(assembling, sizeof assembling, "while assembling '%s'", target);
     for (int s = 0; !rc && s < study->count; s++) {
-        if (settings->cancel && *settings->cancel)
-            rc = IPSIM_FAIL(err, IPSIM_EINTERRUPTED, "interrupted while assembling '%s'", target);
-        else if (include[s])
+        rc = ipsim_error_cancelled(settings->cancel, err, assembling);
+        if (!rc && include[s])
             rc = ipsim_h5_writer_copy_scenario(w, sources[s], study->scenarios[s].name, err);
     }
     if (!rc && first->psa.sample && ipsim_psa_dimension(first) > 0) {
@@ -108,15 +109,21 @@ static int assemble(const char *target, const ipsim_sweep *sw, const unsigned ch
     }
     if (!rc)
         rc = write_sweep_table(w, sw, part, parts, err);
+    ipsim_csv_set csv = {0};
     if (!rc && parts == 1 && n >= 2)
-        rc = ipsim_run_compare(w, n, target, settings->csv_dir, settings->wtp,
+        rc = ipsim_run_compare(w, n, target, settings->csv_dir, &csv, settings->wtp,
                                settings->wtp_count, settings->quiet, settings->cancel, err);
     if (!rc)
         rc = ipsim_error_cancelled(settings->cancel, err, "before the file was complete");
+    /* The file first, then its tables: both, or neither (a failed rename
+     * of the tables after the file's is reported). */
     if (!rc) {
         rc = ipsim_h5_writer_commit(w, err);
         w = NULL;
     }
+    if (!rc)
+        rc = ipsim_csv_set_commit(&csv, err);
+    ipsim_csv_set_free(&csv);
     ipsim_h5_writer_discard(w);
     free(drawn_here);
     free(names);
