@@ -23,8 +23,15 @@ const char *const ipsim_riss_names[IPSIM_RISS_STAGES] = {"i", "ii", "iii"};
 const char *const ipsim_response_names[IPSIM_RESPONSES + 1] = {"cr", "vgpr", "pr", "less",
                                                                "not_assessed"};
 
-const char *const ipsim_phase_names[IPSIM_PHASE_STATES] = {"induction", "transplant",
-                                                           "maintenance", "relapse", "dead"};
+const char *const ipsim_phase_names[IPSIM_PHASE_STATES] = {
+    "induction", "transplant", "maintenance", "second_line", "later_lines", "no_treatment", "dead"};
+
+const char *const ipsim_line_names[IPSIM_LINES] = {"first_line", "second_line", "later_lines"};
+
+const char *const ipsim_sex_names[IPSIM_SEXES] = {"male", "female"};
+
+const int ipsim_age_band_first[IPSIM_AGE_BANDS] = {35, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90};
+const int ipsim_age_band_last[IPSIM_AGE_BANDS] = {44, 49, 54, 59, 64, 69, 74, 79, 84, 89, 99};
 
 const char *const ipsim_counting_names[IPSIM_COUNTINGS + 1] = {"beginning", "end", "half_cycle",
                                                                "trapezoid", NULL};

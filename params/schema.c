@@ -10,12 +10,14 @@
 #include <string.h>
 
 #include "base/text.h"
+#include "params/life_table.h"
 #include "params/params.h"
 
 _Static_assert(sizeof(ipsim_trajectories) == sizeof(int), "CHOICE fields are stored as int");
 _Static_assert(sizeof(ipsim_ivig_policy) == sizeof(int), "CHOICE fields are stored as int");
 _Static_assert(sizeof(ipsim_grade_model) == sizeof(int), "CHOICE fields are stored as int");
 _Static_assert(sizeof(ipsim_counting) == sizeof(int), "CHOICE fields are stored as int");
+_Static_assert(sizeof(ipsim_background_mortality) == sizeof(int), "CHOICE fields are stored as int");
 
 static const char *const grade_labels[] = {"none", "mild", "moderate", "severe", "very_severe"};
 static const char *const type_labels[] = {"bacterial", "viral", "fungal"};
@@ -25,7 +27,14 @@ static const char *const ivig_policy_choices[] = {"none", "grade", "infections",
 static const char *const myeloma_type_labels[] = {"igg", "iga", "light_chain"};
 static const char *const riss_labels[] = {"i", "ii", "iii"};
 static const char *const response_labels[] = {"cr", "vgpr", "pr", "less"};
-static const char *const phase_labels[] = {"induction", "transplant", "maintenance", "relapse"};
+static const char *const phase_labels[] = {"induction",   "transplant",  "maintenance",
+                                           "second_line", "later_lines", "no_treatment"};
+static const char *const later_line_labels[] = {"second_line", "later_lines"};
+static const char *const line_labels[] = {"first_line", "second_line", "later_lines"};
+static const char *const age_band_labels[] = {"under_45", "45_49", "50_54", "55_59",
+                                              "60_64",    "65_69", "70_74", "75_79",
+                                              "80_84",    "85_89", "90_and_over"};
+static const char *const background_choices[] = {"life_table", "constant", NULL};
 static const char *const grade_model_choices[] = {"pathway", "matrix", NULL};
 static const char *const grade_choices[] = {"none", "mild", "moderate", "severe", "very_severe",
                                             NULL};
@@ -93,18 +102,19 @@ const ipsim_param_spec ipsim_param_specs[] = {
      .offset = AT(grades.improve_per_month), .length = IPSIM_PHASES, .labels = phase_labels,
      .min = 0, .max = 1,
      .default_yaml = "{induction: 0.3913279726, transplant: 0.0513380274, maintenance: 0.0170841788, "
-                     "relapse: 0.005}",
+                     "second_line: 0.005, later_lines: 0.005, no_treatment: 0}",
      .unit = "probability per month",
      .doc = "Monthly probability of moving one grade better, by phase, for a patient in "
-            "complete response (other responses: times response_improve_factor; in relapse "
-            "the factor is not applied). Induction, transplant and maintenance are fitted by "
+            "complete response (other responses: times response_improve_factor; after the first "
+            "line the factor is not applied). Induction, transplant and maintenance are fitted by "
             "`ipsim calibrate` to the review's recovery figures (62.5% improved after 3 VRD "
             "cycles in CR; 37.5% vs 18.8% fully recovered 12 months after ASCT or without it; "
-            "docs/review.md); relapse is an assumption."},
+            "docs/review.md); the later phases are assumptions."},
     {.path = "grades.worsen_per_month", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(grades.worsen_per_month), .length = IPSIM_PHASES, .labels = phase_labels,
      .min = 0, .max = 1,
-     .default_yaml = "{induction: 0.005, transplant: 0.005, maintenance: 0.005, relapse: 0.03}",
+     .default_yaml = "{induction: 0.005, transplant: 0.005, maintenance: 0.005, "
+                     "second_line: 0.03, later_lines: 0.03, no_treatment: 0.05}",
      .unit = "probability per month",
      .doc = "Monthly probability of moving one grade worse, by phase. Default: assumption "
             "(IP rarely deepens on effective therapy; relapse suppresses polyclonal "
@@ -152,13 +162,57 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "serious infections are 3.2x as frequent per month in severe-or-worse IP as in mild "
             "IP (review section 3.1.2)."},
 
+    {.path = "infection.early_months", .type = IPSIM_PARAM_INT,
+     .offset = AT(infection.early_months), .min = 0, .max = 1200, .default_yaml = "3",
+     .unit = "months",
+     .doc = "The first months after diagnosis, while in induction, in which infections carry "
+            "early_rate_ratio on top of the phase's: the highest-risk period (IMWG, Raje et "
+            "al., Lancet Haematol 2022; TEAMM, Drayson et al., Lancet Oncol 2019: 12 weeks)."},
+    {.path = "infection.early_rate_ratio", .type = IPSIM_PARAM_REAL,
+     .offset = AT(infection.early_rate_ratio), .min = 0, .max = 50, .default_yaml = "2.5",
+     .unit = "rate ratio",
+     .doc = "Infection hazard in the early months relative to the rest of induction. Fitted by "
+            "`ipsim calibrate` to TEAMM's placebo arm (27% with a febrile episode or death in "
+            "12 weeks)."},
+    {.path = "infection.neutropenic_months", .type = IPSIM_PARAM_INT,
+     .offset = AT(infection.neutropenic_months), .min = 0, .max = 60, .default_yaml = "1",
+     .unit = "months",
+     .doc = "The first months of the transplant phase, after high-dose melphalan, in which "
+            "infections carry neutropenic_rate_ratio on top of the phase's (assumption: the "
+            "neutropenic weeks fall in the month of ASCT)."},
+    {.path = "infection.neutropenic_rate_ratio", .type = IPSIM_PARAM_REAL,
+     .offset = AT(infection.neutropenic_rate_ratio), .min = 0, .max = 100, .default_yaml = "6",
+     .unit = "rate ratio",
+     .doc = "Infection hazard in the neutropenic months relative to the rest of the transplant "
+            "phase. Fitted by `ipsim calibrate` to severe infection in about a fifth of patients "
+            "after melphalan-ASCT (Total Therapy 2, Blood 2004;104:1158, abstract)."},
+
+    {.path = "mortality.background", .type = IPSIM_PARAM_CHOICE, .offset = AT(mortality.background),
+     .choices = background_choices, .default_yaml = "life_table", .unit = "-",
+     .doc = "Deaths from causes other than myeloma and its infections: life_table, the general "
+            "population's by age and sex (mortality.life_table); constant, "
+            "background_monthly_probability for everyone (for tests and teaching)."},
+    {.path = "mortality.life_table", .type = IPSIM_PARAM_CHOICE, .offset = AT(mortality.life_table),
+     .choices = ipsim_life_table_names, .default_yaml = "uk_2017_2019", .unit = "-",
+     .doc = "The general-population life table (params/data/; docs/sources.md): "
+            "uk_2017_2019, the ONS National Life Tables for the United Kingdom, 2017-2019, the "
+            "last period before COVID-19."},
     {.path = "mortality.background_monthly_probability", .type = IPSIM_PARAM_REAL,
      .offset = AT(mortality.background_monthly_probability), .min = 0, .max = 1,
-     .default_yaml = "0.01025", .unit = "probability per month",
-     .doc = "Monthly probability of death from causes other than a simulated serious "
-            "infection. Default: calc 1 - 0.539^(1/60) from 5-year relative survival 53.9% "
-            "(MMRF, 2010-16); it includes some infection deaths, so infection mortality is "
-            "slightly double-counted (conservative)."},
+     .default_yaml = "0.0015", .unit = "probability per month",
+     .doc = "Monthly probability of death from other causes when background is constant. "
+            "Default: about the general population's at 70 (assumption); unused with the life "
+            "table."},
+    {.path = "mortality.excess_hazard_per_month", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(mortality.excess_hazard_per_month),
+     .length = IPSIM_PHASES, .labels = phase_labels, .min = 0, .max = 5,
+     .default_yaml = "{induction: 0.006, transplant: 0.006, maintenance: 0.004, "
+                     "second_line: 0.015, later_lines: 0.03, no_treatment: 0.15}",
+     .unit = "per month",
+     .doc = "Myeloma's excess mortality (other than its simulated infection deaths) by phase: "
+            "low while the disease is controlled, rising with each progression, so that "
+            "progression shortens survival. Fitted by `ipsim calibrate` (docs/model.md, "
+            "\"Calibration\")."},
     {.path = "mortality.serious_infection_case_fatality", .type = IPSIM_PARAM_REAL,
      .offset = AT(mortality.serious_infection_case_fatality), .min = 0, .max = 1,
      .default_yaml = "0.157", .unit = "probability per serious episode",
@@ -166,6 +220,21 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "mortality of sepsis admissions in cancer, 15.7% (J Clin Oncol 2020;38(15_suppl):"
             "e20513), a proxy."},
 
+    {.path = "diagnosis.age_band_share", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
+     .offset = AT(diagnosis.age_band_share), .length = IPSIM_AGE_BANDS,
+     .labels = age_band_labels, .min = 0, .max = 1, .check = IPSIM_CHECK_SUM_TO_ONE,
+     .default_yaml = "{under_45: 0.03, 45_49: 0.03, 50_54: 0.05, 55_59: 0.08, 60_64: 0.11, "
+                     "65_69: 0.13, 70_74: 0.14, 75_79: 0.15, 80_84: 0.14, 85_89: 0.10, "
+                     "90_and_over: 0.04}",
+     .unit = "share",
+     .doc = "Age at diagnosis by band (under_45 read as 35-44, 90_and_over as 90-99; whole "
+            "years within a band equally likely). Default: calc, a smooth distribution matched "
+            "to the published anchors for the UK, no band table having been read: 43% aged 75 "
+            "or over (Cancer Research UK), about 3-4% under 45, median about 72 (docs/sources.md)."},
+    {.path = "diagnosis.male_share", .type = IPSIM_PARAM_REAL, .offset = AT(diagnosis.male_share),
+     .min = 0, .max = 1, .default_yaml = "0.57", .unit = "share",
+     .doc = "Share of men at diagnosis. Default: 57%, the UK's 56-58% in 2011-2015 (Cancer "
+            "Research UK, myeloma incidence statistics)."},
     {.path = "diagnosis.weight_kg_mean", .type = IPSIM_PARAM_REAL,
      .offset = AT(diagnosis.weight_kg_mean), .min = 20, .max = 250, .default_yaml = "75",
      .unit = "kg",
@@ -238,8 +307,14 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "pathway.transplant_eligible_share", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.transplant_eligible_share), .min = 0, .max = 1, .default_yaml = "0.5",
      .unit = "share",
-     .doc = "Share of patients eligible for ASCT. Default: assumption (about half of newly "
-            "diagnosed patients, those younger and fit)."},
+     .doc = "Share eligible for ASCT among patients up to transplant_age_limit (the fit "
+            "enough). Default: assumption."},
+    {.path = "pathway.transplant_age_limit", .type = IPSIM_PARAM_INT,
+     .offset = AT(pathway.transplant_age_limit), .min = 0, .max = 120, .default_yaml = "70",
+     .unit = "years",
+     .doc = "Oldest age at diagnosis at which a patient may receive ASCT. Default: 70, the "
+            "usual upper limit in UK practice (assumption; trials such as EMN02/HO95 took "
+            "patients up to 65)."},
     {.path = "pathway.asct_month", .type = IPSIM_PARAM_INT, .offset = AT(pathway.asct_month),
      .min = 0, .max = 1200, .default_yaml = "4", .unit = "months",
      .doc = "Months after diagnosis at which eligible patients who have not progressed "
@@ -253,13 +328,17 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "pathway.infection_rate_ratio", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(pathway.infection_rate_ratio),
      .length = IPSIM_PHASES, .labels = phase_labels, .min = 0, .max = 10,
-     .default_yaml = "{induction: 1.5, transplant: 1, maintenance: 1.5, relapse: 1.5}",
+     .default_yaml = "{induction: 1.5, transplant: 1, maintenance: 1.5, second_line: 4.05, "
+                     "later_lines: 4.05, no_treatment: 4.05}",
      .unit = "rate ratio",
      .doc = "Infection hazard in each phase relative to the grade's own. Immunomodulatory "
             "drugs (lenalidomide, in VRD induction, in maintenance and in most relapse "
             "regimens) raise infection incidence even in mild IP (review section 3.1.2, no "
             "figure); 1.5 is an assumption. 1 in the transplant phase, which has no "
-            "lenalidomide."},
+            "lenalidomide (its neutropenic months have their own ratio: infection.*). After a "
+            "progression, calc 4.05 = 1.5 x 2.7: progressive disease had 4.9 infection events "
+            "per patient-year against 1.8 in controlled disease (Mount Sinai IVIG cohort, Clin "
+            "Lymphoma Myeloma Leuk 2021;21:e470, 68 patients)."},
     {.path = "pathway.progression_hazard_per_month", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.progression_hazard_per_month), .min = 0, .max = 1,
      .default_yaml = "0.006131618", .unit = "per month",
@@ -274,6 +353,27 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "none at diagnosis) relative to those whose IP did not improve. Review section "
             "5.1: median PFS not reached in the improved group; 0.3 is an assumption under "
             "which it is not reached by validation.pfs_followup_months."},
+
+    {.path = "pathway.progression_hazard_ratio_transplant", .type = IPSIM_PARAM_REAL,
+     .offset = AT(pathway.progression_hazard_ratio_transplant), .min = 0, .max = 10,
+     .default_yaml = "0.7", .unit = "hazard ratio",
+     .doc = "First-line progression hazard from ASCT on, relative to the same patient without "
+            "it. Fitted by `ipsim calibrate` to the ASCT arm of EMN02/HO95 (median PFS 56.7 "
+            "months from the first randomisation; Cavo et al., Lancet Haematol 2020)."},
+
+    {.path = "lines.progression_hazard_per_month", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(lines.progression_hazard_per_month), .length = 2,
+     .labels = later_line_labels, .min = 0, .max = 5,
+     .default_yaml = "{second_line: 0.04, later_lines: 0.07}", .unit = "per month",
+     .doc = "Hazard of the next progression on the second line and on each later line. "
+            "Default: docs/sources.md (real-world progression-free survival by line)."},
+    {.path = "lines.no_further_treatment_share", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(lines.no_further_treatment_share),
+     .length = IPSIM_LINES, .labels = line_labels, .min = 0, .max = 1,
+     .default_yaml = "{first_line: 0.2, second_line: 0.3, later_lines: 0.4}", .unit = "share",
+     .doc = "At a progression on each line, the share of patients who receive no further "
+            "anti-myeloma treatment (the rest start the next line). Default: docs/sources.md "
+            "(real-world attrition between lines)."},
 
     {.path = "ivig.policy", .type = IPSIM_PARAM_CHOICE, .offset = AT(ivig.policy),
      .choices = ivig_policy_choices, .default_yaml = "none", .unit = "-",
@@ -446,7 +546,8 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "economics.phase_cost_per_month", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(economics.phase_cost_per_month),
      .length = IPSIM_PHASES, .labels = phase_labels, .min = 0, .max = 1e7,
-     .default_yaml = "{induction: 0, transplant: 0, maintenance: 0, relapse: 0}",
+     .default_yaml = "{induction: 0, transplant: 0, maintenance: 0, second_line: 0, "
+                     "later_lines: 0, no_treatment: 0}",
      .unit = "currency per month",
      .doc = "Cost of a month in each treatment phase (drugs, monitoring). Default: 0, left out: "
             "the IVIG policies compared do not change treatment, so these costs are the same "
@@ -454,12 +555,14 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "economics.utility_by_phase", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(economics.utility_by_phase), .length = IPSIM_PHASES, .labels = phase_labels,
      .min = -1, .max = 1,
-     .default_yaml = "{induction: 0.723, transplant: 0.6, maintenance: 0.737, relapse: 0.65}",
+     .default_yaml = "{induction: 0.723, transplant: 0.6, maintenance: 0.737, second_line: 0.65, "
+                     "later_lines: 0.65, no_treatment: 0.55}",
      .unit = "utility",
      .doc = "Health utility of a month in each phase (before grade decrements and episode "
             "disutilities). Default: maintenance 0.737, progression-free (NICE TA1133); "
             "induction 0.723, real-world EQ-5D-5L in myeloma (Qerimi et al., Maced Pharm Bull "
-            "2016); transplant 0.6 and relapse 0.65 are assumptions."},
+            "2016); transplant 0.6, the later lines 0.65 and no treatment 0.55 are "
+            "assumptions."},
     {.path = "economics.utility_decrement_by_grade", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(economics.utility_decrement_by_grade),
      .length = IPSIM_GRADES, .labels = grade_labels, .min = -1, .max = 2,
