@@ -650,7 +650,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
 const size_t ipsim_param_spec_count = sizeof ipsim_param_specs / sizeof ipsim_param_specs[0];
 
 const char *const ipsim_param_sections[] = {"cohort",    "grades", "infection",   "mortality",
-                                            "diagnosis", "pathway", "ivig",        "vaccination",
+                                            "diagnosis", "pathway", "lines",       "ivig",        "vaccination",
                                             "economics", "validation", "psa", "decision",
                                             "output"};
 const size_t ipsim_param_section_count =

@@ -528,7 +528,8 @@ static void pathway_agrees_with_its_exact_expectation(void **state)
     const char *overrides[] = {"cohort.patients=400000", "cohort.horizon_months=60",
                                "cohort.cycle_months=2", "output.trajectories=none",
                                "grades.improve_per_month={induction: 0.23, transplant: 0.13, "
-                               "maintenance: 0.037, relapse: 0.011}",
+                               "maintenance: 0.037, second_line: 0.011, later_lines: 0.011, "
+                               "no_treatment: 0.011}",
                                "pathway.progression_hazard_per_month=0.017",
                                "pathway.asct_month=5", "seed=4242", NULL};
     ipsim_params p = test_params_pathway(overrides);
@@ -582,10 +583,13 @@ static void asct_raises_full_recovery(void **state)
     (void)state;
     const char *overrides[] = {"cohort.patients=200000", "cohort.horizon_months=24",
                                "output.trajectories=none", "pathway.progression_hazard_per_month=0",
+                               "mortality.background=constant",
                                "mortality.background_monthly_probability=0",
+                               "mortality.excess_hazard_per_month=[0, 0, 0, 0, 0, 0]",
                                "mortality.serious_infection_case_fatality=0",
                                "cohort.baseline_mix=[0, 1, 0, 0, 0]",
                                "pathway.response_share=[1, 0, 0, 0]",
+                               "pathway.transplant_age_limit=120",
                                "pathway.transplant_eligible_share=0.5", NULL};
     ipsim_params p = test_params_pathway(overrides);
     capture c;
