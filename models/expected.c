@@ -19,6 +19,9 @@ enum { L1, L2_PRE, L2_POST, LATER_PRE, LATER_POST, NT_PRE, NT_POST, LINE_STATES 
 /* IP improvement at the end of induction: not yet assessed; not improved;
  * improved, or no IP at diagnosis (both progress at the lower hazard). */
 enum { IMP_UNASSESSED, IMP_NOT, IMP_YES, IMP_STATES };
+/* Populations of the other-cause survival: by eligibility (all ages), then
+ * the trials' (not eligible up to 75; eligible up to 65). */
+enum { POP_NOT_ELIGIBLE, POP_ELIGIBLE, POP_S0777, POP_EMN02, POPULATIONS };
 
 #define STATES (IPSIM_GRADES * LINE_STATES * IMP_STATES * 4)
 /* w: infected within the window; q: infected within the current report period. */
@@ -34,9 +37,9 @@ typedef struct trace_model {
     double excess_survival[IPSIM_PHASES];
     int64_t cycles, cycle_months, window_months, recovery_row, early_end;
     int64_t period_row[IPSIM_INFECTION_REPORT_PERIODS + 1]; /* -1: beyond the horizon */
-    /* Share of each eligibility group not dead of other causes at the start
-     * of each row, over its ages and sexes ([2][rows]). */
-    double *other_alive[2];
+    /* Share of each population not dead of other causes at the start of
+     * each row, over its ages and sexes ([POPULATIONS][rows]). */
+    double *other_alive[4];
 } trace_model;
 
 /* Weighted sums over every group, turned into the results at the end. */
@@ -52,6 +55,7 @@ typedef struct tallies {
     double reached_line[IPSIM_LINES];
     double early_free; /* alive and without an episode at the end of the early months */
     double period_infected[IPSIM_INFECTION_REPORT_PERIODS];
+    double period_episodes[IPSIM_INFECTION_REPORT_PERIODS];
     double period_alive[IPSIM_INFECTION_REPORT_PERIODS];
     double asct_patients, neutropenic_serious;
 } tallies;
@@ -94,8 +98,8 @@ static void tally_row(const trace_model *m, int baseline, int response, bool eli
                       double weight, int64_t c, double *mass, tallies *t)
 {
     const ipsim_pathway *pw = &m->pathway;
-    const double alive_other = m->other_alive[eligible][c];
-    const double wa = weight * alive_other;
+    const double wa = weight * m->other_alive[eligible][c];
+    const double wa_trial = weight * m->other_alive[eligible ? POP_EMN02 : POP_S0777][c];
     double all = 0, free = 0, by_imp[2] = {0}, free_imp[2] = {0};
     for (int g = 0; g < IPSIM_GRADES; g++)
         for (int line = 0; line < LINE_STATES; line++)
@@ -112,8 +116,8 @@ static void tally_row(const trace_model *m, int baseline, int response, bool eli
     t->curve[IPSIM_CURVE_PFS_ALL][c] += wa * free;
     t->curve[IPSIM_CURVE_OS_ALL][c] += wa * all;
     if (!eligible) {
-        t->curve[IPSIM_CURVE_PFS_NOT_ELIGIBLE][c] += wa * free;
-        t->curve[IPSIM_CURVE_OS_NOT_ELIGIBLE][c] += wa * all;
+        t->curve[IPSIM_CURVE_PFS_NOT_ELIGIBLE][c] += wa_trial * free;
+        t->curve[IPSIM_CURVE_OS_NOT_ELIGIBLE][c] += wa_trial * all;
     }
     if (c >= pw->induction_end && baseline > IPSIM_GRADE_NONE)
         for (int k = 0; k < 2; k++) {
@@ -121,9 +125,9 @@ static void tally_row(const trace_model *m, int baseline, int response, bool eli
             t->curve[IPSIM_CURVE_OS_NOT_IMPROVED + k][c] += wa * by_imp[k];
         }
     if (eligible && c >= pw->asct_cycle) {
-        t->curve[IPSIM_CURVE_PFS_ASCT][c] += wa * free;
+        t->curve[IPSIM_CURVE_PFS_ASCT][c] += wa_trial * free;
         if (c == pw->asct_cycle)
-            t->curve_base[IPSIM_CURVE_PFS_ASCT] += wa * free;
+            t->curve_base[IPSIM_CURVE_PFS_ASCT] += wa_trial * free;
     }
     if (c == m->early_end) {
         double clean = 0;
@@ -246,6 +250,8 @@ static void trace_group(const trace_model *m, int baseline, int response, bool e
                                 t->infected[baseline] += wa * here * (1 - none);
                             if (q == 0 && report >= 0)
                                 t->period_infected[report] += wa * here * (1 - none);
+                            if (report >= 0)
+                                t->period_episodes[report] += wa * here * mu;
                             if (phase == IPSIM_PHASE_TRANSPLANT && c == pw->asct_cycle) {
                                 t->asct_patients += wa * here;
                                 t->neutropenic_serious +=
@@ -292,16 +298,17 @@ static void trace_group(const trace_model *m, int baseline, int response, bool e
     }
 }
 
-/* other_alive[e][row]: the share of eligibility group e not dead of other
- * causes at the start of each row, over the group's ages and sexes. */
+/* other_alive[pop][row]: the share of a population not dead of other
+ * causes at the start of each row, over its ages and sexes; the
+ * eligibility groups' shares of the cohort into eligible_share. */
 static void other_causes(const ipsim_params *p, const ipsim_mortality *mortality, int64_t rows,
-                         double *other_alive[2], double eligible_share[2])
+                         double *other_alive[POPULATIONS], double eligible_share[2])
 {
     double ages[IPSIM_AGE_MAX - IPSIM_AGE_MIN + 1];
     ipsim_diagnosis_age_shares(p, ages);
-    double total[2] = {0, 0};
-    for (int e = 0; e < 2; e++)
-        memset(other_alive[e], 0, (size_t)rows * sizeof(double));
+    double total[POPULATIONS] = {0};
+    for (int k = 0; k < POPULATIONS; k++)
+        memset(other_alive[k], 0, (size_t)rows * sizeof(double));
     for (int a = IPSIM_AGE_MIN; a <= IPSIM_AGE_MAX; a++)
         for (int sex = 0; sex < IPSIM_SEXES; sex++) {
             const double w = ages[a - IPSIM_AGE_MIN] *
@@ -312,21 +319,23 @@ static void other_causes(const ipsim_params *p, const ipsim_mortality *mortality
             const double pe = a <= p->pathway.transplant_age_limit
                                   ? p->pathway.transplant_eligible_share
                                   : 0;
-            const double in_group[2] = {w * (1 - pe), w * pe};
+            const double in[POPULATIONS] = {w * (1 - pe), w * pe,
+                                            a <= IPSIM_TRIAL_NO_ASCT_AGE_MAX ? w * (1 - pe) : 0,
+                                            a <= IPSIM_TRIAL_ASCT_AGE_MAX ? w * pe : 0};
             double s = 1;
             for (int64_t r = 0; r < rows; r++) {
-                for (int e = 0; e < 2; e++)
-                    other_alive[e][r] += in_group[e] * s;
+                for (int k = 0; k < POPULATIONS; k++)
+                    other_alive[k][r] += in[k] * s;
                 s *= ipsim_mortality_other_survival(mortality, sex, a, r * p->cohort.cycle_months);
             }
-            total[0] += in_group[0];
-            total[1] += in_group[1];
+            for (int k = 0; k < POPULATIONS; k++)
+                total[k] += in[k];
         }
-    for (int e = 0; e < 2; e++) {
-        eligible_share[e] = total[e] / (total[0] + total[1]);
+    for (int k = 0; k < POPULATIONS; k++)
         for (int64_t r = 0; r < rows; r++)
-            other_alive[e][r] = total[e] > 0 ? other_alive[e][r] / total[e] : 0;
-    }
+            other_alive[k][r] = total[k] > 0 ? other_alive[k][r] / total[k] : 0;
+    eligible_share[0] = total[POP_NOT_ELIGIBLE] / (total[0] + total[1]);
+    eligible_share[1] = total[POP_ELIGIBLE] / (total[0] + total[1]);
 }
 
 static int build(trace_model *m, const ipsim_params *p, ipsim_error *err)
@@ -408,9 +417,11 @@ static void finish(ipsim_expected *out, const trace_model *m, const tallies *t,
     out->reached_line[IPSIM_LINE_SECOND] = t->reached_line[IPSIM_LINE_SECOND];
     out->reached_line[IPSIM_LINE_LATER] = t->reached_line[IPSIM_LINE_LATER];
     out->early_infection_or_death = m->early_end >= 0 ? 1 - t->early_free : NAN;
-    for (int k = 0; k < IPSIM_INFECTION_REPORT_PERIODS; k++)
+    for (int k = 0; k < IPSIM_INFECTION_REPORT_PERIODS; k++) {
         out->infected_in_period[k] =
             t->period_alive[k] > 0 ? t->period_infected[k] / t->period_alive[k] : NAN;
+        out->episodes_in_period[k] = t->period_episodes[k];
+    }
     out->neutropenic_serious =
         t->asct_patients > 0 ? t->neutropenic_serious / t->asct_patients : NAN;
     for (int type = 0; type < IPSIM_MYELOMA_TYPES; type++) {
@@ -435,7 +446,7 @@ int ipsim_expected_compute(ipsim_expected *out, const ipsim_params *p, ipsim_err
     ipsim_mortality *mortality = malloc(sizeof *mortality);
     ipsim_diagnosis *diagnosis = malloc(sizeof *diagnosis);
     double *mass = malloc(2 * STATES * sizeof *mass);
-    double *rows_buffer = calloc((size_t)rows * (2 + IPSIM_CURVES), sizeof(double));
+    double *rows_buffer = calloc((size_t)rows * (POPULATIONS + IPSIM_CURVES), sizeof(double));
     tallies t;
     memset(&t, 0, sizeof t);
     int rc = IPSIM_OK;
@@ -449,10 +460,10 @@ int ipsim_expected_compute(ipsim_expected *out, const ipsim_params *p, ipsim_err
     if ((rc = ipsim_diagnosis_init(diagnosis, p, err)) ||
         (rc = ipsim_mortality_init(mortality, p, err)) || (rc = build(m, p, err)))
         goto done;
-    m->other_alive[0] = rows_buffer;
-    m->other_alive[1] = rows_buffer + rows;
+    for (int k = 0; k < POPULATIONS; k++)
+        m->other_alive[k] = rows_buffer + k * rows;
     for (int k = 0; k < IPSIM_CURVES; k++)
-        t.curve[k] = rows_buffer + (2 + k) * rows;
+        t.curve[k] = rows_buffer + (POPULATIONS + k) * rows;
     double eligible[2];
     other_causes(p, mortality, rows, m->other_alive, eligible);
     t.curve_base[IPSIM_CURVE_PFS_ALL] = t.curve_base[IPSIM_CURVE_OS_ALL] = 1;

@@ -51,15 +51,22 @@ typedef enum ipsim_expected_curve {
     /* Everyone, from diagnosis. */
     IPSIM_CURVE_PFS_ALL,
     IPSIM_CURVE_OS_ALL,
-    /* Patients not eligible for ASCT, from diagnosis (the population of
-     * SWOG S0777, VRd without immediate transplant). */
+    /* Patients not eligible for ASCT aged up to IPSIM_TRIAL_NO_ASCT_AGE_MAX
+     * at diagnosis, from diagnosis: the population of SWOG S0777 (VRd
+     * without intent for immediate transplant). */
     IPSIM_CURVE_PFS_NOT_ELIGIBLE,
     IPSIM_CURVE_OS_NOT_ELIGIBLE,
-    /* ASCT recipients, among those alive and progression-free at the ASCT
-     * cycle (1 before it). */
+    /* ASCT recipients aged up to IPSIM_TRIAL_ASCT_AGE_MAX at diagnosis,
+     * among those alive and progression-free at the ASCT cycle (1 before
+     * it): the population of EMN02/HO95. */
     IPSIM_CURVE_PFS_ASCT,
     IPSIM_CURVES
 } ipsim_expected_curve;
+
+/* The trials' populations by age: S0777 enrolled without an upper age
+ * limit but few patients over 75 (assumption); EMN02/HO95 took patients up
+ * to 65. */
+enum { IPSIM_TRIAL_NO_ASCT_AGE_MAX = 75, IPSIM_TRIAL_ASCT_AGE_MAX = 65 };
 
 /* Reporting periods of infection risk: months 0-2, 3-5, 6-11. */
 enum { IPSIM_INFECTION_REPORT_PERIODS = 3 };
@@ -94,8 +101,9 @@ typedef struct ipsim_expected {
      * early months (infection.early_months). */
     double early_infection_or_death;
     /* Share with >= 1 episode in each reporting period, among patients
-     * alive at its start. */
+     * alive at its start; episodes per patient at diagnosis in each. */
     double infected_in_period[IPSIM_INFECTION_REPORT_PERIODS];
+    double episodes_in_period[IPSIM_INFECTION_REPORT_PERIODS];
     /* Share of ASCT recipients with >= 1 serious episode in the first
      * neutropenic cycle. */
     double neutropenic_serious;

@@ -101,7 +101,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "grades.improve_per_month", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(grades.improve_per_month), .length = IPSIM_PHASES, .labels = phase_labels,
      .min = 0, .max = 1,
-     .default_yaml = "{induction: 0.3913279726, transplant: 0.0513380274, maintenance: 0.0170841788, "
+     .default_yaml = "{induction: 0.3921207543, transplant: 0.05120044327, maintenance: 0.0182673094, "
                      "second_line: 0.005, later_lines: 0.005, no_treatment: 0}",
      .unit = "probability per month",
      .doc = "Monthly probability of moving one grade better, by phase, for a patient in "
@@ -137,8 +137,8 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "infection.share_within_window", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(infection.share_within_window),
      .length = IPSIM_GRADES, .labels = grade_labels, .min = 0, .max = 1, .max_exclusive = true,
-     .default_yaml = "{none: 0.054, mild: 0.1787789125, moderate: 0.2188273322, severe: 0.3230608572, "
-                     "very_severe: 0.3230608572}",
+     .default_yaml = "{none: 0.054, mild: 0.1027082533, moderate: 0.1432435532, severe: 0.2193740308, "
+                     "very_severe: 0.2193740308}",
      .unit = "share",
      .doc = "Share of patients held in a grade (outside any phase's rate ratio) with >= 1 "
             "infection over the window; the grade's monthly hazard is -ln(1 - share) / "
@@ -155,7 +155,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "infection.serious_share", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(infection.serious_share), .length = IPSIM_GRADES, .labels = grade_labels,
      .min = 0, .max = 1,
-     .default_yaml = "{none: 0.3, mild: 0.3, moderate: 0.3, severe: 0.4842305276, very_severe: 0.4842305276}",
+     .default_yaml = "{none: 0.3, mild: 0.3, moderate: 0.3, severe: 0.3636325073, very_severe: 0.3636325073}",
      .unit = "probability",
      .doc = "Probability that an episode is serious (hospitalised), by grade. Default: 0.30 is "
             "an assumption; severe (= very_severe) is fitted by `ipsim calibrate` so that "
@@ -169,11 +169,12 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "early_rate_ratio on top of the phase's: the highest-risk period (IMWG, Raje et "
             "al., Lancet Haematol 2022; TEAMM, Drayson et al., Lancet Oncol 2019: 12 weeks)."},
     {.path = "infection.early_rate_ratio", .type = IPSIM_PARAM_REAL,
-     .offset = AT(infection.early_rate_ratio), .min = 0, .max = 50, .default_yaml = "2.5",
+     .offset = AT(infection.early_rate_ratio), .min = 0, .max = 50,
+     .default_yaml = "3.064052643",
      .unit = "rate ratio",
      .doc = "Infection hazard in the early months relative to the rest of induction. Fitted by "
-            "`ipsim calibrate` to TEAMM's placebo arm (27% with a febrile episode or death in "
-            "12 weeks)."},
+            "`ipsim calibrate` so that 67.3% of the infections of the first 6 months begin in "
+            "the first 3 (Bove et al., JCO Glob Oncol 2022, 248 newly diagnosed patients)."},
     {.path = "infection.neutropenic_months", .type = IPSIM_PARAM_INT,
      .offset = AT(infection.neutropenic_months), .min = 0, .max = 60, .default_yaml = "1",
      .unit = "months",
@@ -181,11 +182,15 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "infections carry neutropenic_rate_ratio on top of the phase's (assumption: the "
             "neutropenic weeks fall in the month of ASCT)."},
     {.path = "infection.neutropenic_rate_ratio", .type = IPSIM_PARAM_REAL,
-     .offset = AT(infection.neutropenic_rate_ratio), .min = 0, .max = 100, .default_yaml = "6",
+     .offset = AT(infection.neutropenic_rate_ratio), .min = 0, .max = 100, .default_yaml = "10",
      .unit = "rate ratio",
      .doc = "Infection hazard in the neutropenic months relative to the rest of the transplant "
-            "phase. Fitted by `ipsim calibrate` to severe infection in about a fifth of patients "
-            "after melphalan-ASCT (Total Therapy 2, Blood 2004;104:1158, abstract)."},
+            "phase. Default: calc, about the ratio of complication rates in the first 100 days "
+            "after ASCT to those later, 24.85 against under 2.31 per 100 patient-years (EBMT "
+            "CALM, 3,552 myeloma patients: Waszczuk-Gajda et al., J Clin Med 2022;11:3541), "
+            "all complications standing for infections (assumption). Total Therapy 2's severe "
+            "infection in a fifth after melphalan-ASCT is shown beside the model by `ipsim "
+            "validate` (docs/model.md)."},
 
     {.path = "mortality.background", .type = IPSIM_PARAM_CHOICE, .offset = AT(mortality.background),
      .choices = background_choices, .default_yaml = "life_table", .unit = "-",
@@ -206,13 +211,17 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "mortality.excess_hazard_per_month", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(mortality.excess_hazard_per_month),
      .length = IPSIM_PHASES, .labels = phase_labels, .min = 0, .max = 5,
-     .default_yaml = "{induction: 0.006, transplant: 0.006, maintenance: 0.004, "
-                     "second_line: 0.015, later_lines: 0.03, no_treatment: 0.15}",
+     .default_yaml = "{induction: 0.03461109431, transplant: 0.003827305544, "
+                     "maintenance: 0.003827305544, second_line: 0.003827305544, "
+                     "later_lines: 0.003827305544, no_treatment: 0.1}",
      .unit = "per month",
-     .doc = "Myeloma's excess mortality (other than its simulated infection deaths) by phase: "
-            "low while the disease is controlled, rising with each progression, so that "
-            "progression shortens survival. Fitted by `ipsim calibrate` (docs/model.md, "
-            "\"Calibration\")."},
+     .doc = "Myeloma's excess mortality (other than its simulated infection deaths) by phase. "
+            "induction, maintenance (= transplant) and second_line (= later_lines) are fitted "
+            "by `ipsim calibrate` to deaths within 2 and 12 months (Swedish Myeloma Registry, "
+            "Blimark et al., Haematologica 2025) and to overall survival without ASCT (SWOG "
+            "S0777); no_treatment 0.1 (median about 7 months without treatment) is an "
+            "assumption. Progression also raises infection deaths (pathway.infection_rate_ratio) "
+            "and can end treatment (lines.no_further_treatment_share)."},
     {.path = "mortality.serious_infection_case_fatality", .type = IPSIM_PARAM_REAL,
      .offset = AT(mortality.serious_infection_case_fatality), .min = 0, .max = 1,
      .default_yaml = "0.157", .unit = "probability per serious episode",
@@ -341,22 +350,24 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "Lymphoma Myeloma Leuk 2021;21:e470, 68 patients)."},
     {.path = "pathway.progression_hazard_per_month", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.progression_hazard_per_month), .min = 0, .max = 1,
-     .default_yaml = "0.006131618", .unit = "per month",
+     .default_yaml = "0.009937607829", .unit = "per month",
      .doc = "Hazard of progression for a patient whose IP did not improve after induction "
             "(and during induction). Fitted by `ipsim calibrate` to the review's median "
             "progression-free survival of 38 months in that group (section 5.1), deaths "
             "counted as events."},
     {.path = "pathway.progression_hazard_ratio_improved", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.progression_hazard_ratio_improved), .min = 0, .max = 10,
-     .default_yaml = "0.3", .unit = "hazard ratio",
+     .default_yaml = "0.585935621", .unit = "hazard ratio",
      .doc = "Progression hazard of patients whose IP improved after induction (or who had "
-            "none at diagnosis) relative to those whose IP did not improve. Review section "
-            "5.1: median PFS not reached in the improved group; 0.3 is an assumption under "
-            "which it is not reached by validation.pfs_followup_months."},
+            "none at diagnosis) relative to those whose IP did not improve. Fitted by `ipsim "
+            "calibrate` to the median PFS of 43 months of VRd without ASCT (SWOG S0777, "
+            "Durie et al., Lancet 2017), together with the review's 38 months in the "
+            "not-improved group; the review's 'median not reached' in the improved group is "
+            "a validation target (docs/model.md)."},
 
     {.path = "pathway.progression_hazard_ratio_transplant", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.progression_hazard_ratio_transplant), .min = 0, .max = 10,
-     .default_yaml = "0.7", .unit = "hazard ratio",
+     .default_yaml = "0.8183433284", .unit = "hazard ratio",
      .doc = "First-line progression hazard from ASCT on, relative to the same patient without "
             "it. Fitted by `ipsim calibrate` to the ASCT arm of EMN02/HO95 (median PFS 56.7 "
             "months from the first randomisation; Cavo et al., Lancet Haematol 2020)."},
@@ -364,16 +375,23 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "lines.progression_hazard_per_month", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(lines.progression_hazard_per_month), .length = 2,
      .labels = later_line_labels, .min = 0, .max = 5,
-     .default_yaml = "{second_line: 0.04, later_lines: 0.07}", .unit = "per month",
+     .default_yaml = "{second_line: 0.066, later_lines: 0.0877}", .unit = "per month",
      .doc = "Hazard of the next progression on the second line and on each later line. "
-            "Default: docs/sources.md (real-world progression-free survival by line)."},
+            "Default: calc ln 2 / median, from real-world median progression-free survival "
+            "of 10.5 months on the second and 7.9 on the third line (Jagannath et al., Expert "
+            "Rev Hematol 2016;9:707, US community practice), read as times to progression "
+            "(assumption: deaths come on top)."},
     {.path = "lines.no_further_treatment_share", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(lines.no_further_treatment_share),
      .length = IPSIM_LINES, .labels = line_labels, .min = 0, .max = 1,
-     .default_yaml = "{first_line: 0.2, second_line: 0.3, later_lines: 0.4}", .unit = "share",
-     .doc = "At a progression on each line, the share of patients who receive no further "
-            "anti-myeloma treatment (the rest start the next line). Default: docs/sources.md "
-            "(real-world attrition between lines)."},
+     .default_yaml = "{first_line: 0.05, second_line: 0.07, later_lines: 0.11}",
+     .unit = "share",
+     .doc = "At a progression on each line, the share of patients alive who receive no "
+            "further anti-myeloma treatment (the rest start the next line). Default: calc, a "
+            "third of the real-world attrition after lines 1, 2, 3 (no next line, or death: "
+            "7/12/23% with ASCT, 19/26/40% without, weighted 35:65; Canadian Myeloma Research "
+            "Group 2010-2020, Blood Cancer J 2023;13:111), death being the main part of "
+            "attrition there (the third is an assumption)."},
 
     {.path = "ivig.policy", .type = IPSIM_PARAM_CHOICE, .offset = AT(ivig.policy),
      .choices = ivig_policy_choices, .default_yaml = "none", .unit = "-",
