@@ -36,7 +36,7 @@ static const struct {
     {"pathway.progression_hazard_ratio_improved", T_LOG},
     {"pathway.progression_hazard_ratio_transplant", T_LOG},
     {"mortality.excess_hazard_per_month.induction", T_LOG},
-    {"mortality.excess_hazard_per_month.maintenance", T_LOG},
+    {"mortality.excess_hazard_per_month.second_line", T_LOG},
     {"infection.early_rate_ratio", T_LOG},
 };
 
@@ -124,7 +124,10 @@ static double *slot(ipsim_params *p, int k, double **twin)
     case 10: x = &p->pathway.progression_hazard_ratio_improved; break;
     case 11: x = &p->pathway.progression_hazard_ratio_transplant; break;
     case 12: x = &p->mortality.excess_hazard_per_month[IPSIM_PHASE_INDUCTION]; break;
-    case 13: x = &p->mortality.excess_hazard_per_month[IPSIM_PHASE_MAINTENANCE]; break;
+    case 13:
+        x = &p->mortality.excess_hazard_per_month[IPSIM_PHASE_SECOND_LINE];
+        t = &p->mortality.excess_hazard_per_month[IPSIM_PHASE_LATER_LINES];
+        break;
     default: x = &p->infection.early_rate_ratio; break;
     }
     if (twin)
@@ -146,11 +149,6 @@ static void calibration_set(ipsim_params *p, const double x[IPSIM_CALIBRATION_SI
         if (twin)
             *twin = x[k];
     }
-    /* Myeloma's excess mortality after induction is one rate while treated:
-     * the transplant phase and every later line share maintenance's. */
-    double *excess = p->mortality.excess_hazard_per_month;
-    excess[IPSIM_PHASE_TRANSPLANT] = excess[IPSIM_PHASE_SECOND_LINE] =
-        excess[IPSIM_PHASE_LATER_LINES] = excess[IPSIM_PHASE_MAINTENANCE];
 }
 
 /* Each logit parameter's largest value: probabilities below 1, and an

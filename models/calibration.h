@@ -19,7 +19,7 @@
  *   pathway.progression_hazard_ratio_improved    median PFS 43 months without ASCT, up to 75 (SWOG S0777, VRd)
  *   pathway.progression_hazard_ratio_transplant  median PFS 56.7 months from ASCT, up to 65 (EMN02/HO95)
  *   mortality.excess_hazard_per_month.induction  8% dead within 2 months (Swedish registry)
- *   mortality.excess_hazard_per_month.maintenance (= transplant, second_line, later_lines)
+ *   mortality.excess_hazard_per_month.second_line (= later_lines)
  *                                                median OS 75 months without ASCT, up to 75 (S0777, VRd)
  *   infection.early_rate_ratio                   67.3% of months 0-5's infections in months 0-2 (Bove 2022)
  *

@@ -272,6 +272,8 @@ static void trace_group(const trace_model *m, int baseline, int response, bool e
                             const double moved = (alive[0] + alive[1]) * progress;
                             t->progressions[phase] += wa_next * moved;
                             if (line == L1)
+                                t->curve[IPSIM_CURVE_PROGRESSED][c + 1] += wa_next * moved;
+                            if (line == L1)
                                 t->reached_line[IPSIM_LINE_SECOND] += wa_next * moved * treated_share;
                             if (line == L2_PRE || line == L2_POST)
                                 t->reached_line[IPSIM_LINE_LATER] += wa_next * moved * treated_share;
@@ -467,6 +469,7 @@ int ipsim_expected_compute(ipsim_expected *out, const ipsim_params *p, ipsim_err
     double eligible[2];
     other_causes(p, mortality, rows, m->other_alive, eligible);
     t.curve_base[IPSIM_CURVE_PFS_ALL] = t.curve_base[IPSIM_CURVE_OS_ALL] = 1;
+    t.curve_base[IPSIM_CURVE_PROGRESSED] = 1;
     t.curve_base[IPSIM_CURVE_PFS_NOT_ELIGIBLE] = t.curve_base[IPSIM_CURVE_OS_NOT_ELIGIBLE] =
         eligible[0];
 
@@ -483,6 +486,8 @@ int ipsim_expected_compute(ipsim_expected *out, const ipsim_params *p, ipsim_err
                 if (weight > 0)
                     trace_group(m, g, r, e, weight, &t, mass, mass + STATES);
             }
+    for (int64_t r = 1; r < rows; r++) /* first progressions so far */
+        t.curve[IPSIM_CURVE_PROGRESSED][r] += t.curve[IPSIM_CURVE_PROGRESSED][r - 1];
     finish(out, m, &t, p, diagnosis);
 
 done:

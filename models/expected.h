@@ -60,6 +60,8 @@ typedef enum ipsim_expected_curve {
      * among those alive and progression-free at the ASCT cycle (1 before
      * it): the population of EMN02/HO95. */
     IPSIM_CURVE_PFS_ASCT,
+    /* Everyone: the share who have progressed (alive or not) by each row. */
+    IPSIM_CURVE_PROGRESSED,
     IPSIM_CURVES
 } ipsim_expected_curve;
 

@@ -101,7 +101,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "grades.improve_per_month", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(grades.improve_per_month), .length = IPSIM_PHASES, .labels = phase_labels,
      .min = 0, .max = 1,
-     .default_yaml = "{induction: 0.3921207543, transplant: 0.05120044327, maintenance: 0.0182673094, "
+     .default_yaml = "{induction: 0.3928119719, transplant: 0.05200862321, maintenance: 0.01867237802, "
                      "second_line: 0.005, later_lines: 0.005, no_treatment: 0}",
      .unit = "probability per month",
      .doc = "Monthly probability of moving one grade better, by phase, for a patient in "
@@ -137,8 +137,8 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "infection.share_within_window", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(infection.share_within_window),
      .length = IPSIM_GRADES, .labels = grade_labels, .min = 0, .max = 1, .max_exclusive = true,
-     .default_yaml = "{none: 0.054, mild: 0.1027082533, moderate: 0.1432435532, severe: 0.2193740308, "
-                     "very_severe: 0.2193740308}",
+     .default_yaml = "{none: 0.054, mild: 0.09941867682, moderate: 0.139542636, severe: 0.214028752, "
+                     "very_severe: 0.214028752}",
      .unit = "share",
      .doc = "Share of patients held in a grade (outside any phase's rate ratio) with >= 1 "
             "infection over the window; the grade's monthly hazard is -ln(1 - share) / "
@@ -155,7 +155,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "infection.serious_share", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(infection.serious_share), .length = IPSIM_GRADES, .labels = grade_labels,
      .min = 0, .max = 1,
-     .default_yaml = "{none: 0.3, mild: 0.3, moderate: 0.3, severe: 0.3636325073, very_severe: 0.3636325073}",
+     .default_yaml = "{none: 0.3, mild: 0.3, moderate: 0.3, severe: 0.3726860998, very_severe: 0.3726860998}",
      .unit = "probability",
      .doc = "Probability that an episode is serious (hospitalised), by grade. Default: 0.30 is "
             "an assumption; severe (= very_severe) is fitted by `ipsim calibrate` so that "
@@ -170,7 +170,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "al., Lancet Haematol 2022; TEAMM, Drayson et al., Lancet Oncol 2019: 12 weeks)."},
     {.path = "infection.early_rate_ratio", .type = IPSIM_PARAM_REAL,
      .offset = AT(infection.early_rate_ratio), .min = 0, .max = 50,
-     .default_yaml = "3.064052643",
+     .default_yaml = "3.11791243",
      .unit = "rate ratio",
      .doc = "Infection hazard in the early months relative to the rest of induction. Fitted by "
             "`ipsim calibrate` so that 67.3% of the infections of the first 6 months begin in "
@@ -211,17 +211,19 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "mortality.excess_hazard_per_month", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(mortality.excess_hazard_per_month),
      .length = IPSIM_PHASES, .labels = phase_labels, .min = 0, .max = 5,
-     .default_yaml = "{induction: 0.03461109431, transplant: 0.003827305544, "
-                     "maintenance: 0.003827305544, second_line: 0.003827305544, "
-                     "later_lines: 0.003827305544, no_treatment: 0.1}",
+     .default_yaml = "{induction: 0.034558205, transplant: 0, maintenance: 0, "
+                     "second_line: 0.0153880488, later_lines: 0.0153880488, no_treatment: 0.1}",
      .unit = "per month",
      .doc = "Myeloma's excess mortality (other than its simulated infection deaths) by phase. "
-            "induction, maintenance (= transplant) and second_line (= later_lines) are fitted "
-            "by `ipsim calibrate` to deaths within 2 and 12 months (Swedish Myeloma Registry, "
-            "Blimark et al., Haematologica 2025) and to overall survival without ASCT (SWOG "
-            "S0777); no_treatment 0.1 (median about 7 months without treatment) is an "
-            "assumption. Progression also raises infection deaths (pathway.infection_rate_ratio) "
-            "and can end treatment (lines.no_further_treatment_share)."},
+            "induction is fitted by `ipsim calibrate` to 8% dead within 2 months of diagnosis "
+            "(Swedish Myeloma Registry 2008-2021, Blimark et al., Haematologica 2025), "
+            "second_line (= later_lines) to the median overall survival of 75 months of VRd "
+            "without ASCT (SWOG S0777, Durie et al., Lancet 2017). transplant and maintenance "
+            "0: while the disease is controlled, deaths are of other causes and of infection, "
+            "both simulated (assumption); no_treatment 0.1 (median about 7 months without "
+            "treatment) is an assumption. Progression also raises infection deaths "
+            "(pathway.infection_rate_ratio) and can end treatment "
+            "(lines.no_further_treatment_share)."},
     {.path = "mortality.serious_infection_case_fatality", .type = IPSIM_PARAM_REAL,
      .offset = AT(mortality.serious_infection_case_fatality), .min = 0, .max = 1,
      .default_yaml = "0.157", .unit = "probability per serious episode",
@@ -350,14 +352,14 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "Lymphoma Myeloma Leuk 2021;21:e470, 68 patients)."},
     {.path = "pathway.progression_hazard_per_month", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.progression_hazard_per_month), .min = 0, .max = 1,
-     .default_yaml = "0.009937607829", .unit = "per month",
+     .default_yaml = "0.01344162509", .unit = "per month",
      .doc = "Hazard of progression for a patient whose IP did not improve after induction "
             "(and during induction). Fitted by `ipsim calibrate` to the review's median "
             "progression-free survival of 38 months in that group (section 5.1), deaths "
             "counted as events."},
     {.path = "pathway.progression_hazard_ratio_improved", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.progression_hazard_ratio_improved), .min = 0, .max = 10,
-     .default_yaml = "0.585935621", .unit = "hazard ratio",
+     .default_yaml = "0.7234983284", .unit = "hazard ratio",
      .doc = "Progression hazard of patients whose IP improved after induction (or who had "
             "none at diagnosis) relative to those whose IP did not improve. Fitted by `ipsim "
             "calibrate` to the median PFS of 43 months of VRd without ASCT (SWOG S0777, "
@@ -367,7 +369,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
 
     {.path = "pathway.progression_hazard_ratio_transplant", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.progression_hazard_ratio_transplant), .min = 0, .max = 10,
-     .default_yaml = "0.8183433284", .unit = "hazard ratio",
+     .default_yaml = "0.8887813229", .unit = "hazard ratio",
      .doc = "First-line progression hazard from ASCT on, relative to the same patient without "
             "it. Fitted by `ipsim calibrate` to the ASCT arm of EMN02/HO95 (median PFS 56.7 "
             "months from the first randomisation; Cavo et al., Lancet Haematol 2020)."},
