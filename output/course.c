@@ -6,11 +6,13 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "models/expected.h"
 #include "output/intervals.h"
 
 const char *const ipsim_course_curve_names[IPSIM_COURSE_CURVES] = {
     "os", "pfs", "progression_first", "os_not_improved", "os_improved",
-    "pfs_second_line", "os_second_line", "pfs_third_line", "os_third_line",
+    "pfs_second_line", "os_second_line", "pfs_third_line", "os_third_line", "pfs_s0777",
+    "os_s0777", "pfs_emn02",
     "censored_pfs_second_line", "censored_os_second_line", "censored_pfs_third_line",
     "censored_os_third_line"};
 
@@ -61,6 +63,14 @@ void ipsim_course_add_patient(int64_t *event_row, ipsim_course_tallies *t, int64
     if (record->improved_after_induction >= 0)
         curve[IPSIM_COURSE_OS_NOT_IMPROVED + record->improved_after_induction]
              [death >= 0 ? row_of(death, 0, cycle) : months]++;
+    if (!record->transplant_eligible && record->age <= IPSIM_TRIAL_NO_ASCT_AGE_MAX) {
+        curve[IPSIM_COURSE_PFS_S0777][first >= 0 ? row_of(first, 0, cycle) : months]++;
+        curve[IPSIM_COURSE_OS_S0777][death >= 0 ? row_of(death, 0, cycle) : months]++;
+    }
+    if (record->asct_month >= 0 && record->age <= IPSIM_TRIAL_ASCT_AGE_MAX) {
+        const int64_t from = record->asct_month / cycle;
+        curve[IPSIM_COURSE_PFS_EMN02][first >= 0 ? row_of(first, from, cycle) : months]++;
+    }
     t->lines_reached[IPSIM_LINE_FIRST]++;
     if (record->lines >= 2) {
         t->lines_reached[IPSIM_LINE_SECOND]++;
@@ -84,8 +94,10 @@ void ipsim_course_add_patient(int64_t *event_row, ipsim_course_tallies *t, int64
             continue;
         t->alive_at_period[k]++;
         bool infected = false;
-        for (int64_t c = start / cycle; c < end / cycle; c++)
+        for (int64_t c = start / cycle; c < end / cycle; c++) {
             infected = infected || rows->infections[c] > 0;
+            t->episodes_in_period[k] += rows->infections[c];
+        }
         t->infected_in_period[k] += infected;
     }
 }

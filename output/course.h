@@ -29,6 +29,12 @@ typedef enum ipsim_course_curve {
     IPSIM_COURSE_OS_SECOND_LINE,     /* from the start of the second line: death */
     IPSIM_COURSE_PFS_THIRD_LINE,     /* from the start of the third line */
     IPSIM_COURSE_OS_THIRD_LINE,
+    /* The trials' populations (models/expected.h): not eligible for ASCT and
+     * aged up to 75, from diagnosis (SWOG S0777); ASCT recipients aged up
+     * to 65, from the ASCT month (EMN02/HO95). */
+    IPSIM_COURSE_PFS_S0777,
+    IPSIM_COURSE_OS_S0777,
+    IPSIM_COURSE_PFS_EMN02,
     /* Patients followed to the horizon on a line without the curve's event,
      * by time since the line's start: the censoring of the four curves
      * above, in their order (the curves from diagnosis censor nobody
@@ -53,6 +59,7 @@ typedef struct ipsim_course_tallies {
     int64_t alive_at_period[IPSIM_COURSE_PERIODS];    /* alive at the period's start */
     int64_t infected_in_period[IPSIM_COURSE_PERIODS]; /* of those, with >= 1 episode in it */
     int64_t lines_reached[IPSIM_LINES];               /* began the first, second, third line */
+    int64_t episodes_in_period[IPSIM_COURSE_PERIODS]; /* episodes that began in it */
 } ipsim_course_tallies;
 
 /* Adds one patient (rows and record of ipsim_patient_simulate) to the event

@@ -49,7 +49,7 @@ static void print_fit(FILE *out, const char *prefix, const ipsim_calibration *c)
 }
 
 static void print_check(FILE *out, const char *prefix, const ipsim_params *p,
-                        const ipsim_validation_row *rows)
+                        const ipsim_validation *v)
 {
     fprintf(out, "%sGoodness of fit by simulation: ", prefix);
     ipsim_summary_print_scenario(out, p);
@@ -59,7 +59,7 @@ static void print_check(FILE *out, const char *prefix, const ipsim_params *p,
     FILE *table = open_memstream(&text, &size);
     if (!table)
         return;
-    ipsim_validation_print(table, rows);
+    ipsim_validation_print(table, v);
     fclose(table);
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
         fprintf(out, "%s%s\n", prefix, line);
@@ -71,6 +71,7 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
 {
     ipsim_options o;
     ipsim_calibration *fit = NULL;
+    ipsim_validation *check = NULL;
     char *yaml = NULL, *file = NULL;
     size_t file_size = 0;
     int rc = ipsim_options_parse(&o, argc, argv,
@@ -93,13 +94,16 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
     fflush(stdout);
 
     /* The check: the calibrated scenario simulated (its own seed and size),
-     * every row of the review's table with its Monte Carlo interval. */
-    ipsim_validation_row rows[IPSIM_VALIDATION_ROWS];
-    rc = ipsim_validation_run(&fit->fitted, o.threads, o.quiet, ctx->cancel, rows, err);
+     * every row of the validation table with its Monte Carlo interval. */
+    if (!(check = malloc(sizeof *check))) {
+        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the validation table");
+        goto cleanup;
+    }
+    rc = ipsim_validation_run(&fit->fitted, o.threads, o.quiet, ctx->cancel, check, err);
     if (rc)
         goto cleanup;
     printf("\n");
-    print_check(stdout, "", &fit->fitted, rows);
+    print_check(stdout, "", &fit->fitted, check);
 
     rc = ipsim_params_to_documented_yaml(&fit->fitted, &yaml, err);
     if (rc)
@@ -121,7 +125,7 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
             ctx->command_line);
     print_fit(out, "# ", fit);
     fprintf(out, "#\n");
-    print_check(out, "# ", &fit->fitted, rows);
+    print_check(out, "# ", &fit->fitted, check);
     fprintf(out, "\n%s", yaml);
     if (fclose(out) != 0) {
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot assemble the parameter file");
@@ -140,6 +144,7 @@ cleanup:
     free(file);
     free(yaml);
     free(fit);
+    free(check);
     ipsim_options_free(&o);
     return rc;
 }

@@ -522,7 +522,8 @@ static void assert_share(int64_t k, int64_t n, double p, const char *what)
  * overall survival and progression-free survival from diagnosis (and for
  * patients not eligible for ASCT), the share reaching the second and the
  * third line, deaths by cause, and infection or death in the early months. */
-static void course_agrees_with_its_exact_expectation(const capture *c, const ipsim_params *p,
+static void course_agrees_with_its_exact_expectation(const capture *c, const ipsim_summary *s,
+                                                     const ipsim_params *p,
                                                      const ipsim_expected *e)
 {
     const int64_t n = c->patients, cycle = p->cohort.cycle_months;
@@ -534,7 +535,7 @@ static void course_agrees_with_its_exact_expectation(const capture *c, const ips
         second += r->lines >= 2;
         third += r->lines >= 3;
         causes[r->death_cause]++;
-        not_eligible += !r->transplant_eligible;
+        not_eligible += !r->transplant_eligible && r->age <= IPSIM_TRIAL_NO_ASCT_AGE_MAX;
         early_events += (r->first_infection_month >= 0 && r->first_infection_month < early) ||
                         (r->death_month >= 0 && r->death_month <= early);
     }
@@ -555,8 +556,9 @@ static void course_agrees_with_its_exact_expectation(const capture *c, const ips
             const bool unprogressed = r->progression_month < 0 || r->progression_month > month;
             alive += lives;
             free += lives && unprogressed;
-            alive_ne += lives && !r->transplant_eligible;
-            free_ne += lives && unprogressed && !r->transplant_eligible;
+            const bool trial = !r->transplant_eligible && r->age <= IPSIM_TRIAL_NO_ASCT_AGE_MAX;
+            alive_ne += lives && trial;
+            free_ne += lives && unprogressed && trial;
         }
         assert_share(alive, n, ipsim_expected_curve_at(e, IPSIM_CURVE_OS_ALL, (double)month),
                      "overall survival");
@@ -564,10 +566,38 @@ static void course_agrees_with_its_exact_expectation(const capture *c, const ips
                      "progression-free survival, everyone");
         assert_share(alive_ne, not_eligible,
                      ipsim_expected_curve_at(e, IPSIM_CURVE_OS_NOT_ELIGIBLE, (double)month),
-                     "overall survival, not eligible for ASCT");
+                     "overall survival, not eligible for ASCT, up to 75");
         assert_share(free_ne, not_eligible,
                      ipsim_expected_curve_at(e, IPSIM_CURVE_PFS_NOT_ELIGIBLE, (double)month),
-                     "progression-free survival, not eligible for ASCT");
+                     "progression-free survival, not eligible for ASCT, up to 75");
+    }
+    /* The run's own tallies (output/course.h) against the same: deaths by
+     * phase and cause, infection in the reporting periods the cycle length
+     * resolves, PFS of ASCT recipients up to 65 from the ASCT month. */
+    const ipsim_course_tallies *t = &s->course;
+    for (int ph = 0; ph < IPSIM_PHASES; ph++)
+        for (int cause = IPSIM_DEATH_BACKGROUND; cause < IPSIM_DEATH_CAUSES; cause++)
+            assert_share(t->deaths_by_phase[ph][cause], n, e->deaths[ph][cause],
+                         "deaths by phase and cause");
+    int periods = 0;
+    for (int k = 0; k < IPSIM_COURSE_PERIODS; k++)
+        if (t->alive_at_period[k] > 0) {
+            periods++;
+            assert_share(t->infected_in_period[k], t->alive_at_period[k],
+                         e->infected_in_period[k], "infected in a reporting period");
+        }
+    assert_true(periods > 0);
+    const int64_t rows = s->shape.months, asct_month = e->asct_cycle * cycle;
+    const int64_t *emn02 = s->course_event_row + IPSIM_COURSE_PFS_EMN02 * (rows + 1);
+    int64_t recipients = 0;
+    for (int64_t r = 0; r <= rows; r++)
+        recipients += emn02[r];
+    for (int64_t month = 12; month + asct_month <= p->cohort.horizon_months; month += 12) {
+        double share = ipsim_course_share_at(s->course_event_row, rows, cycle,
+                                             IPSIM_COURSE_PFS_EMN02, (double)month);
+        assert_share(llround(share * (double)recipients), recipients,
+                     ipsim_expected_curve_at(e, IPSIM_CURVE_PFS_ASCT, (double)(month + asct_month)),
+                     "progression-free survival from ASCT, up to 65");
     }
 }
 
@@ -630,7 +660,7 @@ static void pathway_agrees_with_its_exact_expectation(void **state)
         }
         assert_share(severe, n, e.severe_or_worse_by_type[type], "severe or worse by type");
     }
-    course_agrees_with_its_exact_expectation(&c, &p, &e);
+    course_agrees_with_its_exact_expectation(&c, s, &p, &e);
     ipsim_expected_free(&e);
     capture_free(&c);
 }
