@@ -227,7 +227,8 @@ static int compare_patients(ipsim_comparison *c, ipsim_h5_reader *const *readers
     return rc;
 }
 
-/* PSA: means, SEs and paired differences over replicates (draws). */
+/* PSA: means, SEs and paired differences over replicates (draws), each
+ * scenario's over its own (a plain run beside a PSA study: independent). */
 static int compare_replicates(ipsim_comparison *c, ipsim_h5_reader *const *readers,
                               ipsim_error *err)
 {
@@ -236,12 +237,15 @@ static int compare_replicates(ipsim_comparison *c, ipsim_h5_reader *const *reade
     /* Replicates are paired when the scenarios share the cohort (and
      * under PSA, the draws). */
     bool pairable = true;
-    for (int s = 1; s < S; s++)
-        pairable &= ipsim_paired_possible(ipsim_h5_reader_params(readers[s]),
-                                           ipsim_h5_reader_params(readers[0]));
+    int64_t most = R;
+    for (int s = 1; s < S; s++) {
+        const ipsim_params *p = ipsim_h5_reader_params(readers[s]);
+        pairable &= ipsim_paired_possible(p, ipsim_h5_reader_params(readers[0]));
+        most = p->cohort.replicates > most ? p->cohort.replicates : most;
+    }
     double *ref = malloc((size_t)R * IPSIM_OUTCOMES * sizeof *ref);
-    double *mine = malloc((size_t)R * IPSIM_OUTCOMES * sizeof *mine);
-    double *diff = malloc((size_t)R * sizeof *diff), *scratch = malloc((size_t)R * sizeof *scratch);
+    double *mine = malloc((size_t)most * IPSIM_OUTCOMES * sizeof *mine);
+    double *diff = malloc((size_t)R * sizeof *diff), *scratch = malloc((size_t)most * sizeof *scratch);
     int rc = ref && mine && diff && scratch
                  ? IPSIM_OK
                  : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the PSA tables");
@@ -249,17 +253,23 @@ static int compare_replicates(ipsim_comparison *c, ipsim_h5_reader *const *reade
         rc = read_replicate_outcomes(readers[0], ref, err);
     for (int s = 0; s < S && !rc; s++) {
         ipsim_scenario_result *res = &c->scenarios[s];
+        const int64_t Rs = ipsim_h5_reader_params(readers[s])->cohort.replicates;
         if (s > 0)
             rc = read_replicate_outcomes(readers[s], mine, err);
         const double *x = s == 0 ? ref : mine;
         for (int o = 0; !rc && o < IPSIM_OUTCOMES; o++) {
-            res->mean[o] = mean_of(x + o, R, IPSIM_OUTCOMES);
-            res->se[o] = se_of(x + o, R, IPSIM_OUTCOMES);
+            res->mean[o] = mean_of(x + o, Rs, IPSIM_OUTCOMES);
+            res->se[o] = se_of(x + o, Rs, IPSIM_OUTCOMES);
+            res->difference_se_independent[o] =
+                s == 0 ? 0 : hypot(res->se[o], c->scenarios[0].se[o]);
+            if (Rs != R) { /* independent, and of other replicate counts */
+                res->difference[o] = res->mean[o] - c->scenarios[0].mean[o];
+                res->difference_se[o] = res->difference_se_independent[o];
+                continue;
+            }
             for (int64_t r = 0; r < R; r++)
                 diff[r] = x[r * IPSIM_OUTCOMES + o] - ref[r * IPSIM_OUTCOMES + o];
             res->difference[o] = mean_of(diff, R, 1);
-            res->difference_se_independent[o] =
-                s == 0 ? 0 : hypot(res->se[o], c->scenarios[0].se[o]);
             res->difference_se[o] = s == 0 ? 0 : pairable ? se_of(diff, R, 1)
                                                           : res->difference_se_independent[o];
         }
@@ -369,19 +379,22 @@ int ipsim_comparison_compute(ipsim_comparison *out, ipsim_h5_reader *const *read
 
 /* ---- printing -------------------------------------------------------------------------- */
 
-/* Linear interpolation of a [wtp][stride] table at wtp value x (clamped to
- * the grid). */
-static double at_wtp(const ipsim_comparison *c, const double *table, int stride, int column,
-                     double x)
+/* The acceptability and EVPI at any wtp, computed from the draws (not read
+ * off the grid: between its points a straight line is not the curve, and
+ * beyond its end the values are not the end's). */
+static double acceptability_at(const ipsim_comparison *c, double wtp, int scenario,
+                               double *evpi)
 {
-    if (x <= c->wtp[0] || c->wtp_count == 1)
-        return table[column];
-    for (int w = 1; w < c->wtp_count; w++)
-        if (x <= c->wtp[w]) {
-            double t = (x - c->wtp[w - 1]) / (c->wtp[w] - c->wtp[w - 1]);
-            return (1 - t) * table[(w - 1) * stride + column] + t * table[w * stride + column];
-        }
-    return table[(c->wtp_count - 1) * stride + column];
+    double *probability = malloc((size_t)c->count * sizeof *probability), value = NAN, p = NAN;
+    if (probability) { /* a sweep may compare more scenarios than fit the stack */
+        ipsim_acceptability(c->replicate_cost, c->replicate_qalys, c->replicates, c->count, wtp,
+                            probability, &value, NULL);
+        p = probability[scenario];
+    }
+    free(probability);
+    if (evpi)
+        *evpi = value;
+    return p;
 }
 
 /* The option with the highest expected NMB at any wtp (not only grid points). */
@@ -518,139 +531,28 @@ void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *
                         ipsim_net_monetary_benefit(r->mean[IPSIM_OUTCOME_COST],
                                                    r->mean[IPSIM_OUTCOME_QALYS], report_wtp[k]));
                 if (c->psa)
-                    fprintf(out, "  %5.1f%%", 100 * at_wtp(c, c->ceac, c->count, s, report_wtp[k]));
+                    fprintf(out, "  %5.1f%%", 100 * acceptability_at(c, report_wtp[k], s, NULL));
             }
             fputc('\n', out);
         }
         for (int k = 0; k < report_count; k++) {
             fprintf(out, "  At %.0f per QALY the highest expected net benefit is '%s'",
                     report_wtp[k], c->scenarios[best_at(c, report_wtp[k])].name);
-            if (c->psa)
-                fprintf(out, "; EVPI %.0f per patient", at_wtp(c, c->evpi, 1, 0, report_wtp[k]));
+            if (c->psa) {
+                double evpi;
+                acceptability_at(c, report_wtp[k], 0, &evpi);
+                fprintf(out, "; EVPI %.0f per patient", evpi);
+            }
             fputs(".\n", out);
         }
         if (c->psa)
             fprintf(out, "  (%lld PSA draws of %d uncertain values; P(c-e) and EVPI are "
-                         "interpolated on the %.0f-wide grid.)\n",
-                    (long long)c->replicates, c->parameters,
-                    c->wtp_count > 1 ? c->wtp[1] - c->wtp[0] : 0.0);
+                         "computed from the draws at each value.)\n",
+                    (long long)c->replicates, c->parameters);
     }
 }
 
 /* ---- CSV ------------------------------------------------------------------------------- */
-
-int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim_error *err)
-{
-    char *text;
-    size_t size;
-    FILE *f;
-    int rc = ipsim_csv_directory(dir, err);
-    if (!rc)
-        rc = ipsim_csv_open(&f, &text, &size, "comparison.csv", err);
-    if (rc)
-        return rc;
-    const int S = c->count;
-    fprintf(f, "scenario,source,patients,infections_per_100py,serious_per_100py,deaths_per_100py,"
-               "ivig_grams_per_100py,died_pct,infection_deaths_pct,on_ivig_pct");
-    for (int o = 0; o < IPSIM_OUTCOMES; o++)
-        fprintf(f, ",%s,%s_se", ipsim_outcome_keys[o], ipsim_outcome_keys[o]);
-    for (int o = 0; o < IPSIM_OUTCOMES; o++)
-        fprintf(f, ",diff_%s,diff_%s_se,diff_%s_se_independent", ipsim_outcome_keys[o],
-                ipsim_outcome_keys[o], ipsim_outcome_keys[o]);
-    fprintf(f, ",pairing,cost_low,cost_high,qalys_low,qalys_high,status,compared_with,"
-               "incremental_cost,incremental_qalys,icer\n");
-    for (int s = 0; s < S; s++) {
-        const ipsim_scenario_result *r = &c->scenarios[s];
-        fprintf(f, "%s,%s,%lld", r->name, r->source, (long long)r->patients);
-        const double figures[] = {r->infections_per_100py, r->serious_per_100py,
-                                  r->deaths_per_100py,     r->ivig_grams_per_100py,
-                                  r->died_pct,             r->infection_deaths_pct,
-                                  r->on_ivig_pct};
-        for (size_t k = 0; k < sizeof figures / sizeof figures[0]; k++)
-            ipsim_csv_number(f, figures[k]);
-        for (int o = 0; o < IPSIM_OUTCOMES; o++) {
-            ipsim_csv_number(f, r->mean[o]);
-            ipsim_csv_number(f, r->se[o]);
-        }
-        for (int o = 0; o < IPSIM_OUTCOMES; o++) {
-            ipsim_csv_number(f, r->difference[o]);
-            ipsim_csv_number(f, r->difference_se[o]);
-            ipsim_csv_number(f, r->difference_se_independent[o]);
-        }
-        fprintf(f, ",%s", s == 0 ? "reference" : !r->paired ? "independent"
-                                                : c->psa   ? "paired_by_draw"
-                                                           : "paired_by_patient");
-        ipsim_csv_number(f, r->cost_interval[0]);
-        ipsim_csv_number(f, r->cost_interval[1]);
-        ipsim_csv_number(f, r->qalys_interval[0]);
-        ipsim_csv_number(f, r->qalys_interval[1]);
-        const ipsim_incremental *inc = &r->incremental;
-        fprintf(f, ",%s,%s", ipsim_dominance_names[inc->status],
-                inc->compared_to >= 0 ? c->scenarios[inc->compared_to].name : "");
-        ipsim_csv_number(f, inc->d_cost);
-        ipsim_csv_number(f, inc->d_effect);
-        ipsim_csv_number(f, inc->icer);
-        fputc('\n', f);
-    }
-    rc = ipsim_csv_finish(dir, "comparison.csv", &text, &size, f, err);
-    if (rc)
-        return rc;
-
-    if (ipsim_csv_open(&f, &text, &size, "wtp.csv", err))
-        return IPSIM_ENOMEM;
-    fprintf(f, "wtp,best_expected_nmb");
-    if (c->psa)
-        fprintf(f, ",ceaf_probability,evpi");
-    for (int s = 0; s < S; s++) {
-        fprintf(f, ",nmb_%s,nhb_%s", c->scenarios[s].name, c->scenarios[s].name);
-        if (c->psa)
-            fprintf(f, ",ceac_%s,incremental_ceac_%s,expected_loss_%s", c->scenarios[s].name,
-                    c->scenarios[s].name, c->scenarios[s].name);
-    }
-    fputc('\n', f);
-    for (int w = 0; w < c->wtp_count; w++) {
-        fprintf(f, "%.10g,%s", c->wtp[w], c->scenarios[c->best[w]].name);
-        if (c->psa) {
-            ipsim_csv_number(f, c->ceaf[w]);
-            ipsim_csv_number(f, c->evpi[w]);
-        }
-        for (int s = 0; s < S; s++) {
-            ipsim_csv_number(f, c->nmb[w * S + s]);
-            ipsim_csv_number(f, c->nhb[w * S + s]);
-            if (c->psa) {
-                ipsim_csv_number(f, c->ceac[w * S + s]);
-                ipsim_csv_number(f, c->incremental_ceac[w * S + s]);
-                ipsim_csv_number(f, c->expected_loss[w * S + s]);
-            }
-        }
-        fputc('\n', f);
-    }
-    rc = ipsim_csv_finish(dir, "wtp.csv", &text, &size, f, err);
-    if (rc || !c->psa)
-        return rc;
-
-    if (ipsim_csv_open(&f, &text, &size, "psa.csv", err))
-        return IPSIM_ENOMEM;
-    fprintf(f, "replicate");
-    for (int i = 0; i < c->parameters; i++)
-        fprintf(f, ",%s", c->parameter_names[i]);
-    for (int s = 0; s < S; s++)
-        fprintf(f, ",cost_%s,qalys_%s", c->scenarios[s].name, c->scenarios[s].name);
-    fputc('\n', f);
-    for (int64_t r = 0; r < c->replicates; r++) {
-        fprintf(f, "%lld", (long long)r);
-        for (int i = 0; i < c->parameters; i++)
-            ipsim_csv_number(f, c->draws[r * c->parameters + i]);
-        for (int s = 0; s < S; s++) {
-            ipsim_csv_number(f, c->replicate_cost[r * S + s]);
-            ipsim_csv_number(f, c->replicate_qalys[r * S + s]);
-        }
-        fputc('\n', f);
-    }
-    return ipsim_csv_finish(dir, "psa.csv", &text, &size, f, err);
-}
-
-/* ---- HDF5 -------------------------------------------------------------------------------- */
 
 int ipsim_comparison_write_h5(const ipsim_comparison *c, ipsim_h5_writer *w, ipsim_error *err)
 {

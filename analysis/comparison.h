@@ -33,6 +33,7 @@
 #include "analysis/incremental.h"
 #include "analysis/paired.h"
 #include "base/error.h"
+#include "output/csv.h"
 #include "output/h5_reader.h"
 #include "output/h5_writer.h"
 
@@ -95,11 +96,11 @@ void ipsim_comparison_free(ipsim_comparison *c); /* safe on a zeroed one */
 void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *report_wtp,
                             int report_count);
 
-/* Writes comparison.csv (one row per scenario), wtp.csv (one row per grid
- * value) and, with PSA, psa.csv (one row per replicate: the drawn values
- * and each scenario's cost and QALYs) into directory dir (created if
- * missing), each file whole or not at all. */
-int ipsim_comparison_write_csv(const ipsim_comparison *c, const char *dir, ipsim_error *err);
+/* Adds to `set` (output/csv.h) comparison.csv (one row per scenario),
+ * wtp.csv (one row per grid value) and, with PSA, psa.csv (one row per
+ * replicate: the drawn values and each scenario's cost and QALYs); the set
+ * is then written all or none. Errors: IPSIM_ENOMEM. */
+int ipsim_comparison_csv(const ipsim_comparison *c, ipsim_csv_set *set, ipsim_error *err);
 
 /* Writes the same as datasets under /comparison and /psa
  * (docs/output-format.md). */

@@ -28,7 +28,7 @@ static int check_theta(const ipsim_voi_study *s, double theta, int64_t r, ipsim_
 }
 
 int ipsim_evsi_simulate(const ipsim_voi_study *s, const double *theta, int64_t draws, int64_t n,
-                         uint64_t seed, double *result, ipsim_error *err)
+                        int dataset, uint64_t seed, double *result, ipsim_error *err)
 {
     for (int64_t r = 0; r < draws; r++)
         if (check_theta(s, theta[r], r, err))
@@ -36,7 +36,7 @@ int ipsim_evsi_simulate(const ipsim_voi_study *s, const double *theta, int64_t d
     if (n < 1 || (s->design == IPSIM_VOI_BINOMIAL && n > (int64_t)UINT32_MAX))
         return IPSIM_FAIL(err, IPSIM_EPARAM, "study '%s': sample size %lld is out of range",
                           s->name, (long long)n);
-    const uint64_t label = ipsim_rng_name_hash(s->name);
+    const uint64_t label = ipsim_rng_name_hash(s->name) + (uint64_t)dataset;
     int rc = IPSIM_OK;
 #pragma omp parallel
     {

@@ -17,9 +17,12 @@
  *               with, r0 = control_rate per person-year; the statistic is
  *               log((X1 + 1/2) / (X0 + 1/2)).
  * Results are drawn from counter-based streams (seed, draw) at counter
- * (n, hash of the study's name, IPSIM_PURPOSE_STUDY): reproducible and the
- * same for any thread count. A study's description, ipsim_voi_study, is in
- * params/voi_plan.h, which reads it from a plan. */
+ * (n, hash of the study's name + dataset, IPSIM_PURPOSE_STUDY):
+ * reproducible and the same for any thread count. The EVSI is averaged
+ * over IPSIM_EVSI_DATASETS simulated datasets (analysis/voi_analysis.h):
+ * one dataset's estimate carries the noise of that one simulation. A
+ * study's description, ipsim_voi_study, is in params/voi_plan.h, which
+ * reads it from a plan. */
 #ifndef IPSIM_EVSI_H
 #define IPSIM_EVSI_H
 
@@ -28,12 +31,14 @@
 #include "base/error.h"
 #include "params/voi_plan.h"
 
+enum { IPSIM_EVSI_DATASETS = 8 };
+
 /* The study's statistic for each of `draws` true values theta[r] at sample
- * size n: result[r]. Errors: IPSIM_EPARAM for a true value outside the
- * design's range (a binomial share outside [0, 1], a rate ratio <= 0);
- * IPSIM_ENOMEM. */
+ * size n, in simulated dataset `dataset` (0, 1, ...): result[r]. Errors:
+ * IPSIM_EPARAM for a true value outside the design's range (a binomial
+ * share outside [0, 1], a rate ratio <= 0); IPSIM_ENOMEM. */
 int ipsim_evsi_simulate(const ipsim_voi_study *s, const double *theta, int64_t draws, int64_t n,
-                         uint64_t seed, double *result, ipsim_error *err);
+                        int dataset, uint64_t seed, double *result, ipsim_error *err);
 
 /* The study's cost at sample size n: fixed + cost_per_person x arms x n. */
 double ipsim_evsi_cost(const ipsim_voi_study *s, int64_t n);

@@ -1,6 +1,7 @@
-/* analysis/metamodel.c: B-spline bases, the P-spline penalty and GCV fits. */
+/* analysis/metamodel.c: B-spline bases, the P-spline penalty and REML fits. */
 #include "analysis/metamodel.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -332,10 +333,33 @@ static double fit_at(const ipsim_metamodel *m, const double *y, const gsl_vector
     return rss;
 }
 
-static double gcv_score(double rss, double edf, int64_t n)
+/* The REML criterion (up to a constant) of penalty lambda, from z = Q'y and
+ * the residual outside the basis, rss_outside = |y - Q z|^2. In the
+ * Demmler-Reinsch coordinates the penalised fit is the mixed model in
+ * which each penalised coordinate z_i has variance sigma^2 (1 + 1 / (lambda
+ * s_i)) and the residual has variance sigma^2; the unpenalised ones (the
+ * penalty's null space, `free` of them) are fixed effects, which REML
+ * integrates out. With sigma^2 profiled out:
+ *   (n - free) log(sigma^2) + sum_{s_i > 0} log(1 + 1 / (lambda s_i)),
+ *   sigma^2 = (rss_outside + sum_{s_i > 0} z_i^2 lambda s_i / (1 + lambda s_i)) / (n - free).
+ * O(p) a penalty: Q's columns are orthonormal (up to the ridge). */
+static double reml_score(const ipsim_metamodel *m, const gsl_vector *z, double rss_outside,
+                         double floor, double lambda)
 {
-    const double dof = (double)n - edf;
-    return dof > 0 ? (double)n * rss / (dof * dof) : INFINITY;
+    int free_count = 0;
+    double ss = rss_outside, logdet = 0;
+    for (int i = 0; i < m->p; i++) {
+        const double s = gsl_vector_get(m->s, (size_t)i), zi = gsl_vector_get(z, (size_t)i);
+        if (s <= floor) {
+            free_count++;
+            continue;
+        }
+        const double ls = lambda * s;
+        ss += zi * zi * ls / (1 + ls);
+        logdet += log1p(1 / ls);
+    }
+    const double dof = (double)m->n - free_count;
+    return dof * log(fmax(ss / dof, DBL_MIN)) + logdet;
 }
 
 int ipsim_metamodel_fit(const ipsim_metamodel *m, const double *y, double *fitted, ipsim_fit *fit,
@@ -369,26 +393,31 @@ int ipsim_metamodel_fit(const ipsim_metamodel *m, const double *y, double *fitte
     /* The penalties that matter lie between 1e-3 / max(s), which leaves every
      * function free, and 1e3 / min(s > 0), which leaves only the penalty's
      * null space (linear in each input). A grid on log(lambda), then golden
-     * section around its best point. */
+     * section around its best point, minimising the REML criterion.
+     * REML, not GCV: GCV's criterion is flat near its minimum and often
+     * undersmooths a noisy outcome (Reiss & Ogden, JRSS B 2009;71:505;
+     * Wood, JRSS B 2011;73:3), and every wiggle a fit follows from noise
+     * raises the value of information, which takes a maximum over options
+     * (docs/voi.md, "Method"). */
     double smax = 0, smin = INFINITY;
     for (int i = 0; i < m->p; i++)
         smax = fmax(smax, gsl_vector_get(m->s, (size_t)i));
+    const double floor = 1e-12 * smax;
     for (int i = 0; i < m->p; i++) {
         const double s = gsl_vector_get(m->s, (size_t)i);
-        if (s > 1e-12 * smax)
+        if (s > floor)
             smin = fmin(smin, s);
     }
     double best_log = 0, best = INFINITY, edf;
     if (smax > 0) {
+        const double outside = fit_at(m, y, &z.vector, 0, &scaled.vector, &out.vector, &edf);
         enum { GRID = 81 };
         const double lo = log(1e-3 / smax), hi = log(1e3 / smin), h = (hi - lo) / (GRID - 1);
         int best_i = 0;
         for (int i = 0; i < GRID; i++) {
-            const double lg = lo + i * h;
-            double rss = fit_at(m, y, &z.vector, exp(lg), &scaled.vector, &out.vector, &edf);
-            const double g = gcv_score(rss, edf, n);
-            if (g < best) {
-                best = g;
+            const double score = reml_score(m, &z.vector, outside, floor, exp(lo + i * h));
+            if (score < best) {
+                best = score;
                 best_i = i;
             }
         }
@@ -398,16 +427,15 @@ int ipsim_metamodel_fit(const ipsim_metamodel *m, const double *y, double *fitte
         best_log = lo + best_i * h;
         for (int it = 0; it < 40 && b - a > 1e-6; it++) {
             const double c = b - ratio * (b - a), e = a + ratio * (b - a);
-            double rc = fit_at(m, y, &z.vector, exp(c), &scaled.vector, &out.vector, &edf);
-            double re = fit_at(m, y, &z.vector, exp(e), &scaled.vector, &out.vector, &edf);
-            const double gc = gcv_score(rc, edf, n), ge = gcv_score(re, edf, n);
-            if (gc < ge)
+            const double sc = reml_score(m, &z.vector, outside, floor, exp(c));
+            const double se = reml_score(m, &z.vector, outside, floor, exp(e));
+            if (sc < se)
                 b = e;
             else
                 a = c;
-            if (fmin(gc, ge) < best) {
-                best = fmin(gc, ge);
-                best_log = gc < ge ? c : e;
+            if (fmin(sc, se) < best) {
+                best = fmin(sc, se);
+                best_log = sc < se ? c : e;
             }
         }
     }

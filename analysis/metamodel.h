@@ -21,9 +21,10 @@
  * penalty on second differences of the coefficients along each input
  * (Eilers & Marx, Stat Sci 1996), whose null space (linear functions of
  * each input) is left unpenalised. lambda is chosen per outcome by
- * generalised cross-validation (GCV) through the Demmler-Reinsch
- * eigendecomposition, so that one factorisation serves every outcome and
- * every lambda. GSL does the linear algebra (BLAS, Cholesky, symmetric
+ * restricted maximum likelihood (REML, the fit read as a mixed model;
+ * less prone than GCV to undersmoothing a noisy outcome) through the
+ * Demmler-Reinsch eigendecomposition, so that one factorisation serves
+ * every outcome and every lambda, each lambda costing O(p). GSL does the linear algebra (BLAS, Cholesky, symmetric
  * eigensolver). */
 #ifndef IPSIM_METAMODEL_H
 #define IPSIM_METAMODEL_H
@@ -43,7 +44,7 @@ typedef struct ipsim_metamodel ipsim_metamodel;
 
 /* How one outcome was fitted. */
 typedef struct ipsim_fit {
-    double lambda;    /* the penalty GCV chose */
+    double lambda;    /* the penalty REML chose */
     double edf;       /* effective degrees of freedom: the trace of the hat matrix */
     double r_squared; /* share of the outcome's variance the fit explains */
 } ipsim_fit;
@@ -62,7 +63,7 @@ int ipsim_metamodel_columns(const ipsim_metamodel *m); /* coefficients */
 /* A phrase for reports, e.g. "tensor-product cubic B-splines, 7 x 7 functions". */
 void ipsim_metamodel_describe(const ipsim_metamodel *m, char *buf, size_t size);
 
-/* Fits y[n] with the GCV-chosen penalty: fitted[n] and the fit's summary.
+/* Fits y[n] with the REML-chosen penalty: fitted[n] and the fit's summary.
  * An outcome that does not vary is its own fit (lambda infinite, edf 1).
  * Errors: IPSIM_ENOMEM. */
 int ipsim_metamodel_fit(const ipsim_metamodel *m, const double *y, double *fitted, ipsim_fit *fit,

@@ -15,6 +15,7 @@ void ipsim_voi_fit_free(ipsim_voi_fit *f)
     free(f->observed);
     free(f->fitted);
     free(f->fits);
+    free(f->inb);
     memset(f, 0, sizeof *f);
 }
 
@@ -33,6 +34,18 @@ static void fill_increments(const ipsim_psa_outcomes *o, double *increments)
     }
 }
 
+/* The incremental net benefits at wtp, [options - 1][n], from the
+ * [2 (options - 1)][n] cost-then-effect increments. */
+static void net_benefits(const double *increments, int64_t n, int options, double wtp, double *inb)
+{
+    for (int s = 1; s < options; s++) {
+        const double *cost = increments + (size_t)(2 * (s - 1)) * (size_t)n, *effect = cost + n;
+        double *out = inb + (size_t)(s - 1) * (size_t)n;
+        for (int64_t r = 0; r < n; r++)
+            out[r] = wtp * effect[r] - cost[r];
+    }
+}
+
 int ipsim_voi_fit_create(ipsim_voi_fit *f, const ipsim_psa_outcomes *o, const double *x, int d,
                          ipsim_error *err)
 {
@@ -48,7 +61,8 @@ int ipsim_voi_fit_create(ipsim_voi_fit *f, const ipsim_psa_outcomes *o, const do
     f->observed = malloc((size_t)responses * (size_t)n * sizeof *f->observed);
     f->fitted = malloc((size_t)responses * (size_t)n * sizeof *f->fitted);
     f->fits = calloc((size_t)responses, sizeof *f->fits);
-    if (!f->observed || !f->fitted || !f->fits) {
+    f->inb = malloc(2 * (size_t)(o->options - 1) * (size_t)n * sizeof *f->inb);
+    if (!f->observed || !f->fitted || !f->fits || !f->inb) {
         ipsim_voi_fit_free(f);
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for %lld draws", (long long)n);
     }
@@ -62,11 +76,9 @@ int ipsim_voi_fit_create(ipsim_voi_fit *f, const ipsim_psa_outcomes *o, const do
     return rc;
 }
 
-/* mean_w max(0, max_s INB_s) - max(0, max_s mean_w INB_s), the increments
- * being [2 (options - 1)][n] cost-then-effect rows, with weights w (NULL:
- * all 1). */
-static double value_of(const double *increments, int64_t n, int options, double wtp,
-                       const double *weights)
+/* mean_w max(0, max_s INB_s) - max(0, max_s mean_w INB_s), the net
+ * benefits being [options - 1][n] rows, with weights w (NULL: all 1). */
+static double value_of(const double *inb, int64_t n, int options, const double *weights)
 {
     double total_weight = 0, mean_of_max = 0;
     double mean[64] = {0};
@@ -76,11 +88,10 @@ static double value_of(const double *increments, int64_t n, int options, double 
             continue;
         double best = 0;
         for (int s = 1; s < options; s++) {
-            const double *cost = increments + (size_t)(2 * (s - 1)) * (size_t)n;
-            const double inb = wtp * cost[n + r] - cost[r];
-            mean[s] += w * inb;
-            if (inb > best)
-                best = inb;
+            const double v = inb[(size_t)(s - 1) * (size_t)n + (size_t)r];
+            mean[s] += w * v;
+            if (v > best)
+                best = v;
         }
         mean_of_max += w * best;
         total_weight += w;
@@ -91,13 +102,42 @@ static double value_of(const double *increments, int64_t n, int options, double 
     return mean_of_max / total_weight - max_of_mean;
 }
 
-double ipsim_voi_value(const ipsim_voi_fit *f, double wtp, bool *capped)
+/* Fits each option's net benefit at wtp: fitted[options - 1][n], and the
+ * penalties chosen, lambda[options - 1] (may be NULL). The net benefit is
+ * fitted itself, not its cost and effect apart: at a willingness to pay
+ * near the ICER it is a small difference of two large increments whose
+ * noise largely cancels, and two fits with penalties of their own would
+ * each follow some of that noise without the cancelling. */
+static int fit_net_benefits(const ipsim_voi_fit *f, double wtp, double *fitted, double *lambda,
+                            ipsim_error *err)
 {
-    const double value = value_of(f->fitted, f->draws, f->options, wtp, NULL);
+    const int64_t n = f->draws;
+    double *inb = f->inb + (size_t)(f->options - 1) * (size_t)n;
+    net_benefits(f->observed, n, f->options, wtp, inb);
+    for (int s = 1; s < f->options; s++) {
+        ipsim_fit fit;
+        const size_t at = (size_t)(s - 1) * (size_t)n;
+        int rc = ipsim_metamodel_fit(f->model, inb + at, fitted + at, &fit, err);
+        if (rc)
+            return rc;
+        if (lambda)
+            lambda[s - 1] = fit.lambda;
+    }
+    return IPSIM_OK;
+}
+
+int ipsim_voi_value(const ipsim_voi_fit *f, double wtp, double *value, bool *capped,
+                    ipsim_error *err)
+{
+    int rc = fit_net_benefits(f, wtp, f->inb, NULL, err);
+    if (rc)
+        return rc;
+    const double estimate = value_of(f->inb, f->draws, f->options, NULL);
     const double evpi = ipsim_voi_evpi(f->outcomes, wtp);
     if (capped)
-        *capped = value > evpi;
-    return fmin(value, evpi);
+        *capped = estimate > evpi;
+    *value = fmin(estimate, evpi);
+    return IPSIM_OK;
 }
 
 double ipsim_voi_evpi(const ipsim_psa_outcomes *o, double wtp)
@@ -107,15 +147,19 @@ double ipsim_voi_evpi(const ipsim_psa_outcomes *o, double wtp)
     return evpi;
 }
 
-static double spread(const double *v, int count)
+void ipsim_voi_spread(const double *resampled, int replicates, int count, double *se)
 {
-    double mean = 0, ss = 0;
-    for (int i = 0; i < count; i++)
-        mean += v[i];
-    mean /= count;
-    for (int i = 0; i < count; i++)
-        ss += (v[i] - mean) * (v[i] - mean);
-    return sqrt(ss / (count - 1));
+    for (int k = 0; k < count; k++) {
+        double mean = 0, ss = 0;
+        for (int b = 0; b < replicates; b++)
+            mean += resampled[(size_t)b * (size_t)count + (size_t)k];
+        mean /= replicates;
+        for (int b = 0; b < replicates; b++) {
+            const double v = resampled[(size_t)b * (size_t)count + (size_t)k] - mean;
+            ss += v * v;
+        }
+        se[k] = sqrt(ss / (replicates - 1));
+    }
 }
 
 /* Resample b of n draws: weights[i] = how often draw i was drawn. */
@@ -130,17 +174,17 @@ static void resample(ipsim_stream stream, int b, int64_t n, double *weights)
     }
 }
 
-/* The bootstrap of value_of on `observed` (EVPI) and, with a model, on its
- * refitted values (capped by the resample's EVPI). */
-static int bootstrap(const ipsim_metamodel *model, const double *lambda, const double *observed,
-                     int64_t n, int options, const double *wtp, int count, int replicates,
-                     ipsim_stream stream, double *value_se, double *evpi_se, ipsim_error *err)
+/* The bootstrap of value_of on the observed net benefits `inb`
+ * ([count][options - 1][n], at each of count values of wtp): the EVPI of
+ * each resample, evpis[replicates][count] (if not NULL), and, with a
+ * model, the value of its refits with the penalties `lambda` ([count]
+ * [options - 1]), capped by the resample's EVPI, values[replicates][count]. */
+static int bootstrap(const ipsim_metamodel *model, const double *lambda, const double *inb,
+                     int64_t n, int options, int count, int replicates, ipsim_stream stream,
+                     double *values, double *evpis, ipsim_error *err)
 {
-    const int responses = 2 * (options - 1);
-    double *values = malloc(2 * (size_t)replicates * (size_t)count * sizeof *values);
-    if (!values)
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for %d bootstrap resamples", replicates);
-    double *evpis = values + (size_t)replicates * (size_t)count;
+    const int responses = count * (options - 1);
+    const size_t block = (size_t)(options - 1) * (size_t)n;
     int rc = IPSIM_OK;
 #pragma omp parallel
     {
@@ -157,15 +201,20 @@ static int bootstrap(const ipsim_metamodel *model, const double *lambda, const d
                 continue;
             resample(stream, b, n, weights);
             if (model &&
-                ipsim_metamodel_refit(model, weights, observed, lambda, responses, fitted, &local)) {
+                ipsim_metamodel_refit(model, weights, inb, lambda, responses, fitted, &local)) {
                 failed = 1;
                 continue;
             }
             for (int k = 0; k < count; k++) {
                 const size_t at = (size_t)b * (size_t)count + (size_t)k;
-                evpis[at] = value_of(observed, n, options, wtp[k], weights);
-                values[at] =
-                    model ? fmin(value_of(fitted, n, options, wtp[k], weights), evpis[at]) : 0;
+                const double evpi = value_of(inb + (size_t)k * block, n, options, weights);
+                if (evpis)
+                    evpis[at] = evpi;
+                if (values)
+                    values[at] = model ? fmin(value_of(fitted + (size_t)k * block, n, options,
+                                                       weights),
+                                              evpi)
+                                       : 0;
             }
         }
 #pragma omp critical
@@ -175,22 +224,46 @@ static int bootstrap(const ipsim_metamodel *model, const double *lambda, const d
         free(weights);
         free(fitted);
     }
-    double *column = malloc((size_t)replicates * sizeof *column);
-    if (!rc && !column)
-        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for bootstrap results");
-    for (int k = 0; !rc && k < count; k++) {
-        for (int which = 0; which < 2; which++) {
-            double *out = which ? evpi_se : value_se;
-            const double *from = which ? evpis : values;
-            if (!out)
-                continue;
-            for (int b = 0; b < replicates; b++)
-                column[b] = from[(size_t)b * (size_t)count + (size_t)k];
-            out[k] = spread(column, replicates);
+    return rc;
+}
+
+/* The observed net benefits at each of wtp[count], [count][options - 1][n]
+ * (to be freed), and with a fit, the penalties its fits choose there,
+ * *lambda [count][options - 1] (to be freed). */
+static int observed_at(const ipsim_voi_fit *f, const double *increments, int64_t n, int options,
+                       const double *wtp, int count, double **inb, double **lambda,
+                       ipsim_error *err)
+{
+    const size_t block = (size_t)(options - 1) * (size_t)n;
+    *inb = malloc((size_t)count * block * sizeof **inb);
+    if (lambda)
+        *lambda = malloc((size_t)count * (size_t)(options - 1) * sizeof **lambda);
+    if (!*inb || (lambda && !*lambda))
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for bootstrap resamples of %lld draws",
+                          (long long)n);
+    for (int k = 0; k < count; k++) {
+        net_benefits(increments, n, options, wtp[k], *inb + (size_t)k * block);
+        if (f) {
+            int rc = fit_net_benefits(f, wtp[k], f->inb, *lambda + (size_t)k * (size_t)(options - 1),
+                                      err);
+            if (rc)
+                return rc;
         }
     }
-    free(column);
-    free(values);
+    return IPSIM_OK;
+}
+
+int ipsim_voi_resample(const ipsim_voi_fit *f, const double *wtp, int count, int replicates,
+                       uint64_t seed, uint64_t label, double *values, double *evpis,
+                       ipsim_error *err)
+{
+    double *inb = NULL, *lambda = NULL;
+    int rc = observed_at(f, f->observed, f->draws, f->options, wtp, count, &inb, &lambda, err);
+    if (!rc)
+        rc = bootstrap(f->model, lambda, inb, f->draws, f->options, count, replicates,
+                       (ipsim_stream){seed, label}, values, evpis, err);
+    free(inb);
+    free(lambda);
     return rc;
 }
 
@@ -198,11 +271,17 @@ int ipsim_voi_bootstrap(const ipsim_voi_fit *f, const double *wtp, int count, in
                         uint64_t seed, uint64_t label, double *value_se, double *evpi_se,
                         ipsim_error *err)
 {
-    double lambda[128];
-    for (int k = 0; k < 2 * (f->options - 1); k++)
-        lambda[k] = f->fits[k].lambda;
-    return bootstrap(f->model, lambda, f->observed, f->draws, f->options, wtp, count, replicates,
-                     (ipsim_stream){seed, label}, value_se, evpi_se, err);
+    double *values = malloc(2 * (size_t)replicates * (size_t)count * sizeof *values);
+    if (!values)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for %d bootstrap resamples", replicates);
+    double *evpis = values + (size_t)replicates * (size_t)count;
+    int rc = ipsim_voi_resample(f, wtp, count, replicates, seed, label, values, evpis, err);
+    if (!rc && value_se)
+        ipsim_voi_spread(values, replicates, count, value_se);
+    if (!rc && evpi_se)
+        ipsim_voi_spread(evpis, replicates, count, evpi_se);
+    free(values);
+    return rc;
 }
 
 int ipsim_voi_evpi_bootstrap(const ipsim_psa_outcomes *o, const double *wtp, int count,
@@ -211,12 +290,23 @@ int ipsim_voi_evpi_bootstrap(const ipsim_psa_outcomes *o, const double *wtp, int
 {
     const int64_t n = o->draws;
     double *increments = malloc(2 * (size_t)(o->options - 1) * (size_t)n * sizeof *increments);
-    if (!increments)
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for %lld draws", (long long)n);
-    fill_increments(o, increments);
-    int rc = bootstrap(NULL, NULL, increments, n, o->options, wtp, count, replicates,
-                       (ipsim_stream){seed, label}, NULL, evpi_se, err);
+    double *evpis = malloc((size_t)replicates * (size_t)count * sizeof *evpis);
+    double *inb = NULL;
+    int rc = increments && evpis
+                 ? IPSIM_OK
+                 : IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for %lld draws", (long long)n);
+    if (!rc) {
+        fill_increments(o, increments);
+        rc = observed_at(NULL, increments, n, o->options, wtp, count, &inb, NULL, err);
+    }
+    if (!rc)
+        rc = bootstrap(NULL, NULL, inb, n, o->options, count, replicates,
+                       (ipsim_stream){seed, label}, NULL, evpis, err);
+    if (!rc)
+        ipsim_voi_spread(evpis, replicates, count, evpi_se);
     free(increments);
+    free(evpis);
+    free(inb);
     return rc;
 }
 

@@ -6,15 +6,18 @@
  * person, and some inputs of that draw x (parameters, or a simulated
  * study's result):
  *   INB_s(w)     = w (effect_s - effect_0) - (cost_s - cost_0), s >= 1
- *   g_s(w, x)    = w E[effect_s - effect_0 | x] - E[cost_s - cost_0 | x],
- *                  each expectation a metamodel fit (analysis/metamodel.h);
+ *   g_s(w, x)    = E[INB_s(w) | x], a metamodel fit (analysis/metamodel.h)
+ *                  of the draws' INB_s(w) on x, at each w;
  *   value(w)     = mean_draws max(0, max_s g_s) - max(0, max_s mean_draws g_s)
  * which is the EVPPI of the parameters x, or the EVSI of the study whose
- * result is x. Because net benefit is linear in w, costs and effects are
- * fitted once and every willingness to pay is a cheap evaluation. By
+ * result is x. The net benefit at each w is fitted itself rather than its
+ * cost and effect apart: near the ICER it is a small difference of two
+ * large increments whose noise largely cancels, and two fits with
+ * penalties of their own follow some of that noise without the cancelling,
+ * which the maximum over options turns into value (an upward bias). By
  * Jensen's inequality the value is never negative. EVPI is the same with
- * the draws' own increments in place of g (analysis/incremental.h computes
- * it, as for the acceptability curve).
+ * the draws' own INB in place of g (analysis/incremental.h computes it,
+ * as for the acceptability curve).
  *
  * Standard errors come from a bootstrap over PSA draws: resample the
  * draws with replacement, refit with the penalties already chosen, and
@@ -40,7 +43,9 @@ typedef struct ipsim_psa_outcomes {
     const double *cost, *effect;
 } ipsim_psa_outcomes;
 
-/* The metamodel fits of every option's incremental cost and effect. */
+/* The metamodel on some inputs, and its fits of every option's cost and
+ * effect increments (for their R^2 and warnings; the values fit the net
+ * benefit at each willingness to pay). */
 typedef struct ipsim_voi_fit {
     int64_t draws;
     int options;
@@ -49,6 +54,7 @@ typedef struct ipsim_voi_fit {
     double *observed; /* [2 (options - 1)][draw]: cost then effect increments of option 1, ... */
     double *fitted;   /* the same, fitted */
     ipsim_fit *fits;  /* [2 (options - 1)] */
+    double *inb;      /* workspace, [2][options - 1][draw] */
 } ipsim_voi_fit;
 
 /* Fits the increments of o (kept by reference) on inputs x[draw * d + j].
@@ -59,17 +65,33 @@ int ipsim_voi_fit_create(ipsim_voi_fit *f, const ipsim_psa_outcomes *o, const do
 void ipsim_voi_fit_free(ipsim_voi_fit *f); /* safe on a zeroed one */
 
 /* The value of the information in x at willingness to pay wtp, per person,
- * at most the EVPI of the same draws: the regression estimate can exceed
- * it only by fitting noise, and then *capped (if not NULL) is set. */
-double ipsim_voi_value(const ipsim_voi_fit *f, double wtp, bool *capped);
+ * *value, at most the EVPI of the same draws: the regression estimate can
+ * exceed it only by fitting noise, and then *capped (if not NULL) is set.
+ * Uses f's workspace: one call at a time per fit. Errors: IPSIM_ENOMEM. */
+int ipsim_voi_value(const ipsim_voi_fit *f, double wtp, double *value, bool *capped,
+                    ipsim_error *err);
 
 /* The expected value of perfect information, per person, from the draws. */
 double ipsim_voi_evpi(const ipsim_psa_outcomes *o, double wtp);
 
-/* Bootstrap standard errors of ipsim_voi_value and ipsim_voi_evpi at each
- * of wtp[count], from `replicates` resamples (>= 2) drawn from the stream
- * (seed, label): value_se[count], evpi_se[count] (either may be NULL).
+/* The bootstrap of ipsim_voi_value and ipsim_voi_evpi at each of
+ * wtp[count], from `replicates` resamples drawn from the stream (seed,
+ * label): each resample's values[replicates][count] and
+ * evpis[replicates][count] (either may be NULL). The same stream gives the
+ * same resamples, so the resampled values of several fits on the same
+ * draws (several simulated studies) may be averaged resample by resample.
  * Errors: IPSIM_ENOMEM. */
+int ipsim_voi_resample(const ipsim_voi_fit *f, const double *wtp, int count, int replicates,
+                       uint64_t seed, uint64_t label, double *values, double *evpis,
+                       ipsim_error *err);
+
+/* The spread (SD) over resamples of each column of resampled[replicates]
+ * [count] (replicates >= 2): se[count]. */
+void ipsim_voi_spread(const double *resampled, int replicates, int count, double *se);
+
+/* Bootstrap standard errors of ipsim_voi_value and ipsim_voi_evpi at each
+ * of wtp[count] (ipsim_voi_resample, then ipsim_voi_spread): value_se[count],
+ * evpi_se[count] (either may be NULL). Errors: IPSIM_ENOMEM. */
 int ipsim_voi_bootstrap(const ipsim_voi_fit *f, const double *wtp, int count, int replicates,
                         uint64_t seed, uint64_t label,
                         double *value_se, double *evpi_se, ipsim_error *err);

@@ -90,47 +90,71 @@ static int group_columns(const ipsim_comparison *c, const ipsim_params *p,
 
 /* ---- one regression --------------------------------------------------------------- */
 
+/* The value of the information in inputs x, [datasets][draws][d]: one
+ * set (EVPPI), or the results of several simulated studies (EVSI), whose
+ * values are averaged, as are their bootstrap resamples, resample by
+ * resample (each fit draws the same resamples), so that the SE is that of
+ * the average. */
 static int evaluate(ipsim_voi_analysis *a, ipsim_voi_result *out, const ipsim_psa_outcomes *o,
-                    const double *x, int d, const char *label, ipsim_error *err)
+                    const double *x, int d, int datasets, const char *label, ipsim_error *err)
 {
     const ipsim_comparison *c = a->comparison;
-    ipsim_voi_fit fit;
-    int rc = ipsim_voi_fit_create(&fit, o, x, d, err);
-    if (rc)
-        return rc;
-    out->value = malloc((size_t)c->wtp_count * sizeof *out->value);
-    if (!out->value) {
-        ipsim_voi_fit_free(&fit);
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for the value of information");
-    }
+    const int K = a->report_count, B = a->bootstrap;
+    const size_t cells = (size_t)B * (size_t)K + 1;
+    out->value = calloc((size_t)c->wtp_count, sizeof *out->value);
+    double *resampled = calloc(cells, sizeof *resampled), *values = malloc(cells * sizeof *values);
+    int rc = out->value && resampled && values
+                 ? IPSIM_OK
+                 : IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for the value of information");
     bool capped = false;
-    for (int w = 0; w < c->wtp_count; w++) {
-        bool cap;
-        out->value[w] = ipsim_voi_value(&fit, c->wtp[w], &cap);
-        capped |= cap;
-    }
-    for (int k = 0; k < a->report_count; k++) {
-        bool cap;
-        out->report[k] = ipsim_voi_value(&fit, a->report_wtp[k], &cap);
-        capped |= cap;
-    }
-    rc = ipsim_voi_bootstrap(&fit, a->report_wtp, a->report_count, a->bootstrap, a->seed,
-                             ipsim_rng_name_hash(label), out->report_se, NULL, err);
-    ipsim_metamodel_describe(fit.model, out->basis, sizeof out->basis);
     out->r_squared_min = 1;
     out->r_squared_max = 0;
-    for (int k = 0; k < 2 * (o->options - 1); k++) {
-        out->r_squared_min = fmin(out->r_squared_min, fit.fits[k].r_squared);
-        out->r_squared_max = fmax(out->r_squared_max, fit.fits[k].r_squared);
+    for (int k = 0; k < K; k++)
+        out->report[k] = 0;
+    for (int j = 0; !rc && j < datasets; j++) {
+        ipsim_voi_fit fit;
+        rc = ipsim_voi_fit_create(&fit, o, x + (size_t)j * (size_t)o->draws * (size_t)d, d, err);
+        if (rc)
+            break;
+        for (int w = 0; !rc && w < c->wtp_count; w++) {
+            double v;
+            bool cap;
+            rc = ipsim_voi_value(&fit, c->wtp[w], &v, &cap, err);
+            out->value[w] += v / datasets;
+            capped |= cap;
+        }
+        for (int k = 0; !rc && k < K; k++) {
+            double v;
+            bool cap;
+            rc = ipsim_voi_value(&fit, a->report_wtp[k], &v, &cap, err);
+            out->report[k] += v / datasets;
+            capped |= cap;
+        }
+        if (!rc)
+            rc = ipsim_voi_resample(&fit, a->report_wtp, K, B, a->seed, ipsim_rng_name_hash(label),
+                                    values, NULL, err);
+        for (size_t i = 0; !rc && i + 1 < cells; i++)
+            resampled[i] += values[i] / datasets;
+        for (int k = 0; k < 2 * (o->options - 1); k++) {
+            out->r_squared_min = fmin(out->r_squared_min, fit.fits[k].r_squared);
+            out->r_squared_max = fmax(out->r_squared_max, fit.fits[k].r_squared);
+        }
+        if (j == 0) {
+            ipsim_metamodel_describe(fit.model, out->basis, sizeof out->basis);
+            ipsim_voi_fit_warnings(&fit, out->warnings, sizeof out->warnings);
+        }
+        ipsim_voi_fit_free(&fit);
     }
-    ipsim_voi_fit_warnings(&fit, out->warnings, sizeof out->warnings);
-    if (capped) {
+    if (!rc)
+        ipsim_voi_spread(resampled, B, K, out->report_se);
+    if (!rc && capped) {
         size_t used = strlen(out->warnings);
         snprintf(out->warnings + used, sizeof out->warnings - used, "%s%s", used ? "; " : "",
                  "the estimate exceeded the EVPI somewhere and was capped at it: the fit "
                  "follows noise");
     }
-    ipsim_voi_fit_free(&fit);
+    free(resampled);
+    free(values);
     return rc;
 }
 
@@ -200,7 +224,7 @@ static int run_groups(ipsim_voi_analysis *a, const ipsim_params *p, const ipsim_
                 x[r * d + j] = c->draws[r * c->parameters + columns[j]];
         char label[sizeof out->name + 8];
         snprintf(label, sizeof label, "evppi.%s", out->name);
-        rc = evaluate(a, out, o, x, d, label, err);
+        rc = evaluate(a, out, o, x, d, 1, label, err);
         if (rc)
             ipsim_error_prefix(err, "EVPPI of group '%s': ", out->name);
     }
@@ -234,7 +258,7 @@ static int run_study(ipsim_voi_analysis *a, const ipsim_params *p, const ipsim_v
     }
     out->size = calloc((size_t)s->sizes, sizeof *out->size);
     double *theta = malloc((size_t)c->replicates * sizeof *theta);
-    double *result = malloc((size_t)c->replicates * sizeof *result);
+    double *result = malloc(IPSIM_EVSI_DATASETS * (size_t)c->replicates * sizeof *result);
     int rc = out->size && theta && result ? IPSIM_OK
                                           : IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for EVSI");
     for (int64_t r = 0; !rc && r < c->replicates; r++)
@@ -244,9 +268,11 @@ static int run_study(ipsim_voi_analysis *a, const ipsim_params *p, const ipsim_v
         snprintf(v->name, sizeof v->name, "%s.n=%lld", s->name, (long long)s->n[n]);
         snprintf(v->input_names, sizeof v->input_names, "%s", s->parameter);
         v->inputs = 1;
-        rc = ipsim_evsi_simulate(s, theta, c->replicates, s->n[n], a->seed, result, err);
+        for (int j = 0; !rc && j < IPSIM_EVSI_DATASETS; j++)
+            rc = ipsim_evsi_simulate(s, theta, c->replicates, s->n[n], j, a->seed,
+                                     result + (size_t)j * (size_t)c->replicates, err);
         if (!rc)
-            rc = evaluate(a, v, o, result, 1, v->name, err);
+            rc = evaluate(a, v, o, result, 1, IPSIM_EVSI_DATASETS, v->name, err);
         if (rc)
             ipsim_error_prefix(err, "EVSI of study '%s' at n = %lld: ", s->name,
                                (long long)s->n[n]);
@@ -390,20 +416,12 @@ void ipsim_voi_analysis_print(FILE *out, const ipsim_voi_analysis *a)
 
 /* ---- CSV --------------------------------------------------------------------------- */
 
-static void csv_text(FILE *f, const char *text)
-{
-    fputs(",\"", f);
-    for (; *text; text++)
-        fputs(*text == '"' ? "\"\"" : (char[2]){*text, 0}, f);
-    fputc('"', f);
-}
-
 static void csv_result(FILE *f, const ipsim_voi_analysis *a, const char *quantity,
                        const ipsim_voi_result *v, int k, double n, double cost, double gain)
 {
     fprintf(f, "%s", quantity);
-    csv_text(f, v ? v->name : "evpi");
-    csv_text(f, v ? v->input_names : "");
+    ipsim_csv_text_quoted(f, true, v ? v->name : "evpi");
+    ipsim_csv_text_quoted(f, true, v ? v->input_names : "");
     ipsim_csv_number(f, n);
     ipsim_csv_number(f, a->report_wtp[k]);
     const double value = v ? v->report[k] : a->evpi_report[k];
@@ -412,21 +430,19 @@ static void csv_result(FILE *f, const ipsim_voi_analysis *a, const char *quantit
     ipsim_csv_number(f, value * a->population);
     ipsim_csv_number(f, cost);
     ipsim_csv_number(f, gain);
-    csv_text(f, v ? v->basis : "");
+    ipsim_csv_text_quoted(f, true, v ? v->basis : "");
     ipsim_csv_number(f, v ? v->r_squared_min : NAN);
     ipsim_csv_number(f, v ? v->r_squared_max : NAN);
-    csv_text(f, v ? v->warnings : "");
+    ipsim_csv_text_quoted(f, true, v ? v->warnings : "");
     fputc('\n', f);
 }
 
-int ipsim_voi_analysis_write_csv(const ipsim_voi_analysis *a, const char *dir, ipsim_error *err)
+int ipsim_voi_analysis_csv(const ipsim_voi_analysis *a, ipsim_csv_set *set, ipsim_error *err)
 {
     char *text;
     size_t size;
     FILE *f;
-    int rc = ipsim_csv_directory(dir, err);
-    if (!rc)
-        rc = ipsim_csv_open(&f, &text, &size, "voi.csv", err);
+    int rc = ipsim_csv_open(&f, &text, &size, "voi.csv", err);
     if (rc)
         return rc;
     fprintf(f, "quantity,name,parameters,n,wtp,per_patient,se,population,study_cost,net_gain,"
@@ -441,7 +457,7 @@ int ipsim_voi_analysis_write_csv(const ipsim_voi_analysis *a, const char *dir, i
                            ipsim_evsi_cost(&a->study[s].study, a->study[s].study.n[n]),
                            a->study[s].gain[n][k]);
     }
-    rc = ipsim_csv_finish(dir, "voi.csv", &text, &size, f, err);
+    rc = ipsim_csv_set_add(set, "voi.csv", &text, &size, f, err);
     if (rc)
         return rc;
 
@@ -450,10 +466,11 @@ int ipsim_voi_analysis_write_csv(const ipsim_voi_analysis *a, const char *dir, i
     const ipsim_comparison *c = a->comparison;
     fprintf(f, "wtp,evpi");
     for (int g = 0; g < a->groups; g++)
-        fprintf(f, ",evppi_%s", a->group[g].name);
+        ipsim_csv_textf(f, true, "evppi_%s", a->group[g].name);
     for (int s = 0; s < a->studies; s++)
         for (int n = 0; n < a->study[s].study.sizes; n++)
-            fprintf(f, ",evsi_%s_n%lld", a->study[s].study.name, (long long)a->study[s].study.n[n]);
+            ipsim_csv_textf(f, true, "evsi_%s_n%lld", a->study[s].study.name,
+                            (long long)a->study[s].study.n[n]);
     fputc('\n', f);
     for (int w = 0; w < c->wtp_count; w++) {
         fprintf(f, "%.10g", c->wtp[w]);
@@ -465,10 +482,58 @@ int ipsim_voi_analysis_write_csv(const ipsim_voi_analysis *a, const char *dir, i
                 ipsim_csv_number(f, a->study[s].size[n].value[w]);
         fputc('\n', f);
     }
-    return ipsim_csv_finish(dir, "voi_wtp.csv", &text, &size, f, err);
+    return ipsim_csv_set_add(set, "voi_wtp.csv", &text, &size, f, err);
 }
 
 /* ---- HDF5 -------------------------------------------------------------------------- */
+
+/* Each design row's study, as the plan gave it, so that the EVSI can be
+ * re-derived from the file: table has room for 6 E values. */
+static int write_designs(const ipsim_voi_analysis *a, ipsim_h5_writer *w, const ipsim_h5_axis *row,
+                         int E, double *table, ipsim_error *err)
+{
+    const char **text = calloc(2 * (size_t)E + 1, sizeof *text);
+    if (!text)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for /voi");
+    for (int s = 0, i = 0; s < a->studies; s++)
+        for (int n = 0; n < a->study[s].study.sizes; n++, i++) {
+            const ipsim_voi_study *st = &a->study[s].study;
+            text[i] = st->name;
+            text[E + i] = ipsim_voi_design_names[st->design];
+            table[i] = st->arms;
+            table[E + i] = st->design == IPSIM_VOI_NORMAL ? st->sd : NAN;
+            table[2 * E + i] = st->design == IPSIM_VOI_RATE_RATIO ? st->control_rate : NAN;
+            table[3 * E + i] = st->design == IPSIM_VOI_RATE_RATIO ? st->follow_up_years : NAN;
+            table[4 * E + i] = st->cost_per_person;
+            table[5 * E + i] = st->fixed_cost;
+        }
+    int rc = ipsim_h5_writer_write_strings(w, "voi", "study", row, text, "the proposed study",
+                                           err);
+    if (!rc)
+        rc = ipsim_h5_writer_write_strings(w, "voi", "study_design", row, text + E,
+                                           "its design: normal, binomial or rate_ratio "
+                                           "(analysis/evsi.h)",
+                                           err);
+    static const struct {
+        const char *name, *long_name;
+        bool money;
+    } columns[6] = {
+        {"study_arms", "persons recruited per unit of sample_size", false},
+        {"study_sd", "normal design: one observation's SD (NaN for other designs)", false},
+        {"study_control_rate",
+         "rate_ratio design: events per person-year without the intervention (NaN otherwise)",
+         false},
+        {"study_follow_up_years", "rate_ratio design: follow-up per person (NaN otherwise)",
+         false},
+        {"study_cost_per_person", "the study's cost per person", true},
+        {"study_fixed_cost", "the study's fixed cost", true}};
+    for (int k = 0; !rc && k < 6; k++)
+        rc = ipsim_h5_writer_write_table(w, "voi", columns[k].name, 1, row, table + k * E,
+                                         columns[k].long_name,
+                                         columns[k].money ? a->currency : NULL, err);
+    free(text);
+    return rc;
+}
 
 int ipsim_voi_analysis_write_h5(const ipsim_voi_analysis *a, ipsim_h5_writer *w,
                                 ipsim_error *err)
@@ -484,7 +549,7 @@ int ipsim_voi_analysis_write_h5(const ipsim_voi_analysis *a, ipsim_h5_writer *w,
                                   "willingness to pay per QALY (reported, with SEs)", c->currency};
     const int rows = (G > E ? G : E) + 1;
     const char **names = calloc((size_t)rows * 4, sizeof *names);
-    double *table = malloc((size_t)rows * (size_t)(W > K ? W : K) * 4 * sizeof *table);
+    double *table = malloc((size_t)rows * (size_t)(W > K ? W : K) * 6 * sizeof *table);
     int rc = names && table ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "no memory for /voi");
     const char **inputs = names + rows, **bases = names + 2 * rows, **notes = names + 3 * rows;
     if (!rc)
@@ -578,6 +643,8 @@ int ipsim_voi_analysis_write_h5(const ipsim_voi_analysis *a, ipsim_h5_writer *w,
                                                  "expected net gain of sampling: population "
                                                  "EVSI minus the study's cost",
                                                  c->currency, err);
+            if (!rc)
+                rc = write_designs(a, w, &row, E, table, err);
         }
     }
     char text[64];
@@ -588,7 +655,9 @@ int ipsim_voi_analysis_write_h5(const ipsim_voi_analysis *a, ipsim_h5_writer *w,
                       {"horizon_years", a->horizon_years},
                       {"discount_rate", a->discount_rate},
                       {"population", a->population},
-                      {"bootstrap", a->bootstrap}};
+                      {"bootstrap", a->bootstrap},
+                      {"seed", (double)a->seed},
+                      {"evsi_datasets", IPSIM_EVSI_DATASETS}};
     for (size_t i = 0; !rc && i < sizeof attributes / sizeof attributes[0]; i++) {
         snprintf(text, sizeof text, "%.17g", attributes[i].value);
         rc = ipsim_h5_writer_set_attribute(w, "voi", attributes[i].name, text, err);

@@ -70,11 +70,11 @@ void ipsim_voi_analysis_free(ipsim_voi_analysis *a); /* safe on a zeroed one */
 
 void ipsim_voi_analysis_print(FILE *out, const ipsim_voi_analysis *a);
 
-/* voi.csv (a row per quantity and reported WTP: per person, SE,
- * population), voi_wtp.csv (per person over the grid) and, with studies,
- * evsi.csv (a row per study, size and reported WTP), into dir, each whole
- * or not at all. */
-int ipsim_voi_analysis_write_csv(const ipsim_voi_analysis *a, const char *dir, ipsim_error *err);
+/* Adds to `set` (output/csv.h) voi.csv (a row per quantity and reported
+ * WTP: per person, SE, population; EVSI rows with the study's size, cost
+ * and net gain) and voi_wtp.csv (per person over the grid); the set is
+ * then written all or none. Errors: IPSIM_ENOMEM. */
+int ipsim_voi_analysis_csv(const ipsim_voi_analysis *a, ipsim_csv_set *set, ipsim_error *err);
 
 /* The same under /voi (docs/output-format.md). */
 int ipsim_voi_analysis_write_h5(const ipsim_voi_analysis *a, ipsim_h5_writer *w,

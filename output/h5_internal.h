@@ -42,6 +42,7 @@ typedef struct chunk_part {
 struct ipsim_h5_writer {
     char target[IPSIM_PATH_MAX];
     char temp[IPSIM_PATH_MAX];
+    int temp_lock;           /* an open descriptor holding temp's lock (-1: none) */
     hid_t file, group;
     hid_t enums[ENUM_COUNT]; /* the file's enumerated types */
     hid_t trajectory[IPSIM_TRAJECTORY_SETS]; /* the open scenario's datasets (-1: none) */

@@ -1,4 +1,5 @@
-/* output/h5_reader.c: format checks and reading summaries back. */
+/* output/h5_reader.c: format checks, and reading datasets of the shape and
+ * type their parameters imply. */
 #define _POSIX_C_SOURCE 200809L
 #include "output/h5_reader.h"
 
@@ -13,19 +14,10 @@
 #include <hdf5.h>
 
 #include "output/h5_internal.h"
+#include "output/h5_reader_internal.h"
 #include "params/loader.h"
 
-struct ipsim_h5_reader {
-    char path[IPSIM_PATH_MAX];
-    hid_t file, group;
-    ipsim_params params;
-    char *created_utc, *version;
-    int scenarios, scenario; /* how many the file holds; which is open */
-};
-
-static int fail(const ipsim_h5_reader *r, ipsim_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(const ipsim_h5_reader *r, ipsim_error *err, int code, const char *fmt, ...)
+int ipsim_h5r_fail(const ipsim_h5_reader *r, ipsim_error *err, int code, const char *fmt, ...)
 {
     char msg[IPSIM_MESSAGE_MAX];
     va_list ap;
@@ -36,43 +28,103 @@ static int fail(const ipsim_h5_reader *r, ipsim_error *err, int code, const char
     ipsim_error_locate(err, r->path, 0, 0, NULL);
     return code;
 }
+#define fail ipsim_h5r_fail
 
-/* A string attribute of any HDF5 string type, malloc'd; NULL if absent or
- * not a string. */
-static char *read_string_attr(hid_t loc, const char *name)
+/* The longest string attribute read (a scenario's parameters are at most
+ * the loader's 1 MiB file, emitted). */
+enum { STRING_ATTR_MAX = 16 << 20 };
+
+/* Opens attribute `name` of loc if it holds one value (a scalar, or an
+ * array of one element) of type class `want`; -1 otherwise (missing, an
+ * array, empty, another class). *type is its file type, to close. */
+static hid_t open_single_attr(hid_t loc, const char *name, H5T_class_t want, hid_t *type)
 {
+    *type = -1;
     if (H5Aexists(loc, name) <= 0)
-        return NULL;
+        return -1;
     hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
-    hid_t type = attr < 0 ? -1 : H5Aget_type(attr);
-    char *out = NULL;
-    if (type >= 0 && H5Tget_class(type) == H5T_STRING) {
-        hid_t mem = H5Tcopy(H5T_C_S1);
-        /* HDF5 converts no string between ASCII and UTF-8: match the file's. */
-        H5Tset_cset(mem, H5Tget_cset(type));
-        if (H5Tis_variable_str(type) > 0) {
-            H5Tset_size(mem, H5T_VARIABLE);
-            char *value = NULL;
-            if (H5Aread(attr, mem, &value) >= 0 && value) {
-                out = strdup(value);
-                H5free_memory(value);
-            }
-        } else {
-            size_t size = H5Tget_size(type);
-            H5Tset_size(mem, size + 1);
-            out = calloc(1, size + 2);
-            if (out && H5Aread(attr, mem, out) < 0) {
-                free(out);
-                out = NULL;
-            }
-        }
-        H5Tclose(mem);
-    }
-    if (type >= 0)
-        H5Tclose(type);
+    hid_t space = attr < 0 ? -1 : H5Aget_space(attr);
+    const H5S_class_t shape = space < 0 ? H5S_NO_CLASS : H5Sget_simple_extent_type(space);
+    const int single = shape == H5S_SCALAR ||
+                       (shape == H5S_SIMPLE && H5Sget_simple_extent_npoints(space) == 1);
+    if (space >= 0)
+        H5Sclose(space);
+    *type = single ? H5Aget_type(attr) : -1;
+    if (*type >= 0 && H5Tget_class(*type) == want)
+        return attr;
+    if (*type >= 0)
+        H5Tclose(*type);
+    *type = -1;
     if (attr >= 0)
         H5Aclose(attr);
+    return -1;
+}
+
+/* A string attribute of any HDF5 string type holding one string, malloc'd;
+ * NULL if absent or anything else (an array, a number, empty, huge). */
+static char *read_string_attr(hid_t loc, const char *name)
+{
+    hid_t type;
+    hid_t attr = open_single_attr(loc, name, H5T_STRING, &type);
+    if (attr < 0)
+        return NULL;
+    char *out = NULL;
+    hid_t mem = H5Tcopy(H5T_C_S1);
+    /* HDF5 converts no string between ASCII and UTF-8: match the file's. */
+    H5Tset_cset(mem, H5Tget_cset(type));
+    if (H5Tis_variable_str(type) > 0) {
+        H5Tset_size(mem, H5T_VARIABLE);
+        char *value = NULL;
+        if (H5Aread(attr, mem, &value) >= 0 && value) {
+            out = strnlen(value, STRING_ATTR_MAX) < STRING_ATTR_MAX ? strdup(value) : NULL;
+            H5free_memory(value);
+        }
+    } else {
+        const size_t size = H5Tget_size(type);
+        if (size > 0 && size < STRING_ATTR_MAX) {
+            H5Tset_size(mem, size + 1);
+            out = calloc(1, size + 2);
+        }
+        if (out && H5Aread(attr, mem, out) < 0) {
+            free(out);
+            out = NULL;
+        }
+    }
+    H5Tclose(mem);
+    H5Tclose(type);
+    H5Aclose(attr);
     return out;
+}
+
+/* An unsigned integer attribute holding one value; -1 if absent or not
+ * one (an array, a string, a float, negative or beyond 32 bits). */
+static int read_unsigned_attr(hid_t loc, const char *name, unsigned *value)
+{
+    hid_t type;
+    hid_t attr = open_single_attr(loc, name, H5T_INTEGER, &type);
+    if (attr < 0)
+        return -1;
+    long long v = -1;
+    const herr_t ok = H5Aread(attr, H5T_NATIVE_LLONG, &v);
+    H5Tclose(type);
+    H5Aclose(attr);
+    if (ok < 0 || v < 0 || v > (long long)UINT32_MAX)
+        return -1;
+    *value = (unsigned)v;
+    return 0;
+}
+
+/* Whether `path` ("a/b") names an object under loc, each step checked (HDF5
+ * reports an error rather than false for a missing intermediate group). */
+static int exists(hid_t loc, const char *path)
+{
+    char prefix[2 * IPSIM_NAME_MAX];
+    for (const char *slash = path; (slash = strchr(slash, '/')) != NULL; slash++) {
+        snprintf(prefix, sizeof prefix, "%.*s", (int)(slash - path), path);
+        if (H5Lexists(loc, prefix, H5P_DEFAULT) <= 0)
+            return 0;
+    }
+    return H5Lexists(loc, path, H5P_DEFAULT) > 0;
 }
 
 /* A one-dimensional variable-length string dataset `name` of the file as
@@ -81,7 +133,7 @@ static int read_strings(hid_t file, const char *name, char ***out, int64_t *coun
 {
     *out = NULL;
     *count = 0;
-    hid_t ds = H5Lexists(file, name, H5P_DEFAULT) > 0 ? H5Dopen2(file, name, H5P_DEFAULT) : -1;
+    hid_t ds = exists(file, name) ? H5Dopen2(file, name, H5P_DEFAULT) : -1;
     if (ds < 0)
         return -1;
     hid_t space = H5Dget_space(ds), type = H5Dget_type(ds);
@@ -195,14 +247,9 @@ int ipsim_h5_reader_open_scenario(ipsim_h5_reader **out, const char *path, int i
         goto done;
     }
     unsigned version = 0;
-    hid_t attr = H5Aexists(r->file, "format_version") > 0
-                     ? H5Aopen(r->file, "format_version", H5P_DEFAULT)
-                     : -1;
-    herr_t got = attr < 0 ? -1 : H5Aread(attr, H5T_NATIVE_UINT, &version);
-    if (attr >= 0)
-        H5Aclose(attr);
-    if (got < 0) {
-        rc = fail(r, err, IPSIM_EFORMAT, "an ipsim file without a readable format_version");
+    if (read_unsigned_attr(r->file, "format_version", &version) != 0) {
+        rc = fail(r, err, IPSIM_EFORMAT,
+                  "an ipsim file without a readable format_version (one whole number)");
         goto done;
     }
     if (version != IPSIM_FORMAT_VERSION) {
@@ -225,7 +272,7 @@ int ipsim_h5_reader_open_scenario(ipsim_h5_reader **out, const char *path, int i
     if (rc)
         goto done;
     r->scenario = index;
-    if (H5Lexists(r->file, name, H5P_DEFAULT) <= 0 ||
+    if (!exists(r->file, name) ||
         (r->group = H5Gopen2(r->file, name, H5P_DEFAULT)) < 0) {
         rc = fail(r, err, IPSIM_EFORMAT, "no scenario group '/%s'", name);
         goto done;
@@ -250,6 +297,7 @@ int ipsim_h5_reader_open_scenario(ipsim_h5_reader **out, const char *path, int i
                   name, r->params.name);
         goto done;
     }
+    rc = ipsim_h5r_load_summary(r, err);
 
 done:
     free(format);
@@ -272,6 +320,7 @@ void ipsim_h5_reader_close(ipsim_h5_reader *r)
         H5Fclose(r->file);
     free(r->created_utc);
     free(r->version);
+    ipsim_summary_free(r->summary);
     free(r);
 }
 
@@ -300,35 +349,103 @@ const char *ipsim_h5_reader_version(const ipsim_h5_reader *r)
     return r->version;
 }
 
-/* Reads a whole dataset of the expected shape into buf (memtype). */
-static int read_dataset(ipsim_h5_reader *r, const char *name, hid_t memtype, int rank,
-                        const hsize_t *dims, void *buf, ipsim_error *err)
+/* The class an element must be stored as: HDF5 converts between integers
+ * and floats, but an enumeration is read as its own bytes. */
+static int class_fits(hid_t type, int element)
 {
-    if (H5Lexists(r->group, name, H5P_DEFAULT) <= 0)
+    const H5T_class_t c = H5Tget_class(type);
+    if (element < 0) /* any number */
+        return c == H5T_INTEGER || c == H5T_FLOAT;
+    if (element == IPSIM_ELEMENT_FLOAT32 || element == IPSIM_ELEMENT_FLOAT64)
+        return c == H5T_FLOAT;
+    if (element >= IPSIM_ELEMENT_ENUM_FIRST)
+        return c == H5T_ENUM && H5Tget_size(type) == 1;
+    return c == H5T_INTEGER;
+}
+
+/* Opens dataset `name` of the scenario group if it has `rank` dimensions of
+ * extents dims and holds `element`s (-1: any numbers); otherwise fails
+ * naming the dataset and what is wrong with it. */
+static int open_dataset(ipsim_h5_reader *r, const char *name, int rank, const hsize_t *dims,
+                        int element, hid_t *out, ipsim_error *err)
+{
+    *out = -1;
+    if (!exists(r->group, name))
         return fail(r, err, IPSIM_EFORMAT, "missing dataset '%s/%s'", r->params.name, name);
     hid_t ds = H5Dopen2(r->group, name, H5P_DEFAULT);
     if (ds < 0)
         return fail(r, err, IPSIM_EFORMAT, "cannot open dataset '%s/%s'", r->params.name, name);
-    hid_t space = H5Dget_space(ds);
+    hid_t space = H5Dget_space(ds), type = H5Dget_type(ds);
     hsize_t got[3] = {0, 0, 0};
-    int got_rank = space < 0 ? -1 : H5Sget_simple_extent_dims(space, got, NULL);
-    if (space >= 0)
-        H5Sclose(space);
-    int same = got_rank == rank;
+    int same = space >= 0 && H5Sget_simple_extent_type(space) == H5S_SIMPLE &&
+               H5Sget_simple_extent_ndims(space) == rank &&
+               H5Sget_simple_extent_dims(space, got, NULL) == rank;
     for (int i = 0; same && i < rank; i++)
         same = got[i] == dims[i];
-    if (!same) {
+    const int fits = type >= 0 && class_fits(type, element);
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    if (!same || !fits) {
         H5Dclose(ds);
-        return fail(r, err, IPSIM_EFORMAT,
-                    "dataset '%s/%s' does not have the shape its parameters imply",
-                    r->params.name, name);
+        return fail(r, err, IPSIM_EFORMAT, "dataset '%s/%s' does not have the %s its "
+                    "parameters imply", r->params.name, name, same ? "type" : "shape");
     }
-    herr_t ok = H5Dread(ds, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    *out = ds;
+    return IPSIM_OK;
+}
+
+/* Refuses a NaN or infinity among n values read from `name`. */
+static int check_finite(ipsim_h5_reader *r, const char *name, const double *x, size_t n,
+                        ipsim_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return fail(r, err, IPSIM_EFORMAT, "dataset '%s/%s' holds %g, where ipsim writes "
+                        "only finite numbers: the file was altered or damaged",
+                        r->params.name, name, x[i]);
+    return IPSIM_OK;
+}
+
+/* Reads a whole dataset of the expected shape into buf (memtype); doubles
+ * are checked finite. */
+static int read_dataset(ipsim_h5_reader *r, const char *name, hid_t memtype, int element,
+                        int rank, const hsize_t *dims, void *buf, ipsim_error *err)
+{
+    hid_t ds;
+    int rc = open_dataset(r, name, rank, dims, element, &ds, err);
+    if (rc)
+        return rc;
+    const herr_t ok = H5Dread(ds, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
     H5Dclose(ds);
     if (ok < 0)
         return fail(r, err, IPSIM_EFORMAT,
                     "cannot read dataset '%s/%s': the file is truncated or damaged",
                     r->params.name, name);
+    size_t n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= (size_t)dims[i];
+    return H5Tequal(memtype, H5T_NATIVE_DOUBLE) > 0 ? check_finite(r, name, buf, n, err)
+                                                     : IPSIM_OK;
+}
+
+/* Refuses a column's value that no run writes: a NaN or infinity, an
+ * enumeration's number without a name, or a negative count (-1 is "none"
+ * for the static table's signed columns: months, improvement). */
+static int check_column(ipsim_h5_reader *r, const ipsim_column *c, const char *path,
+                        const double *x, size_t n, ipsim_error *err)
+{
+    int labels = 0;
+    ipsim_element_labels(c->element, &labels);
+    const double lowest = c->from_module ? 0 : -1;
+    const int is_float = c->element == IPSIM_ELEMENT_FLOAT32 || c->element == IPSIM_ELEMENT_FLOAT64;
+    for (size_t i = 0; i < n; i++) {
+        const int bad = is_float ? !isfinite(x[i]) : labels ? x[i] >= labels : x[i] < lowest;
+        if (bad)
+            return fail(r, err, IPSIM_EFORMAT, "dataset '%s/%s' holds %g, which no run writes "
+                        "there: the file was altered or damaged", r->params.name, path, x[i]);
+    }
     return IPSIM_OK;
 }
 
@@ -337,31 +454,22 @@ int ipsim_h5_reader_read_column(ipsim_h5_reader *r, const ipsim_column *c, int64
 {
     char path[2 * IPSIM_NAME_MAX];
     ipsim_h5i_path(c->group, c->name, path, sizeof path);
-    if (H5Lexists(r->group, c->group, H5P_DEFAULT) <= 0 ||
-        H5Lexists(r->group, path, H5P_DEFAULT) <= 0)
-        return fail(r, err, IPSIM_EFORMAT, "missing dataset '%s/%s'", r->params.name, path);
-    hid_t ds = H5Dopen2(r->group, path, H5P_DEFAULT);
-    if (ds < 0)
-        return fail(r, err, IPSIM_EFORMAT, "cannot open dataset '%s/%s'", r->params.name, path);
     const int64_t width = c->width;
-    int rank = width > 1 ? 3 : 2;
+    const int rank = width > 1 ? 3 : 2;
+    const hsize_t dims[3] = {(hsize_t)r->params.cohort.replicates,
+                             (hsize_t)r->params.cohort.patients, (hsize_t)width};
+    hid_t ds;
+    int rc = open_dataset(r, path, rank, dims, (int)c->element, &ds, err);
+    if (rc)
+        return rc;
     hid_t fspace = H5Dget_space(ds);
-    hsize_t dims[3] = {0, 0, 0};
-    int got = H5Sget_simple_extent_dims(fspace, dims, NULL);
-    if (got != rank || dims[0] != (hsize_t)r->params.cohort.replicates ||
-        dims[1] != (hsize_t)r->params.cohort.patients || (rank == 3 && dims[2] != (hsize_t)width)) {
-        H5Sclose(fspace);
-        H5Dclose(ds);
-        return fail(r, err, IPSIM_EFORMAT,
-                    "dataset '%s/%s' does not have the shape its parameters imply",
-                    r->params.name, path);
-    }
     hsize_t start[3] = {(hsize_t)replicate, (hsize_t)first, 0};
     hsize_t size[3] = {1, (hsize_t)count, (hsize_t)width};
     hid_t mspace = H5Screate_simple(rank, size, NULL);
     herr_t ok = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, size, NULL);
-    /* HDF5 converts no enum to a number: read an enum as the bytes it is,
-     * at the start of buf, then widen them from the last. */
+    /* HDF5 converts no enum to a number: read an enum (one byte, checked
+     * above) as the bytes it is, at the start of buf, then widen them from
+     * the last. */
     hid_t dtype = H5Dget_type(ds);
     const int is_enum = H5Tget_class(dtype) == H5T_ENUM;
     if (ok >= 0)
@@ -379,152 +487,47 @@ int ipsim_h5_reader_read_column(ipsim_h5_reader *r, const ipsim_column *c, int64
         return fail(r, err, IPSIM_EFORMAT,
                     "cannot read dataset '%s/%s': the file is truncated or damaged",
                     r->params.name, path);
-    return IPSIM_OK;
+    return check_column(r, c, path, buf, n, err);
 }
 
-/* Row d's extents in this file (M months), and its values per replicate. */
-static hsize_t row_dims(const ipsim_h5_reader *r, const ipsim_dataset *d, hsize_t M,
-                        hsize_t dims[3])
+hsize_t ipsim_h5r_row_width(const ipsim_h5_reader *r, const ipsim_dataset *d, hsize_t M)
 {
     hsize_t per_replicate = 1;
-    for (int k = 0; k < d->rank; k++) {
-        dims[k] = (hsize_t)ipsim_dim_length(d->dims[k], r->params.cohort.replicates,
-                                            r->params.cohort.patients, (int64_t)M);
-        per_replicate *= k ? dims[k] : 1;
-    }
+    for (int k = 1; k < d->rank; k++)
+        per_replicate *= (hsize_t)ipsim_dim_length(d->dims[k], r->params.cohort.replicates,
+                                                   r->params.cohort.patients, (int64_t)M);
     return per_replicate;
 }
 
-/* Reads row d whole, as its native type, checking its shape. */
-static int read_row(ipsim_h5_reader *r, const ipsim_dataset *d, hsize_t M, void *buf,
-                    ipsim_error *err)
+int ipsim_h5r_read_row(ipsim_h5_reader *r, const ipsim_dataset *d, hsize_t M, void *buf,
+                       ipsim_error *err)
 {
     char path[2 * IPSIM_NAME_MAX];
     hsize_t dims[3];
-    row_dims(r, d, M, dims);
+    for (int k = 0; k < d->rank; k++)
+        dims[k] = (hsize_t)ipsim_dim_length(d->dims[k], r->params.cohort.replicates,
+                                            r->params.cohort.patients, (int64_t)M);
     return read_dataset(r, ipsim_h5i_path(d->group, d->name, path, sizeof path),
-                        ipsim_h5i_memory_type(d->element), d->rank, dims, buf, err);
+                        ipsim_h5i_memory_type(d->element), (int)d->element, d->rank, dims, buf,
+                        err);
 }
 
 int ipsim_h5_reader_read_summary(ipsim_h5_reader *r, ipsim_summary *total, ipsim_error *err)
 {
-    const ipsim_params *p = &r->params;
-    const hsize_t R = (hsize_t)p->cohort.replicates, M = (hsize_t)total->shape.months;
-    const size_t per_replicate = (size_t)M * IPSIM_STATES;
-    double *occupancy = malloc((size_t)R * per_replicate * sizeof *occupancy);
-    int64_t *counts = malloc((size_t)R * IPSIM_GRADES * IPSIM_INFECTION_TYPES * sizeof *counts);
-    if (!occupancy || !counts) {
-        free(occupancy);
-        free(counts);
-        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the summary of %s", r->path);
-    }
-    int rc;
-    rc = read_row(r, &ipsim_summaries[IPSIM_SUMMARY_OCCUPANCY], M, occupancy, err);
-    /* Shares back to counts: exact, since share = count / patients. */
-    for (hsize_t i = 0; !rc && i < R * per_replicate; i++)
-        total->occupancy[i % per_replicate] +=
-            (int64_t)llround(occupancy[i] * (double)p->cohort.patients);
-
-    /* Integer tables [replicate, ...], summed over replicates. */
-    const struct {
-        const ipsim_dataset *row;
-        int64_t *dst;
-    } tables[] = {
-        {&ipsim_summaries[IPSIM_SUMMARY_PATIENTS_BY_BASELINE_GRADE], total->patients_by_baseline},
-        {&ipsim_summaries[IPSIM_SUMMARY_INFECTED_WITHIN_WINDOW],
-         total->infected_in_window_by_baseline},
-        {&ipsim_summaries[IPSIM_SUMMARY_SERIOUS_EPISODES], total->serious},
-        {&ipsim_summaries[IPSIM_SUMMARY_EPISODES], &total->episodes[0][0]},
-        {&ipsim_summaries[IPSIM_SUMMARY_DEATHS], &total->deaths[IPSIM_DEATH_BACKGROUND]},
-        {&ipsim_summaries[IPSIM_SUMMARY_PREVENTED], total->prevented},
-        {&ipsim_summaries[IPSIM_SUMMARY_PHASE_OCCUPANCY], total->phase_occupancy},
-        {&ipsim_summaries[IPSIM_SUMMARY_FIRST_INFECTIONS], total->first_infection},
-        {&ipsim_summaries[IPSIM_SUMMARY_PATIENTS_BY_TYPE], &total->patients_by_type_and_grade[0][0]},
-        {&ipsim_summaries[IPSIM_SUMMARY_PATIENTS_BY_RISS], &total->patients_by_riss_and_grade[0][0]},
-        {&ipsim_summaries[IPSIM_SUMMARY_RESPONSES], total->responses},
-        {&ipsim_summaries[IPSIM_SUMMARY_IMPROVEMENT_ASSESSED], total->improvement_assessed},
-        {&ipsim_summaries[IPSIM_SUMMARY_IMPROVED], total->improved},
-        {&ipsim_summaries[IPSIM_SUMMARY_RECOVERY_ASSESSED], total->recovery_assessed},
-        {&ipsim_summaries[IPSIM_SUMMARY_RECOVERED], total->recovered},
-        {&ipsim_economic_totals[IPSIM_ECONOMICS_SUM_FIXED_POINT], total->economic_sums},
-        {&ipsim_summaries[IPSIM_SUMMARY_ON_IVIG], total->on_ivig},
-        {&ipsim_summaries[IPSIM_SUMMARY_VACCINE_DOSES],
-         &total->module_sums[total->shape.vaccine_doses_column]},
-        {&ipsim_summaries[IPSIM_SUMMARY_IVIG_PATIENTS], &total->ivig_patients},
-        {&ipsim_summaries[IPSIM_SUMMARY_IVIG_PATIENT_MONTHS],
-         &total->module_sums[total->shape.ivig_column + IPSIM_IVIG_COLUMN_MONTHS]},
-        {&ipsim_summaries[IPSIM_SUMMARY_TRANSPLANT_ELIGIBLE], &total->transplant_eligible},
-        {&ipsim_summaries[IPSIM_SUMMARY_ASCT_PATIENTS], &total->asct_patients},
-        {&ipsim_summaries[IPSIM_SUMMARY_PROGRESSIONS], &total->progressions},
-    };
-    /* One buffer, as large as the largest table read into it. */
-    hsize_t dims[3], largest = row_dims(r, &ipsim_summaries[IPSIM_SUMMARY_PROGRESSION_FREE], M,
-                                        dims);
-    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
-        const hsize_t cols = row_dims(r, tables[t].row, M, dims);
-        largest = cols > largest ? cols : largest;
-    }
-    int64_t *table = rc ? NULL : malloc((size_t)(R * largest) * sizeof *table);
-    if (!rc && !table)
-        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the summary of %s", r->path);
-    for (size_t t = 0; t < sizeof tables / sizeof tables[0] && !rc; t++) {
-        const hsize_t cols = row_dims(r, tables[t].row, M, dims);
-        rc = read_row(r, tables[t].row, M, table, err);
-        for (hsize_t i = 0; !rc && i < R * cols; i++)
-            tables[t].dst[i % cols] += table[i];
-    }
-    /* Progression-free counts back to the rows of the events. */
-    if (!rc)
-        rc = read_row(r, &ipsim_summaries[IPSIM_SUMMARY_PROGRESSION_FREE], M, table, err);
-    for (int group = 0; !rc && group < 2; group++) {
-        int64_t assessed = 0;
-        for (int k = 0; k <= IPSIM_RESPONSES; k++)
-            assessed += group ? total->improved[k]
-                              : total->improvement_assessed[k] - total->improved[k];
-        int64_t before = assessed; /* summed over replicates below */
-        for (hsize_t m = 0; m < M; m++) {
-            int64_t now = 0;
-            for (hsize_t rep = 0; rep < R; rep++)
-                now += table[(rep * M + m) * 2 + (hsize_t)group];
-            total->pfs_event_row[m * 2 + (hsize_t)group] = before - now;
-            before = now;
-        }
-        total->pfs_event_row[M * 2 + (hsize_t)group] = before;
-    }
-    free(table);
-    if (!rc)
-        rc = read_row(r, &ipsim_summaries[IPSIM_SUMMARY_IVIG_GRAMS], M, occupancy, err);
-    for (hsize_t i = 0; !rc && i < R; i++)
-        total->ivig_milligrams += llround(occupancy[i] * 1000.0);
-    /* Person-months are derived from occupancy; the stored table must agree. */
-    int64_t person_months[IPSIM_GRADES] = {0};
-    if (!rc)
-        rc = read_row(r, &ipsim_summaries[IPSIM_SUMMARY_PERSON_MONTHS], M, counts, err);
-    for (hsize_t i = 0; !rc && i < R * IPSIM_GRADES; i++)
-        person_months[i % IPSIM_GRADES] += counts[i];
-    for (int g = 0; !rc && g < IPSIM_GRADES; g++)
-        if (person_months[g] != ipsim_summary_person_months(total, g))
-            rc = fail(r, err, IPSIM_EFORMAT,
-                      "summary/person_months_by_grade disagrees with summary/occupancy: the "
-                      "file was altered");
-    if (!rc) {
-        total->patients += p->cohort.patients * p->cohort.replicates;
-        total->deaths[IPSIM_ALIVE] = total->patients - total->deaths[IPSIM_DEATH_BACKGROUND] -
-                                     total->deaths[IPSIM_DEATH_INFECTION];
-    }
-    free(occupancy);
-    free(counts);
-    return rc;
+    (void)err;
+    ipsim_summary_merge(total, r->summary);
+    return IPSIM_OK;
 }
 
 /* The rank and extents of a dataset of the scenario; -1 if there is none. */
 static int dataset_dims(ipsim_h5_reader *r, const char *name, hsize_t dims[3])
 {
-    if (H5Lexists(r->group, name, H5P_DEFAULT) <= 0)
+    if (!exists(r->group, name))
         return -1;
     hid_t ds = H5Dopen2(r->group, name, H5P_DEFAULT);
     hid_t space = ds < 0 ? -1 : H5Dget_space(ds);
-    int rank = space < 0 || H5Sget_simple_extent_ndims(space) > 3
+    const int ndims = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
+    int rank = ndims < 1 || ndims > 3
                    ? -1
                    : H5Sget_simple_extent_dims(space, dims, NULL);
     if (space >= 0)
@@ -547,25 +550,33 @@ int ipsim_h5_reader_read_replicate_table(ipsim_h5_reader *r, const char *name, i
         return fail(r, err, IPSIM_EFORMAT,
                     "dataset '%s/%s' does not have the shape its parameters imply",
                     r->params.name, name);
-    return read_dataset(r, name, H5T_NATIVE_DOUBLE, rank, dims, buf, err);
+    return read_dataset(r, name, H5T_NATIVE_DOUBLE, -1, rank, dims, buf, err);
 }
 
 int ipsim_h5_reader_read_root_table(ipsim_h5_reader *r, const char *name, int64_t count,
                                     double *buf, ipsim_error *err)
 {
-    hid_t ds = H5Lexists(r->file, name, H5P_DEFAULT) > 0 ? H5Dopen2(r->file, name, H5P_DEFAULT)
-                                                        : -1;
+    hid_t ds = exists(r->file, name) ? H5Dopen2(r->file, name, H5P_DEFAULT) : -1;
     if (ds < 0)
         return fail(r, err, IPSIM_EFORMAT, "missing dataset '/%s'", name);
-    hid_t space = H5Dget_space(ds);
-    hssize_t n = H5Sget_simple_extent_npoints(space);
-    H5Sclose(space);
-    herr_t ok = n == count ? H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf)
-                           : -1;
+    hid_t space = H5Dget_space(ds), type = H5Dget_type(ds);
+    const hssize_t n = space < 0 ? -1 : H5Sget_simple_extent_npoints(space);
+    const int fits = type >= 0 && class_fits(type, -1);
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    herr_t ok = n == count && fits
+                    ? H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf)
+                    : -1;
     H5Dclose(ds);
     if (ok < 0)
-        return fail(r, err, IPSIM_EFORMAT, "dataset '/%s' is not the %lld values expected",
+        return fail(r, err, IPSIM_EFORMAT, "dataset '/%s' is not the %lld numbers expected",
                     name, (long long)count);
+    for (int64_t i = 0; i < count; i++)
+        if (!isfinite(buf[i]))
+            return fail(r, err, IPSIM_EFORMAT, "dataset '/%s' holds %g, where ipsim writes "
+                        "only finite numbers: the file was altered or damaged", name, buf[i]);
     return IPSIM_OK;
 }
 
@@ -602,7 +613,7 @@ char *ipsim_h5_reader_root_attribute(const ipsim_h5_reader *r, const char *group
                                      const char *name)
 {
     int root = strcmp(group, "/") == 0;
-    if (!root && H5Lexists(r->file, group, H5P_DEFAULT) <= 0)
+    if (!root && !exists(r->file, group))
         return NULL;
     hid_t g = H5Oopen(r->file, root ? "/" : group, H5P_DEFAULT);
     char *value = g < 0 ? NULL : read_string_attr(g, name);
@@ -615,7 +626,7 @@ int ipsim_h5_reader_read_root_strings(ipsim_h5_reader *r, const char *name, char
                                       int64_t *count, ipsim_error *err)
 {
     if (read_strings(r->file, name, out, count) != 0) {
-        if (H5Lexists(r->file, name, H5P_DEFAULT) <= 0)
+        if (!exists(r->file, name))
             return fail(r, err, IPSIM_EFORMAT, "missing dataset '/%s'", name);
         return fail(r, err, IPSIM_EFORMAT, "dataset '/%s' is not a list of strings", name);
     }

@@ -158,6 +158,34 @@ static herr_t drop_scale_lists(hid_t group, const char *name, const H5O_info_t *
     return fix->failed ? -1 : 0;
 }
 
+/* Whether ds's DIMENSION_LIST (if any) is what H5DS functions expect: one
+ * variable-length list of object references per dimension. HDF5's
+ * high-level library reads it without checking (a string there crashes
+ * H5DSiterate_scales), and a checkpoint or part is a file from outside. */
+static int dimension_list_ok(hid_t ds, int rank)
+{
+    if (H5Aexists(ds, "DIMENSION_LIST") <= 0)
+        return 1;
+    hid_t attr = H5Aopen(ds, "DIMENSION_LIST", H5P_DEFAULT);
+    hid_t type = attr < 0 ? -1 : H5Aget_type(attr);
+    hid_t space = attr < 0 ? -1 : H5Aget_space(attr);
+    hid_t base = type >= 0 && H5Tget_class(type) == H5T_VLEN ? H5Tget_super(type) : -1;
+    const int ok = base >= 0 && H5Tget_class(base) == H5T_REFERENCE &&
+                   H5Tequal(base, H5T_STD_REF_OBJ) > 0 && space >= 0 &&
+                   H5Sget_simple_extent_type(space) == H5S_SIMPLE &&
+                   H5Sget_simple_extent_ndims(space) == 1 &&
+                   H5Sget_simple_extent_npoints(space) == rank;
+    if (base >= 0)
+        H5Tclose(base);
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    if (attr >= 0)
+        H5Aclose(attr);
+    return ok;
+}
+
 static herr_t reattach_scales(hid_t group, const char *name, const H5O_info_t *info, void *data)
 {
     scale_fix *fix = data;
@@ -168,7 +196,7 @@ static herr_t reattach_scales(hid_t group, const char *name, const H5O_info_t *i
     hid_t dst = H5Dopen2(fix->dst, name, H5P_DEFAULT);
     hid_t space = src < 0 ? -1 : H5Dget_space(src);
     int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
-    fix->failed |= src < 0 || dst < 0 || rank < 0;
+    fix->failed |= src < 0 || dst < 0 || rank < 0 || !dimension_list_ok(src, rank);
     for (int d = 0; !fix->failed && d < rank && H5DSis_scale(src) <= 0; d++) {
         if (H5DSget_num_scales(src, (unsigned)d) <= 0)
             continue;

@@ -7,6 +7,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "output/h5_internal.h"
 
+#include "base/atomic_file.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +38,7 @@ static ipsim_h5_writer *writer_new(void)
     ipsim_h5_writer *w = calloc(1, sizeof *w);
     if (w) {
         w->file = -1;
+        w->temp_lock = -1;
         forget_handles(w);
     }
     return w;
@@ -73,11 +76,16 @@ static void writer_free(ipsim_h5_writer *w)
     free_columns(w);
     ipsim_column_list_free(&w->extra_columns);
     free(w->column);
+    if (w->temp_lock >= 0)
+        close(w->temp_lock);
     free(w);
 }
 
-/* Removes ".BASE.ipsim-tmp-PID-XXXXXX" files beside the target whose PID
- * is no longer a running process: the remains of a killed run. */
+/* Removes ".BASE.ipsim-tmp-PID-XXXXXX" files beside the target that no
+ * run is writing: the remains of a killed run. A live run holds a lock on
+ * its temporary (ipsim_temp_hold), seen from any PID namespace on the same
+ * file system; a file is removed only if nobody holds it and its PID is no
+ * running process here either. */
 static void remove_stale_temporaries(const char *target_path, int dir_len)
 {
     char dir[IPSIM_PATH_MAX], prefix[IPSIM_PATH_MAX];
@@ -100,7 +108,8 @@ static void remove_stale_temporaries(const char *target_path, int dir_len)
             continue;
         char path[2 * IPSIM_PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
+        if (!ipsim_temp_held(path))
+            unlink(path);
     }
     closedir(d);
 }
@@ -164,30 +173,41 @@ static int writer_with_temp(ipsim_h5_writer **out, const char *target_path, ipsi
     if (!w)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the HDF5 writer");
 
-    if (strlen(target_path) + 32 >= sizeof w->target) {
+    /* What may be replaced (base/atomic_file.h): a link is followed and
+     * the real file replaced in its own directory. */
+    char real[IPSIM_PATH_MAX];
+    int rc = ipsim_output_target(target_path, real, sizeof real - 40, err);
+    if (rc) {
         writer_free(w);
-        return IPSIM_FAIL(err, IPSIM_EIO, "output path too long: %s", target_path);
+        return rc;
     }
-    snprintf(w->target, sizeof w->target, "%s", target_path);
-
-    struct stat st;
-    if (stat(target_path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        writer_free(w);
-        return IPSIM_FAIL(err, IPSIM_EIO, "output path '%s' is a directory", target_path);
-    }
+    snprintf(w->target, sizeof w->target, "%s", real);
     /* The temporary file lives in the target's directory so that rename()
-     * is atomic (same file system). Its name carries our PID so that a later
-     * run can tell a killed run's leftovers from a live run's file. */
-    const char *slash = strrchr(target_path, '/');
-    int dir_len = slash ? (int)(slash - target_path + 1) : 0;
-    remove_stale_temporaries(target_path, dir_len);
-    snprintf(w->temp, sizeof w->temp, "%.*s.%s.ipsim-tmp-%ld-XXXXXX", dir_len, target_path,
-             target_path + dir_len, (long)getpid());
-    int fd = mkstemp(w->temp);
+     * is atomic (same file system). Its name carries our PID, and it is
+     * held (locked) while open, so that a later run can tell a killed
+     * run's leftovers from a live run's file, from any container. */
+    const char *slash = strrchr(real, '/');
+    int dir_len = slash ? (int)(slash - real + 1) : 0;
+    remove_stale_temporaries(real, dir_len);
+    int fd = -1;
+    for (int attempt = 0; attempt < 4 && fd < 0; attempt++) {
+        snprintf(w->temp, sizeof w->temp, "%.*s.%s.ipsim-tmp-%ld-XXXXXX", dir_len, real,
+                 real + dir_len, (long)getpid());
+        fd = mkstemp(w->temp);
+        if (fd < 0)
+            break;
+        /* Held before anyone could take it for a leftover? If another
+         * run's clean-up removed it in between, make another. */
+        struct stat st;
+        if (ipsim_temp_hold(fd) != 0 || fstat(fd, &st) != 0 || st.st_nlink == 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
     if (fd < 0) {
-        int e = errno;
+        int e = errno ? errno : EAGAIN;
         IPSIM_FAIL(err, IPSIM_EIO, "cannot create the output file '%s' (in directory '%.*s'): %s",
-                   target_path, dir_len ? dir_len : 1, dir_len ? target_path : ".", strerror(e));
+                   target_path, dir_len ? dir_len : 1, dir_len ? real : ".", strerror(e));
         writer_free(w);
         return IPSIM_EIO;
     }
@@ -196,7 +216,7 @@ static int writer_with_temp(ipsim_h5_writer **out, const char *target_path, ipsi
     mode_t mask = umask(0);
     umask(mask);
     fchmod(fd, 0666 & ~mask);
-    close(fd);
+    w->temp_lock = fd;
     *out = w;
     return IPSIM_OK;
 }
@@ -224,32 +244,37 @@ int ipsim_h5_writer_create(ipsim_h5_writer **out, const char *target_path,
     return IPSIM_OK;
 }
 
-/* Copies the bytes of file `from` to the (empty) file `to`. */
-static int copy_file(const char *from, const char *to, ipsim_error *err)
+/* Copies the bytes of file `from` to the (empty) open file `to`. */
+static int copy_file(const char *from, int to, ipsim_error *err)
 {
-    FILE *in = fopen(from, "rb");
-    FILE *out = in ? fopen(to, "wb") : NULL;
-    int rc = IPSIM_OK;
-    if (!in || !out) {
+    int in = open(from, O_RDONLY);
+    if (in < 0) {
         int e = errno;
-        rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot copy '%s': %s", from, strerror(e));
+        return IPSIM_FAIL(err, IPSIM_EIO, "cannot copy '%s': %s", from, strerror(e));
     }
     char buf[1 << 16];
-    size_t got;
-    while (!rc && (got = fread(buf, 1, sizeof buf, in)) > 0)
-        if (fwrite(buf, 1, got, out) != got) {
-            int e = errno;
-            rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot copy '%s': %s", from, strerror(e));
+    int e = 0;
+    for (;;) {
+        ssize_t got = read(in, buf, sizeof buf);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            e = got < 0 ? errno : 0;
+            break;
         }
-    if (!rc && ferror(in))
-        rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot read '%s'", from);
-    if (in)
-        fclose(in);
-    if (out && fclose(out) != 0 && !rc) {
-        int e = errno;
-        rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot copy '%s': %s", from, strerror(e));
+        for (ssize_t done = 0; done < got && !e;) {
+            ssize_t n = write(to, buf + done, (size_t)(got - done));
+            if (n < 0 && errno != EINTR)
+                e = errno;
+            else if (n == 0)
+                e = EIO;
+            done += n > 0 ? n : 0;
+        }
+        if (e)
+            break;
     }
-    return rc;
+    close(in);
+    return e ? IPSIM_FAIL(err, IPSIM_EIO, "cannot copy '%s': %s", from, strerror(e)) : IPSIM_OK;
 }
 
 int ipsim_h5_writer_update(ipsim_h5_writer **out, const char *path, const char *replace_group,
@@ -259,7 +284,11 @@ int ipsim_h5_writer_update(ipsim_h5_writer **out, const char *path, const char *
     int rc = writer_with_temp(&w, path, err);
     if (rc)
         return rc;
-    rc = copy_file(path, w->temp, err);
+    rc = copy_file(path, w->temp_lock, err);
+    /* The updated file keeps the original's permissions. */
+    struct stat st;
+    if (!rc && stat(w->target, &st) == 0)
+        fchmod(w->temp_lock, st.st_mode & 07777);
     if (!rc)
         rc = ipsim_h5_writer_resume(w, err);
     if (!rc && H5Lexists(w->file, replace_group, H5P_DEFAULT) > 0 &&
@@ -399,6 +428,14 @@ int ipsim_h5_writer_commit(ipsim_h5_writer *w, ipsim_error *err)
         ipsim_h5_writer_discard(w);
         return IPSIM_EIO;
     }
+    /* The target may have changed while the file was made (a FIFO, a
+     * write-protected file put there): the same rules, checked again. */
+    char real[IPSIM_PATH_MAX];
+    rc = ipsim_output_target(w->target, real, sizeof real, err);
+    if (rc) {
+        ipsim_h5_writer_discard(w);
+        return rc;
+    }
     if (rename(w->temp, w->target) != 0) {
         int e = errno;
         IPSIM_FAIL(err, IPSIM_EIO, "cannot rename the finished file to '%s': %s", w->target,
@@ -428,6 +465,9 @@ static int commit_shared(ipsim_h5_writer *w, ipsim_error *err)
 {
     const ipsim_ranks *ranks = w->ranks;
     int rc = close_file(w, err);
+    char real[IPSIM_PATH_MAX];
+    if (!rc && is_lead(w))
+        rc = ipsim_output_target(w->target, real, sizeof real, err);
     if (!rc && is_lead(w)) {
         int fd = open(w->temp, O_RDONLY);
         if (fd < 0 || fsync(fd) != 0 || close(fd) != 0 || rename(w->temp, w->target) != 0)

@@ -58,14 +58,21 @@ static int fail_at(resolver *r, const char *source, const ipsim_yaml_node *node,
 
 /* ---- scalars ---------------------------------------------------------- */
 
-static bool valid_name(const char *s)
+int ipsim_params_read_name(const char *path, const ipsim_yaml_node *name, char *out,
+                           ipsim_error *err)
 {
-    if (!*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-        return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
-            return false;
-    return true;
+    if (name->kind != IPSIM_YAML_SCALAR || strlen(name->scalar) >= IPSIM_NAME_MAX ||
+        !ipsim_params_valid_name(name->scalar)) {
+        IPSIM_FAIL(err, IPSIM_EPARAM,
+                   "'%s' is not a valid name: use 1 to %d letters, digits, '_', '-' or '.' (a "
+                   "name is a label that names the output file, not a path)",
+                   name->kind == IPSIM_YAML_SCALAR ? name->scalar : "(not a single value)",
+                   IPSIM_NAME_MAX - 1);
+        ipsim_error_locate(err, path, name->line, name->column, "name");
+        return IPSIM_EPARAM;
+    }
+    snprintf(out, IPSIM_NAME_MAX, "%s", name->scalar);
+    return IPSIM_OK;
 }
 
 static bool is_distribution(const ipsim_yaml_node *n)
@@ -318,7 +325,7 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
     } else {
         switch (spec->type) {
         case IPSIM_PARAM_STRING:
-            if (strlen(n->scalar) >= IPSIM_NAME_MAX || !valid_name(n->scalar))
+            if (strlen(n->scalar) >= IPSIM_NAME_MAX || !ipsim_params_valid_name(n->scalar))
                 rc = fail_at(r, source, n, key, IPSIM_EPARAM,
                              "'%s' is not a valid name: use 1 to %d letters, digits, '_', '-' "
                              "or '.'",
@@ -416,7 +423,8 @@ static int store_module_value(resolver *r, const char *source, const char *modul
 {
     char full[IPSIM_KEY_MAX];
     snprintf(full, sizeof full, "modules.%s.%s", module, key);
-    if (!valid_name(module) || !valid_name(key) || strchr(module, '.') || strchr(key, '.'))
+    if (!ipsim_params_valid_name(module) || !ipsim_params_valid_name(key) || strchr(module, '.') ||
+        strchr(key, '.'))
         return fail_at(r, source, v, full, IPSIM_EPARAM,
                        "a module parameter is modules.NAME.key, with plain names");
     double x;

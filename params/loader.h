@@ -38,6 +38,13 @@ int ipsim_params_resolve_text(ipsim_params *out, const char *text, size_t len, c
 /* The checks a resolved set passes as a whole (cross-parameter limits), for
  * a set changed in memory, e.g. by PSA draws; context says where it came
  * from in messages ("PSA replicate 12 of scenario 'x'"). */
+/* Reads the `name:` of a study or sweep file (node `name`, from file
+ * `path`) into out[0..IPSIM_NAME_MAX-1]: a name (ipsim_params_valid_name),
+ * never a path, since it names the default output. Errors: IPSIM_EPARAM
+ * with the file, line and key. */
+int ipsim_params_read_name(const char *path, const ipsim_yaml_node *name, char *out,
+                           ipsim_error *err);
+
 int ipsim_params_check(const ipsim_params *p, const char *context, ipsim_error *err);
 
 /* Writes p as a complete YAML parameter file that resolves back to exactly

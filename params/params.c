@@ -1,7 +1,9 @@
 /* params/params.c: names and derived quantities of a parameter set. */
 #include "params/params.h"
 
+#include <ctype.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <math.h>
 
@@ -14,6 +16,16 @@ const char *const ipsim_infection_type_names[IPSIM_INFECTION_TYPES] = {"bacteria
 int64_t ipsim_params_cycles(const ipsim_params *p)
 {
     return p->cohort.horizon_months / p->cohort.cycle_months;
+}
+
+bool ipsim_params_valid_name(const char *s)
+{
+    if (!*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+            return false;
+    return true;
 }
 
 const char *const ipsim_myeloma_type_names[IPSIM_MYELOMA_TYPES] = {"igg", "iga", "light_chain"};

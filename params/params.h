@@ -353,6 +353,13 @@ typedef struct ipsim_params {
 /* Number of simulated cycles: horizon_months / cycle_months. */
 int64_t ipsim_params_cycles(const ipsim_params *p);
 
+/* Whether `s` may be a name (of a scenario, a study, a sweep): letters,
+ * digits, '_', '-' or '.', at least one, and not "." or ".." (the length,
+ * below IPSIM_NAME_MAX, is the caller's to check).
+ * A name is a label that also names files and HDF5 groups, never a path:
+ * no '/', no spaces or control characters. */
+bool ipsim_params_valid_name(const char *s);
+
 /* The calendar ipsim counts in: 365.25 days a year, so 30.4375 a month. */
 #define IPSIM_DAYS_PER_YEAR 365.25
 #define IPSIM_DAYS_PER_MONTH (IPSIM_DAYS_PER_YEAR / 12.0)

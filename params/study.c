@@ -155,10 +155,11 @@ int ipsim_study_load(ipsim_study *out, const char *path, const char *const *over
         return rc;
     const ipsim_yaml_node *scenarios = ipsim_yaml_lookup(root, "scenarios");
     const ipsim_yaml_node *name = ipsim_yaml_lookup(root, "name");
-    if (name && name->kind == IPSIM_YAML_SCALAR && *name->scalar)
-        snprintf(out->name, sizeof out->name, "%s", name->scalar);
-    else
-        name_from_path(path, out->name, sizeof out->name);
+    name_from_path(path, out->name, sizeof out->name);
+    /* A study's own name is checked here; a single scenario's by the
+     * loader, as a parameter. */
+    if (scenarios && name && (rc = ipsim_params_read_name(path, name, out->name, err)) != 0)
+        goto done;
 
     if (!scenarios) {
         /* A plain parameter file: a study of one. */

@@ -270,9 +270,10 @@ int ipsim_sweep_load(ipsim_sweep *out, const char *path, const char *const *over
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate %d scenarios", count);
         goto done;
     }
-    if (name && name->kind == IPSIM_YAML_SCALAR && *name->scalar)
-        snprintf(out->study.name, sizeof out->study.name, "%s", name->scalar);
-    rc = shared_document(root, &doc, &items, err);
+    if (name)
+        rc = ipsim_params_read_name(path, name, out->study.name, err);
+    if (!rc)
+        rc = shared_document(root, &doc, &items, err);
     size_t pick[IPSIM_SWEEP_KEYS_MAX] = {0};
     for (int k = 0; k < count && !rc; k++) {
         /* Mixed radix: the last grid key fastest, then the list row. */

@@ -397,7 +397,8 @@ static void data_occupancy(const report *rp, FILE *f)
     fputc('\n', f);
     for (int s = 0; s < rp->count; s++)
         for (int64_t m = 0; m < rp->series[s].rows; m++) {
-            fprintf(f, "%s,%g", rp->series[s].name, rp->series[s].month[m]);
+            ipsim_csv_text(f, false, rp->series[s].name);
+            fprintf(f, ",%g", rp->series[s].month[m]);
             for (int k = 0; k < IPSIM_STATES; k++)
                 ipsim_csv_number(f, 100 * rp->series[s].occupancy[m * IPSIM_STATES + k]);
             fputc('\n', f);
@@ -410,7 +411,8 @@ static void data_infection_risk(const report *rp, FILE *f)
     for (int s = 0; s < rp->count; s++)
         for (int g = 0; g < IPSIM_GRADES; g++)
             for (int64_t m = 0; m < rp->series[s].rows; m++) {
-                fprintf(f, "%s,%s,%lld,%g", rp->series[s].name, ipsim_state_names[g],
+                ipsim_csv_text(f, false, rp->series[s].name);
+                fprintf(f, ",%s,%lld,%g", ipsim_state_names[g],
                         (long long)rp->series[s].baseline[g], rp->series[s].month[m]);
                 write_estimate(f, &rp->series[s].infected[g * rp->series[s].rows + m], 100);
             }
@@ -424,7 +426,8 @@ static void data_infection_rates(const report *rp, FILE *f)
     for (int s = 0; s < rp->count; s++)
         for (int g = 0; g < IPSIM_GRADES; g++)
             for (int k = 0; k < IPSIM_RATE_KINDS; k++) {
-                fprintf(f, "%s,%s,%s", rp->series[s].name, ipsim_state_names[g], kinds[k]);
+                ipsim_csv_text(f, false, rp->series[s].name);
+                fprintf(f, ",%s,%s", ipsim_state_names[g], kinds[k]);
                 write_estimate(f, &rp->series[s].rate[g][k], 1);
             }
 }
@@ -434,7 +437,8 @@ static void data_ivig_use(const report *rp, FILE *f)
     fputs("scenario,month,on_ivig_pct_of_living,low_pct,high_pct\n", f);
     for (int s = 0; s < rp->count; s++)
         for (int64_t m = 0; m + 1 < rp->series[s].rows; m++) {
-            fprintf(f, "%s,%g", rp->series[s].name, rp->series[s].month[m]);
+            ipsim_csv_text(f, false, rp->series[s].name);
+            fprintf(f, ",%g", rp->series[s].month[m]);
             write_estimate(f, &rp->series[s].on_ivig[m], 1);
         }
 }
@@ -447,10 +451,11 @@ static void data_ce_plane(const report *rp, FILE *f)
         for (int64_t r = -1; r < (c->psa ? c->replicates : 0); r++) {
             double dq, dc;
             increment(c, s, r, &dq, &dc);
+            ipsim_csv_text(f, false, c->scenarios[s].name);
             if (r < 0)
-                fprintf(f, "%s,expected", c->scenarios[s].name);
+                fputs(",expected", f);
             else
-                fprintf(f, "%s,%lld", c->scenarios[s].name, (long long)r);
+                fprintf(f, ",%lld", (long long)r);
             ipsim_csv_number(f, dq);
             ipsim_csv_number(f, dc);
             fputc('\n', f);
@@ -462,7 +467,7 @@ static void data_ceac(const report *rp, FILE *f)
     const ipsim_comparison *c = &rp->comparison;
     fputs("wtp", f);
     for (int s = 0; s < c->count; s++)
-        fprintf(f, ",%s", c->scenarios[s].name);
+        ipsim_csv_text(f, true, c->scenarios[s].name);
     fputs(",ceaf\n", f);
     for (int w = 0; w < c->wtp_count; w++) {
         fprintf(f, "%.10g", c->wtp[w]);
@@ -513,32 +518,81 @@ static bool figure_applies(const report *rp, const figure *f)
 
 /* ---- the directory ----------------------------------------------------------------- */
 
-/* IPSIM_OK if `dir` is missing, empty, or an earlier report. */
-static int check_target(const char *dir, ipsim_error *err)
+/* Whether `name` is a file a report writes: its page, or a figure's
+ * image or data. */
+static bool report_file(const char *name)
+{
+    if (strcmp(name, "index.html") == 0)
+        return true;
+    for (int i = 0; i < IPSIM_REPORT_FIGURES; i++) {
+        size_t len = strlen(ipsim_report_figures[i].name);
+        if (strncmp(name, ipsim_report_figures[i].name, len) != 0 || name[len] != '.')
+            continue;
+        if (strcmp(name + len + 1, "csv") == 0)
+            return true;
+        for (int k = 0; k < IPSIM_PLOT_FORMATS; k++)
+            if (strcmp(name + len + 1, ipsim_plot_format_names[k]) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* The directory a report goes to, `real` (`dir`, or where the symbolic
+ * link `dir` points), checked before anything is read or drawn: missing
+ * (its parent writable), empty, or an earlier report holding nothing but
+ * what a report writes. Anything else is refused, never replaced. */
+static int check_target(const char *dir, char *real, size_t size, ipsim_error *err)
 {
     struct stat st;
-    if (stat(dir, &st) != 0)
-        return errno == ENOENT ? IPSIM_OK
-                               : IPSIM_FAIL(err, IPSIM_EIO, "cannot write the report to '%s': %s",
-                                            dir, strerror(errno));
+    int rc = ipsim_follow_link(dir, "directory", real, size, err);
+    if (rc)
+        return rc;
+    if (stat(real, &st) != 0) {
+        if (errno != ENOENT)
+            return IPSIM_FAIL(err, IPSIM_EIO, "cannot write the report to '%s': %s", dir,
+                              strerror(errno));
+        return ipsim_output_directory(real, true, "the report directory", err);
+    }
     if (!S_ISDIR(st.st_mode))
         return IPSIM_FAIL(err, IPSIM_EUSAGE,
                           "cannot write the report to '%s': it exists and is not a directory", dir);
-    DIR *d = opendir(dir);
+    /* It is replaced by a rename in its parent. */
+    char parent[IPSIM_PATH_MAX + 8];
+    size_t len = ipsim_path_parent(real, NULL);
+    snprintf(parent, sizeof parent, "%.*s", len ? (int)len : 1, len ? real : ".");
+    rc = ipsim_output_directory(parent, false, "the directory of the report", err);
+    if (rc)
+        return rc;
+    DIR *d = opendir(real);
     if (!d)
         return IPSIM_FAIL(err, IPSIM_EIO, "cannot write the report to '%s': %s", dir,
                           strerror(errno));
     int entries = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    char foreign[256] = "";
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        entries++;
+        char path[2 * IPSIM_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", real, e->d_name);
+        if (!foreign[0] &&
+            (!report_file(e->d_name) || lstat(path, &st) != 0 || !S_ISREG(st.st_mode)))
+            snprintf(foreign, sizeof foreign, "%s", e->d_name);
+    }
     closedir(d);
     if (entries == 0)
         return IPSIM_OK;
-    if (!ipsim_report_page_found(dir))
+    if (!ipsim_report_page_found(real))
         return IPSIM_FAIL(err, IPSIM_EUSAGE,
                           "'%s' is a directory that does not hold an ipsim report; give -o a new "
                           "or empty directory (an earlier report there is replaced)",
                           dir);
+    if (foreign[0])
+        return IPSIM_FAIL(err, IPSIM_EUSAGE,
+                          "'%s' holds an earlier report and '%s', which ipsim did not write; a "
+                          "report replaces only a directory holding nothing but a report (move "
+                          "'%s' out, or give -o another directory)",
+                          dir, foreign, foreign);
     return IPSIM_OK;
 }
 
@@ -547,14 +601,8 @@ static int check_target(const char *dir, ipsim_error *err)
 static int sibling_directory(const char *dir, const char *kind, char *out, size_t size,
                              ipsim_error *err)
 {
-    size_t len = strlen(dir);
-    while (len > 1 && dir[len - 1] == '/')
-        len--;
-    const char *slash = NULL;
-    for (size_t i = 0; i < len; i++)
-        if (dir[i] == '/')
-            slash = dir + i;
-    int parent = slash ? (int)(slash - dir + 1) : 0;
+    size_t len;
+    int parent = (int)ipsim_path_parent(dir, &len);
     int n = snprintf(out, size, "%.*s.%.*s.ipsim-%s-%ld-XXXXXX", parent, dir,
                      (int)len - parent, dir + parent, kind, (long)getpid());
     if (n < 0 || (size_t)n >= size)
@@ -647,10 +695,10 @@ int ipsim_report_write(const char *const *paths, int files, const char *dir,
                        const ipsim_report_options *o, int *figures_drawn, ipsim_error *err)
 {
     report rp = {.paths = paths, .files = files, .options = o};
-    char temp[IPSIM_PATH_MAX + 64] = "";
+    char temp[IPSIM_PATH_MAX + 64] = "", real[IPSIM_PATH_MAX];
     bool drawn[IPSIM_REPORT_FIGURES] = {false};
     *figures_drawn = 0;
-    int rc = check_target(dir, err);
+    int rc = check_target(dir, real, sizeof real, err);
     for (int k = 0; !rc && k < IPSIM_PLOT_FORMATS; k++)
         if (o->formats[k])
             rc = ipsim_plot_check_format((ipsim_plot_format)k, err);
@@ -668,15 +716,19 @@ int ipsim_report_write(const char *const *paths, int files, const char *dir,
         rp.compared = rc == IPSIM_OK;
     }
     if (!rc)
-        rc = sibling_directory(dir, "tmp", temp, sizeof temp, err);
+        rc = sibling_directory(real, "tmp", temp, sizeof temp, err);
     if (!rc)
         rc = draw_all(&rp, temp, drawn, figures_drawn, err);
     if (!rc)
         rc = ipsim_report_page_write(&rp, temp, drawn, err);
     if (!rc && o->cancel && *o->cancel)
         rc = IPSIM_FAIL(err, IPSIM_EINTERRUPTED, "interrupted; no report written");
+    /* Checked again: the directory may have changed while drawing. */
+    char again[IPSIM_PATH_MAX];
     if (!rc)
-        rc = move_into_place(temp, dir, err);
+        rc = check_target(real, again, sizeof again, err);
+    if (!rc)
+        rc = move_into_place(temp, real, err);
     if (rc && temp[0])
         ipsim_remove_flat_directory(temp);
 

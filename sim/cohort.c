@@ -28,15 +28,25 @@ typedef struct workspace {
     int threads;
 } workspace;
 
-int ipsim_cohort_threads(int requested)
+int ipsim_cohort_threads(int requested, int *threads, ipsim_error *err)
 {
-    if (requested > 0)
-        return requested;
+    *threads = 1;
+    if (requested > 0) {
+        *threads = requested;
+        return IPSIM_OK;
+    }
 #ifdef _OPENMP
-    return omp_get_max_threads();
+    const int asked = omp_get_max_threads();
+    if (asked > IPSIM_THREADS_MAX)
+        return IPSIM_FAIL(err, IPSIM_EUSAGE,
+                          "OMP_NUM_THREADS asks for %d threads; ipsim runs at most %d (set "
+                          "OMP_NUM_THREADS or --threads to the cores to use)",
+                          asked, IPSIM_THREADS_MAX);
+    *threads = asked > 0 ? asked : 1;
 #else
-    return 1;
+    (void)err;
 #endif
+    return IPSIM_OK;
 }
 
 static int64_t block_size(int64_t patients, const ipsim_cohort_config *config)

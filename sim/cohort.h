@@ -74,9 +74,13 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                      const ipsim_cohort_config *config,
                      const ipsim_cohort_sinks *sinks, ipsim_error *err);
 
-/* The thread count to run with: `requested` if positive, else OpenMP's
- * default (all cores, or OMP_NUM_THREADS); 1 without OpenMP. */
-int ipsim_cohort_threads(int requested);
+/* The most threads a run uses (--threads, OMP_NUM_THREADS). */
+#define IPSIM_THREADS_MAX 4096
+
+/* The thread count to run with, in *threads: `requested` if positive, else
+ * OpenMP's default (all cores, or OMP_NUM_THREADS); 1 without OpenMP.
+ * IPSIM_EUSAGE if OMP_NUM_THREADS asks for more than IPSIM_THREADS_MAX. */
+int ipsim_cohort_threads(int requested, int *threads, ipsim_error *err);
 
 /* Bytes of memory a run with this configuration allocates (block buffers
  * and summaries), for checking before it starts. */

@@ -80,6 +80,10 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
     ipsim_params start;
     if (!rc)
         rc = ipsim_params_resolve(&start, o.params_path, o.overrides, o.override_count, err);
+    /* The output checked before the fit (base/atomic_file.h). */
+    char real[IPSIM_PATH_MAX];
+    if (!rc && o.output_path)
+        rc = ipsim_output_target(o.output_path, real, sizeof real, err);
     if (!rc && !(fit = malloc(sizeof *fit)))
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the calibration");
     if (!rc) {

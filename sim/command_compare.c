@@ -40,10 +40,17 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
                         "compare needs two or more scenarios: a study's file, or several "
                         "runs; %s",
                         usage);
+    if (!rc && csv_dir)
+        rc = ipsim_csv_check_directory(csv_dir, err);
     if (!rc)
         rc = ipsim_comparison_compute(&comparison, readers, count, err);
+    /* The tables all or none. */
+    ipsim_csv_set csv = {0};
     if (!rc && csv_dir)
-        rc = ipsim_comparison_write_csv(&comparison, csv_dir, err);
+        rc = ipsim_comparison_csv(&comparison, &csv, err);
+    if (!rc && csv_dir)
+        rc = ipsim_csv_set_write(&csv, csv_dir, err);
+    ipsim_csv_set_free(&csv);
     if (!rc)
         ipsim_comparison_print(stdout, &comparison, wtp, wtp_count);
     ipsim_comparison_free(&comparison);

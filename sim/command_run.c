@@ -99,6 +99,7 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
     ipsim_summary *total = NULL;
     ipsim_h5_writer *writer = NULL;
     double *draws = NULL;
+    ipsim_csv_set csv = {0};
     char default_output[IPSIM_NAME_MAX + 8];
     int rc = parse(argc, argv, ctx->usage, &ro, err);
     if (!rc)
@@ -108,6 +109,9 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
                         "--csv writes a study's comparison; '%s' has one scenario (compare "
                         "runs with `ipsim compare`)",
                         o->params_path);
+    /* Every output checked before anything runs. */
+    if (!rc && ro.csv_dir)
+        rc = ipsim_csv_check_directory(ro.csv_dir, err);
     if (rc)
         goto cleanup;
     const ipsim_params *first = &study.scenarios[0];
@@ -115,9 +119,11 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
 
     /* Every model built and every PSA draw checked before anything runs;
      * and the run must fit. */
-    const int threads = ipsim_cohort_threads(o->threads);
+    int threads = 1;
     double memory = 0, output = 0;
-    rc = ipsim_run_check_study(&study, threads, o->block_patients, &memory, &output, err);
+    rc = ipsim_cohort_threads(o->threads, &threads, err);
+    if (!rc)
+        rc = ipsim_run_check_study(&study, threads, o->block_patients, &memory, &output, err);
     if (!rc && sampling)
         rc = ipsim_run_draw_parameters(&study, &draws, err);
     if (rc)
@@ -149,16 +155,20 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
     if (!rc && study.count == 1 && !o->quiet)
         ipsim_summary_print(stdout, total, first);
     if (!rc && study.count > 1)
-        rc = ipsim_run_compare(writer, study.count, o->output_path, ro.csv_dir, ro.wtp,
+        rc = ipsim_run_compare(writer, study.count, o->output_path, ro.csv_dir, &csv, ro.wtp,
                                ro.wtp_count, o->quiet, err);
+    /* The file, then its tables (staged in full by now). */
     if (!rc) {
         rc = ipsim_h5_writer_commit(writer, err);
         writer = NULL;
     }
+    if (!rc)
+        rc = ipsim_csv_set_commit(&csv, err);
     if (!rc && !o->quiet)
         print_end(&study, seconds, threads, o->output_path, ro.csv_dir);
 
 cleanup:
+    ipsim_csv_set_free(&csv);
     if (writer) {
         ipsim_h5_writer_discard(writer);
         if (rc == IPSIM_EINTERRUPTED)

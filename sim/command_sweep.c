@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/atomic_file.h"
+#include "output/csv.h"
 #include "params/sweep.h"
 #include "sim/cohort.h"
 #include "sim/commands.h"
@@ -85,6 +87,17 @@ static ipsim_sweep_settings settings_of(const sweep_options *so, int threads,
                                   .ranks = ctx->ranks};
 }
 
+/* The target may be replaced and the CSV directory written (base/atomic_file.h),
+ * checked before any work. */
+static int check_outputs(const char *target, const char *csv_dir, ipsim_error *err)
+{
+    char real[IPSIM_PATH_MAX];
+    int rc = ipsim_output_target(target, real, sizeof real, err);
+    if (!rc && csv_dir)
+        rc = ipsim_csv_check_directory(csv_dir, err);
+    return rc;
+}
+
 /* ---- ipsim sweep ------------------------------------------------------------------------ */
 
 static void print_start(const ipsim_sweep_plan *plan)
@@ -144,11 +157,19 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
         snprintf(target, sizeof target, "%s.part-%d-of-%d.h5", sw.study.name, so.part, so.parts);
     else
         snprintf(target, sizeof target, "%s.h5", sw.study.name);
+    /* Every output checked before anything runs. */
+    rc = check_outputs(target, so.csv_dir, err);
+    if (rc)
+        goto cleanup;
 
     /* Only rank 0 speaks. */
     const int quiet = o.quiet || ctx->ranks->rank != 0;
+    int threads = 1;
+    rc = ipsim_cohort_threads(o.threads, &threads, err);
+    if (rc)
+        goto cleanup;
     const ipsim_sweep_settings settings =
-        settings_of(&so, ipsim_cohort_threads(o.threads), o.block_patients, o.quiet, ctx);
+        settings_of(&so, threads, o.block_patients, o.quiet, ctx);
     rc = ipsim_sweep_prepare(&plan, &sw, target, &settings, err);
     if (rc)
         goto cleanup;
@@ -201,7 +222,9 @@ int ipsim_command_merge(int argc, char **argv, const ipsim_command_context *ctx,
     const char *target = argv[0];
     const ipsim_sweep_settings settings = settings_of(&so, 1, 0, quiet, ctx);
     int scenarios = 0, parts = 0;
-    rc = ipsim_sweep_merge(target, argv + 1, files - 1, &settings, &scenarios, &parts, err);
+    rc = check_outputs(target, so.csv_dir, err);
+    if (!rc)
+        rc = ipsim_sweep_merge(target, argv + 1, files - 1, &settings, &scenarios, &parts, err);
     if (!rc && !quiet)
         printf("\nMerged %d parts (%d scenarios) into %s\n", parts, scenarios, target);
     return rc;

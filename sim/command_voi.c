@@ -12,6 +12,7 @@
 
 #include "analysis/comparison.h"
 #include "analysis/voi_analysis.h"
+#include "base/atomic_file.h"
 #include "output/h5_reader.h"
 #include "output/h5_writer.h"
 #include "params/voi_plan.h"
@@ -91,7 +92,15 @@ int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, i
     ipsim_h5_reader **readers = NULL;
     ipsim_comparison comparison = {0};
     ipsim_voi_analysis analysis = {0};
+    ipsim_csv_set csv = {0};
     int rc = parse(argc, argv, ctx->usage, &file, plan, &csv_dir, wtp, &wtp_count, err);
+    /* Every output checked before any work: the file is one this user may
+     * replace (base/atomic_file.h), the CSV directory writable. */
+    char real[IPSIM_PATH_MAX];
+    if (!rc)
+        rc = ipsim_output_target(file, real, sizeof real, err);
+    if (!rc && csv_dir)
+        rc = ipsim_csv_check_directory(csv_dir, err);
     if (!rc)
         rc = ipsim_h5_reader_open_all(file, &readers, &count, err);
     if (!rc)
@@ -102,8 +111,12 @@ int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, i
     for (int i = 0; i < count; i++)
         ipsim_h5_reader_close(readers[i]);
     free(readers);
+    /* The tables staged in full, the file updated, then the tables renamed:
+     * a failure on the way leaves the file and the tables as they were. */
     if (!rc && csv_dir)
-        rc = ipsim_voi_analysis_write_csv(&analysis, csv_dir, err);
+        rc = ipsim_voi_analysis_csv(&analysis, &csv, err);
+    if (!rc && csv_dir)
+        rc = ipsim_csv_set_stage(&csv, csv_dir, err);
     if (!rc) {
         ipsim_h5_writer *w = NULL;
         rc = ipsim_h5_writer_update(&w, file, "voi", err);
@@ -114,6 +127,9 @@ int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, i
         else
             ipsim_h5_writer_discard(w);
     }
+    if (!rc)
+        rc = ipsim_csv_set_commit(&csv, err);
+    ipsim_csv_set_free(&csv);
     if (!rc) {
         ipsim_voi_analysis_print(stdout, &analysis);
         printf("\nStored under /voi in %s%s%s.\n", file, csv_dir ? "; CSV in " : "",

@@ -327,8 +327,8 @@ int ipsim_run_study(ipsim_h5_writer *writer, const ipsim_study *study, const dou
 }
 
 int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target,
-                      const char *csv_dir, const double *wtp, int wtp_count, int quiet,
-                      ipsim_error *err)
+                      const char *csv_dir, ipsim_csv_set *csv, const double *wtp, int wtp_count,
+                      int quiet, ipsim_error *err)
 {
     const char *temp;
     ipsim_h5_reader **readers = calloc((size_t)scenarios, sizeof *readers);
@@ -351,7 +351,9 @@ int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target
     if (!rc)
         rc = ipsim_comparison_write_h5(&comparison, writer, err);
     if (!rc && csv_dir)
-        rc = ipsim_comparison_write_csv(&comparison, csv_dir, err);
+        rc = ipsim_comparison_csv(&comparison, csv, err);
+    if (!rc && csv_dir)
+        rc = ipsim_csv_set_stage(csv, csv_dir, err);
     if (!rc && !quiet) {
         printf("\n");
         ipsim_comparison_print(stdout, &comparison, wtp, wtp_count);

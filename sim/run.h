@@ -14,6 +14,7 @@
 
 #include "base/error.h"
 #include "base/ranks.h"
+#include "output/csv.h"
 #include "output/h5_writer.h"
 #include "output/summary.h"
 #include "params/study.h"
@@ -81,11 +82,13 @@ int ipsim_run_scenario_shared(ipsim_h5_writer *writer, const ipsim_ranks *ranks,
 
 /* Reads the finished scenarios of the unfinished file back, compares them
  * (analysis/comparison.h), prints the comparison unless quiet, and stores it
- * in the file and, with csv_dir, as CSV. `target` names the file in the
- * tables. */
+ * in the file and, with csv_dir, as CSV tables staged in `csv` (in full,
+ * not yet renamed: the caller commits them with ipsim_csv_set_commit once
+ * the file is committed, and frees the set in any case). `target` names
+ * the file in the tables. */
 int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target,
-                      const char *csv_dir, const double *wtp, int wtp_count, int quiet,
-                      ipsim_error *err);
+                      const char *csv_dir, ipsim_csv_set *csv, const double *wtp, int wtp_count,
+                      int quiet, ipsim_error *err);
 
 /* The time now, ISO 8601 in UTC ("2026-11-29T09:30:00Z"). */
 void ipsim_run_utc_now(char *buf, size_t size);

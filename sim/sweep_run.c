@@ -108,13 +108,19 @@ static int assemble(const char *target, const ipsim_sweep *sw, const unsigned ch
     }
     if (!rc)
         rc = write_sweep_table(w, sw, part, parts, err);
+    ipsim_csv_set csv = {0};
     if (!rc && parts == 1 && n >= 2)
-        rc = ipsim_run_compare(w, n, target, settings->csv_dir, settings->wtp,
+        rc = ipsim_run_compare(w, n, target, settings->csv_dir, &csv, settings->wtp,
                                settings->wtp_count, settings->quiet, err);
+    /* The file first, then its tables: both, or neither (a failed rename
+     * of the tables after the file's is reported). */
     if (!rc) {
         rc = ipsim_h5_writer_commit(w, err);
         w = NULL;
     }
+    if (!rc)
+        rc = ipsim_csv_set_commit(&csv, err);
+    ipsim_csv_set_free(&csv);
     ipsim_h5_writer_discard(w);
     free(drawn_here);
     free(names);

@@ -29,10 +29,13 @@ int ipsim_validation_run(const ipsim_params *params, int threads, int quiet,
         rc = ipsim_model_init(model, params, err);
     if (!rc)
         rc = ipsim_summary_create(&total, params, err);
+    int count = 1;
+    if (!rc)
+        rc = ipsim_cohort_threads(threads, &count, err);
     if (!rc) {
         ipsim_progress progress;
         ipsim_progress_init(&progress, stderr, quiet, "simulating");
-        ipsim_cohort_config config = {.threads = ipsim_cohort_threads(threads),
+        ipsim_cohort_config config = {.threads = count,
                                       .block_patients = 65536,
                                       .keep_trajectories = 0,
                                       .cancel = cancel,

@@ -847,6 +847,69 @@ class ValueOfInformation(Workdir):
         with h5py.File(out, "r") as f:
             self.assertNotIn(12345.0, list(f["voi/report_wtp"][()]))
 
+    def test_voi_records_the_study_designs(self):
+        # /voi holds each design row's study as the plan gave it, the seed and
+        # the number of simulated datasets: enough to re-derive the EVSI.
+        out = self.study("designs.h5")
+        r = run("voi", out, self.PLAN, "--bootstrap", "20", "--wtp", "300000")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(out, "r") as f:
+            v = f["voi"]
+            rows = [d.decode() for d in v["design"][()]]
+            self.assertEqual(len(rows), 12)
+            study = [s.decode() for s in v["study"][()]]
+            design = [s.decode() for s in v["study_design"][()]]
+            self.assertEqual(study, ["ivig_trial"] * 6 + ["infection_cohort"] * 6)
+            self.assertEqual(design, ["rate_ratio"] * 6 + ["binomial"] * 6)
+            self.assertEqual([p.decode() for p in v["evsi_parameters"][()]],
+                             ["ivig.rate_ratio_serious"] * 6
+                             + ["infection.share_within_window.severe"] * 6)
+            self.assertEqual(list(v["study_arms"][()]), [2.0] * 6 + [1.0] * 6)
+            np.testing.assert_array_equal(v["study_control_rate"][:6], [0.24] * 6)
+            np.testing.assert_array_equal(v["study_follow_up_years"][:6], [1.0] * 6)
+            self.assertTrue(np.isnan(v["study_control_rate"][6:]).all())
+            self.assertTrue(np.isnan(v["study_sd"][()]).all())
+            np.testing.assert_array_equal(v["study_cost_per_person"][()], [10000] * 6 + [1000] * 6)
+            np.testing.assert_array_equal(v["study_fixed_cost"][()], [500000] * 6 + [100000] * 6)
+            np.testing.assert_array_equal(
+                v["study_cost"][()],
+                v["study_fixed_cost"][()] + v["study_cost_per_person"][()] * v["study_arms"][()]
+                * v["sample_size"][()])
+            self.assertEqual(int(v.attrs["seed"]), int(f.attrs["seed"]))
+            self.assertEqual(int(v.attrs["evsi_datasets"]), 8)
+
+    def test_requested_wtp_values_are_computed_from_the_draws(self):
+        # Off the grid, and beyond its end (500,000 by default), compare's
+        # P(c-e) and EVPI are those of the draws at that value, not read
+        # off the grid, and voi's EVPI is the same number.
+        out = self.study("wtp-exact.h5")
+        values = [272507.0, 137777.0, 750000.0, 2e6]
+        r = run("compare", out, "--wtp", ",".join("%.0f" % w for w in values))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(out, "r") as f:
+            cost, qalys = f["psa/cost"][()], f["psa/qalys"][()]
+            names = [s.decode() for s in f["psa/scenario"][()]]
+            grid = f["psa/wtp"][()]
+        self.assertGreater(values[2], grid.max())
+        evpis = re.findall(r"At (\d+) per QALY .*; EVPI (\d+) per patient", r.stdout)
+        self.assertEqual([float(w) for w, _ in evpis], values)
+        for k, w in enumerate(values):
+            nmb = qalys * w - cost
+            best = nmb.argmax(axis=1)
+            evpi = nmb.max(axis=1).mean() - nmb.mean(axis=0).max()
+            self.assertEqual(int(evpis[k][1]), int(round(evpi)), w)
+            for s, name in enumerate(names):
+                row = re.search(r"^  %s +(.*)$" % re.escape(name), r.stdout.split("Net monetary")[1],
+                                re.M).group(1)
+                shares = re.findall(r"([\d.]+)%", row)
+                self.assertAlmostEqual(float(shares[k]), 100 * (best == s).mean(), places=1,
+                                       msg="%s at %g" % (name, w))
+        r = run("voi", out, "--parameters", "economics.ivig_price_per_gram", "--bootstrap", "20",
+                "--wtp", ",".join("%.0f" % w for w in values))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        voi = [float(v) for v in re.findall(r"EVPI \(all parameters\) +([\d.]+)", r.stdout)]
+        self.assertEqual([round(v) for v in voi], [int(e) for _, e in evpis])
+
     def test_bad_plans_and_files_leave_the_file_alone(self):
         out = self.study("psa.h5")
         with open(out, "rb") as f:

@@ -11,6 +11,7 @@
 
 #include <hdf5.h>
 
+#include "output/csv.h"
 #include "output/h5_format.h"
 #include "output/h5_reader.h"
 #include "output/h5_writer.h"
@@ -202,6 +203,64 @@ static void size_estimate_counts_every_per_patient_dataset(void **state)
     assert_close(estimated, stored / N, 1e-9);
 }
 
+/* CSV text cells: quoted per RFC 4180 when they hold a comma, quote, CR or
+ * LF; a leading formula character neutralised with a single quote; plain
+ * text as it is (docs/robustness.md, "CSV tables"). */
+static void csv_cells_are_quoted_and_never_formulas(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"plain_name-1.2", "plain_name-1.2"},
+        {"a,b", "\"a,b\""},
+        {"say \"hi\"", "\"say \"\"hi\"\"\""},
+        {"two\nlines", "\"two\nlines\""},
+        {"cr\rhere", "\"cr\rhere\""},
+        {"=1+2", "'=1+2"},
+        {"+1", "'+1"},
+        {"-x", "'-x"},
+        {"@SUM(A1)", "'@SUM(A1)"},
+        {"\tlead", "'\tlead"},
+        {"\rlead", "\"'\rlead\""},
+        {"=HYPERLINK(\"x\"),a", "\"'=HYPERLINK(\"\"x\"\"),a\""},
+        {"mid=dle", "mid=dle"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+        assert_non_null(f);
+        ipsim_csv_text(f, true, cases[i][0]);
+        ipsim_csv_textf(f, true, "nmb_%s", cases[i][0]);
+        fclose(f);
+        char want[256];
+        char header[128];
+        snprintf(header, sizeof header, "nmb_%s", cases[i][0]);
+        const bool quoted = strpbrk(header, ",\"\r\n") != NULL;
+        char doubled[128] = "";
+        for (const char *c = header, *end = header + strlen(header); c < end; c++)
+            strncat(doubled, *c == '"' ? "\"\"" : (char[2]){*c, 0},
+                    sizeof doubled - strlen(doubled) - 1);
+        snprintf(want, sizeof want, ",%s,%s%s%s", cases[i][1], quoted ? "\"" : "", doubled,
+                 quoted ? "\"" : "");
+        assert_string_equal(text, want);
+        free(text);
+    }
+    /* Numbers are numbers: a negative value keeps its sign, NaN is empty.
+     * A column of free text may be quoted in every row, formulas still
+     * neutralised. */
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    ipsim_csv_number(f, -0.0123);
+    ipsim_csv_number(f, NAN);
+    ipsim_csv_text_quoted(f, true, "evpi");
+    ipsim_csv_text_quoted(f, true, "-x \"y\"");
+    fclose(f);
+    assert_string_equal(text, ",-0.0123,,\"evpi\",\"'-x \"\"y\"\"\"");
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +269,7 @@ int main(void)
         cmocka_unit_test(malformed_module_columns_are_refused),
         cmocka_unit_test(appended_column_is_written_and_read_back),
         cmocka_unit_test(size_estimate_counts_every_per_patient_dataset),
+        cmocka_unit_test(csv_cells_are_quoted_and_never_formulas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

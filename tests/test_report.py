@@ -248,10 +248,16 @@ class Report(Workdir):
         h5 = self.make_run()
         out = self.path("report")
         self.report(h5, out)
-        with open(os.path.join(out, "stale.txt"), "w") as f:
-            f.write("from an earlier report\n")
+        # A file the user added is theirs: refused, not deleted
+        # (tests/test_outputs.py has the rest of the rule).
+        with open(os.path.join(out, "notes.txt"), "w") as f:
+            f.write("mine\n")
+        r = run("report", h5, "-o", out, "--format", "svg")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("'notes.txt', which ipsim did not write", r.stderr)
+        self.assertTrue(os.path.exists(os.path.join(out, "notes.txt")))
+        os.remove(os.path.join(out, "notes.txt"))
         self.report(h5, out, "--format", "svg")
-        self.assertFalse(os.path.exists(os.path.join(out, "stale.txt")))
         self.assertFalse(os.path.exists(os.path.join(out, "occupancy.png")))
         self.assertTrue(os.path.exists(os.path.join(out, "occupancy.svg")))
 

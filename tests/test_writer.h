@@ -9,7 +9,8 @@
 #include "output/h5_writer.h"
 #include "test_support.h"
 
-/* Writes `count` records (replicate 0, no trajectories) of a run of p into
+/* Writes `count` records (replicate 0, no trajectories) of a run of p, and
+ * a summary the reader accepts (all patients in grade none), into
  * a fresh temporary file, with the `extra_count` columns `extra` appended
  * to the writer's list; path must hold "/tmp/ipsim-test-XXXXXX" and
  * receives the file's name. Returns the number of per-patient parts the
@@ -39,6 +40,15 @@ static inline int test_write_records(char *path, const ipsim_params *p, const ip
     for (int i = 0; i < parts; i++)
         ipsim_h5_writer_prepare_part(w, &b, i);
     assert_int_equal(ipsim_h5_writer_write_block(w, &b, &err), IPSIM_OK);
+    /* The replicate's summary, as the reader checks it: every patient
+     * counted by grade at diagnosis and alive in grade none throughout. */
+    ipsim_summary *s;
+    assert_int_equal(ipsim_summary_create(&s, p, &err), IPSIM_OK);
+    s->patients = s->patients_by_baseline[0] = p->cohort.patients;
+    for (int64_t m = 0; m < s->shape.months; m++)
+        s->occupancy[m * IPSIM_STATES] = p->cohort.patients;
+    assert_int_equal(ipsim_h5_writer_write_summary(w, 0, s, &err), IPSIM_OK);
+    ipsim_summary_free(s);
     ipsim_h5_writer_end_scenario(w);
     assert_int_equal(ipsim_h5_writer_commit(w, &err), IPSIM_OK);
     return parts;
