@@ -84,7 +84,7 @@ void ipsim_course_add_patient(int64_t *event_row, ipsim_course_tallies *t, int64
     }
     if (death >= 0) {
         const int phase = rows->phase[row_of(death, 0, cycle) - 1];
-        t->deaths_by_phase[phase][record->death_cause]++;
+        t->deaths_by_phase[phase][record->death_cause - 1]++;
     }
     for (int k = 0; k < IPSIM_COURSE_PERIODS; k++) {
         const int start = ipsim_course_period_start[k], end = ipsim_course_period_start[k + 1];
@@ -259,14 +259,14 @@ void ipsim_course_print(FILE *out, const int64_t *event_row, const ipsim_course_
         int64_t cycles = 0, dead = 0;
         for (int64_t m = 0; m + 1 < months; m++)
             cycles += phase_occupancy[m * IPSIM_PHASE_STATES + ph];
-        for (int d = IPSIM_DEATH_BACKGROUND; d < IPSIM_DEATH_CAUSES; d++)
+        for (int d = 0; d < IPSIM_DEATH_CAUSES - 1; d++)
             dead += t->deaths_by_phase[ph][d];
         const double per = cycles ? 1200.0 / (double)(cycles * cycle) : NAN;
         fprintf(out, "  %-13s %7.1f  (%.1f / %.1f / %.1f)  over %.0f patient-years\n",
                 ipsim_phase_names[ph], (double)dead * per,
-                (double)t->deaths_by_phase[ph][IPSIM_DEATH_INFECTION] * per,
-                (double)t->deaths_by_phase[ph][IPSIM_DEATH_MYELOMA] * per,
-                (double)t->deaths_by_phase[ph][IPSIM_DEATH_BACKGROUND] * per,
+                (double)t->deaths_by_phase[ph][IPSIM_DEATH_INFECTION - 1] * per,
+                (double)t->deaths_by_phase[ph][IPSIM_DEATH_MYELOMA - 1] * per,
+                (double)t->deaths_by_phase[ph][IPSIM_DEATH_BACKGROUND - 1] * per,
                 (double)(cycles * cycle) / 12.0);
     }
     fprintf(out, "Share alive at a period's start with >= 1 infection in it:");

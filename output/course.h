@@ -55,7 +55,8 @@ extern const int ipsim_course_period_start[IPSIM_COURSE_PERIODS + 1];
 
 /* The fixed-size tallies (int64_t only: they join the summary's). */
 typedef struct ipsim_course_tallies {
-    int64_t deaths_by_phase[IPSIM_PHASES][IPSIM_DEATH_CAUSES]; /* [.][IPSIM_ALIVE] unused */
+    /* By the phase of the cycle of death and cause - 1 (no "alive"). */
+    int64_t deaths_by_phase[IPSIM_PHASES][IPSIM_DEATH_CAUSES - 1];
     int64_t alive_at_period[IPSIM_COURSE_PERIODS];    /* alive at the period's start */
     int64_t infected_in_period[IPSIM_COURSE_PERIODS]; /* of those, with >= 1 episode in it */
     int64_t lines_reached[IPSIM_LINES];               /* began the first, second, third line */

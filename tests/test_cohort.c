@@ -577,7 +577,7 @@ static void course_agrees_with_its_exact_expectation(const capture *c, const ips
     const ipsim_course_tallies *t = &s->course;
     for (int ph = 0; ph < IPSIM_PHASES; ph++)
         for (int cause = IPSIM_DEATH_BACKGROUND; cause < IPSIM_DEATH_CAUSES; cause++)
-            assert_share(t->deaths_by_phase[ph][cause], n, e->deaths[ph][cause],
+            assert_share(t->deaths_by_phase[ph][cause - 1], n, e->deaths[ph][cause],
                          "deaths by phase and cause");
     int periods = 0;
     for (int k = 0; k < IPSIM_COURSE_PERIODS; k++)
