@@ -95,7 +95,7 @@ class Layout(Workdir):
         self.assertEqual(r.returncode, 0, r.stderr)
         with h5py.File(out, "r") as f:
             self.assertEqual(f.attrs["format"], "ipsim")
-            self.assertEqual(f.attrs["format_version"], 4)
+            self.assertEqual(f.attrs["format_version"], 5)
             self.assertRegex(f.attrs["ipsim_version"], r"^\d+\.\d+\.\d+")
             self.assertEqual(int(f.attrs["seed"]), 20261125)
             self.assertRegex(f.attrs["created_utc"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
