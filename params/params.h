@@ -10,6 +10,7 @@
 #define IPSIM_PARAMS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The five immunoparesis grades (docs/review.md, review section 3.2) and death. */
@@ -375,5 +376,13 @@ int64_t ipsim_params_cycle_of_month(const ipsim_params *p, int64_t month);
 /* The review's recovery figures are read 12 months after ASCT: the cycle
  * of asct_month + 12, or -1 if that is beyond the horizon. */
 int64_t ipsim_params_recovery_cycle(const ipsim_params *p);
+
+/* The calibration holds at the timetable of 1-month cycles: induction's
+ * end, ASCT, the start of maintenance after it, the end of the early and of
+ * the neutropenic months, the review's recovery month. Longer cycles round
+ * some of these to other months. Writes a sentence naming each event that
+ * moves, with both months, into text (size bytes) and returns how many
+ * move (0: none, text empty). */
+int ipsim_params_timetable_moves(const ipsim_params *p, char *text, size_t size);
 
 #endif

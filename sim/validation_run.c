@@ -9,6 +9,7 @@
 #include "output/summary.h"
 #include "sim/cohort.h"
 #include "sim/progress.h"
+#include "sim/run.h"
 
 static int add_replicate(void *ctx, int64_t replicate, const ipsim_summary *s, ipsim_error *err)
 {
@@ -25,8 +26,10 @@ int ipsim_validation_run(const ipsim_params *params, int threads, int quiet,
     ipsim_model *model = malloc(sizeof *model);
     ipsim_summary *total = NULL;
     int rc = model ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the model");
-    if (!rc)
+    if (!rc) {
+        ipsim_run_warn_timetable(params, quiet);
         rc = ipsim_model_init(model, params, err);
+    }
     if (!rc)
         rc = ipsim_summary_create(&total, params, err);
     int count = 1;

@@ -532,6 +532,20 @@ class Validate(Workdir):
                 passed += r.returncode == 0
             self.assertGreaterEqual(passed, len(seeds) - 1, args)
 
+    def test_cycle_lengths_that_move_the_timetable_are_named(self):
+        # The calibration holds at 1-month cycles; 3-month cycles round the
+        # end of induction and the ASCT month to other months, and say so.
+        r = run("validate", "--set", "cohort.patients=500", "--set", "cohort.cycle_months=3")
+        self.assertRegex(r.stderr, r"warning: with 3-month cycles the timetable moves \("
+                                   r"induction ends at month 3, not 2; ASCT comes at month 6, "
+                                   r"not 4")
+        r = run("run", BASELINE, "-o", self.path("c3.h5"), "--set", "cohort.patients=500",
+                "--set", "cohort.cycle_months=3")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("the timetable moves", r.stderr)
+        r = run("validate", "--set", "cohort.patients=500")
+        self.assertNotIn("timetable", r.stderr)
+
     def test_validate_fails_unreproduced_rows(self):
         # Targets deliberately perturbed: a slower recovery in induction and
         # a faster first-line progression than the sources say. The engine
