@@ -357,7 +357,7 @@ class Reading(Workdir):
             f["x"] = np.arange(3)
         self.expect_failure(foreign, r"not one written by ipsim")
 
-        for version, word in [(3, "an older"), (5, "a newer")]:
+        for version, word in [(4, "an older"), (6, "a newer")]:
             other = self.path("v%d.h5" % version)
             with open(other, "wb") as f:
                 f.write(data)
