@@ -312,13 +312,12 @@ static void course_rows(ipsim_validation *v, const ipsim_summary *s, const ipsim
              "severe infection after melphalan-ASCT, window not stated, 1998-2002");
 }
 
-/* The multiplier z of the standard error at which k checks together have a
- * 95% chance of all passing when each estimate is unbiased. */
+/* The multiplier z of the standard error at which k checks together have
+ * an IPSIM_VALIDATION_LEVEL chance of all passing when each estimate is
+ * unbiased. */
 static double joint_z(int k)
 {
-    if (k < 1)
-        return Z95;
-    return gsl_cdf_ugaussian_Qinv((1 - pow(0.95, 1.0 / k)) / 2);
+    return gsl_cdf_ugaussian_Qinv((1 - pow(IPSIM_VALIDATION_LEVEL, 1.0 / (k < 1 ? 1 : k))) / 2);
 }
 
 static double difference(const ipsim_validation_row *r, double a, double b)
@@ -416,7 +415,7 @@ int ipsim_validation_print(FILE *out, const ipsim_validation *v)
     fprintf(out,
             "\nJoint criterion: %d checks (each judged row against its source, and against the "
             "exact expected-value model where it has one), each at %.2f standard errors, so "
-            "that a correct model passes them all in 95%% of seeds (Sidak).\n",
-            v->checks, v->z);
+            "that a correct model passes them all in %.0f%% of seeds (Sidak).\n",
+            v->checks, v->z, 100 * IPSIM_VALIDATION_LEVEL);
     return v->failed;
 }

@@ -73,9 +73,10 @@ const ipsim_param_spec ipsim_param_specs[] = {
                      "very_severe: 0.376}",
      .unit = "share",
      .doc = "Grade mix at diagnosis. Default: review sections 1 and 3.1.1 (IP in 90.1%, so none "
-            "9.9%; mild 14.0%, moderate 28.6%, severe 9.9%); very_severe takes the remaining "
-            "37.6% (calc). The review's 76.1% 'severe or worse' does not fit these figures "
-            "(docs/review.md)."},
+            "9.9%; mild 14.0%, moderate 28.6%); the remaining 47.5% is severe or worse, and "
+            "the review's 76.1% 'severe or worse' reads as moderate or worse (docs/review.md). "
+            "Its split, severe 9.9% and very_severe 37.6%, is an assumption (the review's "
+            "'severe 9.9%' is very probably the share without IP)."},
 
     {.path = "grades.transitions", .type = IPSIM_PARAM_BOOL, .offset = AT(grades.transitions),
      .default_yaml = "true", .unit = "-",
@@ -101,7 +102,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "grades.improve_per_month", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(grades.improve_per_month), .length = IPSIM_PHASES, .labels = phase_labels,
      .min = 0, .max = 1,
-     .default_yaml = "{induction: 0.3928119719, transplant: 0.05200862321, maintenance: 0.01867237802, "
+     .default_yaml = "{induction: 0.3927835069, transplant: 0.05111477312, maintenance: 0.01848506795, "
                      "second_line: 0.005, later_lines: 0.005, no_treatment: 0}",
      .unit = "probability per month",
      .doc = "Monthly probability of moving one grade better, by phase, for a patient in "
@@ -137,16 +138,16 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "infection.share_within_window", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(infection.share_within_window),
      .length = IPSIM_GRADES, .labels = grade_labels, .min = 0, .max = 1, .max_exclusive = true,
-     .default_yaml = "{none: 0.054, mild: 0.09941867682, moderate: 0.139542636, severe: 0.214028752, "
-                     "very_severe: 0.214028752}",
+     .default_yaml = "{none: 0.03216, mild: 0.1080518187, moderate: 0.1392899041, severe: 0.2146890986, "
+                     "very_severe: 0.2146890986}",
      .unit = "share",
      .doc = "Share of patients held in a grade (outside any phase's rate ratio) with >= 1 "
             "infection over the window; the grade's monthly hazard is -ln(1 - share) / "
             "window_months. Default: mild, moderate and severe (= very_severe) fitted by `ipsim "
             "calibrate` so that, with grades changing and lenalidomide's rate ratio, the shares "
             "by grade at diagnosis are the review's 18.2%, 25.6% and 38.9% (severe or worse; "
-            "section 3.1.2); none 5.4% is calc: 18.2% x 15.8/53.1, the no-IP/partial-IP ratio of "
-            "first-6-month infection (Mediterr J Hematol Infect Dis, 213 patients)."},
+            "section 3.1.2); none is calc: mild's fitted value x 15.8/53.1, the no-IP/partial-IP "
+            "ratio of first-6-month infection (Mediterr J Hematol Infect Dis, 213 patients)."},
     {.path = "infection.type_share", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(infection.type_share), .length = IPSIM_INFECTION_TYPES, .labels = type_labels,
      .min = 0, .max = 1, .check = IPSIM_CHECK_SUM_TO_ONE,
@@ -155,7 +156,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "infection.serious_share", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(infection.serious_share), .length = IPSIM_GRADES, .labels = grade_labels,
      .min = 0, .max = 1,
-     .default_yaml = "{none: 0.3, mild: 0.3, moderate: 0.3, severe: 0.3726860998, very_severe: 0.3726860998}",
+     .default_yaml = "{none: 0.3, mild: 0.3, moderate: 0.3, severe: 0.4063281377, very_severe: 0.4063281377}",
      .unit = "probability",
      .doc = "Probability that an episode is serious (hospitalised), by grade. Default: 0.30 is "
             "an assumption; severe (= very_severe) is fitted by `ipsim calibrate` so that "
@@ -170,7 +171,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "al., Lancet Haematol 2022; TEAMM, Drayson et al., Lancet Oncol 2019: 12 weeks)."},
     {.path = "infection.early_rate_ratio", .type = IPSIM_PARAM_REAL,
      .offset = AT(infection.early_rate_ratio), .min = 0, .max = 50,
-     .default_yaml = "3.11791243",
+     .default_yaml = "3.088950532",
      .unit = "rate ratio",
      .doc = "Infection hazard in the early months relative to the rest of induction. Fitted by "
             "`ipsim calibrate` so that 67.3% of the infections of the first 6 months begin in "
@@ -211,8 +212,8 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "mortality.excess_hazard_per_month", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(mortality.excess_hazard_per_month),
      .length = IPSIM_PHASES, .labels = phase_labels, .min = 0, .max = 5,
-     .default_yaml = "{induction: 0.034558205, transplant: 0, maintenance: 0, "
-                     "second_line: 0.0153880488, later_lines: 0.0153880488, no_treatment: 0.1}",
+     .default_yaml = "{induction: 0.03437574525, transplant: 0, maintenance: 0, "
+                     "second_line: 0.01505465254, later_lines: 0.01505465254, no_treatment: 0.1}",
      .unit = "per month",
      .doc = "Myeloma's excess mortality (other than its simulated infection deaths) by phase. "
             "induction is fitted by `ipsim calibrate` to 8% dead within 2 months of diagnosis "
@@ -352,14 +353,14 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "Lymphoma Myeloma Leuk 2021;21:e470, 68 patients)."},
     {.path = "pathway.progression_hazard_per_month", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.progression_hazard_per_month), .min = 0, .max = 1,
-     .default_yaml = "0.01344162509", .unit = "per month",
+     .default_yaml = "0.01335069099", .unit = "per month",
      .doc = "Hazard of progression for a patient whose IP did not improve after induction "
             "(and during induction). Fitted by `ipsim calibrate` to the review's median "
             "progression-free survival of 38 months in that group (section 5.1), deaths "
             "counted as events."},
     {.path = "pathway.progression_hazard_ratio_improved", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.progression_hazard_ratio_improved), .min = 0, .max = 10,
-     .default_yaml = "0.7234983284", .unit = "hazard ratio",
+     .default_yaml = "0.7296489365", .unit = "hazard ratio",
      .doc = "Progression hazard of patients whose IP improved after induction (or who had "
             "none at diagnosis) relative to those whose IP did not improve. Fitted by `ipsim "
             "calibrate` to the median PFS of 43 months of VRd without ASCT (SWOG S0777, "
@@ -369,7 +370,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
 
     {.path = "pathway.progression_hazard_ratio_transplant", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.progression_hazard_ratio_transplant), .min = 0, .max = 10,
-     .default_yaml = "0.8887813229", .unit = "hazard ratio",
+     .default_yaml = "0.8896659349", .unit = "hazard ratio",
      .doc = "First-line progression hazard from ASCT on, relative to the same patient without "
             "it. Fitted by `ipsim calibrate` to the ASCT arm of EMN02/HO95 (median PFS 56.7 "
             "months from the first randomisation; Cavo et al., Lancet Haematol 2020)."},

@@ -511,16 +511,17 @@ class Validate(Workdir):
         self.assertRegex(r.stdout, r"median OS, no ASCT, aged up to 75 +S0777 +calibration "
                                    r"+75\.0 mo .* pass")
         self.assertRegex(r.stdout, r"TEAMM +context")
-        m = re.search(r"Joint criterion: (\d+) checks .* each at (\d+\.\d+) standard errors",
-                      r.stdout)
+        m = re.search(r"Joint criterion: (\d+) checks .* each at (\d+\.\d+) standard errors, "
+                      r"so that a correct model passes them all in (\d+)% of seeds", r.stdout)
         self.assertIsNotNone(m, r.stdout)
-        k, z = int(m.group(1)), float(m.group(2))
-        # Sidak: each check at 0.95^(1/k), so all k together at 95%.
+        k, z, level = int(m.group(1)), float(m.group(2)), int(m.group(3)) / 100
+        self.assertGreaterEqual(level, 0.95)
+        # Sidak: each check at level^(1/k), so all k together at the level.
         p_each = math.erfc(z / math.sqrt(2))
-        self.assertAlmostEqual((1 - p_each) ** k, 0.95, delta=0.002)
+        self.assertAlmostEqual((1 - p_each) ** k, level, delta=0.002)
 
     def test_validation_passes_on_19_of_20_seeds(self):
-        # A correct model passes the joint criterion in 95% of seeds: the
+        # A correct model passes the joint criterion in 99% of seeds: the
         # default invocation (the schema's defaults, 10,000 patients) and the
         # baseline file, seeds 1-20. Under the sanitizers (slow) two seeds.
         seeds = range(1, 3) if os.environ.get("IPSIM_SANITIZED") else range(1, 21)
@@ -579,7 +580,7 @@ class Validate(Workdir):
 class Calibrate(Workdir):
     def test_calibration_reproduces_the_baseline_from_a_perturbed_start(self):
         # Start far from the fit: every calibrated parameter moved.
-        start = ["--set", "infection.share_within_window={none: 0.054, mild: 0.3, "
+        start = ["--set", "infection.share_within_window={none: 0.03216, mild: 0.3, "
                  "moderate: 0.1, severe: 0.5, very_severe: 0.5}",
                  "--set", "infection.serious_share={none: 0.3, mild: 0.3, moderate: 0.3, "
                  "severe: 0.3, very_severe: 0.3}",
@@ -953,7 +954,7 @@ class ValueOfInformation(Workdir):
                              ["ivig.rate_ratio_serious"] * 6
                              + ["infection.share_within_window.severe"] * 6)
             self.assertEqual(list(v["study_arms"][()]), [2.0] * 6 + [1.0] * 6)
-            np.testing.assert_array_equal(v["study_control_rate"][:6], [0.24] * 6)
+            np.testing.assert_array_equal(v["study_control_rate"][:6], [0.18] * 6)
             np.testing.assert_array_equal(v["study_follow_up_years"][:6], [1.0] * 6)
             self.assertTrue(np.isnan(v["study_control_rate"][6:]).all())
             self.assertTrue(np.isnan(v["study_sd"][()]).all())

@@ -159,7 +159,8 @@ static void validation_rows_from_known_counts(void **state)
         if (v->rows[i].status != IPSIM_ROW_UNATTAINABLE && v->rows[i].status != IPSIM_ROW_CONTEXT)
             judged += !isnan(v->rows[i].target) + !isnan(v->rows[i].exact);
     assert_int_equal(v->checks, judged);
-    assert_true(fabs(2 * gsl_cdf_ugaussian_Q(v->z) - (1 - pow(0.95, 1.0 / judged))) < 1e-12);
+    assert_true(fabs(2 * gsl_cdf_ugaussian_Q(v->z) -
+                     (1 - pow(IPSIM_VALIDATION_LEVEL, 1.0 / judged))) < 1e-12);
     const ipsim_validation_row *r = row_named(v, ">= 1 infection in 12 months, mild");
     assert_true(r->estimate == 0.182 && r->status == IPSIM_ROW_PASS);
     assert_true(r->low < 0.182 && r->high > 0.182);
