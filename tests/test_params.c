@@ -66,7 +66,7 @@ static void defaults_and_baseline_resolve(void **state)
     ipsim_params defaults = test_params_pathway(NULL);
     assert_string_equal(defaults.name, "baseline");
     assert_int_equal(defaults.cohort.horizon_months, 120);
-    assert_true(defaults.infection.share_within_window[IPSIM_GRADE_NONE] == 0.054);
+    assert_true(defaults.infection.share_within_window[IPSIM_GRADE_NONE] == 0.03216);
 
     ipsim_params p;
     ipsim_error err;
