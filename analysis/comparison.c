@@ -45,7 +45,7 @@ static int read_figures(ipsim_h5_reader *r, ipsim_scenario_result *s, ipsim_erro
         ipsim_summary_episode_rate(sum, -1, 1, &s->serious_per_100py, &low, &high);
         for (int g = 0; g < IPSIM_GRADES; g++)
             years += (double)ipsim_summary_person_months(sum, g) / 12.0;
-        int64_t deaths = sum->deaths[IPSIM_DEATH_BACKGROUND] + sum->deaths[IPSIM_DEATH_INFECTION];
+        int64_t deaths = sum->patients - sum->deaths[IPSIM_ALIVE];
         s->patients = sum->patients;
         s->died_pct = 100.0 * (double)deaths / n;
         s->infection_deaths_pct = 100.0 * (double)sum->deaths[IPSIM_DEATH_INFECTION] / n;

@@ -29,7 +29,8 @@ typedef enum ipsim_purpose {
     IPSIM_PURPOSE_VACCINE = 5,  /* vaccination in a cycle: given? took? */
     IPSIM_PURPOSE_PSA = 6,      /* a replicate's draws of uncertain parameters (params/psa.h) */
     IPSIM_PURPOSE_BOOTSTRAP = 7, /* resampling PSA draws for the SE of a VOI estimate */
-    IPSIM_PURPOSE_STUDY = 8     /* a proposed study's simulated result, for EVSI */
+    IPSIM_PURPOSE_STUDY = 8,    /* a proposed study's simulated result, for EVSI */
+    IPSIM_PURPOSE_LINE = 9      /* at a progression: next line given? its progression threshold */
 } ipsim_purpose;
 
 /* The stream of one replicate: a Philox key. Plain value, cheap to copy. */

@@ -11,78 +11,148 @@
 #include <gsl/gsl_vector.h>
 
 #include "models/expected.h"
+#include "params/published.h"
 #include "params/review.h"
 
-const char *const ipsim_calibration_parameter_names[IPSIM_CALIBRATION_SIZE] = {
-    "infection.share_within_window.mild",
-    "infection.share_within_window.moderate",
-    "infection.share_within_window.severe",
-    "infection.serious_share.severe",
-    "grades.improve_per_month.induction",
-    "grades.improve_per_month.transplant",
-    "grades.improve_per_month.maintenance",
-    "pathway.progression_hazard_per_month",
-    "diagnosis.type_severity_log_odds.iga",
-    "diagnosis.type_severity_log_odds.light_chain",
+/* How a parameter is moved by the solver: logit of its share of an upper
+ * bound (probabilities and monthly rates), log (hazards and ratios), or as
+ * it is (log odds). */
+enum { T_LOGIT, T_LOG, T_IDENTITY };
+
+static const struct {
+    const char *name;
+    int transform;
+} parameters[IPSIM_CALIBRATION_SIZE] = {
+    {"infection.share_within_window.mild", T_LOGIT},
+    {"infection.share_within_window.moderate", T_LOGIT},
+    {"infection.share_within_window.severe", T_LOGIT},
+    {"infection.serious_share.severe", T_LOGIT},
+    {"grades.improve_per_month.induction", T_LOGIT},
+    {"grades.improve_per_month.transplant", T_LOGIT},
+    {"grades.improve_per_month.maintenance", T_LOGIT},
+    {"pathway.progression_hazard_per_month", T_LOG},
+    {"diagnosis.type_severity_log_odds.iga", T_IDENTITY},
+    {"diagnosis.type_severity_log_odds.light_chain", T_IDENTITY},
+    {"pathway.progression_hazard_ratio_improved", T_LOG},
+    {"pathway.progression_hazard_ratio_transplant", T_LOG},
+    {"mortality.excess_hazard_per_month.induction", T_LOG},
+    {"mortality.excess_hazard_per_month.second_line", T_LOG},
+    {"infection.early_rate_ratio", T_LOG},
 };
 
-const char *const ipsim_calibration_target_names[IPSIM_CALIBRATION_SIZE] = {
-    ">= 1 infection in the window, mild at diagnosis",
-    ">= 1 infection in the window, moderate",
-    ">= 1 infection in the window, severe or worse",
-    "serious-infection rate, severe or worse vs mild",
-    "IP improved after 3 induction cycles, among CR",
-    "full recovery 12 months after ASCT, among CR",
-    "full recovery at 12 months without ASCT, among CR",
-    "progression-free at 38 months, IP not improved",
-    "severe or worse IP, IgG-type myeloma",
-    "severe or worse IP, IgA-type myeloma",
+/* How a target's residual is measured: a difference of shares, or the log
+ * of a ratio (rate ratios, medians in months, rates). */
+enum { R_DIFFERENCE, R_LOG_RATIO };
+
+static const struct {
+    const char *name;
+    double value;
+    int residual;
+} targets[IPSIM_CALIBRATION_SIZE] = {
+    {">= 1 infection in the window, mild at diagnosis", IPSIM_REVIEW_INFECTED_MILD, R_DIFFERENCE},
+    {">= 1 infection in the window, moderate", IPSIM_REVIEW_INFECTED_MODERATE, R_DIFFERENCE},
+    {">= 1 infection in the window, severe or worse", IPSIM_REVIEW_INFECTED_SEVERE_OR_WORSE,
+     R_DIFFERENCE},
+    {"serious-infection rate, severe or worse vs mild", IPSIM_REVIEW_SERIOUS_RATE_RATIO,
+     R_LOG_RATIO},
+    {"IP improved after 3 induction cycles, among CR", IPSIM_REVIEW_CR_IMPROVED, R_DIFFERENCE},
+    {"full recovery 12 months after ASCT, among CR", IPSIM_REVIEW_CR_RECOVERED_ASCT,
+     R_DIFFERENCE},
+    {"full recovery at 12 months without ASCT, among CR", IPSIM_REVIEW_CR_RECOVERED_NO_ASCT,
+     R_DIFFERENCE},
+    /* A median PFS of 38 months is half progression-free at 38 months. */
+    {"progression-free at 38 months, IP not improved", 0.5, R_DIFFERENCE},
+    {"severe or worse IP, IgG-type myeloma", IPSIM_REVIEW_SEVERE_OR_WORSE_IGG, R_DIFFERENCE},
+    {"severe or worse IP, IgA-type myeloma", IPSIM_REVIEW_SEVERE_OR_WORSE_IGA, R_DIFFERENCE},
+    {"median PFS, no ASCT, up to 75 (S0777 VRd), months", IPSIM_PUBLISHED_S0777_PFS_MEDIAN,
+     R_LOG_RATIO},
+    {"median PFS from ASCT, up to 65 (EMN02/HO95), months", IPSIM_PUBLISHED_EMN02_PFS_MEDIAN,
+     R_LOG_RATIO},
+    {"dead within 2 months (Swedish registry)", IPSIM_PUBLISHED_DEAD_2_MONTHS, R_DIFFERENCE},
+    {"median OS, no ASCT, up to 75 (S0777 VRd), months", IPSIM_PUBLISHED_S0777_OS_MEDIAN,
+     R_LOG_RATIO},
+    {"infections of months 0-5 that begin in months 0-2 (Bove 2022)",
+     IPSIM_PUBLISHED_EARLY_SHARE_OF_6_MONTHS, R_DIFFERENCE},
 };
 
-/* The review's figures (docs/review.md); a median PFS of 38 months is half progression-free
- * at 38 months. */
-const double ipsim_calibration_targets[IPSIM_CALIBRATION_SIZE] = {
-    IPSIM_REVIEW_INFECTED_MILD,        IPSIM_REVIEW_INFECTED_MODERATE,
-    IPSIM_REVIEW_INFECTED_SEVERE_OR_WORSE, IPSIM_REVIEW_SERIOUS_RATE_RATIO,
-    IPSIM_REVIEW_CR_IMPROVED,          IPSIM_REVIEW_CR_RECOVERED_ASCT,
-    IPSIM_REVIEW_CR_RECOVERED_NO_ASCT, 0.5, /* progression-free at the median */
-    IPSIM_REVIEW_SEVERE_OR_WORSE_IGG,  IPSIM_REVIEW_SEVERE_OR_WORSE_IGA,
-};
+const char *ipsim_calibration_parameter_name(int k)
+{
+    return parameters[k].name;
+}
 
-enum { RATIO_TARGET = 3, PFS_MONTH = IPSIM_REVIEW_PFS_MEDIAN_NOT_IMPROVED };
+ipsim_target_kind ipsim_calibration_target_kind(int k)
+{
+    if (k == 3)
+        return IPSIM_TARGET_RATIO;
+    if (k == 10 || k == 11 || k == 13)
+        return IPSIM_TARGET_MONTHS;
+    return IPSIM_TARGET_SHARE;
+}
+
+const char *ipsim_calibration_target_name(int k)
+{
+    return targets[k].name;
+}
+
+double ipsim_calibration_target(int k)
+{
+    return targets[k].value;
+}
+
+/* Where parameter k lives in p; `twin` (if not NULL) gets the element that
+ * is held equal to it (the review gives one figure for both). */
+static double *slot(ipsim_params *p, int k, double **twin)
+{
+    double *t = NULL, *x = NULL;
+    switch (k) {
+    case 0: x = &p->infection.share_within_window[IPSIM_GRADE_MILD]; break;
+    case 1: x = &p->infection.share_within_window[IPSIM_GRADE_MODERATE]; break;
+    case 2:
+        x = &p->infection.share_within_window[IPSIM_GRADE_SEVERE];
+        t = &p->infection.share_within_window[IPSIM_GRADE_VERY_SEVERE];
+        break;
+    case 3:
+        x = &p->infection.serious_share[IPSIM_GRADE_SEVERE];
+        t = &p->infection.serious_share[IPSIM_GRADE_VERY_SEVERE];
+        break;
+    case 4: x = &p->grades.improve_per_month[IPSIM_PHASE_INDUCTION]; break;
+    case 5: x = &p->grades.improve_per_month[IPSIM_PHASE_TRANSPLANT]; break;
+    case 6: x = &p->grades.improve_per_month[IPSIM_PHASE_MAINTENANCE]; break;
+    case 7: x = &p->pathway.progression_hazard_per_month; break;
+    case 8: x = &p->diagnosis.type_severity_log_odds[IPSIM_MYELOMA_IGA]; break;
+    case 9: x = &p->diagnosis.type_severity_log_odds[IPSIM_MYELOMA_LIGHT_CHAIN]; break;
+    case 10: x = &p->pathway.progression_hazard_ratio_improved; break;
+    case 11: x = &p->pathway.progression_hazard_ratio_transplant; break;
+    case 12: x = &p->mortality.excess_hazard_per_month[IPSIM_PHASE_INDUCTION]; break;
+    case 13:
+        x = &p->mortality.excess_hazard_per_month[IPSIM_PHASE_SECOND_LINE];
+        t = &p->mortality.excess_hazard_per_month[IPSIM_PHASE_LATER_LINES];
+        break;
+    default: x = &p->infection.early_rate_ratio; break;
+    }
+    if (twin)
+        *twin = t;
+    return x;
+}
 
 void ipsim_calibration_get(const ipsim_params *p, double x[IPSIM_CALIBRATION_SIZE])
 {
-    x[0] = p->infection.share_within_window[IPSIM_GRADE_MILD];
-    x[1] = p->infection.share_within_window[IPSIM_GRADE_MODERATE];
-    x[2] = p->infection.share_within_window[IPSIM_GRADE_SEVERE];
-    x[3] = p->infection.serious_share[IPSIM_GRADE_SEVERE];
-    x[4] = p->grades.improve_per_month[IPSIM_PHASE_INDUCTION];
-    x[5] = p->grades.improve_per_month[IPSIM_PHASE_TRANSPLANT];
-    x[6] = p->grades.improve_per_month[IPSIM_PHASE_MAINTENANCE];
-    x[7] = p->pathway.progression_hazard_per_month;
-    x[8] = p->diagnosis.type_severity_log_odds[IPSIM_MYELOMA_IGA];
-    x[9] = p->diagnosis.type_severity_log_odds[IPSIM_MYELOMA_LIGHT_CHAIN];
+    for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++)
+        x[k] = *slot((ipsim_params *)p, k, NULL);
 }
 
 static void calibration_set(ipsim_params *p, const double x[IPSIM_CALIBRATION_SIZE])
 {
-    p->infection.share_within_window[IPSIM_GRADE_MILD] = x[0];
-    p->infection.share_within_window[IPSIM_GRADE_MODERATE] = x[1];
-    p->infection.share_within_window[IPSIM_GRADE_SEVERE] = x[2];
-    p->infection.share_within_window[IPSIM_GRADE_VERY_SEVERE] = x[2];
-    p->infection.serious_share[IPSIM_GRADE_SEVERE] = x[3];
-    p->infection.serious_share[IPSIM_GRADE_VERY_SEVERE] = x[3];
-    p->grades.improve_per_month[IPSIM_PHASE_INDUCTION] = x[4];
-    p->grades.improve_per_month[IPSIM_PHASE_TRANSPLANT] = x[5];
-    p->grades.improve_per_month[IPSIM_PHASE_MAINTENANCE] = x[6];
-    p->pathway.progression_hazard_per_month = x[7];
-    p->diagnosis.type_severity_log_odds[IPSIM_MYELOMA_IGA] = x[8];
-    p->diagnosis.type_severity_log_odds[IPSIM_MYELOMA_LIGHT_CHAIN] = x[9];
+    for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++) {
+        double *twin;
+        *slot(p, k, &twin) = x[k];
+        if (twin)
+            *twin = x[k];
+    }
 }
 
-/* Each parameter's largest value: probabilities below 1, and an improving
- * rate no more than what worsening leaves of the month. */
+/* Each logit parameter's largest value: probabilities below 1, and an
+ * improving rate no more than what worsening leaves of the month. */
 static double upper_bound(const ipsim_params *p, int k)
 {
     if (k >= 4 && k <= 6) {
@@ -90,16 +160,14 @@ static double upper_bound(const ipsim_params *p, int k)
                                      IPSIM_PHASE_MAINTENANCE};
         return 1.0 - p->grades.worsen_per_month[phase[k - 4]];
     }
-    return 1.0;
+    return parameters[k].transform == T_LOGIT ? 1.0 : INFINITY;
 }
 
-/* The solver's unconstrained coordinates: logit(x / bound) for
- * probabilities and rates, log for the hazard, the log odds as they are. */
 static double to_solver(const ipsim_params *p, int k, double x)
 {
-    if (k == 7)
+    if (parameters[k].transform == T_LOG)
         return log(x);
-    if (k >= 8)
+    if (parameters[k].transform == T_IDENTITY)
         return x;
     double u = x / upper_bound(p, k);
     return log(u / (1 - u));
@@ -107,9 +175,9 @@ static double to_solver(const ipsim_params *p, int k, double x)
 
 static double from_solver(const ipsim_params *p, int k, double y)
 {
-    if (k == 7)
+    if (parameters[k].transform == T_LOG)
         return exp(y);
-    if (k >= 8)
+    if (parameters[k].transform == T_IDENTITY)
         return y;
     return upper_bound(p, k) / (1 + exp(-y));
 }
@@ -129,30 +197,38 @@ static int model_values(const ipsim_params *p, double values[IPSIM_CALIBRATION_S
     values[4] = e.cr_improved;
     values[5] = e.cr_recovered[1];
     values[6] = e.cr_recovered[0];
-    values[7] = ipsim_expected_pfs_at(&e, 0, PFS_MONTH);
+    values[7] = ipsim_expected_pfs_at(&e, 0, IPSIM_REVIEW_PFS_MEDIAN_NOT_IMPROVED);
     values[8] = e.severe_or_worse_by_type[IPSIM_MYELOMA_IGG];
     values[9] = e.severe_or_worse_by_type[IPSIM_MYELOMA_IGA];
+    values[10] = ipsim_expected_median(&e, IPSIM_CURVE_PFS_NOT_ELIGIBLE);
+    values[11] = ipsim_expected_median(&e, IPSIM_CURVE_PFS_ASCT) -
+                 (double)(e.asct_cycle * e.cycle_months);
+    values[12] = 1 - ipsim_expected_curve_at(&e, IPSIM_CURVE_OS_ALL, 2);
+    values[13] = ipsim_expected_median(&e, IPSIM_CURVE_OS_NOT_ELIGIBLE);
+    values[14] = e.episodes_in_period[0] / (e.episodes_in_period[0] + e.episodes_in_period[1]);
     ipsim_expected_free(&e);
     for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++)
         if (!isfinite(values[k]))
             return IPSIM_FAIL(err, IPSIM_EPARAM,
                               "calibration target '%s' cannot be computed with these parameters "
                               "(no patients in its group, or beyond the horizon)",
-                              ipsim_calibration_target_names[k]);
+                              targets[k].name);
     return IPSIM_OK;
 }
 
-/* Residuals: shares as differences, the rate ratio on the log scale. */
+/* Residuals: shares as differences, ratios, medians and rates on the log
+ * scale. */
 static void residuals(const double values[IPSIM_CALIBRATION_SIZE],
                       double r[IPSIM_CALIBRATION_SIZE])
 {
     for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++)
-        r[k] = k == RATIO_TARGET ? log(values[k] / ipsim_calibration_targets[k])
-                                 : values[k] - ipsim_calibration_targets[k];
+        r[k] = targets[k].residual == R_LOG_RATIO ? log(values[k] / targets[k].value)
+                                                  : values[k] - targets[k].value;
 }
 
 typedef struct fit_context {
     ipsim_params work;
+    const volatile sig_atomic_t *cancel;
     ipsim_error *err;
     int failed;
 } fit_context;
@@ -164,7 +240,9 @@ static int residual_function(const gsl_vector *y, void *data, gsl_vector *f)
     for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++)
         x[k] = from_solver(&ctx->work, k, gsl_vector_get(y, (size_t)k));
     calibration_set(&ctx->work, x);
-    if (model_values(&ctx->work, values, ctx->err)) {
+    /* A signal ends the solver at its next evaluation. */
+    if (ipsim_error_cancelled(ctx->cancel, ctx->err, "while fitting; nothing was written") ||
+        model_values(&ctx->work, values, ctx->err)) {
         ctx->failed = 1;
         return GSL_EDOM;
     }
@@ -174,10 +252,11 @@ static int residual_function(const gsl_vector *y, void *data, gsl_vector *f)
     return GSL_SUCCESS;
 }
 
-int ipsim_calibrate(const ipsim_params *start, ipsim_calibration *out, ipsim_error *err)
+int ipsim_calibrate(const ipsim_params *start, const volatile sig_atomic_t *cancel,
+                    ipsim_calibration *out, ipsim_error *err)
 {
     memset(out, 0, sizeof *out);
-    fit_context ctx = {.work = *start, .err = err};
+    fit_context ctx = {.work = *start, .cancel = cancel, .err = err};
     /* The review's figures describe the natural history: no IVIG, no
      * vaccination; and follow-up long enough to read them. */
     ctx.work.ivig.policy = IPSIM_IVIG_NONE;
@@ -202,14 +281,14 @@ int ipsim_calibrate(const ipsim_params *start, ipsim_calibration *out, ipsim_err
     }
     for (size_t k = 0; k < n; k++) {
         double x = out->start[k];
-        double bound = k <= 6 ? upper_bound(&ctx.work, (int)k) : INFINITY;
-        if (k <= 7 && !(x > 0 && x < bound)) {
+        double bound = upper_bound(&ctx.work, (int)k);
+        if (parameters[k].transform != T_IDENTITY && !(x > 0 && x < bound)) {
             gsl_multifit_nlinear_free(w);
             gsl_vector_free(y);
             return IPSIM_FAIL(err, IPSIM_EPARAM,
                               "calibration cannot start from %s = %g: it must lie strictly "
                               "between 0 and %g",
-                              ipsim_calibration_parameter_names[k], x, k <= 6 ? bound : INFINITY);
+                              parameters[k].name, x, bound);
         }
         gsl_vector_set(y, k, to_solver(&ctx.work, (int)k, x));
     }

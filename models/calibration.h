@@ -1,21 +1,27 @@
-/* models/calibration.h: fitting the parameters the review does not give
- * directly to the figures it does give (docs/review.md, "The table ipsim
- * reproduces").
+/* models/calibration.h: fitting the parameters no source gives directly to
+ * the figures the sources do give (docs/model.md "Calibration and
+ * validation": the calibration set; the validation set is never fitted).
  *
- * Ten parameters, ten targets; each target is driven mostly by one
+ * Fifteen parameters, fifteen targets; each target is driven mostly by one
  * parameter, so the system is exactly identified:
  *
- *   parameter                                    target (review section)
- *   infection.share_within_window.mild           >= 1 infection in the window, mild at diagnosis 18.2% (3.1.2)
+ *   parameter                                    target
+ *   infection.share_within_window.mild           >= 1 infection in the window, mild at diagnosis 18.2% (review 3.1.2)
  *   infection.share_within_window.moderate       same, moderate 25.6%
  *   infection.share_within_window.severe (= very_severe)  same, severe or worse 38.9%
  *   infection.serious_share.severe (= very_severe)        serious-infection rate ratio, severe+ vs mild, 3.2x
- *   grades.improve_per_month.induction           IP improved after 3 induction cycles, CR, 62.5% (3.1.3)
- *   grades.improve_per_month.transplant          full recovery 12 months after ASCT, CR, 37.5% (4)
+ *   grades.improve_per_month.induction           IP improved after 3 induction cycles, CR, 62.5% (review 3.1.3)
+ *   grades.improve_per_month.transplant          full recovery 12 months after ASCT, CR, 37.5% (review 4)
  *   grades.improve_per_month.maintenance         full recovery without ASCT, CR, 18.8%
- *   pathway.progression_hazard_per_month         median PFS 38 months, IP not improved (5.1)
- *   diagnosis.type_severity_log_odds.iga         severe or worse IP in IgG-type MM 58.3% (3.1.1)
+ *   pathway.progression_hazard_per_month         median PFS 38 months, IP not improved (review 5.1)
+ *   diagnosis.type_severity_log_odds.iga         severe or worse IP in IgG-type MM 58.3% (review 3.1.1)
  *   diagnosis.type_severity_log_odds.light_chain severe or worse IP in IgA-type MM 45.2%
+ *   pathway.progression_hazard_ratio_improved    median PFS 43 months without ASCT, up to 75 (SWOG S0777, VRd)
+ *   pathway.progression_hazard_ratio_transplant  median PFS 56.7 months from ASCT, up to 65 (EMN02/HO95)
+ *   mortality.excess_hazard_per_month.induction  8% dead within 2 months (Swedish registry)
+ *   mortality.excess_hazard_per_month.second_line (= later_lines)
+ *                                                median OS 75 months without ASCT, up to 75 (S0777, VRd)
+ *   infection.early_rate_ratio                   67.3% of months 0-5's infections in months 0-2 (Bove 2022)
  *
  * The objective is the exact expected-value model (models/expected.h), so
  * it is smooth and deterministic and the fit reaches the targets to solver
@@ -23,23 +29,31 @@
  * engine (common random numbers: the scenario's seed). GSL's nonlinear
  * least-squares solver (trust region, Levenberg-Marquardt steps, Jacobian
  * by finite differences) works on transformed parameters (logit for
- * probabilities, log for the hazard) so that every step stays valid.
- * Everything else is held at the starting parameters' values. */
+ * probabilities, log for hazards and ratios) so that every step stays
+ * valid. Everything else is held at the starting parameters' values. */
 #ifndef IPSIM_CALIBRATION_H
 #define IPSIM_CALIBRATION_H
 
 #include "base/error.h"
 #include "params/params.h"
 
-enum { IPSIM_CALIBRATION_SIZE = 10 };
+enum { IPSIM_CALIBRATION_SIZE = 15 };
 
-/* The parameters' paths as a parameter file names them, and the targets. */
-extern const char *const ipsim_calibration_parameter_names[IPSIM_CALIBRATION_SIZE];
-extern const char *const ipsim_calibration_target_names[IPSIM_CALIBRATION_SIZE];
-extern const double ipsim_calibration_targets[IPSIM_CALIBRATION_SIZE];
+/* Parameter k's path as a parameter file names it; target k's name and
+ * value (0 <= k < IPSIM_CALIBRATION_SIZE). */
+const char *ipsim_calibration_parameter_name(int k);
+const char *ipsim_calibration_target_name(int k);
+typedef enum ipsim_target_kind {
+    IPSIM_TARGET_SHARE,  /* a share, printed as a percentage */
+    IPSIM_TARGET_RATIO,  /* a rate ratio */
+    IPSIM_TARGET_MONTHS, /* a median, in months */
+    IPSIM_TARGET_RATE    /* events per month */
+} ipsim_target_kind;
+ipsim_target_kind ipsim_calibration_target_kind(int k);
+double ipsim_calibration_target(int k);
 
 typedef struct ipsim_calibration {
-    ipsim_params fitted; /* the start with the ten parameters replaced */
+    ipsim_params fitted; /* the start with the parameters replaced */
     double start[IPSIM_CALIBRATION_SIZE];        /* parameter values at the start */
     double parameters[IPSIM_CALIBRATION_SIZE];   /* fitted values */
     double start_values[IPSIM_CALIBRATION_SIZE]; /* the targets' quantities at the start */
@@ -51,10 +65,12 @@ typedef struct ipsim_calibration {
 
 /* Fits from the parameters in `start`. Errors: IPSIM_EPARAM if a target
  * cannot be computed (e.g. no patients in a grade), IPSIM_EVALIDATION if
- * the solver does not converge, IPSIM_ENOMEM. */
-int ipsim_calibrate(const ipsim_params *start, ipsim_calibration *out, ipsim_error *err);
+ * the solver does not converge, IPSIM_ENOMEM; IPSIM_EINTERRUPTED once
+ * *cancel (polled at each evaluation of the targets; may be NULL) is set. */
+int ipsim_calibrate(const ipsim_params *start, const volatile sig_atomic_t *cancel,
+                    ipsim_calibration *out, ipsim_error *err);
 
-/* Reads the ten parameters from p (natural scale). */
+/* Reads the calibrated parameters from p (natural scale). */
 void ipsim_calibration_get(const ipsim_params *p, double x[IPSIM_CALIBRATION_SIZE]);
 
 #endif

@@ -79,6 +79,11 @@ int ipsim_diagnosis_init(ipsim_diagnosis *m, const ipsim_params *p, ipsim_error 
             ipsim_categorical_build(m->grade_cum[t][s], m->grade_given[t][s], IPSIM_GRADES);
         }
 
+    double ages[IPSIM_AGE_MAX - IPSIM_AGE_MIN + 1];
+    ipsim_diagnosis_age_shares(p, ages);
+    ipsim_categorical_build(m->age_cum, ages, IPSIM_AGE_MAX - IPSIM_AGE_MIN + 1);
+    m->male_share = p->diagnosis.male_share;
+    m->age_limit = p->pathway.transplant_age_limit;
     m->eligible_share = p->pathway.transplant_eligible_share;
     m->weight_mean = p->diagnosis.weight_kg_mean;
     m->weight_sd = p->diagnosis.weight_kg_sd;
@@ -89,6 +94,19 @@ int ipsim_diagnosis_init(ipsim_diagnosis *m, const ipsim_params *p, ipsim_error 
         m->cdf_max = gsl_cdf_ugaussian_P((m->weight_max - m->weight_mean) / m->weight_sd);
     }
     return IPSIM_OK;
+}
+
+void ipsim_diagnosis_age_shares(const ipsim_params *p,
+                                double share[IPSIM_AGE_MAX - IPSIM_AGE_MIN + 1])
+{
+    double total = 0;
+    for (int b = 0; b < IPSIM_AGE_BANDS; b++)
+        total += p->diagnosis.age_band_share[b];
+    for (int b = 0; b < IPSIM_AGE_BANDS; b++) {
+        const int first = ipsim_age_band_first[b], last = ipsim_age_band_last[b];
+        for (int a = first; a <= last; a++)
+            share[a - IPSIM_AGE_MIN] = p->diagnosis.age_band_share[b] / total / (last - first + 1);
+    }
 }
 
 void ipsim_diagnosis_grade_mix_of_type(const ipsim_diagnosis *m, const ipsim_params *p, int type,

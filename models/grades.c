@@ -30,7 +30,10 @@ void ipsim_grades_monthly(const ipsim_params *p, int phase, int response,
         }
         return;
     }
-    double factor = phase == IPSIM_PHASE_RELAPSE ? 1.0 : p->grades.response_improve_factor[response];
+    /* The response to induction steers recovery on the first line only. */
+    double factor = ipsim_phase_line(phase) != IPSIM_LINE_FIRST
+                        ? 1.0
+                        : p->grades.response_improve_factor[response];
     double better = p->grades.improve_per_month[phase] * factor;
     double worse = p->grades.worsen_per_month[phase];
     for (int g = 0; g < IPSIM_GRADES; g++) {

@@ -14,5 +14,10 @@ void ipsim_pathway_init(ipsim_pathway *m, const ipsim_params *p)
     m->progression_per_cycle[1] =
         p->pathway.progression_hazard_per_month * p->pathway.progression_hazard_ratio_improved *
         cycle;
+    m->transplant_hazard_ratio = p->pathway.progression_hazard_ratio_transplant;
+    for (int k = 0; k < 2; k++)
+        m->line_per_cycle[k] = p->lines.progression_hazard_per_month[k] * cycle;
+    for (int k = 0; k < IPSIM_LINES; k++)
+        m->no_further_treatment[k] = p->lines.no_further_treatment_share[k];
     ipsim_categorical_build(m->response_cum, p->pathway.response_share, IPSIM_RESPONSES);
 }

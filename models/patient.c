@@ -25,20 +25,26 @@ int ipsim_model_init_with(ipsim_model *m, const ipsim_params *p,
     ipsim_grades_init(&m->grades, p);
     ipsim_pathway_init(&m->pathway, p);
     ipsim_economics_init(&m->economics, p);
-    ipsim_mortality_init(&m->mortality, p);
+    rc = ipsim_mortality_init(&m->mortality, p, err);
+    if (rc)
+        return rc;
     m->cycles = ipsim_params_cycles(p);
     m->cycle_months = p->cohort.cycle_months;
     m->window_months = p->infection.window_months;
     m->recovery_cycle = ipsim_params_recovery_cycle(p);
+    m->asct_cycle = m->pathway.asct_cycle;
     return IPSIM_OK;
 }
 
 /* Slots of the uniforms drawn at diagnosis: draw 0, then draw 1. */
 enum { U_BASELINE_GRADE = 0, U_WEIGHT = 1, U_CALENDAR_MONTH = 2, U_PROGRESSION = 3 };
 enum { U_MYELOMA_TYPE = 0, U_RISS = 1, U_ELIGIBLE = 2, U_RESPONSE = 3 };
+enum { U_AGE = 0, U_SEX = 1 };
+/* Slots of the uniforms drawn at a progression. */
+enum { U_TREATED = 0, U_LINE_THRESHOLD = 1 };
 /* Slots of the four uniforms drawn per patient-cycle. Fixed: changing them
  * changes every result. */
-enum { U_EPISODES = 0, U_INFECTION_DEATH = 1, U_BACKGROUND_DEATH = 2, U_GRADE = 3 };
+enum { U_EPISODES = 0, U_INFECTION_DEATH = 1, U_OTHER_DEATH = 2, U_GRADE = 3 };
 /* Slots of the uniforms drawn per episode. */
 enum { U_TYPE = 0, U_SERIOUS = 1, U_PREVENTED = 2 };
 
@@ -160,13 +166,22 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     record->first_infection_month = -1;
     record->asct_month = -1;
     record->progression_month = -1;
+    record->second_progression_month = -1;
+    record->third_progression_month = -1;
+    record->no_treatment_month = -1;
+    record->lines = 1;
     record->improved_after_induction = -1;
     record->response = IPSIM_RESPONSE_NOT_ASSESSED;
 
-    double u[4], d[4];
+    double u[4], d[4], who_u[4];
     ipsim_rng_uniform4(stream, patient, 0, IPSIM_PURPOSE_BASELINE, 0, u);
     ipsim_rng_uniform4(stream, patient, 0, IPSIM_PURPOSE_BASELINE, 1, d);
+    ipsim_rng_uniform4(stream, patient, 0, IPSIM_PURPOSE_BASELINE, 2, who_u);
     const ipsim_diagnosis *diagnosis = &m->diagnosis;
+    const int age = ipsim_diagnosis_age(diagnosis, who_u[U_AGE]);
+    const int sex = ipsim_diagnosis_sex(diagnosis, who_u[U_SEX]);
+    record->age = (uint8_t)age;
+    record->sex = (uint8_t)sex;
     const int type = ipsim_diagnosis_type(diagnosis, d[U_MYELOMA_TYPE]);
     const int riss = ipsim_diagnosis_riss(diagnosis, d[U_RISS]);
     const int baseline = ipsim_diagnosis_grade(diagnosis, type, riss, u[U_BASELINE_GRADE]);
@@ -177,8 +192,9 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     record->weight_kg = (float)ipsim_diagnosis_weight_kg(diagnosis, u[U_WEIGHT]);
     const ipsim_pathway *pathway = &m->pathway;
     ipsim_pathway_state course;
-    ipsim_pathway_start(pathway, &course, ipsim_diagnosis_eligible(diagnosis, d[U_ELIGIBLE]),
-                        d[U_RESPONSE], u[U_PROGRESSION]);
+    ipsim_pathway_start(pathway, &course,
+                        ipsim_diagnosis_eligible(diagnosis, age, d[U_ELIGIBLE]), d[U_RESPONSE],
+                        u[U_PROGRESSION]);
     record->transplant_eligible = course.eligible;
     const ipsim_economics *economics = &m->economics;
     ipsim_economics_state accounts;
@@ -203,9 +219,11 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
         grade_row[c] = (uint8_t)grade;
         if (c == pathway->induction_end) {
             record->response = (uint8_t)course.response;
-            ipsim_pathway_assess(pathway, &course, baseline, grade);
+            ipsim_pathway_assess(pathway, &course, baseline, grade, c);
             record->improved_after_induction = (int8_t)course.improved;
         }
+        if (c == pathway->asct_cycle && course.eligible && !course.progressed)
+            ipsim_pathway_transplant(pathway, &course, c);
         if (c >= phase_change) {
             phase = ipsim_pathway_phase(pathway, &course, c);
             phase_change = ipsim_pathway_next_change(pathway, &course, c);
@@ -228,7 +246,8 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
 
         /* Episodes of the course without the modules; their protection
          * (vaccination's, say) thins them. */
-        const int drawn = ipsim_infections_count(&m->infections, phase, grade, changed,
+        const int period = ipsim_infections_period(&m->infections, phase, c, pathway->asct_cycle);
+        const int drawn = ipsim_infections_count(&m->infections, period, grade, changed,
                                                  u[U_EPISODES]);
         int episodes = 0, serious = 0;
         if (drawn > 0) {
@@ -260,9 +279,9 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
 
         if (modules->counting_count > 0 && episodes > 0)
             count_modules(modules, module_state, &mc, episodes, serious);
-        ipsim_death_cause cause = ipsim_mortality_draw(&m->mortality, serious,
-                                                       u[U_INFECTION_DEATH],
-                                                       u[U_BACKGROUND_DEATH]);
+        const double other = ipsim_mortality_other_survival(&m->mortality, sex, age, month);
+        ipsim_death_cause cause = ipsim_mortality_draw(&m->mortality, serious, other, phase,
+                                                       u[U_INFECTION_DEATH], u[U_OTHER_DEATH]);
         if (cause != IPSIM_ALIVE) {
             record->death_cause = (uint8_t)cause;
             record->death_month = (int32_t)((c + 1) * m->cycle_months);
@@ -270,8 +289,18 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
             break;
         }
         if (c == course.progression_cycle) {
-            course.progressed = true;
-            record->progression_month = (int32_t)((c + 1) * m->cycle_months);
+            const int32_t end = (int32_t)((c + 1) * m->cycle_months);
+            int32_t *months[3] = {&record->progression_month, &record->second_progression_month,
+                                  &record->third_progression_month};
+            if (course.line <= 3)
+                *months[course.line - 1] = end;
+            double v[4];
+            ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_LINE, 0, v);
+            ipsim_pathway_progress(pathway, &course, c, v[U_TREATED], v[U_LINE_THRESHOLD]);
+            if (course.treated)
+                record->lines = (uint8_t)(course.line < 255 ? course.line : 255);
+            else
+                record->no_treatment_month = end;
             phase_change = c + 1;
         }
         grade = ipsim_grades_step(&m->grades, phase, course.response, grade, u[U_GRADE]);
@@ -281,7 +310,7 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     if (record->death_month < 0) {
         if (cycles == pathway->induction_end) {
             record->response = (uint8_t)course.response;
-            ipsim_pathway_assess(pathway, &course, baseline, grade);
+            ipsim_pathway_assess(pathway, &course, baseline, grade, cycles);
             record->improved_after_induction = (int8_t)course.improved;
         }
         grade_row[cycles] = (uint8_t)grade;

@@ -2,23 +2,26 @@
  *
  * The whole clinical model is an ipsim_model: every module's tables, built
  * once from a parameter set. ipsim_patient_simulate then runs one patient
- * through every cycle. At diagnosis the patient gets a myeloma type, an
- * R-ISS stage, a grade, transplant eligibility and a body weight
- * (models/diagnosis.h), and a place on the treatment pathway (response to
- * come, progression threshold: models/pathway.h). Within a cycle, a living
- * patient in grade g and phase f:
+ * through every cycle. At diagnosis the patient gets an age and a sex, a
+ * myeloma type, an R-ISS stage, a grade, transplant eligibility and a body
+ * weight (models/diagnosis.h), and a place on the treatment pathway
+ * (response to come, progression threshold: models/pathway.h). Within a
+ * cycle, a living patient in grade g and phase f:
  *   0. at the end of induction, has response and IP improvement assessed;
+ *      at the ASCT month, if eligible and still on the first line, ASCT;
  *   1. goes through the clinical modules (models/module.h), in registry
  *      order: IVIG by its policy (models/ivig.h), with its cost and its rate
  *      change; vaccination (models/vaccination.h), with its doses and its
  *      protection;
- *   2. has Poisson(lambda_g RR_f c) infection episodes (times the rate
- *      change's ratio when on it), each typed, prevented by a module's
- *      protection or not, and marked serious or not (models/infections.h);
- *   3. may die, of a serious episode or of other causes (models/mortality.h);
- *   4. if alive, may progress (next phase: relapse), and moves to next
- *      cycle's grade by the phase's and response's transition probabilities
- *      (models/grades.h).
+ *   2. has Poisson(lambda_g RR c) infection episodes (RR: the infection
+ *      period's ratio, times the rate change's when on it), each typed,
+ *      prevented by a module's protection or not, and marked serious or not
+ *      (models/infections.h);
+ *   3. may die, of a serious episode, of other causes (the life table) or
+ *      of myeloma (the phase's excess hazard) (models/mortality.h);
+ *   4. if alive, may progress (to the next line, or to no further
+ *      treatment), and moves to next cycle's grade by the phase's and
+ *      response's transition probabilities (models/grades.h).
  * Costs and QALYs accrue along the way (models/economics.h).
  * All randomness comes from counter-based streams at coordinates (patient,
  * cycle, purpose), so a patient's course is the same whatever the thread,
@@ -53,6 +56,7 @@ typedef struct ipsim_model {
     int64_t cycle_months; /* months per cycle */
     int64_t window_months; /* infection window, for summaries */
     int64_t recovery_cycle; /* ASCT month + 12, for summaries; -1 beyond the horizon */
+    int64_t asct_cycle;     /* the pathway's, for summaries */
 } ipsim_model;
 
 /* Builds every module from a validated parameter set, with the registered
@@ -75,7 +79,16 @@ typedef struct ipsim_patient_record {
     ipsim_outcomes outcomes; /* costs, QALYs, life-years (models/economics.h) */
     float weight_kg;     /* body weight at diagnosis */
     int32_t asct_month;  /* month of ASCT; -1 none */
-    int32_t progression_month; /* end of the cycle of progression; -1 none before death or horizon */
+    /* End of the cycle of the first, second and third progression (the end
+     * of the first, second and third line); -1 none before death or the
+     * horizon. */
+    int32_t progression_month;
+    int32_t second_progression_month;
+    int32_t third_progression_month;
+    int32_t no_treatment_month; /* from when no further treatment is given; -1 never */
+    uint8_t age;          /* whole years at diagnosis */
+    uint8_t sex;          /* ipsim_sex */
+    uint8_t lines;        /* lines of therapy begun: 1, 2, ... (capped at 255) */
     uint8_t baseline_grade;
     uint8_t death_cause;  /* ipsim_death_cause */
     uint8_t myeloma_type; /* ipsim_myeloma_type */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "models/mortality.h"
+#include "output/course.h"
 
 const char *ipsim_element_name(ipsim_element e)
 {
@@ -34,6 +35,7 @@ const char *const *ipsim_element_labels(ipsim_element e, int *count)
         {ipsim_myeloma_type_names, IPSIM_MYELOMA_TYPES},
         {ipsim_riss_names, IPSIM_RISS_STAGES},
         {ipsim_response_names, IPSIM_RESPONSES + 1},
+        {ipsim_sex_names, IPSIM_SEXES},
     };
     if (e < IPSIM_ELEMENT_ENUM_FIRST || e >= IPSIM_ELEMENTS) {
         *count = 0;
@@ -47,6 +49,8 @@ const char *const *ipsim_element_labels(ipsim_element e, int *count)
 
 static const char *const asct_labels[2] = {"without_asct", "with_asct"};
 static const char *const improved_labels[2] = {"not_improved", "improved"};
+static const char *const period_labels[IPSIM_COURSE_PERIODS] = {"months_0_2", "months_3_5",
+                                                                "months_6_11"};
 
 const ipsim_coordinate ipsim_coordinates[IPSIM_DIMS] = {
     [IPSIM_DIM_REPLICATE] = {"replicate", IPSIM_ELEMENT_INT32, NULL, 0,
@@ -80,6 +84,17 @@ const ipsim_coordinate ipsim_coordinates[IPSIM_DIMS] = {
     [IPSIM_DIM_ECONOMIC] = {"economic_outcome", IPSIM_ELEMENT_STRING, ipsim_economic_names,
                             IPSIM_ECONOMIC_OUTCOMES,
                             "costs, QALYs and life-years, undiscounted and discounted"},
+    [IPSIM_DIM_EVENT_ROW] = {"event_row", IPSIM_ELEMENT_INT32, NULL, 0,
+                             "cycles since the curve's start at which the event is first "
+                             "recorded; the last: none by the horizon"},
+    [IPSIM_DIM_COURSE_CURVE] = {"course_curve", IPSIM_ELEMENT_STRING, ipsim_course_curve_names,
+                                IPSIM_COURSE_CURVES, "survival curve or its censoring"},
+    [IPSIM_DIM_LIVING_PHASE] = {"phase_alive", IPSIM_ELEMENT_STRING, ipsim_phase_names,
+                                IPSIM_PHASES, "treatment phase"},
+    [IPSIM_DIM_PERIOD] = {"infection_period", IPSIM_ELEMENT_STRING, period_labels,
+                          IPSIM_COURSE_PERIODS, "months since diagnosis"},
+    [IPSIM_DIM_LINE] = {"line", IPSIM_ELEMENT_STRING, ipsim_line_names, IPSIM_LINES,
+                        "line of therapy (later_lines: the third)"},
 };
 
 int64_t ipsim_dim_length(ipsim_dim d, int64_t replicates, int64_t patients, int64_t months)
@@ -88,6 +103,7 @@ int64_t ipsim_dim_length(ipsim_dim d, int64_t replicates, int64_t patients, int6
     case IPSIM_DIM_REPLICATE: return replicates;
     case IPSIM_DIM_PATIENT: return patients;
     case IPSIM_DIM_MONTH: return months;
+    case IPSIM_DIM_EVENT_ROW: return months + 1;
     default: return ipsim_coordinates[d].length;
     }
 }
@@ -171,6 +187,22 @@ const ipsim_dataset ipsim_summaries[IPSIM_SUMMARIES] = {
     S_(ASCT_PATIENTS, "asct_patients", INT64, 1, 0, 0, "patients", "patients who received ASCT"),
     S_(PROGRESSIONS, "progressions", INT64, 1, 0, 0, "patients",
        "patients whose myeloma progressed before death or the horizon"),
+    S_(COURSE_EVENTS, "course_events", INT64, 3, IPSIM_DIM_COURSE_CURVE, IPSIM_DIM_EVENT_ROW,
+       "patients",
+       "per survival curve (course_curve), patients whose event is first recorded this many "
+       "cycles after the curve's start (the last entry: none by the horizon); the censored_ "
+       "curves count patients followed to the horizon without the event (output/course.h)"),
+    S_(DEATHS_BY_PHASE, "deaths_by_phase_and_cause", INT64, 3, IPSIM_DIM_LIVING_PHASE,
+       IPSIM_DIM_CAUSE, "patients", "deaths by the phase of the cycle of death, and cause"),
+    S_(ALIVE_AT_PERIOD, "alive_at_infection_period", INT64, 2, IPSIM_DIM_PERIOD, 0, "patients",
+       "patients alive at the start of each infection reporting period (0 where the cycle "
+       "length or the horizon does not resolve it)"),
+    S_(INFECTED_IN_PERIOD, "infected_in_infection_period", INT64, 2, IPSIM_DIM_PERIOD, 0,
+       "patients", "of those, patients with >= 1 infection episode in the period"),
+    S_(EPISODES_IN_PERIOD, "episodes_in_infection_period", INT64, 2, IPSIM_DIM_PERIOD, 0,
+       "episodes", "infection episodes that began in the period"),
+    S_(LINES_REACHED, "lines_reached", INT64, 2, IPSIM_DIM_LINE, 0, "patients",
+       "patients who began the first, second, third line of therapy"),
 };
 
 const ipsim_dataset ipsim_economic_totals[IPSIM_ECONOMIC_TOTALS] = {
@@ -251,6 +283,20 @@ const ipsim_column ipsim_patient_columns[IPSIM_PATIENT_COLUMNS] = {
        "month by which the myeloma progressed (end of the cycle); -1 if it did not before "
        "death or the horizon",
        FIELD(progression_month)),
+    P_(SECOND_PROGRESSION_MONTH, "second_progression_month", INT32, "months",
+       "month by which the myeloma progressed on the second line; -1 if it did not",
+       FIELD(second_progression_month)),
+    P_(THIRD_PROGRESSION_MONTH, "third_progression_month", INT32, "months",
+       "month by which the myeloma progressed on the third line; -1 if it did not",
+       FIELD(third_progression_month)),
+    P_(NO_TREATMENT_MONTH, "no_treatment_month", INT32, "months",
+       "month from which no further treatment was given (a progression left untreated); -1 "
+       "if never",
+       FIELD(no_treatment_month)),
+    P_(LINES, "lines", UINT8, "lines",
+       "lines of therapy begun (a line begins at each treated progression)", FIELD(lines)),
+    P_(AGE, "age", UINT8, "years", "age at diagnosis, in whole years", FIELD(age)),
+    P_(SEX, "sex", ENUM_SEX, NULL, "sex", FIELD(sex)),
     /* The names are ipsim_economic_names (tests/test_format.c checks). */
     E_(IPSIM_ECONOMIC_COST, "cost", IPSIM_UNITS_CURRENCY,
        "costs over the follow-up, undiscounted", outcomes.cost[0]),

@@ -48,6 +48,7 @@ typedef enum ipsim_element {
     IPSIM_ELEMENT_ENUM_MYELOMA,  /* ipsim_myeloma_type_names */
     IPSIM_ELEMENT_ENUM_RISS,     /* ipsim_riss_names */
     IPSIM_ELEMENT_ENUM_RESPONSE, /* ipsim_response_names */
+    IPSIM_ELEMENT_ENUM_SEX,      /* ipsim_sex_names */
     IPSIM_ELEMENTS
 } ipsim_element;
 
@@ -83,6 +84,11 @@ typedef enum ipsim_dim {
     IPSIM_DIM_ASCT,
     IPSIM_DIM_IMPROVED,
     IPSIM_DIM_ECONOMIC,
+    IPSIM_DIM_EVENT_ROW,     /* M + 1: rows since a curve's start, then "none by the horizon" */
+    IPSIM_DIM_COURSE_CURVE,  /* output/course.h */
+    IPSIM_DIM_LIVING_PHASE,  /* the treatment phases without dead */
+    IPSIM_DIM_PERIOD,        /* infection reporting periods */
+    IPSIM_DIM_LINE,          /* lines of therapy */
     IPSIM_DIMS
 } ipsim_dim;
 
@@ -157,6 +163,12 @@ enum {
     IPSIM_SUMMARY_TRANSPLANT_ELIGIBLE,
     IPSIM_SUMMARY_ASCT_PATIENTS,
     IPSIM_SUMMARY_PROGRESSIONS,
+    IPSIM_SUMMARY_COURSE_EVENTS,
+    IPSIM_SUMMARY_DEATHS_BY_PHASE,
+    IPSIM_SUMMARY_ALIVE_AT_PERIOD,
+    IPSIM_SUMMARY_INFECTED_IN_PERIOD,
+    IPSIM_SUMMARY_EPISODES_IN_PERIOD,
+    IPSIM_SUMMARY_LINES_REACHED,
     IPSIM_SUMMARIES
 };
 extern const ipsim_dataset ipsim_summaries[IPSIM_SUMMARIES];
@@ -208,6 +220,12 @@ enum {
     IPSIM_COLUMN_ASCT_MONTH,
     IPSIM_COLUMN_IMPROVED_AFTER_INDUCTION,
     IPSIM_COLUMN_PROGRESSION_MONTH,
+    IPSIM_COLUMN_SECOND_PROGRESSION_MONTH,
+    IPSIM_COLUMN_THIRD_PROGRESSION_MONTH,
+    IPSIM_COLUMN_NO_TREATMENT_MONTH,
+    IPSIM_COLUMN_LINES,
+    IPSIM_COLUMN_AGE,
+    IPSIM_COLUMN_SEX,
     IPSIM_COLUMN_ECONOMIC_FIRST, /* economics/<ipsim_economic_names[k]>, in that order */
     IPSIM_PATIENT_COLUMNS = IPSIM_COLUMN_ECONOMIC_FIRST + IPSIM_ECONOMIC_OUTCOMES
 };

@@ -22,7 +22,7 @@ static int make_coordinates(ipsim_h5_writer *w, const ipsim_params *p, hid_t *sc
 {
     const hsize_t R = (hsize_t)w->replicates, N = (hsize_t)w->patients, M = (hsize_t)w->months;
     int32_t *replicate_values = malloc(R * sizeof *replicate_values);
-    int32_t *month_values = malloc(M * sizeof *month_values);
+    int32_t *month_values = malloc((M + 1) * sizeof *month_values);
     if (!replicate_values || !month_values) {
         free(replicate_values);
         free(month_values);
@@ -39,14 +39,22 @@ static int make_coordinates(ipsim_h5_writer *w, const ipsim_params *p, hid_t *sc
     scales[IPSIM_DIM_MONTH] = ipsim_h5i_make_scale(
         w->group, c[IPSIM_DIM_MONTH].name, ipsim_h5i_file_type(w, c[IPSIM_DIM_MONTH].element), M,
         M, month_values, c[IPSIM_DIM_MONTH].long_name);
+    /* An event curve's rows count cycles from its start: 0 .. M. */
+    for (hsize_t m = 0; m <= M; m++)
+        month_values[m] = (int32_t)m;
+    scales[IPSIM_DIM_EVENT_ROW] = ipsim_h5i_make_scale(
+        w->group, c[IPSIM_DIM_EVENT_ROW].name,
+        ipsim_h5i_file_type(w, c[IPSIM_DIM_EVENT_ROW].element), M + 1, M + 1, month_values,
+        c[IPSIM_DIM_EVENT_ROW].long_name);
     free(replicate_values);
     free(month_values);
     scales[IPSIM_DIM_PATIENT] = ipsim_h5i_make_scale(
         w->group, c[IPSIM_DIM_PATIENT].name, ipsim_h5i_file_type(w, c[IPSIM_DIM_PATIENT].element),
         N, (hsize_t)w->block_patients, NULL, c[IPSIM_DIM_PATIENT].long_name);
     for (int d = IPSIM_DIM_MONTH + 1; d < IPSIM_DIMS; d++)
-        scales[d] = ipsim_h5i_make_label_scale(w->group, c[d].name, c[d].labels, c[d].length,
-                                               c[d].long_name);
+        if (d != IPSIM_DIM_EVENT_ROW)
+            scales[d] = ipsim_h5i_make_label_scale(w->group, c[d].name, c[d].labels,
+                                                   c[d].length, c[d].long_name);
     for (int d = 0; d < IPSIM_DIMS; d++)
         if (scales[d] < 0)
             return ipsim_h5i_fail_hdf5(w, err, "creating the coordinate datasets");

@@ -154,6 +154,12 @@ int ipsim_h5r_load_summary(ipsim_h5_reader *r, ipsim_error *err)
         {&ipsim_summaries[IPSIM_SUMMARY_TRANSPLANT_ELIGIBLE], &total->transplant_eligible},
         {&ipsim_summaries[IPSIM_SUMMARY_ASCT_PATIENTS], &total->asct_patients},
         {&ipsim_summaries[IPSIM_SUMMARY_PROGRESSIONS], &total->progressions},
+        {&ipsim_summaries[IPSIM_SUMMARY_COURSE_EVENTS], total->course_event_row},
+        {&ipsim_summaries[IPSIM_SUMMARY_DEATHS_BY_PHASE], &total->course.deaths_by_phase[0][0]},
+        {&ipsim_summaries[IPSIM_SUMMARY_ALIVE_AT_PERIOD], total->course.alive_at_period},
+        {&ipsim_summaries[IPSIM_SUMMARY_INFECTED_IN_PERIOD], total->course.infected_in_period},
+        {&ipsim_summaries[IPSIM_SUMMARY_EPISODES_IN_PERIOD], total->course.episodes_in_period},
+        {&ipsim_summaries[IPSIM_SUMMARY_LINES_REACHED], total->course.lines_reached},
     };
     /* One buffer, as large as the largest table read into it (and the
      * economic outcomes' means). */
@@ -199,7 +205,8 @@ int ipsim_h5r_load_summary(ipsim_h5_reader *r, ipsim_error *err)
     if (!rc) {
         total->patients += p->cohort.patients * p->cohort.replicates;
         total->deaths[IPSIM_ALIVE] = total->patients - total->deaths[IPSIM_DEATH_BACKGROUND] -
-                                     total->deaths[IPSIM_DEATH_INFECTION];
+                                     total->deaths[IPSIM_DEATH_INFECTION] -
+                                     total->deaths[IPSIM_DEATH_MYELOMA];
     }
     free(occupancy);
     free(counts);

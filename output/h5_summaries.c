@@ -69,7 +69,8 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
         occupancy[i] = (double)s->occupancy[i] / (double)s->patients;
     hid_t group = H5Gopen2(w->group, "summary", H5P_DEFAULT);
     int64_t deaths[IPSIM_DEATH_CAUSES - 1] = {s->deaths[IPSIM_DEATH_BACKGROUND],
-                                              s->deaths[IPSIM_DEATH_INFECTION]};
+                                              s->deaths[IPSIM_DEATH_INFECTION],
+                                              s->deaths[IPSIM_DEATH_MYELOMA]};
     int64_t person_months[IPSIM_GRADES];
     for (int g = 0; g < IPSIM_GRADES; g++)
         person_months[g] = ipsim_summary_person_months(s, g);
@@ -106,6 +107,12 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
         {IPSIM_SUMMARY_TRANSPLANT_ELIGIBLE, &s->transplant_eligible},
         {IPSIM_SUMMARY_ASCT_PATIENTS, &s->asct_patients},
         {IPSIM_SUMMARY_PROGRESSIONS, &s->progressions},
+        {IPSIM_SUMMARY_COURSE_EVENTS, s->course_event_row},
+        {IPSIM_SUMMARY_DEATHS_BY_PHASE, &s->course.deaths_by_phase[0][0]},
+        {IPSIM_SUMMARY_ALIVE_AT_PERIOD, s->course.alive_at_period},
+        {IPSIM_SUMMARY_INFECTED_IN_PERIOD, s->course.infected_in_period},
+        {IPSIM_SUMMARY_EPISODES_IN_PERIOD, s->course.episodes_in_period},
+        {IPSIM_SUMMARY_LINES_REACHED, s->course.lines_reached},
     };
     herr_t ok = group < 0 ? -1 : 0;
     if (!ok) {

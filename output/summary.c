@@ -87,8 +87,9 @@ int ipsim_summary_create_for(ipsim_summary **out, const ipsim_summary_shape *sha
     s->first_infection = calloc(months * IPSIM_GRADES, sizeof *s->first_infection);
     s->phase_occupancy = calloc(months * IPSIM_PHASE_STATES, sizeof *s->phase_occupancy);
     s->pfs_event_row = calloc((months + 1) * 2, sizeof *s->pfs_event_row);
+    s->course_event_row = calloc((months + 1) * IPSIM_COURSE_CURVES, sizeof *s->course_event_row);
     if (!s->occupancy || !s->on_ivig || !s->first_infection || !s->phase_occupancy ||
-        !s->pfs_event_row) {
+        !s->pfs_event_row || !s->course_event_row) {
         ipsim_summary_free(s);
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the run summary");
     }
@@ -116,6 +117,7 @@ void ipsim_summary_free(ipsim_summary *s)
     free(s->first_infection);
     free(s->phase_occupancy);
     free(s->pfs_event_row);
+    free(s->course_event_row);
     free(s);
 }
 
@@ -144,10 +146,12 @@ static void tally_arrays(const ipsim_summary *s, int64_t *arrays[IPSIM_SUMMARY_A
     const size_t months = (size_t)s->shape.months;
     int64_t *const a[IPSIM_SUMMARY_ARRAYS] = {
         s->occupancy,       s->on_ivig,       s->first_infection,
-        s->phase_occupancy, s->pfs_event_row, (int64_t *)TALLIES_FIRST(s)};
-    const size_t n[IPSIM_SUMMARY_ARRAYS] = {months * IPSIM_STATES, months,
-                                            months * IPSIM_GRADES, months * IPSIM_PHASE_STATES,
-                                            pfs_cells(s),          TALLIES_COUNT};
+        s->phase_occupancy, s->pfs_event_row, s->course_event_row,
+        (int64_t *)TALLIES_FIRST(s)};
+    const size_t n[IPSIM_SUMMARY_ARRAYS] = {
+        months * IPSIM_STATES,       months,       months * IPSIM_GRADES,
+        months * IPSIM_PHASE_STATES, pfs_cells(s), (months + 1) * IPSIM_COURSE_CURVES,
+        TALLIES_COUNT};
     for (int i = 0; i < IPSIM_SUMMARY_ARRAYS; i++) {
         arrays[i] = a[i];
         lengths[i] = n[i];
@@ -221,6 +225,8 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
     s->transplant_eligible += record->transplant_eligible;
     s->asct_patients += record->asct_month >= 0;
     s->progressions += record->progression_month >= 0;
+    ipsim_course_add_patient(s->course_event_row, &s->course, months, s->shape.cycle_months, rows,
+                             record);
     /* The review's pathway figures concern patients with IP at diagnosis
      * who were alive when assessed. */
     const int improved = record->improved_after_induction;
@@ -416,7 +422,7 @@ void ipsim_summary_print_scenario(FILE *out, const ipsim_params *p)
 }
 
 /* Response, ASCT, progression, and PFS by IP improvement (review 3.1.3, 5.1). */
-static void print_pathway(FILE *out, const ipsim_summary *s)
+static void print_pathway(FILE *out, const ipsim_summary *s, const ipsim_params *p)
 {
     const double n = (double)s->patients;
     int64_t assessed = 0;
@@ -441,17 +447,29 @@ static void print_pathway(FILE *out, const ipsim_summary *s)
                 s->improvement_assessed[0]
                     ? 100.0 * (double)s->improved[0] / (double)s->improvement_assessed[0]
                     : 0.0);
+    /* The review says "median not reached" for the improved group without a
+     * follow-up: the one ipsim judges it at is printed beside the median. */
+    const int64_t followup = p->validation.pfs_followup_months;
     for (int group = 0; group < 2; group++) {
-        double median, low, high;
+        double median, low, high, share, share_low, share_high;
         int64_t count = ipsim_summary_pfs_median(s, group, &median, &low, &high);
         if (count == 0)
             continue;
         fprintf(out, "  median PFS, IP %s: ", group ? "improved" : "not improved");
         if (isnan(median))
-            fprintf(out, "not reached by the horizon (%lld patients)\n", (long long)count);
+            fprintf(out, "not reached by the horizon (%lld patients)", (long long)count);
         else
-            fprintf(out, "%.1f months (%lld patients)\n", median, (long long)count);
+            fprintf(out, "%.1f months (%lld patients)", median, (long long)count);
+        ipsim_summary_pfs(s, group, followup, &share, &share_low, &share_high);
+        if (group == 1 && !isnan(share))
+            fprintf(out, "; progression-free at %lld months (the review's \"not reached\" is "
+                         "judged there): %.1f%%",
+                    (long long)followup, 100 * share);
+        fputc('\n', out);
     }
+    fputc('\n', out);
+    ipsim_course_print(out, s->course_event_row, &s->course, s->phase_occupancy, s->shape.months,
+                       s->shape.cycle_months, followup);
 }
 
 void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *p)
@@ -572,7 +590,7 @@ void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *
                        : 0.0,
                 years > 0 ? (double)s->ivig_milligrams / 1000.0 / years * 100.0 : 0.0);
     }
-    print_pathway(out, s);
+    print_pathway(out, s, p);
     double means[IPSIM_ECONOMIC_OUTCOMES];
     ipsim_summary_mean_economics(s, means);
     fprintf(out,
@@ -586,10 +604,11 @@ void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *
             means[IPSIM_ECONOMIC_COST], means[IPSIM_ECONOMIC_COST_DISCOUNTED],
             means[IPSIM_ECONOMIC_QALYS], means[IPSIM_ECONOMIC_QALYS_DISCOUNTED],
             means[IPSIM_ECONOMIC_LIFE_YEARS], means[IPSIM_ECONOMIC_LIFE_YEARS_DISCOUNTED]);
-    int64_t dead = s->deaths[IPSIM_DEATH_BACKGROUND] + s->deaths[IPSIM_DEATH_INFECTION];
-    fprintf(out, "Deaths by month %lld: %lld of %lld patients (%.1f%%); %lld after a serious "
-                 "infection\n",
+    int64_t dead = n - s->deaths[IPSIM_ALIVE];
+    fprintf(out, "Deaths by month %lld: %lld of %lld patients (%.1f%%); of infection %lld, of "
+                 "myeloma %lld, of other causes %lld\n",
             (long long)horizon, (long long)dead, (long long)n,
             n ? 100.0 * (double)dead / (double)n : 0.0,
-            (long long)s->deaths[IPSIM_DEATH_INFECTION]);
+            (long long)s->deaths[IPSIM_DEATH_INFECTION], (long long)s->deaths[IPSIM_DEATH_MYELOMA],
+            (long long)s->deaths[IPSIM_DEATH_BACKGROUND]);
 }

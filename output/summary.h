@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "models/mortality.h"
 #include "models/patient.h"
+#include "output/course.h"
 #include "params/params.h"
 
 /* What a summary's tables are sized and timed by. */
@@ -47,6 +48,9 @@ typedef struct ipsim_summary {
      * entry: neither by the horizon). Among patients with IP at diagnosis
      * alive at the end of induction. */
     int64_t *pfs_event_row;
+    /* [IPSIM_COURSE_CURVES][months + 1]: the course's event curves
+     * (output/course.h). */
+    int64_t *course_event_row;
 
     /* Fixed-size tallies, every one an int64_t (merged and reset as one
      * array: keep them between `patients` and `ivig_milligrams`). */
@@ -77,6 +81,7 @@ typedef struct ipsim_summary {
      * [0] and with [1] ASCT; and those of them in grade none then. */
     int64_t recovery_assessed[2];
     int64_t recovered[2];
+    ipsim_course_tallies course; /* deaths by phase, infection by period, lines reached */
     /* Costs, QALYs and life-years (IPSIM_ECONOMIC_*), summed in fixed point
      * (ipsim_economic_unit: cents, 1e-9 QALY and life-year) so that the sums
      * do not depend on the order patients are added in. */
@@ -142,7 +147,7 @@ void ipsim_summary_mean_economics(const ipsim_summary *s, double means[IPSIM_ECO
  * fixed-size counts), for summing across processes: fills arrays[i] and
  * lengths[i] and returns how many. dst += src over each is
  * ipsim_summary_merge. */
-enum { IPSIM_SUMMARY_ARRAYS = 6 };
+enum { IPSIM_SUMMARY_ARRAYS = 7 };
 int ipsim_summary_arrays(ipsim_summary *s, int64_t *arrays[IPSIM_SUMMARY_ARRAYS],
                          size_t lengths[IPSIM_SUMMARY_ARRAYS]);
 

@@ -16,7 +16,7 @@
 #include "params/schema.h"
 #include "params/yaml_tree.h"
 
-enum { MAX_SPECS = IPSIM_PARAM_SPEC_MAX, VECTOR_MAX = IPSIM_GRADES };
+enum { MAX_SPECS = IPSIM_PARAM_SPEC_MAX, VECTOR_MAX = IPSIM_VECTOR_MAX };
 
 /* Where a parameter's value came from, for errors found after loading. */
 typedef struct origin {

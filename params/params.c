@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <math.h>
@@ -35,8 +36,15 @@ const char *const ipsim_riss_names[IPSIM_RISS_STAGES] = {"i", "ii", "iii"};
 const char *const ipsim_response_names[IPSIM_RESPONSES + 1] = {"cr", "vgpr", "pr", "less",
                                                                "not_assessed"};
 
-const char *const ipsim_phase_names[IPSIM_PHASE_STATES] = {"induction", "transplant",
-                                                           "maintenance", "relapse", "dead"};
+const char *const ipsim_phase_names[IPSIM_PHASE_STATES] = {
+    "induction", "transplant", "maintenance", "second_line", "later_lines", "no_treatment", "dead"};
+
+const char *const ipsim_line_names[IPSIM_LINES] = {"first_line", "second_line", "later_lines"};
+
+const char *const ipsim_sex_names[IPSIM_SEXES] = {"male", "female"};
+
+const int ipsim_age_band_first[IPSIM_AGE_BANDS] = {35, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90};
+const int ipsim_age_band_last[IPSIM_AGE_BANDS] = {44, 49, 54, 59, 64, 69, 74, 79, 84, 89, 99};
 
 const char *const ipsim_counting_names[IPSIM_COUNTINGS + 1] = {"beginning", "end", "half_cycle",
                                                                "trapezoid", NULL};
@@ -58,4 +66,52 @@ int64_t ipsim_params_recovery_cycle(const ipsim_params *p)
 {
     int64_t cycle = ipsim_params_cycle_of_month(p, p->pathway.asct_month + 12);
     return cycle <= ipsim_params_cycles(p) ? cycle : -1;
+}
+
+int ipsim_params_timetable_moves(const ipsim_params *p, char *text, size_t size)
+{
+    ipsim_params monthly = *p;
+    monthly.cohort.cycle_months = 1;
+    const int64_t c = p->cohort.cycle_months;
+    const int64_t induction = ipsim_params_induction_cycles(p) * c;
+    const int64_t asct = ipsim_params_cycle_of_month(p, p->pathway.asct_month) * c;
+    const struct {
+        const char *event;
+        int64_t here, monthly;
+    } events[] = {
+        {"induction ends at month", induction, ipsim_params_induction_cycles(&monthly)},
+        {"ASCT comes at month", asct > induction ? asct : induction,
+         p->pathway.asct_month > ipsim_params_induction_cycles(&monthly)
+             ? p->pathway.asct_month
+             : ipsim_params_induction_cycles(&monthly)},
+        {"maintenance follows ASCT at month",
+         (asct > induction ? asct : induction) +
+             ipsim_params_cycle_of_month(p, p->pathway.transplant_phase_months) * c,
+         (p->pathway.asct_month > ipsim_params_induction_cycles(&monthly)
+              ? p->pathway.asct_month
+              : ipsim_params_induction_cycles(&monthly)) +
+             p->pathway.transplant_phase_months},
+        {"the early months last", ipsim_params_cycle_of_month(p, p->infection.early_months) * c,
+         p->infection.early_months},
+        {"the neutropenic months last",
+         ipsim_params_cycle_of_month(p, p->infection.neutropenic_months) * c,
+         p->infection.neutropenic_months},
+        {"recovery after ASCT is read at month",
+         ipsim_params_cycle_of_month(p, p->pathway.asct_month + 12) * c,
+         p->pathway.asct_month + 12},
+    };
+    int moves = 0;
+    size_t used = 0;
+    if (size > 0)
+        text[0] = '\0';
+    for (size_t k = 0; k < sizeof events / sizeof events[0]; k++) {
+        if (events[k].here == events[k].monthly)
+            continue;
+        int w = snprintf(text + used, used < size ? size - used : 0,
+                         "%s%s %lld, not %lld", moves ? "; " : "", events[k].event,
+                         (long long)events[k].here, (long long)events[k].monthly);
+        used += w > 0 ? (size_t)w : 0;
+        moves++;
+    }
+    return moves;
 }

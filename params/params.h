@@ -10,6 +10,7 @@
 #define IPSIM_PARAMS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The five immunoparesis grades (docs/review.md, review section 3.2) and death. */
@@ -65,12 +66,45 @@ enum { IPSIM_RESPONSES = 4 };
 typedef enum ipsim_phase {
     IPSIM_PHASE_INDUCTION = 0,   /* induction therapy (and, for transplant candidates, until ASCT) */
     IPSIM_PHASE_TRANSPLANT = 1,  /* ASCT and the recovery after it */
-    IPSIM_PHASE_MAINTENANCE = 2, /* lenalidomide maintenance until progression */
-    IPSIM_PHASE_RELAPSE = 3,     /* after progression */
-    IPSIM_PHASE_DEAD = 4
+    IPSIM_PHASE_MAINTENANCE = 2, /* lenalidomide maintenance until the first progression */
+    IPSIM_PHASE_SECOND_LINE = 3, /* the second line of therapy, after the first progression */
+    IPSIM_PHASE_LATER_LINES = 4, /* third and later lines, after each later progression */
+    IPSIM_PHASE_NO_TREATMENT = 5, /* no further anti-myeloma treatment after a progression */
+    IPSIM_PHASE_DEAD = 6
 } ipsim_phase;
 
-enum { IPSIM_PHASES = 4, IPSIM_PHASE_STATES = 5 };
+enum { IPSIM_PHASES = 6, IPSIM_PHASE_STATES = 7 };
+
+/* Lines of therapy as ipsim reports them: the first (induction, ASCT,
+ * maintenance), the second, and the third or any later one. */
+enum { IPSIM_LINE_FIRST = 0, IPSIM_LINE_SECOND = 1, IPSIM_LINE_LATER = 2, IPSIM_LINES = 3 };
+
+/* The phase in which a line is given (line: IPSIM_LINE_*); the first line's
+ * phases are induction, transplant and maintenance. */
+static inline int ipsim_phase_line(int phase)
+{
+    return phase == IPSIM_PHASE_SECOND_LINE ? IPSIM_LINE_SECOND
+           : phase == IPSIM_PHASE_LATER_LINES || phase == IPSIM_PHASE_NO_TREATMENT
+               ? IPSIM_LINE_LATER
+               : IPSIM_LINE_FIRST;
+}
+
+/* Sex, for the general-population life table. */
+typedef enum ipsim_sex { IPSIM_SEX_MALE = 0, IPSIM_SEX_FEMALE = 1 } ipsim_sex;
+enum { IPSIM_SEXES = 2 };
+
+/* Age bands of the age at diagnosis (diagnosis.age_band_share): under 45
+ * (read as 35-44), 45-49, ..., 85-89, 90 and over (read as 90-99); ages
+ * within a band are equally likely, in whole years. */
+enum { IPSIM_AGE_BANDS = 11, IPSIM_AGE_MIN = 35, IPSIM_AGE_MAX = 99 };
+extern const int ipsim_age_band_first[IPSIM_AGE_BANDS]; /* first age of each band */
+extern const int ipsim_age_band_last[IPSIM_AGE_BANDS];
+
+/* Where deaths from other causes come from (mortality.background). */
+typedef enum ipsim_background_mortality {
+    IPSIM_BACKGROUND_LIFE_TABLE = 0, /* the general population's, by age and sex */
+    IPSIM_BACKGROUND_CONSTANT = 1    /* mortality.background_monthly_probability for everyone */
+} ipsim_background_mortality;
 
 /* How grades move between cycles (models/grades.h). */
 typedef enum ipsim_grade_model {
@@ -100,6 +134,8 @@ extern const char *const ipsim_myeloma_type_names[IPSIM_MYELOMA_TYPES];
 extern const char *const ipsim_riss_names[IPSIM_RISS_STAGES];
 extern const char *const ipsim_response_names[IPSIM_RESPONSES + 1];
 extern const char *const ipsim_phase_names[IPSIM_PHASE_STATES];
+extern const char *const ipsim_line_names[IPSIM_LINES];
+extern const char *const ipsim_sex_names[IPSIM_SEXES];
 extern const char *const ipsim_counting_names[IPSIM_COUNTINGS + 1]; /* NULL-terminated */
 
 #define IPSIM_NAME_MAX 64
@@ -117,6 +153,9 @@ typedef enum ipsim_distribution {
 } ipsim_distribution;
 
 enum { IPSIM_DISTRIBUTIONS = 6, IPSIM_UNCERTAIN_MAX = 64 };
+/* The most values a vector parameter (or a matrix row) has: the schema's
+ * longest is diagnosis.age_band_share. */
+enum { IPSIM_VECTOR_MAX = 16 };
 
 /* One uncertain parameter: the distribution of `count` consecutive reals
  * of the parameter set, starting at element `element` of the schema's
@@ -127,7 +166,7 @@ typedef struct ipsim_uncertain {
     int32_t count;   /* 1, or the vector's length for a Dirichlet */
     int32_t distribution; /* ipsim_distribution */
     double a, b;     /* the natural parameters named above (not Dirichlet) */
-    double alpha[IPSIM_GRADES]; /* Dirichlet concentrations, [count] */
+    double alpha[IPSIM_VECTOR_MAX]; /* Dirichlet concentrations, [count] */
 } ipsim_uncertain;
 
 /* Most willingness-to-pay values a table or figure reports beside the
@@ -176,16 +215,25 @@ typedef struct ipsim_params {
     struct {
         int64_t window_months;
         double share_within_window[IPSIM_GRADES]; /* P(>= 1 infection in window) */
+        int64_t early_months;        /* the first months after diagnosis ... */
+        double early_rate_ratio;     /* ... have this extra rate ratio */
+        int64_t neutropenic_months;  /* the first months of the transplant phase ... */
+        double neutropenic_rate_ratio; /* ... this one (melphalan's neutropenia) */
         double type_share[IPSIM_INFECTION_TYPES];  /* sum 1 */
         double serious_share[IPSIM_GRADES];        /* P(serious | episode, grade) */
     } infection;
 
     struct {
-        double background_monthly_probability;
+        ipsim_background_mortality background;
+        int life_table; /* index into ipsim_life_tables (params/life_table.h) */
+        double background_monthly_probability; /* with background = constant */
+        double excess_hazard_per_month[IPSIM_PHASES]; /* myeloma's, by phase */
         double serious_infection_case_fatality;
     } mortality;
 
     struct {
+        double age_band_share[IPSIM_AGE_BANDS]; /* age at diagnosis, sum 1 */
+        double male_share;
         double weight_kg_mean; /* body weight at diagnosis: normal, truncated */
         double weight_kg_sd;
         double weight_kg_min;
@@ -200,13 +248,23 @@ typedef struct ipsim_params {
         int64_t induction_cycles;     /* treatment cycles of induction */
         int64_t induction_cycle_days; /* days per treatment cycle */
         double response_share[IPSIM_RESPONSES]; /* at the end of induction, sum 1 */
-        double transplant_eligible_share;
+        double transplant_eligible_share; /* among patients up to the age limit */
+        int64_t transplant_age_limit;     /* oldest age at diagnosis eligible for ASCT */
         int64_t asct_month;              /* months after diagnosis */
         int64_t transplant_phase_months; /* ASCT and recovery, before maintenance */
         double infection_rate_ratio[IPSIM_PHASES];
         double progression_hazard_per_month;     /* IP not improved after induction */
         double progression_hazard_ratio_improved; /* IP improved (or none at diagnosis) */
+        double progression_hazard_ratio_transplant; /* after ASCT, against without it */
     } pathway;
+
+    struct {
+        /* Hazard of the next progression on the second and on later lines. */
+        double progression_hazard_per_month[2]; /* [0] second line, [1] later lines */
+        /* At a progression on the first, second, later line: the share who
+         * receive no further treatment. */
+        double no_further_treatment_share[IPSIM_LINES];
+    } lines;
 
     struct {
         ipsim_ivig_policy policy;
@@ -318,5 +376,13 @@ int64_t ipsim_params_cycle_of_month(const ipsim_params *p, int64_t month);
 /* The review's recovery figures are read 12 months after ASCT: the cycle
  * of asct_month + 12, or -1 if that is beyond the horizon. */
 int64_t ipsim_params_recovery_cycle(const ipsim_params *p);
+
+/* The calibration holds at the timetable of 1-month cycles: induction's
+ * end, ASCT, the start of maintenance after it, the end of the early and of
+ * the neutropenic months, the review's recovery month. Longer cycles round
+ * some of these to other months. Writes a sentence naming each event that
+ * moves, with both months, into text (size bytes) and returns how many
+ * move (0: none, text empty). */
+int ipsim_params_timetable_moves(const ipsim_params *p, char *text, size_t size);
 
 #endif

@@ -319,7 +319,7 @@ int ipsim_uncertain_parse_dirichlet(const ipsim_yaml_node *node, int count,
         if (read_shares(&s, alpha, "alpha", count, labels, out->alpha))
             return IPSIM_EPARAM;
     } else if (mean && !alpha) {
-        double n = 0, m[IPSIM_GRADES], sum = 0;
+        double n = 0, m[IPSIM_VECTOR_MAX], sum = 0;
         int has_n = get_real(&s, "n", &n);
         if (has_n < 0 || read_shares(&s, mean, "mean", count, labels, m))
             return IPSIM_EPARAM;

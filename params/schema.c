@@ -10,12 +10,14 @@
 #include <string.h>
 
 #include "base/text.h"
+#include "params/life_table.h"
 #include "params/params.h"
 
 _Static_assert(sizeof(ipsim_trajectories) == sizeof(int), "CHOICE fields are stored as int");
 _Static_assert(sizeof(ipsim_ivig_policy) == sizeof(int), "CHOICE fields are stored as int");
 _Static_assert(sizeof(ipsim_grade_model) == sizeof(int), "CHOICE fields are stored as int");
 _Static_assert(sizeof(ipsim_counting) == sizeof(int), "CHOICE fields are stored as int");
+_Static_assert(sizeof(ipsim_background_mortality) == sizeof(int), "CHOICE fields are stored as int");
 
 static const char *const grade_labels[] = {"none", "mild", "moderate", "severe", "very_severe"};
 static const char *const type_labels[] = {"bacterial", "viral", "fungal"};
@@ -25,7 +27,14 @@ static const char *const ivig_policy_choices[] = {"none", "grade", "infections",
 static const char *const myeloma_type_labels[] = {"igg", "iga", "light_chain"};
 static const char *const riss_labels[] = {"i", "ii", "iii"};
 static const char *const response_labels[] = {"cr", "vgpr", "pr", "less"};
-static const char *const phase_labels[] = {"induction", "transplant", "maintenance", "relapse"};
+static const char *const phase_labels[] = {"induction",   "transplant",  "maintenance",
+                                           "second_line", "later_lines", "no_treatment"};
+static const char *const later_line_labels[] = {"second_line", "later_lines"};
+static const char *const line_labels[] = {"first_line", "second_line", "later_lines"};
+static const char *const age_band_labels[] = {"under_45", "45_49", "50_54", "55_59",
+                                              "60_64",    "65_69", "70_74", "75_79",
+                                              "80_84",    "85_89", "90_and_over"};
+static const char *const background_choices[] = {"life_table", "constant", NULL};
 static const char *const grade_model_choices[] = {"pathway", "matrix", NULL};
 static const char *const grade_choices[] = {"none", "mild", "moderate", "severe", "very_severe",
                                             NULL};
@@ -64,9 +73,10 @@ const ipsim_param_spec ipsim_param_specs[] = {
                      "very_severe: 0.376}",
      .unit = "share",
      .doc = "Grade mix at diagnosis. Default: review sections 1 and 3.1.1 (IP in 90.1%, so none "
-            "9.9%; mild 14.0%, moderate 28.6%, severe 9.9%); very_severe takes the remaining "
-            "37.6% (calc). The review's 76.1% 'severe or worse' does not fit these figures "
-            "(docs/review.md)."},
+            "9.9%; mild 14.0%, moderate 28.6%); the remaining 47.5% is severe or worse, and "
+            "the review's 76.1% 'severe or worse' reads as moderate or worse (docs/review.md). "
+            "Its split, severe 9.9% and very_severe 37.6%, is an assumption (the review's "
+            "'severe 9.9%' is very probably the share without IP)."},
 
     {.path = "grades.transitions", .type = IPSIM_PARAM_BOOL, .offset = AT(grades.transitions),
      .default_yaml = "true", .unit = "-",
@@ -92,19 +102,20 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "grades.improve_per_month", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(grades.improve_per_month), .length = IPSIM_PHASES, .labels = phase_labels,
      .min = 0, .max = 1,
-     .default_yaml = "{induction: 0.3913279726, transplant: 0.0513380274, maintenance: 0.0170841788, "
-                     "relapse: 0.005}",
+     .default_yaml = "{induction: 0.3927835069, transplant: 0.05111477312, maintenance: 0.01848506795, "
+                     "second_line: 0.005, later_lines: 0.005, no_treatment: 0}",
      .unit = "probability per month",
      .doc = "Monthly probability of moving one grade better, by phase, for a patient in "
-            "complete response (other responses: times response_improve_factor; in relapse "
-            "the factor is not applied). Induction, transplant and maintenance are fitted by "
+            "complete response (other responses: times response_improve_factor; after the first "
+            "line the factor is not applied). Induction, transplant and maintenance are fitted by "
             "`ipsim calibrate` to the review's recovery figures (62.5% improved after 3 VRD "
             "cycles in CR; 37.5% vs 18.8% fully recovered 12 months after ASCT or without it; "
-            "docs/review.md); relapse is an assumption."},
+            "docs/review.md); the later phases are assumptions."},
     {.path = "grades.worsen_per_month", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(grades.worsen_per_month), .length = IPSIM_PHASES, .labels = phase_labels,
      .min = 0, .max = 1,
-     .default_yaml = "{induction: 0.005, transplant: 0.005, maintenance: 0.005, relapse: 0.03}",
+     .default_yaml = "{induction: 0.005, transplant: 0.005, maintenance: 0.005, "
+                     "second_line: 0.03, later_lines: 0.03, no_treatment: 0.05}",
      .unit = "probability per month",
      .doc = "Monthly probability of moving one grade worse, by phase. Default: assumption "
             "(IP rarely deepens on effective therapy; relapse suppresses polyclonal "
@@ -127,16 +138,16 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "infection.share_within_window", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(infection.share_within_window),
      .length = IPSIM_GRADES, .labels = grade_labels, .min = 0, .max = 1, .max_exclusive = true,
-     .default_yaml = "{none: 0.054, mild: 0.1787789125, moderate: 0.2188273322, severe: 0.3230608572, "
-                     "very_severe: 0.3230608572}",
+     .default_yaml = "{none: 0.03216, mild: 0.1080518187, moderate: 0.1392899041, severe: 0.2146890986, "
+                     "very_severe: 0.2146890986}",
      .unit = "share",
      .doc = "Share of patients held in a grade (outside any phase's rate ratio) with >= 1 "
             "infection over the window; the grade's monthly hazard is -ln(1 - share) / "
             "window_months. Default: mild, moderate and severe (= very_severe) fitted by `ipsim "
             "calibrate` so that, with grades changing and lenalidomide's rate ratio, the shares "
             "by grade at diagnosis are the review's 18.2%, 25.6% and 38.9% (severe or worse; "
-            "section 3.1.2); none 5.4% is calc: 18.2% x 15.8/53.1, the no-IP/partial-IP ratio of "
-            "first-6-month infection (Mediterr J Hematol Infect Dis, 213 patients)."},
+            "section 3.1.2); none is calc: mild's fitted value x 15.8/53.1, the no-IP/partial-IP "
+            "ratio of first-6-month infection (Mediterr J Hematol Infect Dis, 213 patients)."},
     {.path = "infection.type_share", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(infection.type_share), .length = IPSIM_INFECTION_TYPES, .labels = type_labels,
      .min = 0, .max = 1, .check = IPSIM_CHECK_SUM_TO_ONE,
@@ -145,20 +156,75 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "infection.serious_share", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(infection.serious_share), .length = IPSIM_GRADES, .labels = grade_labels,
      .min = 0, .max = 1,
-     .default_yaml = "{none: 0.3, mild: 0.3, moderate: 0.3, severe: 0.4842305276, very_severe: 0.4842305276}",
+     .default_yaml = "{none: 0.3, mild: 0.3, moderate: 0.3, severe: 0.4063281377, very_severe: 0.4063281377}",
      .unit = "probability",
      .doc = "Probability that an episode is serious (hospitalised), by grade. Default: 0.30 is "
             "an assumption; severe (= very_severe) is fitted by `ipsim calibrate` so that "
             "serious infections are 3.2x as frequent per month in severe-or-worse IP as in mild "
             "IP (review section 3.1.2)."},
 
+    {.path = "infection.early_months", .type = IPSIM_PARAM_INT,
+     .offset = AT(infection.early_months), .min = 0, .max = 1200, .default_yaml = "3",
+     .unit = "months",
+     .doc = "The first months after diagnosis, while in induction, in which infections carry "
+            "early_rate_ratio on top of the phase's: the highest-risk period (IMWG, Raje et "
+            "al., Lancet Haematol 2022; TEAMM, Drayson et al., Lancet Oncol 2019: 12 weeks)."},
+    {.path = "infection.early_rate_ratio", .type = IPSIM_PARAM_REAL,
+     .offset = AT(infection.early_rate_ratio), .min = 0, .max = 50,
+     .default_yaml = "3.088950532",
+     .unit = "rate ratio",
+     .doc = "Infection hazard in the early months relative to the rest of induction. Fitted by "
+            "`ipsim calibrate` so that 67.3% of the infections of the first 6 months begin in "
+            "the first 3 (Bove et al., JCO Glob Oncol 2022, 248 newly diagnosed patients)."},
+    {.path = "infection.neutropenic_months", .type = IPSIM_PARAM_INT,
+     .offset = AT(infection.neutropenic_months), .min = 0, .max = 60, .default_yaml = "1",
+     .unit = "months",
+     .doc = "The first months of the transplant phase, after high-dose melphalan, in which "
+            "infections carry neutropenic_rate_ratio on top of the phase's (assumption: the "
+            "neutropenic weeks fall in the month of ASCT)."},
+    {.path = "infection.neutropenic_rate_ratio", .type = IPSIM_PARAM_REAL,
+     .offset = AT(infection.neutropenic_rate_ratio), .min = 0, .max = 100, .default_yaml = "10",
+     .unit = "rate ratio",
+     .doc = "Infection hazard in the neutropenic months relative to the rest of the transplant "
+            "phase. Default: calc, about the ratio of complication rates in the first 100 days "
+            "after ASCT to those later, 24.85 against under 2.31 per 100 patient-years (EBMT "
+            "CALM, 3,552 myeloma patients: Waszczuk-Gajda et al., J Clin Med 2022;11:3541), "
+            "all complications standing for infections (assumption). Total Therapy 2's severe "
+            "infection in a fifth after melphalan-ASCT is shown beside the model by `ipsim "
+            "validate` (docs/model.md)."},
+
+    {.path = "mortality.background", .type = IPSIM_PARAM_CHOICE, .offset = AT(mortality.background),
+     .choices = background_choices, .default_yaml = "life_table", .unit = "-",
+     .doc = "Deaths from causes other than myeloma and its infections: life_table, the general "
+            "population's by age and sex (mortality.life_table); constant, "
+            "background_monthly_probability for everyone (for tests and teaching)."},
+    {.path = "mortality.life_table", .type = IPSIM_PARAM_CHOICE, .offset = AT(mortality.life_table),
+     .choices = ipsim_life_table_names, .default_yaml = "uk_2017_2019", .unit = "-",
+     .doc = "The general-population life table (params/data/; docs/sources.md): "
+            "uk_2017_2019, the ONS National Life Tables for the United Kingdom, 2017-2019, the "
+            "last period before COVID-19."},
     {.path = "mortality.background_monthly_probability", .type = IPSIM_PARAM_REAL,
      .offset = AT(mortality.background_monthly_probability), .min = 0, .max = 1,
-     .default_yaml = "0.01025", .unit = "probability per month",
-     .doc = "Monthly probability of death from causes other than a simulated serious "
-            "infection. Default: calc 1 - 0.539^(1/60) from 5-year relative survival 53.9% "
-            "(MMRF, 2010-16); it includes some infection deaths, so infection mortality is "
-            "slightly double-counted (conservative)."},
+     .default_yaml = "0.0015", .unit = "probability per month",
+     .doc = "Monthly probability of death from other causes when background is constant. "
+            "Default: about the general population's at 70 (assumption); unused with the life "
+            "table."},
+    {.path = "mortality.excess_hazard_per_month", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(mortality.excess_hazard_per_month),
+     .length = IPSIM_PHASES, .labels = phase_labels, .min = 0, .max = 5,
+     .default_yaml = "{induction: 0.03437574525, transplant: 0, maintenance: 0, "
+                     "second_line: 0.01505465254, later_lines: 0.01505465254, no_treatment: 0.1}",
+     .unit = "per month",
+     .doc = "Myeloma's excess mortality (other than its simulated infection deaths) by phase. "
+            "induction is fitted by `ipsim calibrate` to 8% dead within 2 months of diagnosis "
+            "(Swedish Myeloma Registry 2008-2021, Blimark et al., Haematologica 2025), "
+            "second_line (= later_lines) to the median overall survival of 75 months of VRd "
+            "without ASCT (SWOG S0777, Durie et al., Lancet 2017). transplant and maintenance "
+            "0: while the disease is controlled, deaths are of other causes and of infection, "
+            "both simulated (assumption); no_treatment 0.1 (median about 7 months without "
+            "treatment) is an assumption. Progression also raises infection deaths "
+            "(pathway.infection_rate_ratio) and can end treatment "
+            "(lines.no_further_treatment_share)."},
     {.path = "mortality.serious_infection_case_fatality", .type = IPSIM_PARAM_REAL,
      .offset = AT(mortality.serious_infection_case_fatality), .min = 0, .max = 1,
      .default_yaml = "0.157", .unit = "probability per serious episode",
@@ -166,6 +232,21 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "mortality of sepsis admissions in cancer, 15.7% (J Clin Oncol 2020;38(15_suppl):"
             "e20513), a proxy."},
 
+    {.path = "diagnosis.age_band_share", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
+     .offset = AT(diagnosis.age_band_share), .length = IPSIM_AGE_BANDS,
+     .labels = age_band_labels, .min = 0, .max = 1, .check = IPSIM_CHECK_SUM_TO_ONE,
+     .default_yaml = "{under_45: 0.03, 45_49: 0.03, 50_54: 0.05, 55_59: 0.08, 60_64: 0.11, "
+                     "65_69: 0.13, 70_74: 0.14, 75_79: 0.15, 80_84: 0.14, 85_89: 0.10, "
+                     "90_and_over: 0.04}",
+     .unit = "share",
+     .doc = "Age at diagnosis by band (under_45 read as 35-44, 90_and_over as 90-99; whole "
+            "years within a band equally likely). Default: calc, a smooth distribution matched "
+            "to the published anchors for the UK, no band table having been read: 43% aged 75 "
+            "or over (Cancer Research UK), about 3-4% under 45, median about 72 (docs/sources.md)."},
+    {.path = "diagnosis.male_share", .type = IPSIM_PARAM_REAL, .offset = AT(diagnosis.male_share),
+     .min = 0, .max = 1, .default_yaml = "0.57", .unit = "share",
+     .doc = "Share of men at diagnosis. Default: 57%, the UK's 56-58% in 2011-2015 (Cancer "
+            "Research UK, myeloma incidence statistics)."},
     {.path = "diagnosis.weight_kg_mean", .type = IPSIM_PARAM_REAL,
      .offset = AT(diagnosis.weight_kg_mean), .min = 20, .max = 250, .default_yaml = "75",
      .unit = "kg",
@@ -238,8 +319,14 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "pathway.transplant_eligible_share", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.transplant_eligible_share), .min = 0, .max = 1, .default_yaml = "0.5",
      .unit = "share",
-     .doc = "Share of patients eligible for ASCT. Default: assumption (about half of newly "
-            "diagnosed patients, those younger and fit)."},
+     .doc = "Share eligible for ASCT among patients up to transplant_age_limit (the fit "
+            "enough). Default: assumption."},
+    {.path = "pathway.transplant_age_limit", .type = IPSIM_PARAM_INT,
+     .offset = AT(pathway.transplant_age_limit), .min = 0, .max = 120, .default_yaml = "70",
+     .unit = "years",
+     .doc = "Oldest age at diagnosis at which a patient may receive ASCT. Default: 70, the "
+            "usual upper limit in UK practice (assumption; trials such as EMN02/HO95 took "
+            "patients up to 65)."},
     {.path = "pathway.asct_month", .type = IPSIM_PARAM_INT, .offset = AT(pathway.asct_month),
      .min = 0, .max = 1200, .default_yaml = "4", .unit = "months",
      .doc = "Months after diagnosis at which eligible patients who have not progressed "
@@ -253,27 +340,61 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "pathway.infection_rate_ratio", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(pathway.infection_rate_ratio),
      .length = IPSIM_PHASES, .labels = phase_labels, .min = 0, .max = 10,
-     .default_yaml = "{induction: 1.5, transplant: 1, maintenance: 1.5, relapse: 1.5}",
+     .default_yaml = "{induction: 1.5, transplant: 1, maintenance: 1.5, second_line: 4.05, "
+                     "later_lines: 4.05, no_treatment: 4.05}",
      .unit = "rate ratio",
      .doc = "Infection hazard in each phase relative to the grade's own. Immunomodulatory "
             "drugs (lenalidomide, in VRD induction, in maintenance and in most relapse "
             "regimens) raise infection incidence even in mild IP (review section 3.1.2, no "
             "figure); 1.5 is an assumption. 1 in the transplant phase, which has no "
-            "lenalidomide."},
+            "lenalidomide (its neutropenic months have their own ratio: infection.*). After a "
+            "progression, calc 4.05 = 1.5 x 2.7: progressive disease had 4.9 infection events "
+            "per patient-year against 1.8 in controlled disease (Mount Sinai IVIG cohort, Clin "
+            "Lymphoma Myeloma Leuk 2021;21:e470, 68 patients)."},
     {.path = "pathway.progression_hazard_per_month", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.progression_hazard_per_month), .min = 0, .max = 1,
-     .default_yaml = "0.006131618", .unit = "per month",
+     .default_yaml = "0.01335069099", .unit = "per month",
      .doc = "Hazard of progression for a patient whose IP did not improve after induction "
             "(and during induction). Fitted by `ipsim calibrate` to the review's median "
             "progression-free survival of 38 months in that group (section 5.1), deaths "
             "counted as events."},
     {.path = "pathway.progression_hazard_ratio_improved", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.progression_hazard_ratio_improved), .min = 0, .max = 10,
-     .default_yaml = "0.3", .unit = "hazard ratio",
+     .default_yaml = "0.7296489365", .unit = "hazard ratio",
      .doc = "Progression hazard of patients whose IP improved after induction (or who had "
-            "none at diagnosis) relative to those whose IP did not improve. Review section "
-            "5.1: median PFS not reached in the improved group; 0.3 is an assumption under "
-            "which it is not reached by validation.pfs_followup_months."},
+            "none at diagnosis) relative to those whose IP did not improve. Fitted by `ipsim "
+            "calibrate` to the median PFS of 43 months of VRd without ASCT (SWOG S0777, "
+            "Durie et al., Lancet 2017), together with the review's 38 months in the "
+            "not-improved group; the review's 'median not reached' in the improved group is "
+            "a validation target (docs/model.md)."},
+
+    {.path = "pathway.progression_hazard_ratio_transplant", .type = IPSIM_PARAM_REAL,
+     .offset = AT(pathway.progression_hazard_ratio_transplant), .min = 0, .max = 10,
+     .default_yaml = "0.8896659349", .unit = "hazard ratio",
+     .doc = "First-line progression hazard from ASCT on, relative to the same patient without "
+            "it. Fitted by `ipsim calibrate` to the ASCT arm of EMN02/HO95 (median PFS 56.7 "
+            "months from the first randomisation; Cavo et al., Lancet Haematol 2020)."},
+
+    {.path = "lines.progression_hazard_per_month", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(lines.progression_hazard_per_month), .length = 2,
+     .labels = later_line_labels, .min = 0, .max = 5,
+     .default_yaml = "{second_line: 0.066, later_lines: 0.0877}", .unit = "per month",
+     .doc = "Hazard of the next progression on the second line and on each later line. "
+            "Default: calc ln 2 / median, from real-world median progression-free survival "
+            "of 10.5 months on the second and 7.9 on the third line (Jagannath et al., Expert "
+            "Rev Hematol 2016;9:707, US community practice), read as times to progression "
+            "(assumption: deaths come on top)."},
+    {.path = "lines.no_further_treatment_share", .type = IPSIM_PARAM_REAL,
+     .shape = IPSIM_SHAPE_VECTOR, .offset = AT(lines.no_further_treatment_share),
+     .length = IPSIM_LINES, .labels = line_labels, .min = 0, .max = 1,
+     .default_yaml = "{first_line: 0.05, second_line: 0.07, later_lines: 0.11}",
+     .unit = "share",
+     .doc = "At a progression on each line, the share of patients alive who receive no "
+            "further anti-myeloma treatment (the rest start the next line). Default: calc, a "
+            "third of the real-world attrition after lines 1, 2, 3 (no next line, or death: "
+            "7/12/23% with ASCT, 19/26/40% without, weighted 35:65; Canadian Myeloma Research "
+            "Group 2010-2020, Blood Cancer J 2023;13:111), death being the main part of "
+            "attrition there (the third is an assumption)."},
 
     {.path = "ivig.policy", .type = IPSIM_PARAM_CHOICE, .offset = AT(ivig.policy),
      .choices = ivig_policy_choices, .default_yaml = "none", .unit = "-",
@@ -446,7 +567,8 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "economics.phase_cost_per_month", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(economics.phase_cost_per_month),
      .length = IPSIM_PHASES, .labels = phase_labels, .min = 0, .max = 1e7,
-     .default_yaml = "{induction: 0, transplant: 0, maintenance: 0, relapse: 0}",
+     .default_yaml = "{induction: 0, transplant: 0, maintenance: 0, second_line: 0, "
+                     "later_lines: 0, no_treatment: 0}",
      .unit = "currency per month",
      .doc = "Cost of a month in each treatment phase (drugs, monitoring). Default: 0, left out: "
             "the IVIG policies compared do not change treatment, so these costs are the same "
@@ -454,12 +576,14 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "economics.utility_by_phase", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(economics.utility_by_phase), .length = IPSIM_PHASES, .labels = phase_labels,
      .min = -1, .max = 1,
-     .default_yaml = "{induction: 0.723, transplant: 0.6, maintenance: 0.737, relapse: 0.65}",
+     .default_yaml = "{induction: 0.723, transplant: 0.6, maintenance: 0.737, second_line: 0.65, "
+                     "later_lines: 0.65, no_treatment: 0.55}",
      .unit = "utility",
      .doc = "Health utility of a month in each phase (before grade decrements and episode "
             "disutilities). Default: maintenance 0.737, progression-free (NICE TA1133); "
             "induction 0.723, real-world EQ-5D-5L in myeloma (Qerimi et al., Maced Pharm Bull "
-            "2016); transplant 0.6 and relapse 0.65 are assumptions."},
+            "2016); transplant 0.6, the later lines 0.65 and no treatment 0.55 are "
+            "assumptions."},
     {.path = "economics.utility_decrement_by_grade", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(economics.utility_decrement_by_grade),
      .length = IPSIM_GRADES, .labels = grade_labels, .min = -1, .max = 2,
@@ -547,7 +671,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
 const size_t ipsim_param_spec_count = sizeof ipsim_param_specs / sizeof ipsim_param_specs[0];
 
 const char *const ipsim_param_sections[] = {"cohort",    "grades", "infection",   "mortality",
-                                            "diagnosis", "pathway", "ivig",        "vaccination",
+                                            "diagnosis", "pathway", "lines",       "ivig",        "vaccination",
                                             "economics", "validation", "psa", "decision",
                                             "output"};
 const size_t ipsim_param_section_count =

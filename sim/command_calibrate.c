@@ -17,28 +17,30 @@
 
 static void format_target(char *buf, size_t size, int k, double v)
 {
-    if (k == 3)
-        snprintf(buf, size, "%.4fx", v);
-    else
-        snprintf(buf, size, "%.4f%%", 100 * v);
+    switch (ipsim_calibration_target_kind(k)) {
+    case IPSIM_TARGET_RATIO: snprintf(buf, size, "%.4fx", v); break;
+    case IPSIM_TARGET_MONTHS: snprintf(buf, size, "%.3f mo", v); break;
+    case IPSIM_TARGET_RATE: snprintf(buf, size, "%.5f", v); break;
+    default: snprintf(buf, size, "%.4f%%", 100 * v); break;
+    }
 }
 
 /* The fit, as comment lines (prefix "# ") or plain text (prefix ""). */
 static void print_fit(FILE *out, const char *prefix, const ipsim_calibration *c)
 {
-    fprintf(out, "%s%-50s %10s %10s %10s\n", prefix, "target (docs/review.md)", "review", "start",
-            "fitted");
+    fprintf(out, "%s%-76s %10s %10s %10s\n", prefix, "target (docs/model.md)", "source",
+            "start", "fitted");
     for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++) {
         char target[24], start[24], fitted[24];
-        format_target(target, sizeof target, k, ipsim_calibration_targets[k]);
+        format_target(target, sizeof target, k, ipsim_calibration_target(k));
         format_target(start, sizeof start, k, c->start_values[k]);
         format_target(fitted, sizeof fitted, k, c->values[k]);
-        fprintf(out, "%s%-50s %10s %10s %10s\n", prefix, ipsim_calibration_target_names[k],
+        fprintf(out, "%s%-76s %10s %10s %10s\n", prefix, ipsim_calibration_target_name(k),
                 target, start, fitted);
     }
-    fprintf(out, "%s\n%s%-50s %12s %12s\n", prefix, prefix, "parameter", "start", "fitted");
+    fprintf(out, "%s\n%s%-76s %12s %12s\n", prefix, prefix, "parameter", "start", "fitted");
     for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++)
-        fprintf(out, "%s%-50s %12.6g %12.8g\n", prefix, ipsim_calibration_parameter_names[k],
+        fprintf(out, "%s%-76s %12.6g %12.8g\n", prefix, ipsim_calibration_parameter_name(k),
                 c->start[k], c->parameters[k]);
     fprintf(out,
             "%s\n%sLargest residual %.2g after %d iterations (%d model evaluations): exact "
@@ -47,7 +49,7 @@ static void print_fit(FILE *out, const char *prefix, const ipsim_calibration *c)
 }
 
 static void print_check(FILE *out, const char *prefix, const ipsim_params *p,
-                        const ipsim_validation_row *rows)
+                        const ipsim_validation *v)
 {
     fprintf(out, "%sGoodness of fit by simulation: ", prefix);
     ipsim_summary_print_scenario(out, p);
@@ -57,7 +59,7 @@ static void print_check(FILE *out, const char *prefix, const ipsim_params *p,
     FILE *table = open_memstream(&text, &size);
     if (!table)
         return;
-    ipsim_validation_print(table, rows);
+    ipsim_validation_print(table, v);
     fclose(table);
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
         fprintf(out, "%s%s\n", prefix, line);
@@ -69,6 +71,7 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
 {
     ipsim_options o;
     ipsim_calibration *fit = NULL;
+    ipsim_validation *check = NULL;
     char *yaml = NULL, *file = NULL;
     size_t file_size = 0;
     int rc = ipsim_options_parse(&o, argc, argv,
@@ -83,8 +86,12 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
         rc = ipsim_output_target(o.output_path, real, sizeof real, err);
     if (!rc && !(fit = malloc(sizeof *fit)))
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the calibration");
-    if (!rc)
-        rc = ipsim_calibrate(&start, fit, err);
+    if (!rc) {
+        rc = ipsim_calibrate(&start, ctx->cancel, fit, err);
+        /* Where the solver stopped says which targets it could not reach. */
+        if (rc == IPSIM_EVALIDATION)
+            print_fit(stderr, "", fit);
+    }
     if (!rc)
         rc = ipsim_error_cancelled(ctx->cancel, err, "while fitting; nothing was written");
     if (rc)
@@ -93,13 +100,16 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
     fflush(stdout);
 
     /* The check: the calibrated scenario simulated (its own seed and size),
-     * every row of the review's table with its Monte Carlo interval. */
-    ipsim_validation_row rows[IPSIM_VALIDATION_ROWS];
-    rc = ipsim_validation_run(&fit->fitted, o.threads, o.quiet, ctx->cancel, rows, err);
+     * every row of the validation table with its Monte Carlo interval. */
+    if (!(check = malloc(sizeof *check))) {
+        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the validation table");
+        goto cleanup;
+    }
+    rc = ipsim_validation_run(&fit->fitted, o.threads, o.quiet, ctx->cancel, check, err);
     if (rc)
         goto cleanup;
     printf("\n");
-    print_check(stdout, "", &fit->fitted, rows);
+    print_check(stdout, "", &fit->fitted, check);
 
     rc = ipsim_params_to_documented_yaml(&fit->fitted, &yaml, err);
     if (rc)
@@ -113,15 +123,15 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
             "# ipsim scenario '%s', calibrated by `ipsim calibrate` (ipsim %s) from %s.\n"
             "# Written by the program: rerun `%s` to reproduce it rather than editing the "
             "values below\n# by hand (a test checks that the calibration reproduces it).\n#\n"
-            "# Calibration: the ten parameters below were fitted, by GSL's nonlinear least "
+            "# Calibration: the parameters below were fitted, by GSL's nonlinear least "
             "squares on the\n# model's exact expected values (models/calibration.h), to the "
-            "review's figures (docs/review.md);\n# every other value is as given, with its "
+            "calibration targets\n# (docs/model.md); every other value is as given, with its "
             "source in the comment above it.\n#\n",
             fit->fitted.name, IPSIM_VERSION, o.params_path ? o.params_path : "the defaults",
             ctx->command_line);
     print_fit(out, "# ", fit);
     fprintf(out, "#\n");
-    print_check(out, "# ", &fit->fitted, rows);
+    print_check(out, "# ", &fit->fitted, check);
     fprintf(out, "\n%s", yaml);
     if (fclose(out) != 0) {
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot assemble the parameter file");
@@ -143,6 +153,7 @@ cleanup:
     free(file);
     free(yaml);
     free(fit);
+    free(check);
     ipsim_options_free(&o);
     return rc;
 }

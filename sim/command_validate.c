@@ -2,6 +2,7 @@
  * simulates the scenario in memory (sim/validation_run.h) and prints the
  * review's table (docs/review.md). */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "analysis/validate.h"
 #include "output/summary.h"
@@ -24,19 +25,21 @@ int ipsim_command_validate(int argc, char **argv, const ipsim_command_context *c
     if (!o.quiet) {
         printf("Validating ");
         ipsim_summary_print_scenario(stdout, &params);
-        printf(" against the review's figures\n\n");
+        printf(" against its sources and its exact expectation (docs/model.md)\n\n");
         fflush(stdout);
     }
-    ipsim_validation_row rows[IPSIM_VALIDATION_ROWS];
-    rc = ipsim_validation_run(&params, o.threads, o.quiet, ctx->cancel, rows, err);
-    if (rc)
-        goto cleanup;
-    int failed = ipsim_validation_print(stdout, rows);
-    if (failed)
-        rc = IPSIM_FAIL(err, IPSIM_EVALIDATION,
-                        "%d row%s of the review's table not reproduced within the simulated 95%% "
-                        "interval",
-                        failed, failed == 1 ? "" : "s");
+    ipsim_validation *v = malloc(sizeof *v);
+    rc = v ? ipsim_validation_run(&params, o.threads, o.quiet, ctx->cancel, v, err)
+           : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the validation table");
+    if (!rc) {
+        int failed = ipsim_validation_print(stdout, v);
+        if (failed)
+            rc = IPSIM_FAIL(err, IPSIM_EVALIDATION,
+                            "%d row%s not reproduced under the joint criterion (%d checks at "
+                            "%.2f standard errors)",
+                            failed, failed == 1 ? "" : "s", v->checks, v->z);
+    }
+    free(v);
 
 cleanup:
     ipsim_options_free(&o);

@@ -127,9 +127,21 @@ static void format_bytes(double bytes, char *buf, size_t size)
 /* Refuses, before anything runs, a run that cannot fit in memory, or whose
  * uncompressed output cannot fit on the disk when it is not compressed;
  * warns when only compression could make it fit. */
+void ipsim_run_warn_timetable(const ipsim_params *p, int quiet)
+{
+    char moves[512];
+    if (quiet || ipsim_params_timetable_moves(p, moves, sizeof moves) == 0)
+        return;
+    fprintf(stderr,
+            "ipsim: warning: with %lld-month cycles the timetable moves (%s); the calibration "
+            "(docs/model.md) holds at 1-month cycles, so `ipsim validate` may fail\n",
+            (long long)p->cohort.cycle_months, moves);
+}
+
 int ipsim_run_check_resources(const ipsim_params *p, double memory, double output,
                            const char *output_path, int quiet, ipsim_error *err)
 {
+    ipsim_run_warn_timetable(p, quiet);
     char need[32], have[32];
     double physical = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (physical > 0 && memory > 0.8 * physical) {

@@ -37,8 +37,12 @@ int ipsim_run_check_study(const ipsim_study *study, int threads, int64_t block_p
                           const volatile sig_atomic_t *cancel, double *memory, double *output,
                           ipsim_error *err);
 
-/* Refuses, before anything runs, a run that cannot fit in memory, or whose
- * uncompressed output cannot fit on the disk of output_path when it is
+/* Warns on stderr (unless quiet) when p's cycle length moves the timetable
+ * the calibration assumes (ipsim_params_timetable_moves). */
+void ipsim_run_warn_timetable(const ipsim_params *p, int quiet);
+
+/* Warns as ipsim_run_warn_timetable; refuses, before anything runs, a run
+ * that cannot fit in memory, or whose uncompressed output cannot fit on the disk of output_path when it is
  * not compressed (IPSIM_EUSAGE, IPSIM_EPARAM); warns (unless quiet) when
  * only compression could make it fit. */
 int ipsim_run_check_resources(const ipsim_params *p, double memory, double output,

@@ -15,11 +15,12 @@
 #include "params/params.h"
 
 /* Simulates `params` (its cohort, replicates and seed) on `threads` threads
- * (0: OpenMP's default) and fills rows[IPSIM_VALIDATION_ROWS]. Shows
+ * (0: OpenMP's default) and fills v, with the exact expected values where
+ * the model covers the scenario (models/expected.h). Shows
  * progress on stderr unless quiet; stops when *cancel is set (may be NULL).
  * Errors: the model's (IPSIM_EPARAM), IPSIM_ENOMEM, IPSIM_EINTERRUPTED. */
 int ipsim_validation_run(const ipsim_params *params, int threads, int quiet,
-                         const volatile sig_atomic_t *cancel, ipsim_validation_row *rows,
+                         const volatile sig_atomic_t *cancel, ipsim_validation *v,
                          ipsim_error *err);
 
 #endif

@@ -44,6 +44,8 @@ int main(void)
         printf("%s\t%s\t", c->name, ipsim_element_name(c->element));
         if (i <= IPSIM_DIM_MONTH)
             printf("%s", sizes[i]);
+        else if (i == IPSIM_DIM_EVENT_ROW)
+            printf("M1");
         else
             printf("%d", c->length);
         printf("\t\t%s", c->long_name);

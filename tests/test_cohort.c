@@ -518,18 +518,108 @@ static void assert_share(int64_t k, int64_t n, double p, const char *what)
     assert_within_4se((double)k / (double)n, p, sqrt(p * (1 - p) / (double)n), what);
 }
 
+/* The course of the disease, from the records, against the exact trace:
+ * overall survival and progression-free survival from diagnosis (and for
+ * patients not eligible for ASCT), the share reaching the second and the
+ * third line, deaths by cause, and infection or death in the early months. */
+static void course_agrees_with_its_exact_expectation(const capture *c, const ipsim_summary *s,
+                                                     const ipsim_params *p,
+                                                     const ipsim_expected *e)
+{
+    const int64_t n = c->patients, cycle = p->cohort.cycle_months;
+    const int64_t early = ipsim_params_cycle_of_month(p, p->infection.early_months) * cycle;
+    int64_t second = 0, third = 0, early_events = 0, causes[IPSIM_DEATH_CAUSES] = {0};
+    int64_t not_eligible = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const ipsim_patient_record *r = &c->records[i];
+        second += r->lines >= 2;
+        third += r->lines >= 3;
+        causes[r->death_cause]++;
+        not_eligible += !r->transplant_eligible && r->age <= IPSIM_TRIAL_NO_ASCT_AGE_MAX;
+        early_events += (r->first_infection_month >= 0 && r->first_infection_month < early) ||
+                        (r->death_month >= 0 && r->death_month <= early);
+    }
+    assert_share(second, n, e->reached_line[IPSIM_LINE_SECOND], "reached the second line");
+    assert_share(third, n, e->reached_line[IPSIM_LINE_LATER], "reached the third line");
+    assert_share(early_events, n, e->early_infection_or_death, "infection or death, early months");
+    for (int cause = IPSIM_DEATH_BACKGROUND; cause < IPSIM_DEATH_CAUSES; cause++) {
+        double exact = 0;
+        for (int ph = 0; ph < IPSIM_PHASES; ph++)
+            exact += e->deaths[ph][cause];
+        assert_share(causes[cause], n, exact, ipsim_death_cause_names[cause]);
+    }
+    for (int64_t month = 12; month <= p->cohort.horizon_months; month += 12) {
+        int64_t alive = 0, free = 0, alive_ne = 0, free_ne = 0;
+        for (int64_t i = 0; i < n; i++) {
+            const ipsim_patient_record *r = &c->records[i];
+            const bool lives = r->death_month < 0 || r->death_month > month;
+            const bool unprogressed = r->progression_month < 0 || r->progression_month > month;
+            alive += lives;
+            free += lives && unprogressed;
+            const bool trial = !r->transplant_eligible && r->age <= IPSIM_TRIAL_NO_ASCT_AGE_MAX;
+            alive_ne += lives && trial;
+            free_ne += lives && unprogressed && trial;
+        }
+        assert_share(alive, n, ipsim_expected_curve_at(e, IPSIM_CURVE_OS_ALL, (double)month),
+                     "overall survival");
+        assert_share(free, n, ipsim_expected_curve_at(e, IPSIM_CURVE_PFS_ALL, (double)month),
+                     "progression-free survival, everyone");
+        assert_share(alive_ne, not_eligible,
+                     ipsim_expected_curve_at(e, IPSIM_CURVE_OS_NOT_ELIGIBLE, (double)month),
+                     "overall survival, not eligible for ASCT, up to 75");
+        assert_share(free_ne, not_eligible,
+                     ipsim_expected_curve_at(e, IPSIM_CURVE_PFS_NOT_ELIGIBLE, (double)month),
+                     "progression-free survival, not eligible for ASCT, up to 75");
+    }
+    /* The run's own tallies (output/course.h) against the same: deaths by
+     * phase and cause, infection in the reporting periods the cycle length
+     * resolves, PFS of ASCT recipients up to 65 from the ASCT month. */
+    const ipsim_course_tallies *t = &s->course;
+    for (int ph = 0; ph < IPSIM_PHASES; ph++)
+        for (int cause = IPSIM_DEATH_BACKGROUND; cause < IPSIM_DEATH_CAUSES; cause++)
+            assert_share(t->deaths_by_phase[ph][cause - 1], n, e->deaths[ph][cause],
+                         "deaths by phase and cause");
+    int periods = 0;
+    for (int k = 0; k < IPSIM_COURSE_PERIODS; k++)
+        if (t->alive_at_period[k] > 0) {
+            periods++;
+            assert_share(t->infected_in_period[k], t->alive_at_period[k],
+                         e->infected_in_period[k], "infected in a reporting period");
+        }
+    assert_true(periods > 0);
+    const int64_t rows = s->shape.months, asct_month = e->asct_cycle * cycle;
+    const int64_t *emn02 = s->course_event_row + IPSIM_COURSE_PFS_EMN02 * (rows + 1);
+    int64_t recipients = 0;
+    for (int64_t r = 0; r <= rows; r++)
+        recipients += emn02[r];
+    for (int64_t month = 12; month + asct_month <= p->cohort.horizon_months; month += 12) {
+        double share = ipsim_course_share_at(s->course_event_row, rows, cycle,
+                                             IPSIM_COURSE_PFS_EMN02, (double)month);
+        assert_share(llround(share * (double)recipients), recipients,
+                     ipsim_expected_curve_at(e, IPSIM_CURVE_PFS_ASCT, (double)(month + asct_month)),
+                     "progression-free survival from ASCT, up to 65");
+    }
+}
+
 /* The full pathway model: the Monte Carlo engine against the exact Markov
- * trace of models/expected.h, for every figure of the review's table.
- * Non-round rates, 2-month cycles (so that the trace's cycle arithmetic is
- * exercised too), deaths and progression everywhere. */
+ * trace of models/expected.h, for every figure of the review's table and
+ * the course of the disease. Non-round rates, 2-month cycles (so that the
+ * trace's cycle arithmetic is exercised too), deaths of every cause,
+ * progression on every line, a life table by age and sex. */
 static void pathway_agrees_with_its_exact_expectation(void **state)
 {
     (void)state;
     const char *overrides[] = {"cohort.patients=400000", "cohort.horizon_months=60",
                                "cohort.cycle_months=2", "output.trajectories=none",
                                "grades.improve_per_month={induction: 0.23, transplant: 0.13, "
-                               "maintenance: 0.037, relapse: 0.011}",
+                               "maintenance: 0.037, second_line: 0.011, later_lines: 0.011, "
+                               "no_treatment: 0.011}",
                                "pathway.progression_hazard_per_month=0.017",
+                               "pathway.progression_hazard_ratio_transplant=0.6",
+                               "lines.progression_hazard_per_month=[0.06, 0.09]",
+                               "lines.no_further_treatment_share=[0.15, 0.25, 0.45]",
+                               "mortality.excess_hazard_per_month=[0.01, 0.02, 0.004, 0.012, "
+                               "0.03, 0.2]",
                                "pathway.asct_month=5", "seed=4242", NULL};
     ipsim_params p = test_params_pathway(overrides);
     capture c;
@@ -570,6 +660,7 @@ static void pathway_agrees_with_its_exact_expectation(void **state)
         }
         assert_share(severe, n, e.severe_or_worse_by_type[type], "severe or worse by type");
     }
+    course_agrees_with_its_exact_expectation(&c, s, &p, &e);
     ipsim_expected_free(&e);
     capture_free(&c);
 }
@@ -582,10 +673,13 @@ static void asct_raises_full_recovery(void **state)
     (void)state;
     const char *overrides[] = {"cohort.patients=200000", "cohort.horizon_months=24",
                                "output.trajectories=none", "pathway.progression_hazard_per_month=0",
+                               "mortality.background=constant",
                                "mortality.background_monthly_probability=0",
+                               "mortality.excess_hazard_per_month=[0, 0, 0, 0, 0, 0]",
                                "mortality.serious_infection_case_fatality=0",
                                "cohort.baseline_mix=[0, 1, 0, 0, 0]",
                                "pathway.response_share=[1, 0, 0, 0]",
+                               "pathway.transplant_age_limit=120",
                                "pathway.transplant_eligible_share=0.5", NULL};
     ipsim_params p = test_params_pathway(overrides);
     capture c;

@@ -5,12 +5,14 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "models/calibration.h"
 #include "models/categorical.h"
 #include "models/diagnosis.h"
 #include "models/grades.h"
 #include "models/infections.h"
 #include "models/ivig.h"
 #include "models/mortality.h"
+#include "params/life_table.h"
 #include "models/patient.h"
 #include "models/vaccination.h"
 #include "output/summary.h"
@@ -72,26 +74,28 @@ static void grade_step_matrix_is_the_monthly_matrix_to_the_cycle_power(void **st
         assert_int_equal(ipsim_grades_step(&g, 0, 0, grade, 0.999), grade);
 }
 
-/* The pathway model: one grade better at improve x response factor (not in
- * relapse), one worse at worsen, by phase; raised to the cycle length. */
+/* The pathway model: one grade better at improve x response factor (on the
+ * first line only), one worse at worsen, by phase; raised to the cycle length. */
 static void pathway_grade_chain_is_tridiagonal_by_phase_and_response(void **state)
 {
     (void)state;
     const char *overrides[] = {
         "grades.improve_per_month={induction: 0.2, transplant: 0.15, maintenance: 0.03, "
-        "relapse: 0.01}",
+        "second_line: 0.01, later_lines: 0.02, no_treatment: 0.005}",
         "grades.worsen_per_month={induction: 0.01, transplant: 0.02, maintenance: 0.005, "
-        "relapse: 0.04}",
+        "second_line: 0.04, later_lines: 0.05, no_treatment: 0.06}",
         "grades.response_improve_factor={cr: 1, vgpr: 0.5, pr: 0.25, less: 0.125}",
         "cohort.cycle_months=2", NULL};
     ipsim_params p = test_params_pathway(overrides);
     ipsim_grades g;
     ipsim_grades_init(&g, &p);
-    const double improve[4] = {0.2, 0.15, 0.03, 0.01}, worsen[4] = {0.01, 0.02, 0.005, 0.04};
+    const double improve[IPSIM_PHASES] = {0.2, 0.15, 0.03, 0.01, 0.02, 0.005};
+    const double worsen[IPSIM_PHASES] = {0.01, 0.02, 0.005, 0.04, 0.05, 0.06};
     const double factor[4] = {1, 0.5, 0.25, 0.125};
     for (int ph = 0; ph < IPSIM_PHASES; ph++)
         for (int r = 0; r < IPSIM_RESPONSES; r++) {
-            double a = improve[ph] * (ph == IPSIM_PHASE_RELAPSE ? 1 : factor[r]), b = worsen[ph];
+            double a = improve[ph] * (ph >= IPSIM_PHASE_SECOND_LINE ? 1 : factor[r]);
+            double b = worsen[ph];
             double m[5][5] = {{0}}, two[5][5] = {{0}};
             for (int i = 0; i < 5; i++) {
                 double up = i > 0 ? a : 0, down = i < 4 ? b : 0;
@@ -182,6 +186,21 @@ static void hazards_beyond_storable_counts_are_refused(void **state)
     assert_int_equal(ipsim_infections_init(&inf, &p, &on_ivig, &err), IPSIM_EPARAM);
     assert_string_equal(err.key, "infection.share_within_window");
     assert_non_null(strstr(err.message, "very_severe"));
+}
+
+/* A set cancellation flag ends the calibration's solver at its next
+ * evaluation of the targets, with IPSIM_EINTERRUPTED. */
+static void calibration_stops_when_cancelled(void **state)
+{
+    (void)state;
+    const ipsim_params p = test_params_pathway(NULL); /* the calibrated defaults */
+    static ipsim_calibration fit;
+    volatile sig_atomic_t cancel = SIGINT;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_calibrate(&p, &cancel, &fit, &err), IPSIM_EINTERRUPTED);
+    assert_non_null(strstr(err.message, "stopped by a signal while fitting"));
+    assert_int_equal(fit.iterations, 0);
 }
 
 /* IVIG policies on crafted histories: each trigger fires exactly when its
@@ -348,22 +367,68 @@ static void vaccination_schedule_and_protection(void **state)
 static void mortality_draws(void **state)
 {
     (void)state;
-    const char *overrides[] = {"cohort.cycle_months=3",
+    const char *overrides[] = {"cohort.cycle_months=3", "mortality.background=constant",
                                "mortality.background_monthly_probability=0.02",
+                               "mortality.excess_hazard_per_month=[0, 0, 0.1, 0, 0, 0]",
                                "mortality.serious_infection_case_fatality=0.25", NULL};
     ipsim_params p = test_params(overrides);
     ipsim_mortality m;
-    ipsim_mortality_init(&m, &p);
-    double q3 = 1 - pow(0.98, 3);
-    assert_true(fabs(m.background_per_cycle - q3) < 1e-15);
-    double q = m.background_per_cycle;
-    assert_int_equal(ipsim_mortality_draw(&m, 0, 0.0, q), IPSIM_ALIVE);
-    assert_int_equal(ipsim_mortality_draw(&m, 0, 0.999, nextafter(q, 0)),
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_mortality_init(&m, &p, &err), IPSIM_OK);
+    /* Other causes: the same at every age, 0.98 a month. */
+    double other = ipsim_mortality_other_survival(&m, IPSIM_SEX_MALE, 70, 12);
+    assert_true(fabs(other - pow(0.98, 3)) < 1e-15);
+    assert_true(fabs(ipsim_mortality_other_survival(&m, IPSIM_SEX_FEMALE, 40, 0) - other) < 1e-15);
+    const int ph = IPSIM_PHASE_MAINTENANCE;
+    double q = 1 - other, both = 1 - other * exp(-0.3);
+    assert_int_equal(ipsim_mortality_draw(&m, 0, other, ph, 0.0, both), IPSIM_ALIVE);
+    assert_int_equal(ipsim_mortality_draw(&m, 0, other, ph, 0.999, nextafter(q, 0)),
                      IPSIM_DEATH_BACKGROUND);
+    assert_int_equal(ipsim_mortality_draw(&m, 0, other, ph, 0.999, q), IPSIM_DEATH_MYELOMA);
+    assert_int_equal(ipsim_mortality_draw(&m, 0, other, ph, 0.999, nextafter(both, 0)),
+                     IPSIM_DEATH_MYELOMA);
+    /* No excess mortality in induction here. */
+    assert_int_equal(ipsim_mortality_draw(&m, 0, other, IPSIM_PHASE_INDUCTION, 0.999, q),
+                     IPSIM_ALIVE);
     /* Two serious episodes: survive both with probability 0.75^2 = 0.5625. */
-    assert_int_equal(ipsim_mortality_draw(&m, 2, 0.5624, 0.9), IPSIM_ALIVE);
-    assert_int_equal(ipsim_mortality_draw(&m, 2, 0.5625, 0.9), IPSIM_DEATH_INFECTION);
-    assert_int_equal(ipsim_mortality_draw(&m, 2, 0.9, 0.0), IPSIM_DEATH_INFECTION);
+    assert_int_equal(ipsim_mortality_draw(&m, 2, other, ph, 0.5624, 0.9), IPSIM_ALIVE);
+    assert_int_equal(ipsim_mortality_draw(&m, 2, other, ph, 0.5625, 0.9), IPSIM_DEATH_INFECTION);
+    assert_int_equal(ipsim_mortality_draw(&m, 2, other, ph, 0.9, 0.0), IPSIM_DEATH_INFECTION);
+}
+
+/* The life table: the male and female q_x at a few ages as ONS published
+ * them (params/data/life-table-uk-2017-2019.csv), every age from 0 to 100
+ * present, and a month's survival (1 - q)^(1/12), the year's birthday
+ * reached on each anniversary of diagnosis. */
+static void life_table_by_age_and_sex(void **state)
+{
+    (void)state;
+    const ipsim_life_table *t = &ipsim_life_tables[0];
+    assert_int_equal(t->count, 101);
+    for (int a = 0; a < t->count; a++) {
+        assert_int_equal(t->rows[a].age, a);
+        for (int sex = 0; sex < IPSIM_SEXES; sex++)
+            assert_true(t->rows[a].q[sex] > 0 && t->rows[a].q[sex] < 1);
+    }
+    assert_true(ipsim_life_table_q(t, IPSIM_SEX_MALE, 0) == 0.004267);
+    assert_true(ipsim_life_table_q(t, IPSIM_SEX_FEMALE, 100) == 0.343363);
+    assert_true(ipsim_life_table_q(t, IPSIM_SEX_FEMALE, 130) == 0.343363);
+    /* Mortality rises with age from middle age on, and men's is higher. */
+    for (int a = 40; a < 100; a++) {
+        assert_true(t->rows[a + 1].q[IPSIM_SEX_MALE] > t->rows[a].q[IPSIM_SEX_MALE]);
+        assert_true(t->rows[a].q[IPSIM_SEX_MALE] > t->rows[a].q[IPSIM_SEX_FEMALE]);
+    }
+    ipsim_params p = test_params_pathway(NULL);
+    ipsim_mortality m;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_mortality_init(&m, &p, &err), IPSIM_OK);
+    double q70 = ipsim_life_table_q(t, IPSIM_SEX_MALE, 70), q71 = ipsim_life_table_q(t, IPSIM_SEX_MALE, 71);
+    assert_true(fabs(ipsim_mortality_other_survival(&m, IPSIM_SEX_MALE, 70, 11) -
+                     pow(1 - q70, 1.0 / 12)) < 1e-14);
+    assert_true(fabs(ipsim_mortality_other_survival(&m, IPSIM_SEX_MALE, 70, 12) -
+                     pow(1 - q71, 1.0 / 12)) < 1e-14);
 }
 
 /* Rows and record of one patient when the outcome is certain. */
@@ -427,8 +492,8 @@ static void economics_closed_forms(void **state)
                 "cohort.horizon_months=120", cycle_set, counting_set,
                 "infection.share_within_window=[0, 0, 0, 0, 0]",
                 "mortality.background_monthly_probability=0",
-                "economics.phase_cost_per_month=[250, 250, 250, 250]",
-                "economics.utility_by_phase=[0.8, 0.8, 0.8, 0.8]",
+                "economics.phase_cost_per_month=[250, 250, 250, 250, 250, 250]",
+                "economics.utility_by_phase=[0.8, 0.8, 0.8, 0.8, 0.8, 0.8]",
                 "economics.discount_rate_costs=0.035", "economics.discount_rate_effects=0.015",
                 NULL};
             ipsim_params p = test_params(overrides);
@@ -472,7 +537,7 @@ static void economics_closed_forms(void **state)
         const char *dying[] = {"cohort.horizon_months=12", counting_set,
                                "infection.share_within_window=[0, 0, 0, 0, 0]",
                                "mortality.background_monthly_probability=1",
-                               "economics.utility_by_phase=[0.6, 0.6, 0.6, 0.6]", NULL};
+                               "economics.utility_by_phase=[0.6, 0.6, 0.6, 0.6, 0.6, 0.6]", NULL};
         ipsim_params p = test_params(dying);
         ipsim_model m;
         ipsim_error err;
@@ -522,7 +587,7 @@ static void counting_methods_worked_cohort(void **state)
                  ipsim_counting_names[how]);
         const char *overrides[] = {"cohort.cycle_months=12", "cohort.horizon_months=36",
                                    counting_set, "economics.discount_rate_costs=0.035",
-                                   "economics.phase_cost_per_month=[100, 100, 100, 100]", NULL};
+                                   "economics.phase_cost_per_month=[100, 100, 100, 100, 100, 100]", NULL};
         ipsim_params p = test_params(overrides);
         ipsim_economics m;
         ipsim_economics_init(&m, &p);
@@ -579,11 +644,13 @@ int main(void)
         cmocka_unit_test(pathway_grade_chain_is_tridiagonal_by_phase_and_response),
         cmocka_unit_test(episode_table_is_the_poisson_cdf),
         cmocka_unit_test(hazards_beyond_storable_counts_are_refused),
+        cmocka_unit_test(calibration_stops_when_cancelled),
         cmocka_unit_test(ivig_grade_policy),
         cmocka_unit_test(ivig_infection_policy),
         cmocka_unit_test(weight_is_a_truncated_normal),
         cmocka_unit_test(vaccination_schedule_and_protection),
         cmocka_unit_test(mortality_draws),
+        cmocka_unit_test(life_table_by_age_and_sex),
         cmocka_unit_test(patient_rows_and_record),
         cmocka_unit_test(economics_closed_forms),
         cmocka_unit_test(counting_methods_worked_cohort),

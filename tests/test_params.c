@@ -66,7 +66,7 @@ static void defaults_and_baseline_resolve(void **state)
     ipsim_params defaults = test_params_pathway(NULL);
     assert_string_equal(defaults.name, "baseline");
     assert_int_equal(defaults.cohort.horizon_months, 120);
-    assert_true(defaults.infection.share_within_window[IPSIM_GRADE_NONE] == 0.054);
+    assert_true(defaults.infection.share_within_window[IPSIM_GRADE_NONE] == 0.03216);
 
     ipsim_params p;
     ipsim_error err;
@@ -162,9 +162,10 @@ static void unknown_keys_suggest_the_nearest(void **state)
     expect_failure("cohort:\n  horizon: 12\n", NULL,
                    (expected_error){IPSIM_EPARAM, 2, "cohort.horizon",
                                     "did you mean 'cohort.horizon_months'"});
-    const char *set[] = {"mortality.background=0.1", NULL};
+    const char *set[] = {"mortality.serious_infection=0.1", NULL};
     expect_failure(NULL, set,
-                   (expected_error){IPSIM_EPARAM, 0, "mortality.background", "unknown key"});
+                   (expected_error){IPSIM_EPARAM, 0, "mortality.serious_infection",
+                                    "unknown key"});
     expect_failure("cohort:\n  baseline_mix: {none: 0.2, mild: 0.2, modrate: 0.2, severe: 0.2,"
                    " very_severe: 0.2}\n",
                    NULL,

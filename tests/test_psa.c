@@ -208,7 +208,8 @@ static void test_round_trip_and_replacement(void **state)
     const char *o[] = {
         "ivig.rate_ratio_all={distribution: lognormal, ci95: [0.36, 0.66], value: 0.49}",
         "economics.utility_by_phase={induction: {distribution: beta, mean: 0.6, se: 0.05}, "
-        "transplant: 0.6, maintenance: 0.7, relapse: 0.5}",
+        "transplant: 0.6, maintenance: 0.7, second_line: 0.5, later_lines: 0.5, "
+        "no_treatment: 0.4}",
         "infection.type_share={distribution: dirichlet, alpha: [70, 25, 5]}"};
     ipsim_params p = resolve_overrides(o, 3), back;
     char *text = NULL;

@@ -92,7 +92,17 @@ static void rate_ratio_interval(void **state)
     assert_true(ratio == 0 && isnan(low) && isnan(high));
 }
 
-/* The seed's table from known tallies. */
+/* The row whose quantity begins with `prefix`. */
+static const ipsim_validation_row *row_named(const ipsim_validation *v, const char *prefix)
+{
+    for (int i = 0; i < v->count; i++)
+        if (strncmp(v->rows[i].quantity, prefix, strlen(prefix)) == 0)
+            return &v->rows[i];
+    fail_msg("no validation row '%s'", prefix);
+    return NULL;
+}
+
+/* The validation table from known tallies. */
 static void validation_rows_from_known_counts(void **state)
 {
     (void)state;
@@ -138,50 +148,70 @@ static void validation_rows_from_known_counts(void **state)
     s->patients_by_type_and_grade[IPSIM_MYELOMA_IGA][IPSIM_GRADE_NONE] = 548;
     s->patients_by_type_and_grade[IPSIM_MYELOMA_LIGHT_CHAIN][IPSIM_GRADE_VERY_SEVERE] = 186;
     s->patients_by_type_and_grade[IPSIM_MYELOMA_LIGHT_CHAIN][IPSIM_GRADE_SEVERE] = 814;
-    ipsim_validation_row rows[IPSIM_VALIDATION_ROWS];
-    ipsim_validation_rows(s, &p, rows);
-    assert_true(rows[0].estimate == 0.182 && rows[0].status == IPSIM_ROW_PASS);
-    assert_true(rows[0].low < 0.182 && rows[0].high > 0.182);
-    assert_true(rows[1].estimate == 0.1 && rows[1].status == IPSIM_ROW_FAIL);
-    assert_true(rows[2].estimate == 0.389 && rows[2].status == IPSIM_ROW_PASS);
-    /* The default mix cannot give 26.8% with the per-grade figures. */
-    assert_int_equal(rows[3].status, IPSIM_ROW_UNATTAINABLE);
-    for (int t = 0; t < 3; t++)
-        assert_int_equal(rows[4 + t].status, IPSIM_ROW_PASS);
-    assert_true(rows[8].estimate == 0.625 && rows[8].status == IPSIM_ROW_PASS);
-    assert_true(rows[9].estimate == 0.375 && rows[9].status == IPSIM_ROW_PASS);
-    assert_true(rows[10].estimate == 0.1 && rows[10].status == IPSIM_ROW_FAIL);
-    /* Median 38 months; its interval is where the share's interval holds
-     * one half: from just before 38 to just before 50. */
-    assert_true(fabs(rows[11].estimate - 38) < 1e-12);
-    assert_true(rows[11].low > 37 && rows[11].low < 38);
-    assert_true(rows[11].high > 49 && rows[11].high < 50);
-    assert_int_equal(rows[11].status, IPSIM_ROW_PASS);
-    /* 90% progression-free at 48 months: above one half. */
-    assert_true(rows[12].estimate == 0.9 && rows[12].status == IPSIM_ROW_PASS);
-    /* 25% severe or worse here, where the review says 76.1%: its own
-     * per-grade mix cannot give that. */
-    assert_int_equal(rows[13].status, IPSIM_ROW_UNATTAINABLE);
-    for (int k = 14; k < 17; k++)
-        assert_int_equal(rows[k].status, IPSIM_ROW_PASS);
-    /* A mix with room for the whole cohort: half with no IP at diagnosis. */
-    const char *mix[] = {"cohort.baseline_mix=[0.5, 0.2, 0.1, 0.1, 0.1]", NULL};
-    p = test_params(mix);
-    ipsim_validation_rows(s, &p, rows);
-    assert_true(rows[3].status != IPSIM_ROW_UNATTAINABLE);
+    ipsim_validation *v = malloc(sizeof *v);
+    assert_non_null(v);
+    ipsim_validation_compute(s, &p, NULL, v);
+    /* Without the expected-value model, a judged row is checked against its
+     * source and, where the parameters give it exactly (an input share, the
+     * grade mix), against that; z is the Sidak multiplier for them all. */
+    int judged = 0;
+    for (int i = 0; i < v->count; i++)
+        if (v->rows[i].status != IPSIM_ROW_UNATTAINABLE && v->rows[i].status != IPSIM_ROW_CONTEXT)
+            judged += !isnan(v->rows[i].target) + !isnan(v->rows[i].exact);
+    assert_int_equal(v->checks, judged);
+    assert_true(fabs(2 * gsl_cdf_ugaussian_Q(v->z) -
+                     (1 - pow(IPSIM_VALIDATION_LEVEL, 1.0 / judged))) < 1e-12);
+    const ipsim_validation_row *r = row_named(v, ">= 1 infection in 12 months, mild");
+    assert_true(r->estimate == 0.182 && r->status == IPSIM_ROW_PASS);
+    assert_true(r->low < 0.182 && r->high > 0.182);
+    /* The interval is z standard errors wide each side. */
+    assert_true(fabs((r->high - r->estimate) - v->z * r->se) < 1e-12);
+    r = row_named(v, ">= 1 infection in 12 months, moderate");
+    assert_true(r->estimate == 0.1 && r->status == IPSIM_ROW_FAIL);
+    assert_non_null(strstr(r->note, "source"));
+    assert_int_equal(row_named(v, ">= 1 infection in 12 months, whole")->status,
+                     IPSIM_ROW_UNATTAINABLE);
+    assert_int_equal(row_named(v, "IP improved after")->status, IPSIM_ROW_PASS);
+    assert_int_equal(row_named(v, "full recovery at 12 months without")->status, IPSIM_ROW_FAIL);
+    /* Median 38 months, within its interval. */
+    r = row_named(v, "median PFS, IP not improved");
+    assert_true(fabs(r->estimate - 38) < 1e-12 && r->status == IPSIM_ROW_PASS);
+    /* 90% progression-free at 48 months: not below one half. */
+    r = row_named(v, "PFS at 48 months, IP improved");
+    assert_true(r->estimate == 0.9 && r->status == IPSIM_ROW_PASS);
+    /* 25% moderate or worse here, where the review says 76.1%. */
+    assert_int_equal(row_named(v, "moderate or worse IP at diagnosis")->status, IPSIM_ROW_FAIL);
+    assert_int_equal(row_named(v, "severe or worse IP, IgG")->status, IPSIM_ROW_PASS);
     FILE *sink = fopen("/dev/null", "w");
-    /* Moderate, the whole cohort (now attainable, but 22.4% here), the
-     * serious-infection ratio (these tallies cannot estimate it) and the
-     * recovery without ASCT. */
-    assert_int_equal(ipsim_validation_print(sink, rows), 4);
-    assert_int_equal(rows[7].status, IPSIM_ROW_FAIL);
-    assert_non_null(strstr(rows[7].note, "not estimable"));
+    assert_int_equal(ipsim_validation_print(sink, v), v->failed);
+    /* An exact model that disagrees with the estimate fails the row even
+     * where the source agrees: the engine must match its own model. */
+    ipsim_expected e;
+    memset(&e, 0, sizeof e);
+    for (int g = 0; g < IPSIM_GRADES; g++)
+        e.window_share[g] = 0.25;
+    e.window_share_severe_or_worse = e.window_share_all = e.serious_rate_ratio = NAN;
+    e.cr_improved = e.cr_recovered[0] = e.cr_recovered[1] = NAN;
+    for (int t = 0; t < IPSIM_MYELOMA_TYPES; t++)
+        e.severe_or_worse_by_type[t] = e.very_severe_by_type[t] = NAN;
+    e.early_infection_or_death = e.neutropenic_serious = NAN;
+    e.rows = 1;
+    e.cycle_months = 1;
+    double nan_row[1] = {NAN};
+    for (int k = 0; k < IPSIM_CURVES; k++)
+        e.curve[k] = nan_row;
+    ipsim_validation_compute(s, &p, &e, v);
+    r = row_named(v, ">= 1 infection in 12 months, mild");
+    assert_int_equal(r->status, IPSIM_ROW_FAIL);
+    assert_non_null(strstr(r->note, "exact model"));
     /* Without a group, the median is not estimable, and fails. */
     memset(s->pfs_event_row, 0, 62 * 2 * sizeof *s->pfs_event_row);
-    ipsim_validation_rows(s, &p, rows);
-    assert_int_equal(rows[11].status, IPSIM_ROW_FAIL);
-    assert_non_null(strstr(rows[11].note, "no patients"));
+    ipsim_validation_compute(s, &p, NULL, v);
+    r = row_named(v, "median PFS, IP not improved");
+    assert_int_equal(r->status, IPSIM_ROW_FAIL);
+    assert_non_null(strstr(r->note, "not estimable"));
     fclose(sink);
+    free(v);
     ipsim_summary_free(s);
 }
 

@@ -36,16 +36,20 @@ static inline ipsim_params test_params_pathway(const char *const *overrides)
 }
 
 /* The same on a simpler model for testing one mechanism at a time: grades
- * follow grades.transition_matrix whatever the treatment phase, and no
- * phase changes the infection hazard. The overrides come after these, so a
- * test can still set either. */
+ * follow grades.transition_matrix whatever the treatment phase, no phase or
+ * period changes the infection hazard, deaths of other causes are one
+ * constant monthly probability and myeloma has no excess mortality. The
+ * overrides come after these, so a test can still set any of them. */
 static inline ipsim_params test_params(const char *const *overrides)
 {
-    enum { MAX = 64 };
-    const char *all[MAX + 3] = {"grades.model=matrix", "pathway.infection_rate_ratio=[1, 1, 1, 1]"};
-    size_t n = 2;
+    enum { MAX = 64, FIXED = 6 };
+    const char *all[MAX + FIXED + 1] = {
+        "grades.model=matrix", "pathway.infection_rate_ratio=[1, 1, 1, 1, 1, 1]",
+        "infection.early_rate_ratio=1", "infection.neutropenic_rate_ratio=1",
+        "mortality.background=constant", "mortality.excess_hazard_per_month=[0, 0, 0, 0, 0, 0]"};
+    size_t n = FIXED;
     for (size_t i = 0; overrides && overrides[i]; i++) {
-        if (n >= MAX)
+        if (n >= MAX + FIXED)
             fail_msg("too many test overrides");
         all[n++] = overrides[i];
     }
