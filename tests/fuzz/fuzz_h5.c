@@ -405,8 +405,14 @@ static void flip_parameters(input *in, hid_t file)
     hid_t attr = g < 0 || H5Aexists(g, "parameters") <= 0 ? -1
                                                           : H5Aopen(g, "parameters", H5P_DEFAULT);
     hid_t type = attr < 0 ? -1 : H5Aget_type(attr);
+    /* An earlier mutation may have made it an array: read one value only. */
+    hid_t shape = attr < 0 ? -1 : H5Aget_space(attr);
+    const bool one = shape >= 0 && H5Sget_simple_extent_npoints(shape) == 1;
+    if (shape >= 0)
+        H5Sclose(shape);
     char *text = NULL;
-    if (type >= 0 && H5Tis_variable_str(type) > 0 && H5Aread(attr, type, &text) >= 0 && text) {
+    if (type >= 0 && one && H5Tis_variable_str(type) > 0 && H5Aread(attr, type, &text) >= 0 &&
+        text) {
         char *copy = strdup(text);
         H5free_memory(text);
         const size_t len = strlen(copy);
