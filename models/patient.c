@@ -32,7 +32,6 @@ int ipsim_model_init_with(ipsim_model *m, const ipsim_params *p,
     m->cycle_months = p->cohort.cycle_months;
     m->window_months = p->infection.window_months;
     m->recovery_cycle = ipsim_params_recovery_cycle(p);
-    m->asct_cycle = m->pathway.asct_cycle;
     return IPSIM_OK;
 }
 

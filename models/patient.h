@@ -56,7 +56,6 @@ typedef struct ipsim_model {
     int64_t cycle_months; /* months per cycle */
     int64_t window_months; /* infection window, for summaries */
     int64_t recovery_cycle; /* ASCT month + 12, for summaries; -1 beyond the horizon */
-    int64_t asct_cycle;     /* the pathway's, for summaries */
 } ipsim_model;
 
 /* Builds every module from a validated parameter set, with the registered

@@ -16,8 +16,6 @@ const char *const ipsim_course_curve_names[IPSIM_COURSE_CURVES] = {
     "censored_pfs_second_line", "censored_os_second_line", "censored_pfs_third_line",
     "censored_os_third_line"};
 
-const int ipsim_course_period_start[IPSIM_COURSE_PERIODS + 1] = {0, 3, 6, 12};
-
 /* The row of an event recorded at `month` (an end of cycle), counted from
  * the row `from`. */
 static int64_t row_of(int32_t month, int64_t from, int64_t cycle)
@@ -87,7 +85,7 @@ void ipsim_course_add_patient(int64_t *event_row, ipsim_course_tallies *t, int64
         t->deaths_by_phase[phase][record->death_cause - 1]++;
     }
     for (int k = 0; k < IPSIM_COURSE_PERIODS; k++) {
-        const int start = ipsim_course_period_start[k], end = ipsim_course_period_start[k + 1];
+        const int start = ipsim_infection_report_period_start[k], end = ipsim_infection_report_period_start[k + 1];
         if (start % cycle != 0 || end % cycle != 0 || end / cycle >= months)
             continue;
         if (rows->grade[start / cycle] == IPSIM_STATE_DEAD)
@@ -146,15 +144,6 @@ static int64_t kaplan_meier(const int64_t *event_row, int64_t months, ipsim_cour
     return n;
 }
 
-/* Where a decreasing curve first falls to one half, linear between rows. */
-static double half_crossing(const double *y, int64_t rows, int64_t cycle)
-{
-    for (int64_t m = 1; m < rows; m++)
-        if (y[m] <= 0.5 && y[m - 1] > 0.5)
-            return (double)cycle * ((double)(m - 1) + (y[m - 1] - 0.5) / (y[m - 1] - y[m]));
-    return rows > 0 && y[0] <= 0.5 ? 0 : NAN;
-}
-
 int64_t ipsim_course_median(const int64_t *event_row, int64_t months, int64_t cycle,
                             ipsim_course_curve curve, double *median, double *low,
                             double *high)
@@ -165,9 +154,9 @@ int64_t ipsim_course_median(const int64_t *event_row, int64_t months, int64_t cy
         return 0;
     int64_t n = kaplan_meier(event_row, months, curve, y, y + months, y + 2 * months);
     if (n > 0) {
-        *median = half_crossing(y, months, cycle);
-        *low = half_crossing(y + months, months, cycle);
-        *high = half_crossing(y + 2 * months, months, cycle);
+        *median = ipsim_interval_half_crossing(y, months, cycle);
+        *low = ipsim_interval_half_crossing(y + months, months, cycle);
+        *high = ipsim_interval_half_crossing(y + 2 * months, months, cycle);
     }
     free(y);
     return n;
@@ -209,10 +198,8 @@ static void print_median(FILE *out, const int64_t *event_row, int64_t months, in
 }
 
 void ipsim_course_print(FILE *out, const int64_t *event_row, const ipsim_course_tallies *t,
-                        const int64_t *phase_occupancy, int64_t months, int64_t cycle,
-                        int64_t pfs_followup)
+                        const int64_t *phase_occupancy, int64_t months, int64_t cycle)
 {
-    (void)pfs_followup;
     fprintf(out, "Course of the disease (median months from the start, 95%% interval):\n");
     static const struct {
         const char *label;
@@ -271,8 +258,8 @@ void ipsim_course_print(FILE *out, const int64_t *event_row, const ipsim_course_
     }
     fprintf(out, "Share alive at a period's start with >= 1 infection in it:");
     for (int k = 0; k < IPSIM_COURSE_PERIODS; k++) {
-        fprintf(out, "%s months %d-%d ", k ? "," : "", ipsim_course_period_start[k],
-                ipsim_course_period_start[k + 1] - 1);
+        fprintf(out, "%s months %d-%d ", k ? "," : "", ipsim_infection_report_period_start[k],
+                ipsim_infection_report_period_start[k + 1] - 1);
         if (t->alive_at_period[k] > 0)
             fprintf(out, "%.1f%%",
                     100.0 * (double)t->infected_in_period[k] / (double)t->alive_at_period[k]);

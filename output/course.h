@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "models/expected.h"
 #include "models/patient.h"
 #include "params/params.h"
 
@@ -49,9 +50,8 @@ typedef enum ipsim_course_curve {
 extern const char *const ipsim_course_curve_names[IPSIM_COURSE_CURVES];
 
 /* Reporting periods of infection risk, in months since diagnosis: 0-2,
- * 3-5, 6-11 (ipsim_course_period_start[k] to [k + 1] - 1). */
-enum { IPSIM_COURSE_PERIODS = 3 };
-extern const int ipsim_course_period_start[IPSIM_COURSE_PERIODS + 1];
+ * 3-5, 6-11, the exact model's (models/expected.h). */
+enum { IPSIM_COURSE_PERIODS = IPSIM_INFECTION_REPORT_PERIODS };
 
 /* The fixed-size tallies (int64_t only: they join the summary's). */
 typedef struct ipsim_course_tallies {
@@ -84,9 +84,8 @@ double ipsim_course_share_at(const int64_t *event_row, int64_t months, int64_t c
 
 /* Prints the course: medians by group and line, the share of PFS events
  * that are progressions, deaths per 100 patient-years by phase, infection
- * by period. pfs_followup: the follow-up at which "not reached" is judged. */
+ * by period. */
 void ipsim_course_print(FILE *out, const int64_t *event_row, const ipsim_course_tallies *t,
-                        const int64_t *phase_occupancy, int64_t months, int64_t cycle,
-                        int64_t pfs_followup);
+                        const int64_t *phase_occupancy, int64_t months, int64_t cycle);
 
 #endif

@@ -76,3 +76,11 @@ double ipsim_quantile(const double *x, int64_t n, int64_t stride, double p, doub
     int64_t hi = lo + 1 < m ? lo + 1 : lo;
     return scratch[lo] + (h - (double)lo) * (scratch[hi] - scratch[lo]);
 }
+
+double ipsim_interval_half_crossing(const double *y, int64_t rows, int64_t cycle)
+{
+    for (int64_t m = 1; m < rows; m++)
+        if (y[m] <= 0.5 && y[m - 1] > 0.5)
+            return (double)cycle * ((double)(m - 1) + (y[m - 1] - 0.5) / (y[m - 1] - y[m]));
+    return rows > 0 && y[0] <= 0.5 ? 0 : NAN;
+}

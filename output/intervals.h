@@ -26,6 +26,12 @@ void ipsim_interval_rate_ratio(int64_t k1, double t1, int64_t k0, double t0, dou
 /* The p-quantile (0..1) of the finite ones among n values stride apart,
  * interpolated between order statistics (R's type 7); scratch holds n
  * doubles. NaN if none is finite. */
+/* Where a decreasing curve y (one value per row, `cycle` months apart)
+ * first falls to one half, linear between rows (0 if it starts there); NaN
+ * if it never does: a survival curve's median, or, applied to its interval's
+ * bounds, the median's Brookmeyer-Crowley interval. */
+double ipsim_interval_half_crossing(const double *y, int64_t rows, int64_t cycle);
+
 double ipsim_quantile(const double *x, int64_t n, int64_t stride, double p, double *scratch);
 
 #endif

@@ -321,16 +321,6 @@ int64_t ipsim_summary_pfs(const ipsim_summary *s, int improved, int64_t month, d
     return n;
 }
 
-/* Where a decreasing curve y (one value per row, `cycle` months apart)
- * first falls to one half, linear between rows; NaN if it never does. */
-static double half_crossing(const double *y, int64_t rows, int64_t cycle)
-{
-    for (int64_t m = 1; m < rows; m++)
-        if (y[m] <= 0.5 && y[m - 1] > 0.5)
-            return (double)cycle * ((double)(m - 1) + (y[m - 1] - 0.5) / (y[m - 1] - y[m]));
-    return rows > 0 && y[0] <= 0.5 ? 0 : NAN;
-}
-
 int64_t ipsim_summary_pfs_median(const ipsim_summary *s, int improved, double *median,
                                  double *low, double *high)
 {
@@ -345,11 +335,11 @@ int64_t ipsim_summary_pfs_median(const ipsim_summary *s, int improved, double *m
             share[m] = (double)remaining[m] / (double)n;
             ipsim_interval_share(remaining[m], n, &lower[m], &upper[m]);
         }
-        *median = half_crossing(share, rows, s->shape.cycle_months);
+        *median = ipsim_interval_half_crossing(share, rows, s->shape.cycle_months);
         /* The share's interval holds one half from where its lower bound
          * falls to it until its upper bound does. */
-        *low = half_crossing(lower, rows, s->shape.cycle_months);
-        *high = half_crossing(upper, rows, s->shape.cycle_months);
+        *low = ipsim_interval_half_crossing(lower, rows, s->shape.cycle_months);
+        *high = ipsim_interval_half_crossing(upper, rows, s->shape.cycle_months);
     }
     free(remaining);
     free(curves);
@@ -469,7 +459,7 @@ static void print_pathway(FILE *out, const ipsim_summary *s, const ipsim_params 
     }
     fputc('\n', out);
     ipsim_course_print(out, s->course_event_row, &s->course, s->phase_occupancy, s->shape.months,
-                       s->shape.cycle_months, followup);
+                       s->shape.cycle_months);
 }
 
 void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *p)
