@@ -56,7 +56,7 @@ typedef struct ipsim_validation_row {
     char note[160];
 } ipsim_validation_row;
 
-enum { IPSIM_VALIDATION_ROWS_MAX = 40 };
+enum { IPSIM_VALIDATION_ROWS_MAX = 48 };
 
 /* The probability that a correct model passes every check of a run: 99%,
  * so that it passes at least 19 runs of 20 with probability 98% (at 95% it

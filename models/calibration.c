@@ -19,10 +19,11 @@
  * it is (log odds). */
 enum { T_LOGIT, T_LOG, T_IDENTITY };
 
+/* Every parameter either set fits, by id; the sets below list theirs. */
 static const struct {
     const char *name;
     int transform;
-} parameters[IPSIM_CALIBRATION_SIZE] = {
+} parameters[] = {
     {"infection.share_within_window.mild", T_LOGIT},
     {"infection.share_within_window.moderate", T_LOGIT},
     {"infection.share_within_window.severe", T_LOGIT},
@@ -48,7 +49,7 @@ static const struct {
     const char *name;
     double value;
     int residual;
-} targets[IPSIM_CALIBRATION_SIZE] = {
+} targets[] = {
     {">= 1 infection in the window, mild at diagnosis", IPSIM_REVIEW_INFECTED_MILD, R_DIFFERENCE},
     {">= 1 infection in the window, moderate", IPSIM_REVIEW_INFECTED_MODERATE, R_DIFFERENCE},
     {">= 1 infection in the window, severe or worse", IPSIM_REVIEW_INFECTED_SEVERE_OR_WORSE,
@@ -75,6 +76,15 @@ static const struct {
      IPSIM_PUBLISHED_EARLY_SHARE_OF_6_MONTHS, R_DIFFERENCE},
 };
 
+enum { TARGET_IDS = sizeof targets / sizeof targets[0] };
+_Static_assert(sizeof parameters / sizeof parameters[0] == IPSIM_CALIBRATION_SIZE, "square");
+_Static_assert((int)TARGET_IDS == (int)IPSIM_CALIBRATION_SIZE, "square");
+
+static bool levels_model(const ipsim_params *p)
+{
+    return p->grades.model == IPSIM_GRADE_MODEL_LEVELS;
+}
+
 const char *ipsim_calibration_parameter_name(int k)
 {
     return parameters[k].name;
@@ -99,7 +109,7 @@ double ipsim_calibration_target(int k)
     return targets[k].value;
 }
 
-/* Where parameter k lives in p; `twin` (if not NULL) gets the element that
+/* Where parameter id k lives in p; `twin` (if not NULL) gets the element that
  * is held equal to it (the review gives one figure for both). */
 static double *slot(ipsim_params *p, int k, double **twin)
 {
@@ -137,13 +147,15 @@ static double *slot(ipsim_params *p, int k, double **twin)
 
 void ipsim_calibration_get(const ipsim_params *p, double x[IPSIM_CALIBRATION_SIZE])
 {
-    for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++)
+    const int n = IPSIM_CALIBRATION_SIZE;
+    for (int k = 0; k < n; k++)
         x[k] = *slot((ipsim_params *)p, k, NULL);
 }
 
 static void calibration_set(ipsim_params *p, const double x[IPSIM_CALIBRATION_SIZE])
 {
-    for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++) {
+    const int n = IPSIM_CALIBRATION_SIZE;
+    for (int k = 0; k < n; k++) {
         double *twin;
         *slot(p, k, &twin) = x[k];
         if (twin)
@@ -153,43 +165,46 @@ static void calibration_set(ipsim_params *p, const double x[IPSIM_CALIBRATION_SI
 
 /* Each logit parameter's largest value: probabilities below 1, and an
  * improving rate no more than what worsening leaves of the month. */
-static double upper_bound(const ipsim_params *p, int k)
+static double upper_bound(const ipsim_params *p, int id)
 {
-    if (k >= 4 && k <= 6) {
+    if (id >= 4 && id <= 6) {
+        /* An improving rate leaves room for worsening in the same month;
+         * under the levels model for the fastest class's (the rate times
+         * its recovery factor). */
         static const int phase[3] = {IPSIM_PHASE_INDUCTION, IPSIM_PHASE_TRANSPLANT,
                                      IPSIM_PHASE_MAINTENANCE};
-        return 1.0 - p->grades.worsen_per_month[phase[k - 4]];
+        double factor = 1;
+        for (int c = 0; levels_model(p) && c < IPSIM_IG_CLASSES; c++)
+            factor = fmax(factor, p->immunoglobulins.recovery_factor[c]);
+        return (1.0 - p->grades.worsen_per_month[phase[id - 4]]) / factor;
     }
-    return parameters[k].transform == T_LOGIT ? 1.0 : INFINITY;
+    return parameters[id].transform == T_LOGIT ? 1.0 : INFINITY;
 }
 
-static double to_solver(const ipsim_params *p, int k, double x)
+static double to_solver(const ipsim_params *p, int id, double x)
 {
-    if (parameters[k].transform == T_LOG)
+    if (parameters[id].transform == T_LOG)
         return log(x);
-    if (parameters[k].transform == T_IDENTITY)
+    if (parameters[id].transform == T_IDENTITY)
         return x;
-    double u = x / upper_bound(p, k);
+    double u = x / upper_bound(p, id);
     return log(u / (1 - u));
 }
 
-static double from_solver(const ipsim_params *p, int k, double y)
+static double from_solver(const ipsim_params *p, int id, double y)
 {
-    if (parameters[k].transform == T_LOG)
+    if (parameters[id].transform == T_LOG)
         return exp(y);
-    if (parameters[k].transform == T_IDENTITY)
+    if (parameters[id].transform == T_IDENTITY)
         return y;
-    return upper_bound(p, k) / (1 + exp(-y));
+    return upper_bound(p, id) / (1 + exp(-y));
 }
 
-/* The targets' quantities under p. */
-static int model_values(const ipsim_params *p, double values[IPSIM_CALIBRATION_SIZE],
-                        ipsim_error *err)
+/* Every target's quantity (by id) under the expected values e. */
+static int target_values(const ipsim_expected *ep, double values[TARGET_IDS],
+                         ipsim_error *err)
 {
-    ipsim_expected e;
-    int rc = ipsim_expected_compute(&e, p, err);
-    if (rc)
-        return rc;
+    const ipsim_expected e = *ep;
     values[0] = e.window_share[IPSIM_GRADE_MILD];
     values[1] = e.window_share[IPSIM_GRADE_MODERATE];
     values[2] = e.window_share_severe_or_worse;
@@ -206,24 +221,48 @@ static int model_values(const ipsim_params *p, double values[IPSIM_CALIBRATION_S
     values[12] = 1 - ipsim_expected_curve_at(&e, IPSIM_CURVE_OS_ALL, 2);
     values[13] = ipsim_expected_median(&e, IPSIM_CURVE_OS_NOT_ELIGIBLE);
     values[14] = e.episodes_in_period[0] / (e.episodes_in_period[0] + e.episodes_in_period[1]);
+    (void)err;
+    return IPSIM_OK;
+}
+
+static int model_values(const ipsim_params *p, double values[IPSIM_CALIBRATION_SIZE],
+                        const volatile sig_atomic_t *cancel, ipsim_error *err)
+{
+    ipsim_expected e;
+    int rc = ipsim_expected_compute_polled(&e, p, cancel, "while fitting; nothing was written",
+                                           err);
+    if (rc)
+        return rc;
+    double all[TARGET_IDS];
+    rc = target_values(&e, all, err);
     ipsim_expected_free(&e);
-    for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++)
+    if (rc)
+        return rc;
+    const int n = IPSIM_CALIBRATION_SIZE;
+    for (int k = 0; k < n; k++) {
+        values[k] = all[k];
         if (!isfinite(values[k]))
             return IPSIM_FAIL(err, IPSIM_EPARAM,
                               "calibration target '%s' cannot be computed with these parameters "
                               "(no patients in its group, or beyond the horizon)",
                               targets[k].name);
+    }
     return IPSIM_OK;
 }
+
+
 
 /* Residuals: shares as differences, ratios, medians and rates on the log
  * scale. */
 static void residuals(const double values[IPSIM_CALIBRATION_SIZE],
                       double r[IPSIM_CALIBRATION_SIZE])
 {
-    for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++)
-        r[k] = targets[k].residual == R_LOG_RATIO ? log(values[k] / targets[k].value)
-                                                  : values[k] - targets[k].value;
+    const int n = IPSIM_CALIBRATION_SIZE;
+    for (int k = 0; k < n; k++) {
+        const int id = k;
+        r[k] = targets[id].residual == R_LOG_RATIO ? log(values[k] / targets[id].value)
+                                                   : values[k] - targets[id].value;
+    }
 }
 
 typedef struct fit_context {
@@ -237,17 +276,19 @@ static int residual_function(const gsl_vector *y, void *data, gsl_vector *f)
 {
     fit_context *ctx = data;
     double x[IPSIM_CALIBRATION_SIZE], values[IPSIM_CALIBRATION_SIZE], r[IPSIM_CALIBRATION_SIZE];
-    for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++)
-        x[k] = from_solver(&ctx->work, k, gsl_vector_get(y, (size_t)k));
+    const int n = IPSIM_CALIBRATION_SIZE;
+    for (int k = 0; k < n; k++)
+        x[k] = from_solver(&ctx->work, k,
+                           gsl_vector_get(y, (size_t)k));
     calibration_set(&ctx->work, x);
     /* A signal ends the solver at its next evaluation. */
     if (ipsim_error_cancelled(ctx->cancel, ctx->err, "while fitting; nothing was written") ||
-        model_values(&ctx->work, values, ctx->err)) {
+        model_values(&ctx->work, values, ctx->cancel, ctx->err)) {
         ctx->failed = 1;
         return GSL_EDOM;
     }
     residuals(values, r);
-    for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++)
+    for (int k = 0; k < n; k++)
         gsl_vector_set(f, (size_t)k, r[k]);
     return GSL_SUCCESS;
 }
@@ -265,11 +306,12 @@ int ipsim_calibrate(const ipsim_params *start, const volatile sig_atomic_t *canc
     ipsim_calibration_get(start, out->start);
     /* severe and very_severe share one value each: the review gives one. */
     calibration_set(&ctx.work, out->start);
-    int rc = model_values(&ctx.work, out->start_values, err);
+    int rc = model_values(&ctx.work, out->start_values, cancel, err);
     if (rc)
         return rc;
 
     const size_t n = IPSIM_CALIBRATION_SIZE;
+    out->size = (int)n;
     gsl_multifit_nlinear_parameters settings = gsl_multifit_nlinear_default_parameters();
     gsl_multifit_nlinear_workspace *w =
         gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &settings, n, n);
@@ -281,16 +323,17 @@ int ipsim_calibrate(const ipsim_params *start, const volatile sig_atomic_t *canc
     }
     for (size_t k = 0; k < n; k++) {
         double x = out->start[k];
-        double bound = upper_bound(&ctx.work, (int)k);
-        if (parameters[k].transform != T_IDENTITY && !(x > 0 && x < bound)) {
+        const int id = (int)k;
+        double bound = upper_bound(&ctx.work, id);
+        if (parameters[id].transform != T_IDENTITY && !(x > 0 && x < bound)) {
             gsl_multifit_nlinear_free(w);
             gsl_vector_free(y);
             return IPSIM_FAIL(err, IPSIM_EPARAM,
                               "calibration cannot start from %s = %g: it must lie strictly "
                               "between 0 and %g",
-                              parameters[k].name, x, bound);
+                              parameters[id].name, x, bound);
         }
-        gsl_vector_set(y, k, to_solver(&ctx.work, (int)k, x));
+        gsl_vector_set(y, k, to_solver(&ctx.work, id, x));
     }
     gsl_multifit_nlinear_fdf fdf = {.f = residual_function, .df = NULL, .fvv = NULL,
                                     .n = n, .p = n, .params = &ctx};
@@ -299,7 +342,7 @@ int ipsim_calibrate(const ipsim_params *start, const volatile sig_atomic_t *canc
     if (status == GSL_SUCCESS)
         status = gsl_multifit_nlinear_driver(200, 1e-12, 1e-12, 1e-12, NULL, NULL, &info, w);
     const gsl_vector *fitted = gsl_multifit_nlinear_position(w);
-    double x[IPSIM_CALIBRATION_SIZE];
+    double x[IPSIM_CALIBRATION_SIZE] = {0};
     for (size_t k = 0; k < n; k++)
         x[k] = from_solver(&ctx.work, (int)k, gsl_vector_get(fitted, k));
     /* Ten significant digits: far finer than any Monte Carlo run resolves,
@@ -321,7 +364,7 @@ int ipsim_calibrate(const ipsim_params *start, const volatile sig_atomic_t *canc
     calibration_set(&out->fitted, x);
     memcpy(out->parameters, x, sizeof x);
     calibration_set(&ctx.work, x);
-    rc = model_values(&ctx.work, out->values, err);
+    rc = model_values(&ctx.work, out->values, cancel, err);
     if (rc)
         return rc;
     double r[IPSIM_CALIBRATION_SIZE];

@@ -39,6 +39,11 @@
 
 enum { IPSIM_CALIBRATION_SIZE = 15 };
 
+/* The same fifteen under either grade model: under the levels model the
+ * improving rates move each immunoglobulin class a band at a time rather
+ * than the grade (models/immunoglobulins.h). The review's rises of the
+ * classes in CR are not fitted: with 62.5% improved they cannot all be
+ * met (docs/review.md), and `ipsim validate` shows them. */
 /* Parameter k's path as a parameter file names it; target k's name and
  * value (0 <= k < IPSIM_CALIBRATION_SIZE). */
 const char *ipsim_calibration_parameter_name(int k);
@@ -54,6 +59,7 @@ double ipsim_calibration_target(int k);
 
 typedef struct ipsim_calibration {
     ipsim_params fitted; /* the start with the parameters replaced */
+    int size;                                   /* IPSIM_CALIBRATION_SIZE */
     double start[IPSIM_CALIBRATION_SIZE];        /* parameter values at the start */
     double parameters[IPSIM_CALIBRATION_SIZE];   /* fitted values */
     double start_values[IPSIM_CALIBRATION_SIZE]; /* the targets' quantities at the start */

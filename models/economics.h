@@ -14,7 +14,8 @@
  *   trapezoid   sum_{t<T} (f(t) d(t) + f(t+1) d(t+1))/2 = (B + E)/2
  * The loop accumulates B; the others follow from B, the first value f(0)
  * and the horizon's f(T) d(T) (ipsim_economics_finish). Event values (an
- * episode's cost and its QALY loss, IVIG, vaccines) are counted,
+ * episode's cost and its QALY loss, IVIG, vaccines, antibiotics and their
+ * adverse events) are counted,
  * discounted, in the cycle they occur, by every method. The closed forms
  * are worked in docs/model.md and tested. */
 #ifndef IPSIM_ECONOMICS_H
@@ -73,6 +74,14 @@ static inline void ipsim_economics_cost(ipsim_economics_state *s, double cost)
 {
     s->total.cost[0] += cost;
     s->total.cost[1] += cost * s->cost_discount;
+}
+
+/* QALYs lost to the cycle's events (a module's, models/module.h),
+ * undiscounted. */
+static inline void ipsim_economics_qaly_loss(ipsim_economics_state *s, double qalys)
+{
+    s->total.qalys[0] -= qalys;
+    s->total.qalys[1] -= qalys * s->effect_discount;
 }
 
 /* One infection episode: its cost and its QALY loss. */

@@ -34,6 +34,8 @@
 #ifndef IPSIM_EXPECTED_H
 #define IPSIM_EXPECTED_H
 
+#include <signal.h>
+
 #include "base/error.h"
 #include "models/mortality.h"
 #include "params/params.h"
@@ -88,6 +90,12 @@ typedef struct ipsim_expected {
     double cr_improved;
     double cr_recovered[2];
     double *curve[IPSIM_CURVES]; /* [rows] each, allocated */
+    /* The grade mix at diagnosis. */
+    double grade_mix[IPSIM_GRADES];
+    /* Levels model: the rise of each class's mean level among CR patients
+     * alive at the end of induction, over the patients in whom it is
+     * uninvolved (0.452 for +45.2%); NaN under the grade models. */
+    double cr_rise[IPSIM_IG_CLASSES];
     /* At diagnosis: share severe or worse, and very severe, by myeloma type. */
     double severe_or_worse_by_type[IPSIM_MYELOMA_TYPES];
     double very_severe_by_type[IPSIM_MYELOMA_TYPES];
@@ -117,6 +125,13 @@ typedef struct ipsim_expected {
 /* Computes the expected values for p. Errors: IPSIM_EPARAM if p gives IVIG
  * or vaccination; IPSIM_ENOMEM. Free with ipsim_expected_free. */
 int ipsim_expected_compute(ipsim_expected *out, const ipsim_params *p, ipsim_error *err);
+
+/* The same, polling *cancel (may be NULL) between groups of patients:
+ * IPSIM_EINTERRUPTED, `what` ending the message (ipsim_error_cancelled),
+ * once it is set. */
+int ipsim_expected_compute_polled(ipsim_expected *out, const ipsim_params *p,
+                                  const volatile sig_atomic_t *cancel, const char *what,
+                                  ipsim_error *err);
 void ipsim_expected_free(ipsim_expected *e);
 
 /* A curve's value at `month` since diagnosis, linear between rows. */

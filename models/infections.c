@@ -70,6 +70,16 @@ int ipsim_infections_init(ipsim_infections *m, const ipsim_params *p,
         m->count_categories[period][changed][g] = k + 1;
     }
     ipsim_categorical_build(m->type_cum, p->infection.type_share, IPSIM_INFECTION_TYPES);
+    m->by_igg = p->infection.risk_by == IPSIM_RISK_BY_IGG;
+    if (m->by_igg && p->grades.model != IPSIM_GRADE_MODEL_LEVELS) {
+        IPSIM_FAIL(err, IPSIM_EPARAM,
+                   "infection.risk_by: igg needs each patient's IgG: set grades.model: levels");
+        ipsim_error_locate(err, NULL, 0, 0, "infection.risk_by");
+        return IPSIM_EPARAM;
+    }
+    m->igg_log_ratio = log(p->infection.igg_rate_ratio_per_g_per_l);
+    m->igg_plateau = p->infection.igg_plateau_g_per_l;
+    m->igg_reference = fmin(p->immunoglobulins.lower_limit_g_per_l[IPSIM_IGG], m->igg_plateau);
     return IPSIM_OK;
 }
 

@@ -11,11 +11,27 @@
  * neutropenia). The number of episodes in a cycle of c months is
  * Poisson(lambda_g * ratio * c), drawn by inversion of one
  * uniform from a precomputed cumulative table, so the common case (no
- * episode) costs one comparison. Each episode is then typed (bacterial,
- * viral, fungal) and marked serious or not, independently. */
+ * episode) costs one comparison. A cycle whose rate a clinical module
+ * changes (IVIG's trough-dependent rate ratios, models/module.h) draws its
+ * count by inversion of the same uniform on the fly
+ * (ipsim_infections_count_scaled), so a lower rate never gives a patient
+ * more episodes in a cycle (common random numbers). Each episode is then
+ * typed (bacterial, viral, fungal) and marked serious or not,
+ * independently.
+ *
+ * With infection.risk_by: igg (levels model only) the hazard is the grade's
+ * times a function of the patient's own polyclonal IgG L (g/L, excluding
+ * paraprotein and given immunoglobulin):
+ *   theta^(min(L, P) - min(LLN, P))
+ * (theta: infection.igg_rate_ratio_per_g_per_l, P: infection.igg_plateau_
+ * g_per_l, LLN: immunoglobulins.lower_limit_g_per_l.igg), log-linear as in
+ * Lee 2020's meta-analysis of IgG troughs. The grade's hazard is thus the
+ * hazard at an IgG at the LLN; the factor changes only when IgG changes
+ * band, and the count is drawn as for a module's rate change. */
 #ifndef IPSIM_INFECTIONS_H
 #define IPSIM_INFECTIONS_H
 
+#include <math.h>
 #include <stdbool.h>
 
 #include "base/error.h"
@@ -27,9 +43,12 @@
 enum { IPSIM_MAX_EPISODES_PER_CYCLE = 255 };
 #define IPSIM_INFECTIONS_TAIL 1e-12
 
-/* A change of the infection rate while a treatment is on, declared by the
- * clinical module that gives it (IVIG's rate ratios, models/ivig.h): every
- * episode's rate times `all`, serious episodes' rate times `serious`. */
+/* A constant change of the infection rate, tabulated by
+ * ipsim_infections_init (every episode's rate times `all`, serious
+ * episodes' rate times `serious`). The simulation no longer uses it
+ * (modules change the rate per cycle, ipsim_infections_count_scaled);
+ * models/expected.c still calls ipsim_infections_init with NULL, and the
+ * "changed" dimension goes when that file is next reworked. */
 typedef struct ipsim_rate_change {
     double all, serious;
     const char *label; /* for messages: "on IVIG" */
@@ -57,14 +76,26 @@ typedef struct ipsim_infections {
     int64_t neutropenic_cycles; /* cycles of the transplant phase that are neutropenic */
     double type_cum[IPSIM_INFECTION_TYPES];
     double serious_share[2][IPSIM_GRADES];
+    bool by_igg;                         /* infection.risk_by: igg */
+    double igg_log_ratio, igg_plateau, igg_reference; /* ln theta; P; min(LLN, P) */
 } ipsim_infections;
 
 /* Builds the tables, the changed ones with `change` (NULL: none, the
  * changed tables are the unchanged ones). IPSIM_EPARAM (key
  * infection.share_within_window) if a grade's episodes per cycle would not
- * fit the uint8 store. */
+ * fit the uint8 store; (key infection.risk_by) for risk_by: igg without
+ * grades.model: levels. */
 int ipsim_infections_init(ipsim_infections *m, const ipsim_params *p,
                           const ipsim_rate_change *change, ipsim_error *err);
+
+/* The hazard's factor for own IgG g_per_l under risk_by: igg (1 at the
+ * LLN; see the top of this header); 1 under risk_by: grade. */
+static inline double ipsim_infections_igg_factor(const ipsim_infections *m, double g_per_l)
+{
+    if (!m->by_igg)
+        return 1.0;
+    return exp(m->igg_log_ratio * (fmin(g_per_l, m->igg_plateau) - m->igg_reference));
+}
 
 /* The infection period of cycle c for a living patient in `phase`, whose
  * transplant phase (if any) began in cycle asct_cycle. */
@@ -92,6 +123,27 @@ static inline int ipsim_infections_count(const ipsim_infections *m, int period, 
     return ipsim_categorical_draw(cum, m->count_categories[period][changed][grade], u);
 }
 
+/* Number of episodes this cycle with the rate times `ratio` (>= 0), by
+ * inversion of u in [0, 1) on the Poisson CDF summed on the fly; at most
+ * IPSIM_MAX_EPISODES_PER_CYCLE. Monotone: for the same u, a smaller ratio
+ * gives no more episodes. */
+static inline int ipsim_infections_count_scaled(const ipsim_infections *m, int period, int grade,
+                                                double ratio, double u)
+{
+    const double mean = m->mean_per_cycle[period][0][grade] * ratio;
+    double pmf = exp(-mean), cum = pmf;
+    int k = 0;
+    while (u >= cum && k < IPSIM_MAX_EPISODES_PER_CYCLE) {
+        k++;
+        pmf *= mean / k;
+        const double next = cum + pmf;
+        if (next == cum) /* the tail is below double resolution */
+            break;
+        cum = next;
+    }
+    return k;
+}
+
 /* Type of one episode, u in [0, 1). */
 static inline int ipsim_infections_type(const ipsim_infections *m, double u)
 {
@@ -103,6 +155,16 @@ static inline bool ipsim_infections_serious(const ipsim_infections *m, int grade
                                             double u)
 {
     return u < m->serious_share[changed][grade];
+}
+
+/* The same in a cycle whose serious episodes' rate is `factor` times what
+ * the all-episode rate ratio alone gives them (rate_ratio_serious /
+ * rate_ratio_all): the serious share times factor, every episode serious
+ * when that reaches 1. */
+static inline bool ipsim_infections_serious_scaled(const ipsim_infections *m, int grade,
+                                                   double factor, double u)
+{
+    return u < m->serious_share[0][grade] * factor;
 }
 
 /* Monthly infection hazard of a grade, outside any period's rate ratio, from

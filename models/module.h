@@ -13,11 +13,16 @@
  *
  * What a module may do in a living patient's cycle, before the infection
  * draw (modules act in registration order):
- *   - add a cost (undiscounted; the patient's accounts discount it);
- *   - put the patient on its rate change (ipsim_rate_change: the infection
- *     rate, and the serious episodes' rate, times its ratios), as IVIG does;
- *     the model tabulates the changed rates once, so this costs nothing in
- *     the loop. At most one active module may change the rate;
+ *   - add a cost (undiscounted; the patient's accounts discount it), and a
+ *     QALY loss (undiscounted, applied by the accounts like a cost);
+ *   - change the cycle's infection rate: multiply rate_ratio_all (every
+ *     episode's rate) and rate_ratio_serious (serious episodes' rate) by its
+ *     own ratios, as IVIG does from the patient's IgG trough. Ratios of 1
+ *     (the common case) draw the episodes from the precomputed tables, so a
+ *     scenario without such a module runs as fast as before and gives the
+ *     same results; other ratios draw the Poisson count on the fly from the
+ *     same uniform (models/infections.h), so a patient's counts fall as the
+ *     ratio falls (common random numbers);
  *   - thin episodes: give, per infection type, the probability that an
  *     episode of that type is prevented this cycle. Modules thin in
  *     registration order on the episode's one "prevented" uniform: module k
@@ -37,7 +42,8 @@
  * cycle, purpose, draw) with ipsim_rng_uniform4, so its numbers are the same
  * whatever the thread, and adding a module changes no other's draws.
  *
- * IVIG (models/ivig.c) and vaccination (models/vaccination.c) are modules.
+ * Antibiotic prophylaxis (models/antibiotics.c), IVIG (models/ivig.c) and
+ * vaccination (models/vaccination.c) are modules.
  *
  * Hooks must be pure functions of their arguments (no globals, no I/O, no
  * allocation): they run on many threads, and results must not depend on
@@ -60,6 +66,7 @@ typedef struct ipsim_module_param {
     const char *key;      /* plain name */
     double default_value; /* used when the file does not give it */
     double min, max;      /* inclusive range */
+    bool integer;         /* whole numbers only (a code, a count of months) */
     const char *unit;
     const char *doc;      /* meaning, and the source of the default or "assumption" */
 } ipsim_module_param;
@@ -84,9 +91,9 @@ typedef struct ipsim_module_column {
 enum {
     IPSIM_MODULE_TABLES_MAX = 512, /* bytes */
     IPSIM_MODULE_STATE_MAX = 128,  /* bytes */
-    IPSIM_MODULE_PARAMS_MAX = 8,   /* parameters per module */
+    IPSIM_MODULE_PARAMS_MAX = 16,  /* parameters per module */
     IPSIM_MODULES_MAX = 8,         /* modules in one model */
-    IPSIM_MODULE_COLUMNS_MAX = 8   /* per-patient columns of all modules together */
+    IPSIM_MODULE_COLUMNS_MAX = 16  /* per-patient columns of all modules together */
 };
 
 /* Stream purposes from this number up are for modules (base/rng.h has
@@ -107,14 +114,40 @@ typedef struct ipsim_module_cycle {
     const ipsim_module_patient *patient;
     int64_t cycle, month; /* cycle index, and its first month after diagnosis */
     int grade, phase;     /* at the cycle's start (ipsim_grade, ipsim_phase) */
+    /* In: the patient's own polyclonal IgG at the cycle's start, g/L,
+     * excluding any paraprotein and any immunoglobulin given (what an IVIG
+     * eligibility rule reads). */
+    double igg_g_per_l;
+    /* In: an earlier module (antibiotic prophylaxis) has the patient on
+     * prophylactic antibiotics this cycle; out: set it to say so (false at
+     * the first module). Read by later modules, such as an IVIG policy that
+     * requires infections despite prophylaxis. */
+    bool on_antibiotics;
+    /* In/out: the patient's response to a pneumococcal (polysaccharide)
+     * vaccine is known to have failed; kept from cycle to cycle (false at
+     * diagnosis). Vaccination sets it in the cycle of a dose that does not
+     * take, so a module before it in the order (IVIG, whose policy can
+     * require it) reads it from the next cycle on: about when a response
+     * would be measured. */
+    bool vaccine_failed;
     /* Out: probability that an episode of each type is prevented this cycle,
      * [IPSIM_INFECTION_TYPES] (zeroed before the call). */
     double *prevented;
     double cost; /* out: cost added this cycle, undiscounted (zeroed before the call) */
-    /* In: an earlier module put the patient on its rate change this cycle;
-     * out: set it to put the patient on this module's (false at the first
-     * module). */
-    bool rate_changed;
+    /* Out: QALYs lost this cycle, undiscounted (zeroed before the call); the
+     * accounts discount it and subtract it, as they add a cost. */
+    double qaly_loss;
+    /* In/out: the cycle's infection rate ratios, for every episode and for
+     * serious episodes (1 at the first module). A module multiplies them by
+     * its own; each is at least 0. */
+    double rate_ratio_all, rate_ratio_serious;
+    /* Out: the immunoglobulin dose level given this cycle, 0 none (set by
+     * IVIG, models/ivig.h, which decodes it into grams); the patient's
+     * per-cycle `ivig` row records it. */
+    int ivig_level;
+    /* In, for the episodes hook: the cycle's episodes that were not
+     * prevented, by type, and the serious ones among them. */
+    int type_episodes[IPSIM_INFECTION_TYPES], type_serious[IPSIM_INFECTION_TYPES];
 } ipsim_module_cycle;
 
 typedef struct ipsim_module {
@@ -143,9 +176,6 @@ typedef struct ipsim_module {
      * that were not prevented); may be NULL. */
     void (*episodes)(const void *tables, void *state, const ipsim_module_cycle *c, int episodes,
                      int serious);
-    /* The rate change the module makes while on, or NULL if it makes none;
-     * may be NULL. */
-    const ipsim_rate_change *(*rate_change)(const void *tables);
     /* The patient's column values, in the order of `columns`. */
     void (*finish)(const void *tables, const void *state, double *columns);
 } ipsim_module;
@@ -166,7 +196,6 @@ typedef struct ipsim_modules {
      * those with a cycle hook, those with an episodes hook. */
     int active_count, cycling_count, counting_count;
     int active[IPSIM_MODULES_MAX], cycling[IPSIM_MODULES_MAX], counting[IPSIM_MODULES_MAX];
-    int rate_slot; /* the active module that changes the rate; -1 none */
     ipsim_module_slot slots[IPSIM_MODULES_MAX];
 } ipsim_modules;
 
@@ -178,8 +207,7 @@ extern const ipsim_module *const ipsim_registered_modules[];
  * module's declaration is checked (sizes, names), every `modules.NAME.key`
  * value of the set must name a registered module's parameter and lie in its
  * range, and each module's init is called. Errors: IPSIM_EPARAM naming the
- * value's file, line and key (listing the module's keys), or for two active
- * modules that both change the infection rate; IPSIM_EINTERNAL for a
+ * value's file, line and key (listing the module's keys); IPSIM_EINTERNAL for a
  * declaration that breaks the limits above (sizes, a name, purpose or
  * column name used twice). */
 int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
@@ -190,10 +218,6 @@ int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
  * (modules.NAME.key), nothing when none does. `ipsim params` prints it after
  * the schema's reference. */
 void ipsim_modules_write_reference(FILE *out, const ipsim_module *const *registry);
-
-/* The rate change of the model's modules (NULL: none), for the infection
- * tables. */
-const ipsim_rate_change *ipsim_modules_rate_change(const ipsim_modules *m);
 
 /* The slots of a registry's modules without building them (every module
  * inactive): enough to list their columns. */

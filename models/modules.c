@@ -2,10 +2,12 @@
  * against a parameter set (models/module.h). */
 #include "models/module.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "models/modules.h"
+#include "params/yaml_tree.h"
 
 /* The modules ipsim ships (models/modules.h), in the order they act. */
 #define IPSIM_MODULE_ADDRESS(name) &ipsim_##name##_module,
@@ -31,6 +33,13 @@ static int check_declaration(const ipsim_module *mod, const ipsim_module *const 
         mod->purpose < IPSIM_PURPOSE_MODULE_FIRST)
         return IPSIM_FAIL(err, IPSIM_EINTERNAL, "module '%s': purpose %d is a core stream's",
                           mod->name, mod->purpose);
+    for (int k = 0; k < mod->param_count && k < IPSIM_MODULE_PARAMS_MAX; k++) {
+        const ipsim_module_param *q = &mod->params[k];
+        if (!(q->default_value >= q->min && q->default_value <= q->max) ||
+            (q->integer && q->default_value != floor(q->default_value)))
+            return IPSIM_FAIL(err, IPSIM_EINTERNAL, "module '%s': the default of '%s' is "
+                              "outside what it allows", mod->name, q->key);
+    }
     for (int j = 0; j < mod->column_count; j++)
         if (mod->columns[j].summed && !mod->columns[j].integer)
             return IPSIM_FAIL(err, IPSIM_EINTERNAL, "module '%s': column '%s' is summed but "
@@ -68,7 +77,7 @@ static int find_value_target(const ipsim_module_value *v, const ipsim_module *co
                 return IPSIM_OK;
             }
         }
-        char known[256] = "";
+        char known[IPSIM_MODULE_PARAMS_MAX * 40] = "";
         for (int k = 0; k < mod->param_count; k++)
             snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", k ? ", " : "",
                      mod->params[k].key);
@@ -111,11 +120,17 @@ int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
         if (rc)
             return rc;
         const ipsim_module_param *spec = &mod->params[k];
-        if (!(v->value >= spec->min && v->value <= spec->max)) {
+        const bool in_range = v->value >= spec->min && v->value <= spec->max;
+        if (!in_range || (spec->integer && v->value != floor(v->value))) {
             char path[sizeof v->key + 16];
             snprintf(path, sizeof path, "modules.%s", v->key);
-            IPSIM_FAIL(err, IPSIM_EPARAM, "%g is out of range: must be in [%g, %g] (%s)",
-                       v->value, spec->min, spec->max, spec->unit);
+            char given[32];
+            ipsim_yaml_format_real(v->value, given, sizeof given);
+            if (in_range)
+                IPSIM_FAIL(err, IPSIM_EPARAM, "%s is not a whole number (%s)", given, spec->unit);
+            else
+                IPSIM_FAIL(err, IPSIM_EPARAM, "%g is out of range: must be in [%g, %g] (%s)",
+                           v->value, spec->min, spec->max, spec->unit);
             ipsim_error_locate(err, v->source, v->line, v->column, path);
             return IPSIM_EPARAM;
         }
@@ -144,13 +159,6 @@ int ipsim_modules_init(ipsim_modules *m, const ipsim_module *const *registry,
             m->cycling[m->cycling_count++] = s;
         if (mod->episodes)
             m->counting[m->counting_count++] = s;
-        if (mod->rate_change && mod->rate_change(slot->tables)) {
-            if (m->rate_slot >= 0)
-                return IPSIM_FAIL(err, IPSIM_EPARAM, "modules '%s' and '%s' both change the "
-                                  "infection rate; only one may be active at a time",
-                                  m->slots[m->rate_slot].module->name, mod->name);
-            m->rate_slot = s;
-        }
     }
     return IPSIM_OK;
 }
@@ -175,18 +183,9 @@ int ipsim_modules_column_index(const ipsim_module *const *registry, const char *
     return -1;
 }
 
-const ipsim_rate_change *ipsim_modules_rate_change(const ipsim_modules *m)
-{
-    if (m->rate_slot < 0)
-        return NULL;
-    const ipsim_module_slot *slot = &m->slots[m->rate_slot];
-    return slot->module->rate_change(slot->tables);
-}
-
 void ipsim_modules_declare(ipsim_modules *m, const ipsim_module *const *registry)
 {
     memset(m, 0, sizeof *m);
-    m->rate_slot = -1;
     for (const ipsim_module *const *r = registry; *r && m->count < IPSIM_MODULES_MAX; r++) {
         m->slots[m->count].module = *r;
         m->slots[m->count].first_column = m->column_count;
@@ -208,8 +207,10 @@ void ipsim_modules_write_reference(FILE *out, const ipsim_module *const *registr
                 mod->name, mod->name);
         for (int k = 0; k < mod->param_count; k++) {
             const ipsim_module_param *q = &mod->params[k];
-            fprintf(out, "| `%s` | `%.17g` | %s | [%g, %g] | %s |\n", q->key, q->default_value,
-                    q->unit, q->min, q->max, q->doc);
+            char given[32];
+            ipsim_yaml_format_real(q->default_value, given, sizeof given);
+            fprintf(out, "| `%s` | `%s` | %s | [%g, %g]%s | %s |\n", q->key, given, q->unit,
+                    q->min, q->max, q->integer ? ", whole" : "", q->doc);
         }
     }
 }

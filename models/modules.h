@@ -1,6 +1,7 @@
 /* models/modules.h: the clinical modules ipsim ships (models/module.h), in
  * the order they act within a cycle. A new module is one line here (and its
- * models/NAME.[ch]).
+ * models/NAME.[ch]). Antibiotic prophylaxis comes before IVIG, whose policy
+ * may read ipsim_module_cycle.on_antibiotics.
  *
  * The list is a macro so that the patient loop can call the shipped
  * modules' per-cycle hooks by name: a direct call, which link-time
@@ -18,6 +19,7 @@
 #include "models/module.h"
 
 #define IPSIM_SHIPPED_MODULES(X) \
+    X(antibiotics)               \
     X(ivig)                      \
     X(vaccination)
 

@@ -1,6 +1,7 @@
 /* models/patient.c: the per-cycle sequence of one patient. */
 #include "models/patient.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "models/modules.h"
@@ -18,11 +19,13 @@ int ipsim_model_init_with(ipsim_model *m, const ipsim_params *p,
     if (!rc)
         rc = ipsim_modules_init(&m->modules, registry, p, err);
     if (!rc)
-        rc = ipsim_infections_init(&m->infections, p, ipsim_modules_rate_change(&m->modules),
-                                   err);
+        rc = ipsim_infections_init(&m->infections, p, NULL, err);
     if (rc)
         return rc;
     ipsim_grades_init(&m->grades, p);
+    m->levels = p->grades.model == IPSIM_GRADE_MODEL_LEVELS;
+    if (m->levels && (rc = ipsim_immunoglobulins_init(&m->immunoglobulins, p, err)))
+        return rc;
     ipsim_pathway_init(&m->pathway, p);
     ipsim_economics_init(&m->economics, p);
     rc = ipsim_mortality_init(&m->mortality, p, err);
@@ -67,6 +70,21 @@ enum { U_TYPE = 0, U_SERIOUS = 1, U_PREVENTED = 2 };
 #define DIRECT_CALL_episodes(name)                                                           \
     DIRECT_CALL(name, episodes, slot->tables, state[s], c, episodes, serious)
 
+/* The IgG a module reads under the grade models, which have no levels: a
+ * typical polyclonal IgG (g/L) for each grade, none to very severe.
+ * Assumption (about the middle of each grade's range under the levels
+ * model's defaults). */
+static const double placeholder_igg[IPSIM_GRADES] = {8.0, 6.0, 4.5, 3.0, 1.5};
+
+/* A cycle's levels into the rows that are kept; NaN without levels. */
+static inline void write_levels(const ipsim_patient_rows *rows, int64_t c,
+                                const float level[IPSIM_IG_CLASSES])
+{
+    for (int k = 0; k < IPSIM_IG_CLASSES; k++)
+        if (rows->level[k])
+            rows->level[k][c] = level ? level[k] : NAN;
+}
+
 typedef unsigned char module_states[IPSIM_MODULES_MAX][IPSIM_MODULE_STATE_MAX];
 
 static void start_modules(const ipsim_modules *mods, module_states state,
@@ -82,10 +100,10 @@ static void start_modules(const ipsim_modules *mods, module_states state,
 }
 
 /* Runs the cycle hooks of the active modules in registration order, each
- * one's cost going to the accounts as it comes (the order of the sums is
- * part of the result) and its prevention probabilities to prevented[k] (k:
- * its place among the cycling modules). Returns whether any module
- * prevents anything this cycle. */
+ * one's cost and QALY loss going to the accounts as they come (the order of
+ * the sums is part of the result) and its prevention probabilities to
+ * prevented[k] (k: its place among the cycling modules). Returns whether
+ * any module prevents anything this cycle. */
 static bool cycle_modules(const ipsim_modules *mods, module_states state, ipsim_module_cycle *c,
                           double prevented[IPSIM_MODULES_MAX][IPSIM_INFECTION_TYPES],
                           ipsim_economics_state *accounts)
@@ -95,11 +113,14 @@ static bool cycle_modules(const ipsim_modules *mods, module_states state, ipsim_
         const int s = mods->cycling[k];
         const ipsim_module_slot *slot = &mods->slots[s];
         c->cost = 0;
+        c->qaly_loss = 0;
         double *p = c->prevented = prevented[k];
         p[0] = p[1] = p[2] = 0;
         CALL_HOT_HOOK(slot, cycle, slot->tables, state[s], c);
         if (c->cost != 0)
             ipsim_economics_cost(accounts, c->cost);
+        if (c->qaly_loss != 0)
+            ipsim_economics_qaly_loss(accounts, c->qaly_loss);
         any = any || p[0] > 0 || p[1] > 0 || p[2] > 0;
     }
     return any;
@@ -183,7 +204,24 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     record->sex = (uint8_t)sex;
     const int type = ipsim_diagnosis_type(diagnosis, d[U_MYELOMA_TYPE]);
     const int riss = ipsim_diagnosis_riss(diagnosis, d[U_RISS]);
+    /* Under the levels model the levels follow, given the grade (models/
+     * immunoglobulins.h), from a draw of their own; after diagnosis the
+     * grade follows from them. */
+    const bool levels = m->levels;
+    const ipsim_immunoglobulins *ig = &m->immunoglobulins;
+    ipsim_ig_state immune = {0};
     const int baseline = ipsim_diagnosis_grade(diagnosis, type, riss, u[U_BASELINE_GRADE]);
+    if (levels) {
+        double v[4];
+        ipsim_rng_uniform4(stream, patient, 0, IPSIM_PURPOSE_BASELINE, 3, v);
+        ipsim_immunoglobulins_start(ig, type, riss, baseline, v, &immune);
+        memcpy(record->level_at_diagnosis, immune.level, sizeof immune.level);
+    } else {
+        for (int k = 0; k < IPSIM_IG_CLASSES; k++)
+            record->level_at_diagnosis[k] = NAN;
+    }
+    for (int k = 0; k < IPSIM_IG_CLASSES; k++)
+        record->level_at_assessment[k] = NAN;
     int grade = baseline;
     record->baseline_grade = (uint8_t)grade;
     record->myeloma_type = (uint8_t)type;
@@ -207,19 +245,33 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     _Alignas(max_align_t) module_states module_state;
     double module_prevented[IPSIM_MODULES_MAX][IPSIM_INFECTION_TYPES];
     bool module_thinning = false; /* some module prevents episodes this cycle */
+    bool vaccine_failed = false;  /* carried between cycles for the modules */
     if (modules->active_count > 0)
         start_modules(modules, module_state, &who);
 
+    /* Under infection.risk_by: igg the hazard's factor for own IgG, worked
+     * out again only when IgG changes band. */
+    const bool by_igg = m->infections.by_igg;
+    double igg_factor =
+        by_igg ? ipsim_infections_igg_factor(&m->infections,
+                                             ipsim_immunoglobulins_levels(ig, &immune)[IPSIM_IGG])
+               : 1.0;
     const int64_t cycles = m->cycles;
+    const bool keep_levels = rows->level[0] || rows->level[1] || rows->level[2];
     int64_t c = 0;
     int phase = IPSIM_PHASE_INDUCTION;
     int64_t phase_change = 0; /* the next cycle at which the phase is worked out */
     for (; c < cycles; c++) {
         grade_row[c] = (uint8_t)grade;
+        if (keep_levels)
+            write_levels(rows, c, levels ? ipsim_immunoglobulins_levels(ig, &immune) : NULL);
         if (c == pathway->induction_end) {
             record->response = (uint8_t)course.response;
             ipsim_pathway_assess(pathway, &course, baseline, grade, c);
             record->improved_after_induction = (int8_t)course.improved;
+            if (levels)
+                memcpy(record->level_at_assessment, ipsim_immunoglobulins_levels(ig, &immune),
+                       sizeof immune.level);
         }
         if (c == pathway->asct_cycle && course.eligible && !course.progressed)
             ipsim_pathway_transplant(pathway, &course, c);
@@ -232,22 +284,46 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
         if (c == pathway->asct_cycle && phase == IPSIM_PHASE_TRANSPLANT)
             record->asct_month = (int32_t)(c * m->cycle_months);
         const int64_t month = c * m->cycle_months;
-        /* Most scenarios run no module: skip their bookkeeping. */
-        ipsim_module_cycle mc = {.patient = &who, .cycle = c, .month = month, .grade = grade,
-                                 .phase = phase, .rate_changed = false};
-        if (modules->cycling_count > 0)
-            module_thinning = cycle_modules(modules, module_state, &mc, module_prevented,
-                                            &accounts);
-        /* The rate change (IVIG's) is tabulated in the infection tables. */
-        const bool changed = mc.rate_changed;
-        ivig_row[c] = changed;
+        /* Most scenarios run no module: they skip the modules' bookkeeping
+         * (a cycle's record for them is built only when one is active). */
+        ipsim_module_cycle mc;
+        if (modules->active_count > 0) {
+            mc = (ipsim_module_cycle){.patient = &who, .cycle = c, .month = month,
+                                      .grade = grade, .phase = phase,
+                                      .igg_g_per_l = levels ? ipsim_immunoglobulins_levels(
+                                                                  ig, &immune)[IPSIM_IGG]
+                                                            : placeholder_igg[grade],
+                                      .on_antibiotics = false,
+                                      .vaccine_failed = vaccine_failed, .rate_ratio_all = 1.0,
+                                      .rate_ratio_serious = 1.0};
+            if (modules->cycling_count > 0)
+                module_thinning = cycle_modules(modules, module_state, &mc, module_prevented,
+                                                &accounts);
+            vaccine_failed = mc.vaccine_failed;
+        } else {
+            mc.ivig_level = 0;
+            mc.rate_ratio_all = mc.rate_ratio_serious = 1.0;
+        }
+        ivig_row[c] = (uint8_t)mc.ivig_level;
+        /* A rate a module or own IgG changed is drawn on the fly; the
+         * common unchanged one from the tables. IgG's factor scales serious
+         * and other episodes alike. */
+        if (by_igg) {
+            mc.rate_ratio_all *= igg_factor;
+            mc.rate_ratio_serious *= igg_factor;
+        }
+        const bool changed = mc.rate_ratio_all != 1.0 || mc.rate_ratio_serious != 1.0;
+        const double serious_factor =
+            !changed ? 1.0 : mc.rate_ratio_all > 0 ? mc.rate_ratio_serious / mc.rate_ratio_all : 0;
         ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_CYCLE, 0, u);
 
         /* Episodes of the course without the modules; their protection
          * (vaccination's, say) thins them. */
         const int period = ipsim_infections_period(&m->infections, phase, c, pathway->asct_cycle);
-        const int drawn = ipsim_infections_count(&m->infections, period, grade, changed,
-                                                 u[U_EPISODES]);
+        const int drawn =
+            changed ? ipsim_infections_count_scaled(&m->infections, period, grade,
+                                                    mc.rate_ratio_all, u[U_EPISODES])
+                    : ipsim_infections_count(&m->infections, period, grade, false, u[U_EPISODES]);
         int episodes = 0, serious = 0;
         if (drawn > 0) {
             for (int e = 0; e < drawn; e++) {
@@ -262,11 +338,17 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
                     continue;
                 }
                 episodes++;
+                if (modules->active_count > 0)
+                    mc.type_episodes[type]++;
                 record->episodes[grade][type]++;
                 const bool grave =
-                    ipsim_infections_serious(&m->infections, grade, changed, v[U_SERIOUS]);
+                    changed ? ipsim_infections_serious_scaled(&m->infections, grade,
+                                                              serious_factor, v[U_SERIOUS])
+                            : ipsim_infections_serious(&m->infections, grade, false, v[U_SERIOUS]);
                 if (grave) {
                     serious++;
+                    if (modules->active_count > 0)
+                        mc.type_serious[type]++;
                     record->serious[grade]++;
                 }
                 ipsim_economics_episode(economics, &accounts, grave, type);
@@ -302,7 +384,16 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
                 record->no_treatment_month = end;
             phase_change = c + 1;
         }
-        grade = ipsim_grades_step(&m->grades, phase, course.response, grade, u[U_GRADE]);
+        if (levels) {
+            if (ipsim_immunoglobulins_step(ig, phase, course.response, &immune, u[U_GRADE])) {
+                grade = ipsim_immunoglobulins_grade(ig, &immune);
+                if (by_igg && (immune.stale & (1u << IPSIM_IGG)))
+                    igg_factor = ipsim_infections_igg_factor(
+                        &m->infections, ipsim_immunoglobulins_levels(ig, &immune)[IPSIM_IGG]);
+            }
+        } else {
+            grade = ipsim_grades_step(&m->grades, phase, course.response, grade, u[U_GRADE]);
+        }
         ipsim_economics_next_cycle(economics, &accounts);
     }
     /* Row entry `cycles` is the horizon: the state reached, no new episodes. */
@@ -311,8 +402,12 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
             record->response = (uint8_t)course.response;
             ipsim_pathway_assess(pathway, &course, baseline, grade, cycles);
             record->improved_after_induction = (int8_t)course.improved;
+            if (levels)
+                memcpy(record->level_at_assessment, ipsim_immunoglobulins_levels(ig, &immune),
+                       sizeof immune.level);
         }
         grade_row[cycles] = (uint8_t)grade;
+        write_levels(rows, cycles, levels ? ipsim_immunoglobulins_levels(ig, &immune) : NULL);
         infection_row[cycles] = 0;
         ivig_row[cycles] = 0;
         phase_row[cycles] = (uint8_t)ipsim_pathway_phase(pathway, &course, cycles);
@@ -325,6 +420,8 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
         memset(infection_row + c, 0, (size_t)(cycles + 1 - c));
         memset(ivig_row + c, 0, (size_t)(cycles + 1 - c));
         memset(phase_row + c, IPSIM_PHASE_DEAD, (size_t)(cycles + 1 - c));
+        for (int64_t k = c; k <= cycles; k++)
+            write_levels(rows, k, NULL);
     }
     record->outcomes = accounts.total;
     if (modules->active_count > 0)

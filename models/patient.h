@@ -10,11 +10,13 @@
  *   0. at the end of induction, has response and IP improvement assessed;
  *      at the ASCT month, if eligible and still on the first line, ASCT;
  *   1. goes through the clinical modules (models/module.h), in registry
- *      order: IVIG by its policy (models/ivig.h), with its cost and its rate
- *      change; vaccination (models/vaccination.h), with its doses and its
- *      protection;
+ *      order: antibiotic prophylaxis (models/antibiotics.h), with its cost,
+ *      its adverse events and its protection; IVIG by its policy
+ *      (models/ivig.h), with its cost, its infusion reactions and its
+ *      trough-dependent rate ratios; vaccination (models/vaccination.h),
+ *      with its doses and its protection;
  *   2. has Poisson(lambda_g RR c) infection episodes (RR: the infection
- *      period's ratio, times the rate change's when on it), each typed,
+ *      period's ratio, times the modules' rate ratio), each typed,
  *      prevented by a module's protection or not, and marked serious or not
  *      (models/infections.h);
  *   3. may die, of a serious episode, of other causes (the life table) or
@@ -36,6 +38,7 @@
 #include "models/diagnosis.h"
 #include "models/economics.h"
 #include "models/grades.h"
+#include "models/immunoglobulins.h"
 #include "models/infections.h"
 #include "models/ivig.h"
 #include "models/module.h"
@@ -47,6 +50,8 @@
 typedef struct ipsim_model {
     ipsim_diagnosis diagnosis;
     ipsim_grades grades;
+    ipsim_immunoglobulins immunoglobulins; /* grades.model: levels */
+    bool levels;                           /* the grade comes from the levels */
     ipsim_infections infections;
     ipsim_mortality mortality;
     ipsim_pathway pathway;
@@ -95,6 +100,10 @@ typedef struct ipsim_patient_record {
     uint8_t transplant_eligible;
     uint8_t response;     /* ipsim_response; NOT_ASSESSED if dead before the end of induction */
     int8_t improved_after_induction; /* 1, 0; -1 no IP at diagnosis or not assessed */
+    /* Polyclonal IgG, IgA, IgM (g/L) at diagnosis and at the end of
+     * induction (NaN without the levels model, or dead before it). */
+    float level_at_diagnosis[IPSIM_IG_CLASSES];
+    float level_at_assessment[IPSIM_IG_CLASSES];
     /* The clinical modules' per-patient columns, in the model's column order
      * (ipsim_modules_column); 0 for an inactive module. */
     double module_columns[IPSIM_MODULE_COLUMNS_MAX];
@@ -105,9 +114,12 @@ typedef struct ipsim_patient_record {
 typedef struct ipsim_patient_rows {
     uint8_t *grade;      /* state at the start of each cycle; IPSIM_STATE_DEAD once dead */
     uint8_t *infections; /* episodes that began in each cycle (the horizon's entry is 0) */
-    uint8_t *ivig;       /* 1 if on IVIG (the modules' rate change) in each cycle (the
-                          * horizon's entry is 0) */
+    uint8_t *ivig;       /* IVIG's dose level in each cycle, 0 if none (models/ivig.h:
+                          * ipsim_ivig_level_grams; the horizon's entry is 0) */
     uint8_t *phase;      /* ipsim_phase in each cycle; IPSIM_PHASE_DEAD once dead */
+    /* Polyclonal IgG, IgA, IgM (g/L) at the start of each cycle; NaN once
+     * dead or without the levels model. Each may be NULL (not kept). */
+    float *level[IPSIM_IG_CLASSES];
 } ipsim_patient_rows;
 
 /* Simulates patient `patient` of the replicate whose stream is given,

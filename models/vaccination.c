@@ -46,6 +46,8 @@ int ipsim_vaccination_cycle(const ipsim_vaccination *m, ipsim_vaccination_state 
         doses |= IPSIM_DOSE_PNEUMOCOCCAL;
         if (u[3] < m->pn_response[grade])
             s->pn_until = m->pn_month + m->pn_protection_months;
+        else
+            doses |= IPSIM_DOSE_PNEUMOCOCCAL_FAILED;
     }
     return doses;
 }
@@ -103,6 +105,8 @@ void ipsim_vaccination_module_cycle(const void *tables, void *state, ipsim_modul
         const bool pneumo = doses & IPSIM_DOSE_PNEUMOCOCCAL;
         s->doses += (uint32_t)(flu + pneumo);
         c->cost = flu * t->dose_cost[0] + pneumo * t->dose_cost[1];
+        if (doses & IPSIM_DOSE_PNEUMOCOCCAL_FAILED)
+            c->vaccine_failed = true;
     }
     ipsim_vaccination_prevention(&t->schedule, &s->protection, c->month, c->prevented);
 }

@@ -46,8 +46,9 @@ void ipsim_vaccination_init(ipsim_vaccination *m, const ipsim_params *p);
 /* A fresh state for a patient diagnosed in the calendar month drawn from u. */
 void ipsim_vaccination_state_init(ipsim_vaccination_state *s, double u);
 
-/* Doses given in a cycle, as bits. */
-enum { IPSIM_DOSE_INFLUENZA = 1, IPSIM_DOSE_PNEUMOCOCCAL = 2 };
+/* Doses given in a cycle, as bits; and whether the pneumococcal one failed
+ * to take (the response a policy may require, models/ivig.h). */
+enum { IPSIM_DOSE_INFLUENZA = 1, IPSIM_DOSE_PNEUMOCOCCAL = 2, IPSIM_DOSE_PNEUMOCOCCAL_FAILED = 4 };
 
 /* Vaccinates in the cycle starting at `month` if a dose falls in it, from
  * four uniforms (influenza given, took; pneumococcal given, took). Returns

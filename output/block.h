@@ -7,6 +7,7 @@
 #ifndef IPSIM_BLOCK_H
 #define IPSIM_BLOCK_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "models/patient.h"
@@ -21,7 +22,13 @@ typedef struct ipsim_block {
     const uint8_t *infections; /* [count][months]; NULL likewise */
     const uint8_t *ivig;       /* [count][months]; NULL likewise */
     const uint8_t *phase;      /* [count][months]; NULL likewise */
+    /* Polyclonal IgG, IgA, IgM (g/L) [count][months], NaN once dead; NULL
+     * likewise, and without the levels model (models/immunoglobulins.h). */
+    const float *level[IPSIM_IG_CLASSES];
     const ipsim_patient_record *records; /* [count] */
+    /* Set (non-zero) once the run is being stopped: the block will be
+     * discarded, so a sink may abandon work on it. NULL: never stopped. */
+    const volatile sig_atomic_t *cancel;
 } ipsim_block;
 
 #endif

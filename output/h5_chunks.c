@@ -4,6 +4,7 @@
  * HDF5 would), and the master writes them raw with H5Dwrite_chunk in a
  * fixed order, so the file is byte-identical for any thread count. */
 #define _POSIX_C_SOURCE 200809L
+#define ZLIB_CONST
 #include "output/h5_internal.h"
 
 #include <errno.h>
@@ -57,14 +58,29 @@ void ipsim_h5i_choose_geometry(ipsim_h5_writer *w, int64_t requested_block)
     w->block_patients = block < w->patients ? block : w->patients;
 }
 
-void ipsim_h5i_ivig_grams(const ipsim_h5_writer *w, const ipsim_block *b, int64_t first,
-                          int64_t rows, float *grams)
+/* Each cycle on IVIG holds the patient's dose in grams. */
+static void ivig_grams(const ipsim_h5_writer *w, const ipsim_block *b, int64_t first,
+                       int64_t rows, float *grams)
 {
     for (int64_t i = 0; i < rows; i++) {
-        const float dose = (float)b->records[first + i].module_columns[w->ivig_dose_column];
-        const uint8_t *given = b->ivig + (first + i) * b->months;
+        const double *columns = b->records[first + i].module_columns + w->ivig_dose_column;
+        const float dose = (float)columns[0], per_level = (float)columns[1];
+        const uint8_t *level = b->ivig + (first + i) * b->months;
         for (int64_t m = 0; m < b->months; m++)
-            grams[i * b->months + m] = given[m] ? dose : 0.0f;
+            grams[i * b->months + m] = level[m] ? dose + (float)(level[m] - 1) * per_level : 0.0f;
+    }
+}
+
+const void *ipsim_h5i_trajectory_rows(const ipsim_h5_writer *w, const ipsim_block *b, int set,
+                                      int64_t first, int64_t rows, void *scratch)
+{
+    const int64_t at = first * b->months;
+    switch (set) {
+    case IPSIM_TRAJECTORY_GRADE: return b->grade + at;
+    case IPSIM_TRAJECTORY_INFECTIONS: return b->infections + at;
+    case IPSIM_TRAJECTORY_PHASE: return b->phase + at;
+    case IPSIM_TRAJECTORY_IVIG: ivig_grams(w, b, first, rows, scratch); return scratch;
+    default: return b->level[set - IPSIM_TRAJECTORY_IGG] + at;
     }
 }
 
@@ -87,9 +103,10 @@ int ipsim_h5i_allocate_parts(ipsim_h5_writer *w, ipsim_error *err)
     for (int i = 0; i < w->max_parts; i++) {
         chunk_part *part = &w->parts[i];
         int column = i - (int)(w->trajectory_sets * per_block);
-        size_t element_size =
-            ipsim_element_size(column < 0 ? ipsim_trajectory_datasets[i / per_block].element
-                                          : w->columns.rows[column].element);
+        const ipsim_element element =
+            column < 0 ? ipsim_trajectory_datasets[w->trajectory_set[i / per_block]].element
+                       : w->columns.rows[column].element;
+        size_t element_size = ipsim_element_size(element);
         part->bytes = column < 0 ? (size_t)(w->chunk_patients * w->months) * element_size
                                  : (size_t)w->block_patients *
                                        ipsim_column_bytes(&w->columns.rows[column]);
@@ -119,7 +136,7 @@ int ipsim_h5_writer_block_parts(void *writer, const ipsim_block *b)
 }
 
 /* The buffers of part `index` of block b. A block's parts are the chunks
- * of each trajectory dataset in turn (grade, infections, ivig), then the
+ * of each trajectory dataset in turn (the scenario's list), then the
  * patient columns; a short last block has fewer chunks, but each kind of
  * part keeps its own buffers. */
 static chunk_part *part_at(ipsim_h5_writer *w, const ipsim_block *b, int index)
@@ -133,13 +150,63 @@ static chunk_part *part_at(ipsim_h5_writer *w, const ipsim_block *b, int index)
 }
 
 /* HDF5's shuffle filter: byte j of element i goes to position j * n + i. */
-static void shuffle_bytes(const unsigned char *in, unsigned char *out, size_t bytes,
-                          size_t element_size)
+/* A part is shuffled and compressed in slices of this many bytes, with a
+ * look at the block's cancel flag between them: a whole chunk can take a
+ * large part of a second under the sanitizers or on a busy machine, and a
+ * signal must stop the run well within one. */
+#define SLICE_BYTES (1 << 18)
+
+static bool cancelled(const ipsim_block *b)
 {
-    size_t n = bytes / element_size;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < element_size; j++)
-            out[j * n + i] = in[i * element_size + j];
+    return b->cancel && *b->cancel;
+}
+
+/* HDF5's shuffle filter: byte j of every element, for each j in turn.
+ * Returns false, leaving `out` partly written, if the block was cancelled. */
+static bool shuffle_bytes(const ipsim_block *b, const unsigned char *in, unsigned char *out,
+                          size_t bytes, size_t element_size)
+{
+    const size_t n = bytes / element_size;
+    const size_t slice = SLICE_BYTES / element_size;
+    for (size_t first = 0; first < n; first += slice) {
+        if (cancelled(b))
+            return false;
+        const size_t last = n - first < slice ? n : first + slice;
+        for (size_t i = first; i < last; i++)
+            for (size_t j = 0; j < element_size; j++)
+                out[j * n + i] = in[i * element_size + j];
+    }
+    return true;
+}
+
+/* compress2's zlib stream (deflateInit at `level`, one Z_FINISH), fed in
+ * slices. Deflate's output does not depend on how its input is split, so
+ * the bytes are compress2's; tests/test_outputs.py checks that HDF5 reads
+ * them back. Returns a zlib status, or PART_CANCELLED. */
+static int deflate_part(const ipsim_block *b, const unsigned char *in, size_t bytes,
+                        unsigned char *out, size_t capacity, int level, size_t *out_size)
+{
+    z_stream z = {0};
+    int status = deflateInit(&z, level);
+    if (status != Z_OK)
+        return status;
+    z.next_out = out;
+    z.avail_out = (uInt)capacity;
+    size_t done = 0;
+    do {
+        if (cancelled(b)) {
+            deflateEnd(&z);
+            return PART_CANCELLED;
+        }
+        const size_t slice = bytes - done < SLICE_BYTES ? bytes - done : SLICE_BYTES;
+        z.next_in = in + done;
+        z.avail_in = (uInt)slice;
+        done += slice;
+        status = deflate(&z, done == bytes ? Z_FINISH : Z_NO_FLUSH);
+    } while (done < bytes && status == Z_OK);
+    *out_size = (size_t)z.total_out;
+    deflateEnd(&z);
+    return status == Z_STREAM_END ? Z_OK : status == Z_OK ? Z_BUF_ERROR : status;
 }
 
 void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
@@ -150,29 +217,23 @@ void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
     const unsigned char *source;
     size_t element_size = 1;
     if (index < w->trajectory_sets * chunks) {
-        const int set = index / chunks, c = index % chunks;
-        const uint8_t *set_rows[IPSIM_TRAJECTORY_SETS] = {b->grade, b->infections, b->phase,
-                                                        b->ivig};
+        const int k = index / chunks, c = index % chunks;
+        const int set = w->trajectory_set[k];
         int64_t first_row = (int64_t)c * w->chunk_patients;
         int64_t rows = b->count - first_row < w->chunk_patients ? b->count - first_row
                                                                 : w->chunk_patients;
-        const uint8_t *rows_start = set_rows[set] + first_row * b->months;
-        part->dataset = w->trajectory[set];
+        part->dataset = w->trajectory[k];
         element_size = ipsim_element_size(ipsim_trajectory_datasets[set].element);
         part->offset[0] = (hsize_t)b->replicate;
         part->offset[1] = (hsize_t)(b->first_patient + first_row);
         part->offset[2] = 0;
-        if (set == IPSIM_TRAJECTORY_IVIG) {
-            /* The simulation keeps a 0/1 byte per cycle; the file stores
-             * grams, the patient's dose per cycle where it was given. */
-            memset(part->staging, 0, part->bytes);
-            ipsim_h5i_ivig_grams(w, b, first_row, rows, (float *)(void *)part->staging);
-            source = part->staging;
-        } else if (rows == w->chunk_patients) {
-            source = rows_start; /* a whole chunk: compress in place */
-        } else {
-            size_t used = (size_t)(rows * b->months);
-            memcpy(part->staging, rows_start, used);
+        /* The staging buffer holds a whole chunk: room for ivig's grams. */
+        source = ipsim_h5i_trajectory_rows(w, b, set, first_row, rows, part->staging);
+        if (rows < w->chunk_patients) {
+            /* A short last chunk, padded with zeros. */
+            size_t used = (size_t)(rows * b->months) * element_size;
+            if (source != part->staging)
+                memcpy(part->staging, source, used);
             memset(part->staging + used, 0, part->bytes - used);
             source = part->staging;
         }
@@ -194,15 +255,17 @@ void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
         return;
     }
     /* The filters of the dataset, in pipeline order: shuffle (for
-     * multi-byte elements), then deflate, as zlib's compress2 writes it. */
+     * multi-byte elements), then deflate. */
     if (element_size > 1) {
-        shuffle_bytes(source, part->shuffled, part->bytes, element_size);
+        if (!shuffle_bytes(b, source, part->shuffled, part->bytes, element_size)) {
+            part->status = PART_CANCELLED;
+            return;
+        }
         source = part->shuffled;
     }
-    uLongf packed = (uLongf)part->packed_capacity;
-    part->status = compress2(part->packed, &packed, source, (uLong)part->bytes, w->level);
+    part->status = deflate_part(b, source, part->bytes, part->packed, part->packed_capacity,
+                                w->level, &part->out_size);
     part->out = part->packed;
-    part->out_size = (size_t)packed;
 }
 
 /* The patient coordinate, from the blocks of the first replicate. */

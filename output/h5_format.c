@@ -51,6 +51,15 @@ static const char *const asct_labels[2] = {"without_asct", "with_asct"};
 static const char *const improved_labels[2] = {"not_improved", "improved"};
 static const char *const period_labels[IPSIM_COURSE_PERIODS] = {"months_0_2", "months_3_5",
                                                                 "months_6_11"};
+/* The sums of summary/cr_level_sums, in mg/L: x the level at diagnosis, y
+ * at the end of induction. */
+static const char *const level_sum_labels[5] = {"x", "y", "x_squared", "y_squared",
+                                                "x_times_y"};
+
+static const char *const igg_band_labels[IPSIM_IGG_BANDS] = {
+    "0_1",   "1_2",   "2_3",   "3_4",   "4_5",   "5_6",   "6_7",   "7_8",
+    "8_9",   "9_10",  "10_11", "11_12", "12_13", "13_14", "14_15", "15_or_more"};
+static const char *const ivig_given_labels[2] = {"without_ivig", "with_ivig"};
 
 const ipsim_coordinate ipsim_coordinates[IPSIM_DIMS] = {
     [IPSIM_DIM_REPLICATE] = {"replicate", IPSIM_ELEMENT_INT32, NULL, 0,
@@ -95,6 +104,16 @@ const ipsim_coordinate ipsim_coordinates[IPSIM_DIMS] = {
                           IPSIM_COURSE_PERIODS, "months since diagnosis"},
     [IPSIM_DIM_LINE] = {"line", IPSIM_ELEMENT_STRING, ipsim_line_names, IPSIM_LINES,
                         "line of therapy (later_lines: the third)"},
+    [IPSIM_DIM_IG_CLASS] = {"ig_class", IPSIM_ELEMENT_STRING, ipsim_ig_class_names,
+                            IPSIM_IG_CLASSES, "immunoglobulin class (polyclonal level)"},
+    [IPSIM_DIM_LEVEL_SUM] = {"level_sum", IPSIM_ELEMENT_STRING, level_sum_labels, 5,
+                             "sum over patients of x (level at diagnosis), y (at the end of "
+                             "induction), x^2, y^2, xy, in mg/L"},
+    [IPSIM_DIM_IGG_BAND] = {"igg_band", IPSIM_ELEMENT_STRING, igg_band_labels, IPSIM_IGG_BANDS,
+                            "own polyclonal IgG at the cycle's start, g/L: from a to b (a_b), "
+                            "or 15 or more"},
+    [IPSIM_DIM_IVIG_GIVEN] = {"ivig_given", IPSIM_ELEMENT_STRING, ivig_given_labels, 2,
+                              "whether IVIG was given in the cycle"},
 };
 
 int64_t ipsim_dim_length(ipsim_dim d, int64_t replicates, int64_t patients, int64_t months)
@@ -125,7 +144,28 @@ const ipsim_dataset ipsim_trajectory_datasets[IPSIM_TRAJECTORY_SETS] = {
                                 "treatment phase in the cycle starting this month"},
     [IPSIM_TRAJECTORY_IVIG] = {"", "ivig", IPSIM_ELEMENT_FLOAT32, 3, {R_, N_, M_}, "g",
                                "IVIG given in the cycle starting this month (0 if none)"},
+    [IPSIM_TRAJECTORY_IGG] = {"", "igg", IPSIM_ELEMENT_FLOAT32, 3, {R_, N_, M_}, "g/L",
+                              "polyclonal IgG at the start of the month (NaN once dead)"},
+    [IPSIM_TRAJECTORY_IGA] = {"", "iga", IPSIM_ELEMENT_FLOAT32, 3, {R_, N_, M_}, "g/L",
+                              "polyclonal IgA at the start of the month (NaN once dead)"},
+    [IPSIM_TRAJECTORY_IGM] = {"", "igm", IPSIM_ELEMENT_FLOAT32, 3, {R_, N_, M_}, "g/L",
+                              "polyclonal IgM at the start of the month (NaN once dead)"},
 };
+
+int ipsim_trajectory_sets_of(const ipsim_params *p, int sets[IPSIM_TRAJECTORY_SETS])
+{
+    if (p->output.trajectories != IPSIM_TRAJECTORIES_DENSE)
+        return 0;
+    int n = 0;
+    for (int set = IPSIM_TRAJECTORY_GRADE; set <= IPSIM_TRAJECTORY_PHASE; set++)
+        sets[n++] = set;
+    if (p->ivig.policy != IPSIM_IVIG_NONE)
+        sets[n++] = IPSIM_TRAJECTORY_IVIG;
+    if (p->grades.model == IPSIM_GRADE_MODEL_LEVELS)
+        for (int c = 0; c < IPSIM_IG_CLASSES; c++)
+            sets[n++] = IPSIM_TRAJECTORY_IGG + c;
+    return n;
+}
 
 #define S_(id, name, element, rank, d1, d2, units, long_name)                                     \
     [IPSIM_SUMMARY_##id] = {"summary", name, IPSIM_ELEMENT_##element, rank, {R_, d1, d2}, units, \
@@ -203,6 +243,29 @@ const ipsim_dataset ipsim_summaries[IPSIM_SUMMARIES] = {
        "episodes", "infection episodes that began in the period"),
     S_(LINES_REACHED, "lines_reached", INT64, 2, IPSIM_DIM_LINE, 0, "patients",
        "patients who began the first, second, third line of therapy"),
+    /* The levels model's (models/immunoglobulins.h): 0, and NaN means,
+     * under the grade models. */
+    S_(LEVEL_PATIENTS, "level_patients", INT64, 1, 0, 0, "patients",
+       "patients with immunoglobulin levels (grades.model: levels; 0 otherwise)"),
+    S_(IGG_BELOW_4, "igg_below_4_at_diagnosis", INT64, 1, 0, 0, "patients",
+       "of those, patients with polyclonal IgG below 4 g/L at diagnosis"),
+    S_(CR_LEVEL_PATIENTS, "cr_level_patients", INT64, 2, IPSIM_DIM_IG_CLASS, 0, "patients",
+       "patients in CR alive at the end of induction in whom the class is uninvolved"),
+    S_(CR_LEVEL_SUMS, "cr_level_sums", INT64, 3, IPSIM_DIM_IG_CLASS, IPSIM_DIM_LEVEL_SUM,
+       "mg/L",
+       "over those patients, sums of the class's level in whole mg/L at diagnosis (x) and at "
+       "the end of induction (y), and of x^2, y^2, xy (in (mg/L)^2)"),
+    S_(MEAN_LEVEL_BY_MONTH, "mean_level_by_month", FLOAT64, 3, M_, IPSIM_DIM_IG_CLASS, "g/L",
+       "mean polyclonal level of the living patients at the start of the month (summed in "
+       "whole mg/L; NaN without the levels model or without living patients)"),
+    S_(MEAN_IGG_WITH_IVIG, "mean_igg_with_ivig_by_month", FLOAT64, 2, M_, 0, "g/L",
+       "mean IgG of the living patients at the start of the month with the trough rise of given "
+       "immunoglobulin added (summed in whole mg/L; NaN as mean_level_by_month)"),
+    S_(IGG_BAND_MONTHS, "igg_band_months", INT64, 3, IPSIM_DIM_IGG_BAND, IPSIM_DIM_IVIG_GIVEN,
+       "months", "months lived, by own polyclonal IgG at the cycle's start and IVIG given in it "
+       "(0 without the levels model)"),
+    S_(IGG_BAND_EPISODES, "igg_band_episodes", INT64, 3, IPSIM_DIM_IGG_BAND,
+       IPSIM_DIM_IVIG_GIVEN, "episodes", "infection episodes that began in those months"),
 };
 
 const ipsim_dataset ipsim_economic_totals[IPSIM_ECONOMIC_TOTALS] = {
@@ -297,6 +360,20 @@ const ipsim_column ipsim_patient_columns[IPSIM_PATIENT_COLUMNS] = {
        "lines of therapy begun (a line begins at each treated progression)", FIELD(lines)),
     P_(AGE, "age", UINT8, "years", "age at diagnosis, in whole years", FIELD(age)),
     P_(SEX, "sex", ENUM_SEX, NULL, "sex", FIELD(sex)),
+    [IPSIM_COLUMN_LEVELS_AT_DIAGNOSIS] = {"patients", "levels_at_diagnosis", IPSIM_ELEMENT_FLOAT32,
+                                          IPSIM_IG_CLASSES, IPSIM_DIM_IG_CLASS, "g/L",
+                                          "polyclonal IgG, IgA, IgM at diagnosis (NaN without "
+                                          "the levels model)",
+                                          FIELD(level_at_diagnosis),
+                                          .nan_means_none = true},
+    [IPSIM_COLUMN_LEVELS_AFTER_INDUCTION] = {"patients", "levels_after_induction",
+                                             IPSIM_ELEMENT_FLOAT32, IPSIM_IG_CLASSES,
+                                             IPSIM_DIM_IG_CLASS, "g/L",
+                                             "polyclonal IgG, IgA, IgM at the end of induction "
+                                             "(NaN without the levels model or if dead before "
+                                             "it)",
+                                             FIELD(level_at_assessment),
+                                             .nan_means_none = true},
     /* The names are ipsim_economic_names (tests/test_format.c checks). */
     E_(IPSIM_ECONOMIC_COST, "cost", IPSIM_UNITS_CURRENCY,
        "costs over the follow-up, undiscounted", outcomes.cost[0]),

@@ -89,6 +89,10 @@ typedef enum ipsim_dim {
     IPSIM_DIM_LIVING_PHASE,  /* the treatment phases without dead */
     IPSIM_DIM_PERIOD,        /* infection reporting periods */
     IPSIM_DIM_LINE,          /* lines of therapy */
+    IPSIM_DIM_IG_CLASS,      /* immunoglobulin classes: igg, iga, igm */
+    IPSIM_DIM_LEVEL_SUM,     /* the sums of summary/cr_level_sums */
+    IPSIM_DIM_IGG_BAND,      /* 1 g/L bands of own IgG (output/summary.h) */
+    IPSIM_DIM_IVIG_GIVEN,    /* whether IVIG was given in the cycle */
     IPSIM_DIMS
 } ipsim_dim;
 
@@ -124,16 +128,26 @@ typedef struct ipsim_dataset {
     const char *long_name;
 } ipsim_dataset;
 
-/* Trajectories (output.trajectories: dense), in the order of a block's
- * parts; IVIG only for scenarios whose ivig.policy is not none. */
+/* Trajectories (output.trajectories: dense). A scenario writes those of
+ * ipsim_trajectory_sets_of, in this order: IVIG only for scenarios whose
+ * ivig.policy is not none, the three levels only under grades.model:
+ * levels. */
 enum {
     IPSIM_TRAJECTORY_GRADE,
     IPSIM_TRAJECTORY_INFECTIONS,
     IPSIM_TRAJECTORY_PHASE,
     IPSIM_TRAJECTORY_IVIG,
+    IPSIM_TRAJECTORY_IGG, /* then IgA, IgM: IPSIM_TRAJECTORY_IGG + ipsim_ig_class */
+    IPSIM_TRAJECTORY_IGA,
+    IPSIM_TRAJECTORY_IGM,
     IPSIM_TRAJECTORY_SETS
 };
 extern const ipsim_dataset ipsim_trajectory_datasets[IPSIM_TRAJECTORY_SETS];
+
+/* The trajectory datasets a scenario with these parameters writes, in the
+ * file's order, into sets[]; returns how many (0 without dense
+ * trajectories). */
+int ipsim_trajectory_sets_of(const ipsim_params *p, int sets[IPSIM_TRAJECTORY_SETS]);
 
 /* summary/: one row per replicate of each (output/summary.h). */
 enum {
@@ -169,6 +183,14 @@ enum {
     IPSIM_SUMMARY_INFECTED_IN_PERIOD,
     IPSIM_SUMMARY_EPISODES_IN_PERIOD,
     IPSIM_SUMMARY_LINES_REACHED,
+    IPSIM_SUMMARY_LEVEL_PATIENTS,
+    IPSIM_SUMMARY_IGG_BELOW_4,
+    IPSIM_SUMMARY_CR_LEVEL_PATIENTS,
+    IPSIM_SUMMARY_CR_LEVEL_SUMS,
+    IPSIM_SUMMARY_MEAN_LEVEL_BY_MONTH,
+    IPSIM_SUMMARY_MEAN_IGG_WITH_IVIG,
+    IPSIM_SUMMARY_IGG_BAND_MONTHS,
+    IPSIM_SUMMARY_IGG_BAND_EPISODES,
     IPSIM_SUMMARIES
 };
 extern const ipsim_dataset ipsim_summaries[IPSIM_SUMMARIES];
@@ -198,6 +220,9 @@ typedef struct ipsim_column {
      * record->module_columns[module_index], converted to the element type. */
     bool from_module;
     int module_index;
+    /* A float column whose NaN means "none" (a level the model did not
+     * give); the reader refuses NaN in the others. */
+    bool nan_means_none;
 } ipsim_column;
 
 /* The row of column `index` of a model's modules (ipsim_modules_column):
@@ -226,6 +251,8 @@ enum {
     IPSIM_COLUMN_LINES,
     IPSIM_COLUMN_AGE,
     IPSIM_COLUMN_SEX,
+    IPSIM_COLUMN_LEVELS_AT_DIAGNOSIS,
+    IPSIM_COLUMN_LEVELS_AFTER_INDUCTION,
     IPSIM_COLUMN_ECONOMIC_FIRST, /* economics/<ipsim_economic_names[k]>, in that order */
     IPSIM_PATIENT_COLUMNS = IPSIM_COLUMN_ECONOMIC_FIRST + IPSIM_ECONOMIC_OUTCOMES
 };

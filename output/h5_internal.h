@@ -39,13 +39,21 @@ typedef struct chunk_part {
     int status;             /* zlib status; Z_OK when ready */
 } chunk_part;
 
+/* chunk_part.status of a part abandoned because its block was cancelled;
+ * outside zlib's statuses (which run from -6 to 2). */
+#define PART_CANCELLED (-100)
+
 struct ipsim_h5_writer {
     char target[IPSIM_PATH_MAX];
     char temp[IPSIM_PATH_MAX];
     int temp_lock;           /* an open descriptor holding temp's lock (-1: none) */
     hid_t file, group;
     hid_t enums[ENUM_COUNT]; /* the file's enumerated types */
-    hid_t trajectory[IPSIM_TRAJECTORY_SETS]; /* the open scenario's datasets (-1: none) */
+    /* The open scenario's trajectory datasets: trajectory[k] is the dataset
+     * of row trajectory_set[k] of ipsim_trajectory_datasets (-1: none),
+     * k < trajectory_sets (ipsim_trajectory_sets_of). */
+    hid_t trajectory[IPSIM_TRAJECTORY_SETS];
+    int trajectory_set[IPSIM_TRAJECTORY_SETS];
     hid_t patient_scale;     /* its patient coordinate, written block by block */
     ipsim_column_list columns; /* its per-patient columns: the table, then extra_columns */
     hid_t *column_ds;        /* [columns.count] */
@@ -53,8 +61,9 @@ struct ipsim_h5_writer {
     int64_t replicates, patients, months;
     int64_t chunk_patients; /* trajectory chunk rows */
     int64_t block_patients; /* patients per block = per-patient chunk rows */
-    int trajectory_sets;    /* trajectory datasets: grade, infections, phase (, ivig) */
-    int ivig_dose_column;   /* the IVIG module's dose in a record's module_columns */
+    int trajectory_sets;    /* how many trajectory datasets the scenario writes */
+    int ivig_dose_column;   /* the IVIG module's dose at level 1 in a record's module_columns,
+                             * and at the next its dose per level above 1 */
     int level;              /* deflate level, 0 = none */
     chunk_part *parts;      /* [sets * chunks per block + columns.count] */
     int max_parts;
@@ -119,10 +128,13 @@ int ipsim_h5i_build_layout(ipsim_h5_writer *w, const ipsim_params *p,
 void ipsim_h5i_choose_geometry(ipsim_h5_writer *w, int64_t requested_block);
 int ipsim_h5i_allocate_parts(ipsim_h5_writer *w, ipsim_error *err);
 void ipsim_h5i_free_parts(ipsim_h5_writer *w);
-/* The ivig trajectory of `rows` patients of a block from `first`: each
- * cycle on IVIG (the block's 0/1 row) holds the patient's dose in grams. */
-void ipsim_h5i_ivig_grams(const ipsim_h5_writer *w, const ipsim_block *b, int64_t first,
-                          int64_t rows, float *grams);
+/* The bytes, in the file's layout, of trajectory dataset `set`
+ * (IPSIM_TRAJECTORY_*) for `rows` patients of block b from `first`: the
+ * block's own rows, or, for ivig, the grams written into scratch (room for
+ * rows x months floats): the simulation keeps a dose level per cycle, the
+ * file the patient's dose in grams. */
+const void *ipsim_h5i_trajectory_rows(const ipsim_h5_writer *w, const ipsim_block *b, int set,
+                                      int64_t first, int64_t rows, void *scratch);
 
 /* Writes block b's values of the patient coordinate (replicate 0 only). */
 int ipsim_h5i_write_patient_ids(ipsim_h5_writer *w, const ipsim_block *b, ipsim_error *err);

@@ -145,7 +145,8 @@ int ipsim_h5i_build_layout(ipsim_h5_writer *w, const ipsim_params *p, const char
     if (w->trajectory_sets > 0) {
         hsize_t chunk[3] = {1, (hsize_t)w->chunk_patients, (hsize_t)w->months};
         for (int set = 0; set < w->trajectory_sets; set++) {
-            hid_t ds = make_row(w, w->group, &ipsim_trajectory_datasets[set], scales, chunk, level);
+            hid_t ds = make_row(w, w->group, &ipsim_trajectory_datasets[w->trajectory_set[set]],
+                                scales, chunk, level);
             w->trajectory[set] = ds;
             if (ds < 0) {
                 rc = ipsim_h5i_fail_hdf5(w, err, "creating the trajectory datasets");

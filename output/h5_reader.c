@@ -396,20 +396,36 @@ static int open_dataset(ipsim_h5_reader *r, const char *name, int rank, const hs
     return IPSIM_OK;
 }
 
-/* Refuses a NaN or infinity among n values read from `name`. */
+/* Refuses a NaN (unless allowed) or infinity among n values read from
+ * `name`. */
 static int check_finite(ipsim_h5_reader *r, const char *name, const double *x, size_t n,
-                        ipsim_error *err)
+                        int nan_allowed, ipsim_error *err)
 {
     for (size_t i = 0; i < n; i++)
-        if (!isfinite(x[i]))
+        if (!isfinite(x[i]) && !(nan_allowed && isnan(x[i])))
             return fail(r, err, IPSIM_EFORMAT, "dataset '%s/%s' holds %g, where ipsim writes "
                         "only finite numbers: the file was altered or damaged",
                         r->params.name, name, x[i]);
     return IPSIM_OK;
 }
 
+/* Whether a dataset's doubles may be NaN: the mean levels, where nobody
+ * with levels is alive (h5_reader_summary.c checks where). */
+static int may_hold_nan(const char *name)
+{
+    static const int means[] = {IPSIM_SUMMARY_MEAN_LEVEL_BY_MONTH,
+                                IPSIM_SUMMARY_MEAN_IGG_WITH_IVIG};
+    for (size_t k = 0; k < sizeof means / sizeof means[0]; k++) {
+        char path[2 * IPSIM_NAME_MAX];
+        const ipsim_dataset *d = &ipsim_summaries[means[k]];
+        if (strcmp(name, ipsim_h5i_path(d->group, d->name, path, sizeof path)) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Reads a whole dataset of the expected shape into buf (memtype); doubles
- * are checked finite. */
+ * are checked finite (but for may_hold_nan's, which may also be NaN). */
 static int read_dataset(ipsim_h5_reader *r, const char *name, hid_t memtype, int element,
                         int rank, const hsize_t *dims, void *buf, ipsim_error *err)
 {
@@ -426,11 +442,13 @@ static int read_dataset(ipsim_h5_reader *r, const char *name, hid_t memtype, int
     size_t n = 1;
     for (int i = 0; i < rank; i++)
         n *= (size_t)dims[i];
-    return H5Tequal(memtype, H5T_NATIVE_DOUBLE) > 0 ? check_finite(r, name, buf, n, err)
-                                                     : IPSIM_OK;
+    if (H5Tequal(memtype, H5T_NATIVE_DOUBLE) <= 0)
+        return IPSIM_OK;
+    return check_finite(r, name, buf, n, may_hold_nan(name), err);
 }
 
-/* Refuses a column's value that no run writes: a NaN or infinity, an
+/* Refuses a column's value that no run writes: a NaN (but where it means
+ * none) or infinity, an
  * enumeration's number without a name, or a negative count (-1 is "none"
  * for the static table's signed columns: months, improvement). */
 static int check_column(ipsim_h5_reader *r, const ipsim_column *c, const char *path,
@@ -441,7 +459,9 @@ static int check_column(ipsim_h5_reader *r, const ipsim_column *c, const char *p
     const double lowest = c->from_module ? 0 : -1;
     const int is_float = c->element == IPSIM_ELEMENT_FLOAT32 || c->element == IPSIM_ELEMENT_FLOAT64;
     for (size_t i = 0; i < n; i++) {
-        const int bad = is_float ? !isfinite(x[i]) : labels ? x[i] >= labels : x[i] < lowest;
+        const int bad = is_float  ? !isfinite(x[i]) && !(c->nan_means_none && isnan(x[i]))
+                        : labels ? x[i] >= labels
+                                 : x[i] < lowest;
         if (bad)
             return fail(r, err, IPSIM_EFORMAT, "dataset '%s/%s' holds %g, which no run writes "
                         "there: the file was altered or damaged", r->params.name, path, x[i]);

@@ -26,9 +26,13 @@ static int check_row(ipsim_h5_reader *r, const ipsim_dataset *d, const void *buf
     ipsim_h5i_path(d->group, d->name, path, sizeof path);
     const int patients = d->units && strcmp(d->units, "patients") == 0;
     /* Sums over replicates must not overflow; no run counts more than 255
-     * episodes a cycle (the trajectory's uint8), so counts stay far below. */
-    const double most = patients ? N : N * (double)p->cohort.horizon_months * 256.0;
+     * episodes a cycle (the trajectory's uint8), so counts stay far below.
+     * Sums of levels (and their squares) are bounded by that alone. */
     const double cap = (double)INT64_MAX / (double)(R + 1);
+    const double most = patients ? N
+                        : d == &ipsim_summaries[IPSIM_SUMMARY_CR_LEVEL_SUMS]
+                            ? cap
+                            : N * (double)p->cohort.horizon_months * 256.0;
     for (hsize_t i = 0; i < R * width; i++) {
         double v;
         const char *why = NULL;
@@ -101,6 +105,106 @@ static void pfs_events(ipsim_summary *total, const int64_t *table, hsize_t R, hs
     }
 }
 
+/* The levels model's rows (models/immunoglobulins.h), checked replicate by
+ * replicate against each other and the cohort: every patient has levels
+ * under the levels model and none under the grade models; no more patients
+ * with IgG below 4 g/L or in CR than with levels; sums of nobody are 0; a
+ * mean level wherever somebody with levels is alive (NaN elsewhere), from
+ * which the fixed-point sums are recovered exactly (mean x living x 1000,
+ * the living from occupancy). `occupancy` is the file's [R, M, state]. */
+static int load_levels(ipsim_h5_reader *r, ipsim_summary *total, const double *occupancy,
+                       ipsim_error *err)
+{
+    const ipsim_params *p = &r->params;
+    const hsize_t R = (hsize_t)p->cohort.replicates, M = (hsize_t)total->shape.months;
+    const int64_t N = p->cohort.patients;
+    const int levels = p->grades.model == IPSIM_GRADE_MODEL_LEVELS;
+    enum { SUMS = IPSIM_IG_CLASSES * 5 };
+    int64_t *counts = malloc((size_t)R * (2 + IPSIM_IG_CLASSES + SUMS) * sizeof *counts);
+    /* The classes' means, then IgG's with given immunoglobulin: a fourth
+     * column, checked and summed back alike. */
+    enum { MEANS = IPSIM_IG_CLASSES + 1 };
+    double *mean = malloc((size_t)(R * M) * MEANS * sizeof *mean);
+    double *with_ivig = mean ? mean + (size_t)(R * M) * IPSIM_IG_CLASSES : NULL;
+    int rc = counts && mean ? IPSIM_OK
+                            : ipsim_h5r_fail(r, err, IPSIM_ENOMEM, "cannot allocate the summary");
+    int64_t *with = counts, *below = with + R, *cr = below + R, *sums = cr + R * IPSIM_IG_CLASSES;
+    const ipsim_dataset *rows = ipsim_summaries;
+    if (!rc)
+        rc = read_checked(r, &rows[IPSIM_SUMMARY_LEVEL_PATIENTS], M, with, err);
+    if (!rc)
+        rc = read_checked(r, &rows[IPSIM_SUMMARY_IGG_BELOW_4], M, below, err);
+    if (!rc)
+        rc = read_checked(r, &rows[IPSIM_SUMMARY_CR_LEVEL_PATIENTS], M, cr, err);
+    if (!rc)
+        rc = read_checked(r, &rows[IPSIM_SUMMARY_CR_LEVEL_SUMS], M, sums, err);
+    if (!rc)
+        rc = ipsim_h5r_read_row(r, &rows[IPSIM_SUMMARY_MEAN_LEVEL_BY_MONTH], M, mean, err);
+    if (!rc)
+        rc = ipsim_h5r_read_row(r, &rows[IPSIM_SUMMARY_MEAN_IGG_WITH_IVIG], M, with_ivig, err);
+    const char *why = NULL;
+    hsize_t rep = 0;
+    for (; !rc && !why && rep < R; rep++) {
+        if (with[rep] != (levels ? N : 0))
+            why = levels ? "summary/level_patients is not the cohort under grades.model: levels"
+                         : "summary/level_patients is not 0 without grades.model: levels";
+        else if (below[rep] > with[rep])
+            why = "summary/igg_below_4_at_diagnosis counts more patients than have levels";
+        for (int c = 0; c < IPSIM_IG_CLASSES && !why; c++) {
+            const int64_t n = cr[rep * IPSIM_IG_CLASSES + (hsize_t)c];
+            const int64_t *sum = sums + (rep * IPSIM_IG_CLASSES + (hsize_t)c) * 5;
+            if (n > with[rep])
+                why = "summary/cr_level_patients counts more patients than have levels";
+            for (int k = 0; k < 5 && !why; k++)
+                if (n == 0 && sum[k] != 0)
+                    why = "summary/cr_level_sums holds sums over no patient";
+        }
+        for (hsize_t m = 0; m < M && !why; m++) {
+            const double *share = occupancy + (rep * M + m) * IPSIM_STATES;
+            const int64_t alive = N - llround(share[IPSIM_STATE_DEAD] * (double)N);
+            for (int c = 0; c < MEANS && !why; c++) {
+                const int own = c < IPSIM_IG_CLASSES;
+                const double v = own ? mean[(rep * M + m) * IPSIM_IG_CLASSES + (hsize_t)c]
+                                     : with_ivig[rep * M + m];
+                if (with[rep] == 0 || alive == 0) {
+                    if (!isnan(v))
+                        why = own ? "summary/mean_level_by_month holds a mean over nobody"
+                                  : "summary/mean_igg_with_ivig_by_month holds a mean over "
+                                    "nobody";
+                } else if (!isfinite(v) || v < 0 || v > 1e6) {
+                    why = own ? "summary/mean_level_by_month holds an impossible level"
+                              : "summary/mean_igg_with_ivig_by_month holds an impossible level";
+                } else {
+                    /* The rise's sum: IgG with IVIG less own IgG. */
+                    const double igg = mean[(rep * M + m) * IPSIM_IG_CLASSES + IPSIM_IGG];
+                    if (own)
+                        total->level_mg_by_month[m * IPSIM_IG_CLASSES + (hsize_t)c] +=
+                            llround(v * (double)alive * 1000.0);
+                    else
+                        total->igg_rise_mg_by_month[m] += llround(v * (double)alive * 1000.0) -
+                                                           llround(igg * (double)alive * 1000.0);
+                }
+            }
+        }
+    }
+    if (!rc && why)
+        rc = ipsim_h5r_fail(r, err, IPSIM_EFORMAT,
+                            "%s (scenario '%s', replicate %llu): the file was altered or damaged",
+                            why, p->name, (unsigned long long)(rep - 1));
+    for (hsize_t i = 0; !rc && i < R; i++) {
+        total->level_patients += with[i];
+        total->igg_below_4_at_diagnosis += below[i];
+        for (int c = 0; c < IPSIM_IG_CLASSES; c++) {
+            total->cr_level_patients[c] += cr[i * IPSIM_IG_CLASSES + (hsize_t)c];
+            for (int k = 0; k < 5; k++)
+                total->cr_level_sums[c][k] += sums[(i * IPSIM_IG_CLASSES + (hsize_t)c) * 5 + (hsize_t)k];
+        }
+    }
+    free(counts);
+    free(mean);
+    return rc;
+}
+
 int ipsim_h5r_load_summary(ipsim_h5_reader *r, ipsim_error *err)
 {
     const ipsim_params *p = &r->params;
@@ -122,6 +226,9 @@ int ipsim_h5r_load_summary(ipsim_h5_reader *r, ipsim_error *err)
     for (hsize_t i = 0; !rc && i < R * per_replicate; i++)
         total->occupancy[i % per_replicate] +=
             (int64_t)llround(occupancy[i] * (double)p->cohort.patients);
+    /* Before the buffer is used again (ivig_grams). */
+    if (!rc)
+        rc = load_levels(r, total, occupancy, err);
 
     /* Integer tables [replicate, ...], summed over replicates. */
     const struct {
@@ -160,6 +267,8 @@ int ipsim_h5r_load_summary(ipsim_h5_reader *r, ipsim_error *err)
         {&ipsim_summaries[IPSIM_SUMMARY_INFECTED_IN_PERIOD], total->course.infected_in_period},
         {&ipsim_summaries[IPSIM_SUMMARY_EPISODES_IN_PERIOD], total->course.episodes_in_period},
         {&ipsim_summaries[IPSIM_SUMMARY_LINES_REACHED], total->course.lines_reached},
+        {&ipsim_summaries[IPSIM_SUMMARY_IGG_BAND_MONTHS], &total->igg_band_months[0][0]},
+        {&ipsim_summaries[IPSIM_SUMMARY_IGG_BAND_EPISODES], &total->igg_band_episodes[0][0]},
     };
     /* One buffer, as large as the largest table read into it (and the
      * economic outcomes' means). */
@@ -202,6 +311,28 @@ int ipsim_h5r_load_summary(ipsim_h5_reader *r, ipsim_error *err)
             rc = ipsim_h5r_fail(r, err, IPSIM_EFORMAT,
                                 "summary/person_months_by_grade disagrees with "
                                 "summary/occupancy: the file was altered");
+    /* Every month lived by a patient with levels is in one IgG band, and
+     * every episode. */
+    const int levels = p->grades.model == IPSIM_GRADE_MODEL_LEVELS;
+    int64_t lived = 0, banded = 0, episodes = 0, banded_episodes = 0;
+    for (int g = 0; g < IPSIM_GRADES; g++) {
+        lived += person_months[g];
+        for (int t = 0; t < IPSIM_INFECTION_TYPES; t++)
+            episodes += total->episodes[g][t];
+    }
+    for (int b = 0; b < IPSIM_IGG_BANDS; b++)
+        for (int on = 0; on < 2; on++) {
+            banded += total->igg_band_months[b][on];
+            banded_episodes += total->igg_band_episodes[b][on];
+        }
+    if (!rc && banded != (levels ? lived : 0))
+        rc = ipsim_h5r_fail(r, err, IPSIM_EFORMAT,
+                            "summary/igg_band_months disagrees with summary/occupancy: the "
+                            "file was altered");
+    if (!rc && banded_episodes != (levels ? episodes : 0))
+        rc = ipsim_h5r_fail(r, err, IPSIM_EFORMAT,
+                            "summary/igg_band_episodes disagrees with "
+                            "summary/episodes_by_grade_and_type: the file was altered");
     if (!rc) {
         total->patients += p->cohort.patients * p->cohort.replicates;
         total->deaths[IPSIM_ALIVE] = total->patients - total->deaths[IPSIM_DEATH_BACKGROUND] -

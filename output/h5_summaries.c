@@ -59,12 +59,17 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
     size_t cells = (size_t)months * IPSIM_STATES;
     double *occupancy = malloc(cells * sizeof *occupancy);
     int64_t *progression_free = malloc((size_t)months * 2 * sizeof *progression_free);
-    if (!occupancy || !progression_free) {
+    double *mean_levels = malloc((size_t)months * (IPSIM_IG_CLASSES + 1) * sizeof *mean_levels);
+    if (!occupancy || !progression_free || !mean_levels) {
         free(occupancy);
         free(progression_free);
+        free(mean_levels);
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the occupancy table");
     }
     ipsim_summary_progression_free(s, progression_free);
+    ipsim_summary_mean_levels(s, mean_levels);
+    double *mean_igg_with_ivig = mean_levels + (size_t)months * IPSIM_IG_CLASSES;
+    ipsim_summary_mean_igg_with_ivig(s, mean_igg_with_ivig);
     for (size_t i = 0; i < cells; i++)
         occupancy[i] = (double)s->occupancy[i] / (double)s->patients;
     hid_t group = H5Gopen2(w->group, "summary", H5P_DEFAULT);
@@ -113,6 +118,14 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
         {IPSIM_SUMMARY_INFECTED_IN_PERIOD, s->course.infected_in_period},
         {IPSIM_SUMMARY_EPISODES_IN_PERIOD, s->course.episodes_in_period},
         {IPSIM_SUMMARY_LINES_REACHED, s->course.lines_reached},
+        {IPSIM_SUMMARY_LEVEL_PATIENTS, &s->level_patients},
+        {IPSIM_SUMMARY_IGG_BELOW_4, &s->igg_below_4_at_diagnosis},
+        {IPSIM_SUMMARY_CR_LEVEL_PATIENTS, s->cr_level_patients},
+        {IPSIM_SUMMARY_CR_LEVEL_SUMS, &s->cr_level_sums[0][0]},
+        {IPSIM_SUMMARY_MEAN_LEVEL_BY_MONTH, mean_levels},
+        {IPSIM_SUMMARY_MEAN_IGG_WITH_IVIG, mean_igg_with_ivig},
+        {IPSIM_SUMMARY_IGG_BAND_MONTHS, &s->igg_band_months[0][0]},
+        {IPSIM_SUMMARY_IGG_BAND_EPISODES, &s->igg_band_episodes[0][0]},
     };
     herr_t ok = group < 0 ? -1 : 0;
     if (!ok) {
@@ -135,6 +148,7 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
     }
     free(occupancy);
     free(progression_free);
+    free(mean_levels);
     if (ok < 0)
         return ipsim_h5i_fail_hdf5(w, err, "writing the summary");
     return IPSIM_OK;

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <hdf5_hl.h>
 
@@ -220,22 +221,56 @@ static herr_t reattach_scales(hid_t group, const char *name, const H5O_info_t *i
     return fix->failed ? -1 : 0;
 }
 
+/* Copies the members of the scenario's subgroups (patients/, summary/,
+ * economics/) one at a time, polling the cancel flag between them: the
+ * group itself was copied shallow (its attributes, its own datasets and
+ * empty subgroups), and a scenario's per-patient columns can take seconds
+ * to copy. Visited paths are relative to the scenario group; deeper
+ * objects come with their subgroup member. */
+typedef struct member_copy {
+    hid_t src, dst;
+    const volatile sig_atomic_t *cancel;
+    int stopped;
+} member_copy;
+
+static herr_t copy_member(hid_t group, const char *name, const H5O_info_t *info, void *data)
+{
+    (void)group;
+    (void)info;
+    member_copy *mc = data;
+    const char *slash = strchr(name, '/');
+    if (!slash || strchr(slash + 1, '/'))
+        return 0;
+    if (mc->cancel && *mc->cancel) {
+        mc->stopped = 1;
+        return 1; /* stops the visit */
+    }
+    return H5Ocopy(mc->src, name, mc->dst, name, H5P_DEFAULT, H5P_DEFAULT) < 0 ? -1 : 0;
+}
+
 int ipsim_h5_writer_copy_scenario(ipsim_h5_writer *w, const char *source, const char *name,
-                                  ipsim_error *err)
+                                  const volatile sig_atomic_t *cancel, ipsim_error *err)
 {
     hid_t src = H5Fopen(source, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (src < 0)
         return IPSIM_FAIL(err, IPSIM_EFORMAT, "cannot open '%s' to copy scenario '%s'", source,
                           name);
-    /* Whole groups: datasets keep their chunks as stored (no recompression). */
+    /* Datasets keep their chunks as stored (no recompression). */
     scale_fix fix = {-1, -1, 0};
-    herr_t ok = H5Lexists(src, name, H5P_DEFAULT) > 0
-                    ? H5Ocopy(src, name, w->file, name, H5P_DEFAULT, H5P_DEFAULT)
+    hid_t shallow = H5Pcreate(H5P_OBJECT_COPY);
+    herr_t ok = shallow >= 0 && H5Pset_copy_object(shallow, H5O_COPY_SHALLOW_HIERARCHY_FLAG) >= 0 &&
+                        H5Lexists(src, name, H5P_DEFAULT) > 0
+                    ? H5Ocopy(src, name, w->file, name, shallow, H5P_DEFAULT)
                     : -1;
+    if (shallow >= 0)
+        H5Pclose(shallow);
+    member_copy members = {-1, -1, cancel, 0};
     if (ok >= 0) {
-        fix.src = H5Gopen2(src, name, H5P_DEFAULT);
-        fix.dst = H5Gopen2(w->file, name, H5P_DEFAULT);
+        fix.src = members.src = H5Gopen2(src, name, H5P_DEFAULT);
+        fix.dst = members.dst = H5Gopen2(w->file, name, H5P_DEFAULT);
         ok = fix.src < 0 || fix.dst < 0 ||
+                     H5Ovisit(fix.src, H5_INDEX_NAME, H5_ITER_NATIVE, copy_member, &members) < 0 ||
+                     members.stopped ||
                      H5Ovisit(fix.dst, H5_INDEX_NAME, H5_ITER_NATIVE, drop_scale_lists, &fix) < 0 ||
                      H5Ovisit(fix.dst, H5_INDEX_NAME, H5_ITER_NATIVE, reattach_scales, &fix) < 0
                  ? -1
@@ -246,6 +281,8 @@ int ipsim_h5_writer_copy_scenario(ipsim_h5_writer *w, const char *source, const 
             H5Gclose(fix.dst);
     }
     H5Fclose(src);
+    if (members.stopped)
+        return ipsim_error_cancelled(cancel, err, "while copying scenarios");
     if (ok < 0) {
         char what[IPSIM_PATH_MAX + IPSIM_NAME_MAX + 32];
         snprintf(what, sizeof what, "copying scenario '%s' from '%s'", name, source);

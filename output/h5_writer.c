@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,15 +115,6 @@ static void remove_stale_temporaries(const char *target_path, int dir_len)
     closedir(d);
 }
 
-/* Trajectory datasets a scenario writes: none, or grade, infections and
- * phase, and the IVIG row for scenarios that can give IVIG. */
-static int trajectory_sets(const ipsim_params *p)
-{
-    if (p->output.trajectories != IPSIM_TRAJECTORIES_DENSE)
-        return 0;
-    return p->ivig.policy == IPSIM_IVIG_NONE ? IPSIM_TRAJECTORY_IVIG : IPSIM_TRAJECTORY_SETS;
-}
-
 double ipsim_h5_writer_estimate_bytes(const ipsim_params *p)
 {
     double rows = (double)p->cohort.replicates * (double)p->cohort.patients;
@@ -136,10 +128,15 @@ double ipsim_h5_writer_estimate_bytes(const ipsim_params *p)
             per_patient += (double)ipsim_column_bytes(&columns.rows[c]);
         ipsim_column_list_free(&columns);
     }
-    for (int s = 0; s < trajectory_sets(p); s++)
-        per_patient += (double)ipsim_element_size(ipsim_trajectory_datasets[s].element) * months;
-    double summaries =
-        (double)p->cohort.replicates * (months * (IPSIM_STATES + IPSIM_PHASE_STATES + 3) + 128) * 8;
+    /* The scenario's trajectories, the levels' included. */
+    int sets[IPSIM_TRAJECTORY_SETS];
+    const int set_count = ipsim_trajectory_sets_of(p, sets);
+    for (int k = 0; k < set_count; k++)
+        per_patient +=
+            (double)ipsim_element_size(ipsim_trajectory_datasets[sets[k]].element) * months;
+    double summaries = (double)p->cohort.replicates *
+                       (months * (IPSIM_STATES + IPSIM_PHASE_STATES + 3 + IPSIM_IG_CLASSES) + 160) *
+                       8;
     return rows * per_patient + summaries;
 }
 
@@ -317,13 +314,16 @@ int ipsim_h5_writer_begin_scenario(ipsim_h5_writer *w, const ipsim_params *p,
     w->replicates = p->cohort.replicates;
     w->patients = p->cohort.patients;
     w->months = ipsim_params_cycles(p) + 1;
-    w->trajectory_sets = trajectory_sets(p);
+    w->trajectory_sets = ipsim_trajectory_sets_of(p, w->trajectory_set);
     w->ivig_dose_column = ipsim_modules_column_index(ipsim_registered_modules,
                                                      "ivig_grams_per_cycle");
     w->level = (int)p->output.compression_level;
     /* The run's per-patient columns: the table's, then those appended. */
     int rc = ipsim_column_list_init(&w->columns, p->output.patient_records, err);
-    if (!rc && w->trajectory_sets > IPSIM_TRAJECTORY_IVIG && w->ivig_dose_column < 0)
+    bool ivig_row = false;
+    for (int k = 0; k < w->trajectory_sets; k++)
+        ivig_row |= w->trajectory_set[k] == IPSIM_TRAJECTORY_IVIG;
+    if (!rc && ivig_row && w->ivig_dose_column < 0)
         rc = IPSIM_FAIL(err, IPSIM_EINTERNAL, "the ivig trajectory needs the ivig module "
                         "registered (models/modules.h)");
     for (int i = 0; !rc && p->output.patient_records && i < w->extra_columns.count; i++)
@@ -558,7 +558,7 @@ static int begin_shared(ipsim_h5_writer *w, const ipsim_params *p, const char *p
     int failed = w->group < 0;
     char buf[2 * IPSIM_NAME_MAX];
     for (int set = 0; set < w->trajectory_sets && !failed; set++) {
-        const ipsim_dataset *d = &ipsim_trajectory_datasets[set];
+        const ipsim_dataset *d = &ipsim_trajectory_datasets[w->trajectory_set[set]];
         failed = (w->trajectory[set] = H5Dopen2(
                       w->group, ipsim_h5i_path(d->group, d->name, buf, sizeof buf), H5P_DEFAULT)) < 0;
     }
@@ -627,18 +627,12 @@ int ipsim_h5_writer_write_block_shared(ipsim_h5_writer *w, const ipsim_block *b,
         if (!w->column)
             return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate a block's column");
     }
-    for (int set = 0; set < w->trajectory_sets; set++) {
-        const void *buf = NULL;
-        if (b && set == IPSIM_TRAJECTORY_IVIG) {
-            ipsim_h5i_ivig_grams(w, b, 0, b->count, (float *)(void *)w->column);
-            buf = w->column;
-        } else if (b) {
-            const uint8_t *rows[IPSIM_TRAJECTORY_SETS] = {b->grade, b->infections, b->phase,
-                                                        b->ivig};
-            buf = rows[set];
-        }
+    for (int k = 0; k < w->trajectory_sets; k++) {
+        const void *buf =
+            b ? ipsim_h5i_trajectory_rows(w, b, w->trajectory_set[k], 0, b->count, w->column)
+              : NULL;
         errno = 0;
-        if (write_collective(w->trajectory[set], b, 3, (hsize_t)w->months, buf) < 0)
+        if (write_collective(w->trajectory[k], b, 3, (hsize_t)w->months, buf) < 0)
             return ipsim_h5i_fail_hdf5_errno(w, err, "writing patient trajectories", errno);
     }
     for (int c = 0; c < w->columns.count; c++) {

@@ -19,7 +19,7 @@
 #include "params/params.h"
 
 #define IPSIM_FORMAT_NAME "ipsim"
-#define IPSIM_FORMAT_VERSION 5
+#define IPSIM_FORMAT_VERSION 7
 
 typedef struct ipsim_run_info {
     const char *ipsim_version;
@@ -146,9 +146,11 @@ int ipsim_h5_writer_resume(ipsim_h5_writer *w, ipsim_error *err);
 /* Copies scenario group `name` of the ipsim file at `source` into this
  * file (which lists it in /scenarios and does not hold it yet) as it is:
  * its datasets, chunks, attributes and dimension scales, so that the copy
- * reads the same, value for value. Errors: IPSIM_EFORMAT, IPSIM_EHDF5. */
+ * reads the same, value for value. Errors: IPSIM_EFORMAT, IPSIM_EHDF5;
+ * IPSIM_EINTERRUPTED once *cancel (may be NULL) is set, polled between
+ * the datasets of its subgroups (the file is then incomplete: discard it). */
 int ipsim_h5_writer_copy_scenario(ipsim_h5_writer *w, const char *source, const char *name,
-                                  ipsim_error *err);
+                                  const volatile sig_atomic_t *cancel, ipsim_error *err);
 
 /* Closes the file, flushes it to disk and renames it to the target. Frees w
  * whatever happens; on failure the temporary file is removed. */

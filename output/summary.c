@@ -1,6 +1,8 @@
 /* output/summary.c: integer tallies and the printed summary. */
 #include "output/summary.h"
 
+#include "params/schema.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -19,6 +21,31 @@ int64_t ipsim_summary_module_sum(const ipsim_summary *s, const char *column)
 int64_t ipsim_summary_ivig_patient_months(const ipsim_summary *s)
 {
     return s->module_sums[s->shape.ivig_column + IPSIM_IVIG_COLUMN_MONTHS];
+}
+
+void ipsim_summary_mean_levels(const ipsim_summary *s, double *mean)
+{
+    for (int64_t m = 0; m < s->shape.months; m++) {
+        const int64_t alive = s->patients - s->occupancy[m * IPSIM_STATES + IPSIM_STATE_DEAD];
+        for (int c = 0; c < IPSIM_IG_CLASSES; c++)
+            mean[m * IPSIM_IG_CLASSES + c] =
+                s->level_patients > 0 && alive > 0
+                    ? (double)s->level_mg_by_month[m * IPSIM_IG_CLASSES + c] / 1000.0 /
+                          (double)alive
+                    : NAN;
+    }
+}
+
+void ipsim_summary_mean_igg_with_ivig(const ipsim_summary *s, double *mean)
+{
+    for (int64_t m = 0; m < s->shape.months; m++) {
+        const int64_t alive = s->patients - s->occupancy[m * IPSIM_STATES + IPSIM_STATE_DEAD];
+        mean[m] = s->level_patients > 0 && alive > 0
+                      ? (double)(s->level_mg_by_month[m * IPSIM_IG_CLASSES + IPSIM_IGG] +
+                                 s->igg_rise_mg_by_month[m]) /
+                            1000.0 / (double)alive
+                      : NAN;
+    }
 }
 
 void ipsim_summary_mean_economics(const ipsim_summary *s, double means[IPSIM_ECONOMIC_OUTCOMES])
@@ -52,7 +79,10 @@ ipsim_summary_shape ipsim_summary_shape_of(const ipsim_params *p)
         .window_months = p->infection.window_months,
         .induction_end_row = ipsim_params_induction_cycles(p),
         .recovery_row = ipsim_params_recovery_cycle(p),
+        .ivig_given = p->ivig.policy != IPSIM_IVIG_NONE,
     };
+    if (shape.ivig_given)
+        ipsim_ivig_init(&shape.ivig, p);
     locate_module_columns(&shape);
     return shape;
 }
@@ -66,6 +96,11 @@ ipsim_summary_shape ipsim_summary_shape_of_model(const ipsim_model *m)
         .induction_end_row = m->pathway.induction_end,
         .recovery_row = m->recovery_cycle,
     };
+    const ipsim_ivig *ivig = ipsim_ivig_of_modules(&m->modules);
+    if (ivig) {
+        shape.ivig_given = true;
+        shape.ivig = *ivig;
+    }
     locate_module_columns(&shape);
     return shape;
 }
@@ -88,8 +123,11 @@ int ipsim_summary_create_for(ipsim_summary **out, const ipsim_summary_shape *sha
     s->phase_occupancy = calloc(months * IPSIM_PHASE_STATES, sizeof *s->phase_occupancy);
     s->pfs_event_row = calloc((months + 1) * 2, sizeof *s->pfs_event_row);
     s->course_event_row = calloc((months + 1) * IPSIM_COURSE_CURVES, sizeof *s->course_event_row);
+    s->level_mg_by_month = calloc(months * IPSIM_IG_CLASSES, sizeof *s->level_mg_by_month);
+    s->igg_rise_mg_by_month = calloc(months, sizeof *s->igg_rise_mg_by_month);
     if (!s->occupancy || !s->on_ivig || !s->first_infection || !s->phase_occupancy ||
-        !s->pfs_event_row || !s->course_event_row) {
+        !s->pfs_event_row || !s->course_event_row || !s->level_mg_by_month ||
+        !s->igg_rise_mg_by_month) {
         ipsim_summary_free(s);
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the run summary");
     }
@@ -118,6 +156,8 @@ void ipsim_summary_free(ipsim_summary *s)
     free(s->phase_occupancy);
     free(s->pfs_event_row);
     free(s->course_event_row);
+    free(s->level_mg_by_month);
+    free(s->igg_rise_mg_by_month);
     free(s);
 }
 
@@ -147,11 +187,11 @@ static void tally_arrays(const ipsim_summary *s, int64_t *arrays[IPSIM_SUMMARY_A
     int64_t *const a[IPSIM_SUMMARY_ARRAYS] = {
         s->occupancy,       s->on_ivig,       s->first_infection,
         s->phase_occupancy, s->pfs_event_row, s->course_event_row,
-        (int64_t *)TALLIES_FIRST(s)};
+        s->level_mg_by_month, s->igg_rise_mg_by_month, (int64_t *)TALLIES_FIRST(s)};
     const size_t n[IPSIM_SUMMARY_ARRAYS] = {
         months * IPSIM_STATES,       months,       months * IPSIM_GRADES,
         months * IPSIM_PHASE_STATES, pfs_cells(s), (months + 1) * IPSIM_COURSE_CURVES,
-        TALLIES_COUNT};
+        months * IPSIM_IG_CLASSES,   months,       TALLIES_COUNT};
     for (int i = 0; i < IPSIM_SUMMARY_ARRAYS; i++) {
         arrays[i] = a[i];
         lengths[i] = n[i];
@@ -174,6 +214,53 @@ void ipsim_summary_reset(ipsim_summary *s)
         memset(a[i], 0, n[i] * sizeof *a[i]);
 }
 
+/* Whole mg/L of a level, rounded half up (levels being positive and a
+ * float times 1000 exact in a double). */
+static inline int64_t whole_mg(double g_per_l)
+{
+    return (int64_t)(g_per_l * 1000.0 + 0.5);
+}
+
+/* The IgG rows of a patient with levels (NaN once dead: the living's):
+ * the IgG column of the level sums, months and episodes by IgG band (the
+ * horizon's row starts no cycle) and, on IVIG, the trough rise's share of
+ * the mean IgG. The rise is replayed from the dose levels with the
+ * module's own update, so it is the rise the module acted on. Most
+ * patients are never given IVIG: their loop is the short one, and one
+ * pass over the row serves the sum and the bands. */
+static void add_igg_rows(ipsim_summary *s, const ipsim_patient_rows *rows, bool on_ivig)
+{
+    const float *igg = rows->level[IPSIM_IGG];
+    const int64_t cycles = s->shape.months - 1, cycle_months = s->shape.cycle_months;
+    const uint8_t *infections = rows->infections;
+    int64_t *sum = s->level_mg_by_month + IPSIM_IGG;
+    if (!on_ivig) {
+        int64_t m = 0;
+        for (; m < cycles && !isnan(igg[m]); m++) {
+            sum[m * IPSIM_IG_CLASSES] += whole_mg(igg[m]);
+            const int band = ipsim_igg_band(igg[m]);
+            s->igg_band_months[band][0] += cycle_months;
+            s->igg_band_episodes[band][0] += infections[m];
+        }
+        if (m == cycles && !isnan(igg[m]))
+            sum[m * IPSIM_IG_CLASSES] += whole_mg(igg[m]);
+        return;
+    }
+    double rise = 0;
+    for (int64_t m = 0; m <= cycles && !isnan(igg[m]); m++) {
+        sum[m * IPSIM_IG_CLASSES] += whole_mg(igg[m]);
+        if (rise > 0)
+            s->igg_rise_mg_by_month[m] += whole_mg((double)igg[m] + rise) - whole_mg(igg[m]);
+        if (m == cycles)
+            break;
+        const int level = rows->ivig[m];
+        const int band = ipsim_igg_band(igg[m]);
+        s->igg_band_months[band][level > 0] += cycle_months;
+        s->igg_band_episodes[band][level > 0] += infections[m];
+        rise = ipsim_ivig_rise_after(&s->shape.ivig, rise, level);
+    }
+}
+
 void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
                                const ipsim_patient_record *record)
 {
@@ -189,7 +276,7 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
     const int32_t ivig_months = (int32_t)ivig[IPSIM_IVIG_COLUMN_MONTHS];
     if (ivig_months > 0)
         for (int64_t m = 0; m < months; m++)
-            s->on_ivig[m] += rows->ivig[m];
+            s->on_ivig[m] += rows->ivig[m] != 0;
     int g0 = record->baseline_grade;
     s->patients_by_baseline[g0]++;
     if (record->first_infection_month >= 0) {
@@ -227,6 +314,37 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
     s->progressions += record->progression_month >= 0;
     ipsim_course_add_patient(s->course_event_row, &s->course, months, s->shape.cycle_months, rows,
                              record);
+    if (!isnan(record->level_at_diagnosis[IPSIM_IGG])) {
+        /* NaN once dead: the living patients' levels. whole_mg inline,
+         * not llround: the loop runs for every patient-month. IgG's with
+         * its curves. */
+        int64_t *sum = s->level_mg_by_month;
+        if (rows->level[IPSIM_IGG])
+            add_igg_rows(s, rows, ivig_months > 0);
+        for (int c = 0; c < IPSIM_IG_CLASSES && rows->level[c]; c++) {
+            if (c == IPSIM_IGG)
+                continue;
+            const float *level = rows->level[c];
+            for (int64_t m = 0; m < months && !isnan(level[m]); m++)
+                sum[m * IPSIM_IG_CLASSES + c] += whole_mg(level[m]);
+        }
+        s->level_patients++;
+        s->igg_below_4_at_diagnosis += record->level_at_diagnosis[IPSIM_IGG] < 4.0f;
+        if (record->response == IPSIM_RESPONSE_CR && !isnan(record->level_at_assessment[0]))
+            for (int c = 0; c < IPSIM_IG_CLASSES; c++) {
+                if (!ipsim_ig_uninvolved(record->myeloma_type, c))
+                    continue;
+                const int64_t x = llround(record->level_at_diagnosis[c] * 1000.0);
+                const int64_t y = llround(record->level_at_assessment[c] * 1000.0);
+                int64_t *sum = s->cr_level_sums[c];
+                s->cr_level_patients[c]++;
+                sum[0] += x;
+                sum[1] += y;
+                sum[2] += x * x;
+                sum[3] += y * y;
+                sum[4] += x * y;
+            }
+    }
     /* The review's pathway figures concern patients with IP at diagnosis
      * who were alive when assessed. */
     const int improved = record->improved_after_induction;
@@ -462,6 +580,41 @@ static void print_pathway(FILE *out, const ipsim_summary *s, const ipsim_params 
                        s->shape.cycle_months);
 }
 
+/* The levels model's lines (nothing under the grade models): mean levels
+ * of the living at diagnosis and at the horizon, IgG below 4 g/L at
+ * diagnosis, and the rise in CR (analysis/validate.c judges the last two). */
+static void print_levels(FILE *out, const ipsim_summary *s)
+{
+    if (s->level_patients == 0)
+        return;
+    static const char *const label[IPSIM_IG_CLASSES] = {"IgG", "IgA", "IgM"};
+    const int64_t last = s->shape.months - 1;
+    double *mean = malloc((size_t)s->shape.months * IPSIM_IG_CLASSES * sizeof *mean);
+    if (mean) {
+        ipsim_summary_mean_levels(s, mean);
+        fputs("\nPolyclonal immunoglobulins, mean g/L of the living at diagnosis and at month ",
+              out);
+        fprintf(out, "%lld:", (long long)(last * s->shape.cycle_months));
+        for (int c = 0; c < IPSIM_IG_CLASSES; c++)
+            fprintf(out, "%s %s %.3f, %.3f", c ? ";" : "", label[c], mean[c],
+                    mean[last * IPSIM_IG_CLASSES + c]);
+        fputc('\n', out);
+        free(mean);
+    }
+    fprintf(out, "  IgG below 4 g/L at diagnosis: %.1f%% of %lld patients; rise after induction "
+                 "in CR (uninvolved):",
+            100.0 * (double)s->igg_below_4_at_diagnosis / (double)s->level_patients,
+            (long long)s->level_patients);
+    for (int c = 0; c < IPSIM_IG_CLASSES; c++) {
+        const int64_t *sum = s->cr_level_sums[c];
+        if (sum[0] > 0)
+            fprintf(out, " %s %+.1f%% (%lld)", label[c],
+                    100.0 * ((double)sum[1] / (double)sum[0] - 1),
+                    (long long)s->cr_level_patients[c]);
+    }
+    fputc('\n', out);
+}
+
 void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *p)
 {
     int64_t n = s->patients;
@@ -572,14 +725,13 @@ void ipsim_summary_print(FILE *out, const ipsim_summary *s, const ipsim_params *
         fprintf(out,
                 "IVIG (policy %s): %lld patients (%.1f%%), %.1f%% of patient-months, %.0f g "
                 "per 100 patient-years\n",
-                p->ivig.policy == IPSIM_IVIG_GRADE        ? "grade"
-                : p->ivig.policy == IPSIM_IVIG_INFECTIONS ? "infections"
-                                                          : "grade_or_infections",
+                ipsim_param_spec_find("ivig.policy")->choices[p->ivig.policy],
                 (long long)s->ivig_patients, n ? 100.0 * (double)s->ivig_patients / (double)n : 0,
                 months ? 100.0 * (double)ipsim_summary_ivig_patient_months(s) / (double)months
                        : 0.0,
                 years > 0 ? (double)s->ivig_milligrams / 1000.0 / years * 100.0 : 0.0);
     }
+    print_levels(out, s);
     print_pathway(out, s, p);
     double means[IPSIM_ECONOMIC_OUTCOMES];
     ipsim_summary_mean_economics(s, means);

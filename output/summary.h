@@ -6,6 +6,7 @@
 #ifndef IPSIM_SUMMARY_H
 #define IPSIM_SUMMARY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -28,7 +29,23 @@ typedef struct ipsim_summary_shape {
     int ivig_column, vaccine_doses_column;
     int summed_count;
     int summed[IPSIM_MODULE_COLUMNS_MAX];
+    /* The IVIG module's tables when a policy gives it (`ivig_given`): the
+     * summary follows each patient's IgG trough from the dose trajectory
+     * with them (ipsim_ivig_rise_after). */
+    bool ivig_given;
+    ipsim_ivig ivig;
 } ipsim_summary_shape;
+
+/* The IgG bands of the risk curve by IgG: band b holds own polyclonal IgG
+ * from b to b + 1 g/L, the last 15 g/L or more. */
+enum { IPSIM_IGG_BANDS = 16 };
+
+/* The band of an IgG level (g/L; not NaN). */
+static inline int ipsim_igg_band(float igg_g_per_l)
+{
+    return igg_g_per_l >= (float)(IPSIM_IGG_BANDS - 1) ? IPSIM_IGG_BANDS - 1
+                                                         : (int)igg_g_per_l;
+}
 
 /* Value of one unit of economic_sums, by outcome. */
 extern const double ipsim_economic_unit[IPSIM_ECONOMIC_OUTCOMES];
@@ -51,6 +68,16 @@ typedef struct ipsim_summary {
     /* [IPSIM_COURSE_CURVES][months + 1]: the course's event curves
      * (output/course.h). */
     int64_t *course_event_row;
+    /* [months][IPSIM_IG_CLASSES]: the levels model's polyclonal levels of
+     * the living patients at the start of each month, summed in whole mg/L
+     * (integers, so the sums do not depend on order); 0 without levels. */
+    int64_t *level_mg_by_month;
+    /* [months]: what the trough rise from given immunoglobulin (the rise
+     * carried into the month; models/ivig.h) adds to the IgG column above,
+     * in the same whole mg/L: the sum of round(own + rise) - round(own)
+     * over the living, so that column plus this is their IgG with IVIG
+     * (0 without IVIG). */
+    int64_t *igg_rise_mg_by_month;
 
     /* Fixed-size tallies, every one an int64_t (merged and reset as one
      * array: keep them between `patients` and `ivig_milligrams`). */
@@ -82,6 +109,22 @@ typedef struct ipsim_summary {
     int64_t recovery_assessed[2];
     int64_t recovered[2];
     ipsim_course_tallies course; /* deaths by phase, infection by period, lines reached */
+    /* Levels model (models/immunoglobulins.h): patients with levels; those
+     * with polyclonal IgG below 4 g/L at diagnosis; and, per class, the CR
+     * patients alive at the end of induction in whom it is uninvolved, with
+     * sums in mg/L of x (the level at diagnosis) and y (at the end of
+     * induction): x, y, x^2, y^2, xy (for the ratio of means and its
+     * standard error; integers, so the sums do not depend on order). */
+    int64_t level_patients;
+    int64_t igg_below_4_at_diagnosis;
+    int64_t cr_level_patients[IPSIM_IG_CLASSES];
+    int64_t cr_level_sums[IPSIM_IG_CLASSES][5];
+    /* The risk curve by IgG (levels model): months lived (cycles begun
+     * alive, times their length) and the infection episodes that began in
+     * them, by own polyclonal IgG band at the cycle's start and by whether
+     * IVIG was given in the cycle ([.][1]) or not ([.][0]). */
+    int64_t igg_band_months[IPSIM_IGG_BANDS][2];
+    int64_t igg_band_episodes[IPSIM_IGG_BANDS][2];
     /* Costs, QALYs and life-years (IPSIM_ECONOMIC_*), summed in fixed point
      * (ipsim_economic_unit: cents, 1e-9 QALY and life-year) so that the sums
      * do not depend on the order patients are added in. */
@@ -140,6 +183,15 @@ int64_t ipsim_summary_pfs(const ipsim_summary *s, int improved, int64_t month, d
 int64_t ipsim_summary_pfs_median(const ipsim_summary *s, int improved, double *median,
                                  double *low, double *high);
 
+/* mean[months][IPSIM_IG_CLASSES]: the mean polyclonal level (g/L) of the
+ * living patients at the start of each month; NaN without the levels model
+ * (no patient with levels) or where nobody is alive. */
+void ipsim_summary_mean_levels(const ipsim_summary *s, double *mean);
+
+/* mean[months]: the mean IgG trough with given immunoglobulin (own IgG plus
+ * the rise IVIG carries into the month) of the living; NaN as above. */
+void ipsim_summary_mean_igg_with_ivig(const ipsim_summary *s, double *mean);
+
 /* Mean of each outcome per patient. */
 void ipsim_summary_mean_economics(const ipsim_summary *s, double means[IPSIM_ECONOMIC_OUTCOMES]);
 
@@ -147,7 +199,7 @@ void ipsim_summary_mean_economics(const ipsim_summary *s, double means[IPSIM_ECO
  * fixed-size counts), for summing across processes: fills arrays[i] and
  * lengths[i] and returns how many. dst += src over each is
  * ipsim_summary_merge. */
-enum { IPSIM_SUMMARY_ARRAYS = 7 };
+enum { IPSIM_SUMMARY_ARRAYS = 9 };
 int ipsim_summary_arrays(ipsim_summary *s, int64_t *arrays[IPSIM_SUMMARY_ARRAYS],
                          size_t lengths[IPSIM_SUMMARY_ARRAYS]);
 

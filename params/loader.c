@@ -674,6 +674,10 @@ static int validate(resolver *r)
                               "to more than 1",
                               ipsim_phase_names[ph], p->grades.improve_per_month[ph],
                               p->grades.worsen_per_month[ph]);
+    if (p->infection.risk_by == IPSIM_RISK_BY_IGG && p->grades.model != IPSIM_GRADE_MODEL_LEVELS)
+        return fail_param(r, "infection.risk_by",
+                          "igg reads each patient's own IgG, which only grades.model: levels "
+                          "simulates");
     /* In whole simulation cycles ASCT never comes before the end of
      * induction (models/pathway.c); here the months as given must agree. */
     double induction_days =
@@ -684,18 +688,12 @@ static int validate(resolver *r)
                           "cycles of %lld days: %.1f months)",
                           (long long)p->pathway.asct_month, (long long)p->pathway.induction_cycles,
                           (long long)p->pathway.induction_cycle_days, induction_days / IPSIM_DAYS_PER_MONTH);
-    /* On IVIG an episode is serious with probability sigma * RRs / RR, which
-     * must stay a probability for every grade. */
-    for (int g = 0; g < IPSIM_GRADES && p->ivig.rate_ratio_all > 0; g++) {
-        double share = p->infection.serious_share[g] * p->ivig.rate_ratio_serious /
-                       p->ivig.rate_ratio_all;
-        if (share > 1)
-            return fail_param(r, "ivig.rate_ratio_serious",
-                              "with rate_ratio_all %g and the %s serious share %g, a rate "
-                              "ratio of %g would make more than all of the episodes serious",
-                              p->ivig.rate_ratio_all, ipsim_state_names[g],
-                              p->infection.serious_share[g], p->ivig.rate_ratio_serious);
-    }
+    char why[IPSIM_MESSAGE_MAX];
+    const char *key = ipsim_params_ivig_rule(p, why, sizeof why);
+    if (!key)
+        key = ipsim_psa_rule(p, why, sizeof why);
+    if (key)
+        return fail_param(r, key, "%s", why);
     if (p->decision.wtp_max / p->decision.wtp_step > 10000)
         return fail_param(r, "decision.wtp_step",
                           "a step of %g makes more than 10,000 points up to decision.wtp_max "

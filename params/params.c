@@ -31,6 +31,8 @@ bool ipsim_params_valid_name(const char *s)
 
 const char *const ipsim_myeloma_type_names[IPSIM_MYELOMA_TYPES] = {"igg", "iga", "light_chain"};
 
+const char *const ipsim_ig_class_names[IPSIM_IG_CLASSES] = {"igg", "iga", "igm"};
+
 const char *const ipsim_riss_names[IPSIM_RISS_STAGES] = {"i", "ii", "iii"};
 
 const char *const ipsim_response_names[IPSIM_RESPONSES + 1] = {"cr", "vgpr", "pr", "less",
@@ -114,4 +116,72 @@ int ipsim_params_timetable_moves(const ipsim_params *p, char *text, size_t size)
         moves++;
     }
     return moves;
+}
+
+/* Whether x is a whole multiple of step, to a relative 1e-9 (doses given in
+ * decimal, such as 0.1 g/kg steps, are not exact in binary). */
+static bool whole_steps(double x, double step)
+{
+    double k = x / step;
+    return fabs(k - round(k)) <= 1e-9 * (1 + fabs(k));
+}
+
+const char *ipsim_params_ivig_rule(const ipsim_params *p, char *why, size_t size)
+{
+    const int64_t cycle = p->cohort.cycle_months;
+    /* Each period is checked where it is used: reviews by the IgG
+     * policies, measurements by titration. */
+    const ipsim_ivig_policy policy = p->ivig.policy;
+    const bool reviews = policy == IPSIM_IVIG_IGG || policy == IPSIM_IVIG_IGG_AND_INFECTIONS ||
+                         policy == IPSIM_IVIG_IGG_OR_INFECTIONS;
+    const struct {
+        int64_t months;
+        const char *key;
+        bool used;
+    } periods[] = {{p->ivig.review_months, "ivig.review_months", reviews},
+                   {p->ivig.titration_months, "ivig.titration_months", p->ivig.titrate}};
+    for (size_t i = 0; i < sizeof periods / sizeof periods[0]; i++)
+        if (periods[i].used && periods[i].months % cycle != 0) {
+            snprintf(why, size, "%lld months is not a whole number of %lld-month cycles",
+                     (long long)periods[i].months, (long long)cycle);
+            return periods[i].key;
+        }
+    if (p->ivig.require_vaccine_failure && p->ivig.policy != IPSIM_IVIG_NONE &&
+        !(p->vaccination.pneumococcal_coverage > 0)) {
+        snprintf(why, size, "a failed pneumococcal vaccine response is required, but nobody is "
+                            "vaccinated (vaccination.pneumococcal_coverage is 0), so nobody "
+                            "could start IVIG");
+        return "ivig.require_vaccine_failure";
+    }
+    if (p->ivig.titrate) {
+        const double lo = p->ivig.dose_min_mg_per_kg, hi = p->ivig.dose_max_mg_per_kg,
+                     step = p->ivig.dose_step_mg_per_kg, dose = p->ivig.dose_mg_per_kg;
+        if (!(lo <= hi) || !whole_steps(hi - lo, step) || (hi - lo) / step > 253.5) {
+            snprintf(why, size, "the titrated doses %g to %g mg/kg must be at most 254 whole "
+                                "steps of %g mg/kg",
+                     lo, hi, step);
+            return "ivig.dose_step_mg_per_kg";
+        }
+        if (dose < lo || dose > hi || !whole_steps(dose - lo, step)) {
+            snprintf(why, size, "the starting dose %g mg/kg is not one of the titrated doses "
+                                "(%g to %g mg/kg in steps of %g)",
+                     dose, lo, hi, step);
+            return "ivig.dose_mg_per_kg";
+        }
+    }
+    /* At the reference regimen an episode is serious with probability
+     * sigma * RRs / RR, which must stay a probability for every grade
+     * (at other troughs models/infections.h caps it at every episode). */
+    for (int g = 0; g < IPSIM_GRADES && p->ivig.rate_ratio_all > 0; g++) {
+        double share = p->infection.serious_share[g] * p->ivig.rate_ratio_serious /
+                       p->ivig.rate_ratio_all;
+        if (share > 1) {
+            snprintf(why, size, "with rate_ratio_all %g and the %s serious share %g, a rate "
+                                "ratio of %g would make more than all of the episodes serious",
+                     p->ivig.rate_ratio_all, ipsim_state_names[g], p->infection.serious_share[g],
+                     p->ivig.rate_ratio_serious);
+            return "ivig.rate_ratio_serious";
+        }
+    }
+    return NULL;
 }

@@ -39,8 +39,14 @@ typedef enum ipsim_ivig_policy {
     IPSIM_IVIG_NONE = 0,
     IPSIM_IVIG_GRADE = 1,               /* grade >= ivig.grade_threshold */
     IPSIM_IVIG_INFECTIONS = 2,          /* >= k episodes within the lookback */
-    IPSIM_IVIG_GRADE_OR_INFECTIONS = 3  /* either */
+    IPSIM_IVIG_GRADE_OR_INFECTIONS = 3, /* either */
+    IPSIM_IVIG_IGG = 4,                 /* own IgG below ivig.igg_threshold_g_per_l */
+    IPSIM_IVIG_IGG_AND_INFECTIONS = 5,  /* low IgG and qualifying infections (NHS England 2018/19) */
+    IPSIM_IVIG_IGG_OR_INFECTIONS = 6    /* either of them */
 } ipsim_ivig_policy;
+
+/* How immunoglobulin is given (models/ivig.h). */
+typedef enum ipsim_ig_route { IPSIM_ROUTE_IVIG = 0, IPSIM_ROUTE_SCIG = 1 } ipsim_ig_route;
 
 /* Myeloma type by the M-protein (docs/review.md, review section 3.1.1). */
 typedef enum ipsim_myeloma_type {
@@ -109,8 +115,21 @@ typedef enum ipsim_background_mortality {
 /* How grades move between cycles (models/grades.h). */
 typedef enum ipsim_grade_model {
     IPSIM_GRADE_MODEL_PATHWAY = 0, /* one grade better or worse, at rates by phase and response */
-    IPSIM_GRADE_MODEL_MATRIX = 1   /* one monthly matrix for every patient */
+    IPSIM_GRADE_MODEL_MATRIX = 1,  /* one monthly matrix for every patient */
+    IPSIM_GRADE_MODEL_LEVELS = 2   /* immunoglobulin levels, the grade derived from them
+                                    * (models/immunoglobulins.h) */
 } ipsim_grade_model;
+
+/* What sets a patient's infection hazard (models/infections.h). */
+typedef enum ipsim_infection_risk {
+    IPSIM_RISK_BY_GRADE = 0, /* the grade's hazard */
+    IPSIM_RISK_BY_IGG = 1    /* the grade's, times a log-linear function of own IgG */
+} ipsim_infection_risk;
+
+/* The immunoglobulin classes whose polyclonal (uninvolved) levels the
+ * levels model follows (models/immunoglobulins.h). */
+typedef enum ipsim_ig_class { IPSIM_IGG = 0, IPSIM_IGA = 1, IPSIM_IGM = 2 } ipsim_ig_class;
+enum { IPSIM_IG_CLASSES = 3 };
 
 typedef enum ipsim_trajectories {
     IPSIM_TRAJECTORIES_DENSE = 0, /* grade and infections for every patient and month */
@@ -131,6 +150,7 @@ typedef enum ipsim_counting {
 extern const char *const ipsim_state_names[IPSIM_STATES];
 extern const char *const ipsim_infection_type_names[IPSIM_INFECTION_TYPES];
 extern const char *const ipsim_myeloma_type_names[IPSIM_MYELOMA_TYPES];
+extern const char *const ipsim_ig_class_names[IPSIM_IG_CLASSES];
 extern const char *const ipsim_riss_names[IPSIM_RISS_STAGES];
 extern const char *const ipsim_response_names[IPSIM_RESPONSES + 1];
 extern const char *const ipsim_phase_names[IPSIM_PHASE_STATES];
@@ -167,6 +187,10 @@ typedef struct ipsim_uncertain {
     int32_t distribution; /* ipsim_distribution */
     double a, b;     /* the natural parameters named above (not Dirichlet) */
     double alpha[IPSIM_VECTOR_MAX]; /* Dirichlet concentrations, [count] */
+    /* Correlated with another scalar draw (a Gaussian copula, params/psa.h):
+     * rho in [-1, 1], 0 for none; the other's spec and element. */
+    double rho;
+    int32_t with_spec, with_element;
 } ipsim_uncertain;
 
 /* Most willingness-to-pay values a table or figure reports beside the
@@ -212,6 +236,22 @@ typedef struct ipsim_params {
         double response_improve_factor[IPSIM_RESPONSES]; /* scales improve_per_month */
     } grades;
 
+    /* The levels model (grades.model: levels; models/immunoglobulins.h). */
+    struct {
+        double lower_limit_g_per_l[IPSIM_IG_CLASSES];   /* the laboratory's LLN */
+        double severe_fraction;                         /* severe: below this x LLN */
+        double high_normal_fraction; /* band edges that change no grade: this x LLN */
+        double mid_low_fraction;     /* ... and this x LLN */
+        double near_detection_g_per_l[IPSIM_IG_CLASSES]; /* very severe: below this */
+        double median_g_per_l[IPSIM_IG_CLASSES]; /* uninvolved, at diagnosis, reference */
+        double log_sd[IPSIM_IG_CLASSES];          /* of ln(level) at diagnosis */
+        double class_correlation;                 /* of ln(level) between classes */
+        double type_log_shift[IPSIM_MYELOMA_TYPES];
+        double involved_log_shift; /* the M-protein's own class, polyclonal part */
+        double riss_log_shift[IPSIM_RISS_STAGES];
+        double recovery_factor[IPSIM_IG_CLASSES]; /* scales grades.improve_per_month */
+    } immunoglobulins;
+
     struct {
         int64_t window_months;
         double share_within_window[IPSIM_GRADES]; /* P(>= 1 infection in window) */
@@ -221,6 +261,9 @@ typedef struct ipsim_params {
         double neutropenic_rate_ratio; /* ... this one (melphalan's neutropenia) */
         double type_share[IPSIM_INFECTION_TYPES];  /* sum 1 */
         double serious_share[IPSIM_GRADES];        /* P(serious | episode, grade) */
+        int risk_by;                               /* ipsim_infection_risk */
+        double igg_rate_ratio_per_g_per_l;         /* per g/L of own IgG (risk_by: igg) */
+        double igg_plateau_g_per_l;                /* no further effect above this */
     } infection;
 
     struct {
@@ -276,8 +319,30 @@ typedef struct ipsim_params {
         bool stop_when_recovered;
         double dose_mg_per_kg;
         double interval_weeks;
-        double rate_ratio_all;
+        double rate_ratio_all;     /* at the reference regimen's steady-state trough rise */
         double rate_ratio_serious;
+        /* Policies as guidelines write them (models/ivig.h). */
+        double igg_threshold_g_per_l; /* own IgG, excluding paraprotein and given Ig */
+        bool bacterial_only;          /* count bacterial episodes only */
+        bool serious_qualifies;       /* one serious qualifying episode is enough */
+        bool require_antibiotics;     /* count episodes only while on prophylaxis */
+        bool require_vaccine_failure; /* start only after a failed pneumococcal response */
+        int64_t review_months;
+        bool stop_without_benefit;
+        /* The drug: route, dose -> trough -> effect, titration, reactions. */
+        ipsim_ig_route route;
+        double trough_rise_per_100_mg_per_kg; /* g/L per 100 mg/kg every 4 weeks */
+        double scig_trough_factor;
+        double half_life_days;
+        double reference_dose_mg_per_kg;      /* every 4 weeks: the rate ratios' regimen */
+        double effect_plateau_g_per_l;
+        bool titrate;
+        double trough_target_g_per_l;
+        double trough_tolerance_g_per_l;
+        int64_t titration_months;
+        double dose_min_mg_per_kg, dose_max_mg_per_kg, dose_step_mg_per_kg;
+        double reaction_probability;      /* per IVIG infusion */
+        double scig_reaction_probability; /* per SCIG infusion */
     } ivig;
 
     struct {
@@ -301,6 +366,10 @@ typedef struct ipsim_params {
         ipsim_counting counting;
         double ivig_price_per_gram;
         double ivig_administration_cost; /* per infusion */
+        double scig_price_per_gram;
+        double scig_administration_cost; /* per infusion */
+        double ig_reaction_cost;         /* per infusion reaction */
+        double ig_reaction_qalys;        /* QALYs lost per infusion reaction */
         double episode_cost[IPSIM_INFECTION_TYPES];         /* not serious (not admitted) */
         double serious_episode_cost[IPSIM_INFECTION_TYPES]; /* serious (admitted) */
         double influenza_vaccine_cost;    /* per dose, given */
@@ -384,5 +453,12 @@ int64_t ipsim_params_recovery_cycle(const ipsim_params *p);
  * moves, with both months, into text (size bytes) and returns how many
  * move (0: none, text empty). */
 int ipsim_params_timetable_moves(const ipsim_params *p, char *text, size_t size);
+
+/* The IVIG rules a whole set must keep (models/ivig.h): review and
+ * titration periods in whole cycles, the titrated doses on their grid (the
+ * starting dose one of them, at most 255 of them), no vaccine-failure
+ * requirement yet, and the serious share on IVIG a probability. Returns the
+ * key of the first broken rule, with why (size bytes) saying how, or NULL. */
+const char *ipsim_params_ivig_rule(const ipsim_params *p, char *why, size_t size);
 
 #endif

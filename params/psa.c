@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 
 #include "params/schema.h"
@@ -17,6 +18,8 @@ const char *const ipsim_distribution_names[IPSIM_DISTRIBUTIONS] = {
 
 /* The 97.5% standard normal quantile: a 95% interval is mean +- this x SD. */
 #define Z975 1.959963984540054
+
+static void element_name(const ipsim_param_spec *spec, int e, char *buf, size_t size);
 
 /* ---- parsing ------------------------------------------------------------ */
 
@@ -92,6 +95,56 @@ static int read_ci95(parse_state *s, double *lo, double *hi, int logscale)
     return IPSIM_OK;
 }
 
+/* The scalar draw a name ("path" or "path.label") denotes: 0 and its spec
+ * and element, or -1. */
+static int find_draw(const char *name, int32_t *spec, int32_t *element)
+{
+    for (size_t i = 0; i < ipsim_param_spec_count; i++) {
+        const ipsim_param_spec *q = &ipsim_param_specs[i];
+        size_t n = strlen(q->path);
+        if (q->type != IPSIM_PARAM_REAL || strncmp(name, q->path, n) != 0)
+            continue;
+        if (q->shape == IPSIM_SHAPE_SCALAR && name[n] == '\0') {
+            *spec = (int32_t)i;
+            *element = 0;
+            return 0;
+        }
+        if (q->shape == IPSIM_SHAPE_VECTOR && name[n] == '.')
+            for (int k = 0; k < q->length; k++)
+                if (strcmp(name + n + 1, q->labels[k]) == 0) {
+                    *spec = (int32_t)i;
+                    *element = k;
+                    return 0;
+                }
+    }
+    return -1;
+}
+
+/* `correlated_with: NAME, rho: R` (both or neither). */
+static int parse_correlation(parse_state *s, ipsim_uncertain *out)
+{
+    const ipsim_yaml_node *with = ipsim_yaml_lookup(s->map, "correlated_with");
+    double rho = 0;
+    int has_rho = get_real(s, "rho", &rho);
+    if (has_rho < 0)
+        return IPSIM_EPARAM;
+    if (!with && !has_rho)
+        return IPSIM_OK;
+    if (!with || !has_rho)
+        return fail(s, with ? with : ipsim_yaml_lookup(s->map, "rho"),
+                    "a correlation needs both 'correlated_with' (the other parameter's key "
+                    "path) and 'rho'");
+    if (with->kind != IPSIM_YAML_SCALAR ||
+        find_draw(with->scalar, &out->with_spec, &out->with_element))
+        return fail(s, with, "'correlated_with' must name a real parameter or vector element, "
+                             "such as ivig.rate_ratio_all");
+    if (!(rho >= -1 && rho <= 1) || rho == 0)
+        return fail(s, ipsim_yaml_lookup(s->map, "rho"),
+                    "'rho' must be in [-1, 1] and not 0, got %g", rho);
+    out->rho = rho;
+    return IPSIM_OK;
+}
+
 int ipsim_uncertain_parse_scalar(const ipsim_yaml_node *node, ipsim_uncertain *out, double *value,
                                  char *why, size_t why_size, const ipsim_yaml_node **where)
 {
@@ -111,11 +164,11 @@ int ipsim_uncertain_parse_scalar(const ipsim_yaml_node *node, ipsim_uncertain *o
     out->distribution = dist;
     out->count = 1;
 
-    static const char *const beta_keys[] = {"distribution", "value", "alpha", "beta", "mean", "se", NULL};
-    static const char *const gamma_keys[] = {"distribution", "value", "shape", "scale", "rate", "mean", "se", NULL};
-    static const char *const lognormal_keys[] = {"distribution", "value", "meanlog", "sdlog", "mean", "se", "ci95", NULL};
-    static const char *const normal_keys[] = {"distribution", "value", "mean", "sd", "se", "ci95", NULL};
-    static const char *const uniform_keys[] = {"distribution", "value", "min", "max", "mean", "se", NULL};
+    static const char *const beta_keys[] = {"distribution", "value", "alpha", "beta", "mean", "se", "correlated_with", "rho", NULL};
+    static const char *const gamma_keys[] = {"distribution", "value", "shape", "scale", "rate", "mean", "se", "correlated_with", "rho", NULL};
+    static const char *const lognormal_keys[] = {"distribution", "value", "meanlog", "sdlog", "mean", "se", "ci95", "correlated_with", "rho", NULL};
+    static const char *const normal_keys[] = {"distribution", "value", "mean", "sd", "se", "ci95", "correlated_with", "rho", NULL};
+    static const char *const uniform_keys[] = {"distribution", "value", "min", "max", "mean", "se", "correlated_with", "rho", NULL};
     static const char *const *const keys[] = {beta_keys, gamma_keys, lognormal_keys, normal_keys,
                                               uniform_keys};
     static const char *const forms[] = {
@@ -259,6 +312,8 @@ int ipsim_uncertain_parse_scalar(const ipsim_yaml_node *node, ipsim_uncertain *o
         return fail(&s, node, "a %s distribution needs %s", ipsim_distribution_names[dist], missing);
     out->a = x1;
     out->b = x2;
+    if (parse_correlation(&s, out))
+        return IPSIM_EPARAM;
     int has_value = get_real(&s, "value", value);
     if (has_value < 0)
         return IPSIM_EPARAM;
@@ -409,8 +464,17 @@ void ipsim_uncertain_format(const ipsim_uncertain *u, double value, const char *
     ipsim_yaml_format_real(u->a, x, sizeof x);
     ipsim_yaml_format_real(u->b, y, sizeof y);
     ipsim_yaml_format_real(value, v, sizeof v);
-    snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, ", %s: %s, %s: %s, value: %s}",
-             natural[u->distribution][0], x, natural[u->distribution][1], y, v);
+    n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0,
+                          ", %s: %s, %s: %s, value: %s", natural[u->distribution][0], x,
+                          natural[u->distribution][1], y, v);
+    if (u->rho != 0) {
+        char with[IPSIM_KEY_MAX];
+        element_name(&ipsim_param_specs[u->with_spec], u->with_element, with, sizeof with);
+        ipsim_yaml_format_real(u->rho, x, sizeof x);
+        n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0,
+                              ", correlated_with: %s, rho: %s", with, x);
+    }
+    snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "}");
 }
 
 /* ---- the list ------------------------------------------------------------- */
@@ -537,38 +601,127 @@ static double draw_scalar(const ipsim_uncertain *u, gsl_rng *rng)
     return NAN;
 }
 
+/* The cumulative distribution function of a scalar distribution, and its
+ * inverse, for the Gaussian copula of correlated draws. */
+static double scalar_cdf(const ipsim_uncertain *u, double x)
+{
+    switch ((ipsim_distribution)u->distribution) {
+    case IPSIM_DIST_BETA: return gsl_cdf_beta_P(x, u->a, u->b);
+    case IPSIM_DIST_GAMMA: return gsl_cdf_gamma_P(x, u->a, u->b);
+    case IPSIM_DIST_LOGNORMAL: return gsl_cdf_ugaussian_P((log(x) - u->a) / u->b);
+    case IPSIM_DIST_NORMAL: return gsl_cdf_ugaussian_P((x - u->a) / u->b);
+    case IPSIM_DIST_UNIFORM: return (x - u->a) / (u->b - u->a);
+    case IPSIM_DIST_DIRICHLET: break;
+    }
+    return NAN;
+}
+
+/* The value at standard normal score z (its quantile at Phi(z)); the
+ * lognormal and normal exactly, so that their correlation is rho itself. */
+static double scalar_at_score(const ipsim_uncertain *u, double z)
+{
+    switch ((ipsim_distribution)u->distribution) {
+    case IPSIM_DIST_BETA: return gsl_cdf_beta_Pinv(gsl_cdf_ugaussian_P(z), u->a, u->b);
+    case IPSIM_DIST_GAMMA: return gsl_cdf_gamma_Pinv(gsl_cdf_ugaussian_P(z), u->a, u->b);
+    case IPSIM_DIST_LOGNORMAL: return exp(u->a + u->b * z);
+    case IPSIM_DIST_NORMAL: return u->a + u->b * z;
+    case IPSIM_DIST_UNIFORM: return u->a + (u->b - u->a) * gsl_cdf_ugaussian_P(z);
+    case IPSIM_DIST_DIRICHLET: break;
+    }
+    return NAN;
+}
+
+/* The entry drawing element `element` of spec `spec`, and its first value's
+ * position among the draws; NULL if none. */
+static const ipsim_uncertain *entry_of(const ipsim_params *p, int spec, int element, int *at)
+{
+    *at = 0;
+    for (int j = 0; j < p->uncertain.count; j++) {
+        const ipsim_uncertain *u = &p->uncertain.items[j];
+        if (u->spec == spec && element >= u->element && element < u->element + u->count)
+            return u;
+        *at += u->count;
+    }
+    return NULL;
+}
+
+const char *ipsim_psa_rule(const ipsim_params *p, char *why, size_t size)
+{
+    for (int j = 0; j < p->uncertain.count; j++) {
+        const ipsim_uncertain *u = &p->uncertain.items[j];
+        if (u->rho == 0)
+            continue;
+        int at;
+        const ipsim_uncertain *w = entry_of(p, u->with_spec, u->with_element, &at);
+        char name[IPSIM_KEY_MAX], with[IPSIM_KEY_MAX];
+        element_name(&ipsim_param_specs[u->spec], u->element, name, sizeof name);
+        element_name(&ipsim_param_specs[u->with_spec], u->with_element, with, sizeof with);
+        const char *problem = w == u                                 ? "itself"
+                              : w && w->distribution == IPSIM_DIST_DIRICHLET ? "a Dirichlet's share"
+                              : w && w->rho != 0 ? "a draw that is itself correlated with another"
+                                                 : NULL;
+        if (problem) {
+            snprintf(why, size, "%s cannot be correlated with %s (%s): correlate each with "
+                                "one independently drawn scalar",
+                     name, with, problem);
+            return ipsim_param_specs[u->spec].path;
+        }
+    }
+    return NULL;
+}
+
 int ipsim_psa_draw(const ipsim_params *p, uint64_t seed, int64_t replicate, ipsim_gsl_stream *gs,
                    double *values, ipsim_error *err)
 {
     const ipsim_stream stream = {seed, (uint64_t)replicate};
-    double *out = values;
-    for (int j = 0; j < p->uncertain.count; j++) {
-        const ipsim_uncertain *u = &p->uncertain.items[j];
-        const ipsim_param_spec *spec = &ipsim_param_specs[u->spec];
-        char name[IPSIM_KEY_MAX];
-        element_name(spec, u->element, name, sizeof name);
-        gsl_rng *rng = ipsim_gsl_stream_reset(gs, stream, ipsim_rng_name_hash(name), 0, IPSIM_PURPOSE_PSA);
-        if (u->distribution == IPSIM_DIST_DIRICHLET)
-            gsl_ran_dirichlet(rng, (size_t)u->count, u->alpha, out);
-        else
-            out[0] = draw_scalar(u, rng);
-        for (int k = 0; k < u->count; k++) {
-            double v = out[k];
-            if (!(v >= spec->min && v <= spec->max) || (spec->max_exclusive && v >= spec->max)) {
-                char drawn[40];
-                element_name(spec, u->element + k, name, sizeof name);
-                ipsim_yaml_format_real(v, drawn, sizeof drawn);
-                IPSIM_FAIL(err, IPSIM_EPARAM,
-                           "PSA replicate %lld drew %s, outside the parameter's range [%g, %g%s; "
-                           "give it a distribution that stays inside (a beta for a "
-                           "probability, a gamma or lognormal for a positive value)",
-                           (long long)replicate, drawn, spec->min, spec->max,
-                           spec->max_exclusive ? ")" : "]");
-                ipsim_error_locate(err, NULL, 0, 0, name);
-                return IPSIM_EPARAM;
+    /* Independent draws first, then the correlated ones, which read the
+     * value of the draw they are correlated with (ipsim_psa_rule keeps
+     * that one independent). */
+    for (int pass = 0; pass < 2; pass++) {
+        double *out = values;
+        for (int j = 0; j < p->uncertain.count; out += p->uncertain.items[j].count, j++) {
+            const ipsim_uncertain *u = &p->uncertain.items[j];
+            if ((u->rho != 0) != (pass == 1))
+                continue;
+            const ipsim_param_spec *spec = &ipsim_param_specs[u->spec];
+            char name[IPSIM_KEY_MAX];
+            element_name(spec, u->element, name, sizeof name);
+            gsl_rng *rng = ipsim_gsl_stream_reset(gs, stream, ipsim_rng_name_hash(name), 0,
+                                                  IPSIM_PURPOSE_PSA);
+            int at;
+            const ipsim_uncertain *w =
+                pass == 1 ? entry_of(p, u->with_spec, u->with_element, &at) : NULL;
+            if (u->distribution == IPSIM_DIST_DIRICHLET) {
+                gsl_ran_dirichlet(rng, (size_t)u->count, u->alpha, out);
+            } else if (w) {
+                /* Gaussian copula: the other draw's normal score, mixed with
+                 * this one's own. A draw the other is not (given as a number)
+                 * leaves this one independent. */
+                double q = scalar_cdf(w, values[at + u->with_element - w->element]);
+                q = q < 1e-300 ? 1e-300 : q > 1 - 1e-16 ? 1 - 1e-16 : q;
+                const double z = u->rho * gsl_cdf_ugaussian_Pinv(q) +
+                                 sqrt(1 - u->rho * u->rho) * gsl_ran_ugaussian(rng);
+                out[0] = scalar_at_score(u, z);
+            } else {
+                out[0] = draw_scalar(u, rng);
+            }
+            for (int k = 0; k < u->count; k++) {
+                double v = out[k];
+                if (!(v >= spec->min && v <= spec->max) || (spec->max_exclusive && v >= spec->max)) {
+                    char drawn[40];
+                    element_name(spec, u->element + k, name, sizeof name);
+                    ipsim_yaml_format_real(v, drawn, sizeof drawn);
+                    IPSIM_FAIL(err, IPSIM_EPARAM,
+                               "PSA replicate %lld drew %s, outside the parameter's range [%g, "
+                               "%g%s; give it a distribution that stays inside (a beta for a "
+                               "probability, a gamma or lognormal for a positive value)",
+                               (long long)replicate, drawn, spec->min, spec->max,
+                               spec->max_exclusive ? ")" : "]");
+                    ipsim_error_locate(err, NULL, 0, 0, name);
+                    return IPSIM_EPARAM;
+                }
             }
         }
-        out += u->count;
     }
     return IPSIM_OK;
 }

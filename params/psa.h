@@ -16,7 +16,21 @@
  *     type_share: {distribution: dirichlet, alpha: {bacterial: 70, viral: 25, fungal: 5}}
  *
  * Each is given by its natural parameters or by mean and standard error
- * (the method of moments), as ipsim_uncertain_parse documents. The parameter's
+ * (the method of moments), as ipsim_uncertain_parse documents.
+ *
+ * A scalar may be correlated with another, independently drawn, scalar:
+ *
+ *   ivig:
+ *     rate_ratio_serious: {distribution: lognormal, ci95: [0.30, 0.90], value: 0.52,
+ *                          correlated_with: ivig.rate_ratio_all, rho: 0.8}
+ *
+ * by a Gaussian copula: its normal score is rho times the other's (the
+ * other's value mapped through its CDF and the standard normal quantile)
+ * plus sqrt(1 - rho^2) times its own independent score, mapped back through
+ * its own quantile function. Each keeps its marginal distribution; two
+ * lognormals (or normals) get a correlation of exactly rho between their
+ * logarithms (values). The other's draw is unchanged by the correlation;
+ * when the other is given as a number, the draw is independent. The parameter's
  * own field then holds its deterministic value, `value:` if given, else the
  * distribution's mean: the value a run uses without PSA.
  *
@@ -46,7 +60,8 @@ extern const char *const ipsim_distribution_names[IPSIM_DISTRIBUTIONS];
  *   lognormal  meanlog, sdlog | mean, se (of the value itself) | ci95: [lo, hi]
  *   normal     mean, sd | mean, se | ci95: [lo, hi]
  *   uniform    min, max | mean, se
- * and, with any of them, `value: V` for the deterministic value.
+ * and, with any of them, `value: V` for the deterministic value and
+ * `correlated_with: KEY, rho: R` (R in [-1, 1], not 0) for a correlation.
  * On error returns IPSIM_EPARAM with *why set and *where the offending node. */
 int ipsim_uncertain_parse_scalar(const ipsim_yaml_node *node, ipsim_uncertain *out, double *value,
                                  char *why, size_t why_size, const ipsim_yaml_node **where);
@@ -94,6 +109,12 @@ void ipsim_psa_describe(const ipsim_params *p, int i, char *buf, size_t size);
 
 /* The entry drawn value i belongs to, and its element within the entry. */
 const ipsim_uncertain *ipsim_psa_entry(const ipsim_params *p, int i, int *k);
+
+/* The rule correlated draws keep: each is correlated with one scalar that
+ * is drawn independently (not itself, not a Dirichlet's share, not a draw
+ * correlated with another). Returns the key of the first that breaks it,
+ * with why (size bytes), or NULL. */
+const char *ipsim_psa_rule(const ipsim_params *p, char *why, size_t size);
 
 /* Draws replicate `replicate`'s values (ipsim_psa_dimension of them) into
  * values. gs is scratch (one per thread). Errors: IPSIM_EPARAM when a draw

@@ -50,4 +50,10 @@
  * 2018;2:e45), for the later lines. */
 #define IPSIM_PUBLISHED_OS_FOURTH_LINE 9.2
 
+/* Polyclonal IgG (excluding paraprotein) below 4 g/L at diagnosis: 25.2%
+ * of 2,374 newly diagnosed patients of the Australia and New Zealand
+ * Myeloma and Related Diseases Registry (Chai et al., eJHaem 2024;5:690,
+ * table 1). Not fitted: a check of the levels model. */
+#define IPSIM_PUBLISHED_IGG_BELOW_4 0.252
+
 #endif

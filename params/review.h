@@ -5,8 +5,23 @@
 #ifndef IPSIM_REVIEW_H
 #define IPSIM_REVIEW_H
 
-/* Section 1: severe or worse IP at diagnosis (contradicts the per-grade mix). */
+/* Section 1: severe or worse IP at diagnosis (contradicts the per-grade mix
+ * unless read as moderate or worse, docs/review.md). */
 #define IPSIM_REVIEW_SEVERE_OR_WORSE 0.761
+#define IPSIM_REVIEW_SEVERE_OR_WORSE_AT_DIAGNOSIS IPSIM_REVIEW_SEVERE_OR_WORSE
+/* Sections 1 and 3.1.1: IP in 90.1% at diagnosis; mild 14.0%, moderate
+ * 28.6% (the remaining 47.5% severe or worse, on the same reading). */
+#define IPSIM_REVIEW_NO_IP_AT_DIAGNOSIS 0.099
+#define IPSIM_REVIEW_MODERATE_AT_DIAGNOSIS 0.286
+
+/* Section 3.1.3: rises of the uninvolved classes in CR after VRD. The CR
+ * figures of sections 3.1.3 and 4 come from one centre's CR patients: 16,
+ * inferred from the shares (62.5% = 10/16, 37.5% = 6/16, 18.8% = 3/16);
+ * the review gives no count. */
+#define IPSIM_REVIEW_CR_PATIENTS 16
+#define IPSIM_REVIEW_CR_RISE_IGG 0.452
+#define IPSIM_REVIEW_CR_RISE_IGA 0.386
+#define IPSIM_REVIEW_CR_RISE_IGM 0.321
 
 /* Section 3.1.1: by myeloma type. */
 #define IPSIM_REVIEW_SEVERE_OR_WORSE_IGG 0.583

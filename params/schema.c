@@ -15,6 +15,7 @@
 
 _Static_assert(sizeof(ipsim_trajectories) == sizeof(int), "CHOICE fields are stored as int");
 _Static_assert(sizeof(ipsim_ivig_policy) == sizeof(int), "CHOICE fields are stored as int");
+_Static_assert(sizeof(ipsim_ig_route) == sizeof(int), "CHOICE fields are stored as int");
 _Static_assert(sizeof(ipsim_grade_model) == sizeof(int), "CHOICE fields are stored as int");
 _Static_assert(sizeof(ipsim_counting) == sizeof(int), "CHOICE fields are stored as int");
 _Static_assert(sizeof(ipsim_background_mortality) == sizeof(int), "CHOICE fields are stored as int");
@@ -22,8 +23,10 @@ _Static_assert(sizeof(ipsim_background_mortality) == sizeof(int), "CHOICE fields
 static const char *const grade_labels[] = {"none", "mild", "moderate", "severe", "very_severe"};
 static const char *const type_labels[] = {"bacterial", "viral", "fungal"};
 static const char *const trajectory_choices[] = {"dense", "none", NULL};
-static const char *const ivig_policy_choices[] = {"none", "grade", "infections",
-                                                  "grade_or_infections", NULL};
+static const char *const ivig_policy_choices[] = {
+    "none", "grade", "infections", "grade_or_infections", "igg", "igg_and_infections",
+    "igg_or_infections", NULL};
+static const char *const ivig_route_choices[] = {"ivig", "scig", NULL};
 static const char *const myeloma_type_labels[] = {"igg", "iga", "light_chain"};
 static const char *const riss_labels[] = {"i", "ii", "iii"};
 static const char *const response_labels[] = {"cr", "vgpr", "pr", "less"};
@@ -35,7 +38,9 @@ static const char *const age_band_labels[] = {"under_45", "45_49", "50_54", "55_
                                               "60_64",    "65_69", "70_74", "75_79",
                                               "80_84",    "85_89", "90_and_over"};
 static const char *const background_choices[] = {"life_table", "constant", NULL};
-static const char *const grade_model_choices[] = {"pathway", "matrix", NULL};
+static const char *const grade_model_choices[] = {"pathway", "matrix", "levels", NULL};
+static const char *const risk_by_choices[] = {"grade", "igg", NULL};
+static const char *const ig_class_labels[] = {"igg", "iga", "igm"};
 static const char *const grade_choices[] = {"none", "mild", "moderate", "severe", "very_severe",
                                             NULL};
 
@@ -83,12 +88,14 @@ const ipsim_param_spec ipsim_param_specs[] = {
      .doc = "Whether grades change during follow-up; false holds every patient at the grade "
             "of diagnosis."},
     {.path = "grades.model", .type = IPSIM_PARAM_CHOICE, .offset = AT(grades.model),
-     .choices = grade_model_choices, .default_yaml = "pathway", .unit = "-",
-     .doc = "pathway: each month a patient moves one grade better with probability "
-            "improve_per_month[phase] x response_improve_factor[response], or one grade worse "
-            "with probability worsen_per_month[phase] (review sections 3.1.3 and 4: recovery "
-            "follows response depth and ASCT); matrix: every patient follows "
-            "transition_matrix, whatever the phase."},
+     .choices = grade_model_choices, .default_yaml = "levels", .unit = "-",
+     .doc = "levels: each patient's polyclonal IgG, IgA and IgM (section immunoglobulins) move "
+            "between bands, one band up with probability improve_per_month[phase] x "
+            "response_improve_factor[response] x immunoglobulins.recovery_factor[class] or down "
+            "with probability worsen_per_month[phase] each month, and the grade is derived from "
+            "them (review section 3.2; docs/model.md); pathway: the grade itself moves one grade "
+            "better or worse at those rates; matrix: every patient follows transition_matrix, "
+            "whatever the phase."},
     {.path = "grades.transition_matrix", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_MATRIX,
      .offset = AT(grades.transition_matrix), .length = IPSIM_GRADES, .labels = grade_labels,
      .min = 0, .max = 1, .check = IPSIM_CHECK_ROWS_SUM_TO_ONE,
@@ -102,8 +109,9 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "grades.improve_per_month", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(grades.improve_per_month), .length = IPSIM_PHASES, .labels = phase_labels,
      .min = 0, .max = 1,
-     .default_yaml = "{induction: 0.3927835069, transplant: 0.05111477312, maintenance: 0.01848506795, "
-                     "second_line: 0.005, later_lines: 0.005, no_treatment: 0}",
+     .default_yaml = "{induction: 0.4971986142, transplant: 0.0232512146, "
+                     "maintenance: 0.04923657874, second_line: 0.005, later_lines: 0.005, "
+                     "no_treatment: 0}",
      .unit = "probability per month",
      .doc = "Monthly probability of moving one grade better, by phase, for a patient in "
             "complete response (other responses: times response_improve_factor; after the first "
@@ -128,6 +136,8 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "section 3.1.3: CR patients recover more often than partial responders (no "
             "figure); the values are an assumption."},
 
+#include "params/schema_immunoglobulins.h"
+
     {.path = "infection.window_months", .type = IPSIM_PARAM_INT,
      .offset = AT(infection.window_months), .min = 1, .max = 1200, .default_yaml = "12",
      .unit = "months",
@@ -138,8 +148,8 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "infection.share_within_window", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(infection.share_within_window),
      .length = IPSIM_GRADES, .labels = grade_labels, .min = 0, .max = 1, .max_exclusive = true,
-     .default_yaml = "{none: 0.03216, mild: 0.1080518187, moderate: 0.1392899041, severe: 0.2146890986, "
-                     "very_severe: 0.2146890986}",
+     .default_yaml = "{none: 0.03216, mild: 0.09544762673, moderate: 0.146027144, "
+                     "severe: 0.2243974497, very_severe: 0.2243974497}",
      .unit = "share",
      .doc = "Share of patients held in a grade (outside any phase's rate ratio) with >= 1 "
             "infection over the window; the grade's monthly hazard is -ln(1 - share) / "
@@ -156,12 +166,34 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "infection.serious_share", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(infection.serious_share), .length = IPSIM_GRADES, .labels = grade_labels,
      .min = 0, .max = 1,
-     .default_yaml = "{none: 0.3, mild: 0.3, moderate: 0.3, severe: 0.4063281377, very_severe: 0.4063281377}",
+     .default_yaml = "{none: 0.3, mild: 0.3, moderate: 0.3, severe: 0.3304409338, "
+                     "very_severe: 0.3304409338}",
      .unit = "probability",
      .doc = "Probability that an episode is serious (hospitalised), by grade. Default: 0.30 is "
             "an assumption; severe (= very_severe) is fitted by `ipsim calibrate` so that "
             "serious infections are 3.2x as frequent per month in severe-or-worse IP as in mild "
             "IP (review section 3.1.2)."},
+
+    {.path = "infection.risk_by", .type = IPSIM_PARAM_CHOICE, .offset = AT(infection.risk_by),
+     .choices = risk_by_choices, .default_yaml = "grade", .unit = "-",
+     .doc = "grade: a patient's infection hazard is the grade's (share_within_window); igg: the "
+            "grade's hazard at an own IgG equal to the lower limit of normal "
+            "(immunoglobulins.lower_limit_g_per_l.igg), times igg_rate_ratio_per_g_per_l for each g/L "
+            "of own polyclonal IgG (excluding paraprotein and given immunoglobulin) above it, "
+            "both IgG values capped at igg_plateau_g_per_l. igg needs grades.model: levels; "
+            "share_within_window is then refitted by `ipsim calibrate` (params/risk-by-igg.yaml)."},
+    {.path = "infection.igg_rate_ratio_per_g_per_l", .type = IPSIM_PARAM_REAL,
+     .offset = AT(infection.igg_rate_ratio_per_g_per_l), .min = 0.01, .max = 1,
+     .default_yaml = "0.87", .unit = "rate ratio per g/L",
+     .doc = "Infection rate ratio per 1 g/L higher own IgG (risk_by: igg). Default: Lee et al., "
+            "J Clin Immunol 2020;40:682-98 (meta-analysis in primary immunodeficiency: infections "
+            "13% fewer for each 100 mg/dL higher IgG trough); applying it to a myeloma patient's "
+            "own polyclonal IgG within a grade is an assumption (docs/sources.md)."},
+    {.path = "infection.igg_plateau_g_per_l", .type = IPSIM_PARAM_REAL,
+     .offset = AT(infection.igg_plateau_g_per_l), .min = 0.1, .max = 30,
+     .default_yaml = "9.6", .unit = "g/L",
+     .doc = "IgG above which a higher level lowers infections no further (risk_by: igg). "
+            "Default: Lee 2020 (the decline held up to 960 mg/dL)."},
 
     {.path = "infection.early_months", .type = IPSIM_PARAM_INT,
      .offset = AT(infection.early_months), .min = 0, .max = 1200, .default_yaml = "3",
@@ -171,7 +203,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "al., Lancet Haematol 2022; TEAMM, Drayson et al., Lancet Oncol 2019: 12 weeks)."},
     {.path = "infection.early_rate_ratio", .type = IPSIM_PARAM_REAL,
      .offset = AT(infection.early_rate_ratio), .min = 0, .max = 50,
-     .default_yaml = "3.088950532",
+     .default_yaml = "3.006678952",
      .unit = "rate ratio",
      .doc = "Infection hazard in the early months relative to the rest of induction. Fitted by "
             "`ipsim calibrate` so that 67.3% of the infections of the first 6 months begin in "
@@ -212,8 +244,8 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "mortality.excess_hazard_per_month", .type = IPSIM_PARAM_REAL,
      .shape = IPSIM_SHAPE_VECTOR, .offset = AT(mortality.excess_hazard_per_month),
      .length = IPSIM_PHASES, .labels = phase_labels, .min = 0, .max = 5,
-     .default_yaml = "{induction: 0.03437574525, transplant: 0, maintenance: 0, "
-                     "second_line: 0.01505465254, later_lines: 0.01505465254, no_treatment: 0.1}",
+     .default_yaml = "{induction: 0.03487029147, transplant: 0, maintenance: 0, "
+                     "second_line: 0.01654802301, later_lines: 0.01654802301, no_treatment: 0.1}",
      .unit = "per month",
      .doc = "Myeloma's excess mortality (other than its simulated infection deaths) by phase. "
             "induction is fitted by `ipsim calibrate` to 8% dead within 2 months of diagnosis "
@@ -353,14 +385,16 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "Lymphoma Myeloma Leuk 2021;21:e470, 68 patients)."},
     {.path = "pathway.progression_hazard_per_month", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.progression_hazard_per_month), .min = 0, .max = 1,
-     .default_yaml = "0.01335069099", .unit = "per month",
+     .default_yaml = "0.01359566892",
+     .unit = "per month",
      .doc = "Hazard of progression for a patient whose IP did not improve after induction "
             "(and during induction). Fitted by `ipsim calibrate` to the review's median "
             "progression-free survival of 38 months in that group (section 5.1), deaths "
             "counted as events."},
     {.path = "pathway.progression_hazard_ratio_improved", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.progression_hazard_ratio_improved), .min = 0, .max = 10,
-     .default_yaml = "0.7296489365", .unit = "hazard ratio",
+     .default_yaml = "0.7224466073",
+     .unit = "hazard ratio",
      .doc = "Progression hazard of patients whose IP improved after induction (or who had "
             "none at diagnosis) relative to those whose IP did not improve. Fitted by `ipsim "
             "calibrate` to the median PFS of 43 months of VRd without ASCT (SWOG S0777, "
@@ -370,7 +404,8 @@ const ipsim_param_spec ipsim_param_specs[] = {
 
     {.path = "pathway.progression_hazard_ratio_transplant", .type = IPSIM_PARAM_REAL,
      .offset = AT(pathway.progression_hazard_ratio_transplant), .min = 0, .max = 10,
-     .default_yaml = "0.8896659349", .unit = "hazard ratio",
+     .default_yaml = "0.8932003072",
+     .unit = "hazard ratio",
      .doc = "First-line progression hazard from ASCT on, relative to the same patient without "
             "it. Fitted by `ipsim calibrate` to the ASCT arm of EMN02/HO95 (median PFS 56.7 "
             "months from the first randomisation; Cavo et al., Lancet Haematol 2020)."},
@@ -396,52 +431,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
             "Group 2010-2020, Blood Cancer J 2023;13:111), death being the main part of "
             "attrition there (the third is an assumption)."},
 
-    {.path = "ivig.policy", .type = IPSIM_PARAM_CHOICE, .offset = AT(ivig.policy),
-     .choices = ivig_policy_choices, .default_yaml = "none", .unit = "-",
-     .doc = "Who gets IVIG replacement: none; grade (grade >= grade_threshold); infections "
-            "(>= infections_threshold episodes within lookback_months); grade_or_infections. "
-            "The review recommends it for high-risk patients, not as routine prophylaxis "
-            "(section 4.2)."},
-    {.path = "ivig.grade_threshold", .type = IPSIM_PARAM_CHOICE,
-     .offset = AT(ivig.grade_threshold), .choices = grade_choices, .default_yaml = "severe",
-     .unit = "grade", .doc = "Lowest grade that triggers IVIG under the grade policies."},
-    {.path = "ivig.infections_threshold", .type = IPSIM_PARAM_INT,
-     .offset = AT(ivig.infections_threshold), .min = 1, .max = 16, .default_yaml = "2",
-     .unit = "episodes",
-     .doc = "Episodes within lookback_months that trigger IVIG under the infection policies "
-            "(recurrent infection: 2, an assumption; RATIONAL trial eligibility, "
-            "ACTRN12616001723471, names recurrent or severe infection)."},
-    {.path = "ivig.serious_only", .type = IPSIM_PARAM_BOOL, .offset = AT(ivig.serious_only),
-     .default_yaml = "false", .unit = "-",
-     .doc = "Count only serious episodes towards infections_threshold."},
-    {.path = "ivig.lookback_months", .type = IPSIM_PARAM_INT, .offset = AT(ivig.lookback_months),
-     .min = 1, .max = 120, .default_yaml = "12", .unit = "months",
-     .doc = "Window of past episodes the infection trigger counts; a multiple of cycle_months."},
-    {.path = "ivig.start_month", .type = IPSIM_PARAM_INT, .offset = AT(ivig.start_month),
-     .min = 0, .max = 1200, .default_yaml = "0", .unit = "months",
-     .doc = "No IVIG before this month since diagnosis."},
-    {.path = "ivig.stop_when_recovered", .type = IPSIM_PARAM_BOOL,
-     .offset = AT(ivig.stop_when_recovered), .default_yaml = "true", .unit = "-",
-     .doc = "true: IVIG stops in the first cycle its trigger no longer holds (grade below the "
-            "threshold, too few recent episodes); false: once started, it continues for life."},
-    {.path = "ivig.dose_mg_per_kg", .type = IPSIM_PARAM_REAL, .offset = AT(ivig.dose_mg_per_kg),
-     .min = 0, .max = 2000, .default_yaml = "400", .unit = "mg/kg per infusion",
-     .doc = "Dose per infusion. Default: 0.4 g/kg (Chapel et al., Lancet 1994;343:1059; "
-            "RATIONAL, ACTRN12616001723471); the review gives 200-400 mg/kg."},
-    {.path = "ivig.interval_weeks", .type = IPSIM_PARAM_REAL, .offset = AT(ivig.interval_weeks),
-     .min = 1, .max = 52, .default_yaml = "4", .unit = "weeks",
-     .doc = "Weeks between infusions (review: every 3-4 weeks; Chapel 1994 and RATIONAL: 4)."},
-    {.path = "ivig.rate_ratio_all", .type = IPSIM_PARAM_REAL, .offset = AT(ivig.rate_ratio_all),
-     .min = 0, .max = 5, .default_yaml = "0.49", .unit = "rate ratio",
-     .doc = "Infection hazard on IVIG relative to off. Default: clinically documented "
-            "infection RR 0.49 (0.39-0.61) in lymphoproliferative disorders (Raanani et al., "
-            "Cochrane CD006501, 2008)."},
-    {.path = "ivig.rate_ratio_serious", .type = IPSIM_PARAM_REAL,
-     .offset = AT(ivig.rate_ratio_serious), .min = 0, .max = 5, .default_yaml = "0.52",
-     .unit = "rate ratio",
-     .doc = "Serious-infection hazard on IVIG relative to off. Default: calc from Chapel et "
-            "al., Lancet 1994: 19 in 449 patient-months on IVIG vs 38 in 470 on placebo, "
-            "(19/449)/(38/470) = 0.52."},
+#include "params/schema_ivig.h"
 
     {.path = "vaccination.influenza_coverage", .type = IPSIM_PARAM_REAL,
      .offset = AT(vaccination.influenza_coverage), .min = 0, .max = 1, .default_yaml = "0",
@@ -541,6 +531,26 @@ const ipsim_param_spec ipsim_param_specs[] = {
      .doc = "Cost of giving one infusion (nursing, supplies). Default: about 100 per infusion "
             "(calc from Winters et al., BMC Health Serv Res 2011;11:101: USD 474 nursing + 25 "
             "supplies per 5 infusions), taken as GBP 100 (assumption: not converted)."},
+    {.path = "economics.scig_price_per_gram", .type = IPSIM_PARAM_REAL,
+     .offset = AT(economics.scig_price_per_gram), .min = 0, .max = 10000, .default_yaml = "34",
+     .unit = "currency per g",
+     .doc = "Price of subcutaneous immunoglobulin (ivig.route scig). Default: assumption, the UK "
+            "average Ig price as for IVIG (National Immunoglobulin Database 2018/19)."},
+    {.path = "economics.scig_administration_cost", .type = IPSIM_PARAM_REAL,
+     .offset = AT(economics.scig_administration_cost), .min = 0, .max = 100000,
+     .default_yaml = "15", .unit = "currency per infusion",
+     .doc = "Cost of one SCIG infusion. Default: assumption, self-given at home after training "
+            "(consumables and nurse support), in place of a day-case IVIG infusion."},
+    {.path = "economics.ig_reaction_cost", .type = IPSIM_PARAM_REAL,
+     .offset = AT(economics.ig_reaction_cost), .min = 0, .max = 100000, .default_yaml = "50",
+     .unit = "currency per reaction",
+     .doc = "Cost of managing one infusion reaction (slowing the infusion, oral antihistamine "
+            "or paracetamol, about an hour of nurse time). Default: assumption."},
+    {.path = "economics.ig_reaction_qalys", .type = IPSIM_PARAM_REAL,
+     .offset = AT(economics.ig_reaction_qalys), .min = 0, .max = 1, .default_yaml = "0.0003",
+     .unit = "QALYs per reaction",
+     .doc = "QALYs lost to one infusion reaction. Default: assumption, utility 0.1 lower for "
+            "one day (0.1 / 365.25)."},
     {.path = "economics.episode_cost", .type = IPSIM_PARAM_REAL, .shape = IPSIM_SHAPE_VECTOR,
      .offset = AT(economics.episode_cost), .length = IPSIM_INFECTION_TYPES, .labels = type_labels,
      .min = 0, .max = 1e7, .default_yaml = "{bacterial: 150, viral: 100, fungal: 300}",
@@ -670,7 +680,7 @@ const ipsim_param_spec ipsim_param_specs[] = {
 
 const size_t ipsim_param_spec_count = sizeof ipsim_param_specs / sizeof ipsim_param_specs[0];
 
-const char *const ipsim_param_sections[] = {"cohort",    "grades", "infection",   "mortality",
+const char *const ipsim_param_sections[] = {"cohort",    "grades", "immunoglobulins", "infection",   "mortality",
                                             "diagnosis", "pathway", "lines",       "ivig",        "vaccination",
                                             "economics", "validation", "psa", "decision",
                                             "output"};

@@ -55,7 +55,7 @@ typedef struct ipsim_param_spec {
 } ipsim_param_spec;
 
 /* Upper bound on the number of specs, for fixed-size per-spec tables. */
-enum { IPSIM_PARAM_SPEC_MAX = 128 };
+enum { IPSIM_PARAM_SPEC_MAX = 192 };
 
 extern const ipsim_param_spec ipsim_param_specs[];
 extern const size_t ipsim_param_spec_count;

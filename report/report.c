@@ -46,7 +46,7 @@ typedef ipsim_report_figure figure;
 
 /* The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k at or above v (v > 0), for axis
  * ends; 1 for v <= 0. */
-static double nice_ceiling(double v)
+double ipsim_report_nice_ceiling(double v)
 {
     if (!(v > 0) || !isfinite(v))
         return 1;
@@ -60,7 +60,7 @@ static double nice_ceiling(double v)
 
 /* ---- the figures --------------------------------------------------------------------- */
 
-static double horizon_of(const report *rp)
+double ipsim_report_horizon(const report *rp)
 {
     double h = 0;
     for (int s = 0; s < rp->count; s++)
@@ -69,7 +69,7 @@ static double horizon_of(const report *rp)
 }
 
 /* A scenario's panel title: its name, and under PSA the draws. */
-static void panel_title(const report *rp, int s, char *buf, size_t size)
+void ipsim_report_panel_title(const report *rp, int s, char *buf, size_t size)
 {
     const ipsim_report_series *x = &rp->series[s];
     if (x->across_draws)
@@ -78,7 +78,7 @@ static void panel_title(const report *rp, int s, char *buf, size_t size)
         snprintf(buf, size, "%s", x->name);
 }
 
-static const char *band_note(const report *rp)
+const char *ipsim_report_band_note(const report *rp)
 {
     return rp->series[0].across_draws ? "Bands: 95% of PSA draws" : "Bands: 95% intervals";
 }
@@ -89,8 +89,8 @@ static const char *band_note(const report *rp)
 static void time_panel(const report *rp, const ipsim_plot_figure *fig, int s, double top,
                        const char *ylabel, char *title, size_t title_size, ipsim_plot_axes *axes)
 {
-    panel_title(rp, s, title, title_size);
-    *axes = (ipsim_plot_axes){.xmin = 0, .xmax = horizon_of(rp), .ymin = 0, .ymax = top,
+    ipsim_report_panel_title(rp, s, title, title_size);
+    *axes = (ipsim_plot_axes){.xmin = 0, .xmax = ipsim_report_horizon(rp), .ymin = 0, .ymax = top,
                               .xlabel = "Months since diagnosis", .ylabel = ylabel,
                               .title = title, .grid = true};
     ipsim_plot_panel(fig, axes, s);
@@ -143,7 +143,7 @@ static void draw_infection_risk(const report *rp, const ipsim_plot_figure *fig)
         for (int64_t i = 0; i < IPSIM_GRADES * rp->series[s].rows; i++)
             if (isfinite(rp->series[s].infected[i].high))
                 top = fmax(top, 100 * rp->series[s].infected[i].high);
-    top = fmin(100, nice_ceiling(top));
+    top = fmin(100, ipsim_report_nice_ceiling(top));
     for (int s = 0; s < rp->count; s++) {
         const ipsim_report_series *x = &rp->series[s];
         char title[IPSIM_NAME_MAX + 32];
@@ -168,7 +168,7 @@ static void draw_infection_risk(const report *rp, const ipsim_plot_figure *fig)
         }
         legend[n++] = (ipsim_legend_entry){labels[g], state_colours[g], IPSIM_LEGEND_LINE};
     }
-    legend[n++] = (ipsim_legend_entry){band_note(rp), {150, 150, 150, 0.35}, IPSIM_LEGEND_AREA};
+    legend[n++] = (ipsim_legend_entry){ipsim_report_band_note(rp), {150, 150, 150, 0.35}, IPSIM_LEGEND_AREA};
     ipsim_plot_legend(fig, legend, n);
 }
 
@@ -184,12 +184,12 @@ static void draw_infection_rates(const report *rp, const ipsim_plot_figure *fig)
                 else if (isfinite(e->mean))
                     top = fmax(top, e->mean);
             }
-    top = nice_ceiling(top);
+    top = ipsim_report_nice_ceiling(top);
     const double width = 0.8 / IPSIM_RATE_KINDS;
     for (int s = 0; s < rp->count; s++) {
         const ipsim_report_series *x = &rp->series[s];
         char title[IPSIM_NAME_MAX + 32];
-        panel_title(rp, s, title, sizeof title);
+        ipsim_report_panel_title(rp, s, title, sizeof title);
         ipsim_plot_axes axes = {.xmin = 0, .xmax = IPSIM_GRADES, .ymin = 0, .ymax = top,
                                 .xlabel = "Immunoparesis grade when the episode began",
                                 .ylabel = "Episodes per 100 patient-years", .title = title,
@@ -228,7 +228,7 @@ static void draw_ivig_use(const report *rp, const ipsim_plot_figure *fig)
             if (isfinite(e->high))
                 top = fmax(top, e->high);
         }
-    top = top > 0 ? fmin(100, nice_ceiling(top)) : 10;
+    top = top > 0 ? fmin(100, ipsim_report_nice_ceiling(top)) : 10;
     ipsim_legend_entry legend[IPSIM_PLOT_COLUMNS * 8 + 2];
     int n = 0;
     legend[n++] = (ipsim_legend_entry){"Scenario", {0}, IPSIM_LEGEND_HEADING};
@@ -245,7 +245,7 @@ static void draw_ivig_use(const report *rp, const ipsim_plot_figure *fig)
         if (n < (int)(sizeof legend / sizeof legend[0]) - 1)
             legend[n++] = (ipsim_legend_entry){x->name, ipsim_plot_palette(s), IPSIM_LEGEND_LINE};
     }
-    legend[n++] = (ipsim_legend_entry){band_note(rp), {150, 150, 150, 0.35}, IPSIM_LEGEND_AREA};
+    legend[n++] = (ipsim_legend_entry){ipsim_report_band_note(rp), {150, 150, 150, 0.35}, IPSIM_LEGEND_AREA};
     ipsim_plot_legend(fig, legend, n);
 }
 
@@ -283,8 +283,8 @@ static void draw_ce_plane(const report *rp, const ipsim_plot_figure *fig)
         }
     }
     /* Room around the outermost point for its marker. */
-    qmax = nice_ceiling(qmax * 1.12);
-    cmax = nice_ceiling(cmax * 1.12);
+    qmax = ipsim_report_nice_ceiling(qmax * 1.12);
+    cmax = ipsim_report_nice_ceiling(cmax * 1.12);
     char title[IPSIM_NAME_MAX + 32], ylabel[IPSIM_NAME_MAX + 64];
     snprintf(title, sizeof title, "Against %s", c->scenarios[0].name);
     snprintf(ylabel, sizeof ylabel, "Incremental cost per patient (%s, discounted)", c->currency);
@@ -483,29 +483,41 @@ const ipsim_report_figure ipsim_report_figures[] = {
     {"occupancy", "Immunoparesis grade over time",
      "Share of the cohort in each immunoparesis grade, and dead, month by month since "
      "diagnosis.",
-     draw_occupancy, data_occupancy, 1, 0},
+     draw_occupancy, data_occupancy, 1, IPSIM_REPORT_NEEDS_NOTHING},
     {"infection_risk", "Share with at least one infection, by grade at diagnosis",
      "Cumulative share of patients with at least one infection episode, by immunoparesis "
      "grade at diagnosis: risk climbs with grade (deaths compete; shaded: 95% band).",
-     draw_infection_risk, data_infection_risk, 1, 0},
+     draw_infection_risk, data_infection_risk, 1, IPSIM_REPORT_NEEDS_NOTHING},
     {"infection_rates", "Infection episodes by immunoparesis grade and type",
      "Infection episodes per 100 patient-years lived in each grade, by type and serious "
      "(admitted) episodes of any type, with 95% whiskers.",
-     draw_infection_rates, data_infection_rates, 1, 0},
+     draw_infection_rates, data_infection_rates, 1, IPSIM_REPORT_NEEDS_NOTHING},
     {"ivig_use", "IVIG replacement over time",
      "Share of the living patients given IVIG in each month since diagnosis (shaded: 95% "
      "band).",
-     draw_ivig_use, data_ivig_use, 1, 0},
+     draw_ivig_use, data_ivig_use, 1, IPSIM_REPORT_NEEDS_NOTHING},
+    {"igg_over_time", "IgG over time",
+     "Mean IgG of the living patients, month by month since diagnosis: with the trough rise of "
+     "given immunoglobulin added (solid, one line per scenario) and their own polyclonal IgG "
+     "alone (dashed), excluding the paraprotein; dotted: 4 g/L, the threshold of NHS "
+     "England's criteria. Bands (PSA only): 95% of draws.",
+     ipsim_report_draw_igg_over_time, ipsim_report_data_igg_over_time, 0,
+     IPSIM_REPORT_NEEDS_LEVELS},
+    {"igg_risk", "Infection rate by own IgG",
+     "Infection episodes per 100 patient-years lived, by the patient's own polyclonal IgG at "
+     "the start of the month (1 g/L bands; the last, 15 g/L or more), in months without and "
+     "with IVIG given, with 95% whiskers; bands with under 100 patient-years are left out.",
+     ipsim_report_draw_igg_risk, ipsim_report_data_igg_risk, 1, IPSIM_REPORT_NEEDS_LEVELS},
     {"ce_plane", "Cost-effectiveness plane",
      "Incremental discounted cost against incremental QALYs per patient of each scenario over "
      "the first (large points: expected values; dashed: willingness-to-pay thresholds, below "
      "and right of which a scenario is cost-effective).",
-     draw_ce_plane, data_ce_plane, 0, 1},
+     draw_ce_plane, data_ce_plane, 0, IPSIM_REPORT_NEEDS_COMPARISON},
     {"ceac", "Cost-effectiveness acceptability curves",
      "Probability that each scenario has the highest net monetary benefit, over the PSA "
      "draws, as willingness to pay per QALY grows; grey: the option with the highest "
      "expected net benefit.",
-     draw_ceac, data_ceac, 0, 2},
+     draw_ceac, data_ceac, 0, IPSIM_REPORT_NEEDS_PSA},
 };
 _Static_assert(sizeof ipsim_report_figures / sizeof ipsim_report_figures[0] ==
                    IPSIM_REPORT_FIGURES,
@@ -513,7 +525,17 @@ _Static_assert(sizeof ipsim_report_figures / sizeof ipsim_report_figures[0] ==
 
 static bool figure_applies(const report *rp, const figure *f)
 {
-    return f->needs == 0 || (rp->compared && (f->needs == 1 || rp->comparison.psa));
+    switch (f->needs) {
+    case IPSIM_REPORT_NEEDS_NOTHING: return true;
+    case IPSIM_REPORT_NEEDS_COMPARISON: return rp->compared;
+    case IPSIM_REPORT_NEEDS_PSA: return rp->compared && rp->comparison.psa;
+    case IPSIM_REPORT_NEEDS_LEVELS:
+        for (int s = 0; s < rp->count; s++)
+            if (rp->series[s].levels)
+                return true;
+        return false;
+    default: return false;
+    }
 }
 
 /* ---- the directory ----------------------------------------------------------------- */

@@ -11,8 +11,13 @@
  *   infection_rates episodes per 100 patient-years lived in each grade, by
  *                   type and serious ones, with 95% intervals
  *   ivig_use        share of the living given IVIG, month by month
- * each with one panel per scenario on shared axes, and, for two or more
- * scenarios,
+ *   igg_risk        episodes per 100 patient-years by own IgG band, in
+ *                   months without and with IVIG (levels model only)
+ * each with one panel per scenario on shared axes; where a scenario has
+ * immunoglobulin levels,
+ *   igg_over_time   mean IgG of the living by month, own and with the
+ *                   trough rise of given immunoglobulin, one line each
+ * and, for two or more scenarios,
  *   ce_plane        incremental cost against incremental QALYs of each
  *                   scenario over the first (PSA: one point per draw)
  *   ceac            the cost-effectiveness acceptability curves (PSA only)

@@ -36,16 +36,41 @@ typedef struct ipsim_report_figure {
     void (*draw)(const ipsim_report_data *rp, const ipsim_plot_figure *fig);
     void (*data)(const ipsim_report_data *rp, FILE *f); /* NAME.csv: the values drawn */
     int per_scenario; /* one panel per scenario (else one panel) */
-    int needs;        /* 0 always, 1 a comparison, 2 a comparison with PSA */
+    int needs;        /* IPSIM_REPORT_NEEDS_* */
 } ipsim_report_figure;
 
-enum { IPSIM_REPORT_FIGURES = 6 };
+/* When a figure is drawn. */
+enum {
+    IPSIM_REPORT_NEEDS_NOTHING,     /* always */
+    IPSIM_REPORT_NEEDS_COMPARISON,  /* scenarios compared (their economics) */
+    IPSIM_REPORT_NEEDS_PSA,         /* a comparison with PSA */
+    IPSIM_REPORT_NEEDS_LEVELS       /* a scenario with immunoglobulin levels */
+};
+
+enum { IPSIM_REPORT_FIGURES = 8 };
 
 /* The IPSIM_REPORT_FIGURES figures, in the page's order (report/report.c). */
 extern const ipsim_report_figure ipsim_report_figures[];
 
 /* The grades' names, none to very severe, and the dead. */
 extern const char *const ipsim_report_state_labels[IPSIM_STATES];
+
+/* Shared by the figures' files (report/report.c). The smallest of 1, 1.5,
+ * 2, 2.5, 3, 4, 5, 6, 8 x 10^k at or above v, for axis ends (1 for v <= 0);
+ * the last month of the longest scenario; a scenario's panel title (its
+ * name, and the PSA draws); what the bands are. */
+double ipsim_report_nice_ceiling(double v);
+double ipsim_report_horizon(const ipsim_report_data *rp);
+void ipsim_report_panel_title(const ipsim_report_data *rp, int s, char *buf, size_t size);
+const char *ipsim_report_band_note(const ipsim_report_data *rp);
+
+/* The immune state's figures (report/report_igg.c): mean IgG over time by
+ * scenario, own and with given immunoglobulin; and the infection rate by
+ * own IgG band, without and with IVIG, per scenario. */
+void ipsim_report_draw_igg_over_time(const ipsim_report_data *rp, const ipsim_plot_figure *fig);
+void ipsim_report_data_igg_over_time(const ipsim_report_data *rp, FILE *f);
+void ipsim_report_draw_igg_risk(const ipsim_report_data *rp, const ipsim_plot_figure *fig);
+void ipsim_report_data_igg_risk(const ipsim_report_data *rp, FILE *f);
 
 /* Writes DIR/index.html: the run's parameters and every figure drawn
  * (drawn[i] for ipsim_report_figures[i]) with its caption and links.

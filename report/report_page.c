@@ -43,8 +43,20 @@ static void describe_ivig(FILE *f, const ipsim_params *p)
                 (long long)p->ivig.infections_threshold, p->ivig.serious_only ? "serious " : "",
                 (long long)p->ivig.lookback_months);
         break;
+    case IPSIM_IVIG_IGG: fprintf(f, "own IgG below %g g/L", p->ivig.igg_threshold_g_per_l); break;
+    case IPSIM_IVIG_IGG_AND_INFECTIONS:
+    case IPSIM_IVIG_IGG_OR_INFECTIONS:
+        fprintf(f, "own IgG below %g g/L %s %lld %s%sinfections in %lld months%s",
+                p->ivig.igg_threshold_g_per_l,
+                p->ivig.policy == IPSIM_IVIG_IGG_OR_INFECTIONS ? "or" : "and",
+                (long long)p->ivig.infections_threshold, p->ivig.serious_only ? "serious " : "",
+                p->ivig.bacterial_only ? "bacterial " : "", (long long)p->ivig.lookback_months,
+                p->ivig.require_antibiotics ? " despite antibiotic prophylaxis" : "");
+        break;
     }
-    fprintf(f, ", %g mg/kg every %g weeks", p->ivig.dose_mg_per_kg, p->ivig.interval_weeks);
+    fprintf(f, ", %s %g mg/kg every %g weeks%s", p->ivig.route == IPSIM_ROUTE_SCIG ? "SCIG" : "IVIG",
+            p->ivig.dose_mg_per_kg, p->ivig.interval_weeks,
+            p->ivig.titrate ? " titrated to the trough target" : "");
 }
 
 static void write_parameters(FILE *f, const ipsim_report_data *rp)

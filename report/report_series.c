@@ -19,6 +19,10 @@ typedef struct tables {
     double *serious;     /* [R][IPSIM_GRADES] */
     double *on_ivig;     /* [R][rows] */
     double *phases;      /* [R][rows][IPSIM_PHASE_STATES], counts; the last: dead */
+    double *levels;      /* [R][rows][IPSIM_IG_CLASSES], mean g/L */
+    double *igg_with_ivig; /* [R][rows], mean g/L */
+    double *band_months;   /* [R][IPSIM_IGG_BANDS][2] */
+    double *band_episodes; /* [R][IPSIM_IGG_BANDS][2] */
 } tables;
 
 static void tables_free(tables *t)
@@ -31,6 +35,10 @@ static void tables_free(tables *t)
     free(t->serious);
     free(t->on_ivig);
     free(t->phases);
+    free(t->levels);
+    free(t->igg_with_ivig);
+    free(t->band_months);
+    free(t->band_episodes);
 }
 
 static int read_tables(tables *t, ipsim_h5_reader *r, int64_t R, int64_t rows, ipsim_error *err)
@@ -48,6 +56,10 @@ static int read_tables(tables *t, ipsim_h5_reader *r, int64_t R, int64_t rows, i
         {"summary/serious_episodes_by_grade", &t->serious, IPSIM_GRADES},
         {"summary/on_ivig", &t->on_ivig, rows},
         {"summary/phase_occupancy", &t->phases, rows * IPSIM_PHASE_STATES},
+        {"summary/mean_level_by_month", &t->levels, rows * IPSIM_IG_CLASSES},
+        {"summary/mean_igg_with_ivig_by_month", &t->igg_with_ivig, rows},
+        {"summary/igg_band_months", &t->band_months, IPSIM_IGG_BANDS * 2},
+        {"summary/igg_band_episodes", &t->band_episodes, IPSIM_IGG_BANDS * 2},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         *table[i].buf = malloc((size_t)(R * table[i].width) * sizeof(double));
@@ -104,6 +116,45 @@ static double alive(const tables *t, int64_t r, int64_t rows, int64_t row, int64
 {
     return (double)patients -
            t->phases[(r * rows + row) * IPSIM_PHASE_STATES + IPSIM_PHASE_STATES - 1];
+}
+
+/* The immune state's curves: mean levels over the living (pooled, or
+ * across PSA draws), and the rates by IgG band. */
+static void reduce_levels(ipsim_report_series *s, const tables *t, double *value,
+                          double *scratch)
+{
+    const int64_t R = s->replicates, rows = s->rows, N = s->patients;
+    for (int64_t m = 0; m < rows; m++)
+        for (int with_ivig = 0; with_ivig < 2; with_ivig++) {
+            double sum = 0, living = 0;
+            for (int64_t r = 0; r < R; r++) {
+                const double a = alive(t, r, rows, m, N);
+                value[r] = with_ivig ? t->igg_with_ivig[r * rows + m]
+                                     : t->levels[(r * rows + m) * IPSIM_IG_CLASSES + IPSIM_IGG];
+                if (a > 0 && isfinite(value[r])) {
+                    sum += value[r] * a;
+                    living += a;
+                }
+            }
+            ipsim_estimate *e = with_ivig ? &s->igg_with_ivig[m] : &s->igg_own[m];
+            *e = s->across_draws ? across_draws(value, R, 1, scratch)
+                 : living > 0    ? (ipsim_estimate){sum / living, NAN, NAN}
+                                 : (ipsim_estimate){NAN, NAN, NAN};
+        }
+    for (int b = 0; b < IPSIM_IGG_BANDS; b++)
+        for (int on = 0; on < 2; on++) {
+            double episodes = 0, months = 0;
+            for (int64_t r = 0; r < R; r++) {
+                const double e = t->band_episodes[(r * IPSIM_IGG_BANDS + b) * 2 + on];
+                const double pm = t->band_months[(r * IPSIM_IGG_BANDS + b) * 2 + on];
+                value[r] = pm > 0 ? 1200.0 * e / pm : NAN;
+                episodes += e;
+                months += pm;
+            }
+            s->igg_years[b][on] = months / 12.0;
+            s->igg_rate[b][on] = s->across_draws ? across_draws(value, R, 1, scratch)
+                                                 : pooled_rate(episodes, months);
+        }
 }
 
 static void reduce(ipsim_report_series *s, const tables *t, double *value, double *scratch)
@@ -173,6 +224,7 @@ static void reduce(ipsim_report_series *s, const tables *t, double *value, doubl
         s->on_ivig[m] = s->across_draws ? across_draws(value, R, 1, scratch)
                                         : pooled_share(on, living, 100);
     }
+    reduce_levels(s, t, value, scratch);
 }
 
 int ipsim_report_series_read(ipsim_report_series *out, ipsim_h5_reader *r, ipsim_error *err)
@@ -194,9 +246,13 @@ int ipsim_report_series_read(ipsim_report_series *out, ipsim_h5_reader *r, ipsim
     out->occupancy = malloc((size_t)(rows * IPSIM_STATES) * sizeof *out->occupancy);
     out->infected = malloc((size_t)(rows * IPSIM_GRADES) * sizeof *out->infected);
     out->on_ivig = malloc((size_t)rows * sizeof *out->on_ivig);
+    out->igg_own = malloc((size_t)rows * sizeof *out->igg_own);
+    out->igg_with_ivig = malloc((size_t)rows * sizeof *out->igg_with_ivig);
+    out->levels = p->grades.model == IPSIM_GRADE_MODEL_LEVELS;
     value = malloc((size_t)(2 * R) * sizeof *value);
     scratch = malloc((size_t)R * sizeof *scratch);
-    if (!out->month || !out->occupancy || !out->infected || !out->on_ivig || !value || !scratch) {
+    if (!out->month || !out->occupancy || !out->infected || !out->on_ivig || !out->igg_own ||
+        !out->igg_with_ivig || !value || !scratch) {
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory reading '%s' for the report",
                         p->name);
         goto cleanup;
@@ -224,5 +280,7 @@ void ipsim_report_series_free(ipsim_report_series *s)
     free(s->occupancy);
     free(s->infected);
     free(s->on_ivig);
+    free(s->igg_own);
+    free(s->igg_with_ivig);
     memset(s, 0, sizeof *s);
 }

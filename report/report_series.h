@@ -18,6 +18,7 @@
 
 #include "base/error.h"
 #include "output/h5_reader.h"
+#include "output/summary.h"
 #include "params/params.h"
 
 typedef struct ipsim_estimate {
@@ -47,6 +48,17 @@ typedef struct ipsim_report_series {
     /* [rows]: % of the living given IVIG in the cycle starting that month
      * (the last row, the horizon, starts no cycle: NaN). */
     ipsim_estimate *on_ivig;
+    /* The immune state (grades.model: levels; `levels` false otherwise, and
+     * the rest NaN). [rows]: mean own polyclonal IgG of the living, and the
+     * same with the trough rise of given immunoglobulin (g/L; bands over
+     * PSA draws only, NaN otherwise). */
+    bool levels;
+    ipsim_estimate *igg_own, *igg_with_ivig;
+    /* Episodes per 100 patient-years by own IgG band at the cycle's start
+     * (output/summary.h), without [0] and with [1] IVIG given in the cycle;
+     * and the patient-years lived there, all replicates. */
+    ipsim_estimate igg_rate[IPSIM_IGG_BANDS][2];
+    double igg_years[IPSIM_IGG_BANDS][2];
 } ipsim_report_series;
 
 /* Reads the open scenario of r. Errors: the reader's (IPSIM_EFORMAT with

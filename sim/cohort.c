@@ -10,6 +10,7 @@
  * the same for any thread count. */
 #include "sim/cohort.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@ typedef struct workspace {
     uint8_t *infections;
     uint8_t *ivig;
     uint8_t *phase;
+    float *level[IPSIM_IG_CLASSES]; /* likewise, under the levels model only (else NULL) */
     ipsim_patient_record *records;
     ipsim_summary **thread_summaries;
     ipsim_summary *replicate_summary;
@@ -68,8 +70,11 @@ double ipsim_cohort_memory_bytes(const ipsim_model *model, int64_t patients,
     double block = (double)block_size(patients, config);
     double rows = (double)row_count((int64_t)block, config);
     double threads = config->threads > 0 ? config->threads : 1;
-    return 4.0 * rows * months + block * (double)sizeof(ipsim_patient_record) +
-           (threads + 1) * (months * (IPSIM_STATES + IPSIM_PHASE_STATES + 3) * sizeof(int64_t) +
+    /* Four byte rows, and the levels model's three float rows. */
+    double row_bytes = 4.0 + (model->levels ? IPSIM_IG_CLASSES * sizeof(float) : 0);
+    return row_bytes * rows * months + block * (double)sizeof(ipsim_patient_record) +
+           (threads + 1) * (months * (IPSIM_STATES + IPSIM_PHASE_STATES + 3 + IPSIM_IG_CLASSES) *
+                                sizeof(int64_t) +
                             sizeof(ipsim_summary));
 }
 
@@ -79,6 +84,8 @@ static void workspace_free(workspace *w)
     free(w->infections);
     free(w->ivig);
     free(w->phase);
+    for (int k = 0; k < IPSIM_IG_CLASSES; k++)
+        free(w->level[k]);
     free(w->records);
     if (w->thread_summaries)
         for (int t = 0; t < w->threads; t++)
@@ -98,7 +105,12 @@ static int workspace_init(workspace *w, const ipsim_model *model, int64_t block,
     w->phase = malloc(rows * (size_t)months);
     w->records = malloc((size_t)block * sizeof *w->records);
     w->thread_summaries = calloc((size_t)w->threads, sizeof *w->thread_summaries);
-    if (!w->grade || !w->infections || !w->ivig || !w->phase || !w->records || !w->thread_summaries)
+    bool levels_ok = true;
+    /* The summary's mean levels read the rows even without trajectories. */
+    for (int k = 0; k < IPSIM_IG_CLASSES && model->levels; k++)
+        levels_ok &= (w->level[k] = malloc(rows * (size_t)months * sizeof(float))) != NULL;
+    if (!w->grade || !w->infections || !w->ivig || !w->phase || !w->records ||
+        !w->thread_summaries || !levels_ok)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate a block of %lld patients",
                           (long long)block);
     const ipsim_summary_shape shape = ipsim_summary_shape_of_model(model);
@@ -161,10 +173,12 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                     if (cancel && *cancel)
                         continue;
                     const int64_t row = (keep ? i : tid) * months;
-                    const ipsim_patient_rows rows = {.grade = w.grade + row,
-                                                     .infections = w.infections + row,
-                                                     .ivig = w.ivig + row,
-                                                     .phase = w.phase + row};
+                    ipsim_patient_rows rows = {.grade = w.grade + row,
+                                               .infections = w.infections + row,
+                                               .ivig = w.ivig + row,
+                                               .phase = w.phase + row};
+                    for (int k = 0; k < IPSIM_IG_CLASSES && w.level[k]; k++)
+                        rows.level[k] = w.level[k] + row;
                     ipsim_patient_simulate(model, stream, (uint64_t)(first + i), &rows,
                                            &w.records[i]);
                     ipsim_summary_add_patient(mine, &rows, &w.records[i]);
@@ -173,15 +187,18 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                  * previous block, so every thread reads the same `stop`. */
                 if (stop)
                     break;
-                const ipsim_block b = {.replicate = r,
-                                       .first_patient = first,
-                                       .count = count,
-                                       .months = months,
-                                       .grade = keep ? w.grade : NULL,
-                                       .infections = keep ? w.infections : NULL,
-                                       .ivig = keep ? w.ivig : NULL,
-                                       .phase = keep ? w.phase : NULL,
-                                       .records = w.records};
+                ipsim_block b = {.replicate = r,
+                                 .first_patient = first,
+                                 .count = count,
+                                 .months = months,
+                                 .grade = keep ? w.grade : NULL,
+                                 .infections = keep ? w.infections : NULL,
+                                 .ivig = keep ? w.ivig : NULL,
+                                 .phase = keep ? w.phase : NULL,
+                                 .records = w.records,
+                                 .cancel = cancel};
+                for (int k = 0; k < IPSIM_IG_CLASSES; k++)
+                    b.level[k] = keep ? w.level[k] : NULL;
                 /* The sink's parallel stage: every thread takes parts. The
                  * count depends on the block alone, so all threads agree. */
                 const int parts =
@@ -189,8 +206,13 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
-                for (int part = 0; part < parts; part++)
+                for (int part = 0; part < parts; part++) {
+                    /* Compressing a block that will be discarded can take
+                     * longer than simulating what is left of it. */
+                    if (cancel && *cancel)
+                        continue;
                     sinks->prepare(sinks->ctx, &b, part);
+                }
                 /* The sinks run on the master thread, the one that opened the
                  * output: HDF5 is not safe to call from several threads, and
                  * its error settings are per thread. */

@@ -30,7 +30,7 @@ typedef void (*ipsim_progress_fn)(void *ctx, int64_t done, int64_t total);
 typedef struct ipsim_cohort_config {
     int threads;               /* >= 1 */
     int64_t block_patients;    /* patients per block; results do not depend on it */
-    int keep_trajectories;     /* fill block->grade and block->infections */
+    int keep_trajectories;     /* fill the block's rows (grade, infections, ..., levels) */
     /* When *cancel becomes non-zero (a signal handler's flag), the threads
      * skip the rest of the block, which is discarded, and the run stops with
      * IPSIM_EINTERRUPTED. May be NULL. */

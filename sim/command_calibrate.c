@@ -30,7 +30,7 @@ static void print_fit(FILE *out, const char *prefix, const ipsim_calibration *c)
 {
     fprintf(out, "%s%-76s %10s %10s %10s\n", prefix, "target (docs/model.md)", "source",
             "start", "fitted");
-    for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++) {
+    for (int k = 0; k < c->size; k++) {
         char target[24], start[24], fitted[24];
         format_target(target, sizeof target, k, ipsim_calibration_target(k));
         format_target(start, sizeof start, k, c->start_values[k]);
@@ -39,7 +39,7 @@ static void print_fit(FILE *out, const char *prefix, const ipsim_calibration *c)
                 target, start, fitted);
     }
     fprintf(out, "%s\n%s%-76s %12s %12s\n", prefix, prefix, "parameter", "start", "fitted");
-    for (int k = 0; k < IPSIM_CALIBRATION_SIZE; k++)
+    for (int k = 0; k < c->size; k++)
         fprintf(out, "%s%-76s %12.6g %12.8g\n", prefix, ipsim_calibration_parameter_name(k),
                 c->start[k], c->parameters[k]);
     fprintf(out,

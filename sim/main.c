@@ -99,6 +99,11 @@ int main(int argc, char **argv)
      * first. */
     H5dont_atexit();
     H5open();
+    /* Before MPI_Init too: a singleton MPI_Init takes over half a second,
+     * and a signal in it would otherwise kill the process outright (no
+     * "interrupted", no clean-up). Installed again after it, in case the
+     * MPI library set its own. */
+    install_signal_handlers();
     ipsim_ranks ranks;
     ipsim_ranks_init(&ranks, &argc, &argv);
     int status = run_command(argc, argv, &ranks);

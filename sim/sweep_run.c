@@ -99,7 +99,8 @@ static int assemble(const char *target, const ipsim_sweep *sw, const unsigned ch
     for (int s = 0; !rc && s < study->count; s++) {
         rc = ipsim_error_cancelled(settings->cancel, err, assembling);
         if (!rc && include[s])
-            rc = ipsim_h5_writer_copy_scenario(w, sources[s], study->scenarios[s].name, err);
+            rc = ipsim_h5_writer_copy_scenario(w, sources[s], study->scenarios[s].name,
+                                               settings->cancel, err);
     }
     if (!rc && first->psa.sample && ipsim_psa_dimension(first) > 0) {
         if (!draws)

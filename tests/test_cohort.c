@@ -6,6 +6,7 @@
 #include "test_support.h"
 
 #include "models/expected.h"
+#include "models/immunoglobulins.h"
 #include "models/patient.h"
 #include "output/summary.h"
 #include "sim/cohort.h"
@@ -301,10 +302,12 @@ static void episode_types_seriousness_and_rates(void **state)
     capture_free(&c);
 }
 
-/* IVIG for everyone against IVIG for no one, grades held: the ratio of
- * episode rates is ivig.rate_ratio_all and of serious-episode rates
- * rate_ratio_serious, within 4 SE of the log ratio, sqrt(1/k1 + 1/k0) (an
- * upper bound here: common random numbers correlate the two cohorts). */
+/* IVIG for everyone against IVIG for no one, grades held, at the reference
+ * regimen's steady state (a half-life of a day reaches it in the first
+ * cycle) and with no plateau: the ratio of episode rates is
+ * ivig.rate_ratio_all and of serious-episode rates rate_ratio_serious,
+ * within 4 SE of the log ratio, sqrt(1/k1 + 1/k0) (an upper bound here:
+ * common random numbers correlate the two cohorts). */
 static void ivig_multiplies_infection_rates_by_its_rate_ratios(void **state)
 {
     (void)state;
@@ -318,6 +321,7 @@ static void ivig_multiplies_infection_rates_by_its_rate_ratios(void **state)
                             "mortality.background_monthly_probability=0.0071",
                             "ivig.rate_ratio_all=0.43", "ivig.rate_ratio_serious=0.57",
                             "seed=1994", "ivig.policy=grade", "ivig.grade_threshold=none",
+                            "ivig.half_life_days=1", "ivig.effect_plateau_g_per_l=30",
                             NULL};
     ipsim_params p0 = test_params(never), p1 = test_params(always);
     capture off, on;
@@ -411,34 +415,51 @@ static void vaccination_lowers_only_the_types_it_targets(void **state)
 static const char *const small_run[] = {"cohort.patients=3001", "cohort.replicates=2",
                                         "cohort.horizon_months=36", "seed=2718281828", NULL};
 
+/* With immunoglobulin given (titrated, its reactions drawn, the rates
+ * changed on the fly) as without. */
+static const char *const small_ivig_run[] = {
+    "cohort.patients=3001", "cohort.replicates=2", "cohort.horizon_months=36",
+    "seed=2718281828", "ivig.policy=grade", "ivig.grade_threshold=moderate", "ivig.titrate=true",
+    NULL};
+
 /* Every byte of every output is the same for 1, 2 and 3 threads and for any
  * block size. */
 static void identical_for_any_thread_count_and_block_size(void **state)
 {
     (void)state;
-    ipsim_params p = test_params(small_run);
-    capture ref, other;
-    assert_int_equal(run_cohort(&p, 1, 4096, &ref, NULL), IPSIM_OK);
-    const struct {
-        int threads;
-        int64_t block;
-    } variants[] = {{2, 4096}, {3, 777}, {2, 1}, {1, 100000}};
-    size_t cells = (size_t)(ref.patients * ref.replicates * ref.months);
-    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
-        assert_int_equal(run_cohort(&p, variants[v].threads, variants[v].block, &other, NULL),
-                         IPSIM_OK);
-        assert_memory_equal(ref.grade, other.grade, cells);
-        assert_memory_equal(ref.infections, other.infections, cells);
-        assert_memory_equal(ref.records, other.records,
-                            (size_t)(ref.patients * ref.replicates) * sizeof *ref.records);
-        for (int64_t r = 0; r < ref.replicates; r++)
-            assert_summaries_equal(ref.summaries[r], other.summaries[r]);
-        capture_free(&other);
+    for (int set = 0; set < 2; set++) {
+        ipsim_params p = test_params(set ? small_ivig_run : small_run);
+        capture ref, other;
+        assert_int_equal(run_cohort(&p, 1, 4096, &ref, NULL), IPSIM_OK);
+        const struct {
+            int threads;
+            int64_t block;
+        } variants[] = {{2, 4096}, {3, 777}, {2, 1}, {1, 100000}};
+        size_t cells = (size_t)(ref.patients * ref.replicates * ref.months);
+        for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+            assert_int_equal(run_cohort(&p, variants[v].threads, variants[v].block, &other, NULL),
+                             IPSIM_OK);
+            assert_memory_equal(ref.grade, other.grade, cells);
+            assert_memory_equal(ref.infections, other.infections, cells);
+            assert_memory_equal(ref.records, other.records,
+                                (size_t)(ref.patients * ref.replicates) * sizeof *ref.records);
+            for (int64_t r = 0; r < ref.replicates; r++)
+                assert_summaries_equal(ref.summaries[r], other.summaries[r]);
+            capture_free(&other);
+        }
+        /* The IVIG set does give IVIG (its doses, troughs and reactions are
+         * columns of the records compared above). */
+        double reactions = 0;
+        const int column = ipsim_modules_column_index(ipsim_registered_modules, "ivig_reactions");
+        assert_true(column >= 0);
+        for (int64_t i = 0; i < ref.patients * ref.replicates; i++)
+            reactions += ref.records[i].module_columns[column];
+        assert_true(set ? reactions > 0 : reactions == 0);
+        /* Replicates are different cohorts. */
+        assert_memory_not_equal(ref.grade, ref.grade + (size_t)(ref.patients * ref.months),
+                                (size_t)(ref.patients * ref.months));
+        capture_free(&ref);
     }
-    /* Replicates are different cohorts. */
-    assert_memory_not_equal(ref.grade, ref.grade + (size_t)(ref.patients * ref.months),
-                            (size_t)(ref.patients * ref.months));
-    capture_free(&ref);
 }
 
 /* A patient's trajectory is the same in a 1,000- and a 20,000-patient run. */
@@ -601,15 +622,46 @@ static void course_agrees_with_its_exact_expectation(const capture *c, const ips
     }
 }
 
+/* The levels model's own figures: the rise of each class's mean level in
+ * CR by the end of induction (a ratio of means, with its delta-method
+ * standard error), the share with IgG below 4 g/L at diagnosis, and the
+ * grade mix at diagnosis. */
+static void levels_agree_with_their_exact_expectation(const ipsim_summary *s,
+                                                      const ipsim_params *p,
+                                                      const ipsim_expected *e)
+{
+    for (int c = 0; c < IPSIM_IG_CLASSES; c++) {
+        const int64_t n = s->cr_level_patients[c];
+        const int64_t *sum = s->cr_level_sums[c];
+        assert_true(n > 1000);
+        const double x = (double)sum[0], y = (double)sum[1], ratio = y / x;
+        const double residual =
+            (double)sum[3] - 2 * ratio * (double)sum[4] + ratio * ratio * (double)sum[2];
+        const double se = sqrt(residual / ((double)n * (double)(n - 1))) / (x / (double)n);
+        assert_within_4se(ratio - 1, e->cr_rise[c], se, "rise of a class's mean level in CR");
+    }
+    ipsim_immunoglobulins *ig = malloc(sizeof *ig);
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_immunoglobulins_init(ig, p, &err), IPSIM_OK);
+    assert_share(s->igg_below_4_at_diagnosis, s->level_patients,
+                 ipsim_immunoglobulins_share_below(ig, p, IPSIM_IGG, 4.0),
+                 "polyclonal IgG below 4 g/L at diagnosis");
+    free(ig);
+    for (int g = 0; g < IPSIM_GRADES; g++)
+        assert_share(s->patients_by_baseline[g], s->level_patients, e->grade_mix[g],
+                     "grade mix at diagnosis");
+}
+
 /* The full pathway model: the Monte Carlo engine against the exact Markov
  * trace of models/expected.h, for every figure of the review's table and
  * the course of the disease. Non-round rates, 2-month cycles (so that the
  * trace's cycle arithmetic is exercised too), deaths of every cause,
  * progression on every line, a life table by age and sex. */
-static void pathway_agrees_with_its_exact_expectation(void **state)
+static void agrees_with_its_exact_expectation(const char *model, const char *risk)
 {
-    (void)state;
-    const char *overrides[] = {"cohort.patients=400000", "cohort.horizon_months=60",
+    const char *overrides[] = {model, risk, "infection.igg_rate_ratio_per_g_per_l=0.75",
+                               "infection.igg_plateau_g_per_l=6.5", "cohort.patients=400000", "cohort.horizon_months=60",
                                "cohort.cycle_months=2", "output.trajectories=none",
                                "grades.improve_per_month={induction: 0.23, transplant: 0.13, "
                                "maintenance: 0.037, second_line: 0.011, later_lines: 0.011, "
@@ -660,9 +712,37 @@ static void pathway_agrees_with_its_exact_expectation(void **state)
         }
         assert_share(severe, n, e.severe_or_worse_by_type[type], "severe or worse by type");
     }
+    if (p.grades.model == IPSIM_GRADE_MODEL_LEVELS)
+        levels_agree_with_their_exact_expectation(s, &p, &e);
     course_agrees_with_its_exact_expectation(&c, s, &p, &e);
     ipsim_expected_free(&e);
     capture_free(&c);
+}
+
+static void pathway_agrees_with_its_exact_expectation(void **state)
+{
+    (void)state;
+    agrees_with_its_exact_expectation("grades.model=pathway", "infection.risk_by=grade");
+}
+
+/* The same with the immune state in immunoglobulin levels (the grade
+ * derived from them; models/immunoglobulins.h). */
+static void levels_agree_with_their_exact_expectation_too(void **state)
+{
+    (void)state;
+    agrees_with_its_exact_expectation("grades.model=levels", "infection.risk_by=grade");
+}
+
+/* And with the infection hazard a function of each patient's own IgG
+ * (infection.risk_by: igg; models/infections.h), at the slope (0.75 per
+ * g/L, steeper than the default) and plateau (6.5 g/L, inside the band
+ * just above the LLN, so that the trace's quadrature over the IgG
+ * position meets the kink in a band patients move through) that the
+ * other two runs ignore. */
+static void risk_by_igg_agrees_with_its_exact_expectation(void **state)
+{
+    (void)state;
+    agrees_with_its_exact_expectation("grades.model=levels", "infection.risk_by=igg");
 }
 
 /* ASCT raises full recovery at 12 months: among CR patients, the ASCT
@@ -724,6 +804,8 @@ int main(void)
         cmocka_unit_test(scenarios_share_random_numbers),
         cmocka_unit_test(cancel_flag_stops_at_the_next_block),
         cmocka_unit_test(pathway_agrees_with_its_exact_expectation),
+        cmocka_unit_test(levels_agree_with_their_exact_expectation_too),
+        cmocka_unit_test(risk_by_igg_agrees_with_its_exact_expectation),
         cmocka_unit_test(asct_raises_full_recovery),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -379,7 +379,7 @@ ODD = [
     ("one three-month cycle", ["cohort.cycle_months=3", "cohort.horizon_months=3",
                                "infection.window_months=3"]),
     ("one year-long cycle", ["cohort.cycle_months=12", "cohort.horizon_months=12",
-                             "infection.window_months=12"]),
+                             "infection.window_months=12", "ivig.titration_months=12"]),
     ("one patient", ["cohort.patients=1"]),
     ("one patient, one cycle", ["cohort.patients=1", "cohort.horizon_months=1",
                                 "infection.window_months=1"]),

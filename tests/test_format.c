@@ -15,6 +15,7 @@
 #include "output/h5_format.h"
 #include "output/h5_reader.h"
 #include "output/h5_writer.h"
+#include "sim/cohort.h"
 #include "test_writer.h"
 
 /* Column k of economics/ holds outcome k of each patient, as the summaries
@@ -127,9 +128,10 @@ static void appended_column_is_written_and_read_back(void **state)
         records[i].death_month = i - 1;
     }
     char written[] = "/tmp/ipsim-test-XXXXXX";
-    /* The table, IVIG's two per-patient columns (models/ivig.h), this one. */
+    /* The table, the antibiotics' two per-patient columns
+     * (models/antibiotics.h), IVIG's seven (models/ivig.h), this one. */
     assert_int_equal(test_write_records(written, &p, &module_count_column, 1, records, 5),
-                     IPSIM_PATIENT_COLUMNS + 2 + 1);
+                     IPSIM_PATIENT_COLUMNS + 2 + 7 + 1);
     memcpy(path, written, sizeof path);
     ipsim_h5_reader *r;
     int rc = ipsim_h5_reader_open(&r, path, &err);
@@ -203,6 +205,43 @@ static void size_estimate_counts_every_per_patient_dataset(void **state)
     assert_close(estimated, stored / N, 1e-9);
 }
 
+/* The levels model's trajectories (three float32 [R, N, M] datasets) count
+ * in the disk estimate, and their three float rows per patient in the
+ * cohort's memory estimate (a block's rows with trajectories, a row per
+ * thread without). */
+static void estimates_count_the_level_trajectories(void **state)
+{
+    (void)state;
+    const char *grades[] = {"cohort.patients=1000", "cohort.replicates=3",
+                            "cohort.horizon_months=60", NULL};
+    const char *levels[] = {"cohort.patients=1000", "cohort.replicates=3",
+                            "cohort.horizon_months=60", "grades.model=levels", NULL};
+    ipsim_params g = test_params_pathway(grades), l = test_params_pathway(levels);
+    const double months = 61, cells = 3.0 * 1000 * months;
+    assert_close(ipsim_h5_writer_estimate_bytes(&l) - ipsim_h5_writer_estimate_bytes(&g),
+                 cells * IPSIM_IG_CLASSES * sizeof(float), 1e-6);
+    g.output.trajectories = l.output.trajectories = IPSIM_TRAJECTORIES_NONE;
+    assert_close(ipsim_h5_writer_estimate_bytes(&l), ipsim_h5_writer_estimate_bytes(&g), 1e-6);
+
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    ipsim_model *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(ipsim_model_init(a, &g, &err), IPSIM_OK);
+    assert_int_equal(ipsim_model_init(b, &l, &err), IPSIM_OK);
+    for (int keep = 0; keep < 2; keep++) {
+        const ipsim_cohort_config config = {.threads = 2, .block_patients = 400,
+                                            .keep_trajectories = keep};
+        const double rows = keep ? 400 : 2;
+        assert_close(ipsim_cohort_memory_bytes(b, 1000, &config) -
+                         ipsim_cohort_memory_bytes(a, 1000, &config),
+                     rows * months * IPSIM_IG_CLASSES * sizeof(float), 1e-6);
+    }
+    free(a);
+    free(b);
+}
+
 /* CSV text cells: quoted per RFC 4180 when they hold a comma, quote, CR or
  * LF; a leading formula character neutralised with a single quote; plain
  * text as it is (docs/robustness.md, "CSV tables"). */
@@ -269,6 +308,7 @@ int main(void)
         cmocka_unit_test(malformed_module_columns_are_refused),
         cmocka_unit_test(appended_column_is_written_and_read_back),
         cmocka_unit_test(size_estimate_counts_every_per_patient_dataset),
+        cmocka_unit_test(estimates_count_the_level_trajectories),
         cmocka_unit_test(csv_cells_are_quoted_and_never_formulas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

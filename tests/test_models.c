@@ -5,7 +5,13 @@
 
 #include <gsl/gsl_cdf.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "models/calibration.h"
+#include "models/expected.h"
+#include "models/immunoglobulins.h"
 #include "models/categorical.h"
 #include "models/diagnosis.h"
 #include "models/grades.h"
@@ -16,6 +22,133 @@
 #include "models/patient.h"
 #include "models/vaccination.h"
 #include "output/summary.h"
+
+/* The review's grade from the bands (models/immunoglobulins.h): counts of
+ * low uninvolved classes, two in IgG- and IgA-type myeloma, three in
+ * light-chain; and every level the model stores, at any position within
+ * any band, lies in its band, so the grade recomputed from the stored
+ * float32 levels is the model's. */
+static void grade_from_levels(void **state)
+{
+    (void)state;
+    /* Bands of IgG, IgA, IgM: 0-1 normal, 2-3 low, 4 very low, 5 undetectable. */
+    static const struct {
+        int type, igg, iga, igm, grade;
+    } cases[] = {
+        {IPSIM_MYELOMA_LIGHT_CHAIN, 0, 1, 0, IPSIM_GRADE_NONE},
+        {IPSIM_MYELOMA_LIGHT_CHAIN, 2, 0, 1, IPSIM_GRADE_MILD},
+        {IPSIM_MYELOMA_LIGHT_CHAIN, 3, 5, 0, IPSIM_GRADE_MODERATE}, /* two low, one normal */
+        {IPSIM_MYELOMA_LIGHT_CHAIN, 2, 3, 3, IPSIM_GRADE_MODERATE}, /* three low, none < 50% */
+        {IPSIM_MYELOMA_LIGHT_CHAIN, 2, 4, 3, IPSIM_GRADE_SEVERE},
+        {IPSIM_MYELOMA_LIGHT_CHAIN, 5, 4, 2, IPSIM_GRADE_VERY_SEVERE},
+        {IPSIM_MYELOMA_IGG, 5, 0, 2, IPSIM_GRADE_MILD},  /* IgG is the M-protein's: not counted */
+        {IPSIM_MYELOMA_IGG, 0, 2, 3, IPSIM_GRADE_MODERATE},
+        {IPSIM_MYELOMA_IGG, 0, 4, 2, IPSIM_GRADE_SEVERE},
+        {IPSIM_MYELOMA_IGA, 2, 5, 5, IPSIM_GRADE_VERY_SEVERE}, /* IgA not counted */
+        {IPSIM_MYELOMA_IGA, 1, 5, 0, IPSIM_GRADE_NONE},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        int st = 0;
+        st = ipsim_ig_with_band(st, IPSIM_IGG, cases[k].igg);
+        st = ipsim_ig_with_band(st, IPSIM_IGA, cases[k].iga);
+        st = ipsim_ig_with_band(st, IPSIM_IGM, cases[k].igm);
+        assert_int_equal(ipsim_ig_grade_of_bands(cases[k].type, st), cases[k].grade);
+    }
+    const char *overrides[] = {"grades.model=levels", NULL};
+    ipsim_params p = test_params(overrides);
+    static ipsim_immunoglobulins m;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_immunoglobulins_init(&m, &p, &err), IPSIM_OK);
+    static const double positions[] = {0, 1e-17, 0.25, 0.5, 0.999999999, 1 - 0x1p-53};
+    for (int t = 0; t < IPSIM_MYELOMA_TYPES; t++)
+        for (int r = 0; r < IPSIM_RISS_STAGES; r++)
+            for (int g = 0; g < IPSIM_GRADES; g++)
+                for (int st = 0; st < IPSIM_IG_STATES; st++) {
+                    if (m.grade_of[t][st] != g)
+                        continue;
+                    for (size_t k = 0; k < sizeof positions / sizeof positions[0]; k++) {
+                        /* The first uniform picks a state; find one that picks st. */
+                        double lo = st > 0 ? m.state_cum[t][r][g][st - 1] : 0;
+                        if (!(m.state_cum[t][r][g][st] > lo))
+                            continue;
+                        const double u[4] = {lo, positions[k], positions[k], positions[k]};
+                        ipsim_ig_state s;
+                        ipsim_immunoglobulins_start(&m, t, r, g, u, &s);
+                        assert_int_equal(s.state, st);
+                        for (int c = 0; c < IPSIM_IG_CLASSES; c++)
+                            assert_int_equal(ipsim_ig_band_of_level(&p, c, s.level[c]),
+                                             ipsim_ig_band(st, c));
+                        assert_int_equal(ipsim_ig_grade_of_levels(&p, t, s.level), g);
+                    }
+                }
+}
+
+/* Under infection.risk_by: igg the hazard's factor is 1 at the IgG lower
+ * limit of normal, theta^-1 one g/L below it, and flat above the plateau;
+ * under risk_by: grade it is 1 whatever the IgG. */
+static void igg_factor_is_log_linear_up_to_the_plateau(void **state)
+{
+    (void)state;
+    const char *by_igg[] = {"infection.risk_by=igg", "infection.igg_rate_ratio_per_g_per_l=0.8",
+                            "infection.igg_plateau_g_per_l=9", NULL};
+    ipsim_params p = test_params_resolve(by_igg);
+    ipsim_infections *m = malloc(sizeof *m);
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_infections_init(m, &p, NULL, &err), IPSIM_OK);
+    const double lln = p.immunoglobulins.lower_limit_g_per_l[IPSIM_IGG];
+    assert_float_equal(ipsim_infections_igg_factor(m, lln), 1.0, 1e-15);
+    assert_float_equal(ipsim_infections_igg_factor(m, lln - 1), 1 / 0.8, 1e-12);
+    assert_float_equal(ipsim_infections_igg_factor(m, lln - 3), pow(0.8, -3), 1e-12);
+    assert_float_equal(ipsim_infections_igg_factor(m, 9), pow(0.8, 9 - lln), 1e-12);
+    assert_true(ipsim_infections_igg_factor(m, 20) == ipsim_infections_igg_factor(m, 9));
+    const char *by_grade[] = {"infection.igg_rate_ratio_per_g_per_l=0.8", NULL};
+    p = test_params_resolve(by_grade);
+    assert_int_equal(ipsim_infections_init(m, &p, NULL, &err), IPSIM_OK);
+    assert_true(ipsim_infections_igg_factor(m, 0.5) == 1.0);
+    free(m);
+}
+
+/* The expected-value model traces its groups in parallel and adds them up
+ * in group order: the same values, bit for bit, on one thread and on two. */
+static void expected_values_agree_on_one_and_two_threads(const char *risk, const char *horizon)
+{
+    const char *overrides[] = {"grades.model=levels", risk, horizon, NULL};
+    ipsim_params p = test_params_resolve(overrides);
+    ipsim_expected one, two;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+#ifdef _OPENMP
+    const int threads = omp_get_max_threads();
+    omp_set_num_threads(1);
+#endif
+    assert_int_equal(ipsim_expected_compute(&one, &p, &err), IPSIM_OK);
+#ifdef _OPENMP
+    omp_set_num_threads(2);
+#endif
+    assert_int_equal(ipsim_expected_compute(&two, &p, &err), IPSIM_OK);
+#ifdef _OPENMP
+    omp_set_num_threads(threads);
+#endif
+    assert_memory_equal(one.window_share, two.window_share, sizeof one.window_share);
+    assert_true(one.cr_improved == two.cr_improved);
+    assert_memory_equal(one.cr_rise, two.cr_rise, sizeof one.cr_rise);
+    assert_memory_equal(one.deaths, two.deaths, sizeof one.deaths);
+    for (int k = 0; k < IPSIM_CURVES; k++)
+        assert_memory_equal(one.curve[k], two.curve[k], (size_t)one.rows * sizeof(double));
+    ipsim_expected_free(&one);
+    ipsim_expected_free(&two);
+}
+
+static void expected_values_do_not_depend_on_the_thread_count(void **state)
+{
+    (void)state;
+    expected_values_agree_on_one_and_two_threads("infection.risk_by=grade",
+                                                 "cohort.horizon_months=36");
+    expected_values_agree_on_one_and_two_threads("infection.risk_by=igg",
+                                                 "cohort.horizon_months=12");
+}
 
 static void categorical_inversion_boundaries(void **state)
 {
@@ -129,7 +262,7 @@ static void episode_table_is_the_poisson_cdf(void **state)
     ipsim_error err;
     ipsim_error_clear(&err);
     assert_int_equal(ipsim_infections_init(&inf, &p, &on_ivig, &err), IPSIM_OK);
-    /* Off IVIG the parameters' hazard; on IVIG times rate_ratio_all (0.49);
+    /* Off IVIG the parameters' hazard; on IVIG times rate_ratio_all;
      * in the maintenance phase times its rate ratio (1.7 here). */
     p.pathway.infection_rate_ratio[IPSIM_PHASE_MAINTENANCE] = 1.7;
     assert_int_equal(ipsim_infections_init(&inf, &p, &on_ivig, &err), IPSIM_OK);
@@ -137,7 +270,7 @@ static void episode_table_is_the_poisson_cdf(void **state)
         for (int ivig = 0; ivig < 2; ivig++) {
             for (int g = 0; g < 5; g++) {
                 double mean = -log(1 - p.infection.share_within_window[g]) / 10.0 * 2.0 *
-                              (ivig ? 0.49 : 1.0) *
+                              (ivig ? p.ivig.rate_ratio_all : 1.0) *
                               (phase == IPSIM_PHASE_MAINTENANCE ? 1.7 : 1.0);
                 assert_true(fabs(inf.mean_per_cycle[phase][ivig][g] - mean) < 1e-15);
                 const double *cum = inf.count_cum[phase][ivig][g];
@@ -156,9 +289,9 @@ static void episode_table_is_the_poisson_cdf(void **state)
     assert_int_equal(ipsim_infections_type(&inf, 0.94), IPSIM_INFECTION_FUNGAL);
     assert_true(ipsim_infections_serious(&inf, IPSIM_GRADE_SEVERE, false, 0.39));
     assert_false(ipsim_infections_serious(&inf, IPSIM_GRADE_SEVERE, false, 0.3915));
-    /* On IVIG the serious share is scaled by RRs / RR = 0.52 / 0.49, so that
-     * serious episodes occur at 0.52 times their rate off IVIG. */
-    double on = 0.3915 * 0.52 / 0.49;
+    /* On IVIG the serious share is scaled by RRs / RR, so that serious
+     * episodes occur at RRs times their rate off IVIG. */
+    double on = 0.3915 * p.ivig.rate_ratio_serious / p.ivig.rate_ratio_all;
     assert_true(fabs(inf.serious_share[1][IPSIM_GRADE_SEVERE] - on) < 1e-15);
     assert_true(ipsim_infections_serious(&inf, IPSIM_GRADE_SEVERE, true, nextafter(on, 0)));
     assert_false(ipsim_infections_serious(&inf, IPSIM_GRADE_SEVERE, true, on));
@@ -193,7 +326,7 @@ static void hazards_beyond_storable_counts_are_refused(void **state)
 static void calibration_stops_when_cancelled(void **state)
 {
     (void)state;
-    const ipsim_params p = test_params_pathway(NULL); /* the calibrated defaults */
+    const ipsim_params p = test_params_resolve(NULL); /* the calibrated defaults */
     static ipsim_calibration fit;
     volatile sig_atomic_t cancel = SIGINT;
     ipsim_error err;
@@ -214,27 +347,27 @@ static void ivig_grade_policy(void **state)
     ipsim_ivig m;
     ipsim_ivig_init(&m, &p);
     ipsim_ivig_state s;
-    ipsim_ivig_state_init(&s);
-    assert_false(ipsim_ivig_decide(&m, &s, 2, IPSIM_GRADE_VERY_SEVERE)); /* before start */
-    assert_true(ipsim_ivig_decide(&m, &s, 3, IPSIM_GRADE_SEVERE));
-    assert_true(ipsim_ivig_decide(&m, &s, 4, IPSIM_GRADE_VERY_SEVERE));
-    assert_false(ipsim_ivig_decide(&m, &s, 5, IPSIM_GRADE_MODERATE)); /* recovered: stops */
-    assert_true(ipsim_ivig_decide(&m, &s, 6, IPSIM_GRADE_SEVERE));
+    ipsim_ivig_state_init(&m, &s);
+    assert_false(ipsim_ivig_decide(&m, &s, 2, IPSIM_GRADE_VERY_SEVERE, 5.0)); /* before start */
+    assert_true(ipsim_ivig_decide(&m, &s, 3, IPSIM_GRADE_SEVERE, 5.0));
+    assert_true(ipsim_ivig_decide(&m, &s, 4, IPSIM_GRADE_VERY_SEVERE, 5.0));
+    assert_false(ipsim_ivig_decide(&m, &s, 5, IPSIM_GRADE_MODERATE, 5.0)); /* recovered: stops */
+    assert_true(ipsim_ivig_decide(&m, &s, 6, IPSIM_GRADE_SEVERE, 5.0));
 
     /* Without stop_when_recovered, once started it continues. */
     const char *sticky[] = {"ivig.policy=grade", "ivig.grade_threshold=moderate",
                             "ivig.stop_when_recovered=false", NULL};
     p = test_params(sticky);
     ipsim_ivig_init(&m, &p);
-    ipsim_ivig_state_init(&s);
-    assert_false(ipsim_ivig_decide(&m, &s, 0, IPSIM_GRADE_MILD));
-    assert_true(ipsim_ivig_decide(&m, &s, 1, IPSIM_GRADE_MODERATE));
-    assert_true(ipsim_ivig_decide(&m, &s, 2, IPSIM_GRADE_NONE));
+    ipsim_ivig_state_init(&m, &s);
+    assert_false(ipsim_ivig_decide(&m, &s, 0, IPSIM_GRADE_MILD, 5.0));
+    assert_true(ipsim_ivig_decide(&m, &s, 1, IPSIM_GRADE_MODERATE, 5.0));
+    assert_true(ipsim_ivig_decide(&m, &s, 2, IPSIM_GRADE_NONE, 5.0));
 
     const char *none[] = {"ivig.grade_threshold=none", NULL};
     p = test_params(none);
     ipsim_ivig_init(&m, &p);
-    assert_false(ipsim_ivig_decide(&m, &s, 7, IPSIM_GRADE_VERY_SEVERE)); /* policy none */
+    assert_false(ipsim_ivig_decide(&m, &s, 7, IPSIM_GRADE_VERY_SEVERE, 5.0)); /* policy none */
 }
 
 static void ivig_infection_policy(void **state)
@@ -247,33 +380,33 @@ static void ivig_infection_policy(void **state)
     ipsim_ivig m;
     ipsim_ivig_init(&m, &p);
     ipsim_ivig_state s;
-    ipsim_ivig_state_init(&s);
+    ipsim_ivig_state_init(&m, &s);
     ipsim_ivig_record(&m, &s, 10, 2, 0); /* two episodes in month 10 */
-    assert_false(ipsim_ivig_decide(&m, &s, 11, IPSIM_GRADE_VERY_SEVERE));
+    assert_false(ipsim_ivig_decide(&m, &s, 11, IPSIM_GRADE_VERY_SEVERE, 5.0));
     ipsim_ivig_record(&m, &s, 11, 0, 0);
-    assert_false(ipsim_ivig_decide(&m, &s, 15, IPSIM_GRADE_MILD));
+    assert_false(ipsim_ivig_decide(&m, &s, 15, IPSIM_GRADE_MILD, 5.0));
     ipsim_ivig_record(&m, &s, 15, 1, 0); /* the third: months 10, 10, 15 */
-    assert_true(ipsim_ivig_decide(&m, &s, 16, IPSIM_GRADE_NONE)); /* 16 - 6 = 10: within */
-    assert_false(ipsim_ivig_decide(&m, &s, 17, IPSIM_GRADE_NONE)); /* month 10 has left */
+    assert_true(ipsim_ivig_decide(&m, &s, 16, IPSIM_GRADE_NONE, 5.0)); /* 16 - 6 = 10: within */
+    assert_false(ipsim_ivig_decide(&m, &s, 17, IPSIM_GRADE_NONE, 5.0)); /* month 10 has left */
     ipsim_ivig_record(&m, &s, 17, 1, 0); /* last three 10, 15, 17; months 12-17: two */
-    assert_false(ipsim_ivig_decide(&m, &s, 18, IPSIM_GRADE_NONE));
+    assert_false(ipsim_ivig_decide(&m, &s, 18, IPSIM_GRADE_NONE, 5.0));
     ipsim_ivig_record(&m, &s, 18, 1, 0); /* 15, 17, 18 */
-    assert_true(ipsim_ivig_decide(&m, &s, 21, IPSIM_GRADE_NONE));
-    assert_false(ipsim_ivig_decide(&m, &s, 22, IPSIM_GRADE_NONE));
+    assert_true(ipsim_ivig_decide(&m, &s, 21, IPSIM_GRADE_NONE, 5.0));
+    assert_false(ipsim_ivig_decide(&m, &s, 22, IPSIM_GRADE_NONE, 5.0));
 
     /* Serious only: ordinary episodes do not count. */
     const char *serious[] = {"ivig.policy=grade_or_infections", "ivig.grade_threshold=very_severe",
                              "ivig.infections_threshold=1", "ivig.serious_only=true", NULL};
     p = test_params(serious);
     ipsim_ivig_init(&m, &p);
-    ipsim_ivig_state_init(&s);
+    ipsim_ivig_state_init(&m, &s);
     ipsim_ivig_record(&m, &s, 0, 3, 0);
-    assert_false(ipsim_ivig_decide(&m, &s, 1, IPSIM_GRADE_SEVERE));
-    assert_true(ipsim_ivig_decide(&m, &s, 1, IPSIM_GRADE_VERY_SEVERE)); /* the grade arm */
+    assert_false(ipsim_ivig_decide(&m, &s, 1, IPSIM_GRADE_SEVERE, 5.0));
+    assert_true(ipsim_ivig_decide(&m, &s, 1, IPSIM_GRADE_VERY_SEVERE, 5.0)); /* the grade arm */
     ipsim_ivig_record(&m, &s, 1, 1, 1);
-    assert_true(ipsim_ivig_decide(&m, &s, 2, IPSIM_GRADE_MILD));
+    assert_true(ipsim_ivig_decide(&m, &s, 2, IPSIM_GRADE_MILD, 5.0));
     /* Dose: 0.4 g/kg every 4 weeks is 0.4 x 30.4375 / 28 g/kg per month. */
-    assert_true(fabs(m.grams_per_kg_per_cycle - 0.4 * 30.4375 / 28) < 1e-15);
+    assert_true(fabs(ipsim_ivig_level_grams(&m, 1.0, 1) - 0.4 * 30.4375 / 28) < 1e-15);
 }
 
 /* Body weight: the truncated normal by inversion stays in its bounds and
@@ -444,7 +577,7 @@ static void patient_rows_and_record(void **state)
     ipsim_error_clear(&err);
     assert_int_equal(ipsim_model_init(&m, &p, &err), IPSIM_OK);
     uint8_t grade[25], infections[25], ivig[25], phase[25];
-    const ipsim_patient_rows rows = {grade, infections, ivig, phase};
+    const ipsim_patient_rows rows = {grade, infections, ivig, phase, {NULL, NULL, NULL}};
     ipsim_patient_record rec;
     ipsim_stream s = {5, 0};
     ipsim_patient_simulate(&m, s, 77, &rows, &rec);
@@ -502,7 +635,7 @@ static void economics_closed_forms(void **state)
             ipsim_error_clear(&err);
             assert_int_equal(ipsim_model_init(&m, &p, &err), IPSIM_OK);
             uint8_t grade[121], infections[121], ivig[121], phase[121];
-            const ipsim_patient_rows rows = {grade, infections, ivig, phase};
+            const ipsim_patient_rows rows = {grade, infections, ivig, phase, {NULL, NULL, NULL}};
             ipsim_patient_record rec;
             ipsim_stream s = {9, 0};
             ipsim_patient_simulate(&m, s, 3, &rows, &rec);
@@ -544,7 +677,7 @@ static void economics_closed_forms(void **state)
         ipsim_error_clear(&err);
         assert_int_equal(ipsim_model_init(&m, &p, &err), IPSIM_OK);
         uint8_t grade[13], infections[13], ivig[13], phase[13];
-        const ipsim_patient_rows rows = {grade, infections, ivig, phase};
+        const ipsim_patient_rows rows = {grade, infections, ivig, phase, {NULL, NULL, NULL}};
         ipsim_patient_record rec;
         ipsim_stream s = {9, 0};
         ipsim_patient_simulate(&m, s, 3, &rows, &rec);
@@ -640,6 +773,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(categorical_inversion_boundaries),
+        cmocka_unit_test(grade_from_levels),
+        cmocka_unit_test(expected_values_do_not_depend_on_the_thread_count),
+        cmocka_unit_test(igg_factor_is_log_linear_up_to_the_plateau),
         cmocka_unit_test(grade_step_matrix_is_the_monthly_matrix_to_the_cycle_power),
         cmocka_unit_test(pathway_grade_chain_is_tridiagonal_by_phase_and_response),
         cmocka_unit_test(episode_table_is_the_poisson_cdf),

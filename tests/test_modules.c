@@ -13,6 +13,7 @@
 
 #include <unistd.h>
 
+#include "models/antibiotics.h"
 #include "models/module.h"
 #include "models/patient.h"
 #include "models/ivig.h"
@@ -25,11 +26,12 @@
 extern const ipsim_module ipsim_toy_module;
 
 /* The registration line: the modules ipsim ships, then the toy. */
-static const ipsim_module *const with_toy[] = {&ipsim_ivig_module, &ipsim_vaccination_module,
-                                               &ipsim_toy_module, NULL};
+static const ipsim_module *const with_toy[] = {&ipsim_antibiotics_module, &ipsim_ivig_module,
+                                               &ipsim_vaccination_module, &ipsim_toy_module,
+                                               NULL};
 
-/* The toy's column: after IVIG's and vaccination's. */
-enum { PATIENTS = 4000, TOY = IPSIM_IVIG_COLUMNS + 1 };
+/* The toy's column: after the antibiotics', IVIG's and vaccination's. */
+enum { PATIENTS = 4000, TOY = IPSIM_ANTIBIOTICS_COLUMNS + IPSIM_IVIG_COLUMNS + 1 };
 
 typedef struct course {
     ipsim_patient_record rec;
@@ -39,7 +41,7 @@ typedef struct course {
 static void simulate(const ipsim_model *m, uint64_t patient, course *c)
 {
     assert_true(m->cycles + 1 <= 200);
-    ipsim_patient_rows rows = {c->grade, c->infections, c->ivig, c->phase};
+    ipsim_patient_rows rows = {c->grade, c->infections, c->ivig, c->phase, {NULL, NULL, NULL}};
     ipsim_stream s = {11, 0};
     ipsim_patient_simulate(m, s, patient, &rows, &c->rec);
 }

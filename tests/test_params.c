@@ -63,7 +63,7 @@ static void expect_failure(const char *yaml, const char *const *overrides, expec
 static void defaults_and_baseline_resolve(void **state)
 {
     (void)state;
-    ipsim_params defaults = test_params_pathway(NULL);
+    ipsim_params defaults = test_params_resolve(NULL);
     assert_string_equal(defaults.name, "baseline");
     assert_int_equal(defaults.cohort.horizon_months, 120);
     assert_true(defaults.infection.share_within_window[IPSIM_GRADE_NONE] == 0.03216);
@@ -341,7 +341,7 @@ static void cross_checks_name_where_the_value_came_from(void **state)
     expect_failure("cohort:\n  horizon_months: 24\ninfection:\n  window_months: 30\n", NULL,
                    (expected_error){IPSIM_EPARAM, 4, "infection.window_months",
                                     "longer than the horizon"});
-    expect_failure("ivig:\n  rate_ratio_all: 0.3\n  rate_ratio_serious: 0.9\n", NULL,
+    expect_failure("ivig:\n  rate_ratio_all: 0.25\n  rate_ratio_serious: 0.9\n", NULL,
                    (expected_error){IPSIM_EPARAM, 3, "ivig.rate_ratio_serious",
                                     "more than all of the episodes serious"});
     expect_failure("ivig:\n  lookback_months: 12\ncohort:\n  cycle_months: 5\n  "

@@ -229,6 +229,79 @@ static void test_round_trip_and_replacement(void **state)
     assert_true(q.ivig.rate_ratio_all == 0.4);
 }
 
+/* Correlated draws (a Gaussian copula): two lognormals whose logarithms
+ * correlate at rho within 4 SE ((1 - rho^2) / sqrt(n), the large-sample SE
+ * of Pearson's r); the other draw is the same as without the correlation;
+ * each keeps its marginal (the mean log within 4 SE); the correlation
+ * survives the trip through YAML; a beta correlated with a gamma keeps its
+ * range. */
+static void test_correlated_draws(void **state)
+{
+    (void)state;
+    const char *o[] = {"ivig.rate_ratio_all={distribution: lognormal, ci95: [0.45, 1.0], "
+                       "value: 0.72}",
+                       "ivig.rate_ratio_serious={distribution: lognormal, ci95: [0.30, 0.90], "
+                       "value: 0.52, correlated_with: ivig.rate_ratio_all, rho: 0.8}"};
+    ipsim_params p = resolve_overrides(o, 2), alone = resolve_overrides(o, 1), back;
+    assert_true(p.uncertain.items[1].rho == 0.8);
+    char *text = NULL;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_params_to_yaml(&p, &text, &err), IPSIM_OK);
+    assert_non_null(strstr(text, "correlated_with: ivig.rate_ratio_all, rho: 0.8"));
+    assert_int_equal(ipsim_params_resolve_text(&back, text, strlen(text), "round trip", NULL, 0,
+                                               &err),
+                     IPSIM_OK);
+    free(text);
+    assert_memory_equal(&back, &p, sizeof p);
+
+    ipsim_gsl_stream *gs;
+    assert_int_equal(ipsim_gsl_stream_create(&gs, &err), IPSIM_OK);
+    enum { N = 20000 };
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    for (int r = 0; r < N; r++) {
+        double v[2], w[1];
+        assert_int_equal(ipsim_psa_draw(&p, 11, r, gs, v, &err), IPSIM_OK);
+        assert_int_equal(ipsim_psa_draw(&alone, 11, r, gs, w, &err), IPSIM_OK);
+        assert_true(v[0] == w[0]);
+        double x = log(v[0]), y = log(v[1]);
+        sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
+    }
+    double mx = sx / N, my = sy / N;
+    double cxy = sxy / N - mx * my, vx = sxx / N - mx * mx, vy = syy / N - my * my;
+    double rho = cxy / sqrt(vx * vy);
+    assert_within_4se(rho, 0.8, (1 - 0.64) / sqrt(N), "correlation of the log rate ratios");
+    const ipsim_uncertain *u = &p.uncertain.items[1];
+    assert_within_4se(my, u->a, u->b / sqrt(N), "mean log of the correlated draw");
+    assert_within_4se(sqrt(vy), u->b, u->b / sqrt(2.0 * N), "sd log of the correlated draw");
+
+    /* Other marginals through their quantile functions: a beta stays a beta
+     * in its range, negatively correlated with a gamma. */
+    const char *mixed[] = {"economics.ivig_price_per_gram={distribution: gamma, mean: 50, se: 5}",
+                           "ivig.reaction_probability={distribution: beta, mean: 0.12, se: 0.03, "
+                           "correlated_with: economics.ivig_price_per_gram, rho: -0.5}"};
+    ipsim_params q = resolve_overrides(mixed, 2);
+    double sb = 0, sbb = 0, sg = 0, sgg = 0, sbg = 0;
+    for (int r = 0; r < N; r++) {
+        double v[2];
+        assert_int_equal(ipsim_psa_draw(&q, 3, r, gs, v, &err), IPSIM_OK);
+        /* schema order: ivig.* before economics.* */
+        assert_true(v[0] > 0 && v[0] < 1);
+        sb += v[0], sbb += v[0] * v[0], sg += v[1], sgg += v[1] * v[1], sbg += v[0] * v[1];
+    }
+    double mb = sb / N;
+    assert_within_4se(mb, 0.12, 0.03 / sqrt(N), "mean of the correlated beta");
+    double r_bg = (sbg / N - mb * sg / N) /
+                  sqrt((sbb / N - mb * mb) * (sgg / N - (sg / N) * (sg / N)));
+    assert_true(r_bg < -0.4 && r_bg > -0.6); /* Pearson's r of the values, near -0.5 */
+    ipsim_gsl_stream_free(gs);
+
+    /* Without the other drawn, the draw is independent (and allowed). */
+    const char *fixed[] = {o[1], "ivig.rate_ratio_all=0.7"};
+    ipsim_params f = resolve_overrides(fixed, 2);
+    assert_int_equal(f.uncertain.count, 1);
+}
+
 static void test_bad_distributions(void **state)
 {
     (void)state;
@@ -262,6 +335,18 @@ static void test_bad_distributions(void **state)
                  "sum to 0.9");
     expect_error("infection.type_share={distribution: gamma, shape: 1, scale: 1}",
                  "Dirichlet distribution");
+    expect_error("ivig.rate_ratio_serious={distribution: lognormal, mean: 0.5, se: 0.1, "
+                 "correlated_with: ivig.rate_ratio_all}",
+                 "needs both 'correlated_with'");
+    expect_error("ivig.rate_ratio_serious={distribution: lognormal, mean: 0.5, se: 0.1, "
+                 "correlated_with: ivig.rate_ratio_al, rho: 0.5}",
+                 "'correlated_with' must name a real parameter");
+    expect_error("ivig.rate_ratio_serious={distribution: lognormal, mean: 0.5, se: 0.1, "
+                 "correlated_with: ivig.rate_ratio_all, rho: 1.5}",
+                 "'rho' must be in [-1, 1]");
+    expect_error("ivig.rate_ratio_serious={distribution: lognormal, mean: 0.5, se: 0.1, "
+                 "correlated_with: ivig.rate_ratio_serious, rho: 0.5}",
+                 "cannot be correlated with ivig.rate_ratio_serious (itself)");
 }
 
 /* A draw outside the parameter's range is refused, naming it. */
@@ -294,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_dirichlet),
         cmocka_unit_test(test_streams_are_per_parameter),
         cmocka_unit_test(test_round_trip_and_replacement),
+        cmocka_unit_test(test_correlated_draws),
         cmocka_unit_test(test_bad_distributions),
         cmocka_unit_test(test_draw_out_of_range),
     };

@@ -22,7 +22,10 @@ from test_cli import BASELINE, SMALL, SOURCE_DIR, Workdir, run
 POLICIES = os.path.join(SOURCE_DIR, "params", "ivig-policies.yaml")
 QUICK_STUDY = ["--set", "cohort.patients=400", "--set", "cohort.replicates=12",
                "--set", "cohort.horizon_months=60"]
-PER_SCENARIO = ["occupancy", "infection_risk", "infection_rates", "ivig_use"]
+PER_SCENARIO = ["occupancy", "infection_risk", "infection_rates", "ivig_use", "igg_risk"]
+# One panel, drawn where a scenario has immunoglobulin levels (the baseline's
+# grades.model: levels).
+IMMUNE = ["igg_over_time"]
 ECONOMICS = ["ce_plane", "ceac"]
 Z95 = 1.959963984540054
 
@@ -108,7 +111,7 @@ class Report(Workdir):
         h5 = self.make_run()
         out = self.path("report")
         self.report(h5, out)
-        page = self.assert_figures(out, PER_SCENARIO, ["png", "svg"])
+        page = self.assert_figures(out, PER_SCENARIO + IMMUNE, ["png", "svg"])
         for name in ECONOMICS:
             self.assertFalse(os.path.exists(os.path.join(out, name + ".png")))
         self.assertIn("<td>small</td><td>1,500</td><td>2</td><td>36 months", page)
@@ -121,15 +124,17 @@ class Report(Workdir):
         r = run("report", h5, "--format", "pdf")
         self.assertEqual(r.returncode, 0, r.stderr)
         out = self.path("run-report")
-        self.assert_figures(out, PER_SCENARIO, ["pdf"])
+        self.assert_figures(out, PER_SCENARIO + IMMUNE, ["pdf"])
         self.assertEqual(sorted(n for n in os.listdir(out) if n.endswith(".png")), [])
 
     def test_policy_study_report_draws_the_economics(self):
         h5 = self.make_run("psa", params=POLICIES, settings=QUICK_STUDY)
         out = self.path("report")
         self.report(h5, out, "--format", "png,svg,pdf")
-        page = self.assert_figures(out, PER_SCENARIO + ECONOMICS, ["png", "svg", "pdf"])
-        for name in ["no_ivig", "ivig_severe", "ivig_recurrent"]:
+        page = self.assert_figures(out, PER_SCENARIO + IMMUNE + ECONOMICS,
+                                  ["png", "svg", "pdf"])
+        for name in ["no_prophylaxis", "antibiotics", "antibiotics_then_ivig_nhs",
+                     "ivig_igg_below_4", "ivig_severe"]:
             self.assertIn("<td>%s</td>" % name, page)
         self.assertIn("12 PSA draws", page)
         # Three panels side by side: wider than the one-panel plane.
@@ -146,14 +151,15 @@ class Report(Workdir):
         self.assertEqual(len(draws), 12)
         for r in draws:
             k = int(r["replicate"])
-            self.assertAlmostEqual(float(r["incremental_cost"]), cost[k, 1] - cost[k, 0],
-                                   delta=1e-6 * abs(cost[k, 1]))
-            self.assertAlmostEqual(float(r["incremental_qalys"]), qalys[k, 1] - qalys[k, 0],
+            # ivig_severe is the study's fifth scenario
+            self.assertAlmostEqual(float(r["incremental_cost"]), cost[k, 4] - cost[k, 0],
+                                   delta=1e-6 * abs(cost[k, 4]))
+            self.assertAlmostEqual(float(r["incremental_qalys"]), qalys[k, 4] - qalys[k, 0],
                                    delta=1e-9)
         curve = read_csv(os.path.join(out, "ceac.csv"))
         self.assertEqual(len(curve), ceac.shape[0])
         for w, r in enumerate(curve):
-            self.assertAlmostEqual(float(r["ivig_recurrent"]), ceac[w, 2], places=8)
+            self.assertAlmostEqual(float(r["antibiotics_then_ivig_nhs"]), ceac[w, 2], places=8)
 
         # Under PSA the bands are the 2.5% and 97.5% points of the draws.
         with h5py.File(h5, "r") as f:
@@ -173,7 +179,7 @@ class Report(Workdir):
                            settings=QUICK_STUDY)
         out = self.path("report")
         self.report(h5, out, "--format", "png")
-        page = self.assert_figures(out, PER_SCENARIO + ["ce_plane"], ["png"])
+        page = self.assert_figures(out, PER_SCENARIO + IMMUNE + ["ce_plane"], ["png"])
         self.assertFalse(os.path.exists(os.path.join(out, "ceac.png")))
         self.assertIn("acceptability curves need PSA draws", page)
 
@@ -225,9 +231,35 @@ class Report(Workdir):
                                                "infected_pct", "low_pct", "high_pct"])
         self.assertEqual(len(frame), 5 * 37)
         self.assertTrue((frame.low_pct <= frame.infected_pct).all())
+        # The risk curve by own IgG: the file's months and episodes by band.
+        with h5py.File(h5, "r") as f:
+            band_months = f["small/summary/igg_band_months"][()].sum(axis=0)
+            band_episodes = f["small/summary/igg_band_episodes"][()].sum(axis=0)
+        curve = read_csv(os.path.join(out, "igg_risk.csv"))
+        self.assertEqual(len(curve), 16 * 2)
+        for r in curve:
+            b = int(r["igg_band_g_per_l"].split("-")[0].rstrip("+"))
+            on = ["without_ivig", "with_ivig"].index(r["ivig"])
+            self.assertAlmostEqual(float(r["patient_years"]), band_months[b, on] / 12, places=3)
+            if band_months[b, on]:
+                self.assertAlmostEqual(float(r["per_100_patient_years"]),
+                                       1200 * band_episodes[b, on] / band_months[b, on],
+                                       places=6)
+        # Risk falls with IgG: the lowest band's rate above the highest's.
+        low = next(r for r in curve if r["igg_band_g_per_l"] == "0-1" and r["ivig"] == "without_ivig")
+        high = next(r for r in curve if r["igg_band_g_per_l"] == "15+" and r["ivig"] == "without_ivig")
+        self.assertGreater(float(low["low"]), float(high["high"]))
         occ = read_csv(os.path.join(out, "occupancy.csv"))
         np.testing.assert_allclose([float(r["dead_pct"]) for r in occ], 100 * occupancy[:, 5],
                                    rtol=1e-9)
+
+    def test_grade_models_draw_no_igg_figures(self):
+        h5 = self.make_run("grades", "--set", "grades.model=pathway")
+        out = self.path("report")
+        self.report(h5, out)
+        self.assert_figures(out, PER_SCENARIO[:-1], ["png", "svg"])
+        for name in IMMUNE + ["igg_risk"]:
+            self.assertFalse(os.path.exists(os.path.join(out, name + ".png")), name)
 
     def test_same_data_same_figure_other_data_other_figure(self):
         h5 = self.make_run()
@@ -335,8 +367,8 @@ class Teaching(Workdir):
         out = self.path("teaching-report")
         r = run("report", *files, "-o", out)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("5 figures", r.stdout)
-        for name in PER_SCENARIO + ["ce_plane"]:
+        self.assertIn("7 figures", r.stdout)
+        for name in PER_SCENARIO + IMMUNE + ["ce_plane"]:
             check_png(os.path.join(out, name + ".png"))
             check_svg(os.path.join(out, name + ".svg"))
         with open(os.path.join(out, "index.html")) as f:

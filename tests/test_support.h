@@ -18,7 +18,7 @@
 
 /* Resolves defaults plus overrides (a NULL-terminated list); fails the test
  * with the loader's message if they do not resolve. */
-static inline ipsim_params test_params_pathway(const char *const *overrides)
+static inline ipsim_params test_params_resolve(const char *const *overrides)
 {
     size_t n = 0;
     while (overrides && overrides[n])
@@ -33,6 +33,22 @@ static inline ipsim_params test_params_pathway(const char *const *overrides)
         fail_msg("test parameters do not resolve: %s", msg);
     }
     return p;
+}
+
+/* The defaults on the pathway grade model (the grade itself moves; the
+ * chain's closed forms are simple), plus overrides (which may set another). */
+static inline ipsim_params test_params_pathway(const char *const *overrides)
+{
+    enum { MAX = 64 };
+    const char *all[MAX + 2] = {"grades.model=pathway"};
+    size_t n = 1;
+    for (size_t i = 0; overrides && overrides[i]; i++) {
+        if (n >= MAX + 1)
+            fail_msg("too many test overrides");
+        all[n++] = overrides[i];
+    }
+    all[n] = NULL;
+    return test_params_resolve(all);
 }
 
 /* The same on a simpler model for testing one mechanism at a time: grades
@@ -54,7 +70,7 @@ static inline ipsim_params test_params(const char *const *overrides)
         all[n++] = overrides[i];
     }
     all[n] = NULL;
-    return test_params_pathway(all);
+    return test_params_resolve(all);
 }
 
 /* Asserts |estimate - exact| <= 4 standard errors. A zero standard error

@@ -313,6 +313,17 @@ class SweepMPI(Workdir):
             "[200, 400]", "[400]").replace("[0, 0.8]", "[0.8]").replace("[0.1, 0.9]", "[0.9]"),
             "single")
 
+    def test_immunoglobulin_levels_shared_block_by_block(self):
+        # The level trajectories and the levels' summaries through the
+        # collective writes.
+        one = self.check(SWEEP.replace("moderate, very_severe", "severe").replace(
+            "[200, 400]", "[400]").replace("[0, 0.8]", "[0.8]").replace("[0.1, 0.9]", "[0.9]")
+            .replace("cohort:", "grades: {{model: levels}}\ncohort:"), "levels")
+        with h5py.File(one, "r") as f:
+            g = f[f["scenarios"][0].decode()]
+            self.assertEqual(g["igg"].shape, (2, 700, 25))
+            self.assertEqual(g["summary/level_patients"][()].tolist(), [700, 700])
+
     def test_ranks_give_the_same_file_with_psa(self):
         one = self.check(SWEEP_PSA, "psa")
         with h5py.File(one, "r") as f:
