@@ -30,7 +30,8 @@ typedef enum ipsim_purpose {
     IPSIM_PURPOSE_PSA = 6,      /* a replicate's draws of uncertain parameters (params/psa.h) */
     IPSIM_PURPOSE_BOOTSTRAP = 7, /* resampling PSA draws for the SE of a VOI estimate */
     IPSIM_PURPOSE_STUDY = 8,    /* a proposed study's simulated result, for EVSI */
-    IPSIM_PURPOSE_LINE = 9      /* at a progression: next line given? its progression threshold */
+    IPSIM_PURPOSE_LINE = 9,     /* at a progression: next line given? its progression threshold */
+    IPSIM_PURPOSE_POSTERIOR = 10 /* the posterior sampler's proposals and resample (base/imis.h) */
 } ipsim_purpose;
 
 /* The stream of one replicate: a Philox key. Plain value, cheap to copy. */

@@ -46,33 +46,56 @@ static const struct {
 enum { R_DIFFERENCE, R_LOG_RATIO };
 
 static const struct {
+    const char *key; /* as params/calibration/targets.yaml names it */
     const char *name;
     double value;
     int residual;
 } targets[] = {
-    {">= 1 infection in the window, mild at diagnosis", IPSIM_REVIEW_INFECTED_MILD, R_DIFFERENCE},
-    {">= 1 infection in the window, moderate", IPSIM_REVIEW_INFECTED_MODERATE, R_DIFFERENCE},
-    {">= 1 infection in the window, severe or worse", IPSIM_REVIEW_INFECTED_SEVERE_OR_WORSE,
-     R_DIFFERENCE},
-    {"serious-infection rate, severe or worse vs mild", IPSIM_REVIEW_SERIOUS_RATE_RATIO,
-     R_LOG_RATIO},
-    {"IP improved after 3 induction cycles, among CR", IPSIM_REVIEW_CR_IMPROVED, R_DIFFERENCE},
-    {"full recovery 12 months after ASCT, among CR", IPSIM_REVIEW_CR_RECOVERED_ASCT,
-     R_DIFFERENCE},
-    {"full recovery at 12 months without ASCT, among CR", IPSIM_REVIEW_CR_RECOVERED_NO_ASCT,
-     R_DIFFERENCE},
+    {"infected_mild",
+     ">= 1 infection in the window, mild at diagnosis",
+     IPSIM_REVIEW_INFECTED_MILD, R_DIFFERENCE},
+    {"infected_moderate",
+     ">= 1 infection in the window, moderate",
+     IPSIM_REVIEW_INFECTED_MODERATE, R_DIFFERENCE},
+    {"infected_severe_or_worse",
+     ">= 1 infection in the window, severe or worse",
+     IPSIM_REVIEW_INFECTED_SEVERE_OR_WORSE, R_DIFFERENCE},
+    {"serious_rate_ratio",
+     "serious-infection rate, severe or worse vs mild",
+     IPSIM_REVIEW_SERIOUS_RATE_RATIO, R_LOG_RATIO},
+    {"cr_improved",
+     "IP improved after 3 induction cycles, among CR",
+     IPSIM_REVIEW_CR_IMPROVED, R_DIFFERENCE},
+    {"cr_recovered_asct",
+     "full recovery 12 months after ASCT, among CR",
+     IPSIM_REVIEW_CR_RECOVERED_ASCT, R_DIFFERENCE},
+    {"cr_recovered_no_asct",
+     "full recovery at 12 months without ASCT, among CR",
+     IPSIM_REVIEW_CR_RECOVERED_NO_ASCT, R_DIFFERENCE},
     /* A median PFS of 38 months is half progression-free at 38 months. */
-    {"progression-free at 38 months, IP not improved", 0.5, R_DIFFERENCE},
-    {"severe or worse IP, IgG-type myeloma", IPSIM_REVIEW_SEVERE_OR_WORSE_IGG, R_DIFFERENCE},
-    {"severe or worse IP, IgA-type myeloma", IPSIM_REVIEW_SEVERE_OR_WORSE_IGA, R_DIFFERENCE},
-    {"median PFS, no ASCT, up to 75 (S0777 VRd), months", IPSIM_PUBLISHED_S0777_PFS_MEDIAN,
-     R_LOG_RATIO},
-    {"median PFS from ASCT, up to 65 (EMN02/HO95), months", IPSIM_PUBLISHED_EMN02_PFS_MEDIAN,
-     R_LOG_RATIO},
-    {"dead within 2 months (Swedish registry)", IPSIM_PUBLISHED_DEAD_2_MONTHS, R_DIFFERENCE},
-    {"median OS, no ASCT, up to 75 (S0777 VRd), months", IPSIM_PUBLISHED_S0777_OS_MEDIAN,
-     R_LOG_RATIO},
-    {"infections of months 0-5 that begin in months 0-2 (Bove 2022)",
+    {"pfs_38_not_improved",
+     "progression-free at 38 months, IP not improved",
+     0.5, R_DIFFERENCE},
+    {"severe_or_worse_igg_type",
+     "severe or worse IP, IgG-type myeloma",
+     IPSIM_REVIEW_SEVERE_OR_WORSE_IGG, R_DIFFERENCE},
+    {"severe_or_worse_iga_type",
+     "severe or worse IP, IgA-type myeloma",
+     IPSIM_REVIEW_SEVERE_OR_WORSE_IGA, R_DIFFERENCE},
+    {"pfs_median_s0777",
+     "median PFS, no ASCT, up to 75 (S0777 VRd), months",
+     IPSIM_PUBLISHED_S0777_PFS_MEDIAN, R_LOG_RATIO},
+    {"pfs_median_asct_emn02",
+     "median PFS from ASCT, up to 65 (EMN02/HO95), months",
+     IPSIM_PUBLISHED_EMN02_PFS_MEDIAN, R_LOG_RATIO},
+    {"dead_2_months",
+     "dead within 2 months (Swedish registry)",
+     IPSIM_PUBLISHED_DEAD_2_MONTHS, R_DIFFERENCE},
+    {"os_median_s0777",
+     "median OS, no ASCT, up to 75 (S0777 VRd), months",
+     IPSIM_PUBLISHED_S0777_OS_MEDIAN, R_LOG_RATIO},
+    {"early_share_bove",
+     "infections of months 0-5 that begin in months 0-2 (Bove 2022)",
      IPSIM_PUBLISHED_EARLY_SHARE_OF_6_MONTHS, R_DIFFERENCE},
 };
 
@@ -97,6 +120,11 @@ ipsim_target_kind ipsim_calibration_target_kind(int k)
     if (k == 10 || k == 11 || k == 13)
         return IPSIM_TARGET_MONTHS;
     return IPSIM_TARGET_SHARE;
+}
+
+const char *ipsim_calibration_target_key(int k)
+{
+    return targets[k].key;
 }
 
 const char *ipsim_calibration_target_name(int k)
@@ -152,7 +180,7 @@ void ipsim_calibration_get(const ipsim_params *p, double x[IPSIM_CALIBRATION_SIZ
         x[k] = *slot((ipsim_params *)p, k, NULL);
 }
 
-static void calibration_set(ipsim_params *p, const double x[IPSIM_CALIBRATION_SIZE])
+void ipsim_calibration_set(ipsim_params *p, const double x[IPSIM_CALIBRATION_SIZE])
 {
     const int n = IPSIM_CALIBRATION_SIZE;
     for (int k = 0; k < n; k++) {
@@ -179,6 +207,46 @@ static double upper_bound(const ipsim_params *p, int id)
         return (1.0 - p->grades.worsen_per_month[phase[id - 4]]) / factor;
     }
     return parameters[id].transform == T_LOGIT ? 1.0 : INFINITY;
+}
+
+static double to_solver(const ipsim_params *p, int id, double x);
+static double from_solver(const ipsim_params *p, int id, double y);
+static int quantities(const ipsim_params *p, double values[IPSIM_CALIBRATION_SIZE],
+                      const volatile sig_atomic_t *cancel, ipsim_error *err);
+
+ipsim_calibration_scale ipsim_calibration_parameter_scale(int k)
+{
+    return parameters[k].transform == T_LOGIT ? IPSIM_SCALE_LOGIT
+           : parameters[k].transform == T_LOG ? IPSIM_SCALE_LOG
+                                              : IPSIM_SCALE_IDENTITY;
+}
+
+double ipsim_calibration_to_unbounded(const ipsim_params *p, int k, double x)
+{
+    return to_solver(p, k, x);
+}
+
+double ipsim_calibration_from_unbounded(const ipsim_params *p, int k, double y)
+{
+    return from_solver(p, k, y);
+}
+
+double ipsim_calibration_upper_bound(const ipsim_params *p, int k)
+{
+    return upper_bound(p, k);
+}
+
+void ipsim_calibration_natural_history(ipsim_params *p)
+{
+    p->ivig.policy = IPSIM_IVIG_NONE;
+    p->vaccination.influenza_coverage = 0;
+    p->vaccination.pneumococcal_coverage = 0;
+}
+
+int ipsim_calibration_values(const ipsim_params *p, double values[IPSIM_CALIBRATION_SIZE],
+                             const volatile sig_atomic_t *cancel, ipsim_error *err)
+{
+    return quantities(p, values, cancel, err);
 }
 
 static double to_solver(const ipsim_params *p, int id, double x)
@@ -225,8 +293,9 @@ static int target_values(const ipsim_expected *ep, double values[TARGET_IDS],
     return IPSIM_OK;
 }
 
-static int model_values(const ipsim_params *p, double values[IPSIM_CALIBRATION_SIZE],
-                        const volatile sig_atomic_t *cancel, ipsim_error *err)
+/* The targets' quantities, NaN where one cannot be computed. */
+static int quantities(const ipsim_params *p, double values[IPSIM_CALIBRATION_SIZE],
+                      const volatile sig_atomic_t *cancel, ipsim_error *err)
 {
     ipsim_expected e;
     int rc = ipsim_expected_compute_polled(&e, p, cancel, "while fitting; nothing was written",
@@ -239,14 +308,24 @@ static int model_values(const ipsim_params *p, double values[IPSIM_CALIBRATION_S
     if (rc)
         return rc;
     const int n = IPSIM_CALIBRATION_SIZE;
-    for (int k = 0; k < n; k++) {
-        values[k] = all[k];
+    for (int k = 0; k < n; k++)
+        values[k] = isfinite(all[k]) ? all[k] : NAN;
+    return IPSIM_OK;
+}
+
+static int model_values(const ipsim_params *p, double values[IPSIM_CALIBRATION_SIZE],
+                        const volatile sig_atomic_t *cancel, ipsim_error *err)
+{
+    int rc = quantities(p, values, cancel, err);
+    if (rc)
+        return rc;
+    const int n = IPSIM_CALIBRATION_SIZE;
+    for (int k = 0; k < n; k++)
         if (!isfinite(values[k]))
             return IPSIM_FAIL(err, IPSIM_EPARAM,
                               "calibration target '%s' cannot be computed with these parameters "
                               "(no patients in its group, or beyond the horizon)",
                               targets[k].name);
-    }
     return IPSIM_OK;
 }
 
@@ -280,7 +359,7 @@ static int residual_function(const gsl_vector *y, void *data, gsl_vector *f)
     for (int k = 0; k < n; k++)
         x[k] = from_solver(&ctx->work, k,
                            gsl_vector_get(y, (size_t)k));
-    calibration_set(&ctx->work, x);
+    ipsim_calibration_set(&ctx->work, x);
     /* A signal ends the solver at its next evaluation. */
     if (ipsim_error_cancelled(ctx->cancel, ctx->err, "while fitting; nothing was written") ||
         model_values(&ctx->work, values, ctx->cancel, ctx->err)) {
@@ -298,14 +377,11 @@ int ipsim_calibrate(const ipsim_params *start, const volatile sig_atomic_t *canc
 {
     memset(out, 0, sizeof *out);
     fit_context ctx = {.work = *start, .cancel = cancel, .err = err};
-    /* The review's figures describe the natural history: no IVIG, no
-     * vaccination; and follow-up long enough to read them. */
-    ctx.work.ivig.policy = IPSIM_IVIG_NONE;
-    ctx.work.vaccination.influenza_coverage = 0;
-    ctx.work.vaccination.pneumococcal_coverage = 0;
+    /* The review's figures describe the natural history. */
+    ipsim_calibration_natural_history(&ctx.work);
     ipsim_calibration_get(start, out->start);
     /* severe and very_severe share one value each: the review gives one. */
-    calibration_set(&ctx.work, out->start);
+    ipsim_calibration_set(&ctx.work, out->start);
     int rc = model_values(&ctx.work, out->start_values, cancel, err);
     if (rc)
         return rc;
@@ -361,9 +437,9 @@ int ipsim_calibrate(const ipsim_params *start, const volatile sig_atomic_t *canc
         return err->code ? err->code : IPSIM_EPARAM;
 
     out->fitted = *start;
-    calibration_set(&out->fitted, x);
+    ipsim_calibration_set(&out->fitted, x);
     memcpy(out->parameters, x, sizeof x);
-    calibration_set(&ctx.work, x);
+    ipsim_calibration_set(&ctx.work, x);
     rc = model_values(&ctx.work, out->values, cancel, err);
     if (rc)
         return rc;

@@ -48,6 +48,8 @@ enum { IPSIM_CALIBRATION_SIZE = 15 };
  * value (0 <= k < IPSIM_CALIBRATION_SIZE). */
 const char *ipsim_calibration_parameter_name(int k);
 const char *ipsim_calibration_target_name(int k);
+/* Target k's key in params/calibration/targets.yaml, e.g. "infected_mild". */
+const char *ipsim_calibration_target_key(int k);
 typedef enum ipsim_target_kind {
     IPSIM_TARGET_SHARE,  /* a share, printed as a percentage */
     IPSIM_TARGET_RATIO,  /* a rate ratio */
@@ -76,7 +78,36 @@ typedef struct ipsim_calibration {
 int ipsim_calibrate(const ipsim_params *start, const volatile sig_atomic_t *cancel,
                     ipsim_calibration *out, ipsim_error *err);
 
-/* Reads the calibrated parameters from p (natural scale). */
+/* Reads the calibrated parameters from p (natural scale); writes them, with
+ * the elements held equal to them (severe = very severe, ...). */
 void ipsim_calibration_get(const ipsim_params *p, double x[IPSIM_CALIBRATION_SIZE]);
+void ipsim_calibration_set(ipsim_params *p, const double x[IPSIM_CALIBRATION_SIZE]);
+
+/* The pieces the Bayesian calibration (models/posterior.h) shares.
+ *
+ * Each parameter moves on an unbounded scale: the logit of its share of
+ * an upper bound (probabilities; an improving rate's bound is what
+ * worsening leaves of the month), the log (hazards and ratios), or as it is
+ * (log odds). */
+typedef enum ipsim_calibration_scale {
+    IPSIM_SCALE_LOGIT,
+    IPSIM_SCALE_LOG,
+    IPSIM_SCALE_IDENTITY
+} ipsim_calibration_scale;
+ipsim_calibration_scale ipsim_calibration_parameter_scale(int k);
+double ipsim_calibration_upper_bound(const ipsim_params *p, int k); /* logit scale's bound */
+double ipsim_calibration_to_unbounded(const ipsim_params *p, int k, double x);
+double ipsim_calibration_from_unbounded(const ipsim_params *p, int k, double y);
+
+/* What the targets describe: the natural history, without IVIG or
+ * vaccination. Applied to p before ipsim_calibration_values. */
+void ipsim_calibration_natural_history(ipsim_params *p);
+
+/* The targets' quantities under p, in target order (natural scale: shares,
+ * a ratio, months); NaN for one that cannot be computed (no patients in its
+ * group, a median beyond the horizon). Errors: those of the expected-value
+ * model. Safe to call from several threads at once. */
+int ipsim_calibration_values(const ipsim_params *p, double values[IPSIM_CALIBRATION_SIZE],
+                             const volatile sig_atomic_t *cancel, ipsim_error *err);
 
 #endif
