@@ -113,6 +113,16 @@ const char *ipsim_calibration_parameter_name(int k)
     return parameters[k].name;
 }
 
+const char *ipsim_calibration_twin_name(int k)
+{
+    switch (k) {
+    case 2: return "infection.share_within_window.very_severe";
+    case 3: return "infection.serious_share.very_severe";
+    case 13: return "mortality.excess_hazard_per_month.later_lines";
+    default: return NULL;
+    }
+}
+
 ipsim_target_kind ipsim_calibration_target_kind(int k)
 {
     if (k == 3)

@@ -47,6 +47,9 @@ enum { IPSIM_CALIBRATION_SIZE = 15 };
 /* Parameter k's path as a parameter file names it; target k's name and
  * value (0 <= k < IPSIM_CALIBRATION_SIZE). */
 const char *ipsim_calibration_parameter_name(int k);
+/* The element held equal to parameter k ("...very_severe" for severe, the
+ * later lines' hazard for the second line's), or NULL. */
+const char *ipsim_calibration_twin_name(int k);
 const char *ipsim_calibration_target_name(int k);
 /* Target k's key in params/calibration/targets.yaml, e.g. "infected_mild". */
 const char *ipsim_calibration_target_key(int k);

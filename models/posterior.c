@@ -242,6 +242,16 @@ static int match_targets(density_ctx *c, const ipsim_calibration_targets *t, ips
     return IPSIM_OK;
 }
 
+int ipsim_posterior_check_targets(const ipsim_calibration_targets *targets, ipsim_error *err)
+{
+    density_ctx *c = malloc(sizeof *c);
+    if (!c)
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the posterior");
+    int rc = match_targets(c, targets, err);
+    free(c);
+    return rc;
+}
+
 static int setting(int given, int fallback)
 {
     return given > 0 ? given : fallback;
@@ -373,4 +383,31 @@ void ipsim_posterior_free(ipsim_posterior *p)
     p->parameters = NULL;
     p->values = NULL;
     p->draws = 0;
+}
+
+static int ascending(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void ipsim_posterior_predictive(const ipsim_posterior *p, int k, double *low, double *high)
+{
+    *low = *high = NAN;
+    double *v = malloc((size_t)(p->draws > 0 ? p->draws : 1) * sizeof *v);
+    if (!v)
+        return;
+    int n = 0;
+    for (int d = 0; d < p->draws; d++) {
+        const double x = p->values[(size_t)d * SIZE + k];
+        if (isfinite(x))
+            v[n++] = x;
+    }
+    if (n > 0) {
+        qsort(v, (size_t)n, sizeof *v, ascending);
+        /* The order statistics at ceil(q n), as the empirical quantile. */
+        *low = v[(int)ceil(0.025 * n) - 1 < 0 ? 0 : (int)ceil(0.025 * n) - 1];
+        *high = v[(int)ceil(0.975 * n) - 1];
+    }
+    free(v);
 }

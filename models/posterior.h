@@ -41,6 +41,8 @@
 #include "params/calibration_targets.h"
 #include "params/params.h"
 
+enum { IPSIM_POSTERIOR_DRAWS_MAX = 100000 };
+
 typedef struct ipsim_posterior_settings {
     int draws;              /* posterior draws wanted */
     unsigned free;          /* bit k: parameter k is sampled; 0: all fifteen */
@@ -87,5 +89,14 @@ int ipsim_posterior_sample(const ipsim_params *start, const ipsim_calibration_ta
                            ipsim_error *err);
 
 void ipsim_posterior_free(ipsim_posterior *p);
+
+/* Refuses (IPSIM_EPARAM, with its file, line and key) an entry of the file
+ * that is not a calibration target; ipsim_posterior_sample checks the same,
+ * this lets a command check before a long fit. */
+int ipsim_posterior_check_targets(const ipsim_calibration_targets *targets, ipsim_error *err);
+
+/* The posterior predictive 2.5% and 97.5% points of target k's quantity:
+ * the expected-value model's value at each draw (NaN if none computed). */
+void ipsim_posterior_predictive(const ipsim_posterior *p, int k, double *low, double *high);
 
 #endif

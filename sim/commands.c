@@ -117,12 +117,18 @@ const ipsim_command ipsim_commands[] = {
      .ranks = IPSIM_RANKS_ONE},
     {.name = "calibrate",
      .run = ipsim_command_calibrate,
-     .usage = "ipsim calibrate [PARAMS.yaml] [-o OUT.yaml] [--set section.key=value]... "
-              "[--threads N] [--quiet]",
+     .usage = "ipsim calibrate [PARAMS.yaml] [-o OUT.yaml|OUT.csv] [--posterior N "
+              "[--targets FILE]] [--set section.key=value]... [--threads N] [--quiet]",
      .summary = "fit the parameters the review does not give to its table; check by "
                 "simulation;\n"
                 "write the calibrated parameter file (params/baseline.yaml is one)",
      .options = "  -o, --output OUT.yaml     write the parameter file there (default: print it)\n"
+                "  --posterior N             instead, sample the calibrated parameters' "
+                "posterior given the\n"
+                "                            targets' uncertainty (docs/psa.md) and write N "
+                "draws as CSV\n"
+                "  --targets FILE            the targets (default: calibration/targets.yaml "
+                "beside PARAMS)\n"
                 OPT_SET OPT_THREADS OPT_QUIET_PROGRESS,
      .ranks = IPSIM_RANKS_ONE},
     {.name = "params",

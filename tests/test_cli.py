@@ -14,6 +14,7 @@ import time
 import unittest
 
 import h5py
+import yaml
 import numpy as np
 
 IPSIM = os.environ.get("IPSIM", "build/ipsim")
@@ -507,6 +508,108 @@ class IvigRecords(Workdir):
         with h5py.File(base, "r") as f:
             self.assertNotIn("ivig", f["small"])
             self.assertEqual(f["small/summary/on_ivig"][()].max(), 0)
+
+
+class Posterior(Workdir):
+    """`ipsim calibrate --posterior N`: the exact fit, the posterior about it
+    (models/posterior.h), N draws as CSV. On the pathway grade model, whose
+    expected values are cheap; the sampler itself is tested against exact
+    posteriors in test_imis and test_posterior."""
+    PATHWAY = ["--set", "grades.model=pathway"]
+
+    def read_csv(self, path):
+        with open(path) as f:
+            lines = [line.rstrip("\n") for line in f]
+        comments = [line for line in lines if line.startswith("#")]
+        rows = [line.split(",") for line in lines if not line.startswith("#")]
+        return comments, rows[0], [[float(v) for v in row] for row in rows[1:]]
+
+    def test_draws_are_written_and_identical_for_any_thread_count(self):
+        # Over a thousand evaluations: minutes under the sanitizers, which
+        # run the sampler in test_imis and test_posterior.
+        if os.environ.get("IPSIM_SANITIZED"):
+            self.skipTest("slow under the sanitizers")
+        out = self.path("post.csv")
+        r = run("calibrate", BASELINE, "--posterior", "30", *self.PATHWAY, "--threads", "2",
+                "-o", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("thresholds met", r.stdout)
+        comments, header, rows = self.read_csv(out)
+        self.assertEqual(len(rows), 30)
+        self.assertEqual(header[0], "draw")
+        self.assertEqual([row[0] for row in rows], list(range(1, 31)))
+        # Fifteen parameters and the three elements held equal to one.
+        self.assertEqual(len(header), 1 + 15 + 3)
+        for twin, of in [("infection.share_within_window.very_severe",
+                          "infection.share_within_window.severe"),
+                         ("mortality.excess_hazard_per_month.later_lines",
+                          "mortality.excess_hazard_per_month.second_line")]:
+            a, b = header.index(twin), header.index(of)
+            self.assertEqual([row[a] for row in rows], [row[b] for row in rows])
+        # Each column names a parameter or one element of one (path.label),
+        # and a draw, put into the scenario, is a valid parameter set.
+        resolved = run("params", BASELINE, *self.PATHWAY)
+        self.assertEqual(resolved.returncode, 0, resolved.stderr)
+        values = yaml.safe_load(resolved.stdout)
+        sets = {}
+        for name, value in zip(header[1:], rows[0][1:]):
+            parts = name.split(".")
+            if len(parts) == 3:
+                vector = sets.setdefault(".".join(parts[:2]),
+                                         dict(values[parts[0]][parts[1]]))
+                self.assertIn(parts[2], vector, name)
+                vector[parts[2]] = value
+            else:
+                self.assertIn(parts[1], values[parts[0]], name)
+                sets[name] = value
+        arguments = []
+        for key, value in sets.items():
+            text = ("{%s}" % ", ".join("%s: %r" % kv for kv in value.items())
+                    if isinstance(value, dict) else repr(value))
+            arguments += ["--set", "%s=%s" % (key, text)]
+        check = run("params", BASELINE, *self.PATHWAY, *arguments)
+        self.assertEqual(check.returncode, 0, check.stderr)
+        # The draws are not all one point, and the diagnostics are recorded.
+        self.assertGreater(len({tuple(row[1:]) for row in rows}), 5)
+        self.assertTrue(any("ESS" in c for c in comments))
+        one = self.path("one.csv")
+        r = run("calibrate", BASELINE, "--posterior", "30", *self.PATHWAY, "--threads", "1",
+                "-o", one)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.read_csv(one)[1:], self.read_csv(out)[1:])
+
+    def test_bad_options_and_targets(self):
+        out = self.path("post.csv")
+        for args, message in [
+                (["--posterior", "0"], "--posterior takes 1 to"),
+                (["--posterior", "ten"], "--posterior takes 1 to"),
+                (["--posterior"], "--posterior needs a value"),
+                (["--targets", "x.yaml"], "--targets goes with --posterior"),
+        ]:
+            with self.subTest(args=args):
+                r = run("calibrate", BASELINE, "-o", out, *args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(message, r.stderr)
+        r = run("calibrate", "--posterior", "10", "-o", out)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("needs --targets", r.stderr)
+        # A target that is not one of the fifteen: named with its line.
+        targets = self.path("targets.yaml")
+        with open(targets, "w") as f:
+            f.write("infected_mild:\n  value: 0.182\n  likelihood: binomial\n  n: 99\n"
+                    "  source: review\ninfected_mildly:\n  value: 0.5\n"
+                    "  likelihood: binomial\n  n: 2\n  source: made up\n")
+        r = run("calibrate", BASELINE, *self.PATHWAY, "--posterior", "10", "--targets",
+                targets, "-o", out)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("%s:6" % targets, r.stderr)
+        self.assertIn("infected_mildly", r.stderr)
+        self.assertIn("not a calibration target", r.stderr)
+        r = run("calibrate", BASELINE, "--posterior", "10", "--targets", self.path("none.yaml"),
+                "-o", out)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("none.yaml", r.stderr)
+        self.assertFalse(os.path.exists(out))
 
 
 class Validate(Workdir):
