@@ -486,3 +486,102 @@ int ipsim_validation_print(FILE *out, const ipsim_validation *v)
             v->checks, v->z, 100 * IPSIM_VALIDATION_LEVEL);
     return v->failed;
 }
+
+static int compare_doubles(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The q quantile of sorted x[n], linear between order statistics. */
+static double quantile(const double *x, int n, double q)
+{
+    const double at = q * (n - 1);
+    const int lo = (int)floor(at);
+    return lo + 1 < n ? x[lo] + (at - lo) * (x[lo + 1] - x[lo]) : x[n - 1];
+}
+
+/* True if the draws move row i's value at all: a figure they do not move
+ * (an input taken as given, or fitted by other means) is the table's to
+ * judge, not the check's. */
+static bool predictive_moves(const ipsim_predictive *pp, int i)
+{
+    return pp->computed[i] > 0 &&
+           pp->high[i] - pp->low[i] > 1e-9 * fmax(1, fabs(pp->high[i]));
+}
+
+void ipsim_predictive_compute(const ipsim_validation *v, const double *exact, int draws,
+                              ipsim_predictive *pp)
+{
+    memset(pp, 0, sizeof *pp);
+    pp->draws = draws;
+    double *column = malloc((size_t)(draws > 0 ? draws : 1) * sizeof *column);
+    for (int i = 0; i < v->count; i++) {
+        const ipsim_validation_row *r = &v->rows[i];
+        int n = 0;
+        for (int d = 0; column && d < draws; d++) {
+            const double x = exact[(size_t)d * (size_t)v->count + (size_t)i];
+            if (!isnan(x))
+                column[n++] = x;
+        }
+        pp->computed[i] = n;
+        pp->low[i] = pp->high[i] = NAN;
+        if (n > 0) {
+            qsort(column, (size_t)n, sizeof *column, compare_doubles);
+            pp->low[i] = quantile(column, n, 0.025);
+            pp->high[i] = quantile(column, n, 0.975);
+        }
+        if (isnan(r->target) || r->role == IPSIM_ROLE_CONTEXT ||
+            r->status == IPSIM_ROW_UNATTAINABLE || !predictive_moves(pp, i))
+            continue;
+        pp->judged++;
+        const bool inside = n > 0 && (r->is_lower_bound ? pp->high[i] >= r->target
+                                                        : r->target >= pp->low[i] &&
+                                                              r->target <= pp->high[i]);
+        pp->outside += !inside;
+    }
+    free(column);
+}
+
+int ipsim_predictive_print(FILE *out, const ipsim_validation *v, const ipsim_predictive *pp,
+                           const char *file)
+{
+    static const char *const role_names[] = {"calibration", "validation", "context"};
+    fprintf(out,
+            "\nPosterior predictive check: the exact expected-value model at each of the %d "
+            "draws of %s\n\n%-62s %-16s %-11s %8s   %-21s %s\n",
+            pp->draws, file, "quantity", "source", "set", "source", "95% predictive", "result");
+    for (int i = 0; i < v->count; i++) {
+        const ipsim_validation_row *r = &v->rows[i];
+        char target[24], low[16], high[16], interval[40] = "-";
+        format_value(target, sizeof target, r->target, r->kind);
+        if (r->is_lower_bound) {
+            char bound[sizeof target];
+            snprintf(bound, sizeof bound, "> %.16s", target);
+            memcpy(target, bound, sizeof target);
+        }
+        format_value(low, sizeof low, pp->low[i], r->kind);
+        format_value(high, sizeof high, pp->high[i], r->kind);
+        if (pp->computed[i])
+            snprintf(interval, sizeof interval, "%s - %s", low, high);
+        const char *result = "-";
+        if (!isnan(r->target) && r->role != IPSIM_ROLE_CONTEXT) {
+            const bool inside = pp->computed[i] &&
+                                (r->is_lower_bound ? pp->high[i] >= r->target
+                                                   : r->target >= pp->low[i] &&
+                                                         r->target <= pp->high[i]);
+            result = r->status == IPSIM_ROW_UNATTAINABLE ? "unattainable"
+                     : !predictive_moves(pp, i)          ? "not drawn"
+                     : inside                            ? "inside"
+                                                         : "OUTSIDE";
+        }
+        fprintf(out, "%-62s %-16s %-11s %8s   %-21s %s\n", r->quantity, r->source,
+                role_names[r->role], target, interval, result);
+    }
+    fprintf(out,
+            "\n%d of %d judged figures lie inside their 95%% posterior predictive interval "
+            "(of the model's expected value, so without sampling noise); \"not drawn\": the "
+            "draws do not move it, and the table above judges it (docs/psa.md).\n",
+            pp->judged - pp->outside, pp->judged);
+    return pp->outside;
+}

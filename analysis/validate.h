@@ -81,4 +81,29 @@ void ipsim_validation_compute(const ipsim_summary *s, const ipsim_params *p,
 /* Prints the table and the criterion; returns the number of failed rows. */
 int ipsim_validation_print(FILE *out, const ipsim_validation *v);
 
+/* The posterior predictive check (`ipsim validate` when psa.posterior names
+ * a file of draws, such as the calibration's posterior): every row's exact
+ * value (the expected-value model's) at each draw, and the 2.5% and 97.5%
+ * points of those values, the posterior predictive interval of the model's
+ * figure, against the source's. A calibration target outside its interval
+ * means the posterior does not reproduce it; a validation target outside
+ * means the model, with its calibrated uncertainty, does not predict it. */
+typedef struct ipsim_predictive {
+    int draws;                              /* draws evaluated (0: no check) */
+    int computed[IPSIM_VALIDATION_ROWS_MAX]; /* draws at which the row has a value */
+    double low[IPSIM_VALIDATION_ROWS_MAX], high[IPSIM_VALIDATION_ROWS_MAX];
+    int judged;   /* rows with a source figure, attainable, not context, and
+                     moved by the draws */
+    int outside;  /* of those, figures outside their interval */
+} ipsim_predictive;
+
+/* Fills pp from exact[draws][v->count], the rows' exact values at each
+ * draw (NaN where a row has none). */
+void ipsim_predictive_compute(const ipsim_validation *v, const double *exact, int draws,
+                              ipsim_predictive *pp);
+
+/* Prints the check, naming the file; returns pp->outside. */
+int ipsim_predictive_print(FILE *out, const ipsim_validation *v, const ipsim_predictive *pp,
+                           const char *file);
+
 #endif

@@ -22,7 +22,8 @@ static void emit_real(FILE *f, const ipsim_params *p, const ipsim_param_spec *sp
 {
     char text[512];
     const ipsim_uncertain *u = ipsim_uncertain_find(p, (int)ipsim_param_spec_index(spec), element);
-    if (u)
+    /* psa.posterior's reference brings its columns back. */
+    if (u && u->distribution != IPSIM_DIST_POSTERIOR)
         ipsim_uncertain_format(u, v, spec->labels, text, sizeof text);
     else
         ipsim_yaml_format_real(v, text, sizeof text);
@@ -78,6 +79,12 @@ static void emit_value(FILE *f, const ipsim_param_spec *spec, const ipsim_params
         break;
     case IPSIM_PARAM_BOOL: fprintf(f, "%s\n", *(const bool *)src ? "true" : "false"); break;
     case IPSIM_PARAM_CHOICE: fprintf(f, "%s\n", spec->choices[*(const int *)src]); break;
+    case IPSIM_PARAM_POSTERIOR: {
+        char ref[8192];
+        ipsim_posterior_ref_format(src, ref, sizeof ref);
+        fprintf(f, "%s\n", ref);
+        break;
+    }
     }
 }
 
@@ -199,6 +206,7 @@ void ipsim_params_write_reference(FILE *out)
         char allowed[256] = "";
         switch (spec->type) {
         case IPSIM_PARAM_STRING: snprintf(allowed, sizeof allowed, "name"); break;
+        case IPSIM_PARAM_POSTERIOR: snprintf(allowed, sizeof allowed, "a CSV file, or ''"); break;
         case IPSIM_PARAM_UINT64: snprintf(allowed, sizeof allowed, "0 to 2^64-1"); break;
         case IPSIM_PARAM_BOOL: snprintf(allowed, sizeof allowed, "true, false"); break;
         case IPSIM_PARAM_CHOICE: {

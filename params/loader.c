@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "params/posterior_file.h"
 #include "params/psa.h"
 #include "params/schema.h"
 #include "params/yaml_tree.h"
@@ -298,7 +299,9 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
 
     /* A new value replaces the distributions an earlier layer gave. */
     ipsim_uncertain_remove_spec(r->params, (int)ipsim_param_spec_index(spec));
-    if (spec->shape == IPSIM_SHAPE_VECTOR) {
+    if (spec->type == IPSIM_PARAM_POSTERIOR) {
+        rc = ipsim_posterior_ref_parse(n, source, r->from_file, dst, r->err);
+    } else if (spec->shape == IPSIM_SHAPE_VECTOR) {
         rc = read_vector(r, spec, source, n, key, 0, dst);
     } else if (spec->shape == IPSIM_SHAPE_MATRIX) {
         rc = read_matrix(r, spec, source, n, dst);
@@ -309,6 +312,7 @@ static int assign(resolver *r, const ipsim_param_spec *spec, const char *source,
                      ipsim_yaml_kind_name(n));
     } else {
         switch (spec->type) {
+        case IPSIM_PARAM_POSTERIOR: break; /* above */
         case IPSIM_PARAM_STRING:
             if (strlen(n->scalar) >= IPSIM_NAME_MAX || !ipsim_params_valid_name(n->scalar))
                 rc = fail_at(r, source, n, key, IPSIM_EPARAM,
@@ -785,5 +789,6 @@ static int resolve(ipsim_params *out, const char *source, bool from_file, ipsim_
         if (rc)
             return rc;
     }
-    return validate(&r);
+    int rc = ipsim_posterior_attach(out, err);
+    return rc ? rc : validate(&r);
 }

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/error.h"
+
 /* The five immunoparesis grades (docs/review.md, review section 3.2) and death. */
 typedef enum ipsim_state {
     IPSIM_GRADE_NONE = 0,
@@ -169,10 +171,23 @@ typedef enum ipsim_distribution {
     IPSIM_DIST_LOGNORMAL = 2, /* meanlog, sdlog */
     IPSIM_DIST_NORMAL = 3,    /* mean, sd */
     IPSIM_DIST_UNIFORM = 4,   /* min, max */
-    IPSIM_DIST_DIRICHLET = 5  /* alpha[count]: a whole share vector or matrix row */
+    IPSIM_DIST_DIRICHLET = 5, /* alpha[count]: a whole share vector or matrix row */
+    IPSIM_DIST_POSTERIOR = 6  /* a column of psa.posterior's file: a = column, b = rows */
 } ipsim_distribution;
 
-enum { IPSIM_DISTRIBUTIONS = 6, IPSIM_UNCERTAIN_MAX = 64 };
+enum { IPSIM_DISTRIBUTIONS = 7, IPSIM_UNCERTAIN_MAX = 64 };
+/* The most columns a file of joint draws (psa.posterior) may have. */
+enum { IPSIM_POSTERIOR_COLUMNS_MAX = 32 };
+
+/* The file of joint draws a PSA takes whole rows of (params/posterior_file.h):
+ * path "" for none. */
+typedef struct ipsim_posterior_ref {
+    char path[IPSIM_PATH_MAX];
+    uint64_t checksum; /* FNV-1a (64-bit) of the file's bytes */
+    int32_t rows, columns;
+    int32_t spec[IPSIM_POSTERIOR_COLUMNS_MAX];    /* each column's parameter */
+    int32_t element[IPSIM_POSTERIOR_COLUMNS_MAX]; /* and element */
+} ipsim_posterior_ref;
 /* The most values a vector parameter (or a matrix row) has: the schema's
  * longest is diagnosis.age_band_share. */
 enum { IPSIM_VECTOR_MAX = 16 };
@@ -389,6 +404,7 @@ typedef struct ipsim_params {
 
     struct {
         bool sample; /* replicates draw the uncertain parameters */
+        ipsim_posterior_ref posterior; /* joint draws to take rows of, if any */
     } psa;
 
     struct {

@@ -14,7 +14,7 @@
 #include "params/yaml_tree.h"
 
 const char *const ipsim_distribution_names[IPSIM_DISTRIBUTIONS] = {
-    "beta", "gamma", "lognormal", "normal", "uniform", "dirichlet"};
+    "beta", "gamma", "lognormal", "normal", "uniform", "dirichlet", "posterior"};
 
 /* The 97.5% standard normal quantile: a 95% interval is mean +- this x SD. */
 #define Z975 1.959963984540054
@@ -95,9 +95,7 @@ static int read_ci95(parse_state *s, double *lo, double *hi, int logscale)
     return IPSIM_OK;
 }
 
-/* The scalar draw a name ("path" or "path.label") denotes: 0 and its spec
- * and element, or -1. */
-static int find_draw(const char *name, int32_t *spec, int32_t *element)
+int ipsim_psa_find_element(const char *name, int32_t *spec, int32_t *element)
 {
     for (size_t i = 0; i < ipsim_param_spec_count; i++) {
         const ipsim_param_spec *q = &ipsim_param_specs[i];
@@ -135,7 +133,7 @@ static int parse_correlation(parse_state *s, ipsim_uncertain *out)
                     "a correlation needs both 'correlated_with' (the other parameter's key "
                     "path) and 'rho'");
     if (with->kind != IPSIM_YAML_SCALAR ||
-        find_draw(with->scalar, &out->with_spec, &out->with_element))
+        ipsim_psa_find_element(with->scalar, &out->with_spec, &out->with_element))
         return fail(s, with, "'correlated_with' must name a real parameter or vector element, "
                              "such as ivig.rate_ratio_all");
     if (!(rho >= -1 && rho <= 1) || rho == 0)
@@ -419,6 +417,7 @@ double ipsim_uncertain_mean(const ipsim_uncertain *u, int k)
     case IPSIM_DIST_NORMAL: return u->a;
     case IPSIM_DIST_UNIFORM: return 0.5 * (u->a + u->b);
     case IPSIM_DIST_DIRICHLET: return u->alpha[k] / alpha_sum(u);
+    case IPSIM_DIST_POSTERIOR: break; /* the file's, not known here */
     }
     return NAN;
 }
@@ -436,6 +435,7 @@ double ipsim_uncertain_sd(const ipsim_uncertain *u, int k)
         double s = alpha_sum(u), ak = u->alpha[k];
         return sqrt(ak * (s - ak) / (s * s * (s + 1)));
     }
+    case IPSIM_DIST_POSTERIOR: break;
     }
     return NAN;
 }
@@ -447,7 +447,7 @@ void ipsim_uncertain_format(const ipsim_uncertain *u, double value, const char *
 {
     static const char *const natural[IPSIM_DISTRIBUTIONS][2] = {
         {"alpha", "beta"}, {"shape", "scale"}, {"meanlog", "sdlog"},
-        {"mean", "sd"},    {"min", "max"},     {NULL, NULL}};
+        {"mean", "sd"},    {"min", "max"},     {NULL, NULL}, {"column", "rows"}};
     char x[32], y[32], v[32];
     size_t n = (size_t)snprintf(buf, size, "{distribution: %s",
                                 ipsim_distribution_names[u->distribution]);
@@ -461,7 +461,9 @@ void ipsim_uncertain_format(const ipsim_uncertain *u, double value, const char *
         snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "}}");
         return;
     }
-    ipsim_yaml_format_real(u->a, x, sizeof x);
+    /* A posterior column's column counts from 1, as a spreadsheet's do
+     * after the `draw` label. */
+    ipsim_yaml_format_real(u->distribution == IPSIM_DIST_POSTERIOR ? u->a + 1 : u->a, x, sizeof x);
     ipsim_yaml_format_real(u->b, y, sizeof y);
     ipsim_yaml_format_real(value, v, sizeof v);
     n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0,
@@ -596,7 +598,8 @@ static double draw_scalar(const ipsim_uncertain *u, gsl_rng *rng)
     case IPSIM_DIST_LOGNORMAL: return gsl_ran_lognormal(rng, u->a, u->b);
     case IPSIM_DIST_NORMAL: return u->a + gsl_ran_gaussian(rng, u->b);
     case IPSIM_DIST_UNIFORM: return gsl_ran_flat(rng, u->a, u->b);
-    case IPSIM_DIST_DIRICHLET: break;
+    case IPSIM_DIST_DIRICHLET:
+    case IPSIM_DIST_POSTERIOR: break;
     }
     return NAN;
 }
@@ -611,7 +614,8 @@ static double scalar_cdf(const ipsim_uncertain *u, double x)
     case IPSIM_DIST_LOGNORMAL: return gsl_cdf_ugaussian_P((log(x) - u->a) / u->b);
     case IPSIM_DIST_NORMAL: return gsl_cdf_ugaussian_P((x - u->a) / u->b);
     case IPSIM_DIST_UNIFORM: return (x - u->a) / (u->b - u->a);
-    case IPSIM_DIST_DIRICHLET: break;
+    case IPSIM_DIST_DIRICHLET:
+    case IPSIM_DIST_POSTERIOR: break;
     }
     return NAN;
 }
@@ -626,7 +630,8 @@ static double scalar_at_score(const ipsim_uncertain *u, double z)
     case IPSIM_DIST_LOGNORMAL: return exp(u->a + u->b * z);
     case IPSIM_DIST_NORMAL: return u->a + u->b * z;
     case IPSIM_DIST_UNIFORM: return u->a + (u->b - u->a) * gsl_cdf_ugaussian_P(z);
-    case IPSIM_DIST_DIRICHLET: break;
+    case IPSIM_DIST_DIRICHLET:
+    case IPSIM_DIST_POSTERIOR: break;
     }
     return NAN;
 }
@@ -658,6 +663,8 @@ const char *ipsim_psa_rule(const ipsim_params *p, char *why, size_t size)
         element_name(&ipsim_param_specs[u->with_spec], u->with_element, with, sizeof with);
         const char *problem = w == u                                 ? "itself"
                               : w && w->distribution == IPSIM_DIST_DIRICHLET ? "a Dirichlet's share"
+                              : w && w->distribution == IPSIM_DIST_POSTERIOR
+                                  ? "a column of psa.posterior's file"
                               : w && w->rho != 0 ? "a draw that is itself correlated with another"
                                                  : NULL;
         if (problem) {
@@ -670,10 +677,25 @@ const char *ipsim_psa_rule(const ipsim_params *p, char *why, size_t size)
     return NULL;
 }
 
-int ipsim_psa_draw(const ipsim_params *p, uint64_t seed, int64_t replicate, ipsim_gsl_stream *gs,
-                   double *values, ipsim_error *err)
+/* The row of psa.posterior's file replicate `stream` takes: one for all its
+ * columns, from a stream of its own. */
+static int64_t posterior_row(const ipsim_posterior_file *f, ipsim_stream stream,
+                             ipsim_gsl_stream *gs)
+{
+    gsl_rng *rng = ipsim_gsl_stream_reset(gs, stream, ipsim_rng_name_hash("psa.posterior"), 0,
+                                          IPSIM_PURPOSE_PSA);
+    return (int64_t)gsl_rng_uniform_int(rng, (unsigned long)f->ref.rows);
+}
+
+int ipsim_psa_draw(const ipsim_params *p, const ipsim_posterior_file *posterior, uint64_t seed,
+                   int64_t replicate, ipsim_gsl_stream *gs, double *values, ipsim_error *err)
 {
     const ipsim_stream stream = {seed, (uint64_t)replicate};
+    if (p->psa.posterior.path[0] && (!posterior || !ipsim_posterior_same(&posterior->ref,
+                                                                          &p->psa.posterior)))
+        return IPSIM_FAIL(err, IPSIM_EINTERNAL,
+                          "the PSA draws from psa.posterior's file, which was not opened");
+    int64_t row = -1;
     /* Independent draws first, then the correlated ones, which read the
      * value of the draw they are correlated with (ipsim_psa_rule keeps
      * that one independent). */
@@ -691,7 +713,11 @@ int ipsim_psa_draw(const ipsim_params *p, uint64_t seed, int64_t replicate, ipsi
             int at;
             const ipsim_uncertain *w =
                 pass == 1 ? entry_of(p, u->with_spec, u->with_element, &at) : NULL;
-            if (u->distribution == IPSIM_DIST_DIRICHLET) {
+            if (u->distribution == IPSIM_DIST_POSTERIOR) {
+                if (row < 0)
+                    row = posterior_row(posterior, stream, gs);
+                out[0] = posterior->values[row * posterior->ref.columns + (int64_t)u->a];
+            } else if (u->distribution == IPSIM_DIST_DIRICHLET) {
                 gsl_ran_dirichlet(rng, (size_t)u->count, u->alpha, out);
             } else if (w) {
                 /* Gaussian copula: the other draw's normal score, mixed with
@@ -738,7 +764,8 @@ void ipsim_psa_apply(ipsim_params *p, const double *values)
 
 int ipsim_psa_same(const ipsim_params *a, const ipsim_params *b)
 {
-    return a->uncertain.count == b->uncertain.count &&
+    return ipsim_posterior_same(&a->psa.posterior, &b->psa.posterior) &&
+           a->uncertain.count == b->uncertain.count &&
            memcmp(a->uncertain.items, b->uncertain.items,
                   (size_t)a->uncertain.count * sizeof a->uncertain.items[0]) == 0;
 }

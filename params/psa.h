@@ -39,7 +39,11 @@
  * counter (a hash of the parameter's name, 0, IPSIM_PURPOSE_PSA). A draw
  * therefore depends on neither the scenario nor the other distributions:
  * the scenarios of a study all get the same draws, and adding a
- * distribution leaves the others' draws as they were. */
+ * distribution leaves the others' draws as they were.
+ *
+ * psa.posterior names a file of joint draws, such as a calibration's
+ * posterior, from which each replicate takes one whole row for the
+ * parameters that are its columns (params/posterior_file.h). */
 #ifndef IPSIM_PSA_H
 #define IPSIM_PSA_H
 
@@ -48,6 +52,7 @@
 #include "base/error.h"
 #include "base/rng.h"
 #include "params/params.h"
+#include "params/posterior_file.h"
 #include "params/yaml_tree.h"
 
 extern const char *const ipsim_distribution_names[IPSIM_DISTRIBUTIONS];
@@ -95,6 +100,10 @@ void ipsim_uncertain_remove_spec(ipsim_params *p, int spec);
 /* The entry covering element `element` of parameter `spec`, or NULL. */
 const ipsim_uncertain *ipsim_uncertain_find(const ipsim_params *p, int spec, int element);
 
+/* The real parameter element a name denotes ("path" of a scalar or
+ * "path.label" of a vector's element): 0 with its spec and element, or -1. */
+int ipsim_psa_find_element(const char *name, int32_t *spec, int32_t *element);
+
 /* Number of values one replicate draws: the sum of the entries' counts. */
 int ipsim_psa_dimension(const ipsim_params *p);
 
@@ -117,10 +126,12 @@ const ipsim_uncertain *ipsim_psa_entry(const ipsim_params *p, int i, int *k);
 const char *ipsim_psa_rule(const ipsim_params *p, char *why, size_t size);
 
 /* Draws replicate `replicate`'s values (ipsim_psa_dimension of them) into
- * values. gs is scratch (one per thread). Errors: IPSIM_EPARAM when a draw
- * falls outside its parameter's range, naming both. */
-int ipsim_psa_draw(const ipsim_params *p, uint64_t seed, int64_t replicate, ipsim_gsl_stream *gs,
-                   double *values, ipsim_error *err);
+ * values. posterior is psa.posterior's file, opened by
+ * ipsim_posterior_file_open (NULL when there is none). gs is scratch (one
+ * per thread). Errors: IPSIM_EPARAM when a draw falls outside its
+ * parameter's range, naming both; IPSIM_EINTERNAL without the file. */
+int ipsim_psa_draw(const ipsim_params *p, const ipsim_posterior_file *posterior, uint64_t seed,
+                   int64_t replicate, ipsim_gsl_stream *gs, double *values, ipsim_error *err);
 
 /* Writes drawn values into the parameter fields of p (whose uncertain list
  * must be the one they were drawn for). */

@@ -632,6 +632,12 @@ const ipsim_param_spec ipsim_param_specs[] = {
      .doc = "Probabilistic sensitivity analysis: when parameters are given as distributions "
             "(docs/psa.md), each replicate draws its own values of them (true), or every "
             "replicate uses their deterministic values (false: the base case)."},
+    {.path = "psa.posterior", .type = IPSIM_PARAM_POSTERIOR, .offset = AT(psa.posterior),
+     .default_yaml = "''", .unit = "-",
+     .doc = "A CSV file of joint draws, such as `ipsim calibrate --posterior N` writes (path "
+            "relative to this file; '' for none): under PSA each replicate takes one whole "
+            "row of it for the parameters that are its columns, so that calibrated "
+            "parameters move together (params/posterior_file.h, docs/psa.md)."},
 
     {.path = "decision.wtp_max", .type = IPSIM_PARAM_REAL, .offset = AT(decision.wtp_max),
      .min = 0, .max = 1e9, .default_yaml = "100000", .unit = "currency/QALY",

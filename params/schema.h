@@ -18,7 +18,8 @@ typedef enum ipsim_param_type {
     IPSIM_PARAM_INT,    /* int64_t, in [min, max] */
     IPSIM_PARAM_REAL,   /* double, finite, in [min, max] (or [min, max)) */
     IPSIM_PARAM_BOOL,   /* bool: true/false, yes/no, on/off */
-    IPSIM_PARAM_CHOICE  /* int: index into choices */
+    IPSIM_PARAM_CHOICE, /* int: index into choices */
+    IPSIM_PARAM_POSTERIOR /* ipsim_posterior_ref: a file of joint draws */
 } ipsim_param_type;
 
 typedef enum ipsim_param_shape {

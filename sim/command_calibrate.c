@@ -305,7 +305,7 @@ int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *
         rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the validation table");
         goto cleanup;
     }
-    rc = ipsim_validation_run(&fit->fitted, o.threads, o.quiet, ctx->cancel, check, err);
+    rc = ipsim_validation_run(&fit->fitted, o.threads, o.quiet, ctx->cancel, check, NULL, err);
     if (rc)
         goto cleanup;
     printf("\n");

@@ -1,6 +1,7 @@
 /* sim/command_validate.c: `ipsim validate` (usage and options: sim/commands.c):
  * simulates the scenario in memory (sim/validation_run.h) and prints the
- * review's table (docs/review.md). */
+ * review's table (docs/review.md); with psa.posterior, the posterior
+ * predictive check of the same rows. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -29,10 +30,19 @@ int ipsim_command_validate(int argc, char **argv, const ipsim_command_context *c
         fflush(stdout);
     }
     ipsim_validation *v = malloc(sizeof *v);
-    rc = v ? ipsim_validation_run(&params, o.threads, o.quiet, ctx->cancel, v, err)
-           : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the validation table");
+    ipsim_predictive *predictive = malloc(sizeof *predictive);
+    rc = v && predictive ? ipsim_validation_run(&params, o.threads, o.quiet, ctx->cancel, v,
+                                                predictive, err)
+                         : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the validation table");
     if (!rc) {
         int failed = ipsim_validation_print(stdout, v);
+        /* Informative, not judged: a figure outside a 95% interval is what
+         * the check is there to show (docs/psa.md). */
+        if (predictive->draws > 0)
+            ipsim_predictive_print(stdout, v, predictive, params.psa.posterior.path);
+        else if (params.psa.posterior.path[0])
+            printf("\nNo posterior predictive check: the expected-value model does not cover "
+                   "this scenario (IVIG or vaccination).\n");
         if (failed)
             rc = IPSIM_FAIL(err, IPSIM_EVALIDATION,
                             "%d row%s not reproduced under the joint criterion (%d checks at "
@@ -40,6 +50,7 @@ int ipsim_command_validate(int argc, char **argv, const ipsim_command_context *c
                             failed, failed == 1 ? "" : "s", v->checks, v->z);
     }
     free(v);
+    free(predictive);
 
 cleanup:
     ipsim_options_free(&o);

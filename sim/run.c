@@ -197,12 +197,16 @@ int ipsim_run_draw_parameters(const ipsim_study *study, const volatile sig_atomi
     ipsim_params *scratch = malloc(sizeof *scratch);
     ipsim_model *model = malloc(sizeof *model);
     ipsim_gsl_stream *gs = NULL;
+    ipsim_posterior_file posterior = {0};
     int rc = draws && scratch && model ? ipsim_gsl_stream_create(&gs, err)
                                        : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the PSA draws");
+    if (!rc && first->psa.posterior.path[0])
+        rc = ipsim_posterior_file_open(&posterior, &first->psa.posterior, err);
     for (int64_t r = 0; r < R && !rc; r++) {
         rc = ipsim_error_cancelled(cancel, err, "while checking the PSA draws");
         if (!rc)
-            rc = ipsim_psa_draw(first, first->seed, r, gs, draws + r * P, err);
+            rc = ipsim_psa_draw(first, first->psa.posterior.path[0] ? &posterior : NULL,
+                                first->seed, r, gs, draws + r * P, err);
         for (int s = 0; s < study->count && !rc; s++) {
             char context[IPSIM_NAME_MAX + 64];
             snprintf(context, sizeof context, "PSA replicate %lld of scenario '%s'", (long long)r,
@@ -218,6 +222,7 @@ int ipsim_run_draw_parameters(const ipsim_study *study, const volatile sig_atomi
         }
     }
     ipsim_gsl_stream_free(gs);
+    ipsim_posterior_file_free(&posterior);
     free(scratch);
     free(model);
     if (rc) {

@@ -3,9 +3,14 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "models/patient.h"
+#include "params/loader.h"
+#include "params/posterior_file.h"
+#include "params/schema.h"
 #include "output/summary.h"
 #include "sim/cohort.h"
 #include "sim/progress.h"
@@ -19,10 +24,89 @@ static int add_replicate(void *ctx, int64_t replicate, const ipsim_summary *s, i
     return IPSIM_OK;
 }
 
+/* The table's exact values at draw d of the file: its row set into p's
+ * columns, the expected-value model there. */
+static int exact_at_draw(const ipsim_params *params, const ipsim_summary *total,
+                         const ipsim_posterior_file *f, int d, const volatile sig_atomic_t *cancel,
+                         double *exact, int count, ipsim_error *err)
+{
+    ipsim_params *p = malloc(sizeof *p);
+    ipsim_validation *v = malloc(sizeof *v);
+    ipsim_expected e;
+    char context[64];
+    snprintf(context, sizeof context, "draw %d of psa.posterior's file", d + 1);
+    int rc = p && v ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate a draw");
+    if (!rc) {
+        *p = *params;
+        for (int c = 0; c < f->ref.columns; c++) {
+            double *field = (double *)((char *)p + ipsim_param_specs[f->ref.spec[c]].offset);
+            field[f->ref.element[c]] = f->values[(size_t)d * (size_t)f->ref.columns + (size_t)c];
+        }
+        rc = ipsim_params_check(p, context, err);
+    }
+    if (!rc) {
+        rc = ipsim_expected_compute_polled(&e, p, cancel, "in the posterior predictive check",
+                                           err);
+        if (rc && rc != IPSIM_EINTERRUPTED)
+            ipsim_error_prefix(err, "%s: ", context);
+    }
+    if (!rc) {
+        ipsim_validation_compute(total, p, &e, v);
+        for (int i = 0; i < count; i++)
+            exact[i] = i < v->count ? v->rows[i].exact : NAN;
+        ipsim_expected_free(&e);
+    }
+    free(v);
+    free(p);
+    return rc;
+}
+
+static int predictive_check(const ipsim_params *params, const ipsim_summary *total, int threads,
+                            int quiet, const volatile sig_atomic_t *cancel,
+                            const ipsim_validation *v, ipsim_predictive *out, ipsim_error *err)
+{
+    ipsim_posterior_file f;
+    int rc = ipsim_posterior_file_open(&f, &params->psa.posterior, err);
+    if (rc)
+        return rc;
+    const int draws = f.ref.rows;
+    double *exact = malloc((size_t)draws * (size_t)v->count * sizeof *exact);
+    ipsim_error *errors = calloc((size_t)draws, sizeof *errors);
+    int *codes = calloc((size_t)draws, sizeof *codes);
+    if (!exact || !errors || !codes)
+        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the predictive check");
+    ipsim_progress progress;
+    ipsim_progress_init(&progress, stderr, quiet, "posterior predictive");
+    int64_t done = 0;
+    /* Each draw is one model, computed alone: any thread, the same values. */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (!rc)
+    for (int d = 0; d < draws; d++) {
+        codes[d] = exact_at_draw(params, total, &f, d, cancel,
+                                 exact + (size_t)d * (size_t)v->count, v->count, &errors[d]);
+#pragma omp critical(ipsim_predictive_progress)
+        ipsim_progress_update(&progress, ++done, draws);
+    }
+    ipsim_progress_finish(&progress);
+    for (int d = 0; !rc && d < draws; d++)
+        if (codes[d]) {
+            *err = errors[d];
+            rc = codes[d];
+        }
+    if (!rc)
+        ipsim_predictive_compute(v, exact, draws, out);
+    free(exact);
+    free(errors);
+    free(codes);
+    ipsim_posterior_file_free(&f);
+    return rc;
+}
+
 int ipsim_validation_run(const ipsim_params *params, int threads, int quiet,
                          const volatile sig_atomic_t *cancel, ipsim_validation *v,
-                         ipsim_error *err)
+                         ipsim_predictive *predictive, ipsim_error *err)
 {
+    if (predictive)
+        memset(predictive, 0, sizeof *predictive);
     ipsim_model *model = malloc(sizeof *model);
     ipsim_summary *total = NULL;
     int rc = model ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the model");
@@ -60,6 +144,10 @@ int ipsim_validation_run(const ipsim_params *params, int threads, int quiet,
         if (have_exact)
             ipsim_expected_free(&exact);
     }
+    /* Only where the expected-value model covers the scenario. */
+    if (!rc && predictive && params->psa.posterior.path[0] && v->count > 0 &&
+        !isnan(v->rows[0].exact))
+        rc = predictive_check(params, total, count, quiet, cancel, v, predictive, err);
     ipsim_summary_free(total);
     free(model);
     return rc;

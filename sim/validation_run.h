@@ -18,9 +18,15 @@
  * (0: OpenMP's default) and fills v, with the exact expected values where
  * the model covers the scenario (models/expected.h). Shows
  * progress on stderr unless quiet; stops when *cancel is set (may be NULL).
- * Errors: the model's (IPSIM_EPARAM), IPSIM_ENOMEM, IPSIM_EINTERRUPTED. */
+ * When params names a file of draws (psa.posterior) and predictive is not
+ * NULL, also fills the posterior predictive check (analysis/validate.h):
+ * the table's exact values at every row of the file, on the threads
+ * (bit-identical for any count). predictive->draws is 0 otherwise.
+ * Errors: the model's (IPSIM_EPARAM; a draw that gives invalid parameters
+ * or no expected-value model, named), the file's, IPSIM_ENOMEM,
+ * IPSIM_EINTERRUPTED. */
 int ipsim_validation_run(const ipsim_params *params, int threads, int quiet,
                          const volatile sig_atomic_t *cancel, ipsim_validation *v,
-                         ipsim_error *err);
+                         ipsim_predictive *predictive, ipsim_error *err);
 
 #endif

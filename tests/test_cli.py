@@ -612,6 +612,105 @@ class Posterior(Workdir):
         self.assertFalse(os.path.exists(out))
 
 
+class PosteriorPSA(Workdir):
+    """A PSA that takes whole rows of a file of joint draws (psa.posterior,
+    params/posterior_file.h): the shipped IVIG study with the shipped
+    posterior of the calibrated parameters."""
+    POLICIES = os.path.join(SOURCE_DIR, "params", "ivig-policies.yaml")
+    SHIPPED = os.path.join(SOURCE_DIR, "params", "calibration", "posterior-baseline.csv")
+    QUICK = ["--set", "cohort.patients=200", "--set", "cohort.replicates=40",
+             "--set", "cohort.horizon_months=36"]
+
+    def read_draws(self, path):
+        with open(path) as f:
+            rows = [line.strip().split(",") for line in f
+                    if line.strip() and not line.startswith("#")]
+        return rows[0][1:], np.array([[float(v) for v in row[1:]] for row in rows[1:]])
+
+    def test_each_draw_is_one_row_and_identical_for_any_thread_count(self):
+        draws_file = self.path("draws.csv")
+        shutil.copy(self.SHIPPED, draws_file)
+        header, table = self.read_draws(draws_file)
+        outs = []
+        for threads in ["1", "2"]:
+            out = self.path("t%s.h5" % threads)
+            r = run("run", self.POLICIES, "-o", out, *self.QUICK, "--threads", threads,
+                    "--set", "psa.posterior=" + draws_file)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            outs.append(out)
+        a, b = datasets(outs[0]), datasets(outs[1])
+        self.assertEqual(a.keys(), b.keys())
+        for name in a:
+            self.assertEqual(a[name], b[name], name)
+        with h5py.File(outs[0], "r") as f:
+            labels = [n.decode() for n in f["psa/parameter"][()]]
+            drawn = f["psa/parameters"][()]
+            described = [d.decode() for d in f["psa/distribution"][()]]
+            params = f["no_prophylaxis"].attrs["parameters"]
+        columns = [labels.index(name) for name in header]
+        rows_taken = []
+        for r in range(drawn.shape[0]):
+            # Every column from the same row: the parameters move together.
+            match = np.flatnonzero((table == drawn[r, columns]).all(axis=1))
+            self.assertGreater(len(match), 0, "replicate %d is not one row of the file" % r)
+            rows_taken.append(match[0])
+        self.assertGreater(len(set(rows_taken)), 10)
+        for name in header:
+            self.assertIn("distribution: posterior", described[labels.index(name)])
+        # The drawn severe and very severe shares stay equal, as calibrated.
+        sw = [labels.index("infection.share_within_window." + g)
+              for g in ("severe", "very_severe")]
+        np.testing.assert_array_equal(drawn[:, sw[0]], drawn[:, sw[1]])
+        # The uncalibrated grade's share is still drawn independently.
+        self.assertIn("distribution: beta",
+                      described[labels.index("infection.share_within_window.none")])
+        # The file's parameters name the draws file and read back without it.
+        self.assertIn("checksum:", params)
+        os.remove(draws_file)
+        for command in [("summary", outs[0]), ("compare", outs[0])]:
+            r = run(*command)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        # Run again with the file gone: refused before anything is written.
+        out = self.path("gone.h5")
+        r = run("run", self.POLICIES, "-o", out, *self.QUICK,
+                "--set", "psa.posterior=" + draws_file)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("draws.csv", r.stderr)
+        self.assertIn("psa.posterior", r.stderr)
+        self.assertFalse(os.path.exists(out))
+
+    def test_bad_draw_files_name_file_line_and_key(self):
+        bad = self.write("bad.csv", "# comment\ndraw,infection.serious_share.severe\n"
+                                    "1,0.3\n2,1.3\n")
+        r = run("run", BASELINE, "--set", "psa.posterior=" + bad, "-o", self.path("x.h5"))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("%s:4" % bad, r.stderr)
+        self.assertIn("infection.serious_share.severe", r.stderr)
+        self.assertIn("out of range", r.stderr)
+        self.assert_no_output()
+
+    def test_validate_prints_the_posterior_predictive_check(self):
+        # Three draws of the shipped posterior: each is one expected-value
+        # model, which the sanitizers make slow.
+        with open(self.SHIPPED) as f:
+            lines = [line for line in f if not line.startswith("#")]
+        few = self.write("few.csv", "".join(lines[:4]))
+        r = run("validate", BASELINE, "--set", "cohort.patients=2000",
+                "--set", "psa.posterior=" + few)
+        self.assertIn("Posterior predictive check: the exact expected-value model at each of "
+                      "the 3 draws of " + few, r.stdout)
+        self.assertRegex(r.stdout, r"median PFS, no ASCT, aged up to 75 +S0777 +calibration +"
+                                   r"43\.0 mo +[0-9.]+ mo - [0-9.]+ mo +(inside|OUTSIDE)")
+        self.assertRegex(r.stdout, r"rise of uninvolved IgG after induction, in CR +review "
+                                   r"3\.1\.3 +validation")
+        self.assertRegex(r.stdout, r"\d+ of \d+ judged figures lie inside their 95% posterior "
+                                   r"predictive interval")
+        # A scenario the expected-value model does not cover says so.
+        r = run("validate", os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml"),
+                "--set", "cohort.patients=2000", "--set", "psa.posterior=" + few)
+        self.assertIn("No posterior predictive check", r.stdout)
+
+
 class Validate(Workdir):
     def test_calibrated_baseline_passes_every_row(self):
         # The acceptance run: the shipped baseline reproduces every judged
@@ -886,7 +985,8 @@ class Studies(Workdir):
 
     def test_layout_draws_and_decision_tables(self):
         out, r = self.run_policies("psa")
-        self.assertIn("PSA: each replicate draws 24 uncertain values", r.stdout)
+        # 24 independent draws, 4 of them replaced by the posterior's 18 columns.
+        self.assertIn("PSA: each replicate draws 38 uncertain values", r.stdout)
         self.assertRegex(r.stdout, r"At 20000 per QALY the highest expected net benefit is "
                                    r"'\w+'; EVPI \d+ per patient")
         with h5py.File(out, "r") as f:
@@ -896,7 +996,7 @@ class Studies(Workdir):
                                      "ivig_severe"])
             R = 12
             draws = f["psa/parameters"][()]
-            self.assertEqual(draws.shape, (R, 24))
+            self.assertEqual(draws.shape, (R, 38))
             labels = [n.decode() for n in f["psa/parameter"][()]]
             self.assertIn("ivig.rate_ratio_all", labels)
             self.assertIn("infection.type_share.fungal", labels)

@@ -88,7 +88,7 @@ static void check_draws(const ipsim_params *p, int values, int k, double mean, d
     double *x = malloc(N * sizeof *x), v[IPSIM_GRADES];
     double sum = 0;
     for (int r = 0; r < N; r++) {
-        assert_int_equal(ipsim_psa_draw(p, 2026, r, gs, v, &err), IPSIM_OK);
+        assert_int_equal(ipsim_psa_draw(p, NULL, 2026, r, gs, v, &err), IPSIM_OK);
         x[r] = v[k];
         sum += x[r];
         if (values > 1) {
@@ -185,12 +185,12 @@ static void test_streams_are_per_parameter(void **state)
     assert_int_equal(ipsim_gsl_stream_create(&gs, &err), IPSIM_OK);
     for (int r = 0; r < 50; r++) {
         double va[1], vb[2];
-        assert_int_equal(ipsim_psa_draw(&a, 7, r, gs, va, &err), IPSIM_OK);
-        assert_int_equal(ipsim_psa_draw(&b, 7, r, gs, vb, &err), IPSIM_OK);
+        assert_int_equal(ipsim_psa_draw(&a, NULL, 7, r, gs, va, &err), IPSIM_OK);
+        assert_int_equal(ipsim_psa_draw(&b, NULL, 7, r, gs, vb, &err), IPSIM_OK);
         /* b's entries are in schema order: ivig before economics. */
         assert_true(va[0] == vb[1]);
         double again[2];
-        assert_int_equal(ipsim_psa_draw(&b, 7, r, gs, again, &err), IPSIM_OK);
+        assert_int_equal(ipsim_psa_draw(&b, NULL, 7, r, gs, again, &err), IPSIM_OK);
         assert_memory_equal(again, vb, sizeof vb);
         ipsim_psa_apply(&b, vb);
         assert_true(b.ivig.rate_ratio_all == vb[0] && b.economics.ivig_price_per_gram == vb[1]);
@@ -261,8 +261,8 @@ static void test_correlated_draws(void **state)
     double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
     for (int r = 0; r < N; r++) {
         double v[2], w[1];
-        assert_int_equal(ipsim_psa_draw(&p, 11, r, gs, v, &err), IPSIM_OK);
-        assert_int_equal(ipsim_psa_draw(&alone, 11, r, gs, w, &err), IPSIM_OK);
+        assert_int_equal(ipsim_psa_draw(&p, NULL, 11, r, gs, v, &err), IPSIM_OK);
+        assert_int_equal(ipsim_psa_draw(&alone, NULL, 11, r, gs, w, &err), IPSIM_OK);
         assert_true(v[0] == w[0]);
         double x = log(v[0]), y = log(v[1]);
         sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
@@ -284,7 +284,7 @@ static void test_correlated_draws(void **state)
     double sb = 0, sbb = 0, sg = 0, sgg = 0, sbg = 0;
     for (int r = 0; r < N; r++) {
         double v[2];
-        assert_int_equal(ipsim_psa_draw(&q, 3, r, gs, v, &err), IPSIM_OK);
+        assert_int_equal(ipsim_psa_draw(&q, NULL, 3, r, gs, v, &err), IPSIM_OK);
         /* schema order: ivig.* before economics.* */
         assert_true(v[0] > 0 && v[0] < 1);
         sb += v[0], sbb += v[0] * v[0], sg += v[1], sgg += v[1] * v[1], sbg += v[0] * v[1];
@@ -362,7 +362,7 @@ static void test_draw_out_of_range(void **state)
     int rc = IPSIM_OK;
     double v;
     for (int r = 0; r < 100 && !rc; r++)
-        rc = ipsim_psa_draw(&p, 1, r, gs, &v, &err);
+        rc = ipsim_psa_draw(&p, NULL, 1, r, gs, &v, &err);
     assert_int_equal(rc, IPSIM_EPARAM);
     char msg[2048];
     ipsim_error_format(&err, msg, sizeof msg);
