@@ -446,6 +446,8 @@ static void format_value(char *buf, size_t size, double x, ipsim_row_kind kind)
 {
     if (isnan(x))
         snprintf(buf, size, "-");
+    else if (isinf(x))
+        snprintf(buf, size, "beyond");
     else if (kind == IPSIM_KIND_MONTHS)
         snprintf(buf, size, "%.1f mo", x);
     else if (kind == IPSIM_KIND_RATIO)
@@ -523,6 +525,8 @@ void ipsim_predictive_compute(const ipsim_validation *v, const double *exact, in
             const double x = exact[(size_t)d * (size_t)v->count + (size_t)i];
             if (!isnan(x))
                 column[n++] = x;
+            else if (r->kind == IPSIM_KIND_MONTHS)
+                column[n++] = INFINITY;
         }
         pp->computed[i] = n;
         pp->low[i] = pp->high[i] = NAN;
@@ -575,8 +579,11 @@ int ipsim_predictive_print(FILE *out, const ipsim_validation *v, const ipsim_pre
                      : inside                            ? "inside"
                                                          : "OUTSIDE";
         }
-        fprintf(out, "%-62s %-16s %-11s %8s   %-21s %s\n", r->quantity, r->source,
-                role_names[r->role], target, interval, result);
+        char of[40] = "";
+        if (pp->computed[i] && pp->computed[i] < pp->draws)
+            snprintf(of, sizeof of, " (of the %d draws with a value)", pp->computed[i]);
+        fprintf(out, "%-62s %-16s %-11s %8s   %-21s %s%s\n", r->quantity, r->source,
+                role_names[r->role], target, interval, result, of);
     }
     fprintf(out,
             "\n%d of %d judged figures lie inside their 95%% posterior predictive interval "

@@ -22,6 +22,7 @@
 
 #include <stdio.h>
 
+#include "base/error.h"
 #include "models/expected.h"
 #include "output/summary.h"
 #include "params/params.h"
@@ -95,10 +96,15 @@ typedef struct ipsim_predictive {
     int judged;   /* rows with a source figure, attainable, not context, and
                      moved by the draws */
     int outside;  /* of those, figures outside their interval */
+    int status;   /* IPSIM_OK, or why the check could not be made (error) */
+    ipsim_error error;
 } ipsim_predictive;
 
 /* Fills pp from exact[draws][v->count], the rows' exact values at each
- * draw (NaN where a row has none). */
+ * draw (NaN where a row has none). A median that NaN leaves unreached within
+ * the horizon counts as beyond it (infinite), so the longest-lived draws
+ * are not dropped from its interval; other NaNs are left out, and
+ * computed[] says how many remain. */
 void ipsim_predictive_compute(const ipsim_validation *v, const double *exact, int draws,
                               ipsim_predictive *pp);
 

@@ -271,10 +271,14 @@ static int add_component(sampler *sp, ipsim_error *err)
             cov[b * d + a] = cov[a * d + b];
         }
     component *c = &sp->components[sp->component_count];
-    for (double mix = 0; mix <= 1; mix = mix ? mix * 10 : 1e-6) {
+    /* A ridge towards the start's covariance, growing until the Cholesky
+     * factor exists; listed, so that the last step is exactly the start's. */
+    static const double ridge[] = {0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1};
+    for (size_t m = 0; m < sizeof ridge / sizeof ridge[0]; m++) {
+        const double mix = ridge[m];
         double trial[MAX_DIM * MAX_DIM];
         for (int k = 0; k < d * d; k++)
-            trial[k] = (1 - fmin(mix, 1)) * cov[k] + fmin(mix, 1) * sp->s->start_cov[k];
+            trial[k] = (1 - mix) * cov[k] + mix * sp->s->start_cov[k];
         if (component_set(c, centre, trial, d))
             return IPSIM_OK;
     }

@@ -26,13 +26,7 @@ typedef struct reader {
 } reader;
 
 /* Fails with the file, the node's line and column, and the key. */
-static int fail(const reader *r, const ipsim_yaml_node *n, const char *key, const char *fmt,
-                const char *detail)
-{
-    int rc = ipsim_error_set(r->err, IPSIM_EPARAM, __FILE__, __LINE__, fmt, detail);
-    ipsim_error_locate(r->err, r->path, n ? n->line : 0, n ? n->column : 0, key);
-    return rc;
-}
+#define fail(r, n, key, ...) ipsim_yaml_fail((r)->err, (r)->path, (n), (key), __VA_ARGS__)
 
 static int real_of(const reader *r, const ipsim_yaml_node *n, const char *key, double *out)
 {

@@ -17,23 +17,9 @@
 /* A draws file is numbers only; far above any posterior worth keeping. */
 #define MAX_FILE_BYTES (512L << 20)
 
-static int fail_at(ipsim_error *err, const char *path, long line, long column, const char *key,
-                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-static int fail_at(ipsim_error *err, const char *path, long line, long column, const char *key,
-                   const char *fmt, ...)
-{
-    char msg[IPSIM_MESSAGE_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    IPSIM_FAIL(err, IPSIM_EPARAM, "%s", msg);
-    ipsim_error_locate(err, path, line, column, key);
-    return IPSIM_EPARAM;
-}
-
-/* An error at a line of a draws file. */
-#define fail_line(err, path, line, ...) fail_at((err), (path), (line), 0, __VA_ARGS__)
+/* An error at a line of a draws file (no column). */
+#define fail_line(err, path, at, ...)                                                           \
+    ipsim_yaml_fail((err), (path), &(ipsim_yaml_node){.line = (at)}, __VA_ARGS__)
 
 static uint64_t fnv1a(const char *bytes, size_t n)
 {
@@ -49,9 +35,8 @@ static int slurp(const char *path, char **text, size_t *size, ipsim_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        IPSIM_FAIL(err, IPSIM_EIO, "cannot open the draws file: %s", strerror(errno));
-        ipsim_error_locate(err, path, 0, 0, "psa.posterior");
-        return IPSIM_EIO;
+        return IPSIM_FAIL(err, IPSIM_EIO, "cannot open the draws file '%s': %s", path,
+                          strerror(errno));
     }
     char *buf = NULL;
     size_t n = 0, cap = 0;
@@ -69,16 +54,14 @@ static int slurp(const char *path, char **text, size_t *size, ipsim_error *err)
         size_t got = fread(buf + n, 1, 65536, f);
         n += got;
         if (got < 65536) {
-            if (ferror(f)) {
-                rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot read the draws file (a directory?)");
-                ipsim_error_locate(err, path, 0, 0, "psa.posterior");
-            }
+            if (ferror(f))
+                rc = IPSIM_FAIL(err, IPSIM_EIO, "cannot read the draws file '%s' (a directory?)",
+                                path);
             break;
         }
         if ((long)n > MAX_FILE_BYTES) {
-            rc = IPSIM_FAIL(err, IPSIM_EIO, "the draws file is larger than %ld MiB",
+            rc = IPSIM_FAIL(err, IPSIM_EIO, "the draws file '%s' is larger than %ld MiB", path,
                             MAX_FILE_BYTES >> 20);
-            ipsim_error_locate(err, path, 0, 0, "psa.posterior");
             break;
         }
     }
@@ -88,6 +71,11 @@ static int slurp(const char *path, char **text, size_t *size, ipsim_error *err)
         return rc;
     }
     buf[n] = '\0';
+    if (memchr(buf, '\0', n)) {
+        free(buf);
+        return IPSIM_FAIL(err, IPSIM_EIO, "the draws file '%s' holds a NUL byte: it is not text",
+                          path);
+    }
     *text = buf;
     *size = n;
     return IPSIM_OK;
@@ -121,6 +109,19 @@ static char *trim(char *s)
     return s;
 }
 
+/* Why `name` cannot be a column (NULL if it can), and its spec and element:
+ * it must be a real parameter or one element of a vector, and not of a
+ * vector whose elements sum to 1, which a row could not keep summing. */
+static const char *column_refused(const char *name, int32_t *spec, int32_t *element)
+{
+    if (ipsim_psa_find_element(name, spec, element))
+        return "is not a real parameter or a vector's element as --set names it (such as "
+               "infection.serious_share.severe)";
+    if (ipsim_param_specs[*spec].check != IPSIM_CHECK_NONE)
+        return "is one share of a vector that must sum to 1, which a column alone would break";
+    return NULL;
+}
+
 /* The header: the columns' parameters; *label is 1 when the first column
  * is the `draw` label. */
 static int read_header(char *line, long lineno, const char *path, ipsim_posterior_ref *ref,
@@ -138,11 +139,10 @@ static int read_header(char *line, long lineno, const char *path, ipsim_posterio
     ref->columns = n - *label;
     for (int c = 0; c < ref->columns; c++) {
         const char *name = trim(fields[c + *label]);
-        if (ipsim_psa_find_element(name, &ref->spec[c], &ref->element[c]))
-            return fail_line(err, path, lineno, name,
-                             "column %d is not a real parameter or a vector's element as "
-                             "--set names it (such as infection.serious_share.severe)",
-                             c + 1 + *label);
+        const char *why = column_refused(name, &ref->spec[c], &ref->element[c]);
+        if (why)
+            return fail_line(err, path, lineno, *name ? name : "psa.posterior",
+                             "parameter column %d %s", c + 1, why);
         for (int d = 0; d < c; d++)
             if (ref->spec[d] == ref->spec[c] && ref->element[d] == ref->element[c])
                 return fail_line(err, path, lineno, name, "this column appears twice");
@@ -157,9 +157,12 @@ static int read_row(char *line, long lineno, const char *path, const ipsim_poste
     char *fields[IPSIM_POSTERIOR_COLUMNS_MAX + 2];
     int n = split(line, fields, IPSIM_POSTERIOR_COLUMNS_MAX + 1);
     if (n != ref->columns + label)
-        return fail_line(err, path, lineno, "psa.posterior",
-                         "this row has %d fields where the header has %d", n < 0 ? 99 : n,
-                         ref->columns + label);
+        return n < 0 ? fail_line(err, path, lineno, "psa.posterior",
+                                 "this row has more fields than the header's %d",
+                                 ref->columns + label)
+                     : fail_line(err, path, lineno, "psa.posterior",
+                                 "this row has %d fields where the header has %d", n,
+                                 ref->columns + label);
     for (int c = 0; c < ref->columns; c++) {
         const ipsim_param_spec *spec = &ipsim_param_specs[ref->spec[c]];
         char key[IPSIM_KEY_MAX];
@@ -193,8 +196,10 @@ int ipsim_posterior_file_read(ipsim_posterior_file *out, const char *path, ipsim
     char *text = NULL;
     size_t size = 0;
     int rc = slurp(path, &text, &size, err);
-    if (rc)
+    if (rc) {
+        ipsim_error_locate(err, NULL, 0, 0, "psa.posterior");
         return rc;
+    }
     snprintf(out->ref.path, sizeof out->ref.path, "%s", path);
     out->ref.checksum = fnv1a(text, size);
     size_t capacity = 0;
@@ -268,6 +273,8 @@ int ipsim_posterior_file_open(ipsim_posterior_file *out, const ipsim_posterior_r
                               ipsim_error *err)
 {
     int rc = ipsim_posterior_file_read(out, ref->path, err);
+    if (rc == IPSIM_EIO)
+        ipsim_error_locate(err, ref->path, 0, 0, "psa.posterior");
     if (!rc && !ipsim_posterior_same(&out->ref, ref)) {
         ipsim_posterior_file_free(out);
         rc = fail_line(err, ref->path, 0, "psa.posterior",
@@ -280,8 +287,7 @@ int ipsim_posterior_file_open(ipsim_posterior_file *out, const ipsim_posterior_r
 
 /* An error at node n of the parameter file `source`, under psa.posterior. */
 #define fail_node(err, source, n, ...)                                                          \
-    fail_at((err), (source), (n) ? (n)->line : 0, (n) ? (n)->column : 0, "psa.posterior",     \
-            __VA_ARGS__)
+    ipsim_yaml_fail((err), (source), (n), "psa.posterior", __VA_ARGS__)
 
 /* The written form: {file: PATH, rows: N, checksum: C, columns: [...]}. */
 static int parse_written(const ipsim_yaml_node *n, const char *source, ipsim_posterior_ref *out,
@@ -313,10 +319,11 @@ static int parse_written(const ipsim_yaml_node *n, const char *source, ipsim_pos
     out->columns = (int32_t)v[3]->count;
     for (int c = 0; c < out->columns; c++) {
         const ipsim_yaml_node *name = v[3]->items[c];
-        if (name->kind != IPSIM_YAML_SCALAR ||
-            ipsim_psa_find_element(name->scalar, &out->spec[c], &out->element[c]))
-            return fail_node(err, source, name, "'columns' entry %d is not a real parameter "
-                                                "or vector element", c + 1);
+        const char *why = name->kind == IPSIM_YAML_SCALAR
+                              ? column_refused(name->scalar, &out->spec[c], &out->element[c])
+                              : "is not a name";
+        if (why)
+            return fail_node(err, source, name, "'columns' entry %d %s", c + 1, why);
     }
     return IPSIM_OK;
 }
@@ -338,10 +345,13 @@ int ipsim_posterior_ref_parse(const ipsim_yaml_node *n, const char *source, bool
     } else if (*n->scalar) {
         char path[IPSIM_PATH_MAX];
         const char *slash = source ? strrchr(source, '/') : NULL;
-        if (n->scalar[0] == '/' || !slash)
-            snprintf(path, sizeof path, "%s", n->scalar);
-        else
-            snprintf(path, sizeof path, "%.*s%s", (int)(slash - source + 1), source, n->scalar);
+        int length = n->scalar[0] == '/' || !slash
+                         ? snprintf(path, sizeof path, "%s", n->scalar)
+                         : snprintf(path, sizeof path, "%.*s%s", (int)(slash - source + 1),
+                                    source, n->scalar);
+        if (length < 0 || (size_t)length >= sizeof path)
+            return fail_node(err, source, n, "the path is longer than %d bytes",
+                             IPSIM_PATH_MAX - 1);
         ipsim_posterior_file f;
         rc = ipsim_posterior_file_read(&f, path, err);
         if (rc == IPSIM_EIO)
@@ -352,8 +362,14 @@ int ipsim_posterior_ref_parse(const ipsim_yaml_node *n, const char *source, bool
         /* Absolute, so that the run (and a rerun of an output file's
          * parameters) finds it from any directory. */
         char *absolute = rc ? NULL : realpath(path, NULL);
-        if (absolute && strlen(absolute) < sizeof ref.path)
+        if (!rc && (!absolute || strlen(absolute) >= sizeof ref.path))
+            rc = fail_node(err, source, n, "cannot resolve the draws file's path '%s'%s", path,
+                           absolute ? ": longer than ipsim keeps" : "");
+        if (!rc) {
+            /* Zero-filled, so that equal sets are equal byte for byte. */
+            memset(ref.path, 0, sizeof ref.path);
             snprintf(ref.path, sizeof ref.path, "%s", absolute);
+        }
         free(absolute);
     }
     if (!rc)

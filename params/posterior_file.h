@@ -19,7 +19,8 @@
  *
  * The file is CSV: lines starting with '#' are comments; the first other
  * line names the columns, each a real parameter or one element of a
- * vector as --set names it (infection.serious_share.severe); a first
+ * vector as --set names it (infection.serious_share.severe; not a share of
+ * a vector that must sum to 1, which one column would break); a first
  * column named `draw` is a row label and is not read; then one row per
  * draw. Every value must lie in its parameter's range. Errors name the
  * file, the line and the column's key.
@@ -29,7 +30,7 @@
  * draws (ipsim_posterior_file_open): a file changed in between is refused.
  * An output file's parameters hold the reference in its written form,
  * `{file: PATH, rows: N, checksum: C, columns: [...]}`, which reads back
- * without the file; the rows each replicate took are in /psa/parameters. */
+ * without the file; the values each replicate took are in /psa/parameters. */
 #ifndef IPSIM_POSTERIOR_FILE_H
 #define IPSIM_POSTERIOR_FILE_H
 

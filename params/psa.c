@@ -152,11 +152,13 @@ int ipsim_uncertain_parse_scalar(const ipsim_yaml_node *node, ipsim_uncertain *o
     for (int i = 0; d && d->kind == IPSIM_YAML_SCALAR && i < IPSIM_DISTRIBUTIONS; i++)
         if (strcmp(d->scalar, ipsim_distribution_names[i]) == 0)
             dist = i;
-    if (dist < 0 || dist == IPSIM_DIST_DIRICHLET)
+    if (dist < 0 || dist >= IPSIM_DIST_DIRICHLET)
         return fail(&s, d, "'distribution' must be one of beta, gamma, lognormal, normal, "
                            "uniform%s",
                     dist == IPSIM_DIST_DIRICHLET
                         ? " here (a Dirichlet is for a whole vector of shares that sums to 1)"
+                    : dist == IPSIM_DIST_POSTERIOR
+                        ? " (a posterior's draws come from a file that psa.posterior names)"
                         : "");
     memset(out, 0, sizeof *out);
     out->distribution = dist;
@@ -461,8 +463,8 @@ void ipsim_uncertain_format(const ipsim_uncertain *u, double value, const char *
         snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "}}");
         return;
     }
-    /* A posterior column's column counts from 1, as a spreadsheet's do
-     * after the `draw` label. */
+    /* A posterior column's number counts the file's parameter columns from
+     * 1, as its errors do. */
     ipsim_yaml_format_real(u->distribution == IPSIM_DIST_POSTERIOR ? u->a + 1 : u->a, x, sizeof x);
     ipsim_yaml_format_real(u->b, y, sizeof y);
     ipsim_yaml_format_real(value, v, sizeof v);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <strings.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,4 +407,17 @@ bool ipsim_yaml_bool(const ipsim_yaml_node *n, bool *out, const char **why)
         }
     }
     return false;
+}
+
+int ipsim_yaml_fail(ipsim_error *err, const char *path, const ipsim_yaml_node *n,
+                    const char *key, const char *fmt, ...)
+{
+    char message[IPSIM_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    IPSIM_FAIL(err, IPSIM_EPARAM, "%s", message);
+    ipsim_error_locate(err, path, n ? n->line : 0, n ? n->column : 0, key);
+    return IPSIM_EPARAM;
 }

@@ -68,4 +68,10 @@ void ipsim_yaml_format_real(double v, char *buf, size_t size);
 /* The value of `key` in a mapping, or NULL (also when map is not one). */
 const ipsim_yaml_node *ipsim_yaml_lookup(const ipsim_yaml_node *map, const char *key);
 
+/* Records IPSIM_EPARAM with the message, located at node n (NULL: no
+ * position) of the file `path`, under `key`; returns IPSIM_EPARAM. For
+ * readers of YAML files other than parameter files (targets, plans). */
+int ipsim_yaml_fail(ipsim_error *err, const char *path, const ipsim_yaml_node *n,
+                    const char *key, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 #endif

@@ -38,12 +38,17 @@ int ipsim_command_validate(int argc, char **argv, const ipsim_command_context *c
         int failed = ipsim_validation_print(stdout, v);
         /* Informative, not judged: a figure outside a 95% interval is what
          * the check is there to show (docs/psa.md). */
-        if (predictive->draws > 0)
+        if (predictive->status) {
+            /* The table stands; the check could not be made. */
+            *err = predictive->error;
+            ipsim_error_prefix(err, "the posterior predictive check: ");
+            rc = predictive->status;
+        } else if (predictive->draws > 0)
             ipsim_predictive_print(stdout, v, predictive, params.psa.posterior.path);
         else if (params.psa.posterior.path[0])
             printf("\nNo posterior predictive check: the expected-value model does not cover "
                    "this scenario (IVIG or vaccination).\n");
-        if (failed)
+        if (failed && !rc)
             rc = IPSIM_FAIL(err, IPSIM_EVALIDATION,
                             "%d row%s not reproduced under the joint criterion (%d checks at "
                             "%.2f standard errors)",

@@ -71,32 +71,37 @@ static int predictive_check(const ipsim_params *params, const ipsim_summary *tot
         return rc;
     const int draws = f.ref.rows;
     double *exact = malloc((size_t)draws * (size_t)v->count * sizeof *exact);
-    ipsim_error *errors = calloc((size_t)draws, sizeof *errors);
-    int *codes = calloc((size_t)draws, sizeof *codes);
-    if (!exact || !errors || !codes)
-        rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the predictive check");
+    if (!exact) {
+        ipsim_posterior_file_free(&f);
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the predictive check");
+    }
     ipsim_progress progress;
     ipsim_progress_init(&progress, stderr, quiet, "posterior predictive");
     int64_t done = 0;
-    /* Each draw is one model, computed alone: any thread, the same values. */
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (!rc)
+    /* Each draw is one model, computed alone: any thread, the same values;
+     * of failed draws the first in the file is reported, whatever the
+     * threads. */
+    int first = draws;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (int d = 0; d < draws; d++) {
-        codes[d] = exact_at_draw(params, total, &f, d, cancel,
-                                 exact + (size_t)d * (size_t)v->count, v->count, &errors[d]);
-#pragma omp critical(ipsim_predictive_progress)
-        ipsim_progress_update(&progress, ++done, draws);
+        ipsim_error e;
+        ipsim_error_clear(&e);
+        const int code = exact_at_draw(params, total, &f, d, cancel,
+                                       exact + (size_t)d * (size_t)v->count, v->count, &e);
+#pragma omp critical(ipsim_predictive)
+        {
+            if (code && d < first) {
+                first = d;
+                rc = code;
+                *err = e;
+            }
+            ipsim_progress_update(&progress, ++done, draws);
+        }
     }
     ipsim_progress_finish(&progress);
-    for (int d = 0; !rc && d < draws; d++)
-        if (codes[d]) {
-            *err = errors[d];
-            rc = codes[d];
-        }
     if (!rc)
         ipsim_predictive_compute(v, exact, draws, out);
     free(exact);
-    free(errors);
-    free(codes);
     ipsim_posterior_file_free(&f);
     return rc;
 }
@@ -133,21 +138,30 @@ int ipsim_validation_run(const ipsim_params *params, int threads, int quiet,
                               params->cohort.replicates, &config, &sinks, err);
         ipsim_progress_finish(&progress);
     }
+    bool have_exact = false;
     if (!rc) {
         /* The exact expectation covers the natural history only; a scenario
          * with IVIG or vaccination is judged against its sources alone. */
         ipsim_expected exact;
         ipsim_error ignored;
         ipsim_error_clear(&ignored);
-        const bool have_exact = ipsim_expected_compute(&exact, params, &ignored) == IPSIM_OK;
+        have_exact = ipsim_expected_compute(&exact, params, &ignored) == IPSIM_OK;
         ipsim_validation_compute(total, params, have_exact ? &exact : NULL, v);
         if (have_exact)
             ipsim_expected_free(&exact);
     }
-    /* Only where the expected-value model covers the scenario. */
-    if (!rc && predictive && params->psa.posterior.path[0] && v->count > 0 &&
-        !isnan(v->rows[0].exact))
-        rc = predictive_check(params, total, count, quiet, cancel, v, predictive, err);
+    /* Only where the expected-value model covers the scenario. A check that
+     * cannot be made leaves the table standing (the command reports why);
+     * an interruption stops everything. */
+    if (!rc && predictive && params->psa.posterior.path[0] && have_exact) {
+        ipsim_error_clear(&predictive->error);
+        predictive->status = predictive_check(params, total, count, quiet, cancel, v,
+                                              predictive, &predictive->error);
+        if (predictive->status == IPSIM_EINTERRUPTED) {
+            *err = predictive->error;
+            rc = IPSIM_EINTERRUPTED;
+        }
+    }
     ipsim_summary_free(total);
     free(model);
     return rc;

@@ -705,6 +705,14 @@ class PosteriorPSA(Workdir):
                                    r"3\.1\.3 +validation")
         self.assertRegex(r.stdout, r"\d+ of \d+ judged figures lie inside their 95% posterior "
                                    r"predictive interval")
+        # A draw invalid in this scenario: the table stands, then the error.
+        bad = self.write("bad.csv", "draw,grades.improve_per_month.induction\n1,0.3\n2,0.999\n")
+        r = run("validate", BASELINE, "--set", "cohort.patients=2000",
+                "--set", "psa.posterior=" + bad)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Joint criterion", r.stdout)
+        self.assertIn("key 'grades.improve_per_month': the posterior predictive check:", r.stderr)
+        self.assertIn("(draw 2 of psa.posterior's file)", r.stderr)
         # A scenario the expected-value model does not cover says so.
         r = run("validate", os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml"),
                 "--set", "cohort.patients=2000", "--set", "psa.posterior=" + few)

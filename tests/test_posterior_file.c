@@ -123,7 +123,24 @@ static void refuses_bad_files(void **state)
     char missing[128];
     snprintf(missing, sizeof missing, "%s/missing.csv", dir);
     assert_int_equal(ipsim_posterior_file_read(&f, missing, &err), IPSIM_EIO);
-    assert_string_equal(err.file, missing);
+    assert_non_null(strstr(err.message, missing));
+    assert_string_equal(err.key, "psa.posterior");
+
+    /* One share of a vector that sums to 1 would break the sum. */
+    expect_file_error("draw,infection.type_share.viral\n1,0.25\n", IPSIM_EPARAM, 1,
+                      "infection.type_share.viral", "must sum to 1");
+    expect_file_error("draw,ivig.rate_ratio_all,\n1,0.5,\n", IPSIM_EPARAM, 1, "psa.posterior",
+                      "parameter column 2 is not a real parameter");
+    expect_file_error("draw,ivig.rate_ratio_all\n1,0.5,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,"
+                      "18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33\n",
+                      IPSIM_EPARAM, 2, "psa.posterior", "more fields than the header's 2");
+
+    /* `posterior` is not a distribution a parameter can be given. */
+    const char *given[] = {"ivig.rate_ratio_all={distribution: posterior, column: 1, rows: 3}"};
+    ipsim_params p;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_params_resolve(&p, NULL, given, 1, &err), IPSIM_EPARAM);
+    assert_non_null(strstr(err.message, "psa.posterior"));
 }
 
 static ipsim_params resolve_file(const char *yaml, const char *const *overrides, size_t n)
@@ -147,7 +164,9 @@ static void references_the_file(void **state)
 {
     (void)state;
     write_file("draws.csv", good);
-    const char *yaml = "psa: {posterior: draws.csv}\n"
+    /* "./": the stored absolute path is shorter than the one joined to the
+     * file's directory, and must leave no bytes of it behind. */
+    const char *yaml = "psa: {posterior: ./draws.csv}\n"
                        "ivig:\n"
                        "  rate_ratio_all: {distribution: lognormal, ci95: [0.36, 0.66], value: 0.49}\n"
                        "  rate_ratio_serious: {distribution: lognormal, ci95: [0.3, 0.9]}\n";
@@ -201,18 +220,19 @@ static void references_the_file(void **state)
     if (!strstr(msg, "changed"))
         fail_msg("%s", msg);
 
-    /* '' drops the reference; a Dirichlet's element cannot be a column. */
+    /* '' drops the reference. */
     const char *none[] = {"psa.posterior=''"};
     write_file("draws.csv", good);
     p = resolve_file(yaml, none, 1);
     assert_int_equal(ipsim_psa_dimension(&p), 2);
-    write_file("draws.csv", "draw,infection.type_share.viral\n1,0.25\n");
-    const char *dirichlet[] = {
-        "infection.type_share={distribution: dirichlet, alpha: [70, 25, 5]}"};
-    const char *path = write_file("scenario.yaml", yaml);
+
+    /* A missing file is named, located at the key in the parameter file. */
+    const char *path = write_file("scenario.yaml", "psa: {posterior: gone.csv}\n");
     ipsim_error_clear(&err);
-    assert_int_equal(ipsim_params_resolve(&p, path, dirichlet, 1, &err), IPSIM_EPARAM);
-    assert_string_equal(err.key, "infection.type_share");
+    assert_int_equal(ipsim_params_resolve(&p, path, NULL, 0, &err), IPSIM_EIO);
+    assert_string_equal(err.file, path);
+    assert_int_equal(err.line, 1);
+    assert_non_null(strstr(err.message, "gone.csv"));
 }
 
 /* Each replicate takes one row for every column; each row about a third of
