@@ -126,6 +126,7 @@ static int laplace_covariance(density_ctx *c, int threads, double *cov, int *eva
         free(status);
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the Jacobian");
     }
+    (void)threads; /* without OpenMP */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads > 0 ? threads : 1)
 #endif

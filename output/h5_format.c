@@ -306,10 +306,11 @@ static void serious_infections(const ipsim_patient_record *rec, void *out)
 #define VALUE(fn) 0, fn
 #define P_(id, name, element, units, long_name, source)                                           \
     [IPSIM_COLUMN_##id] = {"patients", name, IPSIM_ELEMENT_##element, 1, IPSIM_DIM_REPLICATE,     \
-                           units, long_name, source}
+                           units, long_name, source, .from_module = false}
 #define E_(k, name, units, long_name, field)                                                      \
     [IPSIM_COLUMN_ECONOMIC_FIRST + k] = {"economics", name, IPSIM_ELEMENT_FLOAT64, 1,            \
-                                         IPSIM_DIM_REPLICATE, units, long_name, FIELD(field)}
+                                         IPSIM_DIM_REPLICATE, units, long_name, FIELD(field),    \
+                                         .from_module = false}
 
 const ipsim_column ipsim_patient_columns[IPSIM_PATIENT_COLUMNS] = {
     P_(BASELINE_GRADE, "baseline_grade", ENUM_STATE, NULL, "immunoparesis grade at diagnosis",
@@ -325,7 +326,7 @@ const ipsim_column ipsim_patient_columns[IPSIM_PATIENT_COLUMNS] = {
                                          IPSIM_INFECTION_TYPES, IPSIM_DIM_INFECTION_TYPE,
                                          "episodes",
                                          "infection episodes over the follow-up, by type",
-                                         VALUE(infections_by_type)},
+                                         VALUE(infections_by_type), .from_module = false},
     P_(SERIOUS_INFECTIONS, "serious_infections", UINT32, "episodes",
        "serious infection episodes over the follow-up", VALUE(serious_infections)),
     P_(WEIGHT_KG, "weight_kg", FLOAT32, "kg", "body weight at diagnosis", FIELD(weight_kg)),

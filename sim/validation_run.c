@@ -81,6 +81,7 @@ static int predictive_check(const ipsim_params *params, const ipsim_summary *tot
     /* Each draw is one model, computed alone: any thread, the same values;
      * of failed draws the first in the file is reported, whatever the
      * threads. */
+    (void)threads; /* without OpenMP */
     int first = draws;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (int d = 0; d < draws; d++) {
