@@ -109,6 +109,32 @@ const ipsim_command ipsim_commands[] = {
                 "cost-effectiveness\n"
                 "                            plane (default 20000,30000)\n" OPT_QUIET,
      .ranks = IPSIM_RANKS_ONE},
+    {.name = "dsa",
+     .run = ipsim_command_dsa,
+     .usage = "ipsim dsa STUDY.yaml [--wtp W] [--threshold KEY | --two-way KEY1,KEY2 "
+              "[--steps N]] [--only K1,K2,...] [--range KEY=LOW:HIGH]... [--compare A,B] "
+              "[--csv DIR] [--set section.key=value]... [--threads N] [--quiet]",
+     .summary = "deterministic sensitivity of a study's decision, on common random numbers:\n"
+                "one-way with a tornado (default), a threshold, or a two-way decision map",
+     .options = "  --wtp W                   willingness to pay per QALY of the decision "
+                "(default 30000)\n"
+                "  --only K1,K2,...          one-way: only these inputs (default: every "
+                "uncertain input)\n"
+                "  --range KEY=LOW:HIGH      the input's range (default: its PSA "
+                "distribution's 2.5-97.5%\n"
+                "                            points); may name any real parameter or "
+                "element\n"
+                "  --compare A,B             one-way: the tornado's INB = NB(A) - NB(B) "
+                "(default: the base\n"
+                "                            case's preferred strategy and the best of the "
+                "others)\n"
+                "  --threshold KEY           the values of KEY at which the preferred "
+                "strategy changes\n"
+                "  --two-way KEY1,KEY2       the preferred strategy over a grid of both\n"
+                "  --steps N                 two-way: points per input (2 to 21, default 5)\n"
+                "  --csv DIR                 also write the tables as CSV in DIR\n"
+                OPT_SET OPT_THREADS OPT_QUIET_PROGRESS,
+     .ranks = IPSIM_RANKS_ONE},
     {.name = "validate",
      .run = ipsim_command_validate,
      .usage = "ipsim validate [PARAMS.yaml] [--set section.key=value]... [--threads N] [--quiet]",

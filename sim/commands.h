@@ -83,6 +83,7 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
 int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err);
 int ipsim_command_report(int argc, char **argv, const ipsim_command_context *ctx,
                          ipsim_error *err);
+int ipsim_command_dsa(int argc, char **argv, const ipsim_command_context *ctx, ipsim_error *err);
 int ipsim_command_validate(int argc, char **argv, const ipsim_command_context *ctx,
                            ipsim_error *err);
 int ipsim_command_calibrate(int argc, char **argv, const ipsim_command_context *ctx,
