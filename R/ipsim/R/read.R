@@ -44,7 +44,8 @@ read_labelled <- function(group, name) {
   on.exit(dataset$close())
   scales <- dimension_scales(dataset)
   values <- dataset$read()
-  if (length(scales) <= 1) return(list(values = as.vector(values), dims = names(scales)))
+  if (length(scales) <= 1)
+    return(list(values = as.vector(values), dims = names(scales), scales = scales))
   labels <- lapply(rev(scales), as.character)
   names(labels) <- rev(names(scales))
   dimnames(values) <- labels
@@ -119,7 +120,7 @@ ipsim_read_summary <- function(file, name, scenarios = NULL) {
     if (!length(x$dims) || x$dims[1] != "replicate")
       stop("'", name, "' is not a per-replicate summary", call. = FALSE)
     frame <- if (length(x$dims) == 1)
-      data.frame(replicate = seq_along(x$values) - 1L, value = x$values)
+      data.frame(replicate = as.integer(x$scales$replicate), value = x$values)
     else long_frame(x$values)
     cbind(data.frame(scenario = rep(s, nrow(frame))), frame)
   })

@@ -48,7 +48,8 @@ ipsim_run <- function(params, output = NULL, set = NULL, threads = NULL, quiet =
   if (!is.null(csv)) args <- c(args, "--csv", csv)
   stderr_file <- tempfile("ipsim-stderr")
   on.exit(unlink(stderr_file), add = TRUE)
-  # shQuote: system2 passes the arguments through the shell.
+  # shQuote: system2 passes the arguments through the shell (it quotes the
+  # command itself).
   stdout <- suppressWarnings(system2(program, shQuote(args), stdout = TRUE,
                                      stderr = stderr_file))
   status <- attr(stdout, "status")

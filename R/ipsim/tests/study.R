@@ -217,5 +217,39 @@ expect_error(ipsim_read_psa(file.path(dir, "missing.h5")), "no such file")
 expect_error(ipsim_voi_inputs(psa, wtp = c(1, 2), form = "net_benefit"), "one wtp")
 expect_error(ipsim_bcea_inputs(psa[-1, ]), "one row per draw and strategy")
 
+## The same study without PSA (psa.sample=false: the base case), small: the
+## comparison has no acceptability columns and no decision table, and there
+## is no PSA sample to read.
+base_case <- ipsim_run(study_file, output = file.path(dir, "base.h5"), csv = file.path(dir, "base"),
+                       set = list(cohort.patients = 300, cohort.replicates = 2,
+                                  psa.sample = FALSE),
+                       threads = 2, program = program)
+base_csv <- utils::read.csv(file.path(dir, "base", "wtp.csv"), check.names = FALSE,
+                            na.strings = "")
+base_wtp <- ipsim_read_comparison(base_case, "wtp")
+stopifnot(identical(names(base_wtp), c("wtp", "scenario", "nmb", "nhb")),
+          !file.exists(file.path(dir, "base", "psa.csv")))
+for (s in scenarios)
+  near(base_wtp$nmb[base_wtp$scenario == s], base_csv[[paste0("nmb_", s)]],
+       paste("base case nmb of", s))
+expect_error(ipsim_read_psa(base_case), "no /psa group")
+expect_error(ipsim_read_comparison(base_case, "decision"), "no PSA")
+
+## One scenario (a plain parameter file): summaries, but no comparison.
+single <- ipsim_run(file.path(source_dir, "params", "baseline.yaml"),
+                    output = file.path(dir, "single.h5"), threads = 2, program = program,
+                    quiet = FALSE,
+                    set = c(cohort.patients = 300, cohort.replicates = 2,
+                            cohort.horizon_months = 24, output.trajectories = "none"))
+stopifnot(identical(ipsim_scenarios(single), "baseline"),
+          any(grepl("scenario 'baseline', 300 patients x 2 replicates", attr(single, "stdout"))),
+          length(attr(file, "stdout")) == 0)
+by_grade <- ipsim_read_summary(single, "patients_by_baseline_grade")
+stopifnot(identical(names(by_grade), c("scenario", "replicate", "ip_grade", "value")),
+          all(tapply(by_grade$value, by_grade$replicate, sum) == 300),
+          identical(unique(by_grade$ip_grade),
+                    c("none", "mild", "moderate", "severe", "very_severe")))
+expect_error(ipsim_read_comparison(single), "one scenario, not a study")
+
 unlink(dir, recursive = TRUE)
 message("the study's data frames agree with the program's tables")
