@@ -1,8 +1,9 @@
 # Runs the shipped study (params/ivig-policies.yaml, made small) from R and
 # checks every reader and converter against what the program itself wrote:
-# its CSV tables (a separate writer in C), and relations between datasets
-# the package reads separately (the PSA's costs are each scenario's
-# economics/mean; the comparison's deaths are the summaries' deaths).
+# its CSV tables (a separate writer in C), the HDF5 file indexed by hand, and
+# relations between datasets the package reads separately (the PSA's costs
+# are each scenario's economics/mean; the comparison's deaths are the
+# summaries' deaths).
 #
 # Needs the built program: IPSIM (its absolute path) and IPSIM_SOURCE_DIR
 # (the repository, for the shipped parameter files). Without them the test
@@ -139,6 +140,22 @@ occupancy <- ipsim_read_summary(file, "occupancy")
 sums <- aggregate(value ~ scenario + replicate + month, occupancy, sum)
 stopifnot(nrow(sums) == length(scenarios) * replicates * 121,
           all(abs(sums$value - 1) < 1e-9))
+# Against the file itself, indexed by hand as docs/output-format.md lays it
+# out: occupancy is [replicate, month, state], which hdf5r reads as an array
+# [state, month, replicate]; /psa/parameters is [replicate, parameter].
+h5 <- hdf5r::H5File$new(file, mode = "r")
+raw <- h5[["ivig_severe/summary/occupancy"]][, , ]
+states <- h5[["ivig_severe/state"]][]
+months <- h5[["ivig_severe/month"]][]
+raw_parameters <- h5[["psa/parameters"]][, ]
+h5$close_all()
+rows <- occupancy[occupancy$scenario == "ivig_severe", ]
+stopifnot(identical(dim(raw), c(6L, 121L, as.integer(replicates))),
+          identical(rows$value, as.vector(raw[cbind(match(rows$state, states), match(rows$month, months),
+                                                    rows$replicate + 1L)])))
+stopifnot(identical(dim(raw_parameters), c(length(parameters), as.integer(replicates))))
+for (j in seq_along(parameters))
+  stopifnot(identical(psa[psa$scenario == "antibiotics", parameters[j]], raw_parameters[j, ]))
 # Per-replicate scalars come back with one row per draw.
 ivig <- ipsim_read_summary(file, "ivig_patients")
 stopifnot(identical(names(ivig), c("scenario", "replicate", "value")),
