@@ -37,12 +37,18 @@ dimension_scales <- function(dataset) {
   values
 }
 
-# A dataset's values as an array labelled with its coordinates. hdf5r's
-# $dims and the array it reads are in R's (reversed) order already.
+# A per-replicate summary's values as an array labelled with its
+# coordinates, refused before it is read if it is not one (a per-patient
+# dataset can be large). hdf5r's $dims and the array it reads are in R's
+# (reversed) order already.
 read_labelled <- function(group, name) {
   dataset <- group[[name]]
   on.exit(dataset$close())
   scales <- dimension_scales(dataset)
+  dims <- names(scales)
+  if (!length(dims) || dims[1] != "replicate" || "patient" %in% dims)
+    stop("'", dataset$get_obj_name(), "' is not a per-replicate summary (dimensions: ",
+         paste(dims, collapse = ", "), ")", call. = FALSE)
   values <- dataset$read()
   if (length(scales) <= 1)
     return(list(values = as.vector(values), dims = names(scales), scales = scales))
@@ -83,7 +89,8 @@ ipsim_list_summaries <- function(file) {
       d <- g[[paste0(group, "/", name)]]
       attr_or_empty <- function(a) if (d$attr_exists(a)) hdf5r::h5attr(d, a) else ""
       dims <- names(dimension_scales(d))
-      # Per-patient datasets are not summaries; the per-replicate ones start with it.
+      # The per-replicate datasets start with the replicate dimension; the
+      # per-patient ones (economics/cost ...) are records, not summaries.
       if (length(dims) && dims[1] == "replicate" && !("patient" %in% dims))
         rows[[length(rows) + 1]] <- data.frame(
           name = paste0(group, "/", name), dimensions = paste(dims, collapse = ", "),
@@ -117,8 +124,6 @@ ipsim_read_summary <- function(file, name, scenarios = NULL) {
            "lists them)", call. = FALSE)
     parent <- g[[dirname(name)]]
     x <- read_labelled(parent, basename(name))
-    if (!length(x$dims) || x$dims[1] != "replicate")
-      stop("'", name, "' is not a per-replicate summary", call. = FALSE)
     frame <- if (length(x$dims) == 1)
       data.frame(replicate = as.integer(x$scales$replicate), value = x$values)
     else long_frame(x$values)

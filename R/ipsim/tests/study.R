@@ -267,6 +267,8 @@ stopifnot(identical(names(by_grade), c("scenario", "replicate", "ip_grade", "val
           identical(unique(by_grade$ip_grade),
                     c("none", "mild", "moderate", "severe", "very_severe")))
 expect_error(ipsim_read_comparison(single), "one scenario, not a study")
+expect_error(ipsim_read_summary(single, "economics/cost"),
+             "not a per-replicate summary \\(dimensions: replicate, patient\\)")
 
 unlink(dir, recursive = TRUE)
 message("the study's data frames agree with the program's tables")
