@@ -28,6 +28,9 @@ void ipsim_comparison_free(ipsim_comparison *c)
     free(c->replicate_qalys);
     free(c->draws);
     free(c->parameter_names);
+    if (c->subgroups)
+        ipsim_subgroups_free(c->subgroups);
+    free(c->subgroups);
     memset(c, 0, sizeof *c);
 }
 
@@ -351,6 +354,15 @@ int ipsim_comparison_compute(ipsim_comparison *out, ipsim_h5_reader *const *read
                                   : compare_patients(out, readers, cancel, err);
     if (!rc && out->psa)
         rc = read_draws(out, readers[0], err);
+    bool same_replicates = true;
+    for (int s = 1; s < count; s++)
+        same_replicates &= ipsim_h5_reader_params(readers[s])->cohort.replicates == out->replicates;
+    if (!rc && same_replicates && count <= IPSIM_INCREMENTAL_MAX) {
+        out->subgroups = calloc(1, sizeof *out->subgroups);
+        rc = out->subgroups
+                 ? ipsim_subgroups_compute(out->subgroups, readers, count, out->psa, err)
+                 : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the subgroup analysis");
+    }
     if (rc) {
         ipsim_comparison_free(out);
         return rc;
@@ -550,6 +562,8 @@ void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *
                          "computed from the draws at each value.)\n",
                     (long long)c->replicates, c->parameters);
     }
+    if (c->subgroups && c->count > 1)
+        ipsim_subgroups_print(out, c->subgroups, report_wtp, report_count, c->currency);
 }
 
 /* ---- CSV ------------------------------------------------------------------------------- */

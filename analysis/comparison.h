@@ -33,6 +33,7 @@
 #include "analysis/incremental.h"
 #include "analysis/paired.h"
 #include "base/error.h"
+#include "analysis/subgroups.h"
 #include "output/csv.h"
 #include "output/h5_reader.h"
 #include "output/h5_writer.h"
@@ -79,6 +80,10 @@ typedef struct ipsim_comparison {
     int parameters;           /* values drawn per replicate */
     double *draws;            /* [replicate][parameters] */
     char (*parameter_names)[IPSIM_KEY_MAX]; /* [parameters] */
+    /* By subgroup at diagnosis (analysis/subgroups.h); NULL when the
+     * scenarios differ in replicates or are too many for an incremental
+     * analysis (IPSIM_INCREMENTAL_MAX). */
+    ipsim_subgroups *subgroups;
 } ipsim_comparison;
 
 /* Compares the open scenarios of readers[0..count-1] (count >= 1; the
@@ -98,10 +103,12 @@ void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *
                             int report_count);
 
 /* Adds to `set` (output/csv.h) comparison.csv (one row per scenario),
- * wtp.csv (one row per grid value) and, with PSA, psa.csv (one row per
- * replicate: the drawn values and each scenario's cost and QALYs); the set
- * is then written all or none. Errors: IPSIM_ENOMEM. */
-int ipsim_comparison_csv(const ipsim_comparison *c, ipsim_csv_set *set, ipsim_error *err);
+ * wtp.csv (one row per grid value), with PSA psa.csv (one row per
+ * replicate: the drawn values and each scenario's cost and QALYs), and
+ * subgroups.csv (at the report_wtp values); the set is then written all or
+ * none. Errors: IPSIM_ENOMEM. */
+int ipsim_comparison_csv(const ipsim_comparison *c, const double *report_wtp, int report_count,
+                         ipsim_csv_set *set, ipsim_error *err);
 
 /* Writes the same as datasets under /comparison and /psa
  * (docs/output-format.md). */

@@ -9,7 +9,8 @@
 
 #include "output/csv.h"
 
-int ipsim_comparison_csv(const ipsim_comparison *c, ipsim_csv_set *set, ipsim_error *err)
+int ipsim_comparison_csv(const ipsim_comparison *c, const double *report_wtp, int report_count,
+                         ipsim_csv_set *set, ipsim_error *err)
 {
     char *text;
     size_t size;
@@ -97,6 +98,8 @@ int ipsim_comparison_csv(const ipsim_comparison *c, ipsim_csv_set *set, ipsim_er
         fputc('\n', f);
     }
     rc = ipsim_csv_set_add(set, "wtp.csv", &text, &size, f, err);
+    if (!rc && c->subgroups && c->count > 1)
+        rc = ipsim_subgroups_csv(c->subgroups, report_wtp, report_count, set, err);
     if (rc || !c->psa)
         return rc;
 

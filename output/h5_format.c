@@ -4,6 +4,8 @@
  * so changing one changes the file. */
 #include "output/h5_format.h"
 
+#include "output/summary.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +116,10 @@ const ipsim_coordinate ipsim_coordinates[IPSIM_DIMS] = {
                             "or 15 or more"},
     [IPSIM_DIM_IVIG_GIVEN] = {"ivig_given", IPSIM_ELEMENT_STRING, ivig_given_labels, 2,
                               "whether IVIG was given in the cycle"},
+    [IPSIM_DIM_SUBGROUP] = {"subgroup", IPSIM_ELEMENT_STRING, ipsim_subgroup_names,
+                            IPSIM_SUBGROUPS,
+                            "subgroup at diagnosis: IP grade, myeloma type, R-ISS stage, age "
+                            "band (under 65, 65-74, 75 and over)"},
 };
 
 int64_t ipsim_dim_length(ipsim_dim d, int64_t replicates, int64_t patients, int64_t months)
@@ -277,6 +283,14 @@ const ipsim_dataset ipsim_economic_totals[IPSIM_ECONOMIC_TOTALS] = {
                                          "sum over patients in fixed point: cents (1e-2 "
                                          "currency) for costs, 1e-9 for QALYs and life-years "
                                          "(exact whatever the order of summation)"},
+    [IPSIM_ECONOMICS_SUBGROUP_PATIENTS] = {"economics", "subgroup_patients",
+                                           IPSIM_ELEMENT_INT64, 2, {R_, IPSIM_DIM_SUBGROUP}, "patients",
+                                           "patients in each subgroup at diagnosis"},
+    [IPSIM_ECONOMICS_SUBGROUP_SUM_FIXED_POINT] = {
+        "economics", "subgroup_sum_fixed_point", IPSIM_ELEMENT_INT64, 3,
+        {R_, IPSIM_DIM_SUBGROUP, IPSIM_DIM_ECONOMIC}, NULL,
+        "sum_fixed_point over the patients of each subgroup (each dimension's subgroups add up "
+        "to sum_fixed_point)"},
 };
 
 /* ---- per-patient columns ---------------------------------------------------------- */

@@ -93,6 +93,7 @@ typedef enum ipsim_dim {
     IPSIM_DIM_LEVEL_SUM,     /* the sums of summary/cr_level_sums */
     IPSIM_DIM_IGG_BAND,      /* 1 g/L bands of own IgG (output/summary.h) */
     IPSIM_DIM_IVIG_GIVEN,    /* whether IVIG was given in the cycle */
+    IPSIM_DIM_SUBGROUP,      /* subgroups at diagnosis (output/summary.h) */
     IPSIM_DIMS
 } ipsim_dim;
 
@@ -196,7 +197,13 @@ enum {
 extern const ipsim_dataset ipsim_summaries[IPSIM_SUMMARIES];
 
 /* economics/: per replicate, of each economic outcome. */
-enum { IPSIM_ECONOMICS_MEAN, IPSIM_ECONOMICS_SUM_FIXED_POINT, IPSIM_ECONOMIC_TOTALS };
+enum {
+    IPSIM_ECONOMICS_MEAN,
+    IPSIM_ECONOMICS_SUM_FIXED_POINT,
+    IPSIM_ECONOMICS_SUBGROUP_PATIENTS,
+    IPSIM_ECONOMICS_SUBGROUP_SUM_FIXED_POINT,
+    IPSIM_ECONOMIC_TOTALS
+};
 extern const ipsim_dataset ipsim_economic_totals[IPSIM_ECONOMIC_TOTALS];
 
 /* Writes `width` values of one patient's column, in the column's element

@@ -171,8 +171,11 @@ int ipsim_h5i_build_layout(ipsim_h5_writer *w, const ipsim_params *p, const char
                      make_columns(w, p, group, "economics", scales) < 0;
         /* Small and read whole: one chunk, uncompressed. */
         for (int t = 0; t < IPSIM_ECONOMIC_TOTALS && !failed; t++) {
-            hsize_t whole[2] = {(hsize_t)w->replicates, IPSIM_ECONOMIC_OUTCOMES};
-            hid_t ds = make_row(w, group, &ipsim_economic_totals[t], scales, whole, 0);
+            const ipsim_dataset *d = &ipsim_economic_totals[t];
+            hsize_t whole[3] = {(hsize_t)w->replicates, 1, 1};
+            for (int k = 1; k < d->rank; k++)
+                whole[k] = extent(w, d->dims[k]);
+            hid_t ds = make_row(w, group, d, scales, whole, 0);
             failed = ds < 0;
             if (ds >= 0)
                 H5Dclose(ds);

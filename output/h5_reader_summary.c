@@ -44,7 +44,8 @@ static int check_row(ipsim_h5_reader *r, const ipsim_dataset *d, const void *buf
                                                                     : "an impossible amount";
         } else {
             v = (double)((const int64_t *)buf)[i];
-            if (d == &ipsim_economic_totals[IPSIM_ECONOMICS_SUM_FIXED_POINT])
+            if (d == &ipsim_economic_totals[IPSIM_ECONOMICS_SUM_FIXED_POINT] ||
+                d == &ipsim_economic_totals[IPSIM_ECONOMICS_SUBGROUP_SUM_FIXED_POINT])
                 why = fabs(v) > cap ? "an impossible sum" : NULL;
             else if (v < 0)
                 why = "a negative count";
@@ -252,6 +253,9 @@ int ipsim_h5r_load_summary(ipsim_h5_reader *r, ipsim_error *err)
         {&ipsim_summaries[IPSIM_SUMMARY_RECOVERY_ASSESSED], total->recovery_assessed},
         {&ipsim_summaries[IPSIM_SUMMARY_RECOVERED], total->recovered},
         {&ipsim_economic_totals[IPSIM_ECONOMICS_SUM_FIXED_POINT], total->economic_sums},
+        {&ipsim_economic_totals[IPSIM_ECONOMICS_SUBGROUP_PATIENTS], total->subgroup_patients},
+        {&ipsim_economic_totals[IPSIM_ECONOMICS_SUBGROUP_SUM_FIXED_POINT],
+         &total->subgroup_economic_sums[0][0]},
         {&ipsim_summaries[IPSIM_SUMMARY_ON_IVIG], total->on_ivig},
         {&ipsim_summaries[IPSIM_SUMMARY_VACCINE_DOSES],
          &total->module_sums[total->shape.vaccine_doses_column]},

@@ -143,6 +143,12 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
             ok |= write_summary_row(w, group,
                                     &ipsim_economic_totals[IPSIM_ECONOMICS_SUM_FIXED_POINT],
                                     replicate, s->economic_sums);
+            ok |= write_summary_row(w, group,
+                                    &ipsim_economic_totals[IPSIM_ECONOMICS_SUBGROUP_PATIENTS],
+                                    replicate, s->subgroup_patients);
+            ok |= write_summary_row(
+                w, group, &ipsim_economic_totals[IPSIM_ECONOMICS_SUBGROUP_SUM_FIXED_POINT],
+                replicate, &s->subgroup_economic_sums[0][0]);
             H5Gclose(group);
         }
     }

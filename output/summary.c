@@ -12,6 +12,21 @@
 
 const double ipsim_economic_unit[IPSIM_ECONOMIC_OUTCOMES] = {1e-2, 1e-2, 1e-9, 1e-9, 1e-9, 1e-9};
 
+const char *const ipsim_subgroup_names[IPSIM_SUBGROUPS] = {
+    "grade_none", "grade_mild", "grade_moderate", "grade_severe", "grade_very_severe",
+    "type_igg",   "type_iga",   "type_light_chain",
+    "riss_i",     "riss_ii",    "riss_iii",
+    "age_under_65", "age_65_to_74", "age_75_and_over"};
+_Static_assert(IPSIM_SUBGROUPS == 14 && IPSIM_GRADES == 5 && IPSIM_MYELOMA_TYPES == 3 &&
+                   IPSIM_RISS_STAGES == 3,
+               "ipsim_subgroup_names lists every subgroup");
+
+const ipsim_subgroup_dimension ipsim_subgroup_dimensions[IPSIM_SUBGROUP_DIMENSIONS] = {
+    {"IP grade at diagnosis", IPSIM_SUBGROUP_GRADE, IPSIM_GRADES},
+    {"myeloma type", IPSIM_SUBGROUP_TYPE, IPSIM_MYELOMA_TYPES},
+    {"R-ISS stage", IPSIM_SUBGROUP_RISS, IPSIM_RISS_STAGES},
+    {"age at diagnosis", IPSIM_SUBGROUP_AGE, IPSIM_SUBGROUP_AGE_BANDS}};
+
 int64_t ipsim_summary_module_sum(const ipsim_summary *s, const char *column)
 {
     const int k = ipsim_modules_column_index(ipsim_registered_modules, column);
@@ -304,8 +319,17 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
 
     double values[IPSIM_ECONOMIC_OUTCOMES];
     ipsim_economic_values(&record->outcomes, values);
-    for (int k = 0; k < IPSIM_ECONOMIC_OUTCOMES; k++)
-        s->economic_sums[k] += llround(values[k] / ipsim_economic_unit[k]);
+    const int subgroup[IPSIM_SUBGROUP_DIMENSIONS] = {
+        IPSIM_SUBGROUP_GRADE + g0, IPSIM_SUBGROUP_TYPE + record->myeloma_type,
+        IPSIM_SUBGROUP_RISS + record->riss, IPSIM_SUBGROUP_AGE + ipsim_subgroup_age_band(record->age)};
+    for (int d = 0; d < IPSIM_SUBGROUP_DIMENSIONS; d++)
+        s->subgroup_patients[subgroup[d]]++;
+    for (int k = 0; k < IPSIM_ECONOMIC_OUTCOMES; k++) {
+        const int64_t v = llround(values[k] / ipsim_economic_unit[k]);
+        s->economic_sums[k] += v;
+        for (int d = 0; d < IPSIM_SUBGROUP_DIMENSIONS; d++)
+            s->subgroup_economic_sums[subgroup[d]][k] += v;
+    }
     s->patients_by_type_and_grade[record->myeloma_type][g0]++;
     s->patients_by_riss_and_grade[record->riss][g0]++;
     s->responses[record->response]++;

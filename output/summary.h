@@ -47,6 +47,34 @@ static inline int ipsim_igg_band(float igg_g_per_l)
                                                          : (int)igg_g_per_l;
 }
 
+/* The subgroups at diagnosis the economics are also tallied by: grade,
+ * myeloma type, R-ISS stage and age band, one index range each. Age bands
+ * follow the usual split of myeloma trials and guidelines: under 65 (the
+ * transplant age of most trials), 65-74, and 75 and over (frailty, reduced
+ * doses). */
+enum {
+    IPSIM_SUBGROUP_AGE_BANDS = 3,
+    IPSIM_SUBGROUP_GRADE = 0,
+    IPSIM_SUBGROUP_TYPE = IPSIM_SUBGROUP_GRADE + IPSIM_GRADES,
+    IPSIM_SUBGROUP_RISS = IPSIM_SUBGROUP_TYPE + IPSIM_MYELOMA_TYPES,
+    IPSIM_SUBGROUP_AGE = IPSIM_SUBGROUP_RISS + IPSIM_RISS_STAGES,
+    IPSIM_SUBGROUPS = IPSIM_SUBGROUP_AGE + IPSIM_SUBGROUP_AGE_BANDS,
+    IPSIM_SUBGROUP_DIMENSIONS = 4
+};
+/* "grade_none", ..., "type_igg", ..., "riss_i", ..., "age_under_65", ... */
+extern const char *const ipsim_subgroup_names[IPSIM_SUBGROUPS];
+/* Each dimension: its title ("IP grade at diagnosis") and index range. */
+typedef struct ipsim_subgroup_dimension {
+    const char *title;
+    int first, count;
+} ipsim_subgroup_dimension;
+extern const ipsim_subgroup_dimension ipsim_subgroup_dimensions[IPSIM_SUBGROUP_DIMENSIONS];
+
+static inline int ipsim_subgroup_age_band(int age)
+{
+    return age < 65 ? 0 : age < 75 ? 1 : 2;
+}
+
 /* Value of one unit of economic_sums, by outcome. */
 extern const double ipsim_economic_unit[IPSIM_ECONOMIC_OUTCOMES];
 
@@ -129,6 +157,11 @@ typedef struct ipsim_summary {
      * (ipsim_economic_unit: cents, 1e-9 QALY and life-year) so that the sums
      * do not depend on the order patients are added in. */
     int64_t economic_sums[IPSIM_ECONOMIC_OUTCOMES];
+    /* The patients of each subgroup at diagnosis, and the same sums over
+     * them (each patient is in one subgroup of each dimension, so each
+     * dimension's sums add up to economic_sums). */
+    int64_t subgroup_patients[IPSIM_SUBGROUPS];
+    int64_t subgroup_economic_sums[IPSIM_SUBGROUPS][IPSIM_ECONOMIC_OUTCOMES];
     /* IVIG given, in whole milligrams per patient: an integer, so the total
      * does not depend on the order patients are added in. */
     int64_t ivig_milligrams;

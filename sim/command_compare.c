@@ -49,7 +49,7 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
     /* The tables all or none. */
     ipsim_csv_set csv = {0};
     if (!rc && csv_dir)
-        rc = ipsim_comparison_csv(&comparison, &csv, err);
+        rc = ipsim_comparison_csv(&comparison, wtp, wtp_count, &csv, err);
     if (!rc && csv_dir)
         rc = ipsim_csv_set_write(&csv, csv_dir, err);
     ipsim_csv_set_free(&csv);

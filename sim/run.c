@@ -376,7 +376,7 @@ int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target
     if (!rc)
         rc = ipsim_error_cancelled(cancel, err, "while comparing the scenarios");
     if (!rc && csv_dir)
-        rc = ipsim_comparison_csv(&comparison, csv, err);
+        rc = ipsim_comparison_csv(&comparison, wtp, wtp_count, csv, err);
     if (!rc && csv_dir)
         rc = ipsim_csv_set_stage(csv, csv_dir, err);
     if (!rc && !quiet) {

@@ -98,7 +98,7 @@ class Layout(Workdir):
         self.assertEqual(r.returncode, 0, r.stderr)
         with h5py.File(out, "r") as f:
             self.assertEqual(f.attrs["format"], "ipsim")
-            self.assertEqual(f.attrs["format_version"], 7)
+            self.assertEqual(f.attrs["format_version"], 8)
             self.assertRegex(f.attrs["ipsim_version"], r"^\d+\.\d+\.\d+")
             self.assertEqual(int(f.attrs["seed"]), 20261125)
             self.assertRegex(f.attrs["created_utc"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -372,7 +372,7 @@ class Reading(Workdir):
             f["x"] = np.arange(3)
         self.expect_failure(foreign, r"not one written by ipsim")
 
-        for version, word in [(6, "an older"), (8, "a newer")]:
+        for version, word in [(7, "an older"), (9, "a newer")]:
             other = self.path("v%d.h5" % version)
             with open(other, "wb") as f:
                 f.write(data)
@@ -987,7 +987,7 @@ class Studies(Workdir):
         self.assertEqual(a.keys(), b.keys())
         for name in a:
             self.assertEqual(a[name], b[name], name)
-        for table in ["comparison.csv", "wtp.csv", "psa.csv"]:
+        for table in ["comparison.csv", "wtp.csv", "psa.csv", "subgroups.csv"]:
             with open(self.path("c1/" + table)) as x, open(self.path("c2/" + table)) as y:
                 self.assertEqual(x.read().replace("one.h5", "two.h5"), y.read(), table)
 

@@ -194,9 +194,13 @@ static void size_estimate_counts_every_per_patient_dataset(void **state)
     H5Fclose(file);
     unlink(path);
     /* economics/ also holds per-replicate rows (mean, sums): not per patient. */
-    for (int k = 0; k < IPSIM_ECONOMIC_TOTALS; k++)
-        stored -= (double)(IPSIM_ECONOMIC_OUTCOMES * ipsim_element_size(
-                                                         ipsim_economic_totals[k].element));
+    for (int k = 0; k < IPSIM_ECONOMIC_TOTALS; k++) {
+        const ipsim_dataset *d = &ipsim_economic_totals[k];
+        double width = 1;
+        for (int i = 1; i < d->rank; i++)
+            width *= ipsim_coordinates[d->dims[i]].length;
+        stored -= width * (double)ipsim_element_size(d->element);
+    }
     ipsim_params more = p;
     more.cohort.patients += 1000;
     const double estimated =

@@ -204,7 +204,7 @@ class CsvTables(Quick):
         r = run("compare", psa, "--csv", out)
         self.assertEqual(r.returncode, 0, r.stderr)
         before = {n: read_bytes(os.path.join(out, n)) for n in os.listdir(out)}
-        self.assertEqual(sorted(before), ["comparison.csv", "psa.csv", "wtp.csv"])
+        self.assertEqual(sorted(before), ["comparison.csv", "psa.csv", "subgroups.csv", "wtp.csv"])
         # A second study whose tables differ, and one table that cannot be
         # replaced: none of the set is.
         other = self.path("other.h5")
@@ -215,9 +215,10 @@ class CsvTables(Quick):
         r = run("compare", other, "--csv", out)
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("psa.csv' is a directory", r.stderr)
-        for name in ["comparison.csv", "wtp.csv"]:
+        for name in ["comparison.csv", "subgroups.csv", "wtp.csv"]:
             self.assertEqual(read_bytes(os.path.join(out, name)), before[name], name)
-        self.assertEqual(sorted(os.listdir(out)), ["comparison.csv", "psa.csv", "wtp.csv"])
+        self.assertEqual(sorted(os.listdir(out)),
+                         ["comparison.csv", "psa.csv", "subgroups.csv", "wtp.csv"])
 
     def test_voi_writes_no_tables_when_the_file_cannot_be_updated(self):
         psa = self.psa_study()
