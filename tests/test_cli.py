@@ -1326,7 +1326,7 @@ class Reproducibility(Workdir):
 
 class UniformParameters(Workdir):
     """One rule for a vector's elements (issue 21, part 6): a derived file, --set and a
-    sweep changing one element give the same parameters."""
+    sweep changing one element give the same parameters; scenario names are unique."""
 
     def params(self, *args):
         r = run("params", *args)
@@ -1354,6 +1354,39 @@ class UniformParameters(Workdir):
         # Rows are written as lists in label order (none, mild, moderate, ...).
         self.assertEqual(out["grades"]["transition_matrix"]["mild"],
                          [base["grades"]["transition_matrix"]["mild"][0], 0.9, 0.07, 0, 0])
+
+    def test_a_study_whose_scenarios_would_share_a_name_is_refused(self):
+        study = os.path.join(SOURCE_DIR, "params", "ivig-policies.yaml")
+        r = run("run", study, "-o", self.path("p.h5"), "--set", "name=same")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertRegex(r.stderr, re.escape(study) + r":\d+:\d+: parameter error: key 'name': "
+                         r"scenarios '\w+' \(line \d+\) and '\w+' would both be named 'same'")
+        self.assert_no_output(self.path("p.h5"))
+
+    def test_compare_and_report_refuse_two_files_with_one_scenario_name(self):
+        teaching = os.path.join(SOURCE_DIR, "params", "teaching", "ivig-severe.yaml")
+        a, b = self.path("ivig-severe.h5"), self.path("ivig-vs.h5")
+        small = ["--quiet", "--set", "cohort.patients=300", "--set", "cohort.horizon_months=12"]
+        for out, extra in [(a, []), (b, ["--set", "ivig.grade_threshold=very_severe"])]:
+            r = run("run", teaching, "-o", out, *small, *extra)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        for args in (["compare", a, b], ["report", a, b, "-o", self.path("rep")]):
+            with self.subTest(args[0]):
+                r = run(*args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn("'%s' and '%s' both hold a scenario named 'ivig_severe'" % (a, b),
+                              r.stderr)
+                self.assertIn("--set name=", r.stderr)
+        self.assertFalse(os.path.exists(self.path("rep")))
+        # Renamed, the same run compares.
+        r = run("run", teaching, "-o", b, *small, "--set", "ivig.grade_threshold=very_severe",
+                "--set", "name=ivig_very_severe")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("compare", a, b)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # A file compared with itself stays allowed (its differences are zero).
+        self.assertEqual(run("compare", a, a).returncode, 0)
+
 
 class BadInput(Workdir):
     """Each class of bad input: exit code 2 (1 for the output path), a message
