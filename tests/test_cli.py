@@ -1388,6 +1388,42 @@ class UniformParameters(Workdir):
         self.assertEqual(run("compare", a, a).returncode, 0)
 
 
+class Progress(Workdir):
+    """Off a terminal, a line every --progress-every seconds (issue 21, part 7)."""
+
+    LINE = (r"^ipsim: simulating:( scenario (\d+) of (\d+) \((\w+)\):)? (\d+) of (\d+) "
+            r"patient-months \((\d+\.\d)%\), \S+ patient-months/s, .* elapsed, ETA .*$")
+
+    def test_lines_with_done_and_total(self):
+        study = os.path.join(SOURCE_DIR, "params", "ivig-policies.yaml")
+        r = run("run", study, "-o", self.path("p.h5"), "--progress-every", "0.001",
+                "--set", "cohort.patients=2000", "--set", "cohort.replicates=2",
+                "--set", "cohort.horizon_months=24", "--threads", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = [m for m in (re.match(self.LINE, l) for l in r.stderr.splitlines()) if m]
+        self.assertGreater(len(lines), 5, r.stderr)
+        total = 5 * 2000 * 2 * 24
+        self.assertEqual({int(m.group(6)) for m in lines}, {total})
+        done = [int(m.group(5)) for m in lines]
+        self.assertEqual(done, sorted(done))
+        self.assertEqual(done[-1], total)
+        self.assertEqual(lines[-1].group(7), "100.0")
+        self.assertEqual((lines[0].group(2), lines[-1].group(2)), ("1", "5"))
+        self.assertEqual(lines[-1].group(3), "5")
+        self.assertEqual(lines[0].group(4), "no_prophylaxis")
+        self.assertNotIn("\r", r.stderr)
+        # --quiet silences them; 0 turns them off.
+        for args in (["--quiet"], ["--progress-every", "0"]):
+            r = run("run", BASELINE, "-o", self.path("q.h5"), "--progress-every", "0.001",
+                    *SMALL, *args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertNotIn("patient-months (", r.stderr)
+        r = run("run", BASELINE, "--progress-every", "soon")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--progress-every takes seconds", r.stderr)
+        self.assertIn("--progress-every", run("help", "run").stdout)
+
+
 class BadInput(Workdir):
     """Each class of bad input: exit code 2 (1 for the output path), a message
     naming file, line and key, and no file at the target or beside it."""

@@ -299,6 +299,18 @@ class Sweep(Workdir):
         self.assertRegex(r.stderr, re.escape(bad) + r":3:\d+: parameter error: key "
                          r"'infection.serious_share.severe': 1.2 is out of range")
 
+    def test_progress_lines_name_the_scenario(self):
+        _, r = self.run_sweep("--progress-every", "0.001", "--threads", "1")
+        pattern = (r"^ipsim: sweeping: scenario (\d) of 8 \((\S+)\): (\d+) of (\d+) "
+                   r"patient-months \((\d+\.\d)%\), \S+ patient-months/s, .* elapsed, ETA .*$")
+        lines = [m for m in (re.match(pattern, l) for l in r.stderr.splitlines()) if m]
+        self.assertGreater(len(lines), 1, r.stderr)
+        self.assertEqual({int(m.group(4)) for m in lines}, {8 * 700 * 2 * 24})
+        self.assertEqual(lines[-1].group(1), "8")
+        self.assertEqual(lines[-1].group(5), "100.0")
+        _, r = self.run_sweep("--progress-every", "0.001", "--quiet")
+        self.assertEqual(r.stderr, "")
+
     def test_bad_sweeps(self):
         base = os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml")
         cases = [
