@@ -337,6 +337,23 @@ int ipsim_comparison_compute(ipsim_comparison *out, ipsim_h5_reader *const *read
             return IPSIM_EFORMAT;
         }
     }
+    /* Scenarios are told apart by name in every table and figure: two of
+     * the same name (a run repeated with a changed --set but not a new
+     * name) would print as one twice. A file given twice is compared with
+     * itself, a check that the differences are zero. */
+    for (int s = 1; s < count; s++)
+        for (int j = 0; j < s; j++) {
+            const char *name = ipsim_h5_reader_params(readers[s])->name;
+            const char *a = ipsim_h5_reader_path(readers[j]), *b = ipsim_h5_reader_path(readers[s]);
+            if (strcmp(name, ipsim_h5_reader_params(readers[j])->name) != 0 ||
+                strcmp(a, b) == 0)
+                continue;
+            return IPSIM_FAIL(err, IPSIM_EUSAGE,
+                              "'%s' and '%s' both hold a scenario named '%s': scenarios are "
+                              "told apart by name, so run one of them again with --set "
+                              "name=... (e.g. --set name=%.40s_2)",
+                              a, b, name, name);
+        }
     out->wtp_count = (int)floor(ref->decision.wtp_max / ref->decision.wtp_step + 1e-9) + 1;
     int rc = allocate(out, count, out->replicates, err);
     for (int w = 0; !rc && w < out->wtp_count; w++)

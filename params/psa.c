@@ -510,12 +510,14 @@ int ipsim_uncertain_add(ipsim_params *p, const ipsim_uncertain *u, ipsim_error *
     return IPSIM_OK;
 }
 
-void ipsim_uncertain_remove_spec(ipsim_params *p, int spec)
+void ipsim_uncertain_remove(ipsim_params *p, int spec, int first, int count)
 {
     int kept = 0;
-    for (int i = 0; i < p->uncertain.count; i++)
-        if (p->uncertain.items[i].spec != spec)
-            p->uncertain.items[kept++] = p->uncertain.items[i];
+    for (int i = 0; i < p->uncertain.count; i++) {
+        const ipsim_uncertain *u = &p->uncertain.items[i];
+        if (u->spec != spec || u->element + u->count <= first || u->element >= first + count)
+            p->uncertain.items[kept++] = *u;
+    }
     /* Zeroed, so that equal parameter sets stay equal byte for byte. */
     memset(&p->uncertain.items[kept], 0,
            (size_t)(p->uncertain.count - kept) * sizeof p->uncertain.items[0]);

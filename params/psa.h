@@ -94,8 +94,10 @@ void ipsim_uncertain_format(const ipsim_uncertain *u, double value, const char *
  * list in (spec, element) order. Errors: IPSIM_EPARAM when it is full. */
 int ipsim_uncertain_add(ipsim_params *p, const ipsim_uncertain *u, ipsim_error *err);
 
-/* Removes every entry of parameter `spec` (a new value replaces them). */
-void ipsim_uncertain_remove_spec(ipsim_params *p, int spec);
+/* Removes every entry of parameter `spec` that covers any of its elements
+ * first .. first + count - 1 (a new value replaces them): a Dirichlet goes
+ * whole when one of its shares is given a value. */
+void ipsim_uncertain_remove(ipsim_params *p, int spec, int first, int count);
 
 /* The entry covering element `element` of parameter `spec`, or NULL. */
 const ipsim_uncertain *ipsim_uncertain_find(const ipsim_params *p, int spec, int element);

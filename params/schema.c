@@ -703,6 +703,20 @@ const ipsim_param_spec *ipsim_param_spec_find(const char *path)
     return NULL;
 }
 
+const ipsim_param_spec *ipsim_param_spec_find_within(const char *path, const char **labels)
+{
+    for (size_t i = 0; i < ipsim_param_spec_count; i++) {
+        const ipsim_param_spec *spec = &ipsim_param_specs[i];
+        size_t n = strlen(spec->path);
+        if (spec->shape != IPSIM_SHAPE_SCALAR && strncmp(path, spec->path, n) == 0 &&
+            path[n] == '.' && path[n + 1]) {
+            *labels = path + n + 1;
+            return spec;
+        }
+    }
+    return NULL;
+}
+
 const char *ipsim_param_spec_nearest(const char *path)
 {
     /* Candidates: every full path, then every section name. */

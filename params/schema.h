@@ -76,6 +76,12 @@ void ipsim_param_spec_range(const ipsim_param_spec *spec, char *buf, size_t size
 /* The spec with this exact path, or NULL. */
 const ipsim_param_spec *ipsim_param_spec_find(const char *path);
 
+/* The vector or matrix whose elements `path` names, with *labels set to
+ * what follows its path and a dot: "infection.serious_share.severe" gives
+ * infection.serious_share and "severe"; "grades.transition_matrix.mild.moderate"
+ * gives the matrix and "mild.moderate". NULL if there is none. */
+const ipsim_param_spec *ipsim_param_spec_find_within(const char *path, const char **labels);
+
 /* The known path or section name closest to `path` (edit distance, for "did you mean"), or
  * NULL if nothing is close enough to be a plausible misspelling. */
 const char *ipsim_param_spec_nearest(const char *path);

@@ -97,6 +97,29 @@ static int check_shared(const ipsim_study *s, const char *path, const ipsim_yaml
     return IPSIM_EPARAM;
 }
 
+/* Scenarios are told apart by name (in the output file, the comparison,
+ * the report), so no two may share one. The file's keys cannot repeat (the
+ * YAML reader refuses that), but `--set name=...` renames them all. */
+static int check_names(const ipsim_study *s, const char *path, const ipsim_yaml_node *scenarios,
+                       ipsim_error *err)
+{
+    for (int k = 1; k < s->count; k++)
+        for (int j = 0; j < k; j++)
+            if (strcmp(s->scenarios[k].name, s->scenarios[j].name) == 0) {
+                const ipsim_yaml_node *first = scenarios->items[2 * j];
+                const ipsim_yaml_node *at = scenarios->items[2 * k];
+                IPSIM_FAIL(err, IPSIM_EPARAM,
+                           "scenarios '%s' (line %ld) and '%s' would both be named '%s': the "
+                           "scenarios of a study need names of their own (a --set name=... "
+                           "names every scenario; a scenario's name is its key under "
+                           "`scenarios:`)",
+                           first->scalar, first->line, at->scalar, s->scenarios[k].name);
+                ipsim_error_locate(err, path, at->line, at->column, "name");
+                return IPSIM_EPARAM;
+            }
+    return IPSIM_OK;
+}
+
 /* Keys of a study file that every scenario takes (all but the study's own;
  * a malformed key is passed on for the loader to report). */
 static int is_shared_key(const ipsim_yaml_node *key)
@@ -240,6 +263,8 @@ int ipsim_study_load(ipsim_study *out, const char *path, const char *const *over
             ipsim_error_prefix(err, "scenario '%s': ", key->scalar);
         out->count = (int)k + 1;
     }
+    if (!rc)
+        rc = check_names(out, path, scenarios, err);
     if (!rc)
         rc = check_shared(out, path, scenarios, err);
 done:

@@ -221,11 +221,16 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
 #endif
                 {
                     if (cancel && *cancel) {
+                        /* Counted over the whole run, not this call's part
+                         * of it (one replicate, one scenario). */
+                        const int64_t all = config->work_total > 0 ? config->work_total
+                                                                   : total_work;
+                        const int64_t so_far = config->work_before + work_done;
                         status = IPSIM_FAIL(err, IPSIM_EINTERRUPTED,
                                             "stopped by a signal after %lld of %lld "
                                             "patient-months (%.1f%%)",
-                                            (long long)work_done, (long long)total_work,
-                                            100.0 * (double)work_done / (double)total_work);
+                                            (long long)so_far, (long long)all,
+                                            100.0 * (double)so_far / (double)all);
                     } else {
                         if (sinks && sinks->block)
                             status = sinks->block(sinks->ctx, &b, err);

@@ -37,6 +37,10 @@ typedef struct ipsim_cohort_config {
     const volatile sig_atomic_t *cancel;
     ipsim_progress_fn progress; /* may be NULL */
     void *progress_ctx;
+    /* Patient-months of the whole run (a study, a sweep) done before this
+     * call and in all, for the message of an interrupted run; 0 and 0:
+     * this call is the whole run. */
+    int64_t work_before, work_total;
     /* Patients first_patient .. first_patient + patient_count - 1 of each
      * replicate only (patient_count 0: the whole cohort), e.g. one block of
      * a cohort whose blocks are shared among processes. A patient's course

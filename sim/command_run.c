@@ -42,7 +42,8 @@ static int parse(int argc, char **argv, const char *usage, run_options *ro, ipsi
     if (!rc)
         rc = ipsim_options_parse(&ro->shared, kept, argv,
                                  IPSIM_OPT_OUTPUT | IPSIM_OPT_THREADS | IPSIM_OPT_BLOCK |
-                                     IPSIM_OPT_QUIET | IPSIM_OPT_PARAMS_REQUIRED,
+                                     IPSIM_OPT_QUIET | IPSIM_OPT_PARAMS_REQUIRED |
+                                     IPSIM_OPT_PROGRESS,
                                  usage, err);
     return rc;
 }
@@ -142,7 +143,7 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
         print_start(&study, threads, sampling);
 
     ipsim_progress bar;
-    ipsim_progress_init(&bar, stderr, o->quiet, "simulating");
+    ipsim_progress_init(&bar, stderr, o->quiet, o->progress_every, "simulating");
     ipsim_run_settings settings = {.threads = threads,
                                    .block_patients = o->block_patients,
                                    .cancel = ctx->cancel,

@@ -67,6 +67,7 @@ static int take_options(int *argc, char **argv, sweep_options *so, int allowed_p
 /* The engine's settings from the options. */
 static ipsim_sweep_settings settings_of(const sweep_options *so, int threads,
                                         int64_t block_patients, int quiet,
+                                        double progress_every,
                                         const ipsim_command_context *ctx)
 {
     return (ipsim_sweep_settings){.part = so->part,
@@ -78,6 +79,7 @@ static ipsim_sweep_settings settings_of(const sweep_options *so, int threads,
                                   .threads = threads,
                                   .block_patients = block_patients,
                                   .quiet = quiet,
+                                  .progress_every = progress_every,
                                   .command_line = ctx->command_line,
                                   .cancel = ctx->cancel,
                                   .ranks = ctx->ranks};
@@ -137,7 +139,8 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
     if (!rc)
         rc = ipsim_options_parse(&o, argc, argv,
                                  IPSIM_OPT_OUTPUT | IPSIM_OPT_THREADS | IPSIM_OPT_BLOCK |
-                                     IPSIM_OPT_QUIET | IPSIM_OPT_PARAMS_REQUIRED,
+                                     IPSIM_OPT_QUIET | IPSIM_OPT_PARAMS_REQUIRED |
+                                     IPSIM_OPT_PROGRESS,
                                  ctx->usage, err);
     if (!rc)
         rc = ipsim_sweep_load(&sw, o.params_path, o.overrides, o.override_count, err);
@@ -173,7 +176,7 @@ int ipsim_command_sweep(int argc, char **argv, const ipsim_command_context *ctx,
     if (rc)
         goto cleanup;
     const ipsim_sweep_settings settings =
-        settings_of(&so, threads, o.block_patients, o.quiet, ctx);
+        settings_of(&so, threads, o.block_patients, o.quiet, o.progress_every, ctx);
     rc = ipsim_sweep_prepare(&plan, &sw, target, &settings, err);
     if (rc)
         goto cleanup;
@@ -224,7 +227,7 @@ int ipsim_command_merge(int argc, char **argv, const ipsim_command_context *ctx,
     if (rc)
         return rc;
     const char *target = argv[0];
-    const ipsim_sweep_settings settings = settings_of(&so, 1, 0, quiet, ctx);
+    const ipsim_sweep_settings settings = settings_of(&so, 1, 0, quiet, 0, ctx);
     int scenarios = 0, parts = 0;
     rc = check_outputs(target, so.csv_dir, err);
     if (!rc)

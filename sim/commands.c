@@ -25,6 +25,10 @@
     "  --block-patients N        patients simulated and written per block, 1 to 2^24\n" \
     "                            (default: the writer's choice; results do not depend on it)\n"
 #define OPT_QUIET "  -q, --quiet               print nothing but errors\n"
+#define OPT_PROGRESS \
+    "  --progress-every SECONDS  when stderr is not a terminal (a batch job's log), a line\n" \
+    "                            every SECONDS with done/total, rate and ETA (default 60;\n" \
+    "                            0: none); on a terminal, the progress bar\n"
 /* validate and calibrate print their results whatever: quiet only hides the
  * header and the progress bar. */
 #define OPT_QUIET_PROGRESS "  -q, --quiet               no progress bar (nor header)\n"
@@ -37,18 +41,20 @@ const ipsim_command ipsim_commands[] = {
     {.name = "run",
      .run = ipsim_command_run,
      .usage = "ipsim run PARAMS.yaml|STUDY.yaml [-o FILE.h5] [--set section.key=value]... "
-              "[--threads N] [--block-patients N] [--csv DIR] [--wtp W1,W2,...] [--quiet]",
+              "[--threads N] [--block-patients N] [--csv DIR] [--wtp W1,W2,...] "
+              "[--progress-every SECONDS] [--quiet]",
      .summary = "simulate the scenario (or each of a study's), write HDF5 (default NAME.h5),\n"
                 "print a summary (a study's: the comparison)",
      .options = "  -o, --output FILE.h5      the output file (default: NAME.h5, NAME the file's "
                 "name)\n" OPT_SET OPT_THREADS OPT_BLOCK
                 "  --csv DIR                 a study's comparison also as CSV tables in DIR\n"
-                OPT_WTP OPT_QUIET,
+                OPT_WTP OPT_PROGRESS OPT_QUIET,
      .ranks = IPSIM_RANKS_ONE},
     {.name = "sweep",
      .run = ipsim_command_sweep,
      .usage = "ipsim sweep SWEEP.yaml [-o FILE.h5] [--set section.key=value]... [--threads N] "
-              "[--block-patients N] [--part I/N] [--resume] [--csv DIR] [--wtp W1,...] [--quiet]",
+              "[--block-patients N] [--part I/N] [--resume] [--csv DIR] [--wtp W1,...] "
+              "[--progress-every SECONDS] [--quiet]",
      .summary = "every scenario of a sweep (grid or list of values) into one file, compared;\n"
                 "part I of N into its own file; --resume continues a stopped sweep "
                 "(docs/hpc.md)",
@@ -61,7 +67,7 @@ const ipsim_command ipsim_commands[] = {
                 "  --resume                  keep the scenarios a stopped sweep finished; run "
                 "the rest\n"
                 "  --csv DIR                 the comparison also as CSV tables in DIR (whole "
-                "sweeps)\n" OPT_WTP OPT_QUIET,
+                "sweeps)\n" OPT_WTP OPT_PROGRESS OPT_QUIET,
      .ranks = IPSIM_RANKS_MANY},
     {.name = "merge",
      .run = ipsim_command_merge,

@@ -1,6 +1,8 @@
 /* sim/options.c: the shared option parser. */
 #include "sim/options.h"
 
+#include "sim/progress.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +20,24 @@ static int parse_count(const char *text, const char *option, long long max, long
     return IPSIM_OK;
 }
 
+int ipsim_options_parse_every(const char *text, double *out, const char *usage, ipsim_error *err)
+{
+    char *end = NULL;
+    double v = text ? strtod(text, &end) : -1;
+    if (!text || end == text || *end || !(v >= 0 && v <= 7 * 86400.0))
+        return IPSIM_FAIL(err, IPSIM_EUSAGE,
+                          "--progress-every takes seconds from 0 (no progress lines) to 604800, "
+                          "not '%s'; %s",
+                          text ? text : "nothing", usage);
+    *out = v;
+    return IPSIM_OK;
+}
+
 int ipsim_options_parse(ipsim_options *o, int argc, char **argv, unsigned accepted,
                         const char *usage, ipsim_error *err)
 {
     memset(o, 0, sizeof *o);
+    o->progress_every = IPSIM_PROGRESS_EVERY_DEFAULT;
     o->overrides = calloc((size_t)argc + 1, sizeof *o->overrides);
     if (!o->overrides)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory");
@@ -54,6 +70,9 @@ int ipsim_options_parse(ipsim_options *o, int argc, char **argv, unsigned accept
         } else if ((accepted & IPSIM_OPT_QUIET) &&
                    (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)) {
             o->quiet = 1;
+        } else if ((accepted & IPSIM_OPT_PROGRESS) && strcmp(a, "--progress-every") == 0) {
+            rc = ipsim_options_parse_every(value, &o->progress_every, usage, err);
+            i++;
         } else if (a[0] == '-' && a[1] != '\0') {
             rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "unknown option '%s'; %s", a, usage);
         } else if (o->params_path) {

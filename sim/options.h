@@ -17,7 +17,8 @@ enum {
     IPSIM_OPT_THREADS = 1 << 1,     /* --threads / -j N (1..4096) */
     IPSIM_OPT_BLOCK = 1 << 2,       /* --block-patients N (1..2^24) */
     IPSIM_OPT_QUIET = 1 << 3,       /* --quiet / -q */
-    IPSIM_OPT_PARAMS_REQUIRED = 1 << 4 /* the parameter file must be given */
+    IPSIM_OPT_PARAMS_REQUIRED = 1 << 4, /* the parameter file must be given */
+    IPSIM_OPT_PROGRESS = 1 << 5         /* --progress-every SECONDS (0 to a week) */
 };
 
 typedef struct ipsim_options {
@@ -28,6 +29,7 @@ typedef struct ipsim_options {
     int threads;              /* 0: not given */
     long long block_patients; /* 0: not given */
     int quiet;
+    double progress_every;    /* seconds between progress lines off a terminal; 0: none */
 } ipsim_options;
 
 /* Parses argv[0..argc-1] (the arguments after the command's name). `--set`
@@ -41,6 +43,10 @@ void ipsim_options_free(ipsim_options *o);
 
 /* Willingness-to-pay values to report (`--wtp 20000,30000,50000`): up to
  * max values >= 0 (IPSIM_WTP_REPORT_MAX, params/params.h). Errors: IPSIM_EUSAGE. */
+/* Parses --progress-every's SECONDS: a number from 0 (no lines) to a week.
+ * Errors: IPSIM_EUSAGE with the usage line. */
+int ipsim_options_parse_every(const char *text, double *out, const char *usage, ipsim_error *err);
+
 int ipsim_options_parse_wtp(const char *text, double *values, int max, int *count,
                             ipsim_error *err);
 

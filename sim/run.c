@@ -297,7 +297,8 @@ int ipsim_run_scenario(ipsim_h5_writer *writer, const ipsim_params *p, const dou
         .threads = settings->threads,
         .block_patients = ipsim_h5_writer_block_patients(writer),
         .keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE,
-        .cancel = settings->cancel};
+        .cancel = settings->cancel,
+        .work_total = settings->progress_total};
     run_progress progress = {.bar = settings->progress, .total = settings->progress_total};
     if (settings->progress) {
         config.progress = run_progress_update;
@@ -316,6 +317,7 @@ int ipsim_run_scenario(ipsim_h5_writer *writer, const ipsim_params *p, const dou
     for (int64_t r = 0; r < replicates && !rc; r += per_call) {
         rc = replicate_model(model, drawn, p, draws, r, err);
         progress.offset = settings->progress_offset + r * patients * p->cohort.horizon_months;
+        config.work_before = progress.offset;
         if (!rc)
             rc = ipsim_cohort_run(model, p->seed, patients, r, per_call, &config, &sinks, err);
     }
@@ -342,6 +344,8 @@ int ipsim_run_study(ipsim_h5_writer *writer, const ipsim_study *study, const dou
         total = NULL;
         rc = ipsim_summary_create(&total, p, err);
         each.progress_offset = (int64_t)s * replicates * patients * p->cohort.horizon_months;
+        if (settings->progress && study->count > 1)
+            ipsim_progress_scenario(settings->progress, s + 1, study->count, p->name);
         if (!rc)
             rc = ipsim_run_scenario(writer, p, draws, &each, total, err);
     }
@@ -473,7 +477,10 @@ int ipsim_run_scenario_shared(ipsim_h5_writer *writer, const ipsim_ranks *ranks,
                 .keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE,
                 .cancel = settings->cancel,
                 .first_patient = first,
-                .patient_count = N - first < block ? N - first : block};
+                .patient_count = N - first < block ? N - first : block,
+                .work_before = settings->progress_offset +
+                               item * (N * p->cohort.horizon_months / blocks),
+                .work_total = settings->progress_total};
             ipsim_cohort_sinks sinks = {.block = shared_block,
                                         .replicate = shared_replicate,
                                         .ctx = &sink};

@@ -306,7 +306,8 @@ int ipsim_sweep_run_scenarios(ipsim_sweep_plan *plan, ipsim_error *err)
     ipsim_ranks_broadcast(ranks, created, sizeof created);
 
     ipsim_progress bar;
-    ipsim_progress_init(&bar, stderr, settings->quiet || ranks->rank != 0, "sweeping");
+    ipsim_progress_init(&bar, stderr, settings->quiet || ranks->rank != 0, settings->progress_every,
+                        "sweeping");
     const int64_t per_scenario = first->cohort.patients * first->cohort.replicates *
                                  first->cohort.horizon_months;
     ipsim_run_settings run_settings = {.threads = settings->threads,
@@ -330,6 +331,7 @@ int ipsim_sweep_run_scenarios(ipsim_sweep_plan *plan, ipsim_error *err)
             if (!mine)
                 continue;
             run_settings.progress_offset = done * per_scenario;
+            ipsim_progress_scenario(&bar, k, plan->todo, sw->study.scenarios[s].name);
             rc = run_one(plan->sources[s], sw, s, plan->draws, &run_settings, settings, created,
                          shared, err);
             done += rc ? 0 : 1;

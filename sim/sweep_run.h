@@ -51,6 +51,7 @@ typedef struct ipsim_sweep_settings {
     int threads;            /* >= 1, on each rank */
     int64_t block_patients; /* 0: the writer's choice */
     int quiet;              /* no banner, progress or comparison printed */
+    double progress_every;  /* seconds between progress lines off a terminal; 0: none */
     const char *command_line;            /* provenance, in every file written */
     const volatile sig_atomic_t *cancel; /* SIGINT/SIGTERM; may be NULL */
     const ipsim_ranks *ranks;            /* the MPI job's ranks ({0, 1} outside MPI) */

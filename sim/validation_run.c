@@ -76,7 +76,8 @@ static int predictive_check(const ipsim_params *params, const ipsim_summary *tot
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the predictive check");
     }
     ipsim_progress progress;
-    ipsim_progress_init(&progress, stderr, quiet, "posterior predictive");
+    ipsim_progress_init(&progress, stderr, quiet, 0, "posterior predictive");
+    progress.unit = "draws";
     int64_t done = 0;
     /* Each draw is one model, computed alone: any thread, the same values;
      * of failed draws the first in the file is reported, whatever the
@@ -127,7 +128,7 @@ int ipsim_validation_run(const ipsim_params *params, int threads, int quiet,
         rc = ipsim_cohort_threads(threads, &count, err);
     if (!rc) {
         ipsim_progress progress;
-        ipsim_progress_init(&progress, stderr, quiet, "simulating");
+        ipsim_progress_init(&progress, stderr, quiet, 0, "simulating");
         ipsim_cohort_config config = {.threads = count,
                                       .block_patients = 65536,
                                       .keep_trajectories = 0,

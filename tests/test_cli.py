@@ -1324,6 +1324,106 @@ class Reproducibility(Workdir):
             self.assertEqual(x[name][1], y[name][1], name)
 
 
+class UniformParameters(Workdir):
+    """One rule for a vector's elements (issue 21, part 6): a derived file, --set and a
+    sweep changing one element give the same parameters; scenario names are unique."""
+
+    def params(self, *args):
+        r = run("params", *args)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
+
+    def test_one_element_in_a_derived_file_and_by_set(self):
+        derived = self.write("onegrade.yaml", "base: %s\ninfection:\n  serious_share: "
+                             "{severe: 0.4}\n" % os.path.abspath(BASELINE))
+        by_file = self.params(derived)
+        by_set = self.params(BASELINE, "--set", "infection.serious_share.severe=0.4")
+        self.assertEqual(by_file, by_set)
+        base, mine = yaml.safe_load(self.params(BASELINE)), yaml.safe_load(by_file)
+        self.assertEqual(mine["infection"]["serious_share"]["severe"], 0.4)
+        # Every other value is the base's.
+        mine["infection"]["serious_share"]["severe"] = base["infection"]["serious_share"]["severe"]
+        self.assertEqual(mine, base)
+        # A per-phase vector and a matrix entry by the same rule.
+        out = yaml.safe_load(self.params(
+            BASELINE, "--set", "economics.utility_by_phase.transplant=0.5",
+            "--set", "grades.transition_matrix.mild={mild: 0.9, moderate: 0.07}"))
+        self.assertEqual(out["economics"]["utility_by_phase"]["transplant"], 0.5)
+        self.assertEqual(out["economics"]["utility_by_phase"]["induction"],
+                         base["economics"]["utility_by_phase"]["induction"])
+        # Rows are written as lists in label order (none, mild, moderate, ...).
+        self.assertEqual(out["grades"]["transition_matrix"]["mild"],
+                         [base["grades"]["transition_matrix"]["mild"][0], 0.9, 0.07, 0, 0])
+
+    def test_a_study_whose_scenarios_would_share_a_name_is_refused(self):
+        study = os.path.join(SOURCE_DIR, "params", "ivig-policies.yaml")
+        r = run("run", study, "-o", self.path("p.h5"), "--set", "name=same")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertRegex(r.stderr, re.escape(study) + r":\d+:\d+: parameter error: key 'name': "
+                         r"scenarios '\w+' \(line \d+\) and '\w+' would both be named 'same'")
+        self.assert_no_output(self.path("p.h5"))
+
+    def test_compare_and_report_refuse_two_files_with_one_scenario_name(self):
+        teaching = os.path.join(SOURCE_DIR, "params", "teaching", "ivig-severe.yaml")
+        a, b = self.path("ivig-severe.h5"), self.path("ivig-vs.h5")
+        small = ["--quiet", "--set", "cohort.patients=300", "--set", "cohort.horizon_months=12"]
+        for out, extra in [(a, []), (b, ["--set", "ivig.grade_threshold=very_severe"])]:
+            r = run("run", teaching, "-o", out, *small, *extra)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        for args in (["compare", a, b], ["report", a, b, "-o", self.path("rep")]):
+            with self.subTest(args[0]):
+                r = run(*args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn("'%s' and '%s' both hold a scenario named 'ivig_severe'" % (a, b),
+                              r.stderr)
+                self.assertIn("--set name=", r.stderr)
+        self.assertFalse(os.path.exists(self.path("rep")))
+        # Renamed, the same run compares.
+        r = run("run", teaching, "-o", b, *small, "--set", "ivig.grade_threshold=very_severe",
+                "--set", "name=ivig_very_severe")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("compare", a, b)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # A file compared with itself stays allowed (its differences are zero).
+        self.assertEqual(run("compare", a, a).returncode, 0)
+
+
+class Progress(Workdir):
+    """Off a terminal, a line every --progress-every seconds (issue 21, part 7)."""
+
+    LINE = (r"^ipsim: simulating:( scenario (\d+) of (\d+) \((\w+)\):)? (\d+) of (\d+) "
+            r"patient-months \((\d+\.\d)%\), \S+ patient-months/s, .* elapsed, ETA .*$")
+
+    def test_lines_with_done_and_total(self):
+        study = os.path.join(SOURCE_DIR, "params", "ivig-policies.yaml")
+        r = run("run", study, "-o", self.path("p.h5"), "--progress-every", "0.001",
+                "--set", "cohort.patients=2000", "--set", "cohort.replicates=2",
+                "--set", "cohort.horizon_months=24", "--threads", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = [m for m in (re.match(self.LINE, l) for l in r.stderr.splitlines()) if m]
+        self.assertGreater(len(lines), 5, r.stderr)
+        total = 5 * 2000 * 2 * 24
+        self.assertEqual({int(m.group(6)) for m in lines}, {total})
+        done = [int(m.group(5)) for m in lines]
+        self.assertEqual(done, sorted(done))
+        self.assertEqual(done[-1], total)
+        self.assertEqual(lines[-1].group(7), "100.0")
+        self.assertEqual((lines[0].group(2), lines[-1].group(2)), ("1", "5"))
+        self.assertEqual(lines[-1].group(3), "5")
+        self.assertEqual(lines[0].group(4), "no_prophylaxis")
+        self.assertNotIn("\r", r.stderr)
+        # --quiet silences them; 0 turns them off.
+        for args in (["--quiet"], ["--progress-every", "0"]):
+            r = run("run", BASELINE, "-o", self.path("q.h5"), "--progress-every", "0.001",
+                    *SMALL, *args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertNotIn("patient-months (", r.stderr)
+        r = run("run", BASELINE, "--progress-every", "soon")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--progress-every takes seconds", r.stderr)
+        self.assertIn("--progress-every", run("help", "run").stdout)
+
+
 class BadInput(Workdir):
     """Each class of bad input: exit code 2 (1 for the output path), a message
     naming file, line and key, and no file at the target or beside it."""
@@ -1346,6 +1446,11 @@ class BadInput(Workdir):
          r"{f}:5:.*key 'grades.transition_matrix.moderate': values sum to 0.9"),
         ("shares not summing to 1", "infection:\n  type_share: [0.6, 0.3, 0.2]\n",
          r"{f}:2:.*key 'infection.type_share': values sum to 1.1"),
+        ("some shares changed, the sum broken", "infection:\n  type_share: {viral: 0.5}\n",
+         r"{f}:2:.*key 'infection.type_share': values sum to 1.214, not 1 .*earlier values "
+         r"\(bacterial 0.653, fungal 0.061\)"),
+        ("an element out of range", "infection:\n  serious_share: {severe: 1.2}\n",
+         r"{f}:2:.*key 'infection.serious_share.severe': 1.2 is out of range"),
         ("wrong type", "cohort:\n  patients: many\n",
          r"{f}:2:.*key 'cohort.patients': expected a whole number"),
         ("empty file", "", r"{f}: parameter error: the file is empty"),
@@ -1385,7 +1490,18 @@ class BadInput(Workdir):
                                                    r"expected a whole number"),
                 ("cohort.baseline_mix=[0.5, 0.6, 0, 0, 0]",
                  r"--set: .*key 'cohort.baseline_mix': values sum to 1.1"),
-                ("seed", r"--set: usage error: 'seed' is not an override")]:
+                ("seed", r"--set: usage error: 'seed' is not an override"),
+                # An element by its dotted path: the element's own error, named.
+                ("infection.serious_share.severe=1.2",
+                 r"--set: parameter error: key 'infection.serious_share.severe': 1.2 is out of "
+                 r"range: must be in \[0, 1\]"),
+                ("infection.serious_share.sever=0.2",
+                 r"--set: .*key 'infection.serious_share.sever': unknown key: the entries of "
+                 r"'infection.serious_share' are none, mild, moderate, severe, very_severe"),
+                ("cohort.baseline_mix.none=0.2",
+                 r"--set: .*key 'cohort.baseline_mix': values sum to 1.101, not 1 .*the entries "
+                 r"not given keep their earlier values \(mild 0.14, moderate 0.286, severe "
+                 r"0.099, very_severe 0.376\)")]:
             with self.subTest(override):
                 target = self.path("out.h5")
                 r = run("run", BASELINE, "-o", target, "--set", override)

@@ -417,7 +417,8 @@ class OddButValid(Files):
                     self.ok("report", path, "-o", report)
                     shutil.rmtree(report)
                 self.ok("compare", one, study)
-                self.ok("compare", study, one, draw)
+                # The study and its one-draw run share scenario names: each beside the run.
+                self.ok("compare", draw, one)
                 self.ok("voi", study)
                 # A single draw is no PSA: refused with a message.
                 r = run("voi", draw)

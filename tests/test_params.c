@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "models/module.h"
+#include "params/psa.h"
 #include "params/schema.h"
 
 /* Writes text to a fresh temporary .yaml file; returns its malloc'd path. */
@@ -328,6 +329,130 @@ static void base_files_extend_each_other(void **state)
     rmdir(dir);
 }
 
+/* One rule for a vector's or matrix's elements, in a file, in --set and in
+ * a sweep (which passes its values as --set): a mapping (or a dotted path)
+ * naming some entries changes those and keeps the others from the earlier
+ * layers; shares must still sum to 1. */
+static void partial_overrides_change_only_the_named_elements(void **state)
+{
+    (void)state;
+    ipsim_params base, derived, set;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_params_resolve(&base, IPSIM_SOURCE_DIR "/params/baseline.yaml", NULL,
+                                          0, &err),
+                     IPSIM_OK);
+    char *path = write_yaml("base: " IPSIM_SOURCE_DIR "/params/baseline.yaml\n"
+                            "infection:\n"
+                            "  serious_share: {severe: 0.4}\n"
+                            "grades:\n"
+                            "  transition_matrix: {mild: {mild: 0.9, moderate: 0.07}}\n"
+                            "economics:\n"
+                            "  utility_by_phase.induction: 0.5\n");
+    assert_int_equal(ipsim_params_resolve(&derived, path, NULL, 0, &err), IPSIM_OK);
+    /* Exactly the base, but for the three elements named. */
+    ipsim_params want = base;
+    want.infection.serious_share[IPSIM_GRADE_SEVERE] = 0.4;
+    want.grades.transition_matrix[IPSIM_GRADE_MILD][IPSIM_GRADE_MILD] = 0.9;
+    want.grades.transition_matrix[IPSIM_GRADE_MILD][IPSIM_GRADE_MODERATE] = 0.07;
+    want.economics.utility_by_phase[0] = 0.5;
+    assert_memory_equal(&derived, &want, sizeof want);
+    /* --set by element path gives the same set. */
+    const char *sets[] = {"infection.serious_share.severe=0.4",
+                          "grades.transition_matrix.mild.mild=0.9",
+                          "grades.transition_matrix.mild={moderate: 0.07, none: 0.03}",
+                          "economics.utility_by_phase.induction=0.5"};
+    /* mild.mild alone leaves the row's sum off: refused once every layer is
+     * applied, naming the row and where it was changed. */
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_params_resolve(&set, IPSIM_SOURCE_DIR "/params/baseline.yaml", sets,
+                                          2, &err),
+                     IPSIM_EPARAM);
+    assert_string_equal(err.file, "--set");
+    assert_string_equal(err.key, "grades.transition_matrix.mild");
+    assert_non_null(strstr(err.message, "values sum to 0.94"));
+    assert_non_null(strstr(err.message, "moderate 0.01"));
+    /* Set right by a later layer (as a sweep's list: moves two entries of a
+     * row, one --set at a time), the row passes. */
+    const char *together[] = {sets[0], sets[1], "grades.transition_matrix.mild.moderate=0.07",
+                              sets[3]};
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_params_resolve(&set, IPSIM_SOURCE_DIR "/params/baseline.yaml",
+                                          together, 4, &err),
+                     IPSIM_OK);
+    assert_memory_equal(&set, &want, sizeof want);
+    const char *mapping[] = {sets[0], "grades.transition_matrix.mild={mild: 0.9, moderate: 0.07}",
+                             sets[3]};
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_params_resolve(&set, IPSIM_SOURCE_DIR "/params/baseline.yaml",
+                                          mapping, 3, &err),
+                     IPSIM_OK);
+    assert_memory_equal(&set, &want, sizeof want);
+    /* A file's partial change that is never set right: at its line. */
+    expect_failure("grades:\n  transition_matrix:\n    severe: {severe: 0.9}\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 3, "grades.transition_matrix.severe",
+                                    "values sum to 0.94"});
+    unlink(path);
+    free(path);
+
+    /* Errors name the element, in a file or in --set. */
+    const char *range[] = {"infection.serious_share.severe=1.2", NULL};
+    expect_failure(NULL, range,
+                   (expected_error){IPSIM_EPARAM, 0, "infection.serious_share.severe",
+                                    "1.2 is out of range"});
+    expect_failure("infection:\n  serious_share.severe: 1.5\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "infection.serious_share.severe",
+                                    "1.5 is out of range"});
+    expect_failure("infection:\n  serious_share: {mild: 0.2, severe: -1}\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "infection.serious_share.severe",
+                                    "out of range"});
+    const char *label[] = {"infection.serious_share.sever=0.1", NULL};
+    expect_failure(NULL, label,
+                   (expected_error){IPSIM_EPARAM, 0, "infection.serious_share.sever",
+                                    "entries of 'infection.serious_share' are none, mild"});
+    const char *deep[] = {"cohort.baseline_mix.none.mild=0.1", NULL};
+    expect_failure(NULL, deep, (expected_error){IPSIM_EPARAM, 0, NULL, "unknown key"});
+    /* Shares: a partial change must leave them summing to 1. */
+    expect_failure("cohort:\n  baseline_mix: {none: 0.2}\n", NULL,
+                   (expected_error){IPSIM_EPARAM, 2, "cohort.baseline_mix",
+                                    "the entries not given keep their earlier values (mild 0.14"});
+    const char *moved[] = {"cohort.baseline_mix={none: 0.2, mild: 0.039}", NULL};
+    ipsim_params p = test_params_resolve(moved);
+    assert_true(p.cohort.baseline_mix[IPSIM_GRADE_NONE] == 0.2);
+    assert_true(p.cohort.baseline_mix[IPSIM_GRADE_MODERATE] == base.cohort.baseline_mix[2]);
+}
+
+/* A distribution for one element stays when another element changes; a
+ * Dirichlet (drawn jointly) goes when one of its shares is given a value. */
+static void partial_overrides_keep_the_other_elements_distributions(void **state)
+{
+    (void)state;
+    char *path = write_yaml("infection:\n"
+                            "  serious_share: {severe: {distribution: beta, mean: 0.4, se: 0.05}}\n"
+                            "  type_share: {distribution: dirichlet,\n"
+                            "               alpha: {bacterial: 70, viral: 25, fungal: 5}}\n");
+    const char *sets[] = {"infection.serious_share.very_severe=0.3",
+                          "infection.type_share={viral: 0.2, fungal: 0.1}"};
+    ipsim_params p;
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_params_resolve(&p, path, sets, 1, &err), IPSIM_OK);
+    const int serious = (int)ipsim_param_spec_index(ipsim_param_spec_find("infection.serious_share"));
+    const int type = (int)ipsim_param_spec_index(ipsim_param_spec_find("infection.type_share"));
+    assert_non_null(ipsim_uncertain_find(&p, serious, IPSIM_GRADE_SEVERE));
+    assert_null(ipsim_uncertain_find(&p, serious, IPSIM_GRADE_VERY_SEVERE));
+    assert_true(p.infection.serious_share[IPSIM_GRADE_VERY_SEVERE] == 0.3);
+    assert_non_null(ipsim_uncertain_find(&p, type, IPSIM_INFECTION_VIRAL));
+    ipsim_error_clear(&err);
+    assert_int_equal(ipsim_params_resolve(&p, path, sets, 2, &err), IPSIM_OK);
+    assert_null(ipsim_uncertain_find(&p, type, IPSIM_INFECTION_BACTERIAL));
+    assert_true(p.infection.type_share[IPSIM_INFECTION_BACTERIAL] == 0.7);
+    assert_true(p.infection.type_share[IPSIM_INFECTION_FUNGAL] == 0.1);
+    assert_non_null(ipsim_uncertain_find(&p, serious, IPSIM_GRADE_SEVERE));
+    unlink(path);
+    free(path);
+}
+
 /* Checks across keys report the key and where it was set. */
 static void cross_checks_name_where_the_value_came_from(void **state)
 {
@@ -427,6 +552,8 @@ int main(void)
         cmocka_unit_test(structural_mistakes_are_refused),
         cmocka_unit_test(missing_unreadable_and_binary_files),
         cmocka_unit_test(base_files_extend_each_other),
+        cmocka_unit_test(partial_overrides_change_only_the_named_elements),
+        cmocka_unit_test(partial_overrides_keep_the_other_elements_distributions),
         cmocka_unit_test(cross_checks_name_where_the_value_came_from),
         cmocka_unit_test(nearest_key_is_a_plausible_misspelling),
         cmocka_unit_test(sections_match_the_paths),

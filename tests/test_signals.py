@@ -6,6 +6,7 @@ before any work, with the limit; messages show the value that was rejected.
 
 Run by ctest like test_cli (IPSIM, IPSIM_SOURCE_DIR)."""
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -91,6 +92,34 @@ class RunSignals(Interrupted):
                 base=os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml")))
         self.interrupt(["sweep", sweep, "-o", self.path("draws.h5"), "--quiet"],
                        signal.SIGTERM, 143)
+
+
+    def test_the_message_counts_the_whole_study(self):
+        # Interrupted in its second scenario, a study says how far the whole
+        # study had come, not the scenario's or the replicate's part (F9).
+        patients, replicates, months, scenarios = 200000, 4, 60, 5
+        total = scenarios * patients * replicates * months
+        proc = subprocess.Popen(
+            [IPSIM, "run", POLICIES, "-o", self.path("study.h5"), "--threads", "1",
+             "--progress-every", "0.05", "--set", "cohort.patients=%d" % patients,
+             "--set", "cohort.replicates=%d" % replicates,
+             "--set", "cohort.horizon_months=%d" % months],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        lines = []
+        for line in proc.stderr:
+            lines.append(line)
+            if "scenario 2 of 5" in line:
+                proc.send_signal(signal.SIGINT)
+                break
+        err = "".join(lines) + proc.stderr.read()
+        proc.stderr.close()
+        proc.wait(timeout=60)
+        self.assertEqual(proc.returncode, 130, err)
+        m = re.search(r"stopped by a signal after (\d+) of (\d+) patient-months", err)
+        self.assertIsNotNone(m, err)
+        self.assertEqual(int(m.group(2)), total)
+        self.assertGreaterEqual(int(m.group(1)), total // scenarios)
+        self.assertLess(int(m.group(1)), total)
 
 
 class ReadingSignals(Interrupted):

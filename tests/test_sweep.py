@@ -6,6 +6,7 @@ inputs. With IPSIM_MPIRUN set (the MPI build's tests), the same sweep under
 
 Run by ctest like test_cli (IPSIM, IPSIM_SOURCE_DIR)."""
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -253,6 +254,62 @@ class Sweep(Workdir):
         self.assertRegex(r.stderr, r"key 'output.compression_level': the output would take .* "
                                    r"and only .* is free")
         self.assertEqual(sorted(os.listdir(self.dir)), ["grid.yaml"])
+
+    def test_an_element_swept_is_the_element_set(self):
+        # A per-grade element by its dotted path: each scenario's parameters are
+        # those `--set` gives for the same value (one rule, issue 21 part 6).
+        sweep = self.write("element.yaml", (
+            "name: element\nbase: {base}\ncohort: {{patients: 200, horizon_months: 12}}\n"
+            "grid:\n  infection.serious_share.severe: [0.4, 0.5]\n").format(
+                base=os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml")))
+        out = self.path("element.h5")
+        r = run("sweep", sweep, "-o", out, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        import yaml
+        with h5py.File(out, "r") as f:
+            names = [s.decode() for s in f["scenarios"][()]]
+            stored = [yaml.safe_load(f[n].attrs["parameters"]) for n in names]
+        self.assertEqual(names, ["severe-0.4", "severe-0.5"])
+        for name, value, params in zip(names, ["0.4", "0.5"], stored):
+            r = run("params", os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml"),
+                    "--set", "cohort.patients=200", "--set", "cohort.horizon_months=12",
+                    "--set", "infection.serious_share.severe=" + value, "--set", "name=" + name)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(params, yaml.safe_load(r.stdout))
+        # Two entries of a matrix row moved together (list:): the row sums to 1 once
+        # both are applied, though not after the first alone.
+        row = self.write("row.yaml", (
+            "name: row\nbase: {base}\ncohort: {{patients: 200, horizon_months: 12}}\n"
+            "list:\n  grades.transition_matrix.mild.mild: [0.96, 0.9]\n"
+            "  grades.transition_matrix.mild.moderate: [0.01, 0.07]\n").format(
+                base=os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml")))
+        r = run("sweep", row, "-o", self.path("row.h5"), "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(self.path("row.h5"), "r") as f:
+            last = f["scenarios"][1].decode()
+            self.assertEqual(last, "mild-0.9__moderate-0.07")
+            p = yaml.safe_load(f[last].attrs["parameters"])
+        self.assertEqual(p["grades"]["transition_matrix"]["mild"], [0.03, 0.9, 0.07, 0, 0])
+        # The element's own error, at its value in the sweep file.
+        bad = self.write("bad-element.yaml", (
+            "base: {base}\ngrid:\n  infection.serious_share.severe: [0.4, 1.2]\n").format(
+                base=os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml")))
+        r = run("sweep", bad, "-o", self.path("bad.h5"))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertRegex(r.stderr, re.escape(bad) + r":3:\d+: parameter error: key "
+                         r"'infection.serious_share.severe': 1.2 is out of range")
+
+    def test_progress_lines_name_the_scenario(self):
+        _, r = self.run_sweep("--progress-every", "0.001", "--threads", "1")
+        pattern = (r"^ipsim: sweeping: scenario (\d) of 8 \((\S+)\): (\d+) of (\d+) "
+                   r"patient-months \((\d+\.\d)%\), \S+ patient-months/s, .* elapsed, ETA .*$")
+        lines = [m for m in (re.match(pattern, l) for l in r.stderr.splitlines()) if m]
+        self.assertGreater(len(lines), 1, r.stderr)
+        self.assertEqual({int(m.group(4)) for m in lines}, {8 * 700 * 2 * 24})
+        self.assertEqual(lines[-1].group(1), "8")
+        self.assertEqual(lines[-1].group(5), "100.0")
+        _, r = self.run_sweep("--progress-every", "0.001", "--quiet")
+        self.assertEqual(r.stderr, "")
 
     def test_bad_sweeps(self):
         base = os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml")
