@@ -126,7 +126,8 @@ static int parse(int argc, char **argv, const char *usage, dsa_options *d, ipsim
                         "--threshold or --two-way");
     if (!rc)
         rc = ipsim_options_parse(&d->shared, kept, argv,
-                                 IPSIM_OPT_THREADS | IPSIM_OPT_QUIET | IPSIM_OPT_PARAMS_REQUIRED,
+                                 IPSIM_OPT_THREADS | IPSIM_OPT_QUIET | IPSIM_OPT_PROGRESS |
+                                     IPSIM_OPT_PARAMS_REQUIRED,
                                  usage, err);
     return rc;
 }
@@ -146,6 +147,7 @@ int ipsim_command_dsa(int argc, char **argv, const ipsim_command_context *ctx, i
     ipsim_sensitivity_settings s = {.wtp = d.wtp,
                                     .threads = d.shared.threads,
                                     .quiet = d.shared.quiet,
+                                    .progress_every = d.shared.progress_every,
                                     .cancel = ctx->cancel,
                                     .ranges = d.ranges,
                                     .range_count = d.range_count,

@@ -119,7 +119,8 @@ const ipsim_command ipsim_commands[] = {
      .run = ipsim_command_dsa,
      .usage = "ipsim dsa STUDY.yaml [--wtp W] [--threshold KEY | --two-way KEY1,KEY2 "
               "[--steps N]] [--only K1,K2,...] [--range KEY=LOW:HIGH]... [--compare A,B] "
-              "[--csv DIR] [--set section.key=value]... [--threads N] [--quiet]",
+              "[--csv DIR] [--set section.key=value]... [--threads N] "
+              "[--progress-every SECONDS] [--quiet]",
      .summary = "deterministic sensitivity of a study's decision, on common random numbers:\n"
                 "one-way with a tornado (default), a threshold, or a two-way decision map",
      .options = "  --wtp W                   willingness to pay per QALY of the decision "
@@ -139,7 +140,7 @@ const ipsim_command ipsim_commands[] = {
                 "  --two-way KEY1,KEY2       the preferred strategy over a grid of both\n"
                 "  --steps N                 two-way: points per input (2 to 21, default 5)\n"
                 "  --csv DIR                 also write the tables as CSV in DIR\n"
-                OPT_SET OPT_THREADS OPT_QUIET_PROGRESS,
+                OPT_SET OPT_THREADS OPT_PROGRESS OPT_QUIET_PROGRESS,
      .ranks = IPSIM_RANKS_ONE},
     {.name = "validate",
      .run = ipsim_command_validate,

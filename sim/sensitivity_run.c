@@ -50,7 +50,7 @@ static int context_init(context *c, const ipsim_study *study,
                         ipsim_error *err)
 {
     *c = (context){.study = study, .settings = settings};
-    ipsim_progress_init(&c->progress, stderr, settings->quiet, label);
+    ipsim_progress_init(&c->progress, stderr, settings->quiet, settings->progress_every, label);
     const int S = study->count;
     c->base = malloc((size_t)S * sizeof *c->base);
     c->model = malloc(sizeof *c->model);

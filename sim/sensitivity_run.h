@@ -36,7 +36,8 @@ typedef struct ipsim_given_range {
 typedef struct ipsim_sensitivity_settings {
     double wtp;                        /* the decision's willingness to pay per QALY */
     int threads;                       /* 0: OpenMP's default */
-    int quiet;                         /* no progress bar */
+    int quiet;                         /* no progress bar nor lines */
+    double progress_every;             /* seconds between progress lines off a terminal */
     const volatile sig_atomic_t *cancel; /* may be NULL */
     const ipsim_given_range *ranges;   /* replace the inputs' ranges; may add inputs */
     int range_count;
