@@ -165,24 +165,24 @@ static int read_row(char *line, long lineno, const char *path, const ipsim_poste
                                  ref->columns + label);
     for (int c = 0; c < ref->columns; c++) {
         const ipsim_param_spec *spec = &ipsim_param_specs[ref->spec[c]];
-        char key[IPSIM_KEY_MAX];
-        if (spec->shape == IPSIM_SHAPE_VECTOR)
-            snprintf(key, sizeof key, "%s.%s", spec->path, spec->labels[ref->element[c]]);
-        else
-            snprintf(key, sizeof key, "%s", spec->path);
         const char *text = trim(fields[c + label]);
         char *end;
         errno = 0;
         double v = strtod(text, &end);
-        if (!*text || *end || errno == ERANGE || !(v == v))
-            return fail_line(err, path, lineno, key, "'%s' is not a number", text);
-        if (v < spec->min || v > spec->max || (spec->max_exclusive && v >= spec->max)) {
-            char range[64];
-            ipsim_param_spec_range(spec, range, sizeof range);
-            return fail_line(err, path, lineno, key, "%s is out of range: must be in %s (%s)",
-                             text, range, spec->unit);
+        const bool number = *text && !*end && errno != ERANGE && v == v;
+        if (number && v >= spec->min && v <= spec->max && !(spec->max_exclusive && v >= spec->max)) {
+            out[c] = v;
+            continue;
         }
-        out[c] = v;
+        /* The column's key only for the message: rows are read by the
+         * thousand. */
+        char key[IPSIM_KEY_MAX], range[64];
+        ipsim_param_element_name(spec, ref->element[c], key, sizeof key);
+        if (!number)
+            return fail_line(err, path, lineno, key, "'%s' is not a number", text);
+        ipsim_param_spec_range(spec, range, sizeof range);
+        return fail_line(err, path, lineno, key, "%s is out of range: must be in %s (%s)", text,
+                         range, spec->unit);
     }
     return IPSIM_OK;
 }
@@ -394,13 +394,11 @@ void ipsim_posterior_ref_format(const ipsim_posterior_ref *ref, char *buf, size_
                           "', rows: %" PRId32 ", checksum: %" PRIu64 ", columns: [",
                           ref->rows, ref->checksum);
     for (int c = 0; c < ref->columns; c++) {
-        const ipsim_param_spec *spec = &ipsim_param_specs[ref->spec[c]];
-        n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "%s%s%s%s",
-                              c ? ", " : "", spec->path,
-                              spec->shape == IPSIM_SHAPE_VECTOR ? "." : "",
-                              spec->shape == IPSIM_SHAPE_VECTOR
-                                  ? spec->labels[ref->element[c]]
-                                  : "");
+        char key[IPSIM_KEY_MAX];
+        ipsim_param_element_name(&ipsim_param_specs[ref->spec[c]], ref->element[c], key,
+                                 sizeof key);
+        n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "%s%s",
+                              c ? ", " : "", key);
     }
     snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "]}");
 }
@@ -409,14 +407,9 @@ int ipsim_posterior_attach(ipsim_params *p, ipsim_error *err)
 {
     const ipsim_posterior_ref *ref = &p->psa.posterior;
     for (int c = 0; ref->path[0] && c < ref->columns; c++) {
-        const ipsim_uncertain *had = ipsim_uncertain_find(p, ref->spec[c], ref->element[c]);
-        if (had && had->distribution == IPSIM_DIST_DIRICHLET) {
-            IPSIM_FAIL(err, IPSIM_EPARAM,
-                       "psa.posterior's file draws an element of a vector the parameters draw "
-                       "from a Dirichlet; give the vector as numbers, or drop the column");
-            ipsim_error_locate(err, NULL, 0, 0, ipsim_param_specs[ref->spec[c]].path);
-            return IPSIM_EPARAM;
-        }
+        /* No column is a share of a vector that sums to one (the reader
+         * refuses them), so none belongs to a Dirichlet, which a column's
+         * entry would otherwise split. */
         ipsim_uncertain u;
         memset(&u, 0, sizeof u);
         u.spec = ref->spec[c];
@@ -429,4 +422,13 @@ int ipsim_posterior_attach(ipsim_params *p, ipsim_error *err)
             return IPSIM_EPARAM;
     }
     return IPSIM_OK;
+}
+
+void ipsim_posterior_file_apply(const ipsim_posterior_file *f, int64_t row, ipsim_params *p)
+{
+    const double *values = f->values + (size_t)row * (size_t)f->ref.columns;
+    for (int c = 0; c < f->ref.columns; c++) {
+        double *field = (double *)((char *)p + ipsim_param_specs[f->ref.spec[c]].offset);
+        field[f->ref.element[c]] = values[c];
+    }
 }

@@ -62,6 +62,11 @@ int ipsim_posterior_file_open(ipsim_posterior_file *out, const ipsim_posterior_r
 
 void ipsim_posterior_file_free(ipsim_posterior_file *f); /* NULL-safe */
 
+/* Sets p's parameters to row `row` of the file (0 .. rows - 1), each
+ * column's element to its value: one draw of the posterior, as a PSA
+ * replicate takes it. The caller checks the set (ipsim_params_check). */
+void ipsim_posterior_file_apply(const ipsim_posterior_file *f, int64_t row, ipsim_params *p);
+
 /* True if a and b name the same file with the same contents and columns. */
 bool ipsim_posterior_same(const ipsim_posterior_ref *a, const ipsim_posterior_ref *b);
 
@@ -76,8 +81,7 @@ void ipsim_posterior_ref_format(const ipsim_posterior_ref *ref, char *buf, size_
 
 /* Makes p's uncertain list draw the referenced columns from the file
  * (IPSIM_DIST_POSTERIOR entries), replacing other distributions of those
- * elements. Errors: IPSIM_EPARAM when a column's element belongs to a
- * Dirichlet's vector, or the list is full. */
+ * elements. Errors: IPSIM_EPARAM when the list is full. */
 int ipsim_posterior_attach(ipsim_params *p, ipsim_error *err);
 
 #endif

@@ -19,7 +19,6 @@ const char *const ipsim_distribution_names[IPSIM_DISTRIBUTIONS] = {
 /* The 97.5% standard normal quantile: a 95% interval is mean +- this x SD. */
 #define Z975 1.959963984540054
 
-static void element_name(const ipsim_param_spec *spec, int e, char *buf, size_t size);
 
 /* ---- parsing ------------------------------------------------------------ */
 
@@ -473,7 +472,7 @@ void ipsim_uncertain_format(const ipsim_uncertain *u, double value, const char *
                           natural[u->distribution][1], y, v);
     if (u->rho != 0) {
         char with[IPSIM_KEY_MAX];
-        element_name(&ipsim_param_specs[u->with_spec], u->with_element, with, sizeof with);
+        ipsim_param_element_name(&ipsim_param_specs[u->with_spec], u->with_element, with, sizeof with);
         ipsim_yaml_format_real(u->rho, x, sizeof x);
         n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0,
                               ", correlated_with: %s, rho: %s", with, x);
@@ -556,18 +555,6 @@ const ipsim_uncertain *ipsim_psa_entry(const ipsim_params *p, int i, int *k)
     return NULL;
 }
 
-/* "path", "path.label" or "path.row.column" for element e of a spec. */
-static void element_name(const ipsim_param_spec *spec, int e, char *buf, size_t size)
-{
-    if (spec->shape == IPSIM_SHAPE_SCALAR)
-        snprintf(buf, size, "%s", spec->path);
-    else if (spec->shape == IPSIM_SHAPE_VECTOR)
-        snprintf(buf, size, "%s.%s", spec->path, spec->labels[e]);
-    else
-        snprintf(buf, size, "%s.%s.%s", spec->path, spec->labels[e / spec->length],
-                 spec->labels[e % spec->length]);
-}
-
 void ipsim_psa_name(const ipsim_params *p, int i, char *buf, size_t size)
 {
     int k;
@@ -576,7 +563,7 @@ void ipsim_psa_name(const ipsim_params *p, int i, char *buf, size_t size)
         snprintf(buf, size, "?");
         return;
     }
-    element_name(&ipsim_param_specs[u->spec], u->element + k, buf, size);
+    ipsim_param_element_name(&ipsim_param_specs[u->spec], u->element + k, buf, size);
 }
 
 void ipsim_psa_describe(const ipsim_params *p, int i, char *buf, size_t size)
@@ -663,8 +650,8 @@ const char *ipsim_psa_rule(const ipsim_params *p, char *why, size_t size)
         int at;
         const ipsim_uncertain *w = entry_of(p, u->with_spec, u->with_element, &at);
         char name[IPSIM_KEY_MAX], with[IPSIM_KEY_MAX];
-        element_name(&ipsim_param_specs[u->spec], u->element, name, sizeof name);
-        element_name(&ipsim_param_specs[u->with_spec], u->with_element, with, sizeof with);
+        ipsim_param_element_name(&ipsim_param_specs[u->spec], u->element, name, sizeof name);
+        ipsim_param_element_name(&ipsim_param_specs[u->with_spec], u->with_element, with, sizeof with);
         const char *problem = w == u                                 ? "itself"
                               : w && w->distribution == IPSIM_DIST_DIRICHLET ? "a Dirichlet's share"
                               : w && w->distribution == IPSIM_DIST_POSTERIOR
@@ -711,7 +698,7 @@ int ipsim_psa_draw(const ipsim_params *p, const ipsim_posterior_file *posterior,
                 continue;
             const ipsim_param_spec *spec = &ipsim_param_specs[u->spec];
             char name[IPSIM_KEY_MAX];
-            element_name(spec, u->element, name, sizeof name);
+            ipsim_param_element_name(spec, u->element, name, sizeof name);
             gsl_rng *rng = ipsim_gsl_stream_reset(gs, stream, ipsim_rng_name_hash(name), 0,
                                                   IPSIM_PURPOSE_PSA);
             int at;
@@ -739,7 +726,7 @@ int ipsim_psa_draw(const ipsim_params *p, const ipsim_posterior_file *posterior,
                 double v = out[k];
                 if (!(v >= spec->min && v <= spec->max) || (spec->max_exclusive && v >= spec->max)) {
                     char drawn[40];
-                    element_name(spec, u->element + k, name, sizeof name);
+                    ipsim_param_element_name(spec, u->element + k, name, sizeof name);
                     ipsim_yaml_format_real(v, drawn, sizeof drawn);
                     IPSIM_FAIL(err, IPSIM_EPARAM,
                                "PSA replicate %lld drew %s, outside the parameter's range [%g, "

@@ -741,6 +741,17 @@ const char *ipsim_param_spec_nearest(const char *path)
     return best_distance <= (len < 9 ? 3 : len / 3) ? best : NULL;
 }
 
+void ipsim_param_element_name(const ipsim_param_spec *spec, int e, char *buf, size_t size)
+{
+    if (spec->shape == IPSIM_SHAPE_SCALAR)
+        snprintf(buf, size, "%s", spec->path);
+    else if (spec->shape == IPSIM_SHAPE_VECTOR)
+        snprintf(buf, size, "%s.%s", spec->path, spec->labels[e]);
+    else
+        snprintf(buf, size, "%s.%s.%s", spec->path, spec->labels[e / spec->length],
+                 spec->labels[e % spec->length]);
+}
+
 size_t ipsim_param_spec_index(const ipsim_param_spec *spec)
 {
     return (size_t)(spec - ipsim_param_specs);

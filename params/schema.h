@@ -73,6 +73,10 @@ size_t ipsim_param_spec_index(const ipsim_param_spec *spec);
  * the reference. */
 void ipsim_param_spec_range(const ipsim_param_spec *spec, char *buf, size_t size);
 
+/* The name of element e of a real parameter as --set names it: "path",
+ * "path.label" (a vector's) or "path.row.column" (a matrix's). */
+void ipsim_param_element_name(const ipsim_param_spec *spec, int e, char *buf, size_t size);
+
 /* The spec with this exact path, or NULL. */
 const ipsim_param_spec *ipsim_param_spec_find(const char *path);
 

@@ -145,7 +145,8 @@ const ipsim_command ipsim_commands[] = {
     {.name = "validate",
      .run = ipsim_command_validate,
      .usage = "ipsim validate [PARAMS.yaml] [--set section.key=value]... [--threads N] [--quiet]",
-     .summary = "the review's table (docs/review.md) against a simulation; exit 3 if a row fails",
+     .summary = "the review's table (docs/review.md) against a simulation; exit 3 if a row fails;\n"
+                "with psa.posterior, each row's posterior predictive interval (docs/psa.md)",
      .options = OPT_SET OPT_THREADS OPT_QUIET_PROGRESS,
      .ranks = IPSIM_RANKS_ONE},
     {.name = "calibrate",

@@ -38,10 +38,7 @@ static int exact_at_draw(const ipsim_params *params, const ipsim_summary *total,
     int rc = p && v ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate a draw");
     if (!rc) {
         *p = *params;
-        for (int c = 0; c < f->ref.columns; c++) {
-            double *field = (double *)((char *)p + ipsim_param_specs[f->ref.spec[c]].offset);
-            field[f->ref.element[c]] = f->values[(size_t)d * (size_t)f->ref.columns + (size_t)c];
-        }
+        ipsim_posterior_file_apply(f, d, p);
         rc = ipsim_params_check(p, context, err);
     }
     if (!rc) {

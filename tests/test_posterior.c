@@ -319,10 +319,7 @@ static void shipped_posterior_reproduces_every_target(void **state)
 #pragma omp parallel for schedule(dynamic, 1) reduction(+ : failures)
     for (int d = 0; d < draws; d++) {
         ipsim_params p = base;
-        for (int c = 0; c < f.ref.columns; c++) {
-            double *field = (double *)((char *)&p + ipsim_param_specs[f.ref.spec[c]].offset);
-            field[f.ref.element[c]] = f.values[(size_t)d * (size_t)f.ref.columns + (size_t)c];
-        }
+        ipsim_posterior_file_apply(&f, d, &p);
         double m[SIZE];
         ipsim_error e;
         ipsim_error_clear(&e);
