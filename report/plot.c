@@ -22,6 +22,7 @@ enum {
     PANEL_WIDTH = 600,
     PANEL_HEIGHT = 560,
     LEGEND_WIDTH = 370,
+    LEGEND_WIDTH_ONE_PANEL = 560, /* room for a sweep's "key=value, ..." names */
     TITLE_HEIGHT = 70,  /* the page title */
     MARGIN_LEFT = 130,  /* y numbers and label */
     MARGIN_RIGHT = 30,
@@ -108,7 +109,8 @@ int ipsim_plot_begin(ipsim_plot_figure *fig, const char *path, ipsim_plot_format
     fig->path = path;
     fig->columns = panels < IPSIM_PLOT_COLUMNS ? panels : IPSIM_PLOT_COLUMNS;
     fig->rows = (panels + fig->columns - 1) / fig->columns;
-    fig->width = fig->columns * PANEL_WIDTH + LEGEND_WIDTH;
+    fig->width = fig->columns * PANEL_WIDTH +
+                 (panels == 1 ? LEGEND_WIDTH_ONE_PANEL : LEGEND_WIDTH);
     fig->height = TITLE_HEIGHT + fig->rows * PANEL_HEIGHT;
     plsexit(on_plplot_exit);
     plsdev(devices[format]);
@@ -197,6 +199,29 @@ void ipsim_plot_axes_on_top(const ipsim_plot_axes *axes)
     draw_box(axes);
 }
 
+/* The text size, at most `size`, at which `text` fits in `share` of the
+ * current viewport's width (a long scenario name in the legend strip). */
+static double fitted(const char *text, double size, double share)
+{
+    double vx0, vx1, vy0, vy1;
+    plgspa(&vx0, &vx1, &vy0, &vy1); /* the page, in mm */
+    double px0, px1, py0, py1;
+    plgvpd(&px0, &px1, &py0, &py1);
+    const double room = share * (px1 - px0) * (vx1 - vx0);
+    /* This PLplot has no plstrl: a sans-serif character averages about
+     * 0.8 of PLplot's character height in width (measured on the Cairo
+     * drivers' DejaVu Sans; UTF-8 continuation bytes take none). */
+    plschr(0, size);
+    double default_mm, height_mm;
+    plgchr(&default_mm, &height_mm);
+    plschr(0, 1.0);
+    size_t characters = 0;
+    for (const char *c = text; *c; c++)
+        characters += ((unsigned char)*c & 0xC0) != 0x80;
+    const double length = 0.8 * height_mm * (double)characters;
+    return length > room && length > 0 ? size * room / length : size;
+}
+
 void ipsim_plot_panel(const ipsim_plot_figure *fig, const ipsim_plot_axes *axes, int index)
 {
     double box[4];
@@ -212,7 +237,10 @@ void ipsim_plot_panel(const ipsim_plot_figure *fig, const ipsim_plot_axes *axes,
     draw_box(axes);
     plmtex("b", axes->x_categories ? 4.2 : 3.0, 0.5, 0.5, axes->xlabel ? axes->xlabel : "");
     plmtex("l", 7.2, 0.5, 0.5, axes->ylabel ? axes->ylabel : "");
-    plmtex("t", 1.2, 0.5, 0.5, axes->title ? axes->title : "");
+    const char *title = axes->title ? axes->title : "";
+    plschr(0, fitted(title, 1.0, 1.0));
+    plmtex("t", 1.2, 0.5, 0.5, title);
+    plschr(0, 1.0);
 }
 
 void ipsim_plot_polygon(int n, const double *x, const double *y, ipsim_colour c)
@@ -362,26 +390,28 @@ void ipsim_plot_text(double x, double y, double justify, double size, const char
     plschr(0, 1.0);
 }
 
-/* The text size, at most `size`, at which `text` fits in `share` of the
- * current viewport's width (a long scenario name in the legend strip). */
-static double fitted(const char *text, double size, double share)
+/* An entry's text right of its key: on one line if it fits at a readable
+ * size, else in two split at the comma nearest its middle (a sweep
+ * scenario's "key=value, key=value"). */
+static void legend_text(const char *text, double y, double mark)
 {
-    double vx0, vx1, vy0, vy1;
-    plgspa(&vx0, &vx1, &vy0, &vy1); /* the page, in mm */
-    double px0, px1, py0, py1;
-    plgvpd(&px0, &px1, &py0, &py1);
-    const double room = share * (px1 - px0) * (vx1 - vx0);
-    /* This PLplot has no plstrl: a sans-serif character averages about
-     * 0.6 of its height in width (UTF-8 continuation bytes take none). */
-    plschr(0, size);
-    double default_mm, height_mm;
-    plgchr(&default_mm, &height_mm);
-    plschr(0, 1.0);
-    size_t characters = 0;
-    for (const char *c = text; *c; c++)
-        characters += ((unsigned char)*c & 0xC0) != 0x80;
-    const double length = 0.6 * height_mm * (double)characters;
-    return length > room && length > 0 ? size * room / length : size;
+    const double size = 0.85 * fmin(1, mark);
+    const double one = fitted(text, size, 0.82);
+    const char *split = NULL;
+    const size_t len = strlen(text);
+    for (const char *c = strchr(text, ','); c; c = strchr(c + 1, ','))
+        if (!split || fabs((double)(c - text) - len / 2.0) < fabs((double)(split - text) - len / 2.0))
+            split = c;
+    if (one >= 0.75 * size || !split) {
+        ipsim_plot_text(0.18, y - 0.012 * mark, 0, one, text);
+        return;
+    }
+    char first[512];
+    snprintf(first, sizeof first, "%.*s,", (int)(split - text), text);
+    const char *second = split + 1 + (split[1] == ' ');
+    const double two = fmin(fitted(first, size, 0.82), fitted(second, size, 0.82)) * 0.9;
+    ipsim_plot_text(0.18, y + 0.012 * mark, 0, two, first);
+    ipsim_plot_text(0.18, y - 0.032 * mark, 0, two, second);
 }
 
 void ipsim_plot_legend(const ipsim_plot_figure *fig, const ipsim_legend_entry *entries, int n)
@@ -422,7 +452,6 @@ void ipsim_plot_legend(const ipsim_plot_figure *fig, const ipsim_legend_entry *e
                             e->text);
             continue;
         }
-        ipsim_plot_text(0.18, y - 0.012 * mark, 0, fitted(e->text, 0.85 * fmin(1, mark), 0.82),
-                        e->text);
+        legend_text(e->text, y, mark);
     }
 }

@@ -1,7 +1,8 @@
 /* report/report_labels.c: the names a reader sees for each scenario in the
  * figures' panel titles and legends. A scenario of a sweep is named by the
- * values it varies, as the file's /sweep table holds them ("ivig.dose_mg_per_kg=400,
- * ivig.interval_weeks=4"), since its code name says little; any other by its
+ * values it varies, as the file's /sweep table holds them, each key by its
+ * last part ("dose_mg_per_kg=400, titrate=true"), since its code name
+ * says little; any other by its
  * code name made readable ("ivig_severe" -> "IVIG severe"). Tables and CSVs
  * keep the code names, which other tools match on. */
 #define _POSIX_C_SOURCE 200809L
@@ -71,8 +72,11 @@ static bool sweep_label(ipsim_h5_reader *r, const char *name, char *out, size_t 
             if (ipsim_h5_reader_read_root_strings(r, dataset, &values, &value_count, &ignored) ==
                     IPSIM_OK &&
                 row < value_count) {
-                int n = snprintf(out + k, size - k, "%s%s=%s", j ? ", " : "", keys[j],
-                                 values[row]);
+                /* The key's last part: "dose_mg_per_kg=200" says enough
+                 * beside the figure, and the page's table has the whole key. */
+                const char *tail = strrchr(keys[j], '.');
+                int n = snprintf(out + k, size - k, "%s%s=%s", j ? ", " : "",
+                                 tail ? tail + 1 : keys[j], values[row]);
                 k = n < 0 ? k : k + (size_t)n >= size ? size - 1 : k + (size_t)n;
                 found = true;
             }

@@ -142,10 +142,11 @@ class Report(Workdir):
                      "ivig_igg_below_4", "ivig_severe"]:
             self.assertIn("<td>%s</td>" % name, page)
         self.assertIn("12 PSA draws", page)
-        # Three panels side by side: wider than the one-panel plane.
+        # Three panels side by side: wider than the one-panel plane (whose
+        # legend strip is wider, for long scenario names).
         wide, _ = check_png(os.path.join(out, "infection_risk.png"))
         narrow, _ = check_png(os.path.join(out, "ce_plane.png"))
-        self.assertGreater(wide, 2 * narrow)
+        self.assertGreater(wide, 1.8 * narrow)
 
         # The plane's points are the draws' differences from the reference.
         with h5py.File(h5, "r") as f:
@@ -636,7 +637,7 @@ class Teaching(Workdir):
         # One IVIG panel, for the one scenario that gives it; three of the rest.
         one, _ = check_png(os.path.join(out, "ivig_use.png"))
         three, _ = check_png(os.path.join(out, "infection_risk.png"))
-        self.assertLess(one, three / 2)
+        self.assertLess(one, 0.6 * three)
         with open(os.path.join(out, "index.html")) as f:
             page = f.read()
         for scenario in ["no_intervention", "ivig_severe", "vaccination"]:
