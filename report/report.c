@@ -366,8 +366,9 @@ const ipsim_report_figure ipsim_report_figures[] = {
      ipsim_report_draw_igg_risk, ipsim_report_data_igg_risk, 1, IPSIM_REPORT_NEEDS_LEVELS, NULL},
     {"ce_plane", "Cost-effectiveness plane",
      "Incremental discounted cost against incremental QALYs per patient of each scenario over "
-     "the first (large points: expected values; lines: willingness-to-pay thresholds, each in "
-     "its own dash pattern, below and right of which a scenario is cost-effective).",
+     "the first (large points: expected values; solid black: the efficiency frontier; dashed: "
+     "willingness-to-pay thresholds, each in its own pattern, below and right of which a "
+     "scenario is cost-effective).",
      ipsim_report_draw_ce_plane, ipsim_report_data_ce_plane, 0, IPSIM_REPORT_NEEDS_COMPARISON,
      NULL},
     {"ceac", "Cost-effectiveness acceptability curves",

@@ -102,6 +102,20 @@ void ipsim_report_draw_ce_plane(const ipsim_report_data *rp, const ipsim_plot_fi
         ipsim_plot_line_style(2, lx, ly, threshold_ink, 1.6, wtp_style(w));
         wtp_label(rp, w, wtp_labels[w], sizeof wtp_labels[w]);
     }
+    /* The efficiency frontier: each frontier option joined to the one it
+     * is compared with (the next cheaper on the frontier), in expected
+     * values; the slope of each segment is its ICER. */
+    for (int s = 0; s < c->count; s++) {
+        int t = c->scenarios[s].incremental.compared_to;
+        if (c->scenarios[s].incremental.status != IPSIM_FRONTIER || t < 0)
+            continue;
+        double fx[2], fy[2];
+        increment(c, t, -1, &fx[0], &fy[0]);
+        increment(c, s, -1, &fx[1], &fy[1]);
+        if (t == 0)
+            fx[0] = fy[0] = 0;
+        ipsim_plot_line(2, fx, fy, (ipsim_colour){0, 0, 0, 1}, 2, false);
+    }
     for (int s = 0; s < c->count; s++) {
         ipsim_colour col = ipsim_plot_palette(s);
         const int shape = scenario_shape(c, s);
@@ -127,13 +141,14 @@ void ipsim_report_draw_ce_plane(const ipsim_report_data *rp, const ipsim_plot_fi
             increment(c, s, -1, &dq, &dc);
         ipsim_plot_markers(1, &dq, &dc, (ipsim_colour){0, 0, 0, 1}, 1.6, shape);
         ipsim_plot_markers(1, &dq, &dc, col, 1.2, shape);
-        if (n < LEGEND_MAX - 2 - o->wtp_count)
+        if (n < LEGEND_MAX - 3 - o->wtp_count)
             legend[n++] = (ipsim_legend_entry){ipsim_report_label(rp, s), col,
                                                IPSIM_LEGEND_POINT, shape};
     }
     legend[n++] = (ipsim_legend_entry){c->psa ? "Small points: PSA draws"
                                               : "Whiskers: 95% intervals",
                                        {0}, IPSIM_LEGEND_HEADING, 0};
+    legend[n++] = (ipsim_legend_entry){"Efficiency frontier", {0, 0, 0, 1}, IPSIM_LEGEND_LINE, 0};
     for (int w = 0; w < o->wtp_count; w++)
         legend[n++] = (ipsim_legend_entry){wtp_labels[w], threshold_ink, IPSIM_LEGEND_DASHED,
                                            wtp_style(w)};
