@@ -63,7 +63,7 @@ static void write_parameters(FILE *f, const ipsim_report_data *rp)
 {
     fputs("<table>\n<tr><th>Scenario</th><th>Patients</th><th>Replicates</th>"
           "<th>Follow-up</th><th>IVIG</th><th>Vaccination (influenza, pneumococcal)</th>"
-          "<th>Discounting (costs, effects)</th><th>Seed</th></tr>\n",
+          "<th>Discounting (costs, effects)</th><th>Seed</th><th>Named in figures</th></tr>\n",
           f);
     for (int s = 0; s < rp->count; s++) {
         const ipsim_params *p = ipsim_h5_reader_params(rp->readers[s]);
@@ -76,11 +76,13 @@ static void write_parameters(FILE *f, const ipsim_report_data *rp)
                 rp->series[s].across_draws ? " PSA draws" : "", (long long)p->cohort.horizon_months,
                 (long long)p->cohort.cycle_months);
         describe_ivig(f, p);
-        fprintf(f, "</td><td>%.0f%%, %.0f%%</td><td>%g%%, %g%% a year</td><td>%llu</td></tr>\n",
+        fprintf(f, "</td><td>%.0f%%, %.0f%%</td><td>%g%%, %g%% a year</td><td>%llu</td><td>",
                 100 * p->vaccination.influenza_coverage,
                 100 * p->vaccination.pneumococcal_coverage,
                 100 * p->economics.discount_rate_costs, 100 * p->economics.discount_rate_effects,
                 (unsigned long long)p->seed);
+        html_escaped(f, ipsim_report_label(rp, s));
+        fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);
 }

@@ -267,6 +267,22 @@ class Report(Workdir):
         for name in IMMUNE + ["igg_risk"]:
             self.assertFalse(os.path.exists(os.path.join(out, name + ".png")), name)
 
+    def test_a_sweep_is_named_by_its_values_and_every_scenario_kept_apart(self):
+        h5 = self.path("sweep.h5")
+        r = run("sweep", os.path.join(SOURCE_DIR, "params", "sweeps", "ivig-threshold-dose.yaml"),
+                "-o", h5, "--set", "cohort.patients=100", "--set", "cohort.horizon_months=12",
+                "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = self.path("report")
+        self.report(h5, out, "--format", "png")
+        with open(os.path.join(out, "index.html")) as f:
+            page = f.read()
+        # 18 scenarios, each named by the values it varies (the keys' last parts).
+        labels = re.findall(r"<td>(igg_threshold_g_per_l=[^<]*)</td></tr>", page)
+        self.assertEqual(len(set(labels)), 18)
+        self.assertIn("igg_threshold_g_per_l=4, dose_mg_per_kg=600, titrate=true", labels)
+        check_png(os.path.join(out, "ce_plane.png"))
+
     def test_same_data_same_figure_other_data_other_figure(self):
         h5 = self.make_run()
         self.report(h5, self.path("a"))
@@ -642,6 +658,9 @@ class Teaching(Workdir):
             page = f.read()
         for scenario in ["no_intervention", "ivig_severe", "vaccination"]:
             self.assertIn("<td>%s</td><td>20,000</td>" % scenario, page)
+        # Figures name scenarios readably; the page says which is which.
+        for label in ["No intervention", "IVIG severe", "Vaccination"]:
+            self.assertIn("<td>%s</td></tr>" % label, page)
 
         # What the walkthrough says the pictures show. IVIG only where given:
         ivig = read_csv(os.path.join(out, "ivig_use.csv"))
