@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdbool.h>
 
+#include "output/intervals.h"
+
 const char *const ipsim_dominance_names[3] = {"frontier", "dominated",
                                               "extendedly dominated"};
 
@@ -131,5 +133,25 @@ void ipsim_incremental_acceptability(const double *cost, const double *effect, i
                     ipsim_net_monetary_benefit(cost[r * options + against],
                                                effect[r * options + against], wtp);
         probability[s] = (double)wins / (double)draws;
+    }
+}
+
+void ipsim_incremental_interval(const double *cost, const double *effect, int64_t draws,
+                                int options, int a, int b, double wtp, double *scratch,
+                                double cost_interval[2], double effect_interval[2],
+                                double nmb_interval[2])
+{
+    /* Values per draw go into the scratch's second half while the first is
+     * ipsim_quantile's own; so scratch holds 2 x draws. */
+    double *values = scratch + draws;
+    for (int k = 0; k < 3; k++) {
+        for (int64_t r = 0; r < draws; r++) {
+            const double *c = cost + r * options, *e = effect + r * options;
+            double dc = c[a] - (b >= 0 ? c[b] : 0), de = e[a] - (b >= 0 ? e[b] : 0);
+            values[r] = k == 0 ? dc : k == 1 ? de : wtp * de - dc;
+        }
+        double *out = k == 0 ? cost_interval : k == 1 ? effect_interval : nmb_interval;
+        out[0] = ipsim_quantile(values, draws, 1, 0.025, scratch);
+        out[1] = ipsim_quantile(values, draws, 1, 0.975, scratch);
     }
 }

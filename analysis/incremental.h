@@ -63,4 +63,16 @@ void ipsim_incremental_acceptability(const double *cost, const double *effect, i
                                      int options, const ipsim_incremental *analysis, double wtp,
                                      double *probability);
 
+/* The spread of a comparison over PSA draws (cost and effect [draws][options],
+ * row-major): the 2.5% and 97.5% points of option a's cost less option b's
+ * (cost_interval), of its effect less b's (effect_interval) and of its net
+ * monetary benefit less b's at wtp (nmb_interval); with b < 0, of option a's
+ * own values. scratch holds 2 x `draws` doubles. These are the intervals of the
+ * report's ICER table (the ICER itself, a ratio, has no useful interval when
+ * the effect difference may be near zero, so its parts are given). */
+void ipsim_incremental_interval(const double *cost, const double *effect, int64_t draws,
+                                int options, int a, int b, double wtp, double *scratch,
+                                double cost_interval[2], double effect_interval[2],
+                                double nmb_interval[2]);
+
 #endif

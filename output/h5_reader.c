@@ -573,6 +573,19 @@ int ipsim_h5_reader_read_replicate_table(ipsim_h5_reader *r, const char *name, i
     return read_dataset(r, name, H5T_NATIVE_DOUBLE, -1, rank, dims, buf, err);
 }
 
+int64_t ipsim_h5_reader_root_size(ipsim_h5_reader *r, const char *name)
+{
+    hid_t ds = exists(r->file, name) ? H5Dopen2(r->file, name, H5P_DEFAULT) : -1;
+    if (ds < 0)
+        return -1;
+    hid_t space = H5Dget_space(ds);
+    const hssize_t n = space < 0 ? -1 : H5Sget_simple_extent_npoints(space);
+    if (space >= 0)
+        H5Sclose(space);
+    H5Dclose(ds);
+    return n;
+}
+
 int ipsim_h5_reader_read_root_table(ipsim_h5_reader *r, const char *name, int64_t count,
                                     double *buf, ipsim_error *err)
 {

@@ -62,6 +62,10 @@ int ipsim_h5_reader_read_column(ipsim_h5_reader *r, const ipsim_column *c, int64
 int ipsim_h5_reader_read_replicate_table(ipsim_h5_reader *r, const char *name, int64_t width,
                                          double *buf, ipsim_error *err);
 
+/* The number of values of a dataset under the root ("voi/report_wtp"), or
+ * -1 if it is missing or unreadable (optional parts of a file). */
+int64_t ipsim_h5_reader_root_size(ipsim_h5_reader *r, const char *name);
+
 /* Reads a dataset under the root ("psa/parameters") of `count` values as
  * doubles. */
 int ipsim_h5_reader_read_root_table(ipsim_h5_reader *r, const char *name, int64_t count,

@@ -22,6 +22,7 @@ enum {
     PANEL_WIDTH = 600,
     PANEL_HEIGHT = 560,
     LEGEND_WIDTH = 370,
+    LEGEND_WIDTH_ONE_PANEL = 560, /* room for a sweep's "key=value, ..." names */
     TITLE_HEIGHT = 70,  /* the page title */
     MARGIN_LEFT = 130,  /* y numbers and label */
     MARGIN_RIGHT = 30,
@@ -36,7 +37,7 @@ static const double TEXT_HEIGHT_MM = 5.5;
  * set by each call. */
 enum { INK = 1, GRID = 2, DRAW = 15 };
 
-static const ipsim_colour okabe_ito[8] = {
+static const ipsim_colour palette[IPSIM_PLOT_PALETTE] = {
     {0, 114, 178, 1},   /* blue */
     {230, 159, 0, 1},   /* orange */
     {0, 158, 115, 1},   /* bluish green */
@@ -45,11 +46,20 @@ static const ipsim_colour okabe_ito[8] = {
     {213, 94, 0, 1},    /* vermillion */
     {240, 228, 66, 1},  /* yellow */
     {0, 0, 0, 1},       /* black */
+    /* Paul Tol's muted scheme, less its colours close to those above. */
+    {51, 34, 136, 1},   /* indigo */
+    {136, 34, 85, 1},   /* wine */
+    {153, 153, 51, 1},  /* olive */
+    {68, 170, 153, 1},  /* teal */
+    {221, 204, 119, 1}, /* sand */
+    {170, 68, 153, 1},  /* purple */
+    {136, 204, 238, 1}, /* cyan */
+    {120, 120, 120, 1}, /* grey */
 };
 
 ipsim_colour ipsim_plot_palette(int i)
 {
-    return okabe_ito[((i % 8) + 8) % 8];
+    return palette[((i % IPSIM_PLOT_PALETTE) + IPSIM_PLOT_PALETTE) % IPSIM_PLOT_PALETTE];
 }
 
 ipsim_colour ipsim_plot_fade(ipsim_colour c, double alpha)
@@ -99,7 +109,8 @@ int ipsim_plot_begin(ipsim_plot_figure *fig, const char *path, ipsim_plot_format
     fig->path = path;
     fig->columns = panels < IPSIM_PLOT_COLUMNS ? panels : IPSIM_PLOT_COLUMNS;
     fig->rows = (panels + fig->columns - 1) / fig->columns;
-    fig->width = fig->columns * PANEL_WIDTH + LEGEND_WIDTH;
+    fig->width = fig->columns * PANEL_WIDTH +
+                 (panels == 1 ? LEGEND_WIDTH_ONE_PANEL : LEGEND_WIDTH);
     fig->height = TITLE_HEIGHT + fig->rows * PANEL_HEIGHT;
     plsexit(on_plplot_exit);
     plsdev(devices[format]);
@@ -179,12 +190,36 @@ static void draw_box(const ipsim_plot_axes *axes)
     plwidth(1);
     pllsty(1);
     plslabelfunc(axis_label, NULL);
-    plbox(axes->x_categories ? "bc" : "bcnsto", 0, 0, "bcnstvo", 0, 0);
+    plbox(axes->x_categories ? "bc" : "bcnsto", 0, 0, axes->y_categories ? "bc" : "bcnstvo", 0,
+          0);
 }
 
 void ipsim_plot_axes_on_top(const ipsim_plot_axes *axes)
 {
     draw_box(axes);
+}
+
+/* The text size, at most `size`, at which `text` fits in `share` of the
+ * current viewport's width (a long scenario name in the legend strip). */
+static double fitted(const char *text, double size, double share)
+{
+    double vx0, vx1, vy0, vy1;
+    plgspa(&vx0, &vx1, &vy0, &vy1); /* the page, in mm */
+    double px0, px1, py0, py1;
+    plgvpd(&px0, &px1, &py0, &py1);
+    const double room = share * (px1 - px0) * (vx1 - vx0);
+    /* This PLplot has no plstrl: a sans-serif character averages about
+     * 0.8 of PLplot's character height in width (measured on the Cairo
+     * drivers' DejaVu Sans; UTF-8 continuation bytes take none). */
+    plschr(0, size);
+    double default_mm, height_mm;
+    plgchr(&default_mm, &height_mm);
+    plschr(0, 1.0);
+    size_t characters = 0;
+    for (const char *c = text; *c; c++)
+        characters += ((unsigned char)*c & 0xC0) != 0x80;
+    const double length = 0.8 * height_mm * (double)characters;
+    return length > room && length > 0 ? size * room / length : size;
 }
 
 void ipsim_plot_panel(const ipsim_plot_figure *fig, const ipsim_plot_axes *axes, int index)
@@ -197,12 +232,15 @@ void ipsim_plot_panel(const ipsim_plot_figure *fig, const ipsim_plot_axes *axes,
     pllsty(1);
     if (axes->grid) {
         plcol0(GRID);
-        plbox(axes->x_categories ? "" : "g", 0, 0, "g", 0, 0);
+        plbox(axes->x_categories ? "" : "g", 0, 0, axes->y_categories ? "" : "g", 0, 0);
     }
     draw_box(axes);
     plmtex("b", axes->x_categories ? 4.2 : 3.0, 0.5, 0.5, axes->xlabel ? axes->xlabel : "");
     plmtex("l", 7.2, 0.5, 0.5, axes->ylabel ? axes->ylabel : "");
-    plmtex("t", 1.2, 0.5, 0.5, axes->title ? axes->title : "");
+    const char *title = axes->title ? axes->title : "";
+    plschr(0, fitted(title, 1.0, 1.0));
+    plmtex("t", 1.2, 0.5, 0.5, title);
+    plschr(0, 1.0);
 }
 
 void ipsim_plot_polygon(int n, const double *x, const double *y, ipsim_colour c)
@@ -244,9 +282,17 @@ void ipsim_plot_band(int n, const double *x, const double *low, const double *hi
 void ipsim_plot_line(int n, const double *x, const double *y, ipsim_colour c, double width,
                      bool dashed)
 {
+    ipsim_plot_line_style(n, x, y, c, width, dashed ? 1 : 0);
+}
+
+void ipsim_plot_line_style(int n, const double *x, const double *y, ipsim_colour c, double width,
+                           int style)
+{
     use(c);
     plwidth(width);
-    pllsty(dashed ? 2 : 1);
+    /* PLplot's styles 2 .. 8 are its dash patterns; 1 is solid. */
+    pllsty(1 + ((style % IPSIM_PLOT_LINE_STYLES) + IPSIM_PLOT_LINE_STYLES) %
+                   IPSIM_PLOT_LINE_STYLES);
     int start = 0;
     while (start < n) {
         while (start < n && !isfinite(y[start]))
@@ -264,8 +310,17 @@ void ipsim_plot_line(int n, const double *x, const double *y, ipsim_colour c, do
 
 void ipsim_plot_points(int n, const double *x, const double *y, ipsim_colour c, double size)
 {
-    /* Filled circles as polygons, sized in pixels (a text glyph would sit
-     * on its baseline, not centred on the point). */
+    ipsim_plot_markers(n, x, y, c, size, 0);
+}
+
+void ipsim_plot_markers(int n, const double *x, const double *y, ipsim_colour c, double size,
+                        int shape)
+{
+    /* Filled polygons, sized in pixels (a text glyph would sit on its
+     * baseline, not centred on the point): a circle is one of 20 sides. */
+    static const int shape_sides[IPSIM_PLOT_SHAPES] = {20, 4, 3, 4, 3};
+    static const double shape_turn[IPSIM_PLOT_SHAPES] = {0, 0.25, 0.5, 0, 1.5};
+    shape = ((shape % IPSIM_PLOT_SHAPES) + IPSIM_PLOT_SHAPES) % IPSIM_PLOT_SHAPES;
     double vx0, vx1, vy0, vy1, wx0, wx1, wy0, wy1, xdpi, ydpi;
     PLINT width, height, xoff, yoff;
     plgvpd(&vx0, &vx1, &vy0, &vy1);
@@ -274,18 +329,19 @@ void ipsim_plot_points(int n, const double *x, const double *y, ipsim_colour c, 
     const double radius_px = 5.5 * size;
     const double rx = radius_px * (wx1 - wx0) / ((vx1 - vx0) * width);
     const double ry = radius_px * (wy1 - wy0) / ((vy1 - vy0) * height);
-    enum { SIDES = 20 };
-    double px[SIDES], py[SIDES];
+    const int sides = shape_sides[shape];
+    const double turn = shape_turn[shape] * M_PI / (sides == 3 ? 3 : 1);
+    double px[20], py[20];
     use(c);
     for (int i = 0; i < n; i++) {
         if (!isfinite(x[i]) || !isfinite(y[i]))
             continue;
-        for (int k = 0; k < SIDES; k++) {
-            double a = 2 * M_PI * k / SIDES;
+        for (int k = 0; k < sides; k++) {
+            double a = turn + M_PI / 2 + 2 * M_PI * k / sides;
             px[k] = x[i] + rx * cos(a);
             py[k] = y[i] + ry * sin(a);
         }
-        plfill(SIDES, px, py);
+        plfill(sides, px, py);
     }
 }
 
@@ -334,6 +390,30 @@ void ipsim_plot_text(double x, double y, double justify, double size, const char
     plschr(0, 1.0);
 }
 
+/* An entry's text right of its key: on one line if it fits at a readable
+ * size, else in two split at the comma nearest its middle (a sweep
+ * scenario's "key=value, key=value"). */
+static void legend_text(const char *text, double y, double mark)
+{
+    const double size = 0.85 * fmin(1, mark);
+    const double one = fitted(text, size, 0.82);
+    const char *split = NULL;
+    const size_t len = strlen(text);
+    for (const char *c = strchr(text, ','); c; c = strchr(c + 1, ','))
+        if (!split || fabs((double)(c - text) - len / 2.0) < fabs((double)(split - text) - len / 2.0))
+            split = c;
+    if (one >= 0.75 * size || !split) {
+        ipsim_plot_text(0.18, y - 0.012 * mark, 0, one, text);
+        return;
+    }
+    char first[512];
+    snprintf(first, sizeof first, "%.*s,", (int)(split - text), text);
+    const char *second = split + 1 + (split[1] == ' ');
+    const double two = fmin(fitted(first, size, 0.82), fitted(second, size, 0.82)) * 0.9;
+    ipsim_plot_text(0.18, y + 0.012 * mark, 0, two, first);
+    ipsim_plot_text(0.18, y - 0.032 * mark, 0, two, second);
+}
+
 void ipsim_plot_legend(const ipsim_plot_figure *fig, const ipsim_legend_entry *entries, int n)
 {
     /* The strip right of the first row of panels, in its own unit window. */
@@ -341,32 +421,37 @@ void ipsim_plot_legend(const ipsim_plot_figure *fig, const ipsim_legend_entry *e
     panel_viewport(fig, fig->columns - 1, box);
     plvpor(box[1] + (double)MARGIN_RIGHT / fig->width + 0.01, 0.995, box[2], box[3]);
     plwind(0, 1, 0, 1);
-    const double step = 0.065;
+    /* Up to 15 entries at the usual spacing; more are set closer. */
+    const double step = n > 15 ? 0.98 / n : 0.065;
+    const double mark = step / 0.065;
     double y = 1 - step / 2;
     for (int i = 0; i < n; i++, y -= step) {
         const ipsim_legend_entry *e = &entries[i];
         switch (e->kind) {
         case IPSIM_LEGEND_AREA: {
             double px[4] = {0.02, 0.14, 0.14, 0.02};
-            double py[4] = {y - 0.022, y - 0.022, y + 0.022, y + 0.022};
+            double py[4] = {y - 0.022 * mark, y - 0.022 * mark, y + 0.022 * mark,
+                            y + 0.022 * mark};
             ipsim_plot_polygon(4, px, py, e->colour);
             break;
         }
         case IPSIM_LEGEND_LINE:
         case IPSIM_LEGEND_DASHED: {
             double px[2] = {0.02, 0.14}, py[2] = {y, y};
-            ipsim_plot_line(2, px, py, e->colour, 2.5, e->kind == IPSIM_LEGEND_DASHED);
+            int style = e->style ? e->style : e->kind == IPSIM_LEGEND_DASHED ? 1 : 0;
+            ipsim_plot_line_style(2, px, py, e->colour, 2.5, style);
             break;
         }
         case IPSIM_LEGEND_POINT: {
             double px = 0.08;
-            ipsim_plot_points(1, &px, &y, e->colour, 1.0);
+            ipsim_plot_markers(1, &px, &y, e->colour, fmin(1.0, mark), e->style);
             break;
         }
         case IPSIM_LEGEND_HEADING:
-            ipsim_plot_text(0.0, y - 0.012, 0, 0.95, e->text);
+            ipsim_plot_text(0.0, y - 0.012 * mark, 0, fitted(e->text, 0.95 * fmin(1, mark), 1.0),
+                            e->text);
             continue;
         }
-        ipsim_plot_text(0.18, y - 0.012, 0, 0.85, e->text);
+        legend_text(e->text, y, mark);
     }
 }

@@ -37,8 +37,11 @@ typedef struct ipsim_colour {
     double alpha; /* 1 opaque */
 } ipsim_colour;
 
-/* Colour i of a qualitative palette that colour-blind readers can tell
- * apart (Okabe and Ito), for scenarios and categories; wraps after 8. */
+/* Colour i of a qualitative palette for scenarios and categories: Okabe
+ * and Ito's 8, which colour-blind readers can tell apart, then 8 of Paul
+ * Tol's muted set; wraps after IPSIM_PLOT_PALETTE. With more than 8
+ * scenarios, give each its own marker too (ipsim_plot_markers). */
+enum { IPSIM_PLOT_PALETTE = 16 };
 ipsim_colour ipsim_plot_palette(int i);
 /* The same colour with another opacity. */
 ipsim_colour ipsim_plot_fade(ipsim_colour c, double alpha);
@@ -73,6 +76,7 @@ typedef struct ipsim_plot_axes {
     double xmin, xmax, ymin, ymax;
     const char *xlabel, *ylabel, *title;
     bool x_categories; /* no numbers on the x axis: label with ipsim_plot_category */
+    bool y_categories; /* no numbers on the y axis: rows named by ipsim_plot_text */
     bool grid;         /* light grid lines at the major ticks */
 } ipsim_plot_axes;
 
@@ -93,6 +97,18 @@ void ipsim_plot_line(int n, const double *x, const double *y, ipsim_colour c, do
                      bool dashed);
 /* Markers (filled circles) of `size` (1 = the default character height). */
 void ipsim_plot_points(int n, const double *x, const double *y, ipsim_colour c, double size);
+/* Filled markers of shape `shape`: 0 circle, 1 square, 2 triangle, 3
+ * diamond, 4 inverted triangle (wraps), so that series stay apart where
+ * colours run out. */
+enum { IPSIM_PLOT_SHAPES = 5 };
+void ipsim_plot_markers(int n, const double *x, const double *y, ipsim_colour c, double size,
+                        int shape);
+/* A polyline in line style `style`: 0 solid, then 1 .. 7 PLplot's dash
+ * patterns (long dashes, short dashes, dash-dot ...), for lines that must
+ * be told apart in grey. */
+enum { IPSIM_PLOT_LINE_STYLES = 8 };
+void ipsim_plot_line_style(int n, const double *x, const double *y, ipsim_colour c, double width,
+                           int style);
 /* A bar from 0 to y over [x0, x1]. */
 void ipsim_plot_bar(double x0, double x1, double y, ipsim_colour c);
 /* A vertical (horizontal: !vertical) interval with end caps of half-width
@@ -117,10 +133,13 @@ typedef struct ipsim_legend_entry {
     const char *text;
     ipsim_colour colour;
     ipsim_legend_kind kind;
+    int style; /* LINE and DASHED: ipsim_plot_line_style's (0: the kind's own);
+                  POINT: ipsim_plot_markers' shape */
 } ipsim_legend_entry;
 
 /* The legend, top-down in the strip to the right of the first row of
- * panels. */
+ * panels; many entries are set closer, and text too long for the strip
+ * smaller, so that every entry is shown whole. */
 void ipsim_plot_legend(const ipsim_plot_figure *fig, const ipsim_legend_entry *entries, int n);
 
 #endif

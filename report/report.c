@@ -35,8 +35,8 @@ static const ipsim_colour state_colours[IPSIM_STATES] = {
 };
 
 static const char *const rate_labels[IPSIM_RATE_KINDS] = {"Bacterial", "Viral", "Fungal",
-                                                          "Serious (any type)"};
-static const int rate_palette[IPSIM_RATE_KINDS] = {0, 1, 2, 5};
+                                                          "Serious, any type"};
+static const int rate_palette[IPSIM_RATE_KINDS] = {0, 1, 2, 7};
 
 /* Short names for the room's own types (report/report_internal.h). */
 typedef ipsim_report_data report;
@@ -73,9 +73,10 @@ void ipsim_report_panel_title(const report *rp, int s, char *buf, size_t size)
 {
     const ipsim_report_series *x = &rp->series[s];
     if (x->across_draws)
-        snprintf(buf, size, "%s (%lld PSA draws)", x->name, (long long)x->replicates);
+        snprintf(buf, size, "%s (%lld PSA draws)", ipsim_report_label(rp, s),
+                 (long long)x->replicates);
     else
-        snprintf(buf, size, "%s", x->name);
+        snprintf(buf, size, "%s", ipsim_report_label(rp, s));
 }
 
 const char *ipsim_report_band_note(const report *rp)
@@ -114,7 +115,7 @@ static void draw_occupancy(const report *rp, const ipsim_plot_figure *fig)
 {
     for (int s = 0; s < rp->count; s++) {
         const ipsim_report_series *x = &rp->series[s];
-        char title[IPSIM_NAME_MAX + 32];
+        char title[IPSIM_REPORT_LABEL_MAX + 32];
         ipsim_plot_axes axes;
         time_panel(rp, fig, s, 100, "Share of the cohort (%)", title, sizeof title, &axes);
         double lower[x->rows], upper[x->rows];
@@ -128,11 +129,11 @@ static void draw_occupancy(const report *rp, const ipsim_plot_figure *fig)
         }
         ipsim_plot_axes_on_top(&axes);
     }
-    ipsim_legend_entry legend[IPSIM_STATES + 1] = {{"State", {0}, IPSIM_LEGEND_HEADING}};
+    ipsim_legend_entry legend[IPSIM_STATES + 1] = {{"State", {0}, IPSIM_LEGEND_HEADING, 0}};
     for (int k = 0; k < IPSIM_STATES; k++) /* top-down as stacked */
         legend[1 + k] = (ipsim_legend_entry){ipsim_report_state_labels[IPSIM_STATES - 1 - k],
                                              state_colours[IPSIM_STATES - 1 - k],
-                                             IPSIM_LEGEND_AREA};
+                                             IPSIM_LEGEND_AREA, 0};
     ipsim_plot_legend(fig, legend, IPSIM_STATES + 1);
 }
 
@@ -146,7 +147,7 @@ static void draw_infection_risk(const report *rp, const ipsim_plot_figure *fig)
     top = fmin(100, ipsim_report_nice_ceiling(top));
     for (int s = 0; s < rp->count; s++) {
         const ipsim_report_series *x = &rp->series[s];
-        char title[IPSIM_NAME_MAX + 32];
+        char title[IPSIM_REPORT_LABEL_MAX + 32];
         ipsim_plot_axes axes;
         time_panel(rp, fig, s, top, "Patients with ≥ 1 infection (%)", title, sizeof title,
                    &axes);
@@ -157,7 +158,7 @@ static void draw_infection_risk(const report *rp, const ipsim_plot_figure *fig)
     ipsim_legend_entry legend[IPSIM_GRADES + 3];
     char labels[IPSIM_GRADES][64];
     int n = 0;
-    legend[n++] = (ipsim_legend_entry){"Grade at diagnosis", {0}, IPSIM_LEGEND_HEADING};
+    legend[n++] = (ipsim_legend_entry){"Grade at diagnosis", {0}, IPSIM_LEGEND_HEADING, 0};
     for (int g = 0; g < IPSIM_GRADES; g++) {
         if (rp->count == 1) {
             char count[32];
@@ -166,9 +167,9 @@ static void draw_infection_risk(const report *rp, const ipsim_plot_figure *fig)
         } else {
             snprintf(labels[g], sizeof labels[g], "%s", ipsim_report_state_labels[g]);
         }
-        legend[n++] = (ipsim_legend_entry){labels[g], state_colours[g], IPSIM_LEGEND_LINE};
+        legend[n++] = (ipsim_legend_entry){labels[g], state_colours[g], IPSIM_LEGEND_LINE, 0};
     }
-    legend[n++] = (ipsim_legend_entry){ipsim_report_band_note(rp), {150, 150, 150, 0.35}, IPSIM_LEGEND_AREA};
+    legend[n++] = (ipsim_legend_entry){ipsim_report_band_note(rp), {150, 150, 150, 0.35}, IPSIM_LEGEND_AREA, 0};
     ipsim_plot_legend(fig, legend, n);
 }
 
@@ -185,10 +186,13 @@ static void draw_infection_rates(const report *rp, const ipsim_plot_figure *fig)
                     top = fmax(top, e->mean);
             }
     top = ipsim_report_nice_ceiling(top);
-    const double width = 0.8 / IPSIM_RATE_KINDS;
+    /* The types as bars side by side; serious episodes, of any type and so
+     * a subset of the bars' sum, as a black diamond apart from them, so
+     * they do not read as a fourth type. */
+    const double width = 0.6 / IPSIM_INFECTION_TYPES;
     for (int s = 0; s < rp->count; s++) {
         const ipsim_report_series *x = &rp->series[s];
-        char title[IPSIM_NAME_MAX + 32];
+        char title[IPSIM_REPORT_LABEL_MAX + 32];
         ipsim_report_panel_title(rp, s, title, sizeof title);
         ipsim_plot_axes axes = {.xmin = 0, .xmax = IPSIM_GRADES, .ymin = 0, .ymax = top,
                                 .xlabel = "Immunoparesis grade when the episode began",
@@ -196,186 +200,74 @@ static void draw_infection_rates(const report *rp, const ipsim_plot_figure *fig)
                                 .x_categories = true, .grid = true};
         ipsim_plot_panel(fig, &axes, s);
         for (int g = 0; g < IPSIM_GRADES; g++) {
-            for (int k = 0; k < IPSIM_RATE_KINDS; k++) {
+            for (int k = 0; k < IPSIM_INFECTION_TYPES; k++) {
                 const ipsim_estimate *e = &x->rate[g][k];
-                double x0 = g + 0.1 + k * width;
+                double x0 = g + 0.08 + k * width;
                 ipsim_plot_bar(x0, x0 + width, e->mean, ipsim_plot_palette(rate_palette[k]));
                 ipsim_plot_whisker(x0 + width / 2, e->low, e->high, width / 4, true,
                                    (ipsim_colour){0, 0, 0, 1});
             }
+            const ipsim_estimate *e = &x->rate[g][IPSIM_RATE_SERIOUS];
+            double at = g + 0.82;
+            ipsim_plot_whisker(at, e->low, e->high, 0.05, true, (ipsim_colour){0, 0, 0, 1});
+            ipsim_plot_markers(1, &at, &e->mean, (ipsim_colour){0, 0, 0, 1}, 1.0, 3);
             ipsim_plot_category(g + 0.5, ipsim_report_state_labels[g]);
         }
         ipsim_plot_axes_on_top(&axes);
     }
-    ipsim_legend_entry legend[IPSIM_RATE_KINDS + 3];
+    ipsim_legend_entry legend[IPSIM_RATE_KINDS + 4];
     int n = 0;
-    legend[n++] = (ipsim_legend_entry){"Episodes", {0}, IPSIM_LEGEND_HEADING};
-    for (int k = 0; k < IPSIM_RATE_KINDS; k++)
+    legend[n++] = (ipsim_legend_entry){"Episodes by type", {0}, IPSIM_LEGEND_HEADING, 0};
+    for (int k = 0; k < IPSIM_INFECTION_TYPES; k++)
         legend[n++] = (ipsim_legend_entry){rate_labels[k], ipsim_plot_palette(rate_palette[k]),
-                                           IPSIM_LEGEND_AREA};
+                                           IPSIM_LEGEND_AREA, 0};
+    legend[n++] = (ipsim_legend_entry){"Of these, serious", {0}, IPSIM_LEGEND_HEADING, 0};
+    legend[n++] = (ipsim_legend_entry){rate_labels[IPSIM_RATE_SERIOUS], {0, 0, 0, 1},
+                                       IPSIM_LEGEND_POINT, 3};
     legend[n++] = (ipsim_legend_entry){rp->series[0].across_draws ? "Whiskers: 95% of PSA draws"
                                                                   : "Whiskers: 95% intervals",
-                                       {0, 0, 0, 1}, IPSIM_LEGEND_LINE};
+                                       {0, 0, 0, 1}, IPSIM_LEGEND_LINE, 0};
     ipsim_plot_legend(fig, legend, n);
+}
+
+/* Whether scenario s gives IVIG: the IVIG figure has a panel for each
+ * that does (an empty panel says nothing a table would not). */
+static bool gives_ivig(const report *rp, int s)
+{
+    return ipsim_h5_reader_params(rp->readers[s])->ivig.policy != IPSIM_IVIG_NONE;
 }
 
 static void draw_ivig_use(const report *rp, const ipsim_plot_figure *fig)
 {
     double top = 0;
     for (int s = 0; s < rp->count; s++)
-        for (int64_t m = 0; m < rp->series[s].rows; m++) {
+        for (int64_t m = 0; gives_ivig(rp, s) && m < rp->series[s].rows; m++) {
             const ipsim_estimate *e = &rp->series[s].on_ivig[m];
             if (isfinite(e->high))
                 top = fmax(top, e->high);
         }
     top = top > 0 ? fmin(100, ipsim_report_nice_ceiling(top)) : 10;
     ipsim_legend_entry legend[IPSIM_PLOT_COLUMNS * 8 + 2];
-    int n = 0;
-    legend[n++] = (ipsim_legend_entry){"Scenario", {0}, IPSIM_LEGEND_HEADING};
+    int n = 0, panel = 0;
+    legend[n++] = (ipsim_legend_entry){"Scenario", {0}, IPSIM_LEGEND_HEADING, 0};
     for (int s = 0; s < rp->count; s++) {
+        if (!gives_ivig(rp, s))
+            continue;
         const ipsim_report_series *x = &rp->series[s];
-        const ipsim_params *p = ipsim_h5_reader_params(rp->readers[s]);
-        char title[IPSIM_NAME_MAX + 32];
-        ipsim_plot_axes axes;
-        time_panel(rp, fig, s, top, "Living patients given IVIG (%)", title, sizeof title, &axes);
-        if (p->ivig.policy == IPSIM_IVIG_NONE)
-            ipsim_plot_text(axes.xmax / 2, top / 2, 0.5, 1.1, "No IVIG in this scenario");
-        else
-            draw_curve(x, x->on_ivig, 1, ipsim_plot_palette(s));
+        char title[IPSIM_REPORT_LABEL_MAX + 32];
+        ipsim_report_panel_title(rp, s, title, sizeof title);
+        ipsim_plot_axes axes = {.xmin = 0, .xmax = ipsim_report_horizon(rp), .ymin = 0,
+                                .ymax = top, .xlabel = "Months since diagnosis",
+                                .ylabel = "Living patients given IVIG (%)", .title = title,
+                                .grid = true};
+        ipsim_plot_panel(fig, &axes, panel++);
+        draw_curve(x, x->on_ivig, 1, ipsim_plot_palette(s));
         if (n < (int)(sizeof legend / sizeof legend[0]) - 1)
-            legend[n++] = (ipsim_legend_entry){x->name, ipsim_plot_palette(s), IPSIM_LEGEND_LINE};
+            legend[n++] = (ipsim_legend_entry){ipsim_report_label(rp, s), ipsim_plot_palette(s),
+                                               IPSIM_LEGEND_LINE, 0};
     }
-    legend[n++] = (ipsim_legend_entry){ipsim_report_band_note(rp), {150, 150, 150, 0.35}, IPSIM_LEGEND_AREA};
-    ipsim_plot_legend(fig, legend, n);
-}
-
-/* Incremental cost and QALYs of scenario s over the first, draw r (r < 0:
- * the expected values). */
-static void increment(const ipsim_comparison *c, int s, int64_t r, double *dq, double *dc)
-{
-    if (r < 0) {
-        *dq = c->scenarios[s].difference[IPSIM_OUTCOME_QALYS];
-        *dc = c->scenarios[s].difference[IPSIM_OUTCOME_COST];
-        return;
-    }
-    const int S = c->count;
-    *dq = c->replicate_qalys[r * S + s] - c->replicate_qalys[r * S];
-    *dc = c->replicate_cost[r * S + s] - c->replicate_cost[r * S];
-}
-
-static void draw_ce_plane(const report *rp, const ipsim_plot_figure *fig)
-{
-    const ipsim_comparison *c = &rp->comparison;
-    double qmax = 0, cmax = 0;
-    for (int s = 1; s < c->count; s++) {
-        const ipsim_scenario_result *x = &c->scenarios[s];
-        for (int64_t r = c->psa ? 0 : -1; r < (c->psa ? c->replicates : 0); r++) {
-            double dq, dc;
-            increment(c, s, r, &dq, &dc);
-            qmax = fmax(qmax, fabs(dq));
-            cmax = fmax(cmax, fabs(dc));
-        }
-        if (!c->psa) { /* room for the whiskers */
-            qmax = fmax(qmax, fabs(x->difference[IPSIM_OUTCOME_QALYS]) +
-                                  IPSIM_Z95 * x->difference_se[IPSIM_OUTCOME_QALYS]);
-            cmax = fmax(cmax, fabs(x->difference[IPSIM_OUTCOME_COST]) +
-                                  IPSIM_Z95 * x->difference_se[IPSIM_OUTCOME_COST]);
-        }
-    }
-    /* Room around the outermost point for its marker. */
-    qmax = ipsim_report_nice_ceiling(qmax * 1.12);
-    cmax = ipsim_report_nice_ceiling(cmax * 1.12);
-    char title[IPSIM_NAME_MAX + 32], ylabel[IPSIM_NAME_MAX + 64];
-    snprintf(title, sizeof title, "Against %s", c->scenarios[0].name);
-    snprintf(ylabel, sizeof ylabel, "Incremental cost per patient (%s, discounted)", c->currency);
-    ipsim_plot_axes axes = {.xmin = -qmax, .xmax = qmax, .ymin = -cmax, .ymax = cmax,
-                            .xlabel = "Incremental QALYs per patient (discounted)",
-                            .ylabel = ylabel, .title = title, .grid = true};
-    ipsim_plot_panel(fig, &axes, 0);
-    const ipsim_colour ink = {60, 60, 60, 1};
-    double zx[2] = {-qmax, qmax}, zy[2] = {0, 0};
-    ipsim_plot_line(2, zx, zy, ink, 1, false);
-    ipsim_plot_line(2, zy, (double[2]){-cmax, cmax}, ink, 1, false);
-
-    enum { LEGEND_MAX = 40 };
-    ipsim_legend_entry legend[LEGEND_MAX];
-    char wtp_labels[IPSIM_WTP_REPORT_MAX][IPSIM_NAME_MAX + 64];
-    int n = 0;
-    legend[n++] = (ipsim_legend_entry){"Scenario", {0}, IPSIM_LEGEND_HEADING};
-    const ipsim_report_options *o = rp->options;
-    for (int w = 0; w < o->wtp_count && n < LEGEND_MAX - 4; w++) {
-        /* cost = wtp x QALYs, clipped to the box */
-        double q = fmin(qmax, o->wtp[w] > 0 ? cmax / o->wtp[w] : qmax);
-        double lx[2] = {-q, q}, ly[2] = {-q * o->wtp[w], q * o->wtp[w]};
-        ipsim_colour grey = {110, 110, 110, 1};
-        ipsim_plot_line(2, lx, ly, grey, 1.5, true);
-        char amount[48];
-        ipsim_plot_thousands(amount, sizeof amount, o->wtp[w]);
-        snprintf(wtp_labels[w], sizeof wtp_labels[w], "%s %s per QALY", amount, c->currency);
-    }
-    for (int s = 0; s < c->count; s++) {
-        ipsim_colour col = ipsim_plot_palette(s);
-        if (s > 0 && c->psa) {
-            double qs[c->replicates], cs[c->replicates];
-            for (int64_t r = 0; r < c->replicates; r++)
-                increment(c, s, r, &qs[r], &cs[r]);
-            ipsim_plot_points((int)c->replicates, qs, cs, ipsim_plot_fade(col, 0.35), 0.45);
-        } else if (s > 0) {
-            double dq, dc;
-            increment(c, s, -1, &dq, &dc);
-            const ipsim_scenario_result *x = &c->scenarios[s];
-            ipsim_plot_whisker(dc, dq - IPSIM_Z95 * x->difference_se[IPSIM_OUTCOME_QALYS],
-                               dq + IPSIM_Z95 * x->difference_se[IPSIM_OUTCOME_QALYS],
-                               cmax / 60, false, col);
-            ipsim_plot_whisker(dq, dc - IPSIM_Z95 * x->difference_se[IPSIM_OUTCOME_COST],
-                               dc + IPSIM_Z95 * x->difference_se[IPSIM_OUTCOME_COST],
-                               qmax / 60, true, col);
-        }
-        double dq = 0, dc = 0;
-        if (s > 0)
-            increment(c, s, -1, &dq, &dc);
-        ipsim_plot_points(1, &dq, &dc, (ipsim_colour){0, 0, 0, 1}, 1.6);
-        ipsim_plot_points(1, &dq, &dc, col, 1.2);
-        if (n < LEGEND_MAX - 3)
-            legend[n++] = (ipsim_legend_entry){c->scenarios[s].name, col, IPSIM_LEGEND_POINT};
-    }
-    if (c->psa)
-        legend[n++] = (ipsim_legend_entry){"Small points: PSA draws", {0}, IPSIM_LEGEND_HEADING};
-    else
-        legend[n++] = (ipsim_legend_entry){"Whiskers: 95% intervals", {0}, IPSIM_LEGEND_HEADING};
-    for (int w = 0; w < o->wtp_count && n < LEGEND_MAX; w++)
-        legend[n++] = (ipsim_legend_entry){wtp_labels[w], {110, 110, 110, 1},
-                                           IPSIM_LEGEND_DASHED};
-    ipsim_plot_legend(fig, legend, n);
-}
-
-static void draw_ceac(const report *rp, const ipsim_plot_figure *fig)
-{
-    const ipsim_comparison *c = &rp->comparison;
-    char xlabel[IPSIM_NAME_MAX + 64];
-    snprintf(xlabel, sizeof xlabel, "Willingness to pay per QALY (%s)", c->currency);
-    ipsim_plot_axes axes = {.xmin = 0, .xmax = c->wtp[c->wtp_count - 1], .ymin = 0, .ymax = 100,
-                            .xlabel = xlabel, .ylabel = "Probability cost-effective (%)",
-                            .title = "Acceptability over the PSA draws", .grid = true};
-    ipsim_plot_panel(fig, &axes, 0);
-    double y[c->wtp_count];
-    for (int w = 0; w < c->wtp_count; w++)
-        y[w] = 100 * c->ceaf[w];
-    ipsim_plot_line(c->wtp_count, c->wtp, y, (ipsim_colour){190, 190, 190, 1}, 7, false);
-    enum { LEGEND_MAX = 40 };
-    ipsim_legend_entry legend[LEGEND_MAX];
-    int n = 0;
-    legend[n++] = (ipsim_legend_entry){"Scenario", {0}, IPSIM_LEGEND_HEADING};
-    for (int s = 0; s < c->count; s++) {
-        for (int w = 0; w < c->wtp_count; w++)
-            y[w] = 100 * c->ceac[w * c->count + s];
-        ipsim_plot_line(c->wtp_count, c->wtp, y, ipsim_plot_palette(s), 2.5, false);
-        if (n < LEGEND_MAX - 1)
-            legend[n++] = (ipsim_legend_entry){c->scenarios[s].name, ipsim_plot_palette(s),
-                                               IPSIM_LEGEND_LINE};
-    }
-    legend[n++] = (ipsim_legend_entry){"Best expected net benefit",
-                                       {190, 190, 190, 1}, IPSIM_LEGEND_LINE};
+    legend[n++] = (ipsim_legend_entry){ipsim_report_band_note(rp), {150, 150, 150, 0.35},
+                                       IPSIM_LEGEND_AREA, 0};
     ipsim_plot_legend(fig, legend, n);
 }
 
@@ -443,90 +335,80 @@ static void data_ivig_use(const report *rp, FILE *f)
         }
 }
 
-static void data_ce_plane(const report *rp, FILE *f)
-{
-    const ipsim_comparison *c = &rp->comparison;
-    fputs("scenario,replicate,incremental_qalys,incremental_cost\n", f);
-    for (int s = 1; s < c->count; s++)
-        for (int64_t r = -1; r < (c->psa ? c->replicates : 0); r++) {
-            double dq, dc;
-            increment(c, s, r, &dq, &dc);
-            ipsim_csv_text(f, false, c->scenarios[s].name);
-            if (r < 0)
-                fputs(",expected", f);
-            else
-                fprintf(f, ",%lld", (long long)r);
-            ipsim_csv_number(f, dq);
-            ipsim_csv_number(f, dc);
-            fputc('\n', f);
-        }
-}
-
-static void data_ceac(const report *rp, FILE *f)
-{
-    const ipsim_comparison *c = &rp->comparison;
-    fputs("wtp", f);
-    for (int s = 0; s < c->count; s++)
-        ipsim_csv_text(f, true, c->scenarios[s].name);
-    fputs(",ceaf\n", f);
-    for (int w = 0; w < c->wtp_count; w++) {
-        fprintf(f, "%.10g", c->wtp[w]);
-        for (int s = 0; s < c->count; s++)
-            ipsim_csv_number(f, c->ceac[w * c->count + s]);
-        ipsim_csv_number(f, c->ceaf[w]);
-        fputc('\n', f);
-    }
-}
-
-
 const ipsim_report_figure ipsim_report_figures[] = {
     {"occupancy", "Immunoparesis grade over time",
      "Share of the cohort in each immunoparesis grade, and dead, month by month since "
      "diagnosis.",
-     draw_occupancy, data_occupancy, 1, IPSIM_REPORT_NEEDS_NOTHING},
+     draw_occupancy, data_occupancy, 1, IPSIM_REPORT_NEEDS_NOTHING, NULL},
     {"infection_risk", "Share with at least one infection, by grade at diagnosis",
      "Cumulative share of patients with at least one infection episode, by immunoparesis "
      "grade at diagnosis: risk climbs with grade (deaths compete; shaded: 95% band).",
-     draw_infection_risk, data_infection_risk, 1, IPSIM_REPORT_NEEDS_NOTHING},
+     draw_infection_risk, data_infection_risk, 1, IPSIM_REPORT_NEEDS_NOTHING, NULL},
     {"infection_rates", "Infection episodes by immunoparesis grade and type",
      "Infection episodes per 100 patient-years lived in each grade, by type and serious "
      "(admitted) episodes of any type, with 95% whiskers.",
-     draw_infection_rates, data_infection_rates, 1, IPSIM_REPORT_NEEDS_NOTHING},
+     draw_infection_rates, data_infection_rates, 1, IPSIM_REPORT_NEEDS_NOTHING, NULL},
     {"ivig_use", "IVIG replacement over time",
      "Share of the living patients given IVIG in each month since diagnosis (shaded: 95% "
      "band).",
-     draw_ivig_use, data_ivig_use, 1, IPSIM_REPORT_NEEDS_NOTHING},
+     draw_ivig_use, data_ivig_use, 1, IPSIM_REPORT_NEEDS_NOTHING, gives_ivig},
     {"igg_over_time", "IgG over time",
      "Mean IgG of the living patients, month by month since diagnosis: with the trough rise of "
      "given immunoglobulin added (solid, one line per scenario) and their own polyclonal IgG "
      "alone (dashed), excluding the paraprotein; dotted: 4 g/L, the threshold of NHS "
      "England's criteria. Bands (PSA only): 95% of draws.",
      ipsim_report_draw_igg_over_time, ipsim_report_data_igg_over_time, 0,
-     IPSIM_REPORT_NEEDS_LEVELS},
+     IPSIM_REPORT_NEEDS_LEVELS, NULL},
     {"igg_risk", "Infection rate by own IgG",
      "Infection episodes per 100 patient-years lived, by the patient's own polyclonal IgG at "
      "the start of the month (1 g/L bands; the last, 15 g/L or more), in months without and "
      "with IVIG given, with 95% whiskers; bands with under 100 patient-years are left out.",
-     ipsim_report_draw_igg_risk, ipsim_report_data_igg_risk, 1, IPSIM_REPORT_NEEDS_LEVELS},
+     ipsim_report_draw_igg_risk, ipsim_report_data_igg_risk, 1, IPSIM_REPORT_NEEDS_LEVELS, NULL},
     {"ce_plane", "Cost-effectiveness plane",
      "Incremental discounted cost against incremental QALYs per patient of each scenario over "
-     "the first (large points: expected values; dashed: willingness-to-pay thresholds, below "
-     "and right of which a scenario is cost-effective).",
-     draw_ce_plane, data_ce_plane, 0, IPSIM_REPORT_NEEDS_COMPARISON},
+     "the first (large points: expected values; solid black: the efficiency frontier; dashed: "
+     "willingness-to-pay thresholds, each in its own pattern, below and right of which a "
+     "scenario is cost-effective).",
+     ipsim_report_draw_ce_plane, ipsim_report_data_ce_plane, 0, IPSIM_REPORT_NEEDS_COMPARISON,
+     NULL},
     {"ceac", "Cost-effectiveness acceptability curves",
      "Probability that each scenario has the highest net monetary benefit, over the PSA "
      "draws, as willingness to pay per QALY grows; grey: the option with the highest "
-     "expected net benefit.",
-     draw_ceac, data_ceac, 0, IPSIM_REPORT_NEEDS_PSA},
+     "expected net benefit; vertical lines: the report's thresholds.",
+     ipsim_report_draw_ceac, ipsim_report_data_ceac, 0, IPSIM_REPORT_NEEDS_PSA, NULL},
+    {"evpi", "Expected value of perfect information",
+     "Expected value of perfect information per patient over the willingness-to-pay grid: "
+     "what resolving all uncertainty in the PSA's inputs would be worth per patient "
+     "(the data are wtp.csv's evpi column).",
+     ipsim_report_draw_evpi, ipsim_report_data_evpi, 0, IPSIM_REPORT_NEEDS_PSA, NULL},
+    {"tornado", "One-way sensitivity (tornado)",
+     "Incremental net benefit at the low and high end of each input's range, the other inputs "
+     "at their base values, around the base case (vertical line), widest bars first "
+     "(from ipsim dsa; the CSV holds every input).",
+     ipsim_report_draw_tornado, ipsim_report_data_tornado, 0, IPSIM_REPORT_NEEDS_DSA, NULL},
 };
 _Static_assert(sizeof ipsim_report_figures / sizeof ipsim_report_figures[0] ==
                    IPSIM_REPORT_FIGURES,
                "every figure in the table");
 
+/* The panels of figure f: one per scenario it shows, or one. */
+static int figure_panels(const report *rp, const figure *f)
+{
+    if (!f->per_scenario)
+        return 1;
+    int n = 0;
+    for (int s = 0; s < rp->count; s++)
+        n += !f->shows || f->shows(rp, s);
+    return n;
+}
+
 static bool figure_applies(const report *rp, const figure *f)
 {
+    if (figure_panels(rp, f) == 0)
+        return false;
     switch (f->needs) {
     case IPSIM_REPORT_NEEDS_NOTHING: return true;
+    case IPSIM_REPORT_NEEDS_DSA: return rp->dsa.oneway && rp->dsa.bars > 0;
     case IPSIM_REPORT_NEEDS_COMPARISON: return rp->compared;
     case IPSIM_REPORT_NEEDS_PSA: return rp->compared && rp->comparison.psa;
     case IPSIM_REPORT_NEEDS_LEVELS:
@@ -544,7 +426,7 @@ static bool figure_applies(const report *rp, const figure *f)
  * image or data. */
 static bool report_file(const char *name)
 {
-    if (strcmp(name, "index.html") == 0)
+    if (strcmp(name, "index.html") == 0 || ipsim_report_table_file(name))
         return true;
     for (int i = 0; i < IPSIM_REPORT_FIGURES; i++) {
         size_t len = strlen(ipsim_report_figures[i].name);
@@ -688,7 +570,7 @@ static int draw_all(const report *rp, const char *temp, bool *drawn, int *figure
             snprintf(path, sizeof path, "%s/%s.%s", temp, fg->name, ipsim_plot_format_names[k]);
             ipsim_plot_figure fig;
             int rc = ipsim_plot_begin(&fig, path, (ipsim_plot_format)k, fg->title,
-                                      fg->per_scenario ? rp->count : 1, err);
+                                      figure_panels(rp, fg), err);
             if (rc)
                 return rc;
             fg->draw(rp, &fig);
@@ -733,10 +615,16 @@ int ipsim_report_write(const char *const *paths, int files, const char *dir,
     }
     for (int s = 0; !rc && s < rp.count; s++)
         rc = ipsim_report_series_read(&rp.series[s], rp.readers[s], err);
+    if (!rc)
+        rc = ipsim_report_labels_read(&rp, err);
     if (!rc && rp.count >= 2) {
         rc = ipsim_comparison_compute(&rp.comparison, rp.readers, rp.count, o->cancel, err);
         rp.compared = rc == IPSIM_OK;
     }
+    if (!rc && rp.compared && rp.comparison.psa)
+        rc = ipsim_report_voi_read(&rp.voi, rp.readers[0], err);
+    if (!rc && o->dsa_dir)
+        rc = ipsim_report_dsa_read(&rp.dsa, o->dsa_dir, err);
     if (!rc)
         rc = sibling_directory(real, "tmp", temp, sizeof temp, err);
     if (!rc)
@@ -755,6 +643,9 @@ int ipsim_report_write(const char *const *paths, int files, const char *dir,
         ipsim_remove_flat_directory(temp);
 
     ipsim_comparison_free(&rp.comparison);
+    ipsim_report_dsa_free(&rp.dsa);
+    ipsim_report_voi_free(&rp.voi);
+    free(rp.labels);
     for (int s = 0; s < rp.count; s++) {
         if (rp.series)
             ipsim_report_series_free(&rp.series[s]);

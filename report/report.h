@@ -47,6 +47,9 @@ typedef struct ipsim_report_options {
      * (currency per QALY). */
     double wtp[IPSIM_WTP_REPORT_MAX];
     int wtp_count;
+    /* A directory of `ipsim dsa ... --csv DIR` tables (dsa_oneway.csv,
+     * dsa_threshold.csv) for the tornado and threshold table; may be NULL. */
+    const char *dsa_dir;
     const volatile sig_atomic_t *cancel; /* checked between figures; may be NULL */
 } ipsim_report_options;
 

@@ -40,7 +40,7 @@ void ipsim_report_draw_igg_over_time(const ipsim_report_data *rp, const ipsim_pl
     ipsim_legend_entry legend[IPSIM_PLOT_COLUMNS * 8 + 4];
     const int room = (int)(sizeof legend / sizeof legend[0]) - 3;
     int n = 0;
-    legend[n++] = (ipsim_legend_entry){"Scenario", {0}, IPSIM_LEGEND_HEADING};
+    legend[n++] = (ipsim_legend_entry){"Scenario", {0}, IPSIM_LEGEND_HEADING, 0};
     for (int s = 0; s < rp->count; s++) {
         const ipsim_report_series *x = &rp->series[s];
         if (!x->levels)
@@ -58,11 +58,11 @@ void ipsim_report_draw_igg_over_time(const ipsim_report_data *rp, const ipsim_pl
         ipsim_plot_line((int)x->rows, x->month, own, c, 1.2, true);
         ipsim_plot_line((int)x->rows, x->month, with, c, 2.5, false);
         if (n < room)
-            legend[n++] = (ipsim_legend_entry){x->name, c, IPSIM_LEGEND_LINE};
+            legend[n++] = (ipsim_legend_entry){ipsim_report_label(rp, s), c, IPSIM_LEGEND_LINE, 0};
     }
     ipsim_plot_axes_on_top(&axes);
-    legend[n++] = (ipsim_legend_entry){"Own IgG alone", grey, IPSIM_LEGEND_DASHED};
-    legend[n++] = (ipsim_legend_entry){"4 g/L (NHS criteria)", grey, IPSIM_LEGEND_DASHED};
+    legend[n++] = (ipsim_legend_entry){"Own IgG alone", grey, IPSIM_LEGEND_DASHED, 0};
+    legend[n++] = (ipsim_legend_entry){"4 g/L (NHS criteria)", grey, IPSIM_LEGEND_DASHED, 0};
     ipsim_plot_legend(fig, legend, n);
 }
 
@@ -104,7 +104,7 @@ void ipsim_report_draw_igg_risk(const ipsim_report_data *rp, const ipsim_plot_fi
     top = ipsim_report_nice_ceiling(top);
     for (int s = 0; s < rp->count; s++) {
         const ipsim_report_series *x = &rp->series[s];
-        char title[IPSIM_NAME_MAX + 32];
+        char title[IPSIM_REPORT_LABEL_MAX + 32];
         ipsim_report_panel_title(rp, s, title, sizeof title);
         ipsim_plot_axes axes = {.xmin = 0, .xmax = IPSIM_IGG_BANDS, .ymin = 0, .ymax = top,
                                 .xlabel = "Own polyclonal IgG at the month's start (g/L)",
@@ -134,13 +134,13 @@ void ipsim_report_draw_igg_risk(const ipsim_report_data *rp, const ipsim_plot_fi
     }
     ipsim_legend_entry legend[4];
     int n = 0;
-    legend[n++] = (ipsim_legend_entry){"Episodes in", {0}, IPSIM_LEGEND_HEADING};
+    legend[n++] = (ipsim_legend_entry){"Episodes in", {0}, IPSIM_LEGEND_HEADING, 0};
     for (int on = 0; on < 2; on++)
         legend[n++] = (ipsim_legend_entry){label[on], ipsim_plot_palette(palette[on]),
-                                           IPSIM_LEGEND_LINE};
+                                           IPSIM_LEGEND_LINE, 0};
     legend[n++] = (ipsim_legend_entry){rp->series[0].across_draws ? "Whiskers: 95% of PSA draws"
                                                                   : "Whiskers: 95% intervals",
-                                       grey, IPSIM_LEGEND_LINE};
+                                       grey, IPSIM_LEGEND_LINE, 0};
     ipsim_plot_legend(fig, legend, n);
 }
 

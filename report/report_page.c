@@ -63,7 +63,7 @@ static void write_parameters(FILE *f, const ipsim_report_data *rp)
 {
     fputs("<table>\n<tr><th>Scenario</th><th>Patients</th><th>Replicates</th>"
           "<th>Follow-up</th><th>IVIG</th><th>Vaccination (influenza, pneumococcal)</th>"
-          "<th>Discounting (costs, effects)</th><th>Seed</th></tr>\n",
+          "<th>Discounting (costs, effects)</th><th>Seed</th><th>Named in figures</th></tr>\n",
           f);
     for (int s = 0; s < rp->count; s++) {
         const ipsim_params *p = ipsim_h5_reader_params(rp->readers[s]);
@@ -76,11 +76,13 @@ static void write_parameters(FILE *f, const ipsim_report_data *rp)
                 rp->series[s].across_draws ? " PSA draws" : "", (long long)p->cohort.horizon_months,
                 (long long)p->cohort.cycle_months);
         describe_ivig(f, p);
-        fprintf(f, "</td><td>%.0f%%, %.0f%%</td><td>%g%%, %g%% a year</td><td>%llu</td></tr>\n",
+        fprintf(f, "</td><td>%.0f%%, %.0f%%</td><td>%g%%, %g%% a year</td><td>%llu</td><td>",
                 100 * p->vaccination.influenza_coverage,
                 100 * p->vaccination.pneumococcal_coverage,
                 100 * p->economics.discount_rate_costs, 100 * p->economics.discount_rate_effects,
                 (unsigned long long)p->seed);
+        html_escaped(f, ipsim_report_label(rp, s));
+        fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);
 }
@@ -104,10 +106,35 @@ int ipsim_report_page_write(const ipsim_report_data *rp, const char *dir, const 
     fputs("</title>\n<style>\n"
           "body { font-family: sans-serif; max-width: 1500px; margin: 2em auto; padding: 0 1em; "
           "color: #222; }\n"
-          "table { border-collapse: collapse; margin: 1em 0; }\n"
+          "table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }\n"
           "th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }\n"
           "figure { margin: 2em 0; } img { max-width: 100%; border: 1px solid #eee; }\n"
-          "figcaption { margin-top: 0.4em; }\n</style>\n</head>\n<body>\n",
+          "figcaption { margin-top: 0.4em; }\n"
+          "td.n { text-align: right; font-variant-numeric: tabular-nums; }\n"
+          "h3 small { font-weight: normal; }\n</style>\n",
+          f);
+    /* For tests in a browser only (the page needs no script): counts
+     * script errors and notes, once loaded, each image that did not load,
+     * in attributes of <html> that --dump-dom shows (tests/test_report.py).
+     * No '&' or '<' in it, so the page stays well-formed XML (the tests
+     * parse it so). */
+    fputs("<script>\n"
+          "window.addEventListener('error', function (e) {\n"
+          "  var h = document.documentElement;\n"
+          "  if (e.target) { if (e.target.tagName === 'IMG') return; }\n"
+          "  h.dataset.scriptErrors = (+(h.dataset.scriptErrors || 0) + 1) + '';\n"
+          "}, true);\n"
+          "window.addEventListener('load', function () {\n"
+          "  var bad = [];\n"
+          "  document.querySelectorAll('img').forEach(function (i) {\n"
+          "    if (!i.complete || i.naturalWidth === 0) bad.push(i.getAttribute('src'));\n"
+          "  });\n"
+          "  var h = document.documentElement;\n"
+          "  h.dataset.images = document.images.length + '';\n"
+          "  h.dataset.brokenImages = bad.join(' ');\n"
+          "  h.dataset.loaded = 'yes';\n"
+          "});\n"
+          "</script>\n</head>\n<body>\n",
           f);
     fputs("<h1>ipsim report: ", f);
     html_escaped(f, base);
@@ -129,6 +156,11 @@ int ipsim_report_page_write(const ipsim_report_data *rp, const char *dir, const 
           f);
     fputs("<h2>Run</h2>\n", f);
     write_parameters(f, rp);
+    int rc = ipsim_report_tables_write(rp, f, dir, err);
+    if (rc) {
+        fclose(f);
+        return rc;
+    }
     fputs("<h2>Figures</h2>\n", f);
     const ipsim_report_options *o = rp->options;
     for (int i = 0; i < IPSIM_REPORT_FIGURES; i++) {
@@ -156,6 +188,11 @@ int ipsim_report_page_write(const ipsim_report_data *rp, const char *dir, const 
         fprintf(f, " <a href=\"%s.csv\">data (CSV)</a>", fig->name);
         fputs("</figcaption>\n</figure>\n", f);
     }
+    bool any_ivig = false;
+    for (int s = 0; s < rp->count; s++)
+        any_ivig |= ipsim_h5_reader_params(rp->readers[s])->ivig.policy != IPSIM_IVIG_NONE;
+    if (!any_ivig)
+        fputs("<p>No scenario gives IVIG: no figure of IVIG use.</p>\n", f);
     if (!rp->compared)
         fputs("<p>One scenario: the cost-effectiveness plane and acceptability curves need a "
               "study of two or more (<code>docs/psa.md</code>).</p>\n",

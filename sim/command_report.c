@@ -46,7 +46,8 @@ int ipsim_command_report(int argc, char **argv, const ipsim_command_context *ctx
     for (int i = 0; i < argc && !rc; i++) {
         const char *a = argv[i];
         bool takes_value = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
-                           strcmp(a, "--format") == 0 || strcmp(a, "--wtp") == 0;
+                           strcmp(a, "--format") == 0 || strcmp(a, "--wtp") == 0 ||
+                           strcmp(a, "--dsa") == 0;
         if (takes_value && i + 1 >= argc)
             rc = IPSIM_FAIL(err, IPSIM_EUSAGE, "%s needs a value; %s", a, usage);
         else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
@@ -56,6 +57,8 @@ int ipsim_command_report(int argc, char **argv, const ipsim_command_context *ctx
         else if (strcmp(a, "--wtp") == 0)
             rc = ipsim_options_parse_wtp(argv[++i], o.wtp, IPSIM_WTP_REPORT_MAX, &o.wtp_count,
                                          err);
+        else if (strcmp(a, "--dsa") == 0)
+            o.dsa_dir = argv[++i];
         else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
             quiet = 1;
         else if (a[0] == '-')

@@ -105,15 +105,19 @@ const ipsim_command ipsim_commands[] = {
     {.name = "report",
      .run = ipsim_command_report,
      .usage = "ipsim report FILE.h5 [MORE.h5...] [-o DIR] [--format png,svg,pdf] "
-              "[--wtp W1,W2,...] [--quiet]",
-     .summary = "figures of a run (grades, infection risk by grade, rates, IVIG, cost-"
-                "effectiveness)\n"
-                "and an index.html showing them (default DIR: FILE-report)",
+              "[--wtp W1,W2,...] [--dsa DIR] [--quiet]",
+     .summary = "figures and tables of a run (grades, infection risk by grade, rates, IVIG, "
+                "cost-effectiveness,\n"
+                "value of information, sensitivity) and an index.html showing them (default "
+                "DIR: FILE-report)",
      .options = "  -o, --output DIR          the report's directory (default: FILE-report)\n"
                 "  --format png,svg,pdf      the figures' formats (default png,svg)\n"
                 "  --wtp W1,W2,...           willingness-to-pay thresholds drawn on the "
                 "cost-effectiveness\n"
-                "                            plane (default 20000,30000)\n" OPT_QUIET,
+                "                            plane, marked on the curves and tabled (default "
+                "20000,30000)\n"
+                "  --dsa DIR                 a directory of ipsim dsa --csv tables: the tornado "
+                "and thresholds\n" OPT_QUIET,
      .ranks = IPSIM_RANKS_ONE},
     {.name = "dsa",
      .run = ipsim_command_dsa,

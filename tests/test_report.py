@@ -7,9 +7,11 @@ Also the examples in docs/examples.
 Run by ctest like test_cli (IPSIM, IPSIM_SOURCE_DIR)."""
 import csv
 import os
+import re
 import shutil
 import struct
 import subprocess
+import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 import zlib
@@ -23,6 +25,8 @@ POLICIES = os.path.join(SOURCE_DIR, "params", "ivig-policies.yaml")
 QUICK_STUDY = ["--set", "cohort.patients=400", "--set", "cohort.replicates=12",
                "--set", "cohort.horizon_months=60"]
 PER_SCENARIO = ["occupancy", "infection_risk", "infection_rates", "ivig_use", "igg_risk"]
+# A run without IVIG has no IVIG figure (an empty panel says nothing).
+WITHOUT_IVIG = [n for n in PER_SCENARIO if n != "ivig_use"]
 # One panel, drawn where a scenario has immunoglobulin levels (the baseline's
 # grades.model: levels).
 IMMUNE = ["igg_over_time"]
@@ -111,9 +115,10 @@ class Report(Workdir):
         h5 = self.make_run()
         out = self.path("report")
         self.report(h5, out)
-        page = self.assert_figures(out, PER_SCENARIO + IMMUNE, ["png", "svg"])
-        for name in ECONOMICS:
+        page = self.assert_figures(out, WITHOUT_IVIG + IMMUNE, ["png", "svg"])
+        for name in ECONOMICS + ["ivig_use"]:
             self.assertFalse(os.path.exists(os.path.join(out, name + ".png")))
+        self.assertIn("No scenario gives IVIG", page)
         self.assertIn("<td>small</td><td>1,500</td><td>2</td><td>36 months", page)
         self.assertIn("One scenario", page)
         # No hidden build directory is left beside the report.
@@ -124,7 +129,7 @@ class Report(Workdir):
         r = run("report", h5, "--format", "pdf")
         self.assertEqual(r.returncode, 0, r.stderr)
         out = self.path("run-report")
-        self.assert_figures(out, PER_SCENARIO + IMMUNE, ["pdf"])
+        self.assert_figures(out, WITHOUT_IVIG + IMMUNE, ["pdf"])
         self.assertEqual(sorted(n for n in os.listdir(out) if n.endswith(".png")), [])
 
     def test_policy_study_report_draws_the_economics(self):
@@ -137,10 +142,11 @@ class Report(Workdir):
                      "ivig_igg_below_4", "ivig_severe"]:
             self.assertIn("<td>%s</td>" % name, page)
         self.assertIn("12 PSA draws", page)
-        # Three panels side by side: wider than the one-panel plane.
+        # Three panels side by side: wider than the one-panel plane (whose
+        # legend strip is wider, for long scenario names).
         wide, _ = check_png(os.path.join(out, "infection_risk.png"))
         narrow, _ = check_png(os.path.join(out, "ce_plane.png"))
-        self.assertGreater(wide, 2 * narrow)
+        self.assertGreater(wide, 1.8 * narrow)
 
         # The plane's points are the draws' differences from the reference.
         with h5py.File(h5, "r") as f:
@@ -257,9 +263,25 @@ class Report(Workdir):
         h5 = self.make_run("grades", "--set", "grades.model=pathway")
         out = self.path("report")
         self.report(h5, out)
-        self.assert_figures(out, PER_SCENARIO[:-1], ["png", "svg"])
+        self.assert_figures(out, WITHOUT_IVIG[:-1], ["png", "svg"])
         for name in IMMUNE + ["igg_risk"]:
             self.assertFalse(os.path.exists(os.path.join(out, name + ".png")), name)
+
+    def test_a_sweep_is_named_by_its_values_and_every_scenario_kept_apart(self):
+        h5 = self.path("sweep.h5")
+        r = run("sweep", os.path.join(SOURCE_DIR, "params", "sweeps", "ivig-threshold-dose.yaml"),
+                "-o", h5, "--set", "cohort.patients=100", "--set", "cohort.horizon_months=12",
+                "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = self.path("report")
+        self.report(h5, out, "--format", "png")
+        with open(os.path.join(out, "index.html")) as f:
+            page = f.read()
+        # 18 scenarios, each named by the values it varies (the keys' last parts).
+        labels = re.findall(r"<td>(igg_threshold_g_per_l=[^<]*)</td></tr>", page)
+        self.assertEqual(len(set(labels)), 18)
+        self.assertIn("igg_threshold_g_per_l=4, dose_mg_per_kg=600, titrate=true", labels)
+        check_png(os.path.join(out, "ce_plane.png"))
 
     def test_same_data_same_figure_other_data_other_figure(self):
         h5 = self.make_run()
@@ -353,6 +375,263 @@ class Report(Workdir):
         self.assertIn("exists and is not a directory", r.stderr)
 
 
+# A two-strategy study for `ipsim dsa`, small enough to run in seconds
+# (tests/test_dsa.py has the analysis' own tests): its tornado and
+# threshold go into the report with --dsa.
+DSA_STUDY = """name: price-study
+base: %s
+cohort: {patients: 1500, replicates: 1, horizon_months: 60}
+output: {trajectories: none}
+scenarios:
+  no_ivig: {}
+  ivig_severe:
+    ivig: {policy: grade, grade_threshold: severe, stop_when_recovered: true}
+""" % BASELINE
+PRICE = "economics.ivig_price_per_gram"
+TABLES = ["cea_table", "decision", "net_benefit", "evppi", "evsi", "thresholds", "parameters"]
+
+
+def browser():
+    """Debian's chromium, or None (the browser test then skips unless
+    IPSIM_REQUIRE_BROWSER=1, as scripts/test sets it)."""
+    return shutil.which("chromium")
+
+
+def number(cell):
+    return float(cell) if cell != "" else float("nan")
+
+
+class FullReport(unittest.TestCase):
+    """One PSA study with a value-of-information analysis and a deterministic
+    sensitivity analysis, reported once; the tests check the page's tables
+    against what the other commands wrote, and the page in a browser."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls._tmp = tempfile.TemporaryDirectory(prefix="ipsim-report-")
+        cls.dir = cls._tmp.name
+        d = cls.dir
+        cls.h5 = os.path.join(d, "psa.h5")
+        steps = [
+            ["run", POLICIES, "-o", cls.h5, "--set", "cohort.patients=300",
+             "--set", "cohort.replicates=30", "--set", "cohort.horizon_months=48",
+             "--csv", os.path.join(d, "run-csv"), "--quiet"],
+            ["voi", cls.h5, os.path.join(SOURCE_DIR, "params", "voi", "ivig-policies.yaml"),
+             "--csv", os.path.join(d, "voi-csv")],
+        ]
+        study = os.path.join(d, "study.yaml")
+        with open(study, "w") as f:
+            f.write(DSA_STUDY)
+        dsa = os.path.join(d, "dsa")
+        price = ["--range", PRICE + "=0:60"]
+        steps += [
+            ["dsa", study, "--quiet", "--wtp", "500000", *price,
+             "--range", "ivig.rate_ratio_serious=0.3:0.9",
+             "--range", "economics.serious_episode_cost.bacterial=2000:6000", "--csv", dsa],
+            ["dsa", study, "--quiet", "--wtp", "500000", *price, "--threshold", PRICE,
+             "--csv", dsa],
+        ]
+        for step in steps:
+            r = run(*step)
+            assert r.returncode == 0, r.stderr
+        cls.out = os.path.join(d, "report")
+        r = run("report", cls.h5, "-o", cls.out, "--dsa", dsa, "--quiet")
+        assert r.returncode == 0, r.stderr
+        cls.dsa = dsa
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.cleanup()
+
+    def table(self, name):
+        return read_csv(os.path.join(self.out, name + ".csv"))
+
+    def test_every_table_is_on_the_page_and_linked(self):
+        with open(os.path.join(self.out, "index.html")) as f:
+            page = f.read()
+        ET.fromstring(page.replace("<!DOCTYPE html>", ""))
+        for name in TABLES + ["tornado", "evpi"]:
+            self.assertIn('href="%s.csv"' % name, page)
+            self.assertTrue(self.table(name), name)
+        for name in TABLES:
+            self.assertIn('<table id="%s">' % name, page)
+
+    def test_icer_table_is_the_comparison(self):
+        run_csv = os.path.join(self.dir, "run-csv")
+        comparison = read_csv(os.path.join(run_csv, "comparison.csv"))
+        table = self.table("cea_table")
+        self.assertEqual([r["scenario"] for r in table], [r["scenario"] for r in comparison])
+        for mine, theirs in zip(table, comparison):
+            for a, b in [("cost", "cost_discounted"), ("qalys", "qalys_discounted"),
+                         ("cost_low", "cost_low"),
+                         ("cost_high", "cost_high"), ("qalys_low", "qalys_low"),
+                         ("qalys_high", "qalys_high"), ("incremental_cost", "incremental_cost"),
+                         ("incremental_qalys", "incremental_qalys"), ("icer", "icer")]:
+                np.testing.assert_allclose(number(mine[a]), number(theirs[b]), rtol=1e-8,
+                                           err_msg=a)
+            self.assertEqual(mine["status"], theirs["status"])
+            self.assertEqual(mine["compared_with"], theirs["compared_with"])
+        # The increments' intervals are the draws' own 2.5% and 97.5% points.
+        psa = read_csv(os.path.join(run_csv, "psa.csv"))
+        row = next(r for r in table if r["compared_with"] and r["status"] == "frontier")
+        a, b = row["scenario"], row["compared_with"]
+        for kind in ["cost", "qalys"]:
+            d = [float(p[kind + "_" + a]) - float(p[kind + "_" + b]) for p in psa]
+            key = "incremental_" + kind
+            np.testing.assert_allclose(
+                [float(row[key + "_low"]), float(row[key + "_high"])],
+                np.quantile(d, [0.025, 0.975]), rtol=1e-6, atol=1e-8)  # psa.csv: 10 digits
+
+    def test_decision_net_benefit_and_evpi_are_the_grids(self):
+        wtp = {float(r["wtp"]): r for r in read_csv(os.path.join(self.dir, "run-csv", "wtp.csv"))}
+        decision = self.table("decision")
+        self.assertEqual([float(r["wtp"]) for r in decision], [20000, 30000])
+        for r in decision:
+            grid = wtp[float(r["wtp"])]
+            self.assertEqual(r["cost_effective"], grid["best_expected_nmb"])
+            np.testing.assert_allclose(float(r["evpi"]), float(grid["evpi"]), rtol=1e-9)
+            np.testing.assert_allclose(float(r["probability_cost_effective"]),
+                                       float(grid["ceaf_probability"]), rtol=1e-9)
+            np.testing.assert_allclose(float(r["nmb"]),
+                                       float(grid["nmb_" + r["cost_effective"]]), rtol=1e-9)
+        for r in self.table("net_benefit"):
+            grid = wtp[float(r["wtp"])]
+            np.testing.assert_allclose(float(r["nmb"]), float(grid["nmb_" + r["scenario"]]),
+                                       rtol=1e-9)
+            np.testing.assert_allclose(float(r["expected_loss"]),
+                                       float(grid["expected_loss_" + r["scenario"]]), rtol=1e-9)
+        curve = self.table("evpi")
+        self.assertEqual([float(r["wtp"]) for r in curve], sorted(wtp))
+        np.testing.assert_allclose([float(r["evpi"]) for r in curve],
+                                   [float(wtp[w]["evpi"]) for w in sorted(wtp)], rtol=1e-9)
+
+    def test_value_of_information_is_ipsim_vois(self):
+        voi = read_csv(os.path.join(self.dir, "voi-csv", "voi.csv"))
+        evppi = {(r["name"], float(r["wtp"])): r for r in voi if r["quantity"] == "evppi"}
+        rows = self.table("evppi")
+        self.assertEqual(len(rows), len(evppi))
+        for w in [20000, 30000]:
+            ranked = [r for r in rows if float(r["wtp"]) == w]
+            values = [float(r["evppi"]) for r in ranked]
+            self.assertEqual(values, sorted(values, reverse=True))
+            self.assertEqual([int(r["rank"]) for r in ranked], list(range(1, len(ranked) + 1)))
+            for r in ranked:
+                np.testing.assert_allclose(float(r["evppi"]),
+                                           float(evppi[r["group"], w]["per_patient"]), rtol=1e-9)
+        evsi = {(r["name"], float(r["wtp"])): r for r in voi if r["quantity"] == "evsi"}
+        rows = self.table("evsi")
+        self.assertEqual(len(rows), len(evsi))
+        for r in rows:
+            theirs = evsi["%s.n=%s" % (r["study"], r["n"]), float(r["wtp"])]
+            for a, b in [("evsi", "per_patient"), ("study_cost", "study_cost"),
+                         ("net_gain", "net_gain"), ("population_evsi", "population")]:
+                np.testing.assert_allclose(number(r[a]), number(theirs[b]), rtol=1e-9,
+                                           err_msg=a)
+
+    def test_tornado_and_thresholds_are_the_dsas(self):
+        oneway = read_csv(os.path.join(self.dsa, "dsa_oneway.csv"))
+        bars = self.table("tornado")
+        self.assertEqual([r["input"] for r in bars],
+                         [PRICE, "ivig.rate_ratio_serious", "economics.serious_episode_cost.bacterial"])
+        for bar in bars:
+            for end in ["low", "high"]:
+                row = next(r for r in oneway if r["input"] == bar["input"] and r["end"] == end)
+                self.assertEqual(float(bar[end]), float(row["value"]))
+                self.assertEqual(float(bar["inb_" + end]), float(row["inb"]))
+                self.assertEqual(int(bar["rank"]), int(row["rank"]))
+        threshold = read_csv(os.path.join(self.dsa, "dsa_threshold.csv"))
+        found = [r for r in threshold if r["kind"] == "threshold"]
+        rows = self.table("thresholds")
+        self.assertEqual(len(rows), len(found))
+        for mine, theirs in zip(rows, found):
+            self.assertEqual(mine["input"], theirs["input"])
+            for a, b in [("threshold", "value"), ("low95", "low95"), ("high95", "high95")]:
+                self.assertEqual(float(mine[a]), float(theirs[b]))
+            self.assertEqual(mine["preferred_below"], theirs["preferred_below"])
+            self.assertEqual(mine["preferred_above"], theirs["preferred_above"])
+        check_png(os.path.join(self.out, "tornado.png"))
+
+    def test_key_parameters_are_the_drawn_inputs_with_sources(self):
+        with open(os.path.join(self.dir, "run-csv", "psa.csv"), newline="") as f:
+            header = next(csv.reader(f))
+        drawn = [h for h in header[1:] if not h.startswith(("cost_", "qalys_"))]
+        rows = self.table("parameters")
+        self.assertEqual([r["parameter"] for r in rows], drawn)
+        self.assertTrue(all(r["source"] and r["distribution"] for r in rows))
+        price = next(r for r in rows if r["parameter"] == PRICE)
+        self.assertIn("distribution", price["distribution"])
+
+    def test_bad_dsa_tables_are_named_by_file_and_line(self):
+        bad = os.path.join(self.dir, "bad-dsa")
+        os.makedirs(bad, exist_ok=True)
+        with open(os.path.join(self.dsa, "dsa_oneway.csv")) as f:
+            lines = f.read().splitlines()
+        lines[3] = lines[3].replace(",low,", ",low,x", 1)
+        with open(os.path.join(bad, "dsa_oneway.csv"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        r = run("report", self.h5, "-o", os.path.join(self.dir, "bad-report"), "--dsa", bad)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("dsa_oneway.csv, line 4", r.stderr)
+        empty = os.path.join(self.dir, "no-dsa")
+        os.makedirs(empty, exist_ok=True)
+        r = run("report", self.h5, "-o", os.path.join(self.dir, "bad-report"), "--dsa", empty)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("neither dsa_oneway.csv nor dsa_threshold.csv", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "bad-report")))
+
+    def load_in_browser(self, directory):
+        """Loads DIR/index.html in headless Chromium; returns the <html>
+        element's attributes after the load event (set by the page's test
+        hook) and the console messages Chromium logged."""
+        r = subprocess.run(
+            [browser(), "--headless=new", "--no-sandbox", "--disable-gpu",
+             "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000",
+             "--dump-dom", "file://" + os.path.join(directory, "index.html")],
+            capture_output=True, text=True, timeout=180)
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        head = r.stdout[:r.stdout.index("<head>")]
+        attributes = dict(re.findall(r'([a-z-]+)="([^"]*)"', head))
+        console = [l for l in r.stderr.splitlines() if ":CONSOLE" in l]
+        return attributes, console
+
+    def test_the_page_renders_in_a_browser(self):
+        if not browser():
+            if os.environ.get("IPSIM_REQUIRE_BROWSER") == "1":
+                self.fail("chromium is not installed (scripts/test installs it)")
+            self.skipTest("no chromium")
+        with open(os.path.join(self.out, "index.html")) as f:
+            images = re.findall(r'<img src="([^"]+)"', f.read())
+        self.assertGreaterEqual(len(images), 10)
+        attributes, console = self.load_in_browser(self.out)
+        self.assertEqual(attributes.get("data-loaded"), "yes", attributes)
+        self.assertEqual(attributes.get("data-images"), str(len(images)))
+        self.assertEqual(attributes.get("data-broken-images"), "")
+        self.assertNotIn("data-script-errors", attributes)
+        self.assertEqual(console, [])
+        shot = os.path.join(self.dir, "page.png")
+        r = subprocess.run(
+            [browser(), "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+             "--window-size=1400,3000", "--screenshot=" + shot,
+             "file://" + os.path.join(self.out, "index.html")],
+            capture_output=True, text=True, timeout=180)
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        self.assertEqual(check_png(shot), (1400, 3000))
+        self.assertGreater(os.path.getsize(shot), 100000)  # not a blank page
+
+        # The check can fail: an image gone, and a script error, are seen.
+        broken = os.path.join(self.dir, "broken")
+        shutil.copytree(self.out, broken)
+        os.remove(os.path.join(broken, "ceac.png"))
+        with open(os.path.join(broken, "index.html")) as f:
+            page = f.read()
+        with open(os.path.join(broken, "index.html"), "w") as f:
+            f.write(page.replace("</body>", "<script>noSuchFunction();</script></body>"))
+        attributes, console = self.load_in_browser(broken)
+        self.assertEqual(attributes.get("data-broken-images"), "ceac.png")
+        self.assertEqual(attributes.get("data-script-errors"), "1")
+        self.assertTrue(any("noSuchFunction" in line for line in console), console)
+
+
 class Teaching(Workdir):
     """docs/teaching.md's commands: three scenario files, one report."""
 
@@ -371,10 +650,17 @@ class Teaching(Workdir):
         for name in PER_SCENARIO + IMMUNE + ["ce_plane"]:
             check_png(os.path.join(out, name + ".png"))
             check_svg(os.path.join(out, name + ".svg"))
+        # One IVIG panel, for the one scenario that gives it; three of the rest.
+        one, _ = check_png(os.path.join(out, "ivig_use.png"))
+        three, _ = check_png(os.path.join(out, "infection_risk.png"))
+        self.assertLess(one, 0.6 * three)
         with open(os.path.join(out, "index.html")) as f:
             page = f.read()
         for scenario in ["no_intervention", "ivig_severe", "vaccination"]:
             self.assertIn("<td>%s</td><td>20,000</td>" % scenario, page)
+        # Figures name scenarios readably; the page says which is which.
+        for label in ["No intervention", "IVIG severe", "Vaccination"]:
+            self.assertIn("<td>%s</td></tr>" % label, page)
 
         # What the walkthrough says the pictures show. IVIG only where given:
         ivig = read_csv(os.path.join(out, "ivig_use.csv"))
