@@ -20,7 +20,7 @@
  * earlier report only if it holds nothing else). */
 static const char *const table_names[] = {
     "cea_table.csv", "decision.csv", "net_benefit.csv", "evppi.csv",
-    "evsi.csv",      "thresholds.csv", "parameters.csv", NULL};
+    "evsi.csv",      "thresholds.csv", "parameters.csv", "subgroup_decision.csv", NULL};
 
 bool ipsim_report_table_file(const char *name)
 {
@@ -462,6 +462,72 @@ static int parameters_table(const ipsim_report_data *rp, FILE *page, const char 
     return rc ? rc : table_end(&t, dir, err);
 }
 
+/* The decision by subgroup at diagnosis (analysis/subgroups.h): each
+ * subgroup's share and, at each WTP, its preferred option and (PSA) the
+ * share of draws in which it is the best. */
+static int subgroups_table(const ipsim_report_data *rp, FILE *page, const char *dir,
+                           ipsim_error *err)
+{
+    const ipsim_subgroups *g = rp->comparison.subgroups;
+    const ipsim_report_options *o = rp->options;
+    enum { FIXED = 3 };
+    const int n = FIXED + 2 * o->wtp_count;
+    const char *(*columns)[2] = calloc((size_t)n, sizeof *columns);
+    char (*names)[2][80] = calloc((size_t)n, sizeof *names);
+    if (!columns || !names) {
+        free(columns);
+        free(names);
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory");
+    }
+    static const char *const fixed[FIXED][2] = {
+        {"dimension", "At diagnosis"}, {"subgroup", "Subgroup"}, {"share", "Share of patients"}};
+    for (int i = 0; i < FIXED; i++) {
+        columns[i][0] = fixed[i][0];
+        columns[i][1] = fixed[i][1];
+    }
+    for (int w = 0; w < o->wtp_count; w++) {
+        char wtp[32];
+        ipsim_plot_thousands(wtp, sizeof wtp, o->wtp[w]);
+        for (int k = 0; k < 2; k++) {
+            const int i = FIXED + 2 * w + k;
+            snprintf(names[i][0], sizeof names[i][0], "%s_%.0f",
+                     k ? "probability_best" : "preferred", o->wtp[w]);
+            snprintf(names[i][1], sizeof names[i][1], "%s at %s per QALY",
+                     k ? "Probability it is the best" : "Preferred", wtp);
+            columns[i][0] = names[i][0];
+            columns[i][1] = names[i][1];
+        }
+    }
+    table t;
+    int rc = table_begin(&t, page, "subgroup_decision.csv",
+                         "The decision by subgroup at diagnosis",
+                         "The option of highest expected net monetary benefit among the patients "
+                         "of each subgroup at diagnosis, from the same run (every replicate tallies "
+                         "its costs and QALYs by subgroup); with PSA, the share of draws in which it "
+                         "is the best. The costs, QALYs and ICERs of every option in every subgroup "
+                         "are in <code>ipsim compare --csv</code>'s subgroups.csv.",
+                         (const char *const (*)[2])columns, n, err);
+    for (int d = 0; !rc && d < IPSIM_SUBGROUP_DIMENSIONS; d++) {
+        const ipsim_subgroup_dimension *dim = &ipsim_subgroup_dimensions[d];
+        for (int k = dim->first; k < dim->first + dim->count; k++) {
+            cell_text(&t, dim->title);
+            cell_text(&t, ipsim_subgroup_names[k]);
+            cell_number(&t, g->share[k], 3);
+            for (int w = 0; w < o->wtp_count; w++) {
+                double probability = NAN;
+                const int best = g->patients[k] ? ipsim_subgroups_best(g, k, o->wtp[w],
+                                                                       &probability)
+                                                : -1;
+                cell_text(&t, best >= 0 ? g->names[best] : "");
+                cell_number(&t, probability, 3);
+            }
+        }
+    }
+    free(columns);
+    free(names);
+    return rc ? rc : table_end(&t, dir, err);
+}
+
 int ipsim_report_tables_write(const ipsim_report_data *rp, FILE *page, const char *dir,
                               ipsim_error *err)
 {
@@ -493,8 +559,10 @@ int ipsim_report_tables_write(const ipsim_report_data *rp, FILE *page, const cha
                   page);
         rc = threshold_table(rp, page, dir, err);
     }
-    /* Subgroups (issue 21, part 3): a table of the decision in each
-     * subgroup belongs here once the file holds subgroup results. */
+    if (!rc && rp->compared && rp->comparison.subgroups && rp->comparison.count > 1) {
+        fputs("<h2 id=\"subgroups\">Subgroups</h2>\n", page);
+        rc = subgroups_table(rp, page, dir, err);
+    }
     if (!rc && ipsim_psa_dimension(ipsim_h5_reader_params(rp->readers[0])) > 0) {
         fputs("<h2 id=\"parameters\">Key parameters</h2>\n", page);
         rc = parameters_table(rp, page, dir, err);

@@ -388,7 +388,8 @@ scenarios:
     ivig: {policy: grade, grade_threshold: severe, stop_when_recovered: true}
 """ % BASELINE
 PRICE = "economics.ivig_price_per_gram"
-TABLES = ["cea_table", "decision", "net_benefit", "evppi", "evsi", "thresholds", "parameters"]
+TABLES = ["cea_table", "decision", "net_benefit", "evppi", "evsi", "thresholds", "parameters",
+          "subgroup_decision"]
 
 
 def browser():
@@ -455,6 +456,25 @@ class FullReport(unittest.TestCase):
             self.assertTrue(self.table(name), name)
         for name in TABLES:
             self.assertIn('<table id="%s">' % name, page)
+
+    def test_subgroup_table_is_the_comparison(self):
+        """The page's decision by subgroup is subgroups.csv's (ipsim run --csv): the
+        preferred option and its probability at each WTP, for all 14 subgroups."""
+        theirs = read_csv(os.path.join(self.dir, "run-csv", "subgroups.csv"))
+        mine = self.table("subgroup_decision")
+        self.assertEqual(len(mine), 14)
+        for row in mine:
+            rows = [r for r in theirs if r["subgroup"] == row["subgroup"]]
+            self.assertAlmostEqual(float(row["share"]), float(rows[0]["share"]), places=9)
+            wtps = [int(k[len("preferred_"):]) for k in row if k.startswith("preferred_")]
+            self.assertTrue(wtps)  # the report's --wtp (default 20000, 30000)
+            for w in wtps:
+                best = [r for r in rows if r["preferred_%d" % w] == "1"]
+                self.assertEqual(len(best), 1)
+                self.assertEqual(row["preferred_%d" % w], best[0]["strategy"])
+                self.assertAlmostEqual(float(row["probability_best_%d" % w]),
+                                       float(best[0]["probability_cost_effective_%d" % w]),
+                                       places=9)
 
     def test_icer_table_is_the_comparison(self):
         run_csv = os.path.join(self.dir, "run-csv")
