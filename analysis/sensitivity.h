@@ -61,7 +61,7 @@ typedef struct ipsim_sensitivity_frame {
     double wtp;
     int64_t patients;
     uint64_t seed;
-    char currency[16];
+    char currency[IPSIM_NAME_MAX];
     double *base_cost, *base_qalys; /* [strategies] */
     int base_preferred;
 } ipsim_sensitivity_frame;
