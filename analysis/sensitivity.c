@@ -313,28 +313,18 @@ int ipsim_oneway_csv(const ipsim_oneway *o, ipsim_csv_set *set, ipsim_error *err
     for (int r = -1; r < o->count; r++) {
         const ipsim_oneway_row *w = r >= 0 ? &o->rows[r] : NULL;
         for (int end = 0; end < (w ? 2 : 1); end++) {
-            char *lead;
-            size_t lead_size;
-            FILE *l = open_memstream(&lead, &lead_size);
-            if (!l) {
-                fclose(f);
-                free(text);
-                return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot build dsa_oneway.csv");
-            }
-            fprintf(l, "%d", r + 1);
-            ipsim_csv_text(l, true, w ? w->input.name : "base");
-            ipsim_csv_text(l, true, w ? ipsim_range_source_names[w->input.source] : "");
-            fprintf(l, ",%s", w ? (end ? "high" : "low") : "base");
-            ipsim_csv_number(l, w ? (end ? w->input.high : w->input.low) : NAN);
-            ipsim_csv_number(l, fr->wtp);
-            fclose(l);
-            /* Strategy rows first, then the row's INB columns appended to
-             * each: one tidy table. */
+            /* One row per strategy, the point's INB columns on each: one
+             * tidy table. */
             for (int s = 0; s < fr->strategies; s++) {
                 const double *cost = w ? w->cost + end * fr->strategies : fr->base_cost;
                 const double *qalys = w ? w->qalys + end * fr->strategies : fr->base_qalys;
                 const int preferred = w ? w->preferred[end] : fr->base_preferred;
-                fputs(lead, f);
+                fprintf(f, "%d", r + 1);
+                ipsim_csv_text(f, true, w ? w->input.name : "base");
+                ipsim_csv_text(f, true, w ? ipsim_range_source_names[w->input.source] : "");
+                fprintf(f, ",%s", w ? (end ? "high" : "low") : "base");
+                ipsim_csv_number(f, w ? (end ? w->input.high : w->input.low) : NAN);
+                ipsim_csv_number(f, fr->wtp);
                 ipsim_csv_text(f, true, fr->names[s]);
                 ipsim_csv_number(f, cost[s]);
                 ipsim_csv_number(f, qalys[s]);
@@ -348,7 +338,6 @@ int ipsim_oneway_csv(const ipsim_oneway *o, ipsim_csv_set *set, ipsim_error *err
                 ipsim_csv_number(f, w ? w->swing_se : NAN);
                 fputc('\n', f);
             }
-            free(lead);
         }
     }
     return ipsim_csv_set_add(set, "dsa_oneway.csv", &text, &size, f, err);
