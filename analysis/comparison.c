@@ -408,11 +408,8 @@ int ipsim_comparison_compute(ipsim_comparison *out, ipsim_h5_reader *const *read
 
 /* ---- printing -------------------------------------------------------------------------- */
 
-/* The acceptability and EVPI at any wtp, computed from the draws (not read
- * off the grid: between its points a straight line is not the curve, and
- * beyond its end the values are not the end's). */
-static double acceptability_at(const ipsim_comparison *c, double wtp, int scenario,
-                               double *evpi)
+double ipsim_comparison_acceptability_at(const ipsim_comparison *c, double wtp, int scenario,
+                                         double *evpi)
 {
     double *probability = malloc((size_t)c->count * sizeof *probability), value = NAN, p = NAN;
     if (probability) { /* a sweep may compare more scenarios than fit the stack */
@@ -426,8 +423,7 @@ static double acceptability_at(const ipsim_comparison *c, double wtp, int scenar
     return p;
 }
 
-/* The option with the highest expected NMB at any wtp (not only grid points). */
-static int best_at(const ipsim_comparison *c, double wtp)
+int ipsim_comparison_best_at(const ipsim_comparison *c, double wtp)
 {
     int best = 0;
     for (int s = 1; s < c->count; s++) {
@@ -560,16 +556,16 @@ void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *
                         ipsim_net_monetary_benefit(r->mean[IPSIM_OUTCOME_COST],
                                                    r->mean[IPSIM_OUTCOME_QALYS], report_wtp[k]));
                 if (c->psa)
-                    fprintf(out, "  %5.1f%%", 100 * acceptability_at(c, report_wtp[k], s, NULL));
+                    fprintf(out, "  %5.1f%%", 100 * ipsim_comparison_acceptability_at(c, report_wtp[k], s, NULL));
             }
             fputc('\n', out);
         }
         for (int k = 0; k < report_count; k++) {
             fprintf(out, "  At %.0f per QALY the highest expected net benefit is '%s'",
-                    report_wtp[k], c->scenarios[best_at(c, report_wtp[k])].name);
+                    report_wtp[k], c->scenarios[ipsim_comparison_best_at(c, report_wtp[k])].name);
             if (c->psa) {
                 double evpi;
-                acceptability_at(c, report_wtp[k], 0, &evpi);
+                ipsim_comparison_acceptability_at(c, report_wtp[k], 0, &evpi);
                 fprintf(out, "; EVPI %.0f per patient", evpi);
             }
             fputs(".\n", out);

@@ -102,6 +102,17 @@ void ipsim_comparison_free(ipsim_comparison *c); /* safe on a zeroed one */
 void ipsim_comparison_print(FILE *out, const ipsim_comparison *c, const double *report_wtp,
                             int report_count);
 
+/* The scenario with the highest expected NMB at any wtp (not only grid
+ * points). */
+int ipsim_comparison_best_at(const ipsim_comparison *c, double wtp);
+
+/* With PSA, P(scenario is cost-effective) at any wtp and (if evpi is not
+ * NULL) the EVPI there, computed from the draws, not read off the grid
+ * (between its points a straight line is not the curve); NaN without
+ * memory. */
+double ipsim_comparison_acceptability_at(const ipsim_comparison *c, double wtp, int scenario,
+                                         double *evpi);
+
 /* Adds to `set` (output/csv.h) comparison.csv (one row per scenario),
  * wtp.csv (one row per grid value), with PSA psa.csv (one row per
  * replicate: the drawn values and each scenario's cost and QALYs), and

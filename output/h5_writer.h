@@ -19,7 +19,7 @@
 #include "params/params.h"
 
 #define IPSIM_FORMAT_NAME "ipsim"
-#define IPSIM_FORMAT_VERSION 8
+#define IPSIM_FORMAT_VERSION 9
 
 typedef struct ipsim_run_info {
     const char *ipsim_version;

@@ -322,8 +322,9 @@ static int validate(resolver *r)
     return IPSIM_OK;
 }
 
-static int resolve(ipsim_params *out, const char *source, bool from_file, ipsim_yaml_node *root,
-                   const char *const *overrides, size_t override_count, ipsim_error *err);
+static int resolve(ipsim_params *out, const ipsim_params_layer *layers, size_t layer_count,
+                   bool from_file, const char *const *overrides, size_t override_count,
+                   ipsim_error *err);
 
 int ipsim_params_check(const ipsim_params *p, const char *context, ipsim_error *err)
 {
@@ -340,7 +341,8 @@ int ipsim_params_resolve(ipsim_params *out, const char *path, const char *const 
         if (rc)
             return rc;
     }
-    int rc = resolve(out, path, true, root, overrides, override_count, err);
+    const ipsim_params_layer file = {path, root};
+    int rc = resolve(out, &file, path ? 1 : 0, true, overrides, override_count, err);
     ipsim_yaml_free(root);
     return rc;
 }
@@ -350,7 +352,15 @@ int ipsim_params_resolve_tree(ipsim_params *out, const char *path, const ipsim_y
                               const char *const *overrides, size_t override_count,
                               ipsim_error *err)
 {
-    return resolve(out, path, true, (ipsim_yaml_node *)root, overrides, override_count, err);
+    const ipsim_params_layer file = {path, root};
+    return resolve(out, &file, 1, true, overrides, override_count, err);
+}
+
+int ipsim_params_resolve_layers(ipsim_params *out, const ipsim_params_layer *layers,
+                                size_t layer_count, const char *const *overrides,
+                                size_t override_count, ipsim_error *err)
+{
+    return resolve(out, layers, layer_count, true, overrides, override_count, err);
 }
 
 int ipsim_params_resolve_text(ipsim_params *out, const char *text, size_t len, const char *source,
@@ -361,14 +371,16 @@ int ipsim_params_resolve_text(ipsim_params *out, const char *text, size_t len, c
     int rc = ipsim_yaml_parse(&root, text, len, source, err);
     if (rc)
         return rc;
-    rc = resolve(out, source, false, root, overrides, override_count, err);
+    const ipsim_params_layer text_layer = {source, root};
+    rc = resolve(out, &text_layer, 1, false, overrides, override_count, err);
     ipsim_yaml_free(root);
     return rc;
 }
 
-/* Defaults, then the parsed file (source == NULL: none), then overrides. */
-static int resolve(ipsim_params *out, const char *source, bool from_file, ipsim_yaml_node *root,
-                   const char *const *overrides, size_t override_count, ipsim_error *err)
+/* Defaults, then the parsed documents in order, then overrides. */
+static int resolve(ipsim_params *out, const ipsim_params_layer *layers, size_t layer_count,
+                   bool from_file, const char *const *overrides, size_t override_count,
+                   ipsim_error *err)
 {
     resolver r = {.params = out, .err = err, .from_file = from_file};
     memset(out, 0, sizeof *out);
@@ -386,8 +398,8 @@ static int resolve(ipsim_params *out, const char *source, bool from_file, ipsim_
             return rc;
         r.origins[i] = (origin){NULL, 0, 0};
     }
-    if (source) {
-        int rc = apply_tree(&r, source, root, 0);
+    for (size_t k = 0; k < layer_count; k++) {
+        int rc = apply_tree(&r, layers[k].path, (ipsim_yaml_node *)layers[k].root, 0);
         if (rc)
             return rc;
     }

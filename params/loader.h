@@ -29,6 +29,20 @@ int ipsim_params_resolve_tree(ipsim_params *out, const char *path, const ipsim_y
                               const char *const *overrides, size_t override_count,
                               ipsim_error *err);
 
+/* One parsed document of a resolution: `base:` in it is found relative
+ * to path, and errors name path. */
+typedef struct ipsim_params_layer {
+    const char *path;
+    const ipsim_yaml_node *root;
+} ipsim_params_layer;
+
+/* As ipsim_params_resolve_tree, with several documents applied in order,
+ * each over the ones before (a sweep's strategy: the study's shared keys,
+ * then the sweep file's, then the strategy's own; params/sweep.h). */
+int ipsim_params_resolve_layers(ipsim_params *out, const ipsim_params_layer *layers,
+                                size_t layer_count, const char *const *overrides,
+                                size_t override_count, ipsim_error *err);
+
 /* As ipsim_params_resolve, with the parameter file's text given in memory
  * (len bytes, need not be NUL-terminated); source names it in errors. */
 int ipsim_params_resolve_text(ipsim_params *out, const char *text, size_t len, const char *source,

@@ -26,7 +26,33 @@
  * The scenarios form a study (params/study.h): they must share the cohort
  * (seed, patients, replicates, horizon, cycle), the PSA distributions and
  * the decision grid, so that every difference is paired patient by
- * patient (common random numbers); sweeping one of those keys is refused. */
+ * patient (common random numbers); sweeping one of those keys is refused.
+ *
+ * Points and strategies. The values of one row of the grid (and list) are
+ * a sweep *point*: a setting of the world the decision is made in (a
+ * price, an effect, a risk). A sweep may also carry *strategies*, the
+ * options compared at every point, as a study's `scenarios:`, either its
+ * own or those of a study file named as its `base:`:
+ *
+ *   name: ivig-policies-by-price
+ *   base: ../ivig-policies.yaml          # a study: its five strategies
+ *   grid:
+ *     economics.ivig_price_per_gram: [20, 34, 50]
+ *
+ * Each point then runs every strategy (scenario `POINT__STRATEGY`,
+ * point-major: scenario p x strategies + s), and each point gets its own
+ * incremental analysis among the strategies; points are never compared
+ * with each other as if they were options. A strategy resolves as: the
+ * schema's defaults, the study's shared keys (its base first), the sweep
+ * file's own keys, the strategy's keys, the point's values, then --set.
+ * A strategy may not set a swept key (it would silently lose its own
+ * value): that is refused at the strategy's key.
+ *
+ * A sweep without strategies has points only: each point is one set of
+ * parameter values, reported side by side without ICERs, unless the file
+ * says `points_are_strategies: true` (the swept keys are themselves the
+ * policy, e.g. IVIG threshold x dose), in which case the points are
+ * compared with each other as options, as the strategies of one study. */
 #ifndef IPSIM_SWEEP_H
 #define IPSIM_SWEEP_H
 
@@ -37,10 +63,19 @@
 #include "base/error.h"
 #include "params/study.h"
 
-enum { IPSIM_SWEEP_KEYS_MAX = 16, IPSIM_SWEEP_VALUE_MAX = 64 };
+/* Strategies compared at a point: as many as one incremental analysis
+ * takes (analysis/incremental.h, checked there). */
+enum { IPSIM_SWEEP_KEYS_MAX = 16, IPSIM_SWEEP_VALUE_MAX = 64, IPSIM_SWEEP_STRATEGIES_MAX = 64 };
 
 typedef struct ipsim_sweep {
     ipsim_study study;         /* the scenarios, resolved and checked, in sweep order */
+    /* How the scenarios are compared: study.count = points x strategies,
+     * scenario p x strategies + s being strategy s at point p. A sweep
+     * without strategies has (points, 1), or (1, points) when its points
+     * are strategies. */
+    int points, strategies;
+    char (*point)[IPSIM_NAME_MAX];    /* [points]: a point's name, from its values */
+    char (*strategy)[IPSIM_NAME_MAX]; /* [strategies]: as in `scenarios:` ("" for none) */
     int keys;                  /* keys varied */
     char key[IPSIM_SWEEP_KEYS_MAX][IPSIM_KEY_MAX];
     /* [study.count][keys]: each scenario's value of each key, as written. */
@@ -58,6 +93,10 @@ int ipsim_sweep_load(ipsim_sweep *out, const char *path, const char *const *over
                      size_t override_count, ipsim_error *err);
 
 void ipsim_sweep_free(ipsim_sweep *s); /* safe on a zeroed or freed sweep */
+
+/* Allocates s->point and s->strategy for `points` x `strategies`
+ * scenarios (zero-filled). Errors: IPSIM_ENOMEM. */
+int ipsim_sweep_allocate_layout(ipsim_sweep *s, int points, int strategies, ipsim_error *err);
 
 /* The scenarios of part `part` (1-based) of `parts`: scenario s belongs to
  * part (s mod parts) + 1, so that costs that grow along an axis spread

@@ -617,7 +617,16 @@ int ipsim_report_write(const char *const *paths, int files, const char *dir,
         rc = ipsim_report_series_read(&rp.series[s], rp.readers[s], err);
     if (!rc)
         rc = ipsim_report_labels_read(&rp, err);
-    if (!rc && rp.count >= 2) {
+    rp.by_point = !rc && files == 1 && ipsim_sweep_file_has_points(rp.readers[0]);
+    if (rp.by_point) {
+        rc = ipsim_sweep_read_table(rp.readers[0], &rp.sweep, err);
+        if (!rc && rp.sweep.study.count != rp.count)
+            rc = IPSIM_FAIL(err, IPSIM_EFORMAT, "'%s': its /sweep table lists %d scenarios, the "
+                            "file holds %d", paths[0], rp.sweep.study.count, rp.count);
+        if (!rc)
+            rc = ipsim_sweep_decision_compute(&rp.sweep_decision, &rp.sweep, rp.readers,
+                                              o->cancel, err);
+    } else if (!rc && rp.count >= 2) {
         rc = ipsim_comparison_compute(&rp.comparison, rp.readers, rp.count, o->cancel, err);
         rp.compared = rc == IPSIM_OK;
     }
@@ -643,6 +652,8 @@ int ipsim_report_write(const char *const *paths, int files, const char *dir,
         ipsim_remove_flat_directory(temp);
 
     ipsim_comparison_free(&rp.comparison);
+    ipsim_sweep_decision_free(&rp.sweep_decision);
+    ipsim_sweep_free(&rp.sweep);
     ipsim_report_dsa_free(&rp.dsa);
     ipsim_report_voi_free(&rp.voi);
     free(rp.labels);

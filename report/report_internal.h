@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "analysis/comparison.h"
+#include "analysis/sweep_decision.h"
 #include "base/error.h"
 #include "output/h5_reader.h"
 #include "params/params.h"
@@ -74,6 +75,12 @@ typedef struct ipsim_report_data {
     ipsim_report_series *series;     /* [count] */
     bool compared;                   /* comparison holds the scenarios' economics */
     ipsim_comparison comparison;
+    /* A sweep's file of several points: each point's strategies compared
+     * among themselves (never the points with each other), in place of
+     * the comparison. */
+    bool by_point;
+    ipsim_sweep sweep;
+    ipsim_sweep_decision sweep_decision;
     const ipsim_report_options *options;
     char (*labels)[IPSIM_REPORT_LABEL_MAX]; /* [count]: readable names */
     ipsim_report_dsa dsa;                   /* options->dsa_dir given */

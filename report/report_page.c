@@ -193,7 +193,12 @@ int ipsim_report_page_write(const ipsim_report_data *rp, const char *dir, const 
         any_ivig |= ipsim_h5_reader_params(rp->readers[s])->ivig.policy != IPSIM_IVIG_NONE;
     if (!any_ivig)
         fputs("<p>No scenario gives IVIG: no figure of IVIG use.</p>\n", f);
-    if (!rp->compared)
+    if (rp->by_point)
+        fputs("<p>A sweep of several points: each point's strategies are compared among "
+              "themselves in the table above, and no figure compares one point with another "
+              "as if the points were options.</p>\n",
+              f);
+    else if (!rp->compared)
         fputs("<p>One scenario: the cost-effectiveness plane and acceptability curves need a "
               "study of two or more (<code>docs/psa.md</code>).</p>\n",
               f);

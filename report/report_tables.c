@@ -20,7 +20,8 @@
  * earlier report only if it holds nothing else). */
 static const char *const table_names[] = {
     "cea_table.csv", "decision.csv", "net_benefit.csv", "evppi.csv",
-    "evsi.csv",      "thresholds.csv", "parameters.csv", "subgroup_decision.csv", NULL};
+    "evsi.csv",      "thresholds.csv", "parameters.csv", "subgroup_decision.csv",
+    "sweep_decision.csv", NULL};
 
 bool ipsim_report_table_file(const char *name)
 {
@@ -528,6 +529,89 @@ static int subgroups_table(const ipsim_report_data *rp, FILE *page, const char *
     return rc ? rc : table_end(&t, dir, err);
 }
 
+/* A sweep's decision at each point: each strategy's cost and QALYs there,
+ * the incremental analysis among the point's strategies, and whether it is
+ * the preferred one at each report WTP (with PSA, P(cost-effective)). */
+static int sweep_table(const ipsim_report_data *rp, FILE *page, const char *dir,
+                       ipsim_error *err)
+{
+    const ipsim_sweep_decision *d = &rp->sweep_decision;
+    const ipsim_sweep *sw = &rp->sweep;
+    const ipsim_report_options *o = rp->options;
+    const bool psa = d->at[0].psa, named = sw->strategies > 1;
+    enum { FIXED = 8 };
+    /* Without strategies a point has one option, preferred by default. */
+    const int choices = named ? o->wtp_count : 0;
+    const int n = FIXED + choices * (psa ? 2 : 1);
+    const char *(*columns)[2] = malloc((size_t)n * sizeof *columns);
+    char (*names)[2][48] = malloc((size_t)n * sizeof *names);
+    if (!columns || !names) {
+        free(columns);
+        free(names);
+        return IPSIM_FAIL(err, IPSIM_ENOMEM, "out of memory");
+    }
+    static const char *const fixed[FIXED][2] = {
+        {"point", "Point"},   {"strategy", "Strategy"}, {"cost", "Cost"},
+        {"qalys", "QALYs"},   {"status", "Status at the point"},
+        {"compared_with", "Compared with"}, {"icer", "ICER"}, {"values", "Swept values"}};
+    for (int k = 0; k < FIXED; k++) {
+        columns[k][0] = fixed[k][0];
+        columns[k][1] = fixed[k][1];
+    }
+    for (int w = 0, k = FIXED; w < choices; w++) {
+        snprintf(names[k][0], sizeof names[k][0], "preferred_%.0f", o->wtp[w]);
+        snprintf(names[k][1], sizeof names[k][1], "Preferred at %.0f", o->wtp[w]);
+        columns[k][0] = names[k][0];
+        columns[k][1] = names[k][1];
+        k++;
+        if (psa) {
+            snprintf(names[k][0], sizeof names[k][0], "probability_ce_%.0f", o->wtp[w]);
+            snprintf(names[k][1], sizeof names[k][1], "P(best) at %.0f", o->wtp[w]);
+            columns[k][0] = names[k][0];
+            columns[k][1] = names[k][1];
+            k++;
+        }
+    }
+    table t;
+    int rc = table_begin(&t, page, "sweep_decision.csv", "Decision at each sweep point",
+                         named ? "Each point of the sweep is a setting of the values it varies; "
+                                 "its strategies are compared among themselves there (cost "
+                                 "and QALYs per patient, discounted), and never with the "
+                                 "strategies of another point."
+                               : "Each point of the sweep is a setting of the values it varies, "
+                                 "not an option: its outcomes are shown side by side, without "
+                                 "ICERs between points.",
+                         (const char *const (*)[2])columns, n, err);
+    for (int p = 0; !rc && p < sw->points; p++) {
+        const ipsim_comparison *c = &d->at[p];
+        for (int s = 0; s < c->count; s++) {
+            const ipsim_scenario_result *r = &c->scenarios[s];
+            const ipsim_incremental *inc = &r->incremental;
+            char values[512] = "";
+            for (int a = 0, used = 0; a < sw->keys && used < (int)sizeof values; a++)
+                used += snprintf(values + used, sizeof values - (size_t)used, "%s%s=%s",
+                                 a ? ", " : "", sw->key[a],
+                                 sw->value[(size_t)p * sw->strategies + s][a]);
+            cell_text(&t, sw->point[p]);
+            cell_text(&t, sw->strategy[s]);
+            cell_number(&t, r->mean[IPSIM_OUTCOME_COST], 0);
+            cell_number(&t, r->mean[IPSIM_OUTCOME_QALYS], 4);
+            cell_text(&t, named ? ipsim_dominance_names[inc->status] : "");
+            cell_text(&t, inc->compared_to >= 0 ? sw->strategy[inc->compared_to] : "");
+            cell_number(&t, inc->icer, 0);
+            cell_text(&t, values);
+            for (int w = 0; w < choices; w++) {
+                cell_text(&t, ipsim_comparison_best_at(c, o->wtp[w]) == s ? "yes" : "");
+                if (psa)
+                    cell_number(&t, ipsim_comparison_acceptability_at(c, o->wtp[w], s, NULL), 3);
+            }
+        }
+    }
+    free(columns);
+    free(names);
+    return rc ? rc : table_end(&t, dir, err);
+}
+
 int ipsim_report_tables_write(const ipsim_report_data *rp, FILE *page, const char *dir,
                               ipsim_error *err)
 {
@@ -543,6 +627,11 @@ int ipsim_report_tables_write(const ipsim_report_data *rp, FILE *page, const cha
             rc = decision_table(rp, page, dir, err);
         if (!rc)
             rc = net_benefit_table(rp, page, dir, scratch, err);
+    }
+    if (!rc && rp->by_point) {
+        fputs("<h2 id=\"cost-effectiveness\">Cost-effectiveness at each sweep point</h2>\n",
+              page);
+        rc = sweep_table(rp, page, dir, err);
     }
     if (!rc && rp->voi.present) {
         fputs("<h2 id=\"value-of-information\">Value of information</h2>\n", page);

@@ -3,12 +3,16 @@
  * Compares every scenario of the files given, in order (the first is the
  * reference): a study's file alone, or separate runs side by side. The
  * figures are analysis/comparison.h's; a study's run stores the same in its
- * file. */
+ * file. A sweep's file of several points is compared point by point
+ * (analysis/sweep_decision.h), as `ipsim sweep` did: its points are
+ * settings, never options to compare with each other. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/comparison.h"
+#include "analysis/sweep_decision.h"
 #include "output/h5_reader.h"
 #include "sim/commands.h"
 #include "sim/options.h"
@@ -42,20 +46,46 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
                         usage);
     if (!rc && csv_dir)
         rc = ipsim_csv_check_directory(csv_dir, err);
-    if (!rc)
+    /* A sweep of several points: each point's strategies among themselves. */
+    ipsim_sweep sweep = {0};
+    ipsim_sweep_decision decision = {0};
+    const bool by_point = !rc && ipsim_sweep_file_has_points(readers[0]);
+    if (by_point) {
+        rc = ipsim_sweep_read_table(readers[0], &sweep, err);
+        if (!rc && sweep.study.count != count)
+            rc = IPSIM_FAIL(err, IPSIM_EUSAGE,
+                            "'%s' is a sweep of %d points, compared point by point; compare it "
+                            "alone, not beside other files",
+                            ipsim_h5_reader_path(readers[0]), sweep.points);
+        for (int s = 0; !rc && s < count; s++)
+            if (strcmp(ipsim_h5_reader_params(readers[s])->name, sweep.study.scenarios[s].name))
+                rc = IPSIM_FAIL(err, IPSIM_EFORMAT,
+                                "'%s': scenario %d is '%s', but its /sweep table says '%s'",
+                                ipsim_h5_reader_path(readers[0]), s + 1,
+                                ipsim_h5_reader_params(readers[s])->name,
+                                sweep.study.scenarios[s].name);
+        if (!rc)
+            rc = ipsim_sweep_decision_compute(&decision, &sweep, readers, ctx->cancel, err);
+    } else if (!rc) {
         rc = ipsim_comparison_compute(&comparison, readers, count, ctx->cancel, err);
+    }
     if (!rc)
         rc = ipsim_error_cancelled(ctx->cancel, err, "before writing");
     /* The tables all or none. */
     ipsim_csv_set csv = {0};
     if (!rc && csv_dir)
-        rc = ipsim_comparison_csv(&comparison, wtp, wtp_count, &csv, err);
+        rc = by_point ? ipsim_sweep_decision_csv(&decision, wtp, wtp_count, &csv, err)
+                      : ipsim_comparison_csv(&comparison, wtp, wtp_count, &csv, err);
     if (!rc && csv_dir)
         rc = ipsim_csv_set_write(&csv, csv_dir, err);
     ipsim_csv_set_free(&csv);
-    if (!rc)
+    if (!rc && by_point)
+        ipsim_sweep_decision_print(stdout, &decision, wtp, wtp_count);
+    else if (!rc)
         ipsim_comparison_print(stdout, &comparison, wtp, wtp_count);
     ipsim_comparison_free(&comparison);
+    ipsim_sweep_decision_free(&decision);
+    ipsim_sweep_free(&sweep);
     for (int i = 0; i < count; i++)
         ipsim_h5_reader_close(readers[i]);
     free(readers);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analysis/sweep_decision.h"
 #include "base/atomic_file.h"
 #include "output/h5_reader.h"
 #include "output/h5_writer.h"
@@ -21,6 +22,37 @@
 #include "sim/run.h"
 
 /* ---- the assembly ------------------------------------------------------------------- */
+
+/* Writes /sweep/layout [point, strategy]: the scenario of each strategy at
+ * each point, which gives the coordinates `point` and `strategy`. */
+static int write_layout(ipsim_h5_writer *w, const ipsim_sweep *sw, ipsim_error *err)
+{
+    const int P = sw->points, S = sw->strategies;
+    const char **points = malloc((size_t)P * sizeof *points);
+    const char **strategies = malloc((size_t)S * sizeof *strategies);
+    double *index = malloc((size_t)P * (size_t)S * sizeof *index);
+    int rc = points && strategies && index
+                 ? IPSIM_OK
+                 : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the sweep table");
+    for (int p = 0; !rc && p < P; p++)
+        points[p] = sw->point[p];
+    for (int j = 0; !rc && j < S; j++)
+        strategies[j] = sw->strategy[j];
+    for (int k = 0; !rc && k < P * S; k++)
+        index[k] = k;
+    const ipsim_h5_axis axes[2] = {
+        {"point", P, points, NULL, "the sweep's points: settings of the values it varies", NULL},
+        {"strategy", S, strategies, NULL,
+         "the options compared at each point (\"\" for a sweep without strategies)", NULL}};
+    if (!rc)
+        rc = ipsim_h5_writer_write_table(w, "sweep", "layout", 2, axes, index,
+                                         "the index in `scenario` of each strategy at each point",
+                                         NULL, err);
+    free(points);
+    free(strategies);
+    free(index);
+    return rc;
+}
 
 /* Writes /sweep: the scenarios in sweep order, the keys varied, each key's
  * values (as strings, and as numbers where they are), the fingerprint and
@@ -58,6 +90,8 @@ static int write_sweep_table(ipsim_h5_writer *w, const ipsim_sweep *sw, int part
         rc = ipsim_h5_writer_write_table(w, "sweep", "value", 2, axes, numbers,
                                          "each scenario's value of each key (NaN: not a number)",
                                          NULL, err);
+    if (!rc)
+        rc = write_layout(w, sw, err);
     char label[32];
     snprintf(label, sizeof label, "%d/%d", part, parts);
     if (!rc)
@@ -68,6 +102,42 @@ static int write_sweep_table(ipsim_h5_writer *w, const ipsim_sweep *sw, int part
     free(keys);
     free(column);
     free(numbers);
+    return rc;
+}
+
+/* The decision at each point of a whole sweep (analysis/sweep_decision.h),
+ * from its scenarios as written in w's unfinished file: stored under
+ * /sweep, staged as CSV in `csv`, printed unless quiet. */
+static int compare_points(ipsim_h5_writer *w, const ipsim_sweep *sw, ipsim_csv_set *csv,
+                          const ipsim_sweep_settings *settings,
+                          ipsim_error *err)
+{
+    const int count = sw->study.count;
+    const char *temp;
+    ipsim_h5_reader **readers = calloc((size_t)count, sizeof *readers);
+    ipsim_sweep_decision decision = {0};
+    int rc = readers ? ipsim_h5_writer_pause(w, &temp, err)
+                     : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the sweep's comparison");
+    for (int s = 0; s < count && !rc; s++)
+        rc = ipsim_h5_reader_open_scenario(&readers[s], temp, s, err);
+    if (!rc)
+        rc = ipsim_sweep_decision_compute(&decision, sw, readers, settings->cancel, err);
+    for (int s = 0; readers && s < count; s++)
+        ipsim_h5_reader_close(readers[s]);
+    free(readers);
+    if (!rc)
+        rc = ipsim_h5_writer_resume(w, err);
+    if (!rc)
+        rc = ipsim_sweep_decision_write_h5(&decision, w, err);
+    if (!rc && settings->csv_dir)
+        rc = ipsim_sweep_decision_csv(&decision, settings->wtp, settings->wtp_count, csv, err);
+    if (!rc && settings->csv_dir)
+        rc = ipsim_csv_set_stage(csv, settings->csv_dir, err);
+    if (!rc && !settings->quiet) {
+        printf("\n");
+        ipsim_sweep_decision_print(stdout, &decision, settings->wtp, settings->wtp_count);
+    }
+    ipsim_sweep_decision_free(&decision);
     return rc;
 }
 
@@ -111,7 +181,9 @@ static int assemble(const char *target, const ipsim_sweep *sw, const unsigned ch
     if (!rc)
         rc = write_sweep_table(w, sw, part, parts, err);
     ipsim_csv_set csv = {0};
-    if (!rc && parts == 1 && n >= 2)
+    if (!rc && parts == 1 && sw->points >= 2)
+        rc = compare_points(w, sw, &csv, settings, err);
+    else if (!rc && parts == 1 && n >= 2)
         rc = ipsim_run_compare(w, n, target, settings->csv_dir, &csv, settings->wtp,
                                settings->wtp_count, settings->quiet, settings->cancel, err);
     if (!rc)
@@ -388,55 +460,6 @@ void ipsim_sweep_plan_free(ipsim_sweep_plan *plan)
 
 /* ---- ipsim merge ---------------------------------------------------------------------- */
 
-/* The sweep a part file belongs to, as written in its /sweep table: the
- * scenarios (parameters from their groups where the part holds them), the
- * keys and values, the fingerprint. */
-static int read_sweep_table(ipsim_h5_reader *r, ipsim_sweep *sw, ipsim_error *err)
-{
-    char **names = NULL, **keys = NULL, **column = NULL;
-    int64_t S = 0, K = 0, n = 0;
-    int rc = ipsim_h5_reader_read_root_strings(r, "sweep/scenario", &names, &S, err);
-    if (!rc)
-        rc = ipsim_h5_reader_read_root_strings(r, "sweep/key", &keys, &K, err);
-    if (!rc && (S < 1 || S > IPSIM_STUDY_MAX_SCENARIOS || K < 1 || K > IPSIM_SWEEP_KEYS_MAX))
-        rc = IPSIM_FAIL(err, IPSIM_EFORMAT, "'%s' has a malformed sweep table",
-                        ipsim_h5_reader_path(r));
-    if (!rc) {
-        sw->study.scenarios = calloc((size_t)S, sizeof *sw->study.scenarios);
-        sw->value = calloc((size_t)S, sizeof *sw->value);
-        if (!sw->study.scenarios || !sw->value)
-            rc = IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the sweep");
-        else
-            sw->study.count = (int)S;
-    }
-    for (int64_t s = 0; !rc && s < S; s++)
-        snprintf(sw->study.scenarios[s].name, sizeof sw->study.scenarios[s].name, "%s", names[s]);
-    sw->keys = (int)K;
-    for (int64_t k = 0; !rc && k < K; k++) {
-        snprintf(sw->key[k], sizeof sw->key[k], "%s", keys[k]);
-        char dataset[IPSIM_KEY_MAX + 8];
-        snprintf(dataset, sizeof dataset, "sweep/%s", keys[k]);
-        rc = ipsim_h5_reader_read_root_strings(r, dataset, &column, &n, err);
-        if (!rc && n != S)
-            rc = IPSIM_FAIL(err, IPSIM_EFORMAT, "'%s' has a malformed sweep table",
-                            ipsim_h5_reader_path(r));
-        for (int64_t s = 0; !rc && s < S; s++)
-            snprintf(sw->value[s][k], sizeof sw->value[s][k], "%s", column[s]);
-        ipsim_h5_reader_free_strings(column, n);
-        column = NULL;
-    }
-    char *fingerprint = ipsim_h5_reader_root_attribute(r, "sweep", "fingerprint");
-    if (!rc && (!fingerprint || strlen(fingerprint) != 16))
-        rc = IPSIM_FAIL(err, IPSIM_EFORMAT, "'%s' has no sweep fingerprint",
-                        ipsim_h5_reader_path(r));
-    if (!rc)
-        snprintf(sw->fingerprint, sizeof sw->fingerprint, "%s", fingerprint);
-    free(fingerprint);
-    ipsim_h5_reader_free_strings(names, S);
-    ipsim_h5_reader_free_strings(keys, K);
-    return rc;
-}
-
 /* The parts read so far. */
 typedef struct merge {
     ipsim_sweep sw;               /* the first part's sweep, its scenarios filled as found */
@@ -458,7 +481,7 @@ static int add_part(merge *m, const char *path, const char *first_path, ipsim_er
     if (rc)
         return rc;
     ipsim_sweep mine = {0};
-    rc = read_sweep_table(m->readers[before], &mine, err);
+    rc = ipsim_sweep_read_table(m->readers[before], &mine, err);
     char *label = rc ? NULL : ipsim_h5_reader_root_attribute(m->readers[before], "sweep", "part");
     int part = 0, n = 0;
     if (!rc && (!label || !ipsim_sweep_part_parse(label, &part, &n) ||

@@ -7,7 +7,10 @@
  * scenario, `%05d.h5` by its index in the sweep, each renamed into place
  * only when complete), then assembles the target from them: the scenario
  * groups copied as they are, the PSA draws, the table of scenarios and
- * their values (/sweep) and, for a whole sweep, the comparison. A stopped
+ * their values (/sweep) and, for a whole sweep, the comparison: with
+ * several points, each point's strategies among themselves
+ * (analysis/sweep_decision.h, under /sweep); with one point (a sweep whose
+ * points are strategies), the study's comparison under /comparison. A stopped
  * sweep keeps its finished scenarios there, and a resumed one runs only
  * the rest: the resume rule is that a file counts as finished only if it
  * holds exactly one scenario whose parameters are the sweep's (compared as

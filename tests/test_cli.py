@@ -98,7 +98,7 @@ class Layout(Workdir):
         self.assertEqual(r.returncode, 0, r.stderr)
         with h5py.File(out, "r") as f:
             self.assertEqual(f.attrs["format"], "ipsim")
-            self.assertEqual(f.attrs["format_version"], 8)
+            self.assertEqual(f.attrs["format_version"], 9)
             self.assertRegex(f.attrs["ipsim_version"], r"^\d+\.\d+\.\d+")
             self.assertEqual(int(f.attrs["seed"]), 20261125)
             self.assertRegex(f.attrs["created_utc"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -372,7 +372,7 @@ class Reading(Workdir):
             f["x"] = np.arange(3)
         self.expect_failure(foreign, r"not one written by ipsim")
 
-        for version, word in [(7, "an older"), (9, "a newer")]:
+        for version, word in [(8, "an older"), (10, "a newer")]:
             other = self.path("v%d.h5" % version)
             with open(other, "wb") as f:
                 f.write(data)

@@ -283,6 +283,34 @@ class Report(Workdir):
         self.assertIn("igg_threshold_g_per_l=4, dose_mg_per_kg=600, titrate=true", labels)
         check_png(os.path.join(out, "ce_plane.png"))
 
+    def test_a_sweep_of_strategies_is_decided_point_by_point(self):
+        h5 = self.path("by-price.h5")
+        r = run("sweep", os.path.join(SOURCE_DIR, "params", "sweeps", "ivig-policies-by-price.yaml"),
+                "-o", h5, "--set", "cohort.patients=100", "--set", "cohort.replicates=4",
+                "--set", "cohort.horizon_months=12", "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = self.path("report")
+        self.report(h5, out, "--format", "png")
+        with open(os.path.join(out, "index.html")) as f:
+            self.assertIn('<table id="sweep_decision">', f.read())
+        # No figure sets one point against another as if they were options.
+        for name in ["ce_plane", "ceac", "evpi"]:
+            self.assertFalse(os.path.exists(os.path.join(out, name + ".png")), name)
+        with open(os.path.join(out, "sweep_decision.csv")) as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual(len(rows), 4 * 5)
+        with h5py.File(h5, "r") as f:
+            nmb, wtp = f["sweep/nmb"][()], f["sweep/wtp"][()]
+            strategies = [s.decode() for s in f["sweep/strategy"][()]]
+        shown = [int(k[len("preferred_"):]) for k in rows[0] if k.startswith("preferred_")]
+        self.assertEqual(shown, [20000, 30000])  # the report's default --wtp
+        for w in shown:
+            column = nmb[list(wtp).index(w)]
+            for p in range(4):
+                chosen = [row["strategy"] for row in rows[5 * p:5 * p + 5]
+                          if row["preferred_%d" % w] == "yes"]
+                self.assertEqual(chosen, [strategies[int(np.argmax(column[5 * p:5 * p + 5]))]])
+
     def test_same_data_same_figure_other_data_other_figure(self):
         h5 = self.make_run()
         self.report(h5, self.path("a"))

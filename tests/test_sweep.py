@@ -110,11 +110,33 @@ class Sweep(Workdir):
             base = f[short[0] + "/patients/baseline_grade"][()]
             for name in short[1:]:
                 np.testing.assert_array_equal(f[name + "/patients/baseline_grade"][()], base)
-            # Compared as a study: the first scenario is the reference.
-            self.assertEqual([s.decode() for s in f["comparison/scenario"][()]], short)
-            np.testing.assert_array_equal(f["comparison/difference"][0], 0)
+            # Points are settings, not options: shown side by side, never
+            # compared with each other by an incremental analysis.
+            self.assertNotIn("comparison", f)
+            self.assertEqual(f["sweep/layout"][()].tolist(), [[k] for k in range(8)])
+            self.assertEqual([s.decode() for s in f["sweep/point"][()]], short)
+            self.assertEqual([s.decode() for s in f["sweep/strategy"][()]], [""])
+            self.assertEqual({s.decode() for s in f["sweep/status"][()]}, {"frontier"})
+            self.assertTrue(np.isnan(f["sweep/icer"][()]).all())
+            self.assertEqual(f["sweep/mean"].shape, (8, 8))
+        self.assertIn("no ICERs are computed between them", r.stdout)
+        self.assertNotIn("compared with", r.stdout)
+        self.assertNotIn("frontier", r.stdout)
         # The finished scenarios' files are gone once the target is complete.
         self.assertEqual(sorted(os.listdir(self.dir)), ["grid.yaml", "whole.h5"])
+
+    def test_points_that_are_strategies_are_compared_as_a_study(self):
+        r = run("sweep", self.sweep_file(SWEEP + "points_are_strategies: true\n"), "-o",
+                self.path("s.h5"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Cost-effectiveness per patient", r.stdout)
+        with h5py.File(self.path("s.h5"), "r") as f:
+            names = [s.decode() for s in f["scenarios"][()]]
+            self.assertEqual([s.decode() for s in f["comparison/scenario"][()]], names)
+            np.testing.assert_array_equal(f["comparison/difference"][0], 0)
+            self.assertEqual(f["sweep/layout"][()].tolist(), [list(range(8))])
+            self.assertEqual([s.decode() for s in f["sweep/strategy"][()]], names)
+            self.assertEqual([s.decode() for s in f["sweep/point"][()]], ["grid"])
 
     def test_a_scenario_is_the_same_as_its_own_run(self):
         out, _ = self.run_sweep()
@@ -339,6 +361,145 @@ class Sweep(Workdir):
             r = run("sweep", good, *args)
             self.assertEqual(r.returncode, 2, r.stderr)
             self.assertIn(message, r.stderr)
+
+
+# A study of three strategies, and a sweep of the IVIG price over it.
+STUDY = """\
+name: policies
+base: {base}
+cohort: {{patients: 600, replicates: 2, horizon_months: 24}}
+scenarios:
+  no_ivig: {{ivig: {{policy: none}}}}
+  ivig_severe: {{ivig: {{policy: grade, grade_threshold: severe}}}}
+  ivig_moderate: {{ivig: {{policy: grade, grade_threshold: moderate}}}}
+"""
+BY_PRICE = """\
+name: by-price
+base: study.yaml
+grid:
+  economics.ivig_price_per_gram: [10, 400]
+"""
+PRICES = [10, 400]
+STRATEGIES = ["no_ivig", "ivig_severe", "ivig_moderate"]
+
+
+class Strategies(Workdir):
+    """A sweep whose base is a study: every point runs the study's
+    strategies, and each point gets its own analysis among them."""
+
+    def setUp(self):
+        super().setUp()
+        self.base = os.path.join(SOURCE_DIR, "params", "ivig-severe.yaml")
+        self.study = self.write("study.yaml", STUDY.format(base=self.base))
+        self.sweep = self.write("by-price.yaml", BY_PRICE)
+
+    def run_ok(self, *args):
+        r = run(*args)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r
+
+    def test_each_point_is_the_study_run_at_its_values(self):
+        whole = self.path("whole.h5")
+        r = self.run_ok("sweep", self.sweep, "-o", whole, "--csv", self.path("csv"))
+        self.assertIn("The decision at each sweep point", r.stdout)
+        self.assertNotIn("Cost-effectiveness per patient", r.stdout)  # no pooled table
+        names = ["ivig_price_per_gram-%d__%s" % (p, s) for p in PRICES for s in STRATEGIES]
+        swept = datasets(whole)
+        with h5py.File(whole, "r") as f:
+            self.assertNotIn("comparison", f)
+            self.assertEqual([s.decode() for s in f["scenarios"][()]], names)
+            self.assertEqual(f["sweep/layout"][()].tolist(), [[0, 1, 2], [3, 4, 5]])
+            self.assertEqual([s.decode() for s in f["sweep/strategy"][()]], STRATEGIES)
+            self.assertEqual([s.decode() for s in f["sweep/point"][()]],
+                             ["ivig_price_per_gram-%d" % p for p in PRICES])
+            mean, icer = f["sweep/mean"][()], f["sweep/icer"][()]
+            status = [s.decode() for s in f["sweep/status"][()]]
+            against = [s.decode() for s in f["sweep/compared_with"][()]]
+            nmb, preferred = f["sweep/nmb"][()], f["sweep/preferred"][()]
+        for p, price in enumerate(PRICES):
+            alone = self.path("study-%d.h5" % price)
+            self.run_ok("run", self.study, "--set", "economics.ivig_price_per_gram=%d" % price,
+                        "-o", alone, "--quiet")
+            mine = slice(3 * p, 3 * p + 3)
+            with h5py.File(alone, "r") as f:
+                # The point's analysis is the study's, exactly.
+                np.testing.assert_array_equal(mean[mine], f["comparison/mean"][()])
+                np.testing.assert_array_equal(icer[mine], f["comparison/icer"][()])
+                self.assertEqual(status[mine], [s.decode() for s in f["comparison/status"][()]])
+                self.assertEqual(against[mine],
+                                 [s.decode() for s in f["comparison/compared_with"][()]])
+            # And so are its patients: each scenario group, dataset by dataset.
+            study = datasets(alone)
+            for s in STRATEGIES:
+                prefix = s + "/"
+                for key in (k for k in study if k.startswith(prefix)):
+                    self.assertEqual(swept[names[3 * p + STRATEGIES.index(s)] + "/" +
+                                          key[len(prefix):]], study[key], key)
+            # The preferred strategy is the point's own best, never another point's.
+            np.testing.assert_array_equal(preferred[p], np.argmax(nmb[:, mine], axis=1))
+        # Without IVIG the price changes nothing: the same patients, the same figures.
+        np.testing.assert_array_equal(mean[0], mean[3])
+        # IVIG at 400 a gram costs more than at 10 (the same grams given).
+        self.assertGreater(mean[4][5], mean[1][5])
+        np.testing.assert_array_equal(mean[4][4], mean[1][4])
+        # ipsim compare recomputes the same, point by point.
+        r2 = self.run_ok("compare", whole, "--csv", self.path("again"))
+        with open(self.path("csv/sweep_decision.csv")) as a, \
+                open(self.path("again/sweep_decision.csv")) as b:
+            table = a.read()
+            self.assertEqual(table, b.read())
+        self.assertEqual(len(table.splitlines()), 1 + 6)
+        self.assertIn(r2.stdout.strip(), r.stdout)
+        r3 = run("compare", whole, self.path("study-10.h5"))
+        self.assertEqual(r3.returncode, 2, r3.stderr)
+        self.assertIn("compare it alone", r3.stderr)
+
+    def test_strategies_listed_in_the_sweep_file_are_the_same_sweep(self):
+        inline = self.write("inline.yaml", BY_PRICE.replace("base: study.yaml", STUDY.format(
+            base=self.base).replace("name: policies\n", "")))
+        a, b = self.path("a.h5"), self.path("b.h5")
+        self.run_ok("sweep", self.sweep, "-o", a, "--quiet")
+        self.run_ok("sweep", inline, "-o", b, "--quiet")
+        assert_same_datasets(self, a, b)
+
+    def test_parts_merged_are_one_run(self):
+        whole = self.path("whole.h5")
+        self.run_ok("sweep", self.sweep, "-o", whole, "--quiet")
+        parts = []
+        for i in [1, 2, 3, 4]:
+            parts.append(self.path("part%d.h5" % i))
+            self.run_ok("sweep", self.sweep, "--part", "%d/4" % i, "-o", parts[-1], "--quiet")
+        merged = self.path("merged.h5")
+        r = self.run_ok("merge", merged, *parts)
+        self.assertIn("The decision at each sweep point", r.stdout)
+        assert_same_datasets(self, whole, merged)
+
+    def test_bad_strategy_sweeps(self):
+        cases = [
+            # A strategy that sets a swept key would lose its own value.
+            (BY_PRICE.replace("economics.ivig_price_per_gram: [10, 400]",
+                              "ivig.grade_threshold: [severe, moderate]"),
+             "study.yaml:6:", "strategy 'ivig_severe' sets ivig.grade_threshold, which the "
+             "sweep varies (%s:4)" % os.path.join(self.dir, "bad.yaml")),
+            (BY_PRICE + "scenarios: {a: {}, b: {}}\n", "bad.yaml:5:",
+             "cannot list strategies of its own"),
+            (BY_PRICE.replace("base: study.yaml", "base: %s" % self.base) +
+             "points_are_strategies: true\nscenarios: {a: {}, b: {}}\n", "bad.yaml:5:",
+             "remove points_are_strategies"),
+            (BY_PRICE.replace("base: study.yaml", "base: %s" % self.base) +
+             "scenarios: {a: {}, 'b c': {}}\n", "bad.yaml:5:", "a strategy's name"),
+            (BY_PRICE.replace("base: study.yaml", "base: %s" % self.base) +
+             "scenarios: {a: {}, b: {cohort: {patients: 9}}}\n", "bad.yaml:",
+             "cohort.patients cannot be swept or differ between strategies"),
+            (BY_PRICE + "points_are_strategies: maybe\n", "bad.yaml:5:", "expected true"),
+        ]
+        for text, where, message in cases:
+            path = self.write("bad.yaml", text)
+            r = run("sweep", path, "-o", self.path("bad.h5"))
+            self.assertEqual(r.returncode, 2, (text, r.stderr))
+            self.assertIn(message, r.stderr, text)
+            self.assertIn(where, r.stderr, text)
+            self.assertFalse(os.path.exists(self.path("bad.h5")))
 
 
 @unittest.skipUnless(MPIRUN, "the MPI build's tests set IPSIM_MPIRUN")
