@@ -617,13 +617,13 @@ int ipsim_report_write(const char *const *paths, int files, const char *dir,
         rc = ipsim_report_series_read(&rp.series[s], rp.readers[s], err);
     if (!rc)
         rc = ipsim_report_labels_read(&rp, err);
-    rp.by_point = !rc && files == 1 && ipsim_sweep_file_has_points(rp.readers[0]);
-    if (rp.by_point) {
+    /* A sweep's points are never compared with each other as options: a
+     * whole sweep's file is compared point by point, a part's not at all. */
+    const bool points = !rc && ipsim_sweep_file_has_points(rp.readers[0]);
+    if (points) {
         rc = ipsim_sweep_read_table(rp.readers[0], &rp.sweep, err);
-        if (!rc && rp.sweep.study.count != rp.count)
-            rc = IPSIM_FAIL(err, IPSIM_EFORMAT, "'%s': its /sweep table lists %d scenarios, the "
-                            "file holds %d", paths[0], rp.sweep.study.count, rp.count);
-        if (!rc)
+        rp.by_point = !rc && files == 1 && rp.sweep.study.count == rp.count;
+        if (rp.by_point)
             rc = ipsim_sweep_decision_compute(&rp.sweep_decision, &rp.sweep, rp.readers,
                                               o->cancel, err);
     } else if (!rc && rp.count >= 2) {

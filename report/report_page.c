@@ -198,6 +198,11 @@ int ipsim_report_page_write(const ipsim_report_data *rp, const char *dir, const 
               "themselves in the table above, and no figure compares one point with another "
               "as if the points were options.</p>\n",
               f);
+    else if (rp->sweep.points > 1)
+        fputs("<p>Part of a sweep, or a sweep beside other files: a sweep's points are "
+              "compared only in the whole sweep's file (<code>ipsim merge</code>), point by "
+              "point, never with each other.</p>\n",
+              f);
     else if (!rp->compared)
         fputs("<p>One scenario: the cost-effectiveness plane and acceptability curves need a "
               "study of two or more (<code>docs/psa.md</code>).</p>\n",

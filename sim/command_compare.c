@@ -52,11 +52,18 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
     const bool by_point = !rc && ipsim_sweep_file_has_points(readers[0]);
     if (by_point) {
         rc = ipsim_sweep_read_table(readers[0], &sweep, err);
-        if (!rc && sweep.study.count != count)
+        char *part = rc ? NULL : ipsim_h5_reader_root_attribute(readers[0], "sweep", "part");
+        if (!rc && part && strcmp(part, "1/1") != 0)
+            rc = IPSIM_FAIL(err, IPSIM_EUSAGE,
+                            "'%s' is part %s of a sweep; merge the parts (ipsim merge) and "
+                            "compare the whole, point by point",
+                            ipsim_h5_reader_path(readers[0]), part);
+        else if (!rc && sweep.study.count != count)
             rc = IPSIM_FAIL(err, IPSIM_EUSAGE,
                             "'%s' is a sweep of %d points, compared point by point; compare it "
                             "alone, not beside other files",
                             ipsim_h5_reader_path(readers[0]), sweep.points);
+        free(part);
         for (int s = 0; !rc && s < count; s++)
             if (strcmp(ipsim_h5_reader_params(readers[s])->name, sweep.study.scenarios[s].name))
                 rc = IPSIM_FAIL(err, IPSIM_EFORMAT,

@@ -473,6 +473,15 @@ class Strategies(Workdir):
         r = self.run_ok("merge", merged, *parts)
         self.assertIn("The decision at each sweep point", r.stdout)
         assert_same_datasets(self, whole, merged)
+        # A part alone holds some strategies of some points: never compared.
+        r = run("compare", parts[0])
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("is part 1/4 of a sweep; merge the parts", r.stderr)
+        report = self.path("report")
+        self.run_ok("report", parts[0], "-o", report, "--format", "svg")
+        with open(os.path.join(report, "index.html")) as f:
+            self.assertIn("Part of a sweep", f.read())
+        self.assertFalse(os.path.exists(os.path.join(report, "ce_plane.svg")))
 
     def test_bad_strategy_sweeps(self):
         cases = [
