@@ -225,3 +225,58 @@ ipsim_read_comparison <- function(file, table = c("outcomes", "incremental", "wt
       frame[[col]] <- as.vector(psa[[col]]$read())
   frame
 }
+
+ipsim_read_sweep <- function(file, table = c("decision", "preferred")) {
+  table <- match.arg(table)
+  h5 <- open_ipsim_file(file)
+  on.exit(h5$close_all())
+  if (!h5$exists("sweep"))
+    stop("'", file, "' has no /sweep group: it is not a sweep's file (ipsim sweep or ",
+         "ipsim merge); read a study with ipsim_read_comparison()", call. = FALSE)
+  sw <- h5[["sweep"]]
+  if (!sw$exists("mean")) {
+    part <- if (sw$attr_exists("part")) hdf5r::h5attr(sw, "part") else "1/1"
+    if (!identical(part, "1/1"))
+      stop("'", file, "' is part ", part, " of a sweep, which holds no comparison: ",
+           "join the parts with `ipsim merge` and read the merged file", call. = FALSE)
+    stop("'", file, "' is a sweep whose points are its strategies ",
+         "(points_are_strategies: true), compared as a study: read it with ",
+         "ipsim_read_comparison()", call. = FALSE)
+  }
+  points <- sw[["point"]][]
+  strategies <- sw[["strategy"]][]
+  if (table == "preferred") {
+    # [point, wtp] in the file: wtp varies fastest, as in the rows below.
+    wtp <- as.vector(sw[["wtp"]][])
+    frame <- data.frame(point = factor(rep(points, each = length(wtp)), levels = points),
+                        wtp = rep(wtp, times = length(points)))
+    frame$preferred <- factor(strategies[as.vector(sw[["preferred"]]$read()) + 1],
+                              levels = strategies)
+    if (sw$exists("evpi")) frame$evpi <- as.vector(sw[["evpi"]]$read())
+    return(frame)
+  }
+  scenarios <- sw[["scenario"]][]
+  # layout [point, strategy] (read as [strategy, point]): each scenario's
+  # point and strategy, from the scenario index the file gives each pair.
+  layout <- as.integer(round(as.vector(sw[["layout"]]$read()))) + 1L
+  point_of <- strategy_of <- integer(length(scenarios))
+  point_of[layout] <- rep(seq_along(points), each = length(strategies))
+  strategy_of[layout] <- rep(seq_along(strategies), times = length(points))
+  frame <- data.frame(scenario = scenarios,
+                      point = factor(points[point_of], levels = points),
+                      strategy = factor(strategies[strategy_of], levels = strategies))
+  for (key in sw[["key"]][]) frame[[key]] <- as.character(sw[[key]][])
+  # mean and se are [scenario, outcome]: read as [outcome, scenario].
+  outcomes <- sw[["outcome"]][]
+  mean <- matrix(sw[["mean"]]$read(), nrow = length(outcomes))
+  se <- matrix(sw[["se"]]$read(), nrow = length(outcomes))
+  for (i in seq_along(outcomes)) {
+    frame[[outcomes[i]]] <- mean[i, ]
+    frame[[paste0(outcomes[i], "_se")]] <- se[i, ]
+  }
+  frame$status <- sw[["status"]][]
+  frame$compared_with <- sw[["compared_with"]][]
+  for (col in c("incremental_cost", "incremental_qalys", "icer"))
+    frame[[col]] <- as.vector(sw[[col]][])
+  frame
+}

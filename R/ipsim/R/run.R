@@ -1,6 +1,6 @@
-# ipsim_run(): the ipsim program run from R. The package drives the program
-# rather than linking the C library (docs/r.md says why), so this is the only
-# place that knows how the program is found and called.
+# ipsim_run() and ipsim_sweep(): the ipsim program run from R. The package
+# drives the program rather than linking the C library (docs/r.md says why),
+# so this is the only place that knows how the program is found and called.
 
 # The program to run: the argument, else $IPSIM, else ipsim on the PATH.
 ipsim_program <- function(program = NULL) {
@@ -34,15 +34,17 @@ set_arguments <- function(set) {
   as.vector(rbind("--set", paste0(keys, "=", values)))
 }
 
-ipsim_run <- function(params, output = NULL, set = NULL, threads = NULL, quiet = TRUE,
-                      csv = NULL, program = NULL) {
-  if (!is.character(params) || length(params) != 1 || !file.exists(params))
-    stop("params must name an existing parameter file, not '", format(params), "'",
-         call. = FALSE)
+# Runs `ipsim COMMAND FILE` (run: a parameter file; sweep: a sweep file) with
+# the options ipsim_run() and ipsim_sweep() share, and returns the path of the
+# HDF5 file written, the program's standard output as its attribute "stdout".
+run_program <- function(command, file, what, output, set, threads, quiet, csv, program) {
+  if (!is.character(file) || length(file) != 1 || !file.exists(file))
+    stop(what, " must name an existing ", if (command == "sweep") "sweep" else "parameter",
+         " file, not '", format(file), "'", call. = FALSE)
   program <- ipsim_program(program)
   if (is.null(output))
-    output <- tempfile(sub("\\.ya?ml$", "", basename(params)), fileext = ".h5")
-  args <- c("run", params, "--output", output, set_arguments(set))
+    output <- tempfile(sub("\\.ya?ml$", "", basename(file)), fileext = ".h5")
+  args <- c(command, file, "--output", output, set_arguments(set))
   if (!is.null(threads)) args <- c(args, "--threads", format(as.integer(threads)))
   if (isTRUE(quiet)) args <- c(args, "--quiet")
   if (!is.null(csv)) args <- c(args, "--csv", csv)
@@ -55,9 +57,20 @@ ipsim_run <- function(params, output = NULL, set = NULL, threads = NULL, quiet =
   status <- attr(stdout, "status")
   if (!is.null(status) && status != 0) {
     message <- paste(readLines(stderr_file, warn = FALSE), collapse = "\n")
-    stop("ipsim run failed (exit status ", status, "):\n", message, call. = FALSE)
+    stop("ipsim ", command, " failed (exit status ", status, "):\n", message, call. = FALSE)
   }
   if (!file.exists(output))
-    stop("ipsim run exited without error but wrote no file '", output, "'", call. = FALSE)
+    stop("ipsim ", command, " exited without error but wrote no file '", output, "'",
+         call. = FALSE)
   structure(normalizePath(output), stdout = as.character(stdout))
+}
+
+ipsim_run <- function(params, output = NULL, set = NULL, threads = NULL, quiet = TRUE,
+                      csv = NULL, program = NULL) {
+  run_program("run", params, "params", output, set, threads, quiet, csv, program)
+}
+
+ipsim_sweep <- function(sweep_file, output = NULL, set = NULL, threads = NULL, quiet = TRUE,
+                        csv = NULL, program = NULL) {
+  run_program("sweep", sweep_file, "sweep_file", output, set, threads, quiet, csv, program)
 }

@@ -5,36 +5,10 @@
 # are each scenario's economics/mean; the comparison's deaths are the
 # summaries' deaths).
 #
-# Needs the built program: IPSIM (its absolute path) and IPSIM_SOURCE_DIR
-# (the repository, for the shipped parameter files). Without them the test
-# skips with a message, unless IPSIM_REQUIRE_R=1 (scripts/test), when it
-# fails: a CI run that skipped would prove nothing.
-library(ipsim)
-
-program <- Sys.getenv("IPSIM")
-source_dir <- Sys.getenv("IPSIM_SOURCE_DIR")
-study_file <- file.path(source_dir, "params", "ivig-policies.yaml")
-if (!nzchar(program) || !file.exists(program) || !nzchar(source_dir) ||
-    !file.exists(study_file)) {
-  why <- "set IPSIM to the built program (build/ipsim) and IPSIM_SOURCE_DIR to the repository"
-  if (Sys.getenv("IPSIM_REQUIRE_R") == "1")
-    stop("IPSIM_REQUIRE_R=1 but the program or the study is missing: ", why)
-  message("skipping the study test: ", why)
-  quit(save = "no")
-}
-
-# Equal to the CSV's printed precision (10 significant digits); NaN in the
-# file is an empty cell (NA) in the CSV.
-near <- function(a, b, what) {
-  a <- as.numeric(a); b <- as.numeric(b)
-  if (length(a) != length(b)) stop(what, ": ", length(a), " values, expected ", length(b))
-  same_missing <- is.na(a) == is.na(b)
-  close <- is.na(a) | abs(a - b) <= 1e-8 * pmax(1, abs(b))
-  if (!all(same_missing & close))
-    stop(what, " differs: ", paste(head(a[!(same_missing & close)]), collapse = " "),
-         " against ", paste(head(b[!(same_missing & close)]), collapse = " "))
-  invisible(TRUE)
-}
+# Run from the tests directory (R CMD check does): helpers/setup.R has the
+# program, the skip and the comparisons shared with sweep.R.
+source(file.path("helpers", "setup.R"))
+study_file <- shipped_or_skip(file.path("params", "ivig-policies.yaml"), "study")
 
 patients <- 1000
 replicates <- 30
@@ -214,11 +188,6 @@ near(colMeans(nb), unlist(wtp_csv[at, paste0("nmb_", scenarios)]), "net benefit 
 near(mean(apply(nb, 1, max)) - max(colMeans(nb)), wtp_csv$evpi[at], "EVPI at 30,000")
 
 ## Errors: the program's own message reaches R; misuse is refused clearly.
-expect_error <- function(expr, pattern) {
-  message <- tryCatch({ expr; NULL }, error = conditionMessage)
-  if (is.null(message) || !grepl(pattern, message))
-    stop("expected an error matching '", pattern, "', got: ", format(message))
-}
 expect_error(ipsim_run(study_file, output = file.path(dir, "bad.h5"),
                        set = c(cohort.no_such_key = 1), program = program),
              "ipsim run failed \\(exit status 2\\)[^\n]*\n.*no_such_key")
