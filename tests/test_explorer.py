@@ -6,10 +6,14 @@ Run by ctest in the release build only (tests/CMakeLists.txt), with IPSIM,
 IPSIM_SOURCE_DIR and IPSIM_EXPLORER_BUILD (where scripts/build-explorer
 builds the page). Without emscripten it skips, or fails when
 IPSIM_REQUIRE_BROWSER=1 (scripts/test sets it)."""
+import base64
 import json
 import os
+import select
 import shutil
 import subprocess
+import tempfile
+import time
 import unittest
 
 import h5py
@@ -17,11 +21,15 @@ import numpy as np
 
 from test_cli import SOURCE_DIR, Workdir, run
 
-BUILD = os.environ.get("IPSIM_EXPLORER_BUILD", os.path.join(SOURCE_DIR, "build-explorer"))
+BUILD = os.path.abspath(os.environ.get("IPSIM_EXPLORER_BUILD",
+                                       os.path.join(SOURCE_DIR, "build-explorer")))
 SITE = os.path.join(BUILD, "site")
 ENGINE = os.path.join(SITE, "ipsim_explorer.js")
 NODE_RUN = os.path.join(SOURCE_DIR, "explorer", "node_run.js")
 REQUIRED = os.environ.get("IPSIM_REQUIRE_BROWSER") == "1"
+# Where the browser test saves its screenshots (docs/images refreshes the
+# docs' pictures); a temporary folder when unset.
+SHOTS = os.environ.get("IPSIM_EXPLORER_SHOTS")
 
 # Two scenarios that between them reach every module the page controls:
 # the defaults (levels model, no prevention) on a small cohort, and IVIG by
@@ -162,6 +170,198 @@ class Engine(Explorer):
         self.assertEqual(r.returncode, 2)
         self.assertIn("horizon_monhts", r.stderr)
         self.assertIn("explorer.yaml:3:", r.stderr)
+
+
+class Chromium:
+    """Headless Chromium driven over the DevTools protocol through a pipe
+    (--remote-debugging-pipe: commands on the child's fd 3, replies on fd 4,
+    each a JSON message ended by NUL), so no WebSocket library or open port
+    is needed. Collects console errors and uncaught exceptions."""
+
+    def __init__(self, width=1400, height=1000):
+        to_child_r, self._to_child = os.pipe()
+        self._from_child, from_child_w = os.pipe()
+        # Chromium's helper processes may still write the profile while it
+        # is removed: what is left then is not this test's concern.
+        self._profile = tempfile.TemporaryDirectory(prefix="ipsim-chromium-",
+                                                    ignore_cleanup_errors=True)
+
+        def fds():
+            # Copies first, so that neither dup2 overwrites the other's source;
+            # os.pipe's own descriptors are not inherited (PEP 446), dup2's are.
+            read, write = os.dup(to_child_r), os.dup(from_child_w)
+            os.dup2(read, 3)
+            os.dup2(write, 4)
+        self.proc = subprocess.Popen(
+            [shutil.which("chromium"), "--headless=new", "--no-sandbox", "--disable-gpu",
+             "--remote-debugging-pipe", "--user-data-dir=" + self._profile.name,
+             "--hide-scrollbars", "--window-size=%d,%d" % (width, height), "about:blank"],
+            close_fds=False, preexec_fn=fds,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self._next, self._buffer, self.errors = 0, b"", []
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for domain in ["Runtime", "Log", "Page"]:
+            self.call(domain + ".enable", session=True)
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+        os.close(self._to_child)
+        os.close(self._from_child)
+        self._profile.cleanup()
+
+    def _read(self, deadline):
+        while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._from_child], [], [], left)[0]:
+                raise TimeoutError("no answer from Chromium")
+            chunk = os.read(self._from_child, 1 << 20)
+            if not chunk:
+                raise RuntimeError("Chromium closed the pipe")
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def _note(self, message):
+        method, params = message.get("method"), message.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            self.errors.append(json.dumps(params["exceptionDetails"])[:500])
+        elif method == "Runtime.consoleAPICalled" and params["type"] in ("error", "warning", "assert"):
+            self.errors.append(" ".join(str(a.get("value", a.get("description")))
+                                        for a in params["args"]))
+        elif method == "Log.entryAdded" and params["entry"]["level"] in ("error", "warning"):
+            self.errors.append(params["entry"]["text"])
+
+    def call(self, method, session=False, timeout=120, **params):
+        self._next += 1
+        message = {"id": self._next, "method": method, "params": params}
+        if session:
+            message["sessionId"] = self.session
+        os.write(self._to_child, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = self._read(deadline)
+            if reply.get("id") == self._next:
+                if "error" in reply:
+                    raise RuntimeError("%s: %s" % (method, reply["error"]))
+                return reply["result"]
+            self._note(reply)
+
+    def evaluate(self, expression, timeout=120):
+        """The expression's value (awaited if a promise; JSON-able)."""
+        result = self.call("Runtime.evaluate", session=True, timeout=timeout, expression=expression,
+                           awaitPromise=True, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(json.dumps(result["exceptionDetails"])[:1000])
+        return result["result"].get("value")
+
+    def wait_for(self, expression, timeout=120):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            time.sleep(0.1)
+        raise TimeoutError(expression)
+
+    def screenshot(self, path):
+        data = self.call("Page.captureScreenshot", session=True, format="png",
+                         captureBeyondViewport=True)["data"]
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
+
+
+class Page(Explorer):
+    """The page in headless Chromium, opened from disk: it loads without a
+    console error, runs, and its counts are ipsim run's on the parameter
+    files it shows."""
+
+    def setUp(self):
+        super().setUp()
+        if not shutil.which("chromium"):
+            if REQUIRED:
+                self.fail("chromium is not installed (scripts/test installs it)")
+            self.skipTest("no chromium")
+        self.browser = Chromium()
+        self.addCleanup(self.browser.close)
+
+    def open(self):
+        b = self.browser
+        b.call("Page.navigate", session=True, url="file://" + os.path.join(SITE, "index.html"))
+        b.wait_for("document.readyState === 'complete' && !!window.ipsimExplorerPage", timeout=30)
+        return b.wait_for("['done', 'error'].includes(document.documentElement.dataset.state)"
+                          " && document.documentElement.dataset.state", timeout=300)
+
+    def test_the_page_runs_and_gives_ipsim_runs_counts(self):
+        b = self.browser
+        self.assertEqual(self.open(), "done", b.evaluate("document.getElementById('status-text').textContent"))
+        # The first run is the default: 20,000 patients x 120 months, twice.
+        first = b.evaluate("window.ipsimExplorerPage.last()")
+        self.assertEqual([r["summary"]["patients"] for r in first], [20000, 20000])
+        self.assertEqual(first[0]["summary"]["months"], 121)
+        print("\nexplorer: 20,000 x 120 in Chromium: %.0f ms (policy), %.0f ms (comparator)"
+              % (first[0]["ms"], first[1]["ms"]))
+        shots = SHOTS or self.dir
+        b.call("Emulation.setDeviceMetricsOverride", session=True, width=1400, height=1250,
+               deviceScaleFactor=1, mobile=False)
+        b.screenshot(os.path.join(shots, "explorer.png"))
+        # Each default run's counts are ipsim run's on the file it shows.
+        for result in first:
+            path, native = self.native(result["yaml"], result["label"])
+            self.assert_same_counts(result["summary"], native)
+
+        # Move the controls as a student would: IVIG by IgG, vaccination,
+        # antibiotics, another seed, a smaller cohort and horizon.
+        results = b.evaluate("""(() => {
+            const set = (id, v) => { const e = document.getElementById(id);
+              if (e.type === 'checkbox') e.checked = v; else e.value = v; };
+            set('trigger', 'igg'); set('igg', '5'); set('dose', '600');
+            set('vaccination', true); set('antibiotics', '1'); set('seed', '977');
+            set('patients', '2000'); set('horizon', '60'); set('mix-none', '300');
+            set('comparator', 'no-ivig');
+            return window.ipsimExplorerPage.run(); })()""", timeout=300)
+        self.assertIn("policy: igg", results[0]["yaml"])
+        self.assertIn("pneumococcal_coverage: 0.8", results[1]["yaml"])
+        shown = b.evaluate("document.getElementById('yaml-policy').textContent")
+        self.assertEqual(shown, results[0]["yaml"])
+        for result in results:
+            path, native = self.native(result["yaml"], result["label"])
+            self.assert_same_counts(result["summary"], native)
+        self.assertGreater(results[0]["summary"]["ivig_patients"], 0)
+        self.assertEqual(results[1]["summary"]["ivig_patients"], 0)
+        self.assertIn("ICER", b.evaluate("document.getElementById('ce-note').textContent")
+                      + b.evaluate("document.getElementById('ce-table').textContent"))
+        self.assertEqual(b.errors, [])
+
+    def test_a_long_run_shows_progress_and_can_be_cancelled(self):
+        b = self.browser
+        self.assertEqual(self.open(), "done")
+        b.evaluate("""(() => { document.getElementById('patients').value = '100000';
+            window.ipsimExplorerPage.run().catch(() => {}); return true; })()""")
+        b.wait_for("document.getElementById('progress').value > 0", timeout=60)
+        b.call("Emulation.setDeviceMetricsOverride", session=True, width=1400, height=700,
+               deviceScaleFactor=1, mobile=False)
+        b.screenshot(os.path.join(SHOTS or self.dir, "explorer-progress.png"))
+        b.evaluate("document.getElementById('cancel').click(), true")
+        self.assertEqual(b.evaluate("document.documentElement.dataset.state"), "cancelled")
+        # The page still works after a cancel (a new worker).
+        b.evaluate("document.getElementById('patients').value = '2000', true")
+        results = b.evaluate("window.ipsimExplorerPage.run()", timeout=120)
+        self.assertEqual(results[0]["summary"]["patients"], 2000)
+        self.assertEqual(b.errors, [])
+
+    def test_a_page_error_is_seen(self):
+        # The check can fail: an exception in the page is reported.
+        b = self.browser
+        self.open()
+        b.evaluate("setTimeout(() => noSuchFunction(), 0), true")
+        time.sleep(0.5)
+        b.evaluate("1")
+        self.assertTrue(any("noSuchFunction" in e for e in b.errors), b.errors)
 
 
 if __name__ == "__main__":
