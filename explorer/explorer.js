@@ -156,7 +156,7 @@
 
   // ---- drawing ----
   const SVG = 'http://www.w3.org/2000/svg';
-  const PAD = {l: 48, r: 110, t: 10, b: 34}, W = 560, H = 300;
+  const PAD = {l: 58, r: 110, t: 10, b: 34}, W = 560, H = 300;
   function el(parent, name, attrs, text) {
     const e = document.createElementNS(SVG, name);
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -172,7 +172,7 @@
       const v = (ymax * i) / 4;
       el(svg, 'line', {x1: PAD.l, x2: W - PAD.r, y1: y(v), y2: y(v), class: 'grid'});
       el(svg, 'text', {x: PAD.l - 4, y: y(v) + 4, 'text-anchor': 'end'},
-         percent ? `${Math.round(100 * v)}%` : v.toFixed(v < 10 ? 1 : 0));
+         percent ? `${+(100 * v).toFixed(1)}%` : v.toFixed(v < 10 ? 1 : 0));
     }
     el(svg, 'line', {x1: PAD.l, x2: W - PAD.r, y1: y(0), y2: y(0), class: 'axis'});
     el(svg, 'line', {x1: PAD.l, x2: PAD.l, y1: y(0), y2: PAD.t, class: 'axis'});
