@@ -149,7 +149,9 @@ static void put_names(FILE *f, const char *name, const char *const *names, int n
 
 /* The cumulative share with >= 1 infection by grade at diagnosis and its
  * Wilson 95% interval, [months][grade] (deaths compete: the denominator is
- * everyone in the grade at diagnosis), as `ipsim report` draws it. */
+ * everyone in the grade at diagnosis), as `ipsim report` draws it: row m is
+ * the share infected before month m (row 0 is 0), i.e. the first infections
+ * of the cycles that started at rows 0 .. m - 1. */
 static void put_cumulative_infection(FILE *f, const ipsim_summary *s, double *share,
                                      double *low, double *high)
 {
@@ -158,9 +160,9 @@ static void put_cumulative_infection(FILE *f, const ipsim_summary *s, double *sh
     for (int64_t m = 0; m < months; m++)
         for (int g = 0; g < IPSIM_GRADES; g++) {
             const int64_t i = m * IPSIM_GRADES + g, n = s->patients_by_baseline[g];
-            running[g] += s->first_infection[i];
             share[i] = n ? (double)running[g] / (double)n : NAN;
             ipsim_interval_share(running[g], n, &low[i], &high[i]);
+            running[g] += s->first_infection[i];
         }
     put_real_array(f, "cumulative_infected_share", share, months * IPSIM_GRADES);
     put_real_array(f, "cumulative_infected_low", low, months * IPSIM_GRADES);

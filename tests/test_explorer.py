@@ -7,6 +7,7 @@ IPSIM_SOURCE_DIR and IPSIM_EXPLORER_BUILD (where scripts/build-explorer
 builds the page). Without emscripten it skips, or fails when
 IPSIM_REQUIRE_BROWSER=1 (scripts/test sets it)."""
 import base64
+import csv
 import json
 import os
 import select
@@ -145,6 +146,38 @@ class Engine(Explorer):
                     self.assertGreater(engine["ivig_patients"], 0)
                     self.assertGreater(engine["vaccine_doses"], 0)
                     self.assertGreater(sum(engine["episodes_prevented_by_type"]), 0)
+
+    def test_derived_figures_are_ipsim_reports(self):
+        """The cumulative infection share with its Wilson band and the rates
+        with Garwood intervals that the page draws are ipsim report's CSVs'
+        numbers (to the CSV's 10 significant digits)."""
+        path, _ = self.native(PLAIN, "plain")
+        out = self.path("report")
+        r = run("report", self.path("plain.h5"), "-o", out, "--format", "svg")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = subprocess.run(["node", NODE_RUN, ENGINE, path], capture_output=True, text=True,
+                           timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        engine = json.loads(r.stdout)
+        grades = ["none", "mild", "moderate", "severe", "very_severe"]
+        types = engine["infection_types"]
+        with open(os.path.join(out, "infection_risk.csv")) as f:
+            risk = list(csv.DictReader(f))
+        self.assertEqual(len(risk), 5 * engine["months"])
+        for row in risk:
+            i = int(row["month"]) * 5 + grades.index(row["baseline_grade"])
+            for key, column in [("share", "infected_pct"), ("low", "low_pct"),
+                                ("high", "high_pct")]:
+                self.assertAlmostEqual(100 * engine["cumulative_infected_" + key][i],
+                                       float(row[column]), delta=1e-9 * max(1, float(row[column])))
+        with open(os.path.join(out, "infection_rates.csv")) as f:
+            rates = [row for row in csv.DictReader(f) if row["episodes"] in types]
+        self.assertEqual(len(rates), 15)
+        for row in rates:
+            i = grades.index(row["grade"]) * 4 + types.index(row["episodes"])
+            for key, column in [("", "per_100_patient_years"), ("_low", "low"), ("_high", "high")]:
+                self.assertAlmostEqual(engine["rate_per_100py" + key][i], float(row[column]),
+                                       delta=1e-9 * max(1, float(row[column])))
 
     def test_the_slice_size_changes_nothing(self):
         path = self.path("plain.yaml")
