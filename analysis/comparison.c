@@ -629,7 +629,7 @@ int ipsim_comparison_write_h5(const ipsim_comparison *c, ipsim_h5_writer *w, ips
     }
     if (!rc)
         rc = ipsim_h5_writer_write_strings(w, "comparison", "status", &scenario, status,
-                                           "frontier, dominated or extendedly_dominated", err);
+                                           "frontier, dominated or extendedly dominated", err);
     if (!rc)
         rc = ipsim_h5_writer_write_strings(w, "comparison", "compared_with", &scenario, against,
                                            "the next cheaper option on the frontier", err);

@@ -395,7 +395,7 @@ int ipsim_sweep_decision_write_h5(const ipsim_sweep_decision *d, ipsim_h5_writer
     if (!rc)
         rc = ipsim_h5_writer_write_strings(w, "sweep", "status", &scenario, status,
                                            "within its point: frontier, dominated or "
-                                           "extendedly_dominated",
+                                           "extendedly dominated",
                                            err);
     if (!rc)
         rc = ipsim_h5_writer_write_strings(w, "sweep", "compared_with", &scenario, against,
