@@ -53,7 +53,11 @@ static int read_layout(ipsim_h5_reader *r, ipsim_sweep *sw, ipsim_error *err)
     int rc = ipsim_h5_reader_read_root_strings(r, "sweep/point", &points, &P, err);
     if (!rc)
         rc = ipsim_h5_reader_read_root_strings(r, "sweep/strategy", &strategies, &S, err);
-    if (!rc && (P < 1 || S < 1 || S > IPSIM_SWEEP_STRATEGIES_MAX || P * S != sw->study.count))
+    /* Strategies compared at several points are at most a study's
+     * incremental analysis; one point's may be every scenario
+     * (points_are_strategies). */
+    if (!rc && (P < 1 || S < 1 || (P > 1 && S > IPSIM_SWEEP_STRATEGIES_MAX) ||
+                P * S != sw->study.count))
         rc = IPSIM_FAIL(err, IPSIM_EFORMAT,
                         "'%s' has a malformed sweep table (%lld points x %lld strategies for %d "
                         "scenarios)",

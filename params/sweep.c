@@ -10,6 +10,10 @@
 #include "params/loader.h"
 #include "params/yaml_tree.h"
 
+/* POINT__STRATEGY fits in a name with room for the point's own. */
+_Static_assert(IPSIM_SWEEP_STRATEGY_NAME_MAX + 2 + 16 < IPSIM_NAME_MAX,
+               "a strategy's name leaves too little of a scenario's name for its point");
+
 void ipsim_sweep_free(ipsim_sweep *s)
 {
     ipsim_study_free(&s->study);
@@ -225,6 +229,9 @@ static const ipsim_yaml_node *sets_key(const ipsim_yaml_node *map, const char *k
             (len < kl && strncmp(k->scalar, key, len) == 0 && k->scalar[len] == '.'))
             return k;
         if (kl < len && strncmp(key, k->scalar, kl) == 0 && key[kl] == '.') {
+            /* A whole list or value that holds the key sets it too. */
+            if (map->items[i + 1]->kind != IPSIM_YAML_MAPPING)
+                return k;
             const ipsim_yaml_node *inner = sets_key(map->items[i + 1], key + kl + 1);
             if (inner)
                 return inner;
@@ -254,10 +261,11 @@ static int check_strategies(const strategies *st, const char *sweep_path, const 
         int empty = keys_node->kind == IPSIM_YAML_SCALAR && keys_node->plain &&
                     (!*keys_node->scalar || strcmp(keys_node->scalar, "~") == 0 ||
                      strcmp(keys_node->scalar, "null") == 0);
-        if (name->kind != IPSIM_YAML_SCALAR || strlen(name->scalar) >= IPSIM_NAME_MAX ||
+        if (name->kind != IPSIM_YAML_SCALAR || strlen(name->scalar) > IPSIM_SWEEP_STRATEGY_NAME_MAX ||
             !ipsim_params_valid_name(name->scalar))
             return fail_at(err, st->path, name, where,
-                           "a strategy's name is 1 to 63 letters, digits, '_', '-' or '.'");
+                           "a strategy's name, joined to each point's (POINT__STRATEGY), is 1 "
+                           "to 40 letters, digits, '_', '-' or '.'");
         if ((keys_node->kind != IPSIM_YAML_MAPPING && !empty) ||
             ipsim_yaml_lookup(keys_node, "name") || ipsim_yaml_lookup(keys_node, "scenarios"))
             return fail_at(err, st->path, keys_node, where,
@@ -352,22 +360,27 @@ static int resolve(ipsim_sweep *s, int k, const char *path, const strategies *st
     if (st->study)
         layers[n++] = (ipsim_params_layer){st->study_path, &st->study_doc};
     layers[n++] = (ipsim_params_layer){path, &st->sweep_doc};
-    if (strategy >= 0)
-        layers[n++] = (ipsim_params_layer){st->path, st->list->items[2 * strategy + 1]};
+    /* A strategy of no keys may be written `{}`, `~` or nothing. */
+    const ipsim_yaml_node *own = strategy >= 0 ? st->list->items[2 * strategy + 1] : NULL;
+    if (own && own->kind == IPSIM_YAML_MAPPING)
+        layers[n++] = (ipsim_params_layer){st->path, own};
     ipsim_params *p = &s->study.scenarios[k];
     int rc = ipsim_params_resolve_layers(p, layers, n, all, (size_t)s->keys + override_count,
                                          err);
     free(all);
     if (rc) {
-        /* A value's own error belongs at the value in the sweep file. */
+        /* A value's own error belongs at the value in the sweep file; any
+         * other, in a strategy's resolution, is the strategy's. */
+        int at_value = 0;
         for (int a = 0; a < s->keys; a++)
             if (strcmp(err->file, "--set") == 0 && strcmp(err->key, s->key[a]) == 0) {
                 const ipsim_yaml_node *v = axes[a].values->items[pick[a]];
                 snprintf(err->file, sizeof err->file, "%s", path);
                 err->line = v->line;
                 err->column = v->column;
+                at_value = 1;
             }
-        if (strategy >= 0)
+        if (strategy >= 0 && !at_value)
             ipsim_error_prefix(err, "strategy '%s': ", s->strategy[strategy]);
         return rc;
     }
@@ -563,7 +576,19 @@ int ipsim_sweep_load(ipsim_sweep *out, const char *path, const char *const *over
                      "the scenarios of a sweep share one cohort and its PSA distributions "
                      "(common random numbers); %s cannot be swept or differ between strategies",
                      *key ? key : "a distribution");
-            rc = fail_at(err, path, axes_node, *key ? key : axes_key, message);
+            /* A key no point varies differs because a strategy sets it. */
+            int swept = 0;
+            for (int a = 0; a < all_keys; a++)
+                swept |= strcmp(axes[a].key->scalar, key) == 0;
+            const int j = k % strategy_count;
+            if (st.list && !swept && j > 0) {
+                const ipsim_yaml_node *own = st.list->items[2 * j + 1];
+                const ipsim_yaml_node *at = *key ? sets_key(own, key) : NULL;
+                rc = fail_at(err, st.path, at ? at : st.list->items[2 * j],
+                             *key ? key : "scenarios", message);
+            } else {
+                rc = fail_at(err, path, axes_node, *key ? key : axes_key, message);
+            }
         }
     }
     for (int k = 0; k < count && !rc; k++)

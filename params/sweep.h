@@ -65,7 +65,12 @@
 
 /* Strategies compared at a point: as many as one incremental analysis
  * takes (analysis/incremental.h, checked there). */
-enum { IPSIM_SWEEP_KEYS_MAX = 16, IPSIM_SWEEP_VALUE_MAX = 64, IPSIM_SWEEP_STRATEGIES_MAX = 64 };
+enum {
+    IPSIM_SWEEP_KEYS_MAX = 16,
+    IPSIM_SWEEP_VALUE_MAX = 64,
+    IPSIM_SWEEP_STRATEGIES_MAX = 64,
+    IPSIM_SWEEP_STRATEGY_NAME_MAX = 40 /* characters; the rest of a name is its point's */
+};
 
 typedef struct ipsim_sweep {
     ipsim_study study;         /* the scenarios, resolved and checked, in sweep order */

@@ -619,9 +619,12 @@ int ipsim_report_write(const char *const *paths, int files, const char *dir,
         rc = ipsim_report_labels_read(&rp, err);
     /* A sweep's points are never compared with each other as options: a
      * whole sweep's file is compared point by point, a part's not at all. */
-    const bool points = !rc && ipsim_sweep_file_has_points(rp.readers[0]);
-    if (points) {
-        rc = ipsim_sweep_read_table(rp.readers[0], &rp.sweep, err);
+    int with_points = -1;
+    for (int s = 0; !rc && with_points < 0 && s < rp.count; s++)
+        if (ipsim_sweep_file_has_points(rp.readers[s]))
+            with_points = s;
+    if (with_points >= 0) {
+        rc = ipsim_sweep_read_table(rp.readers[with_points], &rp.sweep, err);
         rp.by_point = !rc && files == 1 && rp.sweep.study.count == rp.count;
         if (rp.by_point)
             rc = ipsim_sweep_decision_compute(&rp.sweep_decision, &rp.sweep, rp.readers,

@@ -50,6 +50,13 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
     ipsim_sweep sweep = {0};
     ipsim_sweep_decision decision = {0};
     const bool by_point = !rc && ipsim_sweep_file_has_points(readers[0]);
+    /* ... and never beside other files, whichever place it is given in. */
+    for (int s = 1; !rc && !by_point && s < count; s++)
+        if (ipsim_sweep_file_has_points(readers[s]))
+            rc = IPSIM_FAIL(err, IPSIM_EUSAGE,
+                            "'%s' is (part of) a sweep of several points, compared point by "
+                            "point; compare the whole sweep alone, not beside other files",
+                            ipsim_h5_reader_path(readers[s]));
     if (by_point) {
         rc = ipsim_sweep_read_table(readers[0], &sweep, err);
         char *part = rc ? NULL : ipsim_h5_reader_root_attribute(readers[0], "sweep", "part");

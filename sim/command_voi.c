@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis/comparison.h"
+#include "analysis/sweep_decision.h"
 #include "analysis/voi_analysis.h"
 #include "base/atomic_file.h"
 #include "output/h5_reader.h"
@@ -103,6 +104,14 @@ int ipsim_command_voi(int argc, char **argv, const ipsim_command_context *ctx, i
         rc = ipsim_csv_check_directory(csv_dir, err);
     if (!rc)
         rc = ipsim_h5_reader_open_all(file, &readers, &count, err);
+    /* Points of a sweep are settings, not options: no one decision spans
+     * them. */
+    if (!rc && ipsim_sweep_file_has_points(readers[0]))
+        rc = IPSIM_FAIL(err, IPSIM_EUSAGE,
+                        "'%s' is a sweep of several points, each its own decision; the value "
+                        "of information is of one decision: run ipsim voi on a study (e.g. the "
+                        "study at one point's values)",
+                        file);
     if (!rc)
         rc = ipsim_comparison_compute(&comparison, readers, count, ctx->cancel, err);
     if (!rc)

@@ -123,8 +123,9 @@ class RunSignals(Interrupted):
 
 
 class ReadingSignals(Interrupted):
-    """compare and merge on two large runs (a sweep's two parts, of
-    three million patients each): reading their patients takes seconds."""
+    """compare and merge on large runs (a sweep's two parts, of three
+    million patients each, and the whole): reading their patients takes
+    seconds."""
 
     @classmethod
     def setUpClass(cls):
@@ -142,6 +143,10 @@ class ReadingSignals(Interrupted):
             r = run("sweep", sweep, "--part", "%d/2" % i, "-o", part, "--quiet")
             assert r.returncode == 0, r.stderr
             cls.parts.append(part)
+        # The whole sweep, which compare reads (a part alone is refused).
+        cls.whole = os.path.join(d, "whole.h5")
+        r = run("merge", cls.whole, *cls.parts, "--quiet")
+        assert r.returncode == 0, r.stderr
 
     @classmethod
     def tearDownClass(cls):
@@ -154,9 +159,11 @@ class ReadingSignals(Interrupted):
         self.local = [os.path.join(self.dir, os.path.basename(p)) for p in self.parts]
 
     def test_compare(self):
+        whole = os.path.join(self.dir, "whole.h5")
+        shutil.copy(self.whole, whole)
         for sig, code in SIGNALS:
             with self.subTest(sig.name):
-                self.interrupt(["compare", *self.local, "--csv", self.path("tables")], sig,
+                self.interrupt(["compare", whole, "--csv", self.path("tables")], sig,
                                code, wait=0.4)
 
     def test_merge(self):

@@ -138,6 +138,25 @@ class Sweep(Workdir):
             self.assertEqual([s.decode() for s in f["sweep/strategy"][()]], names)
             self.assertEqual([s.decode() for s in f["sweep/point"][()]], ["grid"])
 
+    def test_more_points_than_one_analysis_takes_merge(self):
+        # 65 points that are strategies: one layout row of 65, beyond the
+        # 64 strategies a point of a strategies sweep may hold.
+        text = ("name: many\nbase: {base}\npoints_are_strategies: true\n"
+                "cohort: {{patients: 20, replicates: 1, horizon_months: 12}}\n"
+                "output: {{trajectories: none, patient_records: false}}\n"
+                "list:\n  ivig.dose_mg_per_kg: [%s]\n" % ", ".join(
+                    str(200 + k) for k in range(65)))
+        path = self.sweep_file(text, "many.yaml")
+        parts = [self.path("m%d.h5" % i) for i in (1, 2)]
+        for i, part in enumerate(parts, 1):
+            r = run("sweep", path, "--part", "%d/2" % i, "-o", part, "--quiet")
+            self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("merge", self.path("merged.h5"), *parts, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(self.path("merged.h5"), "r") as f:
+            self.assertEqual(f["sweep/layout"].shape, (1, 65))
+            self.assertEqual(len(f["comparison/scenario"]), 65)
+
     def test_a_scenario_is_the_same_as_its_own_run(self):
         out, _ = self.run_sweep()
         with h5py.File(out, "r") as f:
@@ -462,6 +481,38 @@ class Strategies(Workdir):
         self.run_ok("sweep", inline, "-o", b, "--quiet")
         assert_same_datasets(self, a, b)
 
+    def test_empty_strategies_and_errors_at_a_value(self):
+        inline = self.write("empty.yaml", BY_PRICE.replace("base: study.yaml", "base: %s" %
+                                                           self.base) +
+                            "scenarios:\n  a: ~\n  b:\n  c: {}\n  d: {ivig: {policy: none}}\n")
+        self.run_ok("sweep", inline, "-o", self.path("e.h5"), "--quiet")
+        with h5py.File(self.path("e.h5"), "r") as f:
+            self.assertEqual([s.decode() for s in f["sweep/strategy"][()]], ["a", "b", "c", "d"])
+            # a, b and c are the base itself: the same figures at each point.
+            mean = f["sweep/mean"][()]
+            np.testing.assert_array_equal(mean[0], mean[1])
+            np.testing.assert_array_equal(mean[0], mean[2])
+        bad = self.write("bad.yaml", BY_PRICE.replace("[10, 400]", "[10, -5]"))
+        r = run("sweep", bad, "-o", self.path("bad.h5"))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("bad.yaml:4:39", r.stderr)
+        self.assertNotIn("strategy", r.stderr)  # the value's error, not a strategy's
+
+    def test_points_are_never_options_beside_other_files(self):
+        whole, alone = self.path("whole.h5"), self.path("alone.h5")
+        self.run_ok("sweep", self.sweep, "-o", whole, "--quiet")
+        self.run_ok("run", self.study, "-o", alone, "--quiet")
+        r = run("compare", alone, whole)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("compare the whole sweep alone", r.stderr)
+        report = self.path("report")
+        self.run_ok("report", alone, whole, "-o", report, "--format", "svg")
+        self.assertFalse(os.path.exists(os.path.join(report, "cea_table.csv")))
+        self.assertFalse(os.path.exists(os.path.join(report, "ce_plane.svg")))
+        r = run("voi", whole)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("each its own decision", r.stderr)
+
     def test_parts_merged_are_one_run(self):
         whole = self.path("whole.h5")
         self.run_ok("sweep", self.sweep, "-o", whole, "--quiet")
@@ -501,6 +552,19 @@ class Strategies(Workdir):
              "scenarios: {a: {}, b: {cohort: {patients: 9}}}\n", "bad.yaml:",
              "cohort.patients cannot be swept or differ between strategies"),
             (BY_PRICE + "points_are_strategies: maybe\n", "bad.yaml:5:", "expected true"),
+            # Too long to join to a point's name.
+            (BY_PRICE.replace("base: study.yaml", "base: %s" % self.base) +
+             "scenarios: {a: {}, %s: {}}\n" % ("b" * 41), "bad.yaml:5:", "1 to 40 letters"),
+            # A whole list that holds the swept element sets it too.
+            (BY_PRICE.replace("base: study.yaml", "base: %s" % self.base).replace(
+                "economics.ivig_price_per_gram: [10, 400]",
+                "infection.serious_share.severe: [0.3, 0.5]") +
+             "scenarios:\n  a: {}\n  b: {infection: {serious_share: [0.4, 0.4, 0.4, 0.4, 0.4]}}\n",
+             "bad.yaml:7:", "strategy 'b' sets infection.serious_share.severe"),
+            # A strategy that changes the cohort is named at its own key.
+            (BY_PRICE.replace("base: study.yaml", "base: %s" % self.base) +
+             "scenarios:\n  a: {}\n  b:\n    cohort: {patients: 60}\n", "bad.yaml:8:",
+             "cohort.patients cannot be swept or differ between strategies"),
         ]
         for text, where, message in cases:
             path = self.write("bad.yaml", text)

@@ -239,9 +239,9 @@ ipsim_read_sweep <- function(file, table = c("decision", "preferred")) {
     if (!identical(part, "1/1"))
       stop("'", file, "' is part ", part, " of a sweep, which holds no comparison: ",
            "join the parts with `ipsim merge` and read the merged file", call. = FALSE)
-    stop("'", file, "' is a sweep whose points are its strategies ",
-         "(points_are_strategies: true), compared as a study: read it with ",
-         "ipsim_read_comparison()", call. = FALSE)
+    stop("'", file, "' is a sweep of one point (its points are its strategies, ",
+         "points_are_strategies: true, or its grid has one value), compared as a study: ",
+         "read it with ipsim_read_comparison()", call. = FALSE)
   }
   points <- sw[["point"]][]
   strategies <- sw[["strategy"]][]
