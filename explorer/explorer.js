@@ -1,8 +1,9 @@
 // explorer/explorer.js: the explorer page (explorer/index.html): reads the
-// controls, writes the two parameter files (your policy and the
-// comparator), runs them in the worker (explorer/worker.js) and draws the
-// summaries as SVG. engine.js (made by scripts/build-explorer) defines
-// IPSIM_WORKER_SOURCE: the engine and the worker as one script.
+// controls, writes the two parameter files (policy A and policy B, its
+// comparator: two prevention policies for the same patients), runs them in
+// the worker (explorer/worker.js) and draws the summaries as SVG. engine.js
+// (made by scripts/build-explorer) defines IPSIM_WORKER_SOURCE: the engine
+// and the worker as one script.
 //
 // For tests (tests/test_explorer.py): window.ipsimExplorerPage.run()
 // returns a promise of the last run's results; <html data-state> is
@@ -25,6 +26,37 @@
     $('mix').appendChild(label);
   });
 
+  // Both policies' controls from one template, so that A and B offer the
+  // same choices; B's ids end in "-b" (A keeps the plain ids).
+  function policyControls(fieldset, suffix, trigger) {
+    const option = (value, text) =>
+      `<option value="${value}"${value === trigger ? ' selected' : ''}>${text}</option>`;
+    fieldset.insertAdjacentHTML('beforeend', `
+      <label>IVIG given when
+        <select id="trigger${suffix}">
+          ${option('none', 'never (no IVIG)')}
+          ${option('grade:moderate', 'grade is moderate or worse')}
+          ${option('grade:severe', 'grade is severe or worse')}
+          ${option('grade:very_severe', 'grade is very severe')}
+          ${option('igg', 'own IgG is below the threshold')}
+        </select></label>
+      <label>IgG threshold <output id="igg${suffix}-out"></output> g/L
+        <input id="igg${suffix}" type="range" min="2" max="8" step="0.5" value="4"></label>
+      <label>IVIG dose <output id="dose${suffix}-out"></output> mg/kg every 4 weeks
+        <input id="dose${suffix}" type="range" min="200" max="800" step="100" value="400"></label>
+      <label>Antibiotic prophylaxis
+        <select id="antibiotics${suffix}">
+          <option value="0" selected>none</option>
+          <option value="1">levofloxacin, first 3 months (TEAMM)</option>
+          <option value="2">co-trimoxazole, first 3 months</option>
+        </select></label>
+      <label><input id="vaccination${suffix}" type="checkbox"> Vaccination (influenza and
+        pneumococcal, 80% coverage)</label>`);
+  }
+  // The defaults: IVIG for severe or worse against no prevention.
+  policyControls($('policy-a'), '', 'grade:severe');
+  policyControls($('policy-b'), '-b', 'none');
+
   // Shares in thousandths that add up to exactly 1000 (largest remainder),
   // so that the file's mix sums to 1 as the loader requires.
   function mixShares() {
@@ -39,53 +71,76 @@
     return floor;
   }
 
-  function settings() {
+  // One policy's prevention, as its controls (suffix '' for A, '-b' for B) say.
+  function policySettings(suffix) {
     return {
-      mix: mixShares(),
-      trigger: $('trigger').value,
-      igg: Number($('igg').value),
-      dose: Number($('dose').value),
-      antibiotics: Number($('antibiotics').value),
-      vaccination: $('vaccination').checked,
-      patients: Number($('patients').value),
-      horizon: Number($('horizon').value),
-      seed: Math.max(0, Math.floor(Number($('seed').value) || 0)),
-      comparator: $('comparator').value,
+      trigger: $('trigger' + suffix).value,
+      igg: Number($('igg' + suffix).value),
+      dose: Number($('dose' + suffix).value),
+      antibiotics: Number($('antibiotics' + suffix).value),
+      vaccination: $('vaccination' + suffix).checked,
     };
   }
 
+  // The patients are shared: both policies run on the same cohort and seed
+  // (common random numbers), so only a and b differ.
+  function settings() {
+    return {
+      mix: mixShares(),
+      patients: Number($('patients').value),
+      horizon: Number($('horizon').value),
+      seed: Math.max(0, Math.floor(Number($('seed').value) || 0)),
+      a: policySettings(''),
+      b: policySettings('-b'),
+    };
+  }
+
+  // The quick fills for policy B: each sets B's controls once; B then keeps
+  // them while A changes, until the student changes B.
+  const PRESETS = {
+    nothing: () => ({...policySettings('-b'), trigger: 'none', antibiotics: 0, vaccination: false}),
+    'no-ivig': () => ({...policySettings(''), trigger: 'none'}),
+  };
+  function fill(preset) {
+    const p = PRESETS[preset]();
+    $('trigger-b').value = p.trigger;
+    $('igg-b').value = p.igg;
+    $('dose-b').value = p.dose;
+    $('antibiotics-b').value = p.antibiotics;
+    $('vaccination-b').checked = p.vaccination;
+    showValues();
+  }
+
   // A complete parameter file for `ipsim run`: the defaults (params/baseline.yaml's
-  // values) with the page's choices. withIvig/withOthers switch parts off for
-  // the comparator.
-  function yamlFor(s, name, withIvig, withOthers) {
+  // values) with the page's choices: the shared cohort s and one policy p.
+  function yamlFor(s, p, name) {
     const mix = GRADES.map((g, i) => `${g}: ${(s.mix[i] / 1000).toFixed(3)}`).join(', ');
     const lines = [
       `# Written by the ipsim explorer; reproduce with: ipsim run ${name}.yaml`,
       `name: ${name}`, `seed: ${s.seed}`, 'cohort:', `  patients: ${s.patients}`,
       `  horizon_months: ${s.horizon}`, `  baseline_mix: {${mix}}`];
-    if (withIvig && s.trigger !== 'none') {
+    if (p.trigger !== 'none') {
       lines.push('ivig:');
-      if (s.trigger === 'igg') {
-        lines.push('  policy: igg', `  igg_threshold_g_per_l: ${s.igg}`);
+      if (p.trigger === 'igg') {
+        lines.push('  policy: igg', `  igg_threshold_g_per_l: ${p.igg}`);
       } else {
-        lines.push('  policy: grade', `  grade_threshold: ${s.trigger.split(':')[1]}`);
+        lines.push('  policy: grade', `  grade_threshold: ${p.trigger.split(':')[1]}`);
       }
-      lines.push(`  dose_mg_per_kg: ${s.dose}`);
+      lines.push(`  dose_mg_per_kg: ${p.dose}`);
     }
-    if (withOthers && s.vaccination) {
+    if (p.vaccination) {
       lines.push('vaccination:', '  influenza_coverage: 0.8', '  pneumococcal_coverage: 0.8');
     }
-    if (withOthers && s.antibiotics) {
-      lines.push('modules:', '  antibiotics:', `    agent: ${s.antibiotics}`, '    schedule: 0',
+    if (p.antibiotics) {
+      lines.push('modules:', '  antibiotics:', `    agent: ${p.antibiotics}`, '    schedule: 0',
                  '    start_month: 0', '    duration_months: 3');
     }
     return lines.join('\n') + '\n';
   }
 
   function runsFor(s) {
-    const others = s.comparator === 'no-ivig';
-    return [{label: 'policy', yaml: yamlFor(s, 'policy', true, true)},
-            {label: 'comparator', yaml: yamlFor(s, 'comparator', false, others)}];
+    return [{label: 'policy_a', yaml: yamlFor(s, s.a, 'policy_a')},
+            {label: 'policy_b', yaml: yamlFor(s, s.b, 'policy_b')}];
   }
 
   // ---- the worker: one run at a time; a new run or Cancel ends the old ----
@@ -106,7 +161,9 @@
     finish('cancelled', 'cancelled');
   }
 
+  let timer = null; // a run waiting for the controls to settle (schedule)
   function run() {
+    clearTimeout(timer); // this run supersedes one scheduled before it
     if (root.dataset.state === 'running') {
       worker.terminate();
       startWorker();
@@ -148,7 +205,7 @@
       last = m.results;
       draw(m.results);
       const ms = m.results.map((r) => r.ms.toFixed(0) + ' ms').join(' and ');
-      $('timing').textContent = `Simulated in ${ms} (policy and comparator).`;
+      $('timing').textContent = `Simulated in ${ms} (policy A and policy B).`;
       $('progress').value = 1;
       finish('done', 'done', m.results);
     }
@@ -281,23 +338,24 @@
     return {cost: mean('cost_discounted'), qalys: mean('qalys_discounted')};
   }
 
-  function drawCe(policy, comparator) {
-    const a = means(comparator), b = means(policy);
-    const dc = b.cost - a.cost, dq = b.qalys - a.qalys;
+  // Policy A against policy B: the differences are A minus B.
+  function drawCe(policyA, policyB) {
+    const a = means(policyA), b = means(policyB);
+    const dc = a.cost - b.cost, dq = a.qalys - b.qalys;
     const money = (v) => Math.round(v).toLocaleString('en');
     $('ce-table').innerHTML =
       '<tr><th></th><th>cost</th><th>QALYs</th></tr>' +
-      `<tr><td>comparator</td><td>${money(a.cost)}</td><td>${a.qalys.toFixed(4)}</td></tr>` +
-      `<tr><td>your policy</td><td>${money(b.cost)}</td><td>${b.qalys.toFixed(4)}</td></tr>` +
-      `<tr><td>difference</td><td>${money(dc)}</td><td>${dq.toFixed(4)}</td></tr>`;
+      `<tr><td>policy A</td><td>${money(a.cost)}</td><td>${a.qalys.toFixed(4)}</td></tr>` +
+      `<tr><td>policy B</td><td>${money(b.cost)}</td><td>${b.qalys.toFixed(4)}</td></tr>` +
+      `<tr><td>difference (A − B)</td><td>${money(dc)}</td><td>${dq.toFixed(4)}</td></tr>`;
     let verdict;
     if (Math.abs(dc) < 0.5 && Math.abs(dq) < 5e-5) verdict = 'The two policies are the same here.';
-    else if (dq <= 0 && dc >= 0) verdict = 'Your policy is dominated: it costs more and gains no QALYs.';
-    else if (dq >= 0 && dc <= 0) verdict = 'Your policy dominates: it costs less and gains QALYs.';
+    else if (dq <= 0 && dc >= 0) verdict = 'Policy A is dominated by B: it costs more and gains no QALYs.';
+    else if (dq >= 0 && dc <= 0) verdict = 'Policy A dominates B: it costs less and gains QALYs.';
     else {
       const icer = dc / dq;
       const word = dq > 0 ? 'per QALY gained' : 'saved per QALY lost';
-      verdict = `ICER ${money(Math.abs(icer))} ${word}; ` +
+      verdict = `ICER of A against B: ${money(Math.abs(icer))} ${word}; ` +
         (dq > 0 ? (icer <= 20000 ? 'cost-effective at 20,000 per QALY.'
                    : icer <= 30000 ? 'cost-effective at 30,000 but not 20,000 per QALY.'
                    : 'not cost-effective at 30,000 per QALY.')
@@ -307,29 +365,32 @@
   }
 
   function draw(results) {
-    const [policy, comparator] = results.map((r) => r.summary);
-    drawInfection(policy);
-    drawOccupancy(policy);
-    drawRates(policy);
-    drawIvig(policy);
-    drawCe(policy, comparator);
+    const [policyA, policyB] = results.map((r) => r.summary);
+    drawInfection(policyA);
+    drawOccupancy(policyA);
+    drawRates(policyA);
+    drawIvig(policyA);
+    drawCe(policyA, policyB);
   }
 
   // ---- wiring ----
   function showValues() {
     const shares = mixShares();
     GRADES.forEach((g, i) => { $(`mix-${g}-out`).textContent = `${(shares[i] / 10).toFixed(1)}%`; });
-    $('igg-out').textContent = $('igg').value;
-    $('dose-out').textContent = $('dose').value;
+    for (const id of ['igg', 'dose', 'igg-b', 'dose-b']) $(id + '-out').textContent = $(id).value;
   }
-  let timer = null;
+  // A run once the controls have been still for a moment (a slider sends
+  // many input events while dragged).
+  function schedule() {
+    showValues();
+    clearTimeout(timer);
+    timer = setTimeout(() => run().catch(() => {}), 250);
+  }
   document.querySelectorAll('#controls input, #controls select').forEach((c) => {
-    c.addEventListener('input', () => {
-      showValues();
-      clearTimeout(timer);
-      timer = setTimeout(() => run().catch(() => {}), 250);
-    });
+    c.addEventListener('input', schedule);
   });
+  $('fill-nothing').addEventListener('click', () => { fill('nothing'); schedule(); });
+  $('fill-no-ivig').addEventListener('click', () => { fill('no-ivig'); schedule(); });
   $('cancel').addEventListener('click', cancel);
 
   window.ipsimExplorerPage = {run, settings, runsFor, last: () => last};

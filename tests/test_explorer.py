@@ -98,6 +98,22 @@ def native_summary(h5_path):
         return out
 
 
+def native_means(h5_path):
+    """Mean discounted cost and QALYs per patient of a one-scenario file
+    (economics/mean; economic_outcome's order is fixed:
+    docs/output-format.md)."""
+    with h5py.File(h5_path, "r") as f:
+        (name,) = [k for k in f if k != "scenarios"]
+        mean = f[name]["economics"]["mean"][0]
+        return float(mean[1]), float(mean[3])
+
+
+def ce_row(label, cost, qalys):
+    """A row of the page's cost-effectiveness table as it prints it: cost
+    rounded as Math.round, with thousands commas; QALYs to 4 places."""
+    return [label, "{:,}".format(int(np.floor(cost + 0.5))), "%.4f" % qalys]
+
+
 class Explorer(Workdir):
     def setUp(self):
         super().setUp()
@@ -336,7 +352,7 @@ class Page(Explorer):
         first = b.evaluate("window.ipsimExplorerPage.last()")
         self.assertEqual([r["summary"]["patients"] for r in first], [20000, 20000])
         self.assertEqual(first[0]["summary"]["months"], 121)
-        print("\nexplorer: 20,000 x 120 in Chromium: %.0f ms (policy), %.0f ms (comparator)"
+        print("\nexplorer: 20,000 x 120 in Chromium: %.0f ms (policy A), %.0f ms (policy B)"
               % (first[0]["ms"], first[1]["ms"]))
         shots = SHOTS or self.dir
         b.call("Emulation.setDeviceMetricsOverride", session=True, width=1400, height=1250,
@@ -347,27 +363,64 @@ class Page(Explorer):
             path, native = self.native(result["yaml"], result["label"])
             self.assert_same_counts(result["summary"], native)
 
-        # Move the controls as a student would: IVIG by IgG, vaccination,
-        # antibiotics, another seed, a smaller cohort and horizon.
-        results = b.evaluate("""(() => {
+        # Move the controls as a student would: policy A gets IVIG by grade,
+        # vaccination; the patients another seed, a smaller cohort and
+        # horizon and another mix. The quick fills set policy B's controls;
+        # then B is set by hand to a policy neither fill gives: IVIG for IgG
+        # below 5 g/L at 600 mg/kg with levofloxacin. (The fills' clicks
+        # schedule a run; run() supersedes it.)
+        page = b.evaluate("""(async () => {
             const set = (id, v) => { const e = document.getElementById(id);
               if (e.type === 'checkbox') e.checked = v; else e.value = v; };
-            set('trigger', 'igg'); set('igg', '5'); set('dose', '600');
+            const page = window.ipsimExplorerPage;
+            set('trigger', 'grade:severe'); set('igg', '5'); set('dose', '600');
             set('vaccination', true); set('antibiotics', '1'); set('seed', '977');
             set('patients', '2000'); set('horizon', '60'); set('mix-none', '300');
-            set('comparator', 'no-ivig');
-            return window.ipsimExplorerPage.run(); })()""", timeout=300)
-        self.assertIn("policy: igg", results[0]["yaml"])
-        self.assertIn("pneumococcal_coverage: 0.8", results[1]["yaml"])
-        shown = b.evaluate("document.getElementById('yaml-policy').textContent")
-        self.assertEqual(shown, results[0]["yaml"])
+            set('dose-b', '300');
+            document.getElementById('fill-no-ivig').click();
+            const noIvig = page.settings().b;
+            document.getElementById('fill-nothing').click();
+            const nothing = page.settings().b;
+            set('antibiotics', '0');
+            set('trigger-b', 'igg'); set('igg-b', '5'); set('dose-b', '600');
+            set('antibiotics-b', '1');
+            const results = await page.run();
+            const table = [...document.querySelectorAll('#ce-table tr')].map(
+              (r) => [...r.cells].map((c) => c.textContent));
+            return {noIvig, nothing, results, table}; })()""", timeout=300)
+        # "policy A without IVIG" copies A's prevention but IVIG; "no
+        # prevention" clears B's IVIG, antibiotics and vaccination.
+        self.assertEqual(page["noIvig"], {"trigger": "none", "igg": 5, "dose": 600,
+                                          "antibiotics": 1, "vaccination": True})
+        self.assertEqual(page["nothing"], {"trigger": "none", "igg": 5, "dose": 600,
+                                           "antibiotics": 0, "vaccination": False})
+        results = page["results"]
+        self.assertIn("grade_threshold: severe", results[0]["yaml"])
+        self.assertNotIn("antibiotics", results[0]["yaml"])
+        for line in ["policy: igg", "igg_threshold_g_per_l: 5", "dose_mg_per_kg: 600", "agent: 1",
+                     "seed: 977", "patients: 2000", "horizon_months: 60"]:
+            self.assertIn(line, results[1]["yaml"])
+        self.assertNotIn("vaccination", results[1]["yaml"])
+        self.assertEqual(b.evaluate("document.getElementById('yaml-policy').textContent"),
+                         results[0]["yaml"])
+        self.assertEqual(b.evaluate("document.getElementById('yaml-comparator').textContent"),
+                         results[1]["yaml"])
+        # Both policies' counts are ipsim run's on the files shown, and the
+        # table's costs and QALYs are those files' means.
+        means = []
         for result in results:
             path, native = self.native(result["yaml"], result["label"])
             self.assert_same_counts(result["summary"], native)
+            means.append(native_means(self.path(result["label"] + ".h5")))
         self.assertGreater(results[0]["summary"]["ivig_patients"], 0)
-        self.assertEqual(results[1]["summary"]["ivig_patients"], 0)
-        self.assertIn("ICER", b.evaluate("document.getElementById('ce-note').textContent")
-                      + b.evaluate("document.getElementById('ce-table').textContent"))
+        self.assertGreater(results[1]["summary"]["ivig_patients"], 0)
+        self.assertGreater(sum(results[1]["summary"]["episodes_prevented_by_type"]), 0)
+        (cost_a, qalys_a), (cost_b, qalys_b) = means
+        self.assertEqual(page["table"][1:], [
+            ce_row("policy A", cost_a, qalys_a), ce_row("policy B", cost_b, qalys_b),
+            ce_row("difference (A \u2212 B)", cost_a - cost_b, qalys_a - qalys_b)])
+        note = b.evaluate("document.getElementById('ce-note').textContent")
+        self.assertTrue(any(w in note for w in ["ICER of A against B", "dominat", "the same"]), note)
         self.assertEqual(b.errors, [])
 
     def test_a_long_run_shows_progress_and_can_be_cancelled(self):
