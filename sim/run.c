@@ -353,26 +353,39 @@ int ipsim_run_study(ipsim_h5_writer *writer, const ipsim_study *study, const dou
     return rc;
 }
 
+int ipsim_run_read_back(ipsim_h5_writer *writer, int scenarios, ipsim_h5_reader ***readers,
+                        ipsim_error *err)
+{
+    const char *temp;
+    *readers = calloc((size_t)scenarios, sizeof **readers);
+    int rc = *readers ? ipsim_h5_writer_pause(writer, &temp, err)
+                      : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the comparison");
+    for (int s = 0; s < scenarios && !rc; s++)
+        rc = ipsim_h5_reader_open_scenario(&(*readers)[s], temp, s, err);
+    return rc;
+}
+
+void ipsim_run_close_read_back(ipsim_h5_reader **readers, int scenarios)
+{
+    for (int s = 0; readers && s < scenarios; s++)
+        ipsim_h5_reader_close(readers[s]);
+    free(readers);
+}
+
 int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target,
                       const char *csv_dir, ipsim_csv_set *csv, const double *wtp, int wtp_count,
                       int quiet, const volatile sig_atomic_t *cancel, ipsim_error *err)
 {
-    const char *temp;
-    ipsim_h5_reader **readers = calloc((size_t)scenarios, sizeof *readers);
+    ipsim_h5_reader **readers = NULL;
     ipsim_comparison comparison = {0};
-    int rc = readers ? ipsim_h5_writer_pause(writer, &temp, err)
-                     : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the comparison");
-    for (int s = 0; s < scenarios && !rc; s++)
-        rc = ipsim_h5_reader_open_scenario(&readers[s], temp, s, err);
+    int rc = ipsim_run_read_back(writer, scenarios, &readers, err);
     if (!rc)
         rc = ipsim_comparison_compute(&comparison, readers, scenarios, cancel, err);
-    for (int s = 0; readers && s < scenarios; s++)
-        ipsim_h5_reader_close(readers[s]);
+    ipsim_run_close_read_back(readers, scenarios);
     /* Named by the file it will be, not the temporary one read. */
     for (int s = 0; !rc && s < comparison.count; s++)
         snprintf(comparison.scenarios[s].source, sizeof comparison.scenarios[s].source, "%s",
                  target);
-    free(readers);
     if (!rc)
         rc = ipsim_h5_writer_resume(writer, err);
     if (!rc)

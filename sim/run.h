@@ -15,6 +15,7 @@
 #include "base/error.h"
 #include "base/ranks.h"
 #include "output/csv.h"
+#include "output/h5_reader.h"
 #include "output/h5_writer.h"
 #include "output/summary.h"
 #include "params/study.h"
@@ -94,6 +95,15 @@ int ipsim_run_scenario_shared(ipsim_h5_writer *writer, const ipsim_ranks *ranks,
  * the file is committed, and frees the set in any case). `target` names
  * the file in the tables. Reading the patients polls *cancel (may be NULL),
  * and once more before the tables: IPSIM_EINTERRUPTED once set. */
+/* Pauses the unfinished file of `writer` (ipsim_h5_writer_pause) and opens
+ * its first `scenarios` scenarios for reading into *readers (allocated;
+ * close with ipsim_run_close_read_back, also after an error, then resume
+ * the writer before writing more): a comparison is computed from the
+ * scenarios as written. Errors: the reader's, IPSIM_ENOMEM. */
+int ipsim_run_read_back(ipsim_h5_writer *writer, int scenarios, ipsim_h5_reader ***readers,
+                        ipsim_error *err);
+void ipsim_run_close_read_back(ipsim_h5_reader **readers, int scenarios); /* NULL: no-op */
+
 int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target,
                       const char *csv_dir, ipsim_csv_set *csv, const double *wtp, int wtp_count,
                       int quiet, const volatile sig_atomic_t *cancel, ipsim_error *err);

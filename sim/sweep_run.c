@@ -113,18 +113,12 @@ static int compare_points(ipsim_h5_writer *w, const ipsim_sweep *sw, ipsim_csv_s
                           ipsim_error *err)
 {
     const int count = sw->study.count;
-    const char *temp;
-    ipsim_h5_reader **readers = calloc((size_t)count, sizeof *readers);
+    ipsim_h5_reader **readers = NULL;
     ipsim_sweep_decision decision = {0};
-    int rc = readers ? ipsim_h5_writer_pause(w, &temp, err)
-                     : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the sweep's comparison");
-    for (int s = 0; s < count && !rc; s++)
-        rc = ipsim_h5_reader_open_scenario(&readers[s], temp, s, err);
+    int rc = ipsim_run_read_back(w, count, &readers, err);
     if (!rc)
         rc = ipsim_sweep_decision_compute(&decision, sw, readers, settings->cancel, err);
-    for (int s = 0; readers && s < count; s++)
-        ipsim_h5_reader_close(readers[s]);
-    free(readers);
+    ipsim_run_close_read_back(readers, count);
     if (!rc)
         rc = ipsim_h5_writer_resume(w, err);
     if (!rc)
