@@ -38,17 +38,6 @@ int ipsim_model_init_with(ipsim_model *m, const ipsim_params *p,
     return IPSIM_OK;
 }
 
-/* Slots of the uniforms drawn at diagnosis: draw 0, then draw 1. */
-enum { U_BASELINE_GRADE = 0, U_WEIGHT = 1, U_CALENDAR_MONTH = 2, U_PROGRESSION = 3 };
-enum { U_MYELOMA_TYPE = 0, U_RISS = 1, U_ELIGIBLE = 2, U_RESPONSE = 3 };
-enum { U_AGE = 0, U_SEX = 1 };
-/* Slots of the uniforms drawn at a progression. */
-enum { U_TREATED = 0, U_LINE_THRESHOLD = 1 };
-/* Slots of the four uniforms drawn per patient-cycle. Fixed: changing them
- * changes every result. */
-enum { U_EPISODES = 0, U_INFECTION_DEATH = 1, U_OTHER_DEATH = 2, U_GRADE = 3 };
-/* Slots of the uniforms drawn per episode. */
-enum { U_TYPE = 0, U_SERIOUS = 1, U_PREVENTED = 2 };
 
 /* ---- clinical modules (models/module.h) ---------------------------------- */
 
@@ -198,19 +187,19 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     ipsim_rng_uniform4(stream, patient, 0, IPSIM_PURPOSE_BASELINE, 1, d);
     ipsim_rng_uniform4(stream, patient, 0, IPSIM_PURPOSE_BASELINE, 2, who_u);
     const ipsim_diagnosis *diagnosis = &m->diagnosis;
-    const int age = ipsim_diagnosis_age(diagnosis, who_u[U_AGE]);
-    const int sex = ipsim_diagnosis_sex(diagnosis, who_u[U_SEX]);
+    const int age = ipsim_diagnosis_age(diagnosis, who_u[IPSIM_U_AGE]);
+    const int sex = ipsim_diagnosis_sex(diagnosis, who_u[IPSIM_U_SEX]);
     record->age = (uint8_t)age;
     record->sex = (uint8_t)sex;
-    const int type = ipsim_diagnosis_type(diagnosis, d[U_MYELOMA_TYPE]);
-    const int riss = ipsim_diagnosis_riss(diagnosis, d[U_RISS]);
+    const int type = ipsim_diagnosis_type(diagnosis, d[IPSIM_U_MYELOMA_TYPE]);
+    const int riss = ipsim_diagnosis_riss(diagnosis, d[IPSIM_U_RISS]);
     /* Under the levels model the levels follow, given the grade (models/
      * immunoglobulins.h), from a draw of their own; after diagnosis the
      * grade follows from them. */
     const bool levels = m->levels;
     const ipsim_immunoglobulins *ig = &m->immunoglobulins;
     ipsim_ig_state immune = {0};
-    const int baseline = ipsim_diagnosis_grade(diagnosis, type, riss, u[U_BASELINE_GRADE]);
+    const int baseline = ipsim_diagnosis_grade(diagnosis, type, riss, u[IPSIM_U_BASELINE_GRADE]);
     if (levels) {
         double v[4];
         ipsim_rng_uniform4(stream, patient, 0, IPSIM_PURPOSE_BASELINE, 3, v);
@@ -226,12 +215,12 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     record->baseline_grade = (uint8_t)grade;
     record->myeloma_type = (uint8_t)type;
     record->riss = (uint8_t)riss;
-    record->weight_kg = (float)ipsim_diagnosis_weight_kg(diagnosis, u[U_WEIGHT]);
+    record->weight_kg = (float)ipsim_diagnosis_weight_kg(diagnosis, u[IPSIM_U_WEIGHT]);
     const ipsim_pathway *pathway = &m->pathway;
     ipsim_pathway_state course;
     ipsim_pathway_start(pathway, &course,
-                        ipsim_diagnosis_eligible(diagnosis, age, d[U_ELIGIBLE]), d[U_RESPONSE],
-                        u[U_PROGRESSION]);
+                        ipsim_diagnosis_eligible(diagnosis, age, d[IPSIM_U_ELIGIBLE]), d[IPSIM_U_RESPONSE],
+                        u[IPSIM_U_PROGRESSION]);
     record->transplant_eligible = course.eligible;
     const ipsim_economics *economics = &m->economics;
     ipsim_economics_state accounts;
@@ -241,7 +230,7 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
     const ipsim_module_patient who = {.stream = stream, .patient = patient,
                                       .baseline_grade = baseline,
                                       .weight_kg = record->weight_kg,
-                                      .calendar_u = u[U_CALENDAR_MONTH]};
+                                      .calendar_u = u[IPSIM_U_CALENDAR_MONTH]};
     _Alignas(max_align_t) module_states module_state;
     double module_prevented[IPSIM_MODULES_MAX][IPSIM_INFECTION_TYPES];
     bool module_thinning = false; /* some module prevents episodes this cycle */
@@ -256,15 +245,28 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
         by_igg ? ipsim_infections_igg_factor(&m->infections,
                                              ipsim_immunoglobulins_levels(ig, &immune)[IPSIM_IGG])
                : 1.0;
+    /* Without modules or IgG's factor the tables' rates hold every cycle. */
+    const bool rates_can_change = modules->active_count > 0 || by_igg;
     const int64_t cycles = m->cycles;
     const bool keep_levels = rows->level[0] || rows->level[1] || rows->level[2];
+    float *const level_row[IPSIM_IG_CLASSES] = {rows->level[IPSIM_IGG], rows->level[IPSIM_IGA],
+                                                rows->level[IPSIM_IGM]};
+    const bool all_level_rows = levels && level_row[IPSIM_IGG] && level_row[IPSIM_IGA] &&
+                                level_row[IPSIM_IGM];
     int64_t c = 0;
     int phase = IPSIM_PHASE_INDUCTION;
     int64_t phase_change = 0; /* the next cycle at which the phase is worked out */
     for (; c < cycles; c++) {
         grade_row[c] = (uint8_t)grade;
-        if (keep_levels)
+        if (all_level_rows) {
+            /* The common case, spelt out: every patient-cycle passes here. */
+            const float *level = ipsim_immunoglobulins_levels(ig, &immune);
+            level_row[IPSIM_IGG][c] = level[IPSIM_IGG];
+            level_row[IPSIM_IGA][c] = level[IPSIM_IGA];
+            level_row[IPSIM_IGM][c] = level[IPSIM_IGM];
+        } else if (keep_levels) {
             write_levels(rows, c, levels ? ipsim_immunoglobulins_levels(ig, &immune) : NULL);
+        }
         if (c == pathway->induction_end) {
             record->response = (uint8_t)course.response;
             ipsim_pathway_assess(pathway, &course, baseline, grade, c);
@@ -312,7 +314,8 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
             mc.rate_ratio_all *= igg_factor;
             mc.rate_ratio_serious *= igg_factor;
         }
-        const bool changed = mc.rate_ratio_all != 1.0 || mc.rate_ratio_serious != 1.0;
+        const bool changed =
+            rates_can_change && (mc.rate_ratio_all != 1.0 || mc.rate_ratio_serious != 1.0);
         const double serious_factor =
             !changed ? 1.0 : mc.rate_ratio_all > 0 ? mc.rate_ratio_serious / mc.rate_ratio_all : 0;
         ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_CYCLE, 0, u);
@@ -322,18 +325,18 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
         const int period = ipsim_infections_period(&m->infections, phase, c, pathway->asct_cycle);
         const int drawn =
             changed ? ipsim_infections_count_scaled(&m->infections, period, grade,
-                                                    mc.rate_ratio_all, u[U_EPISODES])
-                    : ipsim_infections_count(&m->infections, period, grade, false, u[U_EPISODES]);
+                                                    mc.rate_ratio_all, u[IPSIM_U_EPISODES])
+                    : ipsim_infections_count(&m->infections, period, grade, false, u[IPSIM_U_EPISODES]);
         int episodes = 0, serious = 0;
         if (drawn > 0) {
             for (int e = 0; e < drawn; e++) {
                 double v[4];
                 ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_EPISODE,
                                    (uint64_t)e, v);
-                int type = ipsim_infections_type(&m->infections, v[U_TYPE]);
+                int type = ipsim_infections_type(&m->infections, v[IPSIM_U_TYPE]);
                 if (module_thinning &&
                     module_prevents(modules, module_state, module_prevented, type,
-                                    v[U_PREVENTED])) {
+                                    v[IPSIM_U_PREVENTED])) {
                     record->prevented[type]++;
                     continue;
                 }
@@ -343,8 +346,8 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
                 record->episodes[grade][type]++;
                 const bool grave =
                     changed ? ipsim_infections_serious_scaled(&m->infections, grade,
-                                                              serious_factor, v[U_SERIOUS])
-                            : ipsim_infections_serious(&m->infections, grade, false, v[U_SERIOUS]);
+                                                              serious_factor, v[IPSIM_U_SERIOUS])
+                            : ipsim_infections_serious(&m->infections, grade, false, v[IPSIM_U_SERIOUS]);
                 if (grave) {
                     serious++;
                     if (modules->active_count > 0)
@@ -362,7 +365,7 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
             count_modules(modules, module_state, &mc, episodes, serious);
         const double other = ipsim_mortality_other_survival(&m->mortality, sex, age, month);
         ipsim_death_cause cause = ipsim_mortality_draw(&m->mortality, serious, other, phase,
-                                                       u[U_INFECTION_DEATH], u[U_OTHER_DEATH]);
+                                                       u[IPSIM_U_INFECTION_DEATH], u[IPSIM_U_OTHER_DEATH]);
         if (cause != IPSIM_ALIVE) {
             record->death_cause = (uint8_t)cause;
             record->death_month = (int32_t)((c + 1) * m->cycle_months);
@@ -377,7 +380,7 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
                 *months[course.line - 1] = end;
             double v[4];
             ipsim_rng_uniform4(stream, patient, (uint64_t)c, IPSIM_PURPOSE_LINE, 0, v);
-            ipsim_pathway_progress(pathway, &course, c, v[U_TREATED], v[U_LINE_THRESHOLD]);
+            ipsim_pathway_progress(pathway, &course, c, v[IPSIM_U_TREATED], v[IPSIM_U_LINE_THRESHOLD]);
             if (course.treated)
                 record->lines = (uint8_t)(course.line < 255 ? course.line : 255);
             else
@@ -385,14 +388,14 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
             phase_change = c + 1;
         }
         if (levels) {
-            if (ipsim_immunoglobulins_step(ig, phase, course.response, &immune, u[U_GRADE])) {
+            if (ipsim_immunoglobulins_step(ig, phase, course.response, &immune, u[IPSIM_U_GRADE])) {
                 grade = ipsim_immunoglobulins_grade(ig, &immune);
                 if (by_igg && (immune.stale & (1u << IPSIM_IGG)))
                     igg_factor = ipsim_infections_igg_factor(
                         &m->infections, ipsim_immunoglobulins_levels(ig, &immune)[IPSIM_IGG]);
             }
         } else {
-            grade = ipsim_grades_step(&m->grades, phase, course.response, grade, u[U_GRADE]);
+            grade = ipsim_grades_step(&m->grades, phase, course.response, grade, u[IPSIM_U_GRADE]);
         }
         ipsim_economics_next_cycle(economics, &accounts);
     }
@@ -420,8 +423,11 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
         memset(infection_row + c, 0, (size_t)(cycles + 1 - c));
         memset(ivig_row + c, 0, (size_t)(cycles + 1 - c));
         memset(phase_row + c, IPSIM_PHASE_DEAD, (size_t)(cycles + 1 - c));
-        for (int64_t k = c; k <= cycles; k++)
-            write_levels(rows, k, NULL);
+        for (int k = 0; k < IPSIM_IG_CLASSES; k++) {
+            float *level = rows->level[k];
+            for (int64_t j = c; level && j <= cycles; j++)
+                level[j] = NAN;
+        }
     }
     record->outcomes = accounts.total;
     if (modules->active_count > 0)

@@ -122,6 +122,23 @@ typedef struct ipsim_patient_rows {
     float *level[IPSIM_IG_CLASSES];
 } ipsim_patient_rows;
 
+/* Where each uniform sits in the blocks of four a patient draws (base/rng.h:
+ * one block per patient, cycle, purpose and draw). Fixed: changing one
+ * changes every result. The bare kernel (benchmarks/bare_chain.h) draws the
+ * same blocks. At diagnosis (IPSIM_PURPOSE_BASELINE) draws 0, 1 and 2 (and
+ * 3, the levels', under the levels model): */
+enum { IPSIM_U_BASELINE_GRADE = 0, IPSIM_U_WEIGHT = 1, IPSIM_U_CALENDAR_MONTH = 2,
+       IPSIM_U_PROGRESSION = 3 };
+enum { IPSIM_U_MYELOMA_TYPE = 0, IPSIM_U_RISS = 1, IPSIM_U_ELIGIBLE = 2, IPSIM_U_RESPONSE = 3 };
+enum { IPSIM_U_AGE = 0, IPSIM_U_SEX = 1 };
+/* At a progression (IPSIM_PURPOSE_LINE): */
+enum { IPSIM_U_TREATED = 0, IPSIM_U_LINE_THRESHOLD = 1 };
+/* Every patient-cycle (IPSIM_PURPOSE_CYCLE): */
+enum { IPSIM_U_EPISODES = 0, IPSIM_U_INFECTION_DEATH = 1, IPSIM_U_OTHER_DEATH = 2,
+       IPSIM_U_GRADE = 3 };
+/* Every episode (IPSIM_PURPOSE_EPISODE, draw e for the cycle's e-th): */
+enum { IPSIM_U_TYPE = 0, IPSIM_U_SERIOUS = 1, IPSIM_U_PREVENTED = 2 };
+
 /* Simulates patient `patient` of the replicate whose stream is given,
  * filling the rows and the record. Cannot fail and allocates nothing. */
 void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t patient,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "output/intervals.h"
+#include "output/summary_runs.h"
 
 const double ipsim_economic_unit[IPSIM_ECONOMIC_OUTCOMES] = {1e-2, 1e-2, 1e-9, 1e-9, 1e-9, 1e-9};
 
@@ -140,9 +141,13 @@ int ipsim_summary_create_for(ipsim_summary **out, const ipsim_summary_shape *sha
     s->course_event_row = calloc((months + 1) * IPSIM_COURSE_CURVES, sizeof *s->course_event_row);
     s->level_mg_by_month = calloc(months * IPSIM_IG_CLASSES, sizeof *s->level_mg_by_month);
     s->igg_rise_mg_by_month = calloc(months, sizeof *s->igg_rise_mg_by_month);
+    s->occupancy_changes = calloc(months * IPSIM_STATES, sizeof *s->occupancy_changes);
+    s->phase_changes = calloc(months * IPSIM_PHASE_STATES, sizeof *s->phase_changes);
+    s->level_mg_changes = calloc(months * IPSIM_IG_CLASSES, sizeof *s->level_mg_changes);
     if (!s->occupancy || !s->on_ivig || !s->first_infection || !s->phase_occupancy ||
         !s->pfs_event_row || !s->course_event_row || !s->level_mg_by_month ||
-        !s->igg_rise_mg_by_month) {
+        !s->igg_rise_mg_by_month || !s->occupancy_changes || !s->phase_changes ||
+        !s->level_mg_changes) {
         ipsim_summary_free(s);
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the run summary");
     }
@@ -173,6 +178,9 @@ void ipsim_summary_free(ipsim_summary *s)
     free(s->course_event_row);
     free(s->level_mg_by_month);
     free(s->igg_rise_mg_by_month);
+    free(s->occupancy_changes);
+    free(s->phase_changes);
+    free(s->level_mg_changes);
     free(s);
 }
 
@@ -227,13 +235,10 @@ void ipsim_summary_reset(ipsim_summary *s)
     tally_arrays(s, a, n);
     for (int i = 0; i < IPSIM_SUMMARY_ARRAYS; i++)
         memset(a[i], 0, n[i] * sizeof *a[i]);
-}
-
-/* Whole mg/L of a level, rounded half up (levels being positive and a
- * float times 1000 exact in a double). */
-static inline int64_t whole_mg(double g_per_l)
-{
-    return (int64_t)(g_per_l * 1000.0 + 0.5);
+    const size_t months = (size_t)s->shape.months;
+    memset(s->occupancy_changes, 0, months * IPSIM_STATES * sizeof(int64_t));
+    memset(s->phase_changes, 0, months * IPSIM_PHASE_STATES * sizeof(int64_t));
+    memset(s->level_mg_changes, 0, months * IPSIM_IG_CLASSES * sizeof(int64_t));
 }
 
 /* The IgG rows of a patient with levels (NaN once dead: the living's):
@@ -243,29 +248,24 @@ static inline int64_t whole_mg(double g_per_l)
  * module's own update, so it is the rise the module acted on. Most
  * patients are never given IVIG: their loop is the short one, and one
  * pass over the row serves the sum and the bands. */
-static void add_igg_rows(ipsim_summary *s, const ipsim_patient_rows *rows, bool on_ivig)
+static void add_igg_rows(ipsim_summary *s, const ipsim_patient_rows *rows, bool on_ivig,
+                         int64_t end)
 {
     const float *igg = rows->level[IPSIM_IGG];
     const int64_t cycles = s->shape.months - 1, cycle_months = s->shape.cycle_months;
     const uint8_t *infections = rows->infections;
     int64_t *sum = s->level_mg_by_month + IPSIM_IGG;
     if (!on_ivig) {
-        int64_t m = 0;
-        for (; m < cycles && !isnan(igg[m]); m++) {
-            sum[m * IPSIM_IG_CLASSES] += whole_mg(igg[m]);
-            const int band = ipsim_igg_band(igg[m]);
-            s->igg_band_months[band][0] += cycle_months;
-            s->igg_band_episodes[band][0] += infections[m];
-        }
-        if (m == cycles && !isnan(igg[m]))
-            sum[m * IPSIM_IG_CLASSES] += whole_mg(igg[m]);
+        ipsim_runs_add_igg(s->level_mg_changes, IPSIM_IG_CLASSES, IPSIM_IGG, igg, infections, end,
+                           s->shape.months, cycle_months, s->igg_band_months,
+                           s->igg_band_episodes);
         return;
     }
     double rise = 0;
     for (int64_t m = 0; m <= cycles && !isnan(igg[m]); m++) {
-        sum[m * IPSIM_IG_CLASSES] += whole_mg(igg[m]);
+        sum[m * IPSIM_IG_CLASSES] += ipsim_whole_mg(igg[m]);
         if (rise > 0)
-            s->igg_rise_mg_by_month[m] += whole_mg((double)igg[m] + rise) - whole_mg(igg[m]);
+            s->igg_rise_mg_by_month[m] += ipsim_whole_mg((double)igg[m] + rise) - ipsim_whole_mg(igg[m]);
         if (m == cycles)
             break;
         const int level = rows->ivig[m];
@@ -281,12 +281,14 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
 {
     const int64_t months = s->shape.months;
     s->patients++;
-    int64_t *occ = s->occupancy, *phases = s->phase_occupancy;
     const uint8_t *grade_row = rows->grade, *phase_row = rows->phase;
-    for (int64_t m = 0; m < months; m++) {
-        occ[m * IPSIM_STATES + grade_row[m]]++;
-        phases[m * IPSIM_PHASE_STATES + phase_row[m]]++;
-    }
+    /* The rows' first dead month (the living's levels end there too). */
+    const int64_t end =
+        record->death_month >= 0 ? record->death_month / s->shape.cycle_months : months;
+    ipsim_runs_add_states(s->occupancy_changes, IPSIM_STATES, grade_row, end, months,
+                          IPSIM_STATE_DEAD);
+    ipsim_runs_add_states(s->phase_changes, IPSIM_PHASE_STATES, phase_row, end, months,
+                          IPSIM_PHASE_DEAD);
     const double *ivig = record->module_columns + s->shape.ivig_column;
     const int32_t ivig_months = (int32_t)ivig[IPSIM_IVIG_COLUMN_MONTHS];
     if (ivig_months > 0)
@@ -339,19 +341,14 @@ void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
     ipsim_course_add_patient(s->course_event_row, &s->course, months, s->shape.cycle_months, rows,
                              record);
     if (!isnan(record->level_at_diagnosis[IPSIM_IGG])) {
-        /* NaN once dead: the living patients' levels. whole_mg inline,
-         * not llround: the loop runs for every patient-month. IgG's with
-         * its curves. */
-        int64_t *sum = s->level_mg_by_month;
+        /* The living patients' levels (NaN once dead); IgG's with its
+         * curves. */
         if (rows->level[IPSIM_IGG])
-            add_igg_rows(s, rows, ivig_months > 0);
-        for (int c = 0; c < IPSIM_IG_CLASSES && rows->level[c]; c++) {
-            if (c == IPSIM_IGG)
-                continue;
-            const float *level = rows->level[c];
-            for (int64_t m = 0; m < months && !isnan(level[m]); m++)
-                sum[m * IPSIM_IG_CLASSES + c] += whole_mg(level[m]);
-        }
+            add_igg_rows(s, rows, ivig_months > 0, end);
+        for (int c = 0; c < IPSIM_IG_CLASSES && rows->level[c]; c++)
+            if (c != IPSIM_IGG)
+                ipsim_runs_add_level(s->level_mg_changes, IPSIM_IG_CLASSES, c, rows->level[c],
+                                     end, months);
         s->level_patients++;
         s->igg_below_4_at_diagnosis += record->level_at_diagnosis[IPSIM_IGG] < 4.0f;
         if (record->response == IPSIM_RESPONSE_CR && !isnan(record->level_at_assessment[0]))
@@ -417,6 +414,10 @@ void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src)
     for (int a = 0; a < IPSIM_SUMMARY_ARRAYS; a++)
         for (size_t i = 0; i < n[a]; i++)
             to[a][i] += from[a][i];
+    const int64_t months = src->shape.months;
+    ipsim_runs_fold(dst->occupancy, src->occupancy_changes, IPSIM_STATES, months);
+    ipsim_runs_fold(dst->phase_occupancy, src->phase_changes, IPSIM_PHASE_STATES, months);
+    ipsim_runs_fold(dst->level_mg_by_month, src->level_mg_changes, IPSIM_IG_CLASSES, months);
 }
 
 /* The group's size, and the patients alive and progression-free at the

@@ -106,6 +106,16 @@ typedef struct ipsim_summary {
      * over the living, so that column plus this is their IgG with IVIG
      * (0 without IVIG). */
     int64_t *igg_rise_mg_by_month;
+    /* Changes not yet in the tables above: ipsim_summary_add_patient adds a
+     * patient's grades, phases and levels as the changes along the months
+     * (output/summary_runs.h), [months][IPSIM_STATES], [months]
+     * [IPSIM_PHASE_STATES] and [months][IPSIM_IG_CLASSES].
+     * ipsim_summary_merge folds them into the destination's occupancy,
+     * phase_occupancy and level_mg_by_month: the cohort reads the summaries
+     * its threads added patients to only once merged. */
+    int64_t *occupancy_changes;
+    int64_t *phase_changes;
+    int64_t *level_mg_changes;
 
     /* Fixed-size tallies, every one an int64_t (merged and reset as one
      * array: keep them between `patients` and `ivig_milligrams`). */
@@ -188,7 +198,9 @@ int64_t ipsim_summary_module_sum(const ipsim_summary *s, const char *column);
 /* Patient-months on IVIG: the sum of the IVIG module's ivig_months. */
 int64_t ipsim_summary_ivig_patient_months(const ipsim_summary *s);
 
-/* Adds one patient: the rows of ipsim_patient_simulate and its record. */
+/* Adds one patient: the rows of ipsim_patient_simulate and its record. The
+ * monthly tables count the patient once the summary is merged into another
+ * (see occupancy_changes). */
 void ipsim_summary_add_patient(ipsim_summary *s, const ipsim_patient_rows *rows,
                                const ipsim_patient_record *record);
 
@@ -236,7 +248,8 @@ enum { IPSIM_SUMMARY_ARRAYS = 9 };
 int ipsim_summary_arrays(ipsim_summary *s, int64_t *arrays[IPSIM_SUMMARY_ARRAYS],
                          size_t lengths[IPSIM_SUMMARY_ARRAYS]);
 
-/* dst += src; both made for the same parameters. */
+/* dst += src, src's pending changes folded in; both made for the same
+ * parameters. */
 void ipsim_summary_merge(ipsim_summary *dst, const ipsim_summary *src);
 
 /* Share of patients in a baseline grade (or all grades, grade < 0) with >= 1
