@@ -5,6 +5,9 @@
 #include "benchmarks/bare_chain.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+
+#include "params/loader.h"
 
 int ipsim_bare_chain_check(const ipsim_model *m, ipsim_error *err)
 {
@@ -17,6 +20,24 @@ int ipsim_bare_chain_check(const ipsim_model *m, ipsim_error *err)
         return IPSIM_FAIL(err, IPSIM_EUSAGE,
                           "the bare kernel follows infection risk by grade, not "
                           "infection.risk_by: igg");
+    return IPSIM_OK;
+}
+
+int ipsim_bare_chain_model(const char *program, const char *path, const char *months,
+                           ipsim_params *params, ipsim_model *model)
+{
+    char horizon[64];
+    snprintf(horizon, sizeof horizon, "cohort.horizon_months=%s", months);
+    const char *overrides[] = {horizon};
+    ipsim_error err;
+    ipsim_error_clear(&err);
+    if (ipsim_params_resolve(params, path, overrides, 1, &err) ||
+        ipsim_model_init(model, params, &err) || ipsim_bare_chain_check(model, &err)) {
+        char message[1024];
+        ipsim_error_format(&err, message, sizeof message);
+        fprintf(stderr, "%s: %s\n", program, message);
+        return err.code;
+    }
     return IPSIM_OK;
 }
 

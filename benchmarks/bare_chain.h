@@ -30,6 +30,14 @@
  * clinical module active, infection risk by grade (the baseline's). */
 int ipsim_bare_chain_check(const ipsim_model *m, ipsim_error *err);
 
+/* The benchmarks' model: built from the parameter file at `path` as `ipsim
+ * run` builds it, the horizon set to `months` (a number, as text), and
+ * checked with ipsim_bare_chain_check. On failure prints "program: message"
+ * on stderr and returns the error's code. Both structs are large: give them
+ * static storage. */
+int ipsim_bare_chain_model(const char *program, const char *path, const char *months,
+                           ipsim_params *params, ipsim_model *model);
+
 /* Simulates patient `patient` of the replicate whose stream is given into
  * `row` (m->cycles + 1 bytes): the grade at the start of each cycle lived
  * and at the horizon if alive, or IPSIM_STATE_DEAD in the entry after the

@@ -17,7 +17,6 @@
 #endif
 
 #include "benchmarks/bare_chain.h"
-#include "params/loader.h"
 
 int main(int argc, char **argv)
 {
@@ -27,20 +26,10 @@ int main(int argc, char **argv)
     }
     const int64_t patients = atoll(argv[2]);
     const int threads = atoi(argv[4]);
-    char horizon[64];
-    snprintf(horizon, sizeof horizon, "cohort.horizon_months=%s", argv[3]);
-    const char *overrides[] = {horizon};
-    ipsim_error err;
-    ipsim_error_clear(&err);
     static ipsim_params params; /* large: not on the stack */
     static ipsim_model model;
-    if (ipsim_params_resolve(&params, argv[1], overrides, 1, &err) ||
-        ipsim_model_init(&model, &params, &err) || ipsim_bare_chain_check(&model, &err)) {
-        char message[1024];
-        ipsim_error_format(&err, message, sizeof message);
-        fprintf(stderr, "bare_kernel: %s\n", message);
+    if (ipsim_bare_chain_model("bare_kernel", argv[1], argv[3], &params, &model))
         return 1;
-    }
     if (patients < 1 || threads < 1) {
         fprintf(stderr, "bare_kernel: PATIENTS and THREADS must be positive\n");
         return 2;
