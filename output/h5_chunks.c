@@ -42,12 +42,21 @@ void ipsim_h5i_free_parts(ipsim_h5_writer *w)
     w->max_parts = 0;
 }
 
-/* Chooses chunk and block sizes: trajectory chunks of about CHUNK_BYTES,
- * blocks of whole trajectory chunks (so no chunk is written twice), and
- * per-patient chunks of exactly one block. */
+/* Chooses chunk and block sizes: trajectory chunks of about CHUNK_BYTES
+ * for the widest element the scenario writes (the levels' floats, when it
+ * writes them: a block, its compressed parts and their buffers then take
+ * the same memory whatever the trajectories), blocks of whole trajectory
+ * chunks (so no chunk is written twice), and per-patient chunks of exactly
+ * one block. */
 void ipsim_h5i_choose_geometry(ipsim_h5_writer *w, int64_t requested_block)
 {
-    int64_t chunk = CHUNK_BYTES / w->months;
+    int64_t widest = 1;
+    for (int k = 0; k < w->trajectory_sets; k++) {
+        const int64_t size = (int64_t)ipsim_element_size(
+            ipsim_trajectory_datasets[w->trajectory_set[k]].element);
+        widest = size > widest ? size : widest;
+    }
+    int64_t chunk = CHUNK_BYTES / (w->months * widest);
     chunk = chunk < 1 ? 1 : chunk > w->patients ? w->patients : chunk;
     int64_t block = requested_block > 0 ? requested_block
                     : w->trajectory_sets > 0 ? CHUNKS_PER_BLOCK * chunk

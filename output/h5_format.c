@@ -160,14 +160,15 @@ const ipsim_dataset ipsim_trajectory_datasets[IPSIM_TRAJECTORY_SETS] = {
 
 int ipsim_trajectory_sets_of(const ipsim_params *p, int sets[IPSIM_TRAJECTORY_SETS])
 {
-    if (p->output.trajectories != IPSIM_TRAJECTORIES_DENSE)
+    if (p->output.trajectories == IPSIM_TRAJECTORIES_NONE)
         return 0;
     int n = 0;
     for (int set = IPSIM_TRAJECTORY_GRADE; set <= IPSIM_TRAJECTORY_PHASE; set++)
         sets[n++] = set;
     if (p->ivig.policy != IPSIM_IVIG_NONE)
         sets[n++] = IPSIM_TRAJECTORY_IVIG;
-    if (p->grades.model == IPSIM_GRADE_MODEL_LEVELS)
+    if (p->grades.model == IPSIM_GRADE_MODEL_LEVELS &&
+        p->output.trajectories == IPSIM_TRAJECTORIES_DENSE)
         for (int c = 0; c < IPSIM_IG_CLASSES; c++)
             sets[n++] = IPSIM_TRAJECTORY_IGG + c;
     return n;

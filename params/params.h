@@ -134,8 +134,9 @@ typedef enum ipsim_ig_class { IPSIM_IGG = 0, IPSIM_IGA = 1, IPSIM_IGM = 2 } ipsi
 enum { IPSIM_IG_CLASSES = 3 };
 
 typedef enum ipsim_trajectories {
-    IPSIM_TRAJECTORIES_DENSE = 0, /* grade and infections for every patient and month */
-    IPSIM_TRAJECTORIES_NONE = 1   /* per-patient records and summaries only */
+    IPSIM_TRAJECTORIES_DENSE = 0, /* every trajectory, for every patient and month */
+    IPSIM_TRAJECTORIES_NONE = 1,  /* per-patient records and summaries only */
+    IPSIM_TRAJECTORIES_STATES = 2 /* dense without the immunoglobulin levels */
 } ipsim_trajectories;
 
 /* When a cycle's state values (utility, life-years, phase cost) are counted

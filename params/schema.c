@@ -22,7 +22,7 @@ _Static_assert(sizeof(ipsim_background_mortality) == sizeof(int), "CHOICE fields
 
 static const char *const grade_labels[] = {"none", "mild", "moderate", "severe", "very_severe"};
 static const char *const type_labels[] = {"bacterial", "viral", "fungal"};
-static const char *const trajectory_choices[] = {"dense", "none", NULL};
+static const char *const trajectory_choices[] = {"dense", "none", "states", NULL};
 static const char *const ivig_policy_choices[] = {
     "none", "grade", "infections", "grade_or_infections", "igg", "igg_and_infections",
     "igg_or_infections", NULL};
@@ -669,8 +669,11 @@ const ipsim_param_spec ipsim_param_specs[] = {
 
     {.path = "output.trajectories", .type = IPSIM_PARAM_CHOICE, .offset = AT(output.trajectories),
      .choices = trajectory_choices, .default_yaml = "dense", .unit = "-",
-     .doc = "dense: write grade and infections for every patient and month; none: only "
-            "per-patient records and summaries."},
+     .doc = "dense: write every trajectory (grade, infections, phase, IVIG given, and under "
+            "grades.model: levels the IgG, IgA and IgM levels) for every patient and month; "
+            "states: the same without the levels, which are four fifths of dense's bytes and "
+            "most of its compression time (benchmarks/RESULTS.md); none: only per-patient "
+            "records and summaries."},
     {.path = "output.patient_records", .type = IPSIM_PARAM_BOOL,
      .offset = AT(output.patient_records), .default_yaml = "true", .unit = "-",
      .doc = "true: write each patient's record (patients/ and the per-patient economics/ "

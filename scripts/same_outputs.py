@@ -2,7 +2,9 @@
 """Compares two trees of ipsim outputs (made by scripts/same-outputs): every
 HDF5 file's groups, datasets (type, shape, values) and attributes, except the
 provenance attributes (created_utc, command_line, ipsim_version), and every
-CSV byte for byte. Dimension-scale references are compared by the path they
+CSV byte for byte. Paths under each tree's source directory (the optional
+third and fourth arguments: a PSA's posterior file, in the `parameters`
+attribute) are compared relative to it. Dimension-scale references are compared by the path they
 point to; a scale's REFERENCE_LIST (the datasets attached to it, which HDF5
 keeps in the order they were created) as a set, so that creating the same
 datasets in another order is not a difference. Prints each difference; exit
@@ -31,12 +33,24 @@ def describe(f, value):
     return repr(value)
 
 
-def walk(path):
+def relative(value, source):
+    """value with the source directory's path replaced by <source>."""
+    if not source:
+        return value
+    if isinstance(value, bytes):
+        return value.replace(source.encode(), b"<source>")
+    if isinstance(value, str):
+        return value.replace(source, "<source>")
+    return value
+
+
+def walk(path, source=None):
     out = {}
     with h5py.File(path, "r") as f:
         def visit(name, obj):
             key = "/" + name
-            attrs = {k: describe(f, obj.attrs[k]) for k in obj.attrs if k not in PROVENANCE}
+            attrs = {k: relative(describe(f, obj.attrs[k]), source) for k in obj.attrs
+                     if k not in PROVENANCE}
             if "REFERENCE_LIST" in attrs:
                 attrs["REFERENCE_LIST"] = tuple(sorted(attrs["REFERENCE_LIST"], key=repr))
             if isinstance(obj, h5py.Dataset):
@@ -57,8 +71,8 @@ def walk(path):
     return out
 
 
-def compare_h5(a, b, label):
-    x, y = walk(a), walk(b)
+def compare_h5(a, b, label, sources=(None, None)):
+    x, y = walk(a, sources[0]), walk(b, sources[1])
     problems = []
     for name in sorted(set(x) | set(y)):
         if name not in x or name not in y:
@@ -76,7 +90,7 @@ def compare_h5(a, b, label):
     return problems, len(x)
 
 
-def main(ref, new):
+def main(ref, new, sources=(None, None)):
     problems, objects, files = [], 0, 0
     for root, _, names in os.walk(ref):
         for name in sorted(names):
@@ -87,7 +101,7 @@ def main(ref, new):
                 problems.append(f"{rel}: missing from the new outputs")
                 continue
             if name.endswith(".h5"):
-                p, n = compare_h5(a, b, rel)
+                p, n = compare_h5(a, b, rel, sources)
                 problems += p
                 objects += n
                 files += 1
@@ -110,4 +124,5 @@ def main(ref, new):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1], sys.argv[2],
+                  (sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else (None, None)))

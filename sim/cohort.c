@@ -63,16 +63,28 @@ static int64_t row_count(int64_t block, const ipsim_cohort_config *config)
     return config->keep_trajectories ? block : (config->threads > 0 ? config->threads : 1);
 }
 
+static bool keeps_levels(const ipsim_cohort_config *config)
+{
+    return config->keep_trajectories && !config->scratch_levels;
+}
+
+static int64_t level_row_count(int64_t block, const ipsim_cohort_config *config)
+{
+    return keeps_levels(config) ? block : (config->threads > 0 ? config->threads : 1);
+}
+
 double ipsim_cohort_memory_bytes(const ipsim_model *model, int64_t patients,
                                  const ipsim_cohort_config *config)
 {
     double months = (double)(model->cycles + 1);
     double block = (double)block_size(patients, config);
     double rows = (double)row_count((int64_t)block, config);
+    double level_rows = (double)level_row_count((int64_t)block, config);
     double threads = config->threads > 0 ? config->threads : 1;
     /* Four byte rows, and the levels model's three float rows. */
-    double row_bytes = 4.0 + (model->levels ? IPSIM_IG_CLASSES * sizeof(float) : 0);
-    return row_bytes * rows * months + block * (double)sizeof(ipsim_patient_record) +
+    double level_bytes = model->levels ? IPSIM_IG_CLASSES * sizeof(float) : 0;
+    return (4.0 * rows + level_bytes * level_rows) * months +
+           block * (double)sizeof(ipsim_patient_record) +
            (threads + 1) * (months * (IPSIM_STATES + IPSIM_PHASE_STATES + 3 + IPSIM_IG_CLASSES) *
                                 sizeof(int64_t) +
                             sizeof(ipsim_summary));
@@ -107,8 +119,9 @@ static int workspace_init(workspace *w, const ipsim_model *model, int64_t block,
     w->thread_summaries = calloc((size_t)w->threads, sizeof *w->thread_summaries);
     bool levels_ok = true;
     /* The summary's mean levels read the rows even without trajectories. */
+    const size_t level_rows = (size_t)level_row_count(block, config);
     for (int k = 0; k < IPSIM_IG_CLASSES && model->levels; k++)
-        levels_ok &= (w->level[k] = malloc(rows * (size_t)months * sizeof(float))) != NULL;
+        levels_ok &= (w->level[k] = malloc(level_rows * (size_t)months * sizeof(float))) != NULL;
     if (!w->grade || !w->infections || !w->ivig || !w->phase || !w->records ||
         !w->thread_summaries || !levels_ok)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate a block of %lld patients",
@@ -129,6 +142,7 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
     const int64_t months = model->cycles + 1;
     const int64_t block = block_size(patients, config);
     const int keep = config->keep_trajectories;
+    const bool keep_levels = keeps_levels(config);
     const volatile sig_atomic_t *cancel = config->cancel;
 
     workspace w = {.threads = threads};
@@ -177,8 +191,9 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                                                .infections = w.infections + row,
                                                .ivig = w.ivig + row,
                                                .phase = w.phase + row};
+                    const int64_t level_row = (keep_levels ? i : tid) * months;
                     for (int k = 0; k < IPSIM_IG_CLASSES && w.level[k]; k++)
-                        rows.level[k] = w.level[k] + row;
+                        rows.level[k] = w.level[k] + level_row;
                     ipsim_patient_simulate(model, stream, (uint64_t)(first + i), &rows,
                                            &w.records[i]);
                     ipsim_summary_add_patient(mine, &rows, &w.records[i]);
@@ -198,7 +213,7 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                                  .records = w.records,
                                  .cancel = cancel};
                 for (int k = 0; k < IPSIM_IG_CLASSES; k++)
-                    b.level[k] = keep ? w.level[k] : NULL;
+                    b.level[k] = keep_levels ? w.level[k] : NULL;
                 /* The sink's parallel stage: every thread takes parts. The
                  * count depends on the block alone, so all threads agree. */
                 const int parts =

@@ -31,6 +31,10 @@ typedef struct ipsim_cohort_config {
     int threads;               /* >= 1 */
     int64_t block_patients;    /* patients per block; results do not depend on it */
     int keep_trajectories;     /* fill the block's rows (grade, infections, ..., levels) */
+    /* With keep_trajectories: but not the levels' rows, which the sink does
+     * not write (output.trajectories: states); the summary reads them from
+     * one scratch row per thread, as without trajectories. */
+    int scratch_levels;
     /* When *cancel becomes non-zero (a signal handler's flag), the threads
      * skip the rest of the block, which is discarded, and the run stops with
      * IPSIM_EINTERRUPTED. May be NULL. */

@@ -101,7 +101,8 @@ int ipsim_run_check_study(const ipsim_study *study, int threads, int64_t block_p
                 ipsim_error_prefix(err, "scenario '%s': ", p->name);
             break;
         }
-        config.keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE;
+        config.keep_trajectories = p->output.trajectories != IPSIM_TRAJECTORIES_NONE;
+        config.scratch_levels = p->output.trajectories == IPSIM_TRAJECTORIES_STATES;
         /* Block buffers, the writer's chunk buffers (at most a block's
          * worth each, twice) and HDF5's caches. */
         double m = 3 * ipsim_cohort_memory_bytes(model, p->cohort.patients, &config) +
@@ -296,7 +297,8 @@ int ipsim_run_scenario(ipsim_h5_writer *writer, const ipsim_params *p, const dou
     ipsim_cohort_config config = {
         .threads = settings->threads,
         .block_patients = ipsim_h5_writer_block_patients(writer),
-        .keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE,
+        .keep_trajectories = p->output.trajectories != IPSIM_TRAJECTORIES_NONE,
+        .scratch_levels = p->output.trajectories == IPSIM_TRAJECTORIES_STATES,
         .cancel = settings->cancel,
         .work_total = settings->progress_total};
     run_progress progress = {.bar = settings->progress, .total = settings->progress_total};
@@ -487,7 +489,8 @@ int ipsim_run_scenario_shared(ipsim_h5_writer *writer, const ipsim_ranks *ranks,
             ipsim_cohort_config config = {
                 .threads = settings->threads,
                 .block_patients = block,
-                .keep_trajectories = p->output.trajectories == IPSIM_TRAJECTORIES_DENSE,
+                .keep_trajectories = p->output.trajectories != IPSIM_TRAJECTORIES_NONE,
+                .scratch_levels = p->output.trajectories == IPSIM_TRAJECTORIES_STATES,
                 .cancel = settings->cancel,
                 .first_patient = first,
                 .patient_count = N - first < block ? N - first : block,

@@ -392,7 +392,8 @@ class Reading(Workdir):
 
 
 # Several blocks, the last one short, with a short last trajectory chunk:
-# 600 months give 1744-patient chunks and 13952-patient blocks.
+# 600 months of the baseline (levels, 4-byte rows) give 436-patient chunks and
+# 3488-patient blocks.
 MANY_BLOCKS = ["--set", "cohort.patients=30001", "--set", "cohort.horizon_months=600",
                "--set", "name=blocks"]
 

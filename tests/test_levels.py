@@ -20,8 +20,8 @@ import numpy as np
 from test_cli import BASELINE, SOURCE_DIR, run
 
 CHECK = os.path.join(SOURCE_DIR, "scripts", "check-grades.py")
-# Several trajectory chunks per replicate (M = 601: 1,744 patients a chunk),
-# the last one short; many deaths over 50 years.
+# Several trajectory chunks per replicate (M = 601 and the levels' 4-byte
+# rows: 436 patients a chunk), the last one short; many deaths over 50 years.
 LEVELS = ["--set", "grades.model=levels", "--set", "cohort.patients=4000",
           "--set", "cohort.replicates=2", "--set", "cohort.horizon_months=600",
           "--set", "output.trajectories=dense", "--set", "name=levels"]
@@ -131,6 +131,24 @@ class Levels(unittest.TestCase):
                 r = check(self.altered(name, change))
                 self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
                 self.assertIn(message, r.stdout)
+
+    def test_states_are_dense_without_the_levels(self):
+        """output.trajectories: states writes every trajectory but the
+        levels, each the same as dense's; the summaries are the same too."""
+        path = os.path.join(self._tmp.name, "states.h5")
+        r = run("run", BASELINE, "-o", path, *LEVELS, "--set", "output.trajectories=states",
+                "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(self.file, "r") as dense, h5py.File(path, "r") as states:
+            d, s = dense["levels"], states["levels"]
+            for name in CLASSES:
+                self.assertIn(name, d)
+                self.assertNotIn(name, s)
+            for name in ("grade", "infections", "phase"):
+                np.testing.assert_array_equal(s[name][()], d[name][()], err_msg=name)
+            for name in d["summary"]:
+                np.testing.assert_array_equal(s["summary"][name][()], d["summary"][name][()],
+                                              err_msg=name)
 
     def test_the_check_refuses_a_file_without_levels(self):
         path = os.path.join(self._tmp.name, "grades.h5")
