@@ -19,10 +19,10 @@ import argparse
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
-
-from run_benchmarks import measure  # wall seconds and GNU time's peak RSS (MiB)
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IPSIM = os.path.join(ROOT, "build", "ipsim")
@@ -44,6 +44,21 @@ HESIM = {
         ("hesim, individual-level model (IndivCtstm)", 1000, 1000, None, 11.0),
     ],
 }
+
+
+def timed_run(cmd):
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) of one
+    run, the last two from GNU time. CPU time is reported beside wall time
+    because on a shared machine the wall time measures the other load too."""
+    with tempfile.NamedTemporaryFile("r") as report:
+        start = time.perf_counter()
+        r = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", report.name, *cmd],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wall = time.perf_counter() - start
+        if r.returncode != 0:
+            sys.exit("hesim workload failed: %s\n%s" % (" ".join(cmd), r.stderr.decode()))
+        user, system, rss_kib = report.read().split()[-3:]
+    return wall, float(user) + float(system), int(rss_kib) / 1024.0
 
 
 def workload(path=SCENARIO):
@@ -76,7 +91,7 @@ def section(repeats=3, threads=2, ipsim=IPSIM):
     try:
         for _ in range(repeats):
             for _, c in CYCLES:
-                runs[c].append(measure(command(out, c, threads, ipsim)))
+                runs[c].append(timed_run(command(out, c, threads, ipsim)))
     finally:
         if os.path.exists(out):
             os.unlink(out)
@@ -97,23 +112,25 @@ def section(repeats=3, threads=2, ipsim=IPSIM):
     lines += [
         "```",
         "",
-        "| run | patients | PSA draws | cycles | wall s | patient-cycles/s | "
+        "| run | patients | PSA draws | cycles | wall s | CPU s | patient-cycles/s | "
         "patient histories/s | peak RSS MiB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, c in CYCLES:
-        wall = statistics.median(w for w, _ in runs[c])
-        rss = max(r for _, r in runs[c])
+        wall = statistics.median(w for w, _, _ in runs[c])
+        cpu = statistics.median(u for _, u, _ in runs[c])
+        rss = max(r for _, _, r in runs[c])
         cycles = months // c
-        lines.append("| ipsim, %s cycles (this machine) | %d | %d | %d | %.1f | %.3g | %.3g | %.0f |"
-                     % (label, patients, draws, cycles, wall, histories * cycles / wall,
+        lines.append("| ipsim, %s cycles (this machine) | %d | %d | %d | %.1f | %.1f | %.3g | "
+                     "%.3g | %.0f |"
+                     % (label, patients, draws, cycles, wall, cpu, histories * cycles / wall,
                         histories / wall, rss))
     for label, n, d, cycles, wall in HESIM["rows"]:
         # A cohort model's "patient" is one state-occupancy vector: its
         # cohort-cycles are not patient-cycles, and it has no histories.
         cohort = n == 1
         h = strategies * n * d
-        lines.append("| %s, measured elsewhere | %s | %d | %s | %.1f | %s | %s | - |"
+        lines.append("| %s, measured elsewhere | %s | %d | %s | %.1f | - | %s | %s | - |"
                      % (label, "1 cohort" if cohort else n, d,
                         cycles if cycles else "continuous time", wall,
                         "%.3g" % (h * cycles / wall) if cycles and not cohort else "-",
@@ -133,7 +150,8 @@ def section(repeats=3, threads=2, ipsim=IPSIM):
         "vector per cycle), not patients, and its individual-level model is in continuous "
         "time (events, not cycles). Patient-cycles count every patient to the horizon, alive "
         "or not, as ipsim's own patient-months/s do; patient histories are strategies x "
-        "patients x draws. The yearly run moves ipsim's pathway timetable to whole years "
+        "patients x draws; both rates are per second of wall time. CPU s is user + system "
+        "time of all threads (GNU time), which includes OpenMP's waiting threads spinning. The yearly run moves ipsim's pathway timetable to whole years "
         "(ipsim warns so; its calibration holds at monthly cycles), so its results are for "
         "timing only.",
     ]
