@@ -131,17 +131,18 @@ static float level_in_band(const ipsim_immunoglobulins *m, int type, int riss, i
     return f;
 }
 
+enum { HERMITE_NODES = 64 };
+
 /* P(joint bands) under the reference distribution of a type and stage, by
- * Gauss-Hermite quadrature over the shared factor (exact to about 1e-12). */
+ * Gauss-Hermite quadrature over the shared factor (exact to about 1e-12);
+ * w holds the HERMITE_NODES nodes and weights for the weight exp(-x^2 / 2),
+ * which sum to sqrt(2 pi). */
 static void reference_bands(const ipsim_immunoglobulins *m, int myeloma_type, int riss,
+                            const gsl_integration_fixed_workspace *w,
                             double out[IPSIM_IG_STATES])
 {
-    enum { NODES = 64 };
+    enum { NODES = HERMITE_NODES };
     memset(out, 0, IPSIM_IG_STATES * sizeof *out);
-    /* Nodes and weights for the weight exp(-x^2 / 2); the weights sum to
-     * sqrt(2 pi). */
-    gsl_integration_fixed_workspace *w =
-        gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, NODES, 0, 0.5, 0, 0);
     const double *x = gsl_integration_fixed_nodes(w), *wt = gsl_integration_fixed_weights(w);
     const double norm = 1 / sqrt(2 * M_PI);
     for (int i = 0; i < NODES; i++) {
@@ -167,7 +168,6 @@ static void reference_bands(const ipsim_immunoglobulins *m, int myeloma_type, in
             out[state] += pr;
         }
     }
-    gsl_integration_fixed_free(w);
 }
 
 int ipsim_immunoglobulins_init(ipsim_immunoglobulins *m, const ipsim_params *p,
@@ -218,11 +218,16 @@ int ipsim_immunoglobulins_init(ipsim_immunoglobulins *m, const ipsim_params *p,
     if (rc)
         return rc;
     memcpy(m->grade_given, diagnosis.grade_given, sizeof m->grade_given);
+    /* The nodes and weights once for every type and stage, not once each:
+     * working them out (an eigenproblem) costs more than the quadrature, and
+     * a PSA builds the model again for every draw. */
+    gsl_integration_fixed_workspace *hermite = gsl_integration_fixed_alloc(
+        gsl_integration_fixed_hermite, HERMITE_NODES, 0, 0.5, 0, 0);
     for (int t = 0; t < IPSIM_MYELOMA_TYPES; t++)
         for (int s = 0; s < IPSIM_RISS_STAGES; s++) {
             double reference[IPSIM_IG_STATES], mass[IPSIM_GRADES] = {0};
             int count[IPSIM_GRADES] = {0};
-            reference_bands(m, t, s, reference);
+            reference_bands(m, t, s, hermite, reference);
             for (int state = 0; state < IPSIM_IG_STATES; state++) {
                 mass[m->grade_of[t][state]] += reference[state];
                 count[m->grade_of[t][state]]++;
@@ -238,6 +243,7 @@ int ipsim_immunoglobulins_init(ipsim_immunoglobulins *m, const ipsim_params *p,
                 ipsim_categorical_build(m->state_cum[t][s][g], given, IPSIM_IG_STATES);
             }
         }
+    gsl_integration_fixed_free(hermite);
 
     for (int ph = 0; ph < IPSIM_PHASES; ph++)
         for (int r = 0; r < IPSIM_RESPONSES; r++) {

@@ -9,6 +9,7 @@ import re
 import signal
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -420,6 +421,27 @@ class ShippedScenarios(Workdir):
                     with h5py.File(out, "r") as f:
                         grams = f[f["scenarios"][0].decode()]
                         self.assertGreater(grams["summary/ivig_grams"][0], 0)
+
+    def test_hesim_benchmark_workload_runs_at_both_cycle_lengths(self):
+        # params/benchmarks/ is not globbed above; the timing script
+        # (benchmarks/hesim_workload.py) runs this file at 12- and 1-month cycles.
+        sys.path.insert(0, os.path.join(SOURCE_DIR, "benchmarks"))
+        try:
+            import hesim_workload
+        finally:
+            sys.path.pop(0)
+        self.assertEqual(hesim_workload.workload(), (2, 1000, 1000, 720))
+        for cycle_months in (12, 1):
+            with self.subTest(cycle_months=cycle_months):
+                out = self.path("hesim-%d.h5" % cycle_months)
+                r = run("run", hesim_workload.SCENARIO, "-o", out, "--threads", "2",
+                        "--set", "cohort.cycle_months=%d" % cycle_months,
+                        "--set", "cohort.patients=200", "--set", "cohort.replicates=5")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("study hesim-workload, 2 scenarios", r.stdout)
+                self.assertIn("200 patients x 5 replicates x 720 months (%d-month cycles)"
+                              % cycle_months, r.stdout)
+                self.assertEqual("the timetable moves" in r.stderr, cycle_months == 12)
 
     def test_ivig_policies_compare_per_100_patient_years(self):
         params_dir = os.path.join(SOURCE_DIR, "params")
