@@ -161,12 +161,17 @@ static void reference_bands(const ipsim_immunoglobulins *m, int myeloma_type, in
                 above = below;
             }
         }
-        for (int state = 0; state < IPSIM_IG_STATES; state++) {
-            double pr = wt[i] * norm;
-            for (int c = 0; c < IPSIM_IG_CLASSES; c++)
-                pr *= band_p[c][ipsim_ig_band(state, c)];
-            out[state] += pr;
-        }
+        /* Every joint state, IgG's band varying fastest as in the state's
+         * number, the product taken IgG, IgA, IgM in turn. */
+        _Static_assert(IPSIM_IG_CLASSES == 3 &&
+                           IPSIM_IG_STATES == IPSIM_IG_BANDS * IPSIM_IG_BANDS * IPSIM_IG_BANDS,
+                       "three classes' bands make the joint state");
+        const double weight = wt[i] * norm;
+        int state = 0;
+        for (int b2 = 0; b2 < IPSIM_IG_BANDS; b2++)
+            for (int b1 = 0; b1 < IPSIM_IG_BANDS; b1++)
+                for (int b0 = 0; b0 < IPSIM_IG_BANDS; b0++, state++)
+                    out[state] += weight * band_p[0][b0] * band_p[1][b1] * band_p[2][b2];
     }
 }
 

@@ -425,8 +425,9 @@ void ipsim_patient_simulate(const ipsim_model *m, ipsim_stream stream, uint64_t 
         memset(phase_row + c, IPSIM_PHASE_DEAD, (size_t)(cycles + 1 - c));
         for (int k = 0; k < IPSIM_IG_CLASSES; k++) {
             float *level = rows->level[k];
-            for (int64_t j = c; level && j <= cycles; j++)
-                level[j] = NAN;
+            if (level)
+                for (int64_t j = c; j <= cycles; j++)
+                    level[j] = NAN;
         }
     }
     record->outcomes = accounts.total;
