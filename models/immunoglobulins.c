@@ -175,10 +175,8 @@ static void reference_bands(const ipsim_immunoglobulins *m, int myeloma_type, in
     }
 }
 
-int ipsim_immunoglobulins_init(ipsim_immunoglobulins *m, const ipsim_params *p,
-                               ipsim_error *err)
+int ipsim_immunoglobulins_check(const ipsim_params *p, ipsim_error *err)
 {
-    memset(m, 0, sizeof *m);
     for (int c = 0; c < IPSIM_IG_CLASSES; c++) {
         const double lln = p->immunoglobulins.lower_limit_g_per_l[c];
         if (!(p->immunoglobulins.near_detection_g_per_l[c] < p->immunoglobulins.severe_fraction * lln))
@@ -193,6 +191,18 @@ int ipsim_immunoglobulins_init(ipsim_immunoglobulins *m, const ipsim_params *p,
                               "immunoglobulins.severe_fraction (%g)",
                               p->immunoglobulins.mid_low_fraction,
                               p->immunoglobulins.severe_fraction);
+    }
+    return IPSIM_OK;
+}
+
+int ipsim_immunoglobulins_init(ipsim_immunoglobulins *m, const ipsim_params *p,
+                               ipsim_error *err)
+{
+    memset(m, 0, sizeof *m);
+    int rc = ipsim_immunoglobulins_check(p, err);
+    if (rc)
+        return rc;
+    for (int c = 0; c < IPSIM_IG_CLASSES; c++) {
         band_edges(p, c, m->edge[c]);
         m->log_sd[c] = p->immunoglobulins.log_sd[c];
     }
@@ -219,7 +229,7 @@ int ipsim_immunoglobulins_init(ipsim_immunoglobulins *m, const ipsim_params *p,
      * the grade's bands (all of them equally if it gives the grade no
      * mass, which only extreme parameters do). */
     ipsim_diagnosis diagnosis;
-    int rc = ipsim_diagnosis_init(&diagnosis, p, err);
+    rc = ipsim_diagnosis_init(&diagnosis, p, err);
     if (rc)
         return rc;
     memcpy(m->grade_given, diagnosis.grade_given, sizeof m->grade_given);

@@ -128,6 +128,9 @@ typedef struct ipsim_immunoglobulins {
 int ipsim_immunoglobulins_init(ipsim_immunoglobulins *m, const ipsim_params *p,
                                ipsim_error *err);
 
+/* The same refusals without building the tables (which cannot fail). */
+int ipsim_immunoglobulins_check(const ipsim_params *p, ipsim_error *err);
+
 /* One patient's immune state. */
 typedef struct ipsim_ig_state {
     int state;                         /* joint bands */

@@ -11,8 +11,10 @@ int ipsim_model_init(ipsim_model *m, const ipsim_params *p, ipsim_error *err)
     return ipsim_model_init_with(m, p, ipsim_registered_modules, err);
 }
 
-int ipsim_model_init_with(ipsim_model *m, const ipsim_params *p,
-                          const ipsim_module *const *registry, ipsim_error *err)
+/* The parts of a model that refuse parameters, in ipsim_model_init's order
+ * up to the levels' tables. */
+static int model_parts_that_can_fail(ipsim_model *m, const ipsim_params *p,
+                                     const ipsim_module *const *registry, ipsim_error *err)
 {
     memset(m, 0, sizeof *m);
     int rc = ipsim_diagnosis_init(&m->diagnosis, p, err);
@@ -20,6 +22,23 @@ int ipsim_model_init_with(ipsim_model *m, const ipsim_params *p,
         rc = ipsim_modules_init(&m->modules, registry, p, err);
     if (!rc)
         rc = ipsim_infections_init(&m->infections, p, NULL, err);
+    return rc;
+}
+
+int ipsim_model_check(ipsim_model *scratch, const ipsim_params *p, ipsim_error *err)
+{
+    int rc = model_parts_that_can_fail(scratch, p, ipsim_registered_modules, err);
+    if (!rc && p->grades.model == IPSIM_GRADE_MODEL_LEVELS)
+        rc = ipsim_immunoglobulins_check(p, err);
+    if (!rc)
+        rc = ipsim_mortality_init(&scratch->mortality, p, err);
+    return rc;
+}
+
+int ipsim_model_init_with(ipsim_model *m, const ipsim_params *p,
+                          const ipsim_module *const *registry, ipsim_error *err)
+{
+    int rc = model_parts_that_can_fail(m, p, registry, err);
     if (rc)
         return rc;
     ipsim_grades_init(&m->grades, p);

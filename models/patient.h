@@ -73,6 +73,12 @@ int ipsim_model_init(ipsim_model *m, const ipsim_params *p, ipsim_error *err);
 int ipsim_model_init_with(ipsim_model *m, const ipsim_params *p,
                           const ipsim_module *const *registry, ipsim_error *err);
 
+/* Whether ipsim_model_init would accept p, with the same error if not, but
+ * without building the immunoglobulin levels' tables, which cannot fail and
+ * cost the most: what a PSA's up-front check of every draw needs. scratch
+ * is left partly built (not a model to run). */
+int ipsim_model_check(ipsim_model *scratch, const ipsim_params *p, ipsim_error *err);
+
 /* What one patient's course left behind, besides the monthly rows. */
 typedef struct ipsim_patient_record {
     int32_t death_month;           /* first month recorded dead; -1 alive at the horizon */

@@ -216,7 +216,7 @@ int ipsim_run_draw_parameters(const ipsim_study *study, const volatile sig_atomi
             ipsim_psa_apply(scratch, draws + r * P);
             rc = ipsim_params_check(scratch, context, err);
             if (!rc) {
-                rc = ipsim_model_init(model, scratch, err);
+                rc = ipsim_model_check(model, scratch, err);
                 if (rc)
                     ipsim_error_prefix(err, "%s: ", context);
             }

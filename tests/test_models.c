@@ -321,6 +321,39 @@ static void hazards_beyond_storable_counts_are_refused(void **state)
     assert_non_null(strstr(err.message, "very_severe"));
 }
 
+/* ipsim_model_check, a PSA's up-front check of every draw, accepts what
+ * ipsim_model_init accepts and refuses what it refuses, with the same
+ * error, though it builds less. */
+static void model_check_agrees_with_init(void **state)
+{
+    (void)state;
+    static ipsim_model built, checked; /* large */
+    ipsim_params cases[5];
+    cases[0] = test_params_resolve((const char *[]){"grades.model=levels", NULL});
+    cases[1] = test_params_resolve((const char *[]){"grades.model=pathway", NULL});
+    /* Refusals the loader lets through, one per part that can fail. */
+    cases[2] = cases[0];
+    cases[2].immunoglobulins.near_detection_g_per_l[IPSIM_IGA] = 10;
+    cases[3] = cases[1];
+    cases[3].infection.window_months = 1; /* 32 x 12 episodes a cycle */
+    cases[3].infection.share_within_window[4] = 0.99999999999999;
+    cases[4] = cases[0];
+    for (int g = 0; g < IPSIM_GRADES; g++)
+        cases[4].cohort.baseline_mix[g] = 0;
+    const int expected[5] = {IPSIM_OK, IPSIM_OK, IPSIM_EPARAM, IPSIM_EPARAM, IPSIM_EPARAM};
+    for (int i = 0; i < 5; i++) {
+        ipsim_error init_err, check_err;
+        ipsim_error_clear(&init_err);
+        ipsim_error_clear(&check_err);
+        const int init_rc = ipsim_model_init(&built, &cases[i], &init_err);
+        const int check_rc = ipsim_model_check(&checked, &cases[i], &check_err);
+        assert_int_equal(init_rc, expected[i]);
+        assert_int_equal(check_rc, init_rc);
+        assert_string_equal(check_err.message, init_err.message);
+        assert_string_equal(check_err.key, init_err.key);
+    }
+}
+
 /* A set cancellation flag ends the calibration's solver at its next
  * evaluation of the targets, with IPSIM_EINTERRUPTED. */
 static void calibration_stops_when_cancelled(void **state)
@@ -788,6 +821,7 @@ int main(void)
         cmocka_unit_test(mortality_draws),
         cmocka_unit_test(life_table_by_age_and_sex),
         cmocka_unit_test(patient_rows_and_record),
+        cmocka_unit_test(model_check_agrees_with_init),
         cmocka_unit_test(economics_closed_forms),
         cmocka_unit_test(counting_methods_worked_cohort),
     };
