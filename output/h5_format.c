@@ -322,10 +322,10 @@ static void serious_infections(const ipsim_patient_record *rec, void *out)
 #define P_(id, name, element, units, long_name, source)                                           \
     [IPSIM_COLUMN_##id] = {"patients", name, IPSIM_ELEMENT_##element, 1, IPSIM_DIM_REPLICATE,     \
                            units, long_name, source, .from_module = false}
-#define E_(k, name, units, long_name, field)                                                      \
+#define E_(k, name, units, long_name, field, raw)                                                 \
     [IPSIM_COLUMN_ECONOMIC_FIRST + k] = {"economics", name, IPSIM_ELEMENT_FLOAT64, 1,            \
                                          IPSIM_DIM_REPLICATE, units, long_name, FIELD(field),    \
-                                         .from_module = false}
+                                         .from_module = false, .uncompressed = raw}
 
 const ipsim_column ipsim_patient_columns[IPSIM_PATIENT_COLUMNS] = {
     P_(BASELINE_GRADE, "baseline_grade", ENUM_STATE, NULL, "immunoparesis grade at diagnosis",
@@ -381,7 +381,7 @@ const ipsim_column ipsim_patient_columns[IPSIM_PATIENT_COLUMNS] = {
                                           "polyclonal IgG, IgA, IgM at diagnosis (NaN without "
                                           "the levels model)",
                                           FIELD(level_at_diagnosis),
-                                          .nan_means_none = true},
+                                          .nan_means_none = true, .uncompressed = true},
     [IPSIM_COLUMN_LEVELS_AFTER_INDUCTION] = {"patients", "levels_after_induction",
                                              IPSIM_ELEMENT_FLOAT32, IPSIM_IG_CLASSES,
                                              IPSIM_DIM_IG_CLASS, "g/L",
@@ -389,20 +389,20 @@ const ipsim_column ipsim_patient_columns[IPSIM_PATIENT_COLUMNS] = {
                                              "(NaN without the levels model or if dead before "
                                              "it)",
                                              FIELD(level_at_assessment),
-                                             .nan_means_none = true},
+                                             .nan_means_none = true, .uncompressed = true},
     /* The names are ipsim_economic_names (tests/test_format.c checks). */
     E_(IPSIM_ECONOMIC_COST, "cost", IPSIM_UNITS_CURRENCY,
-       "costs over the follow-up, undiscounted", outcomes.cost[0]),
+       "costs over the follow-up, undiscounted", outcomes.cost[0], false),
     E_(IPSIM_ECONOMIC_COST_DISCOUNTED, "cost_discounted", IPSIM_UNITS_CURRENCY,
-       "costs over the follow-up, discounted", outcomes.cost[1]),
+       "costs over the follow-up, discounted", outcomes.cost[1], false),
     E_(IPSIM_ECONOMIC_QALYS, "qalys", "QALY", "QALYs over the follow-up, undiscounted",
-       outcomes.qalys[0]),
+       outcomes.qalys[0], true),
     E_(IPSIM_ECONOMIC_QALYS_DISCOUNTED, "qalys_discounted", "QALY",
-       "QALYs over the follow-up, discounted", outcomes.qalys[1]),
+       "QALYs over the follow-up, discounted", outcomes.qalys[1], true),
     E_(IPSIM_ECONOMIC_LIFE_YEARS, "life_years", "years",
-       "life-years over the follow-up, undiscounted", outcomes.life_years[0]),
+       "life-years over the follow-up, undiscounted", outcomes.life_years[0], false),
     E_(IPSIM_ECONOMIC_LIFE_YEARS_DISCOUNTED, "life_years_discounted", "years",
-       "life-years over the follow-up, discounted", outcomes.life_years[1]),
+       "life-years over the follow-up, discounted", outcomes.life_years[1], false),
 };
 
 size_t ipsim_column_bytes(const ipsim_column *c)
@@ -430,19 +430,71 @@ ipsim_column ipsim_column_of_module(const ipsim_modules *m, int index)
                           .from_module = true, .module_index = index};
 }
 
+/* One patient's bytes of c. */
+static void record_bytes(const ipsim_column *c, const ipsim_patient_record *r, unsigned char *out)
+{
+    if (c->from_module)
+        module_value(c, r, out);
+    else if (c->value)
+        c->value(r, out);
+    else
+        memcpy(out, (const unsigned char *)r + c->offset, ipsim_column_bytes(c));
+}
+
+/* A record field of T, copied patient after patient: a fixed-size memcpy
+ * the compiler inlines, where one of c's runtime size is a library call per
+ * patient. */
+#define GATHER_FIELD(T)                                                                        \
+    for (int64_t i = 0; i < count; i++)                                                        \
+        memcpy(buf + sizeof(T) * (size_t)i, (const unsigned char *)&records[i] + c->offset,    \
+               sizeof(T))
+
 void ipsim_column_gather(const ipsim_column *c, const ipsim_patient_record *records,
                          int64_t count, unsigned char *buf, size_t bytes)
 {
     const size_t size = ipsim_column_bytes(c);
-    memset(buf, 0, bytes);
-    for (int64_t i = 0; i < count; i++) {
-        if (c->from_module)
-            module_value(c, &records[i], buf + size * (size_t)i);
-        else if (c->value)
-            c->value(&records[i], buf + size * (size_t)i);
-        else
-            memcpy(buf + size * (size_t)i, (const unsigned char *)&records[i] + c->offset, size);
+    memset(buf + size * (size_t)count, 0, bytes - size * (size_t)count);
+    if (!c->from_module && !c->value && size == 1)
+        GATHER_FIELD(uint8_t);
+    else if (!c->from_module && !c->value && size == 4)
+        GATHER_FIELD(uint32_t);
+    else if (!c->from_module && !c->value && size == 8)
+        GATHER_FIELD(uint64_t);
+    else
+        for (int64_t i = 0; i < count; i++)
+            record_bytes(c, &records[i], buf + size * (size_t)i);
+}
+
+/* Byte j of each patient's T (one element: width 1) to byte plane j. */
+#define SHUFFLE_FIELD(T)                                                                       \
+    for (int64_t i = first; i < first + count; i++) {                                          \
+        T x;                                                                                   \
+        memcpy(&x, (const unsigned char *)&records[i] + c->offset, sizeof x);                  \
+        for (size_t j = 0; j < sizeof x; j++)                                                  \
+            buf[j * n + (size_t)i] = (unsigned char)(x >> (8 * j));                            \
     }
+
+int ipsim_column_gather_shuffled(const ipsim_column *c, const ipsim_patient_record *records,
+                                 int64_t first, int64_t count, unsigned char *buf, size_t bytes)
+{
+    const size_t element = ipsim_element_size(c->element), width = (size_t)c->width;
+    const size_t n = bytes / element; /* elements in the chunk */
+    unsigned char one[IPSIM_COLUMN_SHUFFLED_MAX];
+    if (element * width > sizeof one)
+        return -1;
+    /* Little-endian, as the file (output/h5_chunks.c checks the host). */
+    if (!c->from_module && !c->value && width == 1 && element == 4)
+        SHUFFLE_FIELD(uint32_t)
+    else if (!c->from_module && !c->value && width == 1 && element == 8)
+        SHUFFLE_FIELD(uint64_t)
+    else
+        for (int64_t i = first; i < first + count; i++) {
+            record_bytes(c, &records[i], one);
+            for (size_t e = 0; e < width; e++)
+                for (size_t j = 0; j < element; j++)
+                    buf[j * n + (size_t)i * width + e] = one[e * element + j];
+        }
+    return 0;
 }
 
 /* ---- a run's list -------------------------------------------------------------------- */

@@ -230,6 +230,11 @@ typedef struct ipsim_column {
     /* A float column whose NaN means "none" (a level the model did not
      * give); the reader refuses NaN in the others. */
     bool nan_means_none;
+    /* Stored without filters (no shuffle, no deflate) whatever the
+     * compression level: values on a continuous scale, whose low mantissa
+     * bytes are noise, so that deflate keeps over three quarters of their
+     * bytes at most of its time (docs/output-format.md). */
+    bool uncompressed;
 } ipsim_column;
 
 /* The row of column `index` of a model's modules (ipsim_modules_column):
@@ -272,6 +277,17 @@ size_t ipsim_column_bytes(const ipsim_column *c);
  * then zeros up to `bytes` (HDF5 stores edge chunks whole). */
 void ipsim_column_gather(const ipsim_column *c, const ipsim_patient_record *records,
                          int64_t count, unsigned char *buf, size_t bytes);
+
+/* Patients first .. first + count - 1 of records, written where they go in
+ * a chunk of `bytes` as HDF5's shuffle filter leaves it (byte j of every
+ * element, for each j in turn): what ipsim_column_gather of the whole
+ * chunk then a shuffle would put there. The rest of buf is not touched.
+ * Returns -1, writing nothing, for a column of more than
+ * IPSIM_COLUMN_SHUFFLED_MAX bytes per patient (then gather and shuffle in
+ * turn). */
+#define IPSIM_COLUMN_SHUFFLED_MAX 64
+int ipsim_column_gather_shuffled(const ipsim_column *c, const ipsim_patient_record *records,
+                                 int64_t first, int64_t count, unsigned char *buf, size_t bytes);
 
 /* Checks a column a module declares: group "patients", a name that is a
  * single path component and not already a column of `list` (NULL: of the

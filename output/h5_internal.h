@@ -30,18 +30,21 @@ typedef struct chunk_part {
     hid_t dataset;          /* whose chunk it is */
     hsize_t offset[3];      /* the chunk's position in the dataset */
     size_t bytes;           /* of a full chunk, before compression */
+    int level;              /* its dataset's deflate level, 0 = no filters */
     unsigned char *staging; /* gathered or padded bytes */
     unsigned char *shuffled;
+    bool gathered_shuffled; /* a column's values are gathered straight into `shuffled` */
     unsigned char *packed;
     size_t packed_capacity;
+    unsigned char *zeros;   /* the stream of an all-zero chunk, once made (else NULL) */
+    size_t zeros_size;
     const unsigned char *out; /* what to write: packed, or the raw bytes */
     size_t out_size;
-    int status;             /* zlib status; Z_OK when ready */
+    int status;             /* a part status: PART_READY when ready */
 } chunk_part;
 
-/* chunk_part.status of a part abandoned because its block was cancelled;
- * outside zlib's statuses (which run from -6 to 2). */
-#define PART_CANCELLED (-100)
+/* chunk_part.status: ready to write, or why not. */
+enum { PART_READY = 0, PART_CANCELLED, PART_NO_MEMORY, PART_OVERFLOW };
 
 struct ipsim_h5_writer {
     char target[IPSIM_PATH_MAX];

@@ -66,11 +66,11 @@ static int make_coordinates(ipsim_h5_writer *w, const ipsim_params *p, hid_t *sc
 static int make_columns(ipsim_h5_writer *w, const ipsim_params *p, hid_t loc, const char *group,
                         const hid_t *scales)
 {
-    const int level = w->level;
     for (int i = 0; i < w->columns.count; i++) {
         const ipsim_column *c = &w->columns.rows[i];
         if (strcmp(c->group, group) != 0)
             continue;
+        const int level = c->uncompressed ? 0 : w->level;
         const int rank = c->width > 1 ? 3 : 2;
         hsize_t dims[3] = {(hsize_t)w->replicates, (hsize_t)w->patients, (hsize_t)c->width};
         hsize_t chunk[3] = {1, (hsize_t)w->block_patients, (hsize_t)c->width};

@@ -326,6 +326,12 @@ int ipsim_h5_writer_begin_scenario(ipsim_h5_writer *w, const ipsim_params *p,
     if (!rc && ivig_row && w->ivig_dose_column < 0)
         rc = IPSIM_FAIL(err, IPSIM_EINTERNAL, "the ivig trajectory needs the ivig module "
                         "registered (models/modules.h)");
+    /* Without the levels model the level columns hold NaN alone, which
+     * deflate all but removes: then they are compressed like the rest. */
+    if (!rc && p->output.patient_records && p->grades.model != IPSIM_GRADE_MODEL_LEVELS) {
+        w->columns.rows[IPSIM_COLUMN_LEVELS_AT_DIAGNOSIS].uncompressed = false;
+        w->columns.rows[IPSIM_COLUMN_LEVELS_AFTER_INDUCTION].uncompressed = false;
+    }
     for (int i = 0; !rc && p->output.patient_records && i < w->extra_columns.count; i++)
         rc = ipsim_column_list_append(&w->columns, &w->extra_columns.rows[i], err);
     if (!rc && w->columns.count) {

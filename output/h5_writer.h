@@ -95,10 +95,14 @@ double ipsim_h5_writer_estimate_bytes(const ipsim_params *p);
 int64_t ipsim_h5_writer_block_patients(const ipsim_h5_writer *w);
 
 /* Writing a block, as ipsim_cohort_sinks (pass the writer as ctx): the
- * threads share the parts (each compresses one chunk with the dataset's
- * own filters, shuffle and deflate), then write_block stores them with
- * H5Dwrite_chunk, in a fixed order, on the calling thread. The file is
- * therefore byte-identical for any thread count. */
+ * threads share the gather parts (each takes a range of patients' values
+ * of every per-patient column into the chunks' buffers), then the parts
+ * (each compresses one chunk with the dataset's own filters, shuffle and
+ * deflate), then write_block stores them with H5Dwrite_chunk, in a fixed
+ * order, on the calling thread. The file is therefore byte-identical for
+ * any thread count. */
+int ipsim_h5_writer_gather_parts(void *writer, const ipsim_block *block);
+void ipsim_h5_writer_gather_part(void *writer, const ipsim_block *block, int part);
 int ipsim_h5_writer_block_parts(void *writer, const ipsim_block *block);
 void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *block, int part);
 int ipsim_h5_writer_write_block(void *writer, const ipsim_block *block, ipsim_error *err);

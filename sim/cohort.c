@@ -133,6 +133,24 @@ static int workspace_init(workspace *w, const ipsim_model *model, int64_t block,
     return rc;
 }
 
+/* One stage of a block sink: its parts shared among the threads. Every
+ * thread of the parallel region calls it (an orphaned `omp for`, whose
+ * barrier ends the stage). A cancelled block's parts are skipped:
+ * compressing a block that will be discarded can take longer than
+ * simulating what is left of it. */
+static void share_parts(int parts, void (*stage)(void *, const ipsim_block *, int), void *ctx,
+                        const ipsim_block *b)
+{
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+    for (int part = 0; part < parts; part++) {
+        if (b->cancel && *b->cancel)
+            continue;
+        stage(ctx, b, part);
+    }
+}
+
 int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                      int64_t first_replicate, int64_t replicates,
                      const ipsim_cohort_config *config,
@@ -214,20 +232,15 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                                  .cancel = cancel};
                 for (int k = 0; k < IPSIM_IG_CLASSES; k++)
                     b.level[k] = keep_levels ? w.level[k] : NULL;
-                /* The sink's parallel stage: every thread takes parts. The
-                 * count depends on the block alone, so all threads agree. */
-                const int parts =
-                    overlap ? sinks->prepare_parts(sinks->ctx, &b) : 0;
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-                for (int part = 0; part < parts; part++) {
-                    /* Compressing a block that will be discarded can take
-                     * longer than simulating what is left of it. */
-                    if (cancel && *cancel)
-                        continue;
-                    sinks->prepare(sinks->ctx, &b, part);
-                }
+                /* The sink's parallel stages: gather parts, then prepare
+                 * parts. The counts depend on the block alone, so all
+                 * threads agree. */
+                if (overlap && sinks->gather_parts)
+                    share_parts(sinks->gather_parts(sinks->ctx, &b), sinks->gather, sinks->ctx,
+                                &b);
+                if (overlap)
+                    share_parts(sinks->prepare_parts(sinks->ctx, &b), sinks->prepare,
+                                sinks->ctx, &b);
                 /* The sinks run on the master thread, the one that opened the
                  * output: HDF5 is not safe to call from several threads, and
                  * its error settings are per thread. */

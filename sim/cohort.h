@@ -62,8 +62,14 @@ typedef struct ipsim_cohort_config {
  * record its own failures for `block` to report. A sink with a prepare
  * stage promises that `block` reads nothing of the block's rows and
  * records (only its position), so the other threads simulate the next
- * block while the master writes this one. */
+ * block while the master writes this one. It may have a gather stage too
+ * (gather_parts, gather: the same contract), which the threads finish
+ * before any prepare begins (e.g. taking the records' values into the
+ * chunks' buffers, patient range by patient range, while the records are
+ * in cache); the master has finished writing the previous block by then. */
 typedef struct ipsim_cohort_sinks {
+    int (*gather_parts)(void *ctx, const ipsim_block *block);
+    void (*gather)(void *ctx, const ipsim_block *block, int part);
     int (*prepare_parts)(void *ctx, const ipsim_block *block);
     void (*prepare)(void *ctx, const ipsim_block *block, int part);
     ipsim_block_sink block;

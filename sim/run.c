@@ -26,6 +26,16 @@ typedef struct run_sink {
     ipsim_summary *total;
 } run_sink;
 
+static int gather_parts(void *ctx, const ipsim_block *block)
+{
+    return ipsim_h5_writer_gather_parts(((run_sink *)ctx)->writer, block);
+}
+
+static void gather_part(void *ctx, const ipsim_block *block, int part)
+{
+    ipsim_h5_writer_gather_part(((run_sink *)ctx)->writer, block, part);
+}
+
 static int block_parts(void *ctx, const ipsim_block *block)
 {
     return ipsim_h5_writer_block_parts(((run_sink *)ctx)->writer, block);
@@ -307,7 +317,9 @@ int ipsim_run_scenario(ipsim_h5_writer *writer, const ipsim_params *p, const dou
         config.progress_ctx = &progress;
     }
     run_sink sink = {.writer = writer, .total = total};
-    ipsim_cohort_sinks sinks = {.prepare_parts = block_parts,
+    ipsim_cohort_sinks sinks = {.gather_parts = gather_parts,
+                                .gather = gather_part,
+                                .prepare_parts = block_parts,
                                 .prepare = prepare_part,
                                 .block = write_block,
                                 .replicate = write_replicate,

@@ -174,9 +174,17 @@ class Layout(Workdir):
             np.testing.assert_array_equal(g["month"][()], np.arange(M))
             np.testing.assert_array_equal(g["patient"][()], np.arange(N))
             np.testing.assert_array_equal(g["replicate"][()], np.arange(R))
-            # Chunked and deflate-compressed.
+            # Chunked and deflate-compressed, but for the per-patient floats
+            # whose mantissas are noise (docs/output-format.md); the levels
+            # are compressed here, where they are NaN alone.
             self.assertEqual(g["grade"].compression, "gzip")
             self.assertIsNotNone(g["grade"].chunks)
+            for name in ["patients/death_month", "patients/weight_kg", "economics/cost",
+                         "economics/cost_discounted", "patients/levels_at_diagnosis"]:
+                self.assertEqual(g[name].compression, "gzip", name)
+            for name in ["economics/qalys", "economics/qalys_discounted"]:
+                self.assertIsNone(g[name].compression, name)
+                self.assertIsNotNone(g[name].chunks, name)
             # Internal consistency: month 0 is the baseline grade; death_month
             # is the first month recorded dead; occupancy rows sum to 1.
             grade = g["grade"][()]

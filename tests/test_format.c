@@ -45,6 +45,41 @@ static void economic_columns_are_the_economic_outcomes(void **state)
     }
 }
 
+/* The shuffled gather of any patient range puts each byte where HDF5's
+ * shuffle filter puts it in the whole gathered chunk (byte j of element e
+ * at j * elements + e), for every column of the table, from records whose
+ * bytes all differ. */
+static void shuffled_gather_is_the_gather_shuffled(void **state)
+{
+    (void)state;
+    enum { PATIENTS = 7, CHUNK = 9 };
+    ipsim_patient_record records[PATIENTS];
+    unsigned char *raw = (unsigned char *)records;
+    for (size_t i = 0; i < sizeof records; i++)
+        raw[i] = (unsigned char)(i * 37 + 11);
+    for (int k = 0; k < IPSIM_PATIENT_COLUMNS; k++) {
+        const ipsim_column *c = &ipsim_patient_columns[k];
+        const size_t element = ipsim_element_size(c->element), size = ipsim_column_bytes(c);
+        const size_t bytes = CHUNK * size, n = bytes / element;
+        unsigned char gathered[CHUNK * IPSIM_COLUMN_SHUFFLED_MAX];
+        unsigned char shuffled[CHUNK * IPSIM_COLUMN_SHUFFLED_MAX];
+        assert_true(size <= IPSIM_COLUMN_SHUFFLED_MAX);
+        ipsim_column_gather(c, records, PATIENTS, gathered, bytes);
+        memset(shuffled, 0xAA, sizeof shuffled);
+        /* Two ranges, as two gather parts would write them. */
+        assert_int_equal(ipsim_column_gather_shuffled(c, records, 0, 3, shuffled, bytes), 0);
+        assert_int_equal(ipsim_column_gather_shuffled(c, records, 3, PATIENTS - 3, shuffled,
+                                                      bytes), 0);
+        for (size_t e = 0; e < (size_t)PATIENTS * (size_t)c->width; e++)
+            for (size_t j = 0; j < element; j++)
+                if (shuffled[j * n + e] != gathered[e * element + j])
+                    fail_msg("%s: byte %zu of element %zu", c->name, j, e);
+        /* Past the last patient: untouched. */
+        for (size_t j = 0; j < element; j++)
+            assert_int_equal(shuffled[j * n + (size_t)PATIENTS * (size_t)c->width], 0xAA);
+    }
+}
+
 /* Every row of the static table reads inside the record, has a width that
  * matches its dimension, and a name no other row of its group has. */
 static void every_column_reads_inside_the_record_under_its_own_name(void **state)
@@ -309,6 +344,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(economic_columns_are_the_economic_outcomes),
         cmocka_unit_test(every_column_reads_inside_the_record_under_its_own_name),
+        cmocka_unit_test(shuffled_gather_is_the_gather_shuffled),
         cmocka_unit_test(malformed_module_columns_are_refused),
         cmocka_unit_test(appended_column_is_written_and_read_back),
         cmocka_unit_test(size_estimate_counts_every_per_patient_dataset),

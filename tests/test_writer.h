@@ -36,6 +36,9 @@ static inline int test_write_records(char *path, const ipsim_params *p, const ip
     free(yaml);
     ipsim_block b = {.replicate = 0, .first_patient = 0, .count = count,
                      .months = ipsim_params_cycles(p) + 1, .records = records};
+    const int gathers = ipsim_h5_writer_gather_parts(w, &b);
+    for (int i = 0; i < gathers; i++)
+        ipsim_h5_writer_gather_part(w, &b, i);
     const int parts = ipsim_h5_writer_block_parts(w, &b);
     for (int i = 0; i < parts; i++)
         ipsim_h5_writer_prepare_part(w, &b, i);
