@@ -684,7 +684,9 @@ const ipsim_param_spec ipsim_param_specs[] = {
      .unit = "-",
      .doc = "Deflate level of the HDF5 datasets (0 = stored uncompressed). Level 1 stores "
             "dense trajectories in about a tenth of their raw size; higher levels save a "
-            "further 15% or so at a fifth of the speed (benchmarks/RESULTS.md)."},
+            "further 15% or so at a fifth of the speed (benchmarks/RESULTS.md). A few "
+            "per-patient float datasets whose values deflate barely shrinks are stored "
+            "uncompressed at any level (docs/output-format.md, \"How chunks are written\")."},
 };
 
 const size_t ipsim_param_spec_count = sizeof ipsim_param_specs / sizeof ipsim_param_specs[0];
