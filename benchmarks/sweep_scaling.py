@@ -55,8 +55,9 @@ simulation (w) is the same per core, but the serial part is not. The copy \
 into the target (c) is rank 0 reading and writing every stored byte once: \
 on a network file system that is its bandwidth from one client (often \
 0.5-2 GB/s on Lustre or GPFS, less on NFS) rather than this machine's page \
-cache, and with dense trajectories the bytes per scenario grow a hundredfold, \
-so c, not w, sets the limit: with S = 10 R the copy grows with R while each \
+cache, for bytes that grow with the patients (per-patient records take about \
+100 bytes per patient and replicate compressed, dense trajectories a quarter \
+of a byte per patient-month more), so c, not w, sets the limit: with S = 10 R the copy grows with R while each \
 rank's share of the simulation does not, which is why the projection falls \
 at 64-256 ranks. Every small metadata operation (opening a scenario file, \
 creating groups, the rename) pays the file system's latency, milliseconds \
