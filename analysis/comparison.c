@@ -197,14 +197,19 @@ static int allocate(ipsim_comparison *c, int count, int64_t R, ipsim_error *err)
  * pass over the files per other scenario; the reference's own figures come
  * from the first of them (from itself when it is alone). */
 static int compare_patients(ipsim_comparison *c, ipsim_h5_reader *const *readers,
-                            const volatile sig_atomic_t *cancel, ipsim_error *err)
+                            const ipsim_difference *given, const volatile sig_atomic_t *cancel,
+                            ipsim_error *err)
 {
     int rc = IPSIM_OK;
     for (int s = c->count > 1 ? 1 : 0; s < c->count && !rc; s++) {
         ipsim_scenario_result *res = &c->scenarios[s], *ref = &c->scenarios[0];
         ipsim_difference d[IPSIM_OUTCOMES];
-        bool paired = false;
-        rc = ipsim_paired_compare(readers[0], readers[s], d, &paired, cancel, err);
+        bool paired = ipsim_paired_possible(ipsim_h5_reader_params(readers[0]),
+                                            ipsim_h5_reader_params(readers[s]));
+        if (given && given[(size_t)s * IPSIM_OUTCOMES].n_a > 0)
+            memcpy(d, given + (size_t)s * IPSIM_OUTCOMES, sizeof d);
+        else
+            rc = ipsim_paired_compare(readers[0], readers[s], d, &paired, cancel, err);
         for (int o = 0; !rc && o < IPSIM_OUTCOMES; o++) {
             ipsim_sample_mean(d[o].sum_b, d[o].sum_b2, d[o].n_b, &res->mean[o], &res->se[o]);
             if (s <= 1)
@@ -311,8 +316,32 @@ static int read_draws(ipsim_comparison *c, ipsim_h5_reader *r, ipsim_error *err)
                                            c->replicates * (int64_t)c->parameters, c->draws, err);
 }
 
+/* Whether scenario p, compared with ref, keeps a PSA comparison (every
+ * scenario must) and has per-patient records (likewise). */
+static void mode_of(const ipsim_params *p, const ipsim_params *ref, bool *psa, bool *records)
+{
+    *records &= p->output.patient_records;
+    *psa &= p->psa.sample && ipsim_psa_dimension(p) > 0 && ipsim_psa_same(p, ref) &&
+            ipsim_paired_possible(p, ref);
+}
+
+bool ipsim_comparison_reads_patients(const ipsim_params *scenarios, int count)
+{
+    bool psa = scenarios[0].cohort.replicates >= 2, records = true;
+    for (int s = 0; s < count; s++)
+        mode_of(&scenarios[s], &scenarios[0], &psa, &records);
+    return !psa && records;
+}
+
 int ipsim_comparison_compute(ipsim_comparison *out, ipsim_h5_reader *const *readers, int count,
                              const volatile sig_atomic_t *cancel, ipsim_error *err)
+{
+    return ipsim_comparison_compute_given(out, readers, count, NULL, cancel, err);
+}
+
+int ipsim_comparison_compute_given(ipsim_comparison *out, ipsim_h5_reader *const *readers,
+                                   int count, const ipsim_difference *pairs,
+                                   const volatile sig_atomic_t *cancel, ipsim_error *err)
 {
     memset(out, 0, sizeof *out);
     const ipsim_params *ref = ipsim_h5_reader_params(readers[0]);
@@ -324,9 +353,7 @@ int ipsim_comparison_compute(ipsim_comparison *out, ipsim_h5_reader *const *read
     bool records = true;
     for (int s = 0; s < count; s++) {
         const ipsim_params *p = ipsim_h5_reader_params(readers[s]);
-        records &= p->output.patient_records;
-        out->psa &= p->psa.sample && ipsim_psa_dimension(p) > 0 && ipsim_psa_same(p, ref) &&
-                    ipsim_paired_possible(p, ref);
+        mode_of(p, ref, &out->psa, &records);
         if (strcmp(p->economics.currency, ref->economics.currency) != 0 ||
             p->economics.price_year != ref->economics.price_year) {
             IPSIM_FAIL(err, IPSIM_EFORMAT,
@@ -368,7 +395,7 @@ int ipsim_comparison_compute(ipsim_comparison *out, ipsim_h5_reader *const *read
     if (!rc)
         /* Without per-patient records only replicate means remain. */
         rc = out->psa || !records ? compare_replicates(out, readers, err)
-                                  : compare_patients(out, readers, cancel, err);
+                                  : compare_patients(out, readers, pairs, cancel, err);
     if (!rc && out->psa)
         rc = read_draws(out, readers[0], err);
     bool same_replicates = true;

@@ -95,6 +95,23 @@ typedef struct ipsim_comparison {
 int ipsim_comparison_compute(ipsim_comparison *out, ipsim_h5_reader *const *readers, int count,
                              const volatile sig_atomic_t *cancel, ipsim_error *err);
 
+/* As ipsim_comparison_compute, with the per-patient sums read already
+ * (NULL: read here): pairs[s * IPSIM_OUTCOMES ...] holds those of
+ * ipsim_paired_compare(reader 0's file, reader s's) for s >= 1, and for a
+ * comparison of one scenario row 0 those of the scenario with itself.
+ * They are used only when ipsim_comparison_reads_patients, and a row that
+ * counts no patients (n_a 0: not read) is read here; the same sums give
+ * the same figures, bit for bit, as reading them here. A sweep's ranks
+ * compute them in parallel from their scenarios' files (sim/sweep_run.c). */
+int ipsim_comparison_compute_given(ipsim_comparison *out, ipsim_h5_reader *const *readers,
+                                   int count, const ipsim_difference *pairs,
+                                   const volatile sig_atomic_t *cancel, ipsim_error *err);
+
+/* Whether comparing scenarios[0..count-1] reads every patient's outcomes
+ * (no PSA, per-patient records kept): then the comparison's cost grows
+ * with the patients, and only then are `pairs` used. */
+bool ipsim_comparison_reads_patients(const ipsim_params *scenarios, int count);
+
 void ipsim_comparison_free(ipsim_comparison *c); /* safe on a zeroed one */
 
 /* Prints the tables, with net benefit, acceptability and EVPI at the

@@ -121,7 +121,11 @@ int ipsim_paired_compare(ipsim_h5_reader *a, ipsim_h5_reader *b, ipsim_differenc
                 rc = ipsim_error_cancelled(cancel, err, "while reading the runs");
                 if (!rc && (*paired || run == 0))
                     rc = read_outcomes(a, r, first, count, &c, va, err);
-                if (!rc && (*paired || run == 1))
+                /* A run against itself (a sweep point's own figures) is
+                 * read once. */
+                if (!rc && (*paired || run == 1) && b == a)
+                    memcpy(vb, va, (size_t)count * sizeof *va);
+                else if (!rc && (*paired || run == 1))
                     rc = read_outcomes(b, r, first, count, &c, vb, err);
                 for (int64_t i = 0; !rc && i < count; i++) {
                     for (int o = 0; o < IPSIM_OUTCOMES; o++) {

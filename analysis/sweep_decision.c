@@ -23,6 +23,7 @@ void ipsim_sweep_decision_free(ipsim_sweep_decision *d)
 
 int ipsim_sweep_decision_compute(ipsim_sweep_decision *out, const ipsim_sweep *sw,
                                  ipsim_h5_reader *const *readers,
+                                 const ipsim_difference *pairs,
                                  const volatile sig_atomic_t *cancel, ipsim_error *err)
 {
     *out = (ipsim_sweep_decision){.sweep = sw};
@@ -32,8 +33,10 @@ int ipsim_sweep_decision_compute(ipsim_sweep_decision *out, const ipsim_sweep *s
                           sw->points);
     int rc = IPSIM_OK;
     for (int p = 0; p < sw->points && !rc; p++) {
-        rc = ipsim_comparison_compute(&out->at[p], readers + (size_t)p * sw->strategies,
-                                      sw->strategies, cancel, err);
+        const size_t first = (size_t)p * (size_t)sw->strategies;
+        rc = ipsim_comparison_compute_given(&out->at[p], readers + first, sw->strategies,
+                                            pairs ? pairs + first * IPSIM_OUTCOMES : NULL,
+                                            cancel, err);
         if (rc)
             ipsim_error_prefix(err, "sweep point '%s': ", sw->point[p]);
     }

@@ -47,10 +47,14 @@ typedef struct ipsim_sweep_decision {
 } ipsim_sweep_decision;
 
 /* Compares the strategies at each point of `sw` from readers[0..
- * sw->study.count - 1], its scenarios in sweep order (point-major).
- * Errors: those of ipsim_comparison_compute, with the point named. */
+ * sw->study.count - 1], its scenarios in sweep order (point-major), with
+ * the per-patient sums `pairs` [study.count][IPSIM_OUTCOMES] in the same
+ * order if read already (each point's rows as ipsim_comparison_compute_given
+ * takes them; NULL: read here). Errors: those of ipsim_comparison_compute,
+ * with the point named. */
 int ipsim_sweep_decision_compute(ipsim_sweep_decision *out, const ipsim_sweep *sw,
                                  ipsim_h5_reader *const *readers,
+                                 const ipsim_difference *pairs,
                                  const volatile sig_atomic_t *cancel, ipsim_error *err);
 
 void ipsim_sweep_decision_free(ipsim_sweep_decision *d); /* safe on a zeroed one */

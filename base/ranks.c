@@ -53,6 +53,21 @@ void ipsim_ranks_barrier(const ipsim_ranks *r)
     MPI_Barrier(MPI_COMM_WORLD);
 }
 
+void ipsim_ranks_gather_owned(const ipsim_ranks *r, void *buf, size_t n)
+{
+    unsigned char *bytes = buf;
+    /* In pieces that fit an int count. */
+    for (size_t done = 0; done < n;) {
+        size_t piece = n - done < (size_t)INT_MAX ? n - done : (size_t)INT_MAX;
+        if (r->rank == 0)
+            MPI_Reduce(MPI_IN_PLACE, bytes + done, (int)piece, MPI_BYTE, MPI_BOR, 0,
+                       MPI_COMM_WORLD);
+        else
+            MPI_Reduce(bytes + done, NULL, (int)piece, MPI_BYTE, MPI_BOR, 0, MPI_COMM_WORLD);
+        done += piece;
+    }
+}
+
 MPI_Comm ipsim_ranks_comm(const ipsim_ranks *r)
 {
     (void)r;
@@ -97,6 +112,13 @@ void ipsim_ranks_broadcast(const ipsim_ranks *r, void *buf, size_t n)
 void ipsim_ranks_barrier(const ipsim_ranks *r)
 {
     (void)r;
+}
+
+void ipsim_ranks_gather_owned(const ipsim_ranks *r, void *buf, size_t n)
+{
+    (void)r;
+    (void)buf;
+    (void)n;
 }
 
 #endif

@@ -36,6 +36,13 @@ void ipsim_ranks_broadcast(const ipsim_ranks *r, void *buf, size_t n);
 
 void ipsim_ranks_barrier(const ipsim_ranks *r);
 
+/* Collective: gathers on rank 0 the n bytes at buf that the ranks share
+ * out, each byte written by at most one rank and left zero by the others:
+ * rank 0 receives the bitwise OR of every rank's bytes (a reduction, so
+ * its cost grows with log(ranks), not with ranks). The other ranks' bufs
+ * are left as they were. */
+void ipsim_ranks_gather_owned(const ipsim_ranks *r, void *buf, size_t n);
+
 #ifdef IPSIM_MPI
 #include <mpi.h>
 /* The communicator of the ranks, for parallel HDF5. */

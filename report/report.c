@@ -628,7 +628,7 @@ int ipsim_report_write(const char *const *paths, int files, const char *dir,
         rp.by_point = !rc && files == 1 && rp.sweep.study.count == rp.count;
         if (rp.by_point)
             rc = ipsim_sweep_decision_compute(&rp.sweep_decision, &rp.sweep, rp.readers,
-                                              o->cancel, err);
+                                              NULL, o->cancel, err);
     } else if (!rc && rp.count >= 2) {
         rc = ipsim_comparison_compute(&rp.comparison, rp.readers, rp.count, o->cancel, err);
         rp.compared = rc == IPSIM_OK;

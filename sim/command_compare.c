@@ -79,7 +79,8 @@ int ipsim_command_compare(int argc, char **argv, const ipsim_command_context *ct
                                 ipsim_h5_reader_params(readers[s])->name,
                                 sweep.study.scenarios[s].name);
         if (!rc)
-            rc = ipsim_sweep_decision_compute(&decision, &sweep, readers, ctx->cancel, err);
+            rc = ipsim_sweep_decision_compute(&decision, &sweep, readers, NULL, ctx->cancel,
+                                              err);
     } else if (!rc) {
         rc = ipsim_comparison_compute(&comparison, readers, count, ctx->cancel, err);
     }

@@ -158,7 +158,7 @@ int ipsim_command_run(int argc, char **argv, const ipsim_command_context *ctx, i
         ipsim_summary_print(stdout, total, first);
     if (!rc && study.count > 1)
         rc = ipsim_run_compare(writer, study.count, o->output_path, ro.csv_dir, &csv, ro.wtp,
-                               ro.wtp_count, o->quiet, ctx->cancel, err);
+                               ro.wtp_count, o->quiet, NULL, ctx->cancel, err);
     if (!rc)
         rc = ipsim_error_cancelled(ctx->cancel, err, "before the file was complete");
     /* The file, then its tables (staged in full by now). */

@@ -388,13 +388,15 @@ void ipsim_run_close_read_back(ipsim_h5_reader **readers, int scenarios)
 
 int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target,
                       const char *csv_dir, ipsim_csv_set *csv, const double *wtp, int wtp_count,
-                      int quiet, const volatile sig_atomic_t *cancel, ipsim_error *err)
+                      int quiet, const ipsim_difference *pairs,
+                      const volatile sig_atomic_t *cancel, ipsim_error *err)
 {
     ipsim_h5_reader **readers = NULL;
     ipsim_comparison comparison = {0};
     int rc = ipsim_run_read_back(writer, scenarios, &readers, err);
     if (!rc)
-        rc = ipsim_comparison_compute(&comparison, readers, scenarios, cancel, err);
+        rc = ipsim_comparison_compute_given(&comparison, readers, scenarios, pairs, cancel,
+                                            err);
     ipsim_run_close_read_back(readers, scenarios);
     /* Named by the file it will be, not the temporary one read. */
     for (int s = 0; !rc && s < comparison.count; s++)

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "analysis/paired.h"
 #include "base/error.h"
 #include "base/ranks.h"
 #include "output/csv.h"
@@ -88,13 +89,6 @@ int ipsim_run_scenario_shared(ipsim_h5_writer *writer, const ipsim_ranks *ranks,
                               const ipsim_params *p, const double *draws,
                               const ipsim_run_settings *settings, ipsim_error *err);
 
-/* Reads the finished scenarios of the unfinished file back, compares them
- * (analysis/comparison.h), prints the comparison unless quiet, and stores it
- * in the file and, with csv_dir, as CSV tables staged in `csv` (in full,
- * not yet renamed: the caller commits them with ipsim_csv_set_commit once
- * the file is committed, and frees the set in any case). `target` names
- * the file in the tables. Reading the patients polls *cancel (may be NULL),
- * and once more before the tables: IPSIM_EINTERRUPTED once set. */
 /* Pauses the unfinished file of `writer` (ipsim_h5_writer_pause) and opens
  * its first `scenarios` scenarios for reading into *readers (allocated;
  * close with ipsim_run_close_read_back, also after an error, then resume
@@ -104,9 +98,19 @@ int ipsim_run_read_back(ipsim_h5_writer *writer, int scenarios, ipsim_h5_reader 
                         ipsim_error *err);
 void ipsim_run_close_read_back(ipsim_h5_reader **readers, int scenarios); /* NULL: no-op */
 
+/* Reads the finished scenarios of the unfinished file back, compares them
+ * (analysis/comparison.h), prints the comparison unless quiet, and stores it
+ * in the file and, with csv_dir, as CSV tables staged in `csv` (in full,
+ * not yet renamed: the caller commits them with ipsim_csv_set_commit once
+ * the file is committed, and frees the set in any case). `target` names
+ * the file in the tables. Reading the patients polls *cancel (may be NULL),
+ * and once more before the tables: IPSIM_EINTERRUPTED once set. `pairs`:
+ * the per-patient sums if read already (ipsim_comparison_compute_given;
+ * NULL: read here). */
 int ipsim_run_compare(ipsim_h5_writer *writer, int scenarios, const char *target,
                       const char *csv_dir, ipsim_csv_set *csv, const double *wtp, int wtp_count,
-                      int quiet, const volatile sig_atomic_t *cancel, ipsim_error *err);
+                      int quiet, const ipsim_difference *pairs,
+                      const volatile sig_atomic_t *cancel, ipsim_error *err);
 
 /* The time now, ISO 8601 in UTC ("2026-11-29T09:30:00Z"). */
 void ipsim_run_utc_now(char *buf, size_t size);

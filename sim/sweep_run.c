@@ -7,11 +7,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analysis/comparison.h"
+#include "analysis/paired.h"
 #include "analysis/sweep_decision.h"
 #include "base/atomic_file.h"
 #include "output/h5_reader.h"
@@ -106,10 +109,11 @@ static int write_sweep_table(ipsim_h5_writer *w, const ipsim_sweep *sw, int part
 }
 
 /* The decision at each point of a whole sweep (analysis/sweep_decision.h),
- * from its scenarios as written in w's unfinished file: stored under
- * /sweep, staged as CSV in `csv`, printed unless quiet. */
+ * from its scenarios as written in w's unfinished file and the per-patient
+ * sums `pairs` (NULL: read here): stored under /sweep, staged as CSV in
+ * `csv`, printed unless quiet. */
 static int compare_points(ipsim_h5_writer *w, const ipsim_sweep *sw, ipsim_csv_set *csv,
-                          const ipsim_sweep_settings *settings,
+                          const ipsim_difference *pairs, const ipsim_sweep_settings *settings,
                           ipsim_error *err)
 {
     const int count = sw->study.count;
@@ -117,7 +121,7 @@ static int compare_points(ipsim_h5_writer *w, const ipsim_sweep *sw, ipsim_csv_s
     ipsim_sweep_decision decision = {0};
     int rc = ipsim_run_read_back(w, count, &readers, err);
     if (!rc)
-        rc = ipsim_sweep_decision_compute(&decision, sw, readers, settings->cancel, err);
+        rc = ipsim_sweep_decision_compute(&decision, sw, readers, pairs, settings->cancel, err);
     ipsim_run_close_read_back(readers, count);
     if (!rc)
         rc = ipsim_h5_writer_resume(w, err);
@@ -135,65 +139,162 @@ static int compare_points(ipsim_h5_writer *w, const ipsim_sweep *sw, ipsim_csv_s
     return rc;
 }
 
-/* Builds `target` from the scenarios of the sweep that `include` marks
- * (non-zero), each copied from the file sources[s], with the PSA draws
- * (NULL: drawn here, as a merge must). A whole sweep (parts == 1) of two or
- * more scenarios is also compared. */
-static int assemble(const char *target, const ipsim_sweep *sw, const unsigned char *include,
-                    const char *const *sources, const double *draws, int part, int parts,
-                    const ipsim_sweep_settings *settings, ipsim_error *err)
+/* The target under construction: its writer (unfinished file) and the
+ * names of the scenarios it holds. */
+typedef struct assembly {
+    ipsim_h5_writer *w;
+    const char **names;
+    int n;
+} assembly;
+
+/* Begins `target` with the scenarios of the sweep that `include` marks
+ * (non-zero), each copied from the file sources[s], the PSA draws (NULL:
+ * drawn here, as a merge must) and the /sweep table. */
+static int assembly_begin(assembly *a, const char *target, const ipsim_sweep *sw,
+                          const unsigned char *include, const char *const *sources,
+                          const double *draws, int part, int parts,
+                          const ipsim_sweep_settings *settings, ipsim_error *err)
 {
     const ipsim_study *study = &sw->study;
     const ipsim_params *first = &study->scenarios[0];
-    const char **names = malloc((size_t)study->count * sizeof *names);
+    *a = (assembly){.names = malloc((size_t)study->count * sizeof *a->names)};
     double *drawn_here = NULL;
-    ipsim_h5_writer *w = NULL;
-    int n = 0;
-    int rc = names ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the sweep");
+    int rc = a->names ? IPSIM_OK : IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate the sweep");
     for (int s = 0; !rc && s < study->count; s++)
         if (include[s])
-            names[n++] = study->scenarios[s].name;
+            a->names[a->n++] = study->scenarios[s].name;
     char created[32];
     ipsim_run_utc_now(created, sizeof created);
     const ipsim_run_info info = ipsim_run_info_of(study, settings->command_line, created);
     if (!rc)
-        rc = ipsim_h5_writer_create(&w, target, &info, names, n, err);
+        rc = ipsim_h5_writer_create(&a->w, target, &info, a->names, a->n, err);
     char assembling[IPSIM_MESSAGE_MAX];
     snprintf(assembling, sizeof assembling, "while assembling '%s'", target);
     for (int s = 0; !rc && s < study->count; s++) {
         rc = ipsim_error_cancelled(settings->cancel, err, assembling);
         if (!rc && include[s])
-            rc = ipsim_h5_writer_copy_scenario(w, sources[s], study->scenarios[s].name,
+            rc = ipsim_h5_writer_copy_scenario(a->w, sources[s], study->scenarios[s].name,
                                                settings->cancel, err);
     }
     if (!rc && first->psa.sample && ipsim_psa_dimension(first) > 0) {
         if (!draws)
             rc = ipsim_run_draw_parameters(study, settings->cancel, &drawn_here, err);
         if (!rc)
-            rc = ipsim_run_write_draws(w, first, draws ? draws : drawn_here, err);
+            rc = ipsim_run_write_draws(a->w, first, draws ? draws : drawn_here, err);
     }
     if (!rc)
-        rc = write_sweep_table(w, sw, part, parts, err);
+        rc = write_sweep_table(a->w, sw, part, parts, err);
+    free(drawn_here);
+    return rc;
+}
+
+/* Finishes the target: a whole sweep (parts == 1) of two or more
+ * scenarios is compared (with the per-patient sums `pairs` if read
+ * already), then the file is committed, and its tables with it. Frees a's
+ * contents whatever happens. */
+static int assembly_finish(assembly *a, const char *target, const ipsim_sweep *sw, int parts,
+                           const ipsim_difference *pairs, const ipsim_sweep_settings *settings,
+                           ipsim_error *err)
+{
     ipsim_csv_set csv = {0};
-    if (!rc && parts == 1 && sw->points >= 2)
-        rc = compare_points(w, sw, &csv, settings, err);
-    else if (!rc && parts == 1 && n >= 2)
-        rc = ipsim_run_compare(w, n, target, settings->csv_dir, &csv, settings->wtp,
-                               settings->wtp_count, settings->quiet, settings->cancel, err);
+    int rc = IPSIM_OK;
+    if (parts == 1 && sw->points >= 2)
+        rc = compare_points(a->w, sw, &csv, pairs, settings, err);
+    else if (parts == 1 && a->n >= 2)
+        rc = ipsim_run_compare(a->w, a->n, target, settings->csv_dir, &csv, settings->wtp,
+                               settings->wtp_count, settings->quiet, pairs, settings->cancel,
+                               err);
     if (!rc)
         rc = ipsim_error_cancelled(settings->cancel, err, "before the file was complete");
     /* The file first, then its tables: both, or neither (a failed rename
      * of the tables after the file's is reported). */
     if (!rc) {
-        rc = ipsim_h5_writer_commit(w, err);
-        w = NULL;
+        rc = ipsim_h5_writer_commit(a->w, err);
+        a->w = NULL;
     }
     if (!rc)
         rc = ipsim_csv_set_commit(&csv, err);
     ipsim_csv_set_free(&csv);
-    ipsim_h5_writer_discard(w);
-    free(drawn_here);
-    free(names);
+    return rc;
+}
+
+static void assembly_free(assembly *a)
+{
+    ipsim_h5_writer_discard(a->w);
+    free(a->names);
+    *a = (assembly){0};
+}
+
+/* Builds `target` from the scenarios of the sweep that `include` marks,
+ * each copied from the file sources[s], with the PSA draws (NULL: drawn
+ * here, as a merge must). A whole sweep (parts == 1) of two or more
+ * scenarios is also compared. */
+static int assemble(const char *target, const ipsim_sweep *sw, const unsigned char *include,
+                    const char *const *sources, const double *draws, int part, int parts,
+                    const ipsim_sweep_settings *settings, ipsim_error *err)
+{
+    assembly a;
+    int rc = assembly_begin(&a, target, sw, include, sources, draws, part, parts, settings, err);
+    if (!rc)
+        rc = assembly_finish(&a, target, sw, parts, NULL, settings, err);
+    assembly_free(&a);
+    return rc;
+}
+
+/* ---- the comparison's sums, on the ranks ------------------------------------------------ */
+
+/* A whole sweep's comparison reads every patient's outcomes (no PSA, with
+ * per-patient records): each of its groups (the strategies of a point; or,
+ * for a sweep compared as a study, every scenario) pairs its first
+ * scenario with each other (or, alone, with itself). Those reads are the
+ * bulk of its cost, so the ranks share them out, one pair each in turn,
+ * reading the scenarios' own finished files; rank 0, which meanwhile
+ * copies the scenarios into the target, takes none when there are others.
+ * Returns the size of the groups, or 0 when no group's comparison reads
+ * patients (or there is no comparison). */
+static int comparison_group(const ipsim_sweep *sw, int parts)
+{
+    const int count = sw->study.count;
+    const int group = sw->points >= 2 ? sw->strategies : count;
+    if (parts != 1 || count < 2 || group < 1)
+        return 0;
+    for (int first = 0; first < count; first += group)
+        if (ipsim_comparison_reads_patients(&sw->study.scenarios[first], group))
+            return group;
+    return 0;
+}
+
+/* This rank's pairs: row s of pairs (zeroed, [count][IPSIM_OUTCOMES]) gets
+ * the sums of scenario s against its group's first. */
+static int compute_pairs(const ipsim_sweep_plan *plan, int group, ipsim_difference *pairs,
+                         ipsim_error *err)
+{
+    const ipsim_ranks *ranks = plan->settings->ranks;
+    const int count = plan->sweep->study.count;
+    const int workers = ranks->size > 1 ? ranks->size - 1 : 1;
+    const int me = ranks->size > 1 ? ranks->rank - 1 : 0;
+    int rc = IPSIM_OK;
+    for (int s = 0, k = 0; s < count && !rc; s++) {
+        const int first = s - s % group;
+        if ((s == first && group > 1) || /* the reference, compared with the others */
+            !ipsim_comparison_reads_patients(&plan->sweep->study.scenarios[first], group))
+            continue;
+        if (k++ % workers != me)
+            continue;
+        ipsim_h5_reader *a = NULL, *b = NULL;
+        bool paired;
+        rc = ipsim_h5_reader_open(&a, plan->sources[first], err);
+        if (!rc && s != first)
+            rc = ipsim_h5_reader_open(&b, plan->sources[s], err);
+        if (!rc)
+            rc = ipsim_paired_compare(a, b ? b : a, pairs + (size_t)s * IPSIM_OUTCOMES, &paired,
+                                      plan->settings->cancel, err);
+        if (rc)
+            ipsim_error_prefix(err, "comparing scenario '%s': ",
+                               plan->sweep->study.scenarios[s].name);
+        ipsim_h5_reader_close(b);
+        ipsim_h5_reader_close(a);
+    }
     return rc;
 }
 
@@ -422,18 +523,46 @@ int ipsim_sweep_assemble(const ipsim_sweep_plan *plan, ipsim_error *err)
 {
     const ipsim_sweep_settings *settings = plan->settings;
     const ipsim_ranks *ranks = settings->ranks;
-    int rc = IPSIM_OK;
-    /* The target is assembled by rank 0 alone, from the finished files. */
-    if (ranks->rank == 0) {
-        rc = assemble(plan->target, plan->sweep, plan->include,
-                      (const char *const *)plan->sources, plan->draws, settings->part,
-                      settings->parts, settings, err);
-        if (!rc)
-            ipsim_remove_flat_directory(plan->directory);
+    const ipsim_sweep *sw = plan->sweep;
+    const int lead = ranks->rank == 0;
+    /* Rank 0 copies the finished scenarios into the target while the
+     * others read them for the comparison's sums (all ranks wait for
+     * the last of those, a reduction); then rank 0 alone compares from
+     * those sums and commits the target. */
+    const int group = comparison_group(sw, settings->parts);
+    ipsim_difference *pairs =
+        group ? calloc((size_t)sw->study.count * IPSIM_OUTCOMES, sizeof *pairs) : NULL;
+    /* Without memory anywhere for them, rank 0 reads them itself. */
+    if (ipsim_ranks_max(ranks, group && !pairs)) {
+        free(pairs);
+        pairs = NULL;
     }
+    int rc = IPSIM_OK;
+    assembly a = {0};
+    if (!rc && lead)
+        rc = assembly_begin(&a, plan->target, sw, plan->include,
+                            (const char *const *)plan->sources, plan->draws, settings->part,
+                            settings->parts, settings, err);
+    if (!rc && pairs && (!lead || ranks->size == 1))
+        rc = compute_pairs(plan, group, pairs, err);
+    if (pairs)
+        ipsim_ranks_gather_owned(ranks, pairs,
+                                 (size_t)sw->study.count * IPSIM_OUTCOMES * sizeof *pairs);
+    const int others_failed = ipsim_ranks_max(ranks, rc != 0) && !rc;
+    if (lead && others_failed)
+        rc = IPSIM_FAIL(err,
+                        settings->cancel && *settings->cancel ? IPSIM_EINTERRUPTED : IPSIM_EIO,
+                        "stopped: another rank could not read the scenarios to compare them");
+    if (!rc && lead)
+        rc = assembly_finish(&a, plan->target, sw, settings->parts, pairs, settings, err);
+    assembly_free(&a);
+    free(pairs);
+    if (!rc && lead)
+        ipsim_remove_flat_directory(plan->directory);
+    /* The target's outcome, as rank 0 saw it, for every rank. */
     int lead_rc = rc;
     ipsim_ranks_broadcast(ranks, &lead_rc, sizeof lead_rc);
-    if (ranks->rank != 0 && lead_rc)
+    if (!lead && lead_rc && !rc)
         rc = IPSIM_FAIL(err, lead_rc, "rank 0 could not write '%s' (its message says why)",
                         plan->target);
     return rc;

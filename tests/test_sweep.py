@@ -622,6 +622,21 @@ class SweepMPI(Workdir):
         self.assertEqual(draws.shape, (5, 1))
         self.assertEqual(len(set(draws[:, 0])), 5)
 
+    def test_strategies_compared_on_ranks(self):
+        # The ranks other than 0 read each point's strategies, paired with
+        # its first, for the comparison (one pair each in turn; rank 0
+        # copies meanwhile): the same tables as one process's.
+        one = self.check(BY_PRICE.replace("base: study.yaml",
+                                          STUDY.replace("name: policies\n", "")), "strategies")
+        with h5py.File(one, "r") as f:
+            self.assertEqual(f["sweep/mean"].shape[0], len(PRICES) * len(STRATEGIES))
+            self.assertTrue(np.isfinite(f["sweep/incremental_cost"][()]).any())
+
+    def test_points_that_are_strategies_compared_on_ranks(self):
+        # A sweep compared as a study: its first scenario paired with each
+        # other one, on the ranks.
+        self.check(SWEEP + "points_are_strategies: true\n", "study")
+
     def test_other_commands_refuse_several_ranks(self):
         r = subprocess.run([*MPIRUN, "-n", "2", IPSIM, "run",
                             os.path.join(SOURCE_DIR, "params", "baseline.yaml"), "-o",
