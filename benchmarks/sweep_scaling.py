@@ -12,9 +12,10 @@ while the others wait), and projects, on paper (Amdahl's law with the tail
 growing with the scenarios), the efficiency at 16, 64 and 256 ranks of a
 sweep of S = 10 R such scenarios.
 
-    bash benchmarks/sweep-scaling [--repeats N] [--record]
+    bash benchmarks/sweep-scaling [--repeats N]
 
---record replaces the "Sweep strong scaling" section of benchmarks/RESULTS.md.
+`bash benchmarks/run --record` records it in benchmarks/RESULTS.md (measure()
+gives it the text and the efficiency).
 """
 import argparse
 import datetime
@@ -129,12 +130,10 @@ def projection(scenarios, whole, simulate, startup):
             "rows": rows}
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--record", action="store_true")
-    parser.add_argument("--ipsim", default=IPSIM, help="the MPI build's binary to time")
-    args = parser.parse_args()
+def measure(repeats=3, ipsim=IPSIM):
+    """Times the sweep; returns {"text": the Markdown section, "efficiency":
+    the whole command's 1 -> 2 rank efficiency on the summaries-only
+    workload, as a fraction}."""
     rows = []
     with tempfile.TemporaryDirectory(prefix="ipsim-scaling-") as tmp:
         for label, trajectories, patients in WORKLOADS:
@@ -144,14 +143,14 @@ def main():
             times = {c[0]: [] for c in CONFIGS}
             simulate = {c[0]: [] for c in CONFIGS}
             startup = {1: [], 2: []}
-            for _ in range(args.repeats):
+            for _ in range(repeats):
                 for ranks in startup:
-                    startup[ranks].append(started(ranks, tmp, args.ipsim))
+                    startup[ranks].append(started(ranks, tmp, ipsim))
                 for name, ranks, threads in CONFIGS:
                     out = os.path.join(tmp, "out.h5")
                     if os.path.exists(out):
                         os.remove(out)
-                    whole, sim = timed([*MPIRUN, "-n", str(ranks), args.ipsim, "sweep", sweep,
+                    whole, sim = timed([*MPIRUN, "-n", str(ranks), ipsim, "sweep", sweep,
                                         "-o", out, "--threads", str(threads)], tmp)
                     times[name].append(whole)
                     simulate[name].append(sim)
@@ -163,12 +162,12 @@ def main():
     scenarios = 6
     lines = []
     lines.append("## Sweep strong scaling over MPI ranks\n")
-    lines.append("Produced by `bash benchmarks/sweep-scaling --record` on %s UTC, %s, %d cores; "
+    lines.append("Measured on %s UTC, %s, %d cores; "
                  "medians of %d interleaved runs. One sweep of %d scenarios x 2 replicates "
                  "(120 months), the same total work in every column; `mpirun -n R build-mpi/ipsim "
                  "sweep ... --threads T`.\n"
                  % (datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M"), platform.machine(),
-                    os.cpu_count(), args.repeats, scenarios))
+                    os.cpu_count(), repeats, scenarios))
     lines.append("| workload | patients per scenario | part | 1 rank x 1 thread, s | 2 ranks x 1 "
                  "thread, s | speed-up 1 -> 2 ranks | efficiency | 1 rank x 2 threads, s | "
                  "ranks / threads |")
@@ -221,19 +220,17 @@ def main():
                  "block and compress its chunks in parallel. `ranks / threads` above 1 means two "
                  "ranks beat two threads of one process. docs/hpc.md explains what limits "
                  "scaling.\n")
-    text = "\n".join(lines)
-    print(text)
-    if args.record:
-        path = os.path.join(ROOT, "benchmarks", "RESULTS.md")
-        with open(path) as f:
-            results = f.read()
-        section = re.compile(r"## Sweep strong scaling over MPI ranks\n.*?(?=\n## |\Z)", re.S)
-        if section.search(results):
-            results = section.sub(text.rstrip("\n") + "\n", results)
-        else:
-            results = results.rstrip("\n") + "\n\n" + text
-        with open(path, "w") as f:
-            f.write(results)
+    summaries = rows[0][2]
+    return {"text": "\n".join(lines),
+            "efficiency": summaries[CONFIGS[0][0]] / (2 * summaries[CONFIGS[1][0]])}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--ipsim", default=IPSIM, help="the MPI build's binary to time")
+    args = parser.parse_args()
+    print(measure(args.repeats, args.ipsim)["text"])
 
 
 if __name__ == "__main__":
