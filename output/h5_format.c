@@ -344,7 +344,9 @@ const ipsim_column ipsim_patient_columns[IPSIM_PATIENT_COLUMNS] = {
                                          VALUE(infections_by_type), .from_module = false},
     P_(SERIOUS_INFECTIONS, "serious_infections", UINT32, "episodes",
        "serious infection episodes over the follow-up", VALUE(serious_infections)),
-    P_(WEIGHT_KG, "weight_kg", FLOAT32, "kg", "body weight at diagnosis", FIELD(weight_kg)),
+    [IPSIM_COLUMN_WEIGHT_KG] = {"patients", "weight_kg", IPSIM_ELEMENT_FLOAT32, 1,
+                                IPSIM_DIM_REPLICATE, "kg", "body weight at diagnosis",
+                                FIELD(weight_kg), .uncompressed = true},
     P_(MYELOMA_TYPE, "myeloma_type", ENUM_MYELOMA, NULL, "myeloma type by M-protein",
        FIELD(myeloma_type)),
     P_(RISS, "riss", ENUM_RISS, NULL, "R-ISS stage at diagnosis", FIELD(riss)),
@@ -394,7 +396,7 @@ const ipsim_column ipsim_patient_columns[IPSIM_PATIENT_COLUMNS] = {
     E_(IPSIM_ECONOMIC_COST, "cost", IPSIM_UNITS_CURRENCY,
        "costs over the follow-up, undiscounted", outcomes.cost[0], false),
     E_(IPSIM_ECONOMIC_COST_DISCOUNTED, "cost_discounted", IPSIM_UNITS_CURRENCY,
-       "costs over the follow-up, discounted", outcomes.cost[1], false),
+       "costs over the follow-up, discounted", outcomes.cost[1], true),
     E_(IPSIM_ECONOMIC_QALYS, "qalys", "QALY", "QALYs over the follow-up, undiscounted",
        outcomes.qalys[0], true),
     E_(IPSIM_ECONOMIC_QALYS_DISCOUNTED, "qalys_discounted", "QALY",
@@ -402,7 +404,7 @@ const ipsim_column ipsim_patient_columns[IPSIM_PATIENT_COLUMNS] = {
     E_(IPSIM_ECONOMIC_LIFE_YEARS, "life_years", "years",
        "life-years over the follow-up, undiscounted", outcomes.life_years[0], false),
     E_(IPSIM_ECONOMIC_LIFE_YEARS_DISCOUNTED, "life_years_discounted", "years",
-       "life-years over the follow-up, discounted", outcomes.life_years[1], false),
+       "life-years over the follow-up, discounted", outcomes.life_years[1], true),
 };
 
 size_t ipsim_column_bytes(const ipsim_column *c)

@@ -232,7 +232,7 @@ typedef struct ipsim_column {
     bool nan_means_none;
     /* Stored without filters (no shuffle, no deflate) whatever the
      * compression level: values on a continuous scale, whose low mantissa
-     * bytes are noise, so that deflate keeps over three quarters of their
+     * bytes are noise, so that deflate keeps over three fifths of their
      * bytes at most of its time (docs/output-format.md). */
     bool uncompressed;
 } ipsim_column;

@@ -179,10 +179,11 @@ class Layout(Workdir):
             # are compressed here, where they are NaN alone.
             self.assertEqual(g["grade"].compression, "gzip")
             self.assertIsNotNone(g["grade"].chunks)
-            for name in ["patients/death_month", "patients/weight_kg", "economics/cost",
-                         "economics/cost_discounted", "patients/levels_at_diagnosis"]:
+            for name in ["patients/death_month", "economics/cost", "economics/life_years",
+                         "patients/levels_at_diagnosis"]:
                 self.assertEqual(g[name].compression, "gzip", name)
-            for name in ["economics/qalys", "economics/qalys_discounted"]:
+            for name in ["patients/weight_kg", "economics/cost_discounted", "economics/qalys",
+                         "economics/qalys_discounted", "economics/life_years_discounted"]:
                 self.assertIsNone(g[name].compression, name)
                 self.assertIsNotNone(g[name].chunks, name)
             # Internal consistency: month 0 is the baseline grade; death_month
