@@ -63,6 +63,26 @@ static int64_t row_count(int64_t block, const ipsim_cohort_config *config)
     return config->keep_trajectories ? block : (config->threads > 0 ? config->threads : 1);
 }
 
+/* Rows a sink reads lie end to end, as the block's datasets do; a thread's
+ * scratch row starts on a cache line of its own (64 bytes, a multiple of
+ * any element's size), or two threads would write one line at every cycle
+ * that falls where their rows meet. */
+enum { CACHE_LINE = 64 };
+
+static int64_t row_stride(int64_t months, bool kept, size_t element_size)
+{
+    const int64_t per_line = CACHE_LINE / (int64_t)element_size;
+    return kept ? months : (months + per_line - 1) / per_line * per_line;
+}
+
+/* Memory for `count` rows `stride` elements apart, on a cache line. */
+static void *rows_alloc(size_t count, int64_t stride, size_t element_size)
+{
+    size_t bytes = count * (size_t)stride * element_size;
+    bytes = (bytes + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
+    return aligned_alloc(CACHE_LINE, bytes ? bytes : CACHE_LINE);
+}
+
 static bool keeps_levels(const ipsim_cohort_config *config)
 {
     return config->keep_trajectories && !config->scratch_levels;
@@ -111,17 +131,19 @@ static int workspace_init(workspace *w, const ipsim_model *model, int64_t block,
 {
     const int64_t months = model->cycles + 1;
     const size_t rows = (size_t)row_count(block, config);
-    w->grade = malloc(rows * (size_t)months);
-    w->infections = malloc(rows * (size_t)months);
-    w->ivig = malloc(rows * (size_t)months);
-    w->phase = malloc(rows * (size_t)months);
+    const int64_t stride = row_stride(months, config->keep_trajectories, 1);
+    w->grade = rows_alloc(rows, stride, 1);
+    w->infections = rows_alloc(rows, stride, 1);
+    w->ivig = rows_alloc(rows, stride, 1);
+    w->phase = rows_alloc(rows, stride, 1);
     w->records = malloc((size_t)block * sizeof *w->records);
     w->thread_summaries = calloc((size_t)w->threads, sizeof *w->thread_summaries);
     bool levels_ok = true;
     /* The summary's mean levels read the rows even without trajectories. */
     const size_t level_rows = (size_t)level_row_count(block, config);
+    const int64_t level_stride = row_stride(months, keeps_levels(config), sizeof(float));
     for (int k = 0; k < IPSIM_IG_CLASSES && model->levels; k++)
-        levels_ok &= (w->level[k] = malloc(level_rows * (size_t)months * sizeof(float))) != NULL;
+        levels_ok &= (w->level[k] = rows_alloc(level_rows, level_stride, sizeof(float))) != NULL;
     if (!w->grade || !w->infections || !w->ivig || !w->phase || !w->records ||
         !w->thread_summaries || !levels_ok)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate a block of %lld patients",
@@ -161,6 +183,8 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
     const int64_t block = block_size(patients, config);
     const int keep = config->keep_trajectories;
     const bool keep_levels = keeps_levels(config);
+    const int64_t stride = row_stride(months, keep, 1);
+    const int64_t level_stride = row_stride(months, keep_levels, sizeof(float));
     const volatile sig_atomic_t *cancel = config->cancel;
 
     workspace w = {.threads = threads};
@@ -204,12 +228,12 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                     /* A cancelled block is discarded, so skip the work. */
                     if (cancel && *cancel)
                         continue;
-                    const int64_t row = (keep ? i : tid) * months;
+                    const int64_t row = keep ? i * months : tid * stride;
                     ipsim_patient_rows rows = {.grade = w.grade + row,
                                                .infections = w.infections + row,
                                                .ivig = w.ivig + row,
                                                .phase = w.phase + row};
-                    const int64_t level_row = (keep_levels ? i : tid) * months;
+                    const int64_t level_row = keep_levels ? i * months : tid * level_stride;
                     for (int k = 0; k < IPSIM_IG_CLASSES && w.level[k]; k++)
                         rows.level[k] = w.level[k] + level_row;
                     ipsim_patient_simulate(model, stream, (uint64_t)(first + i), &rows,
