@@ -241,8 +241,17 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                     ipsim_summary_add_patient(mine, &rows, &w.records[i]);
                 }
                 /* After that barrier the master has finished writing the
-                 * previous block, so every thread reads the same `stop`. */
-                if (stop)
+                 * previous block. Every thread reads `stop` before the master
+                 * may set it again (in this block's master section): without
+                 * the barrier after the read, a thread slow to read it saw
+                 * this block's value, left the loop alone and the others
+                 * waited for it at the next barrier for ever (a hang seen
+                 * once, under load, with a sink that has no prepare stage). */
+                const int stopping = stop;
+#ifdef _OPENMP
+#pragma omp barrier
+#endif
+                if (stopping)
                     break;
                 ipsim_block b = {.replicate = r,
                                  .first_patient = first,
