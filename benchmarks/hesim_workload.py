@@ -19,10 +19,10 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
+
+from run_benchmarks import measure  # wall, CPU seconds and GNU time's peak RSS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IPSIM = os.path.join(ROOT, "build", "ipsim")
@@ -44,21 +44,6 @@ HESIM = {
         ("hesim, individual-level model (IndivCtstm)", 1000, 1000, None, 11.0),
     ],
 }
-
-
-def timed_run(cmd):
-    """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) of one
-    run, the last two from GNU time. CPU time is reported beside wall time
-    because on a shared machine the wall time measures the other load too."""
-    with tempfile.NamedTemporaryFile("r") as report:
-        start = time.perf_counter()
-        r = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", report.name, *cmd],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        wall = time.perf_counter() - start
-        if r.returncode != 0:
-            sys.exit("hesim workload failed: %s\n%s" % (" ".join(cmd), r.stderr.decode()))
-        user, system, rss_kib = report.read().split()[-3:]
-    return wall, float(user) + float(system), int(rss_kib) / 1024.0
 
 
 def workload(path=SCENARIO):
@@ -91,7 +76,7 @@ def section(repeats=3, threads=2, ipsim=IPSIM):
     try:
         for _ in range(repeats):
             for _, c in CYCLES:
-                runs[c].append(timed_run(command(out, c, threads, ipsim)))
+                runs[c].append(measure(command(out, c, threads, ipsim), cpu=True))
     finally:
         if os.path.exists(out):
             os.unlink(out)

@@ -32,18 +32,22 @@ END = "<!-- to here -->"
 HISTORY = "## History of the ratios"
 
 
-def measure(cmd):
-    """Wall seconds and peak RSS (MiB) of one run of cmd. The RSS comes from
-    GNU time: a child forked from this Python process would count Python's
-    own pages, from before its exec, in its peak."""
+def measure(cmd, cpu=False):
+    """Wall seconds and peak RSS (MiB) of one run of cmd; with cpu, wall
+    seconds, CPU seconds (user + system, every thread) and peak RSS. RSS and
+    CPU come from GNU time: a child forked from this Python process would
+    count Python's own pages, from before its exec, in its peak."""
     with tempfile.NamedTemporaryFile("r") as report:
         start = time.perf_counter()
-        r = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name, *cmd],
+        r = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", report.name, *cmd],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wall = time.perf_counter() - start
         if r.returncode != 0:
             sys.exit("benchmark command failed: %s\n%s" % (" ".join(cmd), r.stderr.decode()))
-        return wall, int(report.read().split()[-1]) / 1024.0
+        user, system, rss_kib = report.read().split()[-3:]
+    if cpu:
+        return wall, float(user) + float(system), int(rss_kib) / 1024.0
+    return wall, int(rss_kib) / 1024.0
 
 
 def ipsim_cmd(out, patients, trajectories, threads, records=True):
