@@ -1,10 +1,11 @@
 /* output/h5_chunks.c: writing a block of patients. A block is split into
  * parts, one chunk of one dataset each; worker threads gather and compress
- * the parts with the dataset's own filters (shuffle, then deflate, as
- * HDF5 would; the deflate stream is libdeflate's, which HDF5's deflate
- * filter reads like zlib's), and the master writes them raw with
- * H5Dwrite_chunk in a fixed order, so the file is byte-identical for any
- * thread count. */
+ * the parts with the dataset's own filters (shuffle for a column's
+ * multi-byte values, then deflate, as HDF5 would; the deflate stream is
+ * libdeflate's, or at level 1 a trajectory's is the run encoder's
+ * (deflate_runs.h), which HDF5's deflate filter reads like zlib's), and the
+ * master writes them raw with H5Dwrite_chunk in a fixed order, so the file
+ * is byte-identical for any thread count. */
 #define _POSIX_C_SOURCE 200809L
 #include "output/h5_internal.h"
 
@@ -14,6 +15,8 @@
 #include <string.h>
 
 #include <libdeflate.h>
+
+#include "output/deflate_runs.h"
 
 /* Chunks are compressed here and written raw (H5Dwrite_chunk), so their
  * bytes must already be in the file's byte order: little-endian. */
@@ -126,12 +129,18 @@ int ipsim_h5i_allocate_parts(ipsim_h5_writer *w, ipsim_error *err)
                                        ipsim_column_bytes(&w->columns.rows[column]);
         part->level = column >= 0 && w->columns.rows[column].uncompressed ? 0 : w->level;
         part->staging = alloc_bytes(part->bytes);
-        bool shuffles = element_size > 1 && part->level > 0;
+        /* As ipsim_h5i_build_layout made the datasets: columns shuffle. */
+        const bool shuffles = element_size > 1 && part->level > 0 && column >= 0;
+        part->shuffles = shuffles;
         part->gathered_shuffled =
-            shuffles && column >= 0 &&
+            shuffles &&
             ipsim_column_bytes(&w->columns.rows[column]) <= IPSIM_COLUMN_SHUFFLED_MAX;
         part->shuffled = shuffles ? alloc_bytes(part->bytes) : NULL;
+        /* At the fastest level a trajectory's runs are coded as runs. */
+        part->runs = column < 0 && part->level == 1;
         part->packed_capacity = libdeflate_zlib_compress_bound(NULL, part->bytes);
+        if (ipsim_deflate_runs_bound(part->bytes) > part->packed_capacity)
+            part->packed_capacity = ipsim_deflate_runs_bound(part->bytes);
         part->packed = part->level > 0 ? alloc_bytes(part->packed_capacity) : NULL;
         if (!part->staging || (shuffles && !part->shuffled) || (part->level > 0 && !part->packed))
             return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate output buffers");
@@ -354,8 +363,8 @@ void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
         return;
     }
     /* The filters of the dataset, in pipeline order: shuffle (for
-     * multi-byte elements), then deflate. */
-    if (element_size > 1 && !shuffled) {
+     * multi-byte elements, unless a trajectory), then deflate. */
+    if (part->shuffles && !shuffled) {
         if (!shuffle_bytes(b, source, part->shuffled, part->bytes, element_size)) {
             part->status = PART_CANCELLED;
             return;
@@ -366,8 +375,17 @@ void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
         part->status = zeros_part(b, part, source);
         return;
     }
-    part->status = deflate_part(b, source, part->bytes, part->packed, part->packed_capacity,
-                                part->level, &part->out_size);
+    if (part->runs) {
+        part->out_size = ipsim_deflate_runs(source, part->bytes, element_size, part->packed,
+                                            part->packed_capacity);
+        /* The capacity is at least the encoder's bound. */
+        part->status = cancelled(b) ? PART_CANCELLED
+                       : part->out_size ? PART_READY
+                                        : PART_OVERFLOW;
+    } else {
+        part->status = deflate_part(b, source, part->bytes, part->packed, part->packed_capacity,
+                                    part->level, &part->out_size);
+    }
     part->out = part->packed;
 }
 

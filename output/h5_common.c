@@ -116,15 +116,16 @@ hid_t ipsim_h5i_make_enum(const char *const *names, int count)
 
 /* Creates a chunked, optionally compressed dataset with a description. */
 hid_t ipsim_h5i_make_dataset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
-                          const hsize_t *chunk, int level, const char *description,
-                          const char *units)
+                          const hsize_t *chunk, int level, bool shuffle,
+                          const char *description, const char *units)
 {
     hid_t space = H5Screate_simple(rank, dims, NULL);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_chunk(dcpl, rank, chunk);
     /* Shuffle groups the bytes of multi-byte values, which deflate then
-     * compresses far better; it is a no-op for bytes. */
-    if (level > 0 && H5Tget_size(type) > 1)
+     * compresses far better when neighbouring values differ; it is a no-op
+     * for bytes. */
+    if (level > 0 && shuffle && H5Tget_size(type) > 1)
         H5Pset_shuffle(dcpl);
     if (level > 0)
         H5Pset_deflate(dcpl, (unsigned)level);
@@ -168,7 +169,7 @@ herr_t ipsim_h5i_write_slab(hid_t ds, hid_t memtype, int rank, const hsize_t *st
 hid_t ipsim_h5i_make_scale(hid_t loc, const char *name, hid_t type, hsize_t length, hsize_t chunk,
                         const void *values, const char *description)
 {
-    hid_t ds = ipsim_h5i_make_dataset(loc, name, type, 1, &length, &chunk, 0, description, NULL);
+    hid_t ds = ipsim_h5i_make_dataset(loc, name, type, 1, &length, &chunk, 0, false, description, NULL);
     if (ds < 0)
         return -1;
     if ((values && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) ||

@@ -5,7 +5,8 @@
  *                   resume, update, commit, discard, and MPI shared mode
  *   h5_common.c     HDF5 error messages, attributes, datasets and scales
  *   h5_layout.c     a scenario's groups, coordinates and empty datasets
- *   h5_chunks.c     a block's chunks: gathered, shuffled, deflated, written
+ *   h5_chunks.c     a block's chunks: gathered, shuffled (columns), deflated (trajectories
+ *                   at level 1 by deflate_runs.h), written
  *   h5_summaries.c  each replicate's summary and economics rows
  *   h5_tables.c     root tables for analyses; copying a scenario group
  * Functions shared between them are named ipsim_h5i_ (the library's
@@ -32,6 +33,8 @@ typedef struct chunk_part {
     size_t bytes;           /* of a full chunk, before compression */
     int level;              /* its dataset's deflate level, 0 = no filters */
     unsigned char *staging; /* gathered or padded bytes */
+    bool shuffles;          /* its dataset's filters shuffle (trajectories' do not) */
+    bool runs;              /* deflated by ipsim_deflate_runs, not libdeflate */
     unsigned char *shuffled;
     bool gathered_shuffled; /* a column's values are gathered straight into `shuffled` */
     unsigned char *packed;
@@ -101,9 +104,11 @@ int ipsim_h5i_set_scalar_attr(hid_t loc, const char *name, hid_t type, const voi
 /* A uint8 enumerated type with values 0 .. count-1 named as given. */
 hid_t ipsim_h5i_make_enum(const char *const *names, int count);
 
-/* Creates a chunked, optionally compressed dataset with a description. */
+/* Creates a chunked, optionally compressed dataset with a description.
+ * With level > 0 it is deflated, after HDF5's shuffle filter if `shuffle`
+ * and its values are wider than a byte. */
 hid_t ipsim_h5i_make_dataset(hid_t loc, const char *name, hid_t type, int rank,
-                             const hsize_t *dims, const hsize_t *chunk, int level,
+                             const hsize_t *dims, const hsize_t *chunk, int level, bool shuffle,
                              const char *description, const char *units);
 
 /* Writes a contiguous in-memory block to a hyperslab. */

@@ -65,7 +65,7 @@ static int write_table(ipsim_h5_writer *w, const char *group, const char *name, 
     }
     hid_t ds = -1;
     if (ok >= 0) {
-        ds = ipsim_h5i_make_dataset(g, name, type, rank, dims, chunk, w->level > 0 ? 1 : 0, long_name,
+        ds = ipsim_h5i_make_dataset(g, name, type, rank, dims, chunk, w->level > 0 ? 1 : 0, true, long_name,
                           units);
         ok = ds < 0 ? -1 : 0;
     }

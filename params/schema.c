@@ -682,9 +682,11 @@ const ipsim_param_spec ipsim_param_specs[] = {
     {.path = "output.compression_level", .type = IPSIM_PARAM_INT,
      .offset = AT(output.compression_level), .min = 0, .max = 9, .default_yaml = "1",
      .unit = "-",
-     .doc = "Deflate level of the HDF5 datasets (0 = stored uncompressed). Level 1 stores "
-            "dense trajectories in about a tenth of their raw size; higher levels save a "
-            "further 15% or so at a fifth of the speed (benchmarks/RESULTS.md). A few "
+     .doc = "Deflate level of the HDF5 datasets (0 = stored uncompressed). Level 1, the "
+            "fastest, stores dense trajectories in about a twentieth of their raw size, "
+            "coding their runs of repeated months directly; higher levels search for "
+            "matches as deflate does and save a further 15% or so of the file in about twice "
+            "the time of a dense run (docs/output-format.md, \"How chunks are written\"). A few "
             "per-patient float datasets whose values deflate barely shrinks are stored "
             "uncompressed at any level (docs/output-format.md, \"How chunks are written\")."},
 };
