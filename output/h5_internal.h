@@ -63,6 +63,13 @@ struct ipsim_h5_writer {
     hid_t patient_scale;     /* its patient coordinate, written block by block */
     ipsim_column_list columns; /* its per-patient columns: the table, then extra_columns */
     hid_t *column_ds;        /* [columns.count] */
+    /* Its summary/ and per-replicate economics/ datasets, open for the
+     * scenario: a PSA writes a row of each per replicate. */
+    hid_t summary_ds[IPSIM_SUMMARIES];
+    hid_t economic_total_ds[IPSIM_ECONOMIC_TOTALS];
+    /* Compresses the summary rows (h5_summaries.c); made when first needed,
+     * kept for the writer's life. */
+    struct libdeflate_compressor *summary_compressor;
     ipsim_column_list extra_columns; /* ipsim_h5_writer_add_column's, for every scenario */
     int64_t replicates, patients, months;
     int64_t chunk_patients; /* trajectory chunk rows */

@@ -185,8 +185,7 @@ int ipsim_h5i_build_layout(ipsim_h5_writer *w, const ipsim_params *p, const char
                 whole[k] = extent(w, d->dims[k]);
             hid_t ds = make_row(w, group, d, scales, whole, 0);
             failed = ds < 0;
-            if (ds >= 0)
-                H5Dclose(ds);
+            w->economic_total_ds[t] = ds;
         }
         if (group >= 0)
             H5Gclose(group);
@@ -201,14 +200,31 @@ int ipsim_h5i_build_layout(ipsim_h5_writer *w, const ipsim_params *p, const char
         rc = ipsim_h5i_fail_hdf5(w, err, "creating the summary group");
         goto cleanup;
     }
+    /* Kept open for the scenario's replicates, each of which writes one
+     * whole chunk of each: past HDF5's chunk cache, so that the chunks are
+     * compressed and written as they come rather than held dirty (up to 1
+     * MiB a dataset) until the scenario ends. */
+    hid_t uncached = H5Pcreate(H5P_DATASET_ACCESS);
+    if (uncached < 0 || H5Pset_chunk_cache(uncached, 0, 0, 1.0) < 0) {
+        if (uncached >= 0)
+            H5Pclose(uncached);
+        rc = ipsim_h5i_fail_hdf5(w, err, "creating the summary datasets");
+        goto cleanup;
+    }
     for (int i = 0; i < IPSIM_SUMMARIES; i++) {
         hid_t ds = make_row(w, summary_group, &ipsim_summaries[i], scales, NULL, level);
+        if (ds >= 0) {
+            H5Dclose(ds);
+            ds = H5Dopen2(summary_group, ipsim_summaries[i].name, uncached);
+        }
+        w->summary_ds[i] = ds;
         if (ds < 0) {
+            H5Pclose(uncached);
             rc = ipsim_h5i_fail_hdf5(w, err, "creating the summary datasets");
             goto cleanup;
         }
-        H5Dclose(ds);
     }
+    H5Pclose(uncached);
 
 cleanup:
     for (int i = 0; i < IPSIM_DIMS; i++)

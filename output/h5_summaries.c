@@ -4,6 +4,9 @@
 #include "output/h5_internal.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include <libdeflate.h>
 
 /* As ipsim_h5i_write_slab; in a file the ranks share, a collective write (the
  * summaries are compressed) of rank 0's values, the same on every rank. */
@@ -33,11 +36,45 @@ static herr_t write_slab_shared(const ipsim_h5_writer *w, hid_t ds, hid_t memtyp
     return ipsim_h5i_write_slab(ds, memtype, rank, start, count, buf);
 }
 
-/* Writes row d's slab of `replicate` from data (native values). */
-static herr_t write_summary_row(const ipsim_h5_writer *w, hid_t group, const ipsim_dataset *d,
+/* A summary/ row of a file this process writes alone is one whole chunk
+ * (one per replicate): filtered here as HDF5 would (shuffle, then deflate
+ * at the writer's level) and stored with H5Dwrite_chunk, as the patients'
+ * chunks are (h5_chunks.c). HDF5's deflate filter sets up zlib's state
+ * afresh for every chunk, which for rows of a few kilobytes cost more than
+ * compressing them: a PSA of 1,000 draws writes some 60 rows a draw and
+ * scenario. The values read back are the same. Returns a negative value on
+ * failure. */
+static herr_t write_row_chunk(ipsim_h5_writer *w, hid_t ds, const hsize_t *start,
+                              const unsigned char *row, size_t bytes, size_t element_size)
+{
+    if (w->level == 0)
+        return H5Dwrite_chunk(ds, H5P_DEFAULT, 0, start, bytes, row);
+    if (!w->summary_compressor)
+        w->summary_compressor = libdeflate_alloc_compressor(w->level);
+    const size_t capacity = libdeflate_zlib_compress_bound(w->summary_compressor, bytes);
+    unsigned char *shuffled = malloc(bytes ? bytes : 1), *packed = malloc(capacity);
+    herr_t rc = -1;
+    if (w->summary_compressor && shuffled && packed) {
+        /* HDF5's shuffle filter: byte j of every element, for each j. */
+        const size_t n = bytes / element_size;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < element_size; j++)
+                shuffled[j * n + i] = row[i * element_size + j];
+        const size_t size = libdeflate_zlib_compress(w->summary_compressor,
+                                                     element_size > 1 ? shuffled : row, bytes,
+                                                     packed, capacity);
+        rc = size ? H5Dwrite_chunk(ds, H5P_DEFAULT, 0, start, size, packed) : -1;
+    }
+    free(shuffled);
+    free(packed);
+    return rc;
+}
+
+/* Writes row d's slab of `replicate` from data (native values) into its
+ * dataset ds, open for the scenario. */
+static herr_t write_summary_row(ipsim_h5_writer *w, hid_t ds, const ipsim_dataset *d,
                                 int64_t replicate, const void *data)
 {
-    hid_t ds = H5Dopen2(group, d->name, H5P_DEFAULT);
     if (ds < 0)
         return -1;
     hid_t space = H5Dget_space(ds);
@@ -46,10 +83,20 @@ static herr_t write_summary_row(const ipsim_h5_writer *w, hid_t group, const ips
     H5Sclose(space);
     hsize_t start[3] = {(hsize_t)replicate, 0, 0};
     dims[0] = 1;
-    herr_t rc = write_slab_shared(w, ds, ipsim_h5i_memory_type(d->element), d->rank, start, dims,
-                                  data);
-    H5Dclose(ds);
-    return rc;
+    const hid_t memtype = ipsim_h5i_memory_type(d->element);
+    /* Only a summary/ row is its dataset's whole chunk (h5_layout.c). */
+    bool whole_chunk = d->group && strcmp(d->group, "summary") == 0;
+#ifdef IPSIM_MPI
+    whole_chunk = whole_chunk && !(w->ranks && w->ranks->size > 1);
+#endif
+    if (whole_chunk) {
+        size_t cells = 1;
+        for (int k = 1; k < d->rank; k++)
+            cells *= (size_t)dims[k];
+        const size_t element_size = H5Tget_size(memtype);
+        return write_row_chunk(w, ds, start, data, cells * element_size, element_size);
+    }
+    return write_slab_shared(w, ds, memtype, d->rank, start, dims, data);
 }
 
 int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const ipsim_summary *s,
@@ -72,7 +119,6 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
     ipsim_summary_mean_igg_with_ivig(s, mean_igg_with_ivig);
     for (size_t i = 0; i < cells; i++)
         occupancy[i] = (double)s->occupancy[i] / (double)s->patients;
-    hid_t group = H5Gopen2(w->group, "summary", H5P_DEFAULT);
     int64_t deaths[IPSIM_DEATH_CAUSES - 1] = {s->deaths[IPSIM_DEATH_BACKGROUND],
                                               s->deaths[IPSIM_DEATH_INFECTION],
                                               s->deaths[IPSIM_DEATH_MYELOMA]};
@@ -127,31 +173,24 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
         {IPSIM_SUMMARY_IGG_BAND_MONTHS, &s->igg_band_months[0][0]},
         {IPSIM_SUMMARY_IGG_BAND_EPISODES, &s->igg_band_episodes[0][0]},
     };
-    herr_t ok = group < 0 ? -1 : 0;
-    if (!ok) {
-        for (int i = 0; i < IPSIM_SUMMARIES; i++)
-            ok |= write_summary_row(w, group, &ipsim_summaries[rows[i].id], replicate,
-                                    rows[i].data);
-        H5Gclose(group);
-        group = H5Gopen2(w->group, "economics", H5P_DEFAULT);
-        double means[IPSIM_ECONOMIC_OUTCOMES];
-        ipsim_summary_mean_economics(s, means);
-        ok |= group < 0 ? -1 : 0;
-        if (group >= 0) {
-            ok |= write_summary_row(w, group, &ipsim_economic_totals[IPSIM_ECONOMICS_MEAN],
-                                    replicate, means);
-            ok |= write_summary_row(w, group,
-                                    &ipsim_economic_totals[IPSIM_ECONOMICS_SUM_FIXED_POINT],
-                                    replicate, s->economic_sums);
-            ok |= write_summary_row(w, group,
-                                    &ipsim_economic_totals[IPSIM_ECONOMICS_SUBGROUP_PATIENTS],
-                                    replicate, s->subgroup_patients);
-            ok |= write_summary_row(
-                w, group, &ipsim_economic_totals[IPSIM_ECONOMICS_SUBGROUP_SUM_FIXED_POINT],
-                replicate, &s->subgroup_economic_sums[0][0]);
-            H5Gclose(group);
-        }
-    }
+    herr_t ok = 0;
+    for (int i = 0; i < IPSIM_SUMMARIES; i++)
+        ok |= write_summary_row(w, w->summary_ds[rows[i].id], &ipsim_summaries[rows[i].id],
+                                replicate, rows[i].data);
+    double means[IPSIM_ECONOMIC_OUTCOMES];
+    ipsim_summary_mean_economics(s, means);
+    const struct {
+        int id; /* IPSIM_ECONOMICS_* */
+        const void *data;
+    } totals[] = {
+        {IPSIM_ECONOMICS_MEAN, means},
+        {IPSIM_ECONOMICS_SUM_FIXED_POINT, s->economic_sums},
+        {IPSIM_ECONOMICS_SUBGROUP_PATIENTS, s->subgroup_patients},
+        {IPSIM_ECONOMICS_SUBGROUP_SUM_FIXED_POINT, &s->subgroup_economic_sums[0][0]},
+    };
+    for (size_t i = 0; i < sizeof totals / sizeof *totals; i++)
+        ok |= write_summary_row(w, w->economic_total_ds[totals[i].id],
+                                &ipsim_economic_totals[totals[i].id], replicate, totals[i].data);
     free(occupancy);
     free(progression_free);
     free(mean_levels);

@@ -9,6 +9,8 @@
 
 #include "base/atomic_file.h"
 
+#include <libdeflate.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +30,10 @@ static void forget_handles(ipsim_h5_writer *w)
     for (int i = 0; w->column_ds && i < w->columns.count; i++)
         w->column_ds[i] = -1;
     w->patient_scale = -1;
+    for (int i = 0; i < IPSIM_SUMMARIES; i++)
+        w->summary_ds[i] = -1;
+    for (int i = 0; i < IPSIM_ECONOMIC_TOTALS; i++)
+        w->economic_total_ds[i] = -1;
     for (int i = 0; i < ENUM_COUNT; i++)
         w->enums[i] = -1;
     w->group = -1;
@@ -55,6 +61,12 @@ static void close_all(ipsim_h5_writer *w)
             H5Dclose(w->column_ds[i]);
     if (w->patient_scale >= 0)
         H5Dclose(w->patient_scale);
+    for (int i = 0; i < IPSIM_SUMMARIES; i++)
+        if (w->summary_ds[i] >= 0)
+            H5Dclose(w->summary_ds[i]);
+    for (int i = 0; i < IPSIM_ECONOMIC_TOTALS; i++)
+        if (w->economic_total_ds[i] >= 0)
+            H5Dclose(w->economic_total_ds[i]);
     for (int i = 0; i < ENUM_COUNT; i++)
         if (w->enums[i] >= 0)
             H5Tclose(w->enums[i]);
@@ -74,6 +86,7 @@ static void free_columns(ipsim_h5_writer *w)
 static void writer_free(ipsim_h5_writer *w)
 {
     ipsim_h5i_free_parts(w);
+    libdeflate_free_compressor(w->summary_compressor);
     free_columns(w);
     ipsim_column_list_free(&w->extra_columns);
     free(w->column);
