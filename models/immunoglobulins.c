@@ -145,6 +145,10 @@ static void reference_bands(const ipsim_immunoglobulins *m, int myeloma_type, in
     memset(out, 0, IPSIM_IG_STATES * sizeof *out);
     const double *x = gsl_integration_fixed_nodes(w), *wt = gsl_integration_fixed_weights(w);
     const double norm = 1 / sqrt(2 * M_PI);
+    double log_edge[IPSIM_IG_CLASSES][IPSIM_IG_BANDS];
+    for (int c = 0; c < IPSIM_IG_CLASSES; c++)
+        for (int b = 1; b < IPSIM_IG_BANDS; b++)
+            log_edge[c][b] = log(m->edge[c][b]);
     for (int i = 0; i < NODES; i++) {
         /* Given the shared factor, each class's band probabilities. */
         double band_p[IPSIM_IG_CLASSES][IPSIM_IG_BANDS];
@@ -155,7 +159,7 @@ static void reference_bands(const ipsim_immunoglobulins *m, int myeloma_type, in
             for (int b = 0; b < IPSIM_IG_BANDS; b++) {
                 const double below = b == IPSIM_IG_BANDS - 1
                                          ? 0
-                                         : gsl_cdf_ugaussian_P((log(m->edge[c][b + 1]) - centre) /
+                                         : gsl_cdf_ugaussian_P((log_edge[c][b + 1] - centre) /
                                                                scale);
                 band_p[c][b] = above - below;
                 above = below;
