@@ -13,8 +13,9 @@
 
 size_t ipsim_deflate_runs_bound(size_t bytes)
 {
-    /* At most 9 bits a byte (a literal above 143; a match codes 3 bytes or
-     * more in 19 bits at most), then the block's 3 header and 7 end bits,
+    /* At most 9 bits a byte (a literal above 143; a match of 3 to 114
+     * bytes takes at most 17 bits, a longer one at most 19), then the
+     * block's 3 header and 7 end bits,
      * the zlib header and checksum and the bit writer's last flush. */
     return bytes + bytes / 8 + 32;
 }

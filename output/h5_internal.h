@@ -70,6 +70,7 @@ struct ipsim_h5_writer {
     /* Compresses the summary rows (h5_summaries.c); made when first needed,
      * kept for the writer's life. */
     struct libdeflate_compressor *summary_compressor;
+    int summary_compressor_level; /* the level it was made for */
     ipsim_column_list extra_columns; /* ipsim_h5_writer_add_column's, for every scenario */
     int64_t replicates, patients, months;
     int64_t chunk_patients; /* trajectory chunk rows */

@@ -49,19 +49,29 @@ static herr_t write_row_chunk(ipsim_h5_writer *w, hid_t ds, const hsize_t *start
 {
     if (w->level == 0)
         return H5Dwrite_chunk(ds, H5P_DEFAULT, 0, start, bytes, row);
-    if (!w->summary_compressor)
+    /* Scenarios of one file may ask for different levels. */
+    if (w->summary_compressor && w->summary_compressor_level != w->level) {
+        libdeflate_free_compressor(w->summary_compressor);
+        w->summary_compressor = NULL;
+    }
+    if (!w->summary_compressor) {
         w->summary_compressor = libdeflate_alloc_compressor(w->level);
+        w->summary_compressor_level = w->level;
+    }
+    if (!w->summary_compressor)
+        return -1;
     const size_t capacity = libdeflate_zlib_compress_bound(w->summary_compressor, bytes);
-    unsigned char *shuffled = malloc(bytes ? bytes : 1), *packed = malloc(capacity);
+    const bool shuffles = element_size > 1;
+    unsigned char *shuffled = shuffles ? malloc(bytes) : NULL, *packed = malloc(capacity);
     herr_t rc = -1;
-    if (w->summary_compressor && shuffled && packed) {
+    if ((shuffled || !shuffles) && packed) {
         /* HDF5's shuffle filter: byte j of every element, for each j. */
         const size_t n = bytes / element_size;
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; shuffles && i < n; i++)
             for (size_t j = 0; j < element_size; j++)
                 shuffled[j * n + i] = row[i * element_size + j];
         const size_t size = libdeflate_zlib_compress(w->summary_compressor,
-                                                     element_size > 1 ? shuffled : row, bytes,
+                                                     shuffles ? shuffled : row, bytes,
                                                      packed, capacity);
         rc = size ? H5Dwrite_chunk(ds, H5P_DEFAULT, 0, start, size, packed) : -1;
     }

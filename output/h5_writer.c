@@ -551,7 +551,8 @@ int ipsim_h5_writer_create_shared(ipsim_h5_writer **out, const ipsim_ranks *rank
 }
 
 /* Shared: rank 0 builds the scenario's layout alone; then every rank opens
- * the file through MPI-IO and the layout's per-patient datasets. */
+ * the file through MPI-IO and the layout's per-patient, summary and
+ * per-replicate economics datasets. */
 static int begin_shared(ipsim_h5_writer *w, const ipsim_params *p, const char *parameters_yaml,
                         ipsim_error *err)
 {
@@ -590,6 +591,17 @@ static int begin_shared(ipsim_h5_writer *w, const ipsim_params *p, const char *p
     if (!failed)
         failed = (w->patient_scale = H5Dopen2(w->group, ipsim_coordinates[IPSIM_DIM_PATIENT].name,
                                               H5P_DEFAULT)) < 0;
+    /* The per-replicate rows, written collectively (h5_summaries.c). */
+    for (int i = 0; i < IPSIM_SUMMARIES && !failed; i++) {
+        const ipsim_dataset *d = &ipsim_summaries[i];
+        failed = (w->summary_ds[i] = H5Dopen2(
+                      w->group, ipsim_h5i_path(d->group, d->name, buf, sizeof buf), H5P_DEFAULT)) < 0;
+    }
+    for (int t = 0; t < IPSIM_ECONOMIC_TOTALS && !failed; t++) {
+        const ipsim_dataset *d = &ipsim_economic_totals[t];
+        failed = (w->economic_total_ds[t] = H5Dopen2(
+                      w->group, ipsim_h5i_path(d->group, d->name, buf, sizeof buf), H5P_DEFAULT)) < 0;
+    }
     rc = failed ? ipsim_h5i_fail_hdf5(w, err, "opening the shared file") : IPSIM_OK;
     if (ipsim_ranks_max(ranks, rc) && !rc)
         rc = IPSIM_FAIL(err, IPSIM_EHDF5, "another rank could not open '%s'", w->target);
