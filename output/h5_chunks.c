@@ -45,8 +45,10 @@ void ipsim_h5i_free_parts(ipsim_h5_writer *w)
     }
     free(w->parts);
     free(w->patient_ids);
+    libdeflate_free_compressor(w->summary_compressor);
     w->parts = NULL;
     w->patient_ids = NULL;
+    w->summary_compressor = NULL;
     w->max_parts = 0;
 }
 
@@ -115,7 +117,8 @@ int ipsim_h5i_allocate_parts(ipsim_h5_writer *w, ipsim_error *err)
     w->max_parts = (int)(w->trajectory_sets * per_block) + w->columns.count;
     w->parts = calloc((size_t)w->max_parts, sizeof *w->parts);
     w->patient_ids = malloc((size_t)w->block_patients * sizeof *w->patient_ids);
-    if (!w->parts || !w->patient_ids)
+    w->summary_compressor = w->level > 0 ? libdeflate_alloc_compressor(w->level) : NULL;
+    if (!w->parts || !w->patient_ids || (w->level > 0 && !w->summary_compressor))
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate output buffers");
     for (int i = 0; i < w->max_parts; i++) {
         chunk_part *part = &w->parts[i];
@@ -198,31 +201,38 @@ static bool shuffle_bytes(const ipsim_block *b, const unsigned char *in, unsigne
         if (cancelled(b))
             return false;
         const size_t last = n - first < slice ? n : first + slice;
-        for (size_t i = first; i < last; i++)
-            for (size_t j = 0; j < element_size; j++)
-                out[j * n + i] = in[i * element_size + j];
+        ipsim_h5i_shuffle(in, out, n, element_size, first, last);
     }
     return true;
 }
 
-/* A zlib stream (RFC 1950) of `in` at `level`, made by libdeflate in one
- * call: two to three times as fast as zlib's deflate at level 1, and as
- * standard, so HDF5's deflate filter (zlib's inflate) reads it back
- * (tests/test_outputs.py checks). Its bytes are libdeflate's, not zlib's:
- * the values read back are the same. One call compresses a chunk (about
- * 1 MiB at most) in milliseconds, so the cancel flag is looked at before
- * it only. Returns a part status. */
-static int deflate_part(const ipsim_block *b, const unsigned char *in, size_t bytes,
-                        unsigned char *out, size_t capacity, int level, size_t *out_size)
+/* A zlib stream (RFC 1950) of the part's `bytes` at `in`, elements of
+ * element_size bytes: the run encoder's for a trajectory at level 1
+ * (deflate_runs.h), else libdeflate's at the part's level, two to three
+ * times as fast as zlib's deflate at level 1. Both are standard, so HDF5's
+ * deflate filter (zlib's inflate) reads them back (tests/test_outputs.py
+ * checks); the bytes are not zlib's, the values read back are the same.
+ * One call compresses a chunk (about 1 MiB at most) in milliseconds, so
+ * the cancel flag is looked at before it only. The compressor is made for
+ * the call: it is a plain allocation, and one per part (or per thread)
+ * would hold some hundreds of KiB to MiB for each of dozens of parts.
+ * Returns a part status. */
+static int compress_part(const ipsim_block *b, const chunk_part *part, const unsigned char *in,
+                         size_t element_size, unsigned char *out, size_t *out_size)
 {
     if (cancelled(b))
         return PART_CANCELLED;
-    struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
-    if (!c)
-        return PART_NO_MEMORY;
-    *out_size = libdeflate_zlib_compress(c, in, bytes, out, capacity);
-    libdeflate_free_compressor(c);
-    /* The capacity is libdeflate's bound, so this cannot happen. */
+    if (part->runs) {
+        *out_size = ipsim_deflate_runs(in, part->bytes, element_size, out, part->packed_capacity);
+    } else {
+        struct libdeflate_compressor *c = libdeflate_alloc_compressor(part->level);
+        if (!c)
+            return PART_NO_MEMORY;
+        *out_size = libdeflate_zlib_compress(c, in, part->bytes, out, part->packed_capacity);
+        libdeflate_free_compressor(c);
+    }
+    /* The capacity is at least either encoder's bound, so this cannot
+     * happen. */
     return *out_size ? PART_READY : PART_OVERFLOW;
 }
 
@@ -249,15 +259,15 @@ static bool all_zero(const unsigned char *bytes, size_t n)
 /* An all-zero chunk (a column of a module the scenario does not use, say):
  * its stream is the same each time, so each part compresses it once and
  * keeps it (libdeflate is slower on zeros than the check for them). */
-static int zeros_part(const ipsim_block *b, chunk_part *part, const unsigned char *zeros)
+static int zeros_part(const ipsim_block *b, chunk_part *part, const unsigned char *zeros,
+                      size_t element_size)
 {
     if (!part->zeros) {
         unsigned char *kept = alloc_bytes(part->packed_capacity);
         if (!kept)
             return PART_NO_MEMORY;
         size_t size = 0;
-        int status = deflate_part(b, zeros, part->bytes, kept, part->packed_capacity,
-                                  part->level, &size);
+        int status = compress_part(b, part, zeros, element_size, kept, &size);
         if (status != PART_READY) {
             free(kept);
             return status;
@@ -372,20 +382,10 @@ void ipsim_h5_writer_prepare_part(void *writer, const ipsim_block *b, int index)
         source = part->shuffled;
     }
     if (all_zero(source, part->bytes)) {
-        part->status = zeros_part(b, part, source);
+        part->status = zeros_part(b, part, source, element_size);
         return;
     }
-    if (part->runs) {
-        part->out_size = ipsim_deflate_runs(source, part->bytes, element_size, part->packed,
-                                            part->packed_capacity);
-        /* The capacity is at least the encoder's bound. */
-        part->status = cancelled(b) ? PART_CANCELLED
-                       : part->out_size ? PART_READY
-                                        : PART_OVERFLOW;
-    } else {
-        part->status = deflate_part(b, source, part->bytes, part->packed, part->packed_capacity,
-                                    part->level, &part->out_size);
-    }
+    part->status = compress_part(b, part, source, element_size, part->packed, &part->out_size);
     part->out = part->packed;
 }
 

@@ -114,6 +114,14 @@ hid_t ipsim_h5i_make_enum(const char *const *names, int count)
     return type;
 }
 
+void ipsim_h5i_shuffle(const unsigned char *in, unsigned char *out, size_t n,
+                       size_t element_size, size_t first, size_t last)
+{
+    for (size_t i = first; i < last; i++)
+        for (size_t j = 0; j < element_size; j++)
+            out[j * n + i] = in[i * element_size + j];
+}
+
 /* Creates a chunked, optionally compressed dataset with a description. */
 hid_t ipsim_h5i_make_dataset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
                           const hsize_t *chunk, int level, bool shuffle,

@@ -67,10 +67,9 @@ struct ipsim_h5_writer {
      * scenario: a PSA writes a row of each per replicate. */
     hid_t summary_ds[IPSIM_SUMMARIES];
     hid_t economic_total_ds[IPSIM_ECONOMIC_TOTALS];
-    /* Compresses the summary rows (h5_summaries.c); made when first needed,
-     * kept for the writer's life. */
+    /* Compresses the summary rows (h5_summaries.c) at the scenario's level;
+     * made with the parts (NULL at level 0). */
     struct libdeflate_compressor *summary_compressor;
-    int summary_compressor_level; /* the level it was made for */
     ipsim_column_list extra_columns; /* ipsim_h5_writer_add_column's, for every scenario */
     int64_t replicates, patients, months;
     int64_t chunk_patients; /* trajectory chunk rows */
@@ -118,6 +117,11 @@ hid_t ipsim_h5i_make_enum(const char *const *names, int count);
 hid_t ipsim_h5i_make_dataset(hid_t loc, const char *name, hid_t type, int rank,
                              const hsize_t *dims, const hsize_t *chunk, int level, bool shuffle,
                              const char *description, const char *units);
+
+/* HDF5's shuffle filter on elements first .. last - 1 of the n elements
+ * of element_size bytes at `in`: byte j of element i goes to out[j * n + i]. */
+void ipsim_h5i_shuffle(const unsigned char *in, unsigned char *out, size_t n,
+                       size_t element_size, size_t first, size_t last);
 
 /* Writes a contiguous in-memory block to a hyperslab. */
 herr_t ipsim_h5i_write_slab(hid_t ds, hid_t memtype, int rank, const hsize_t *start,

@@ -4,7 +4,6 @@
 #include "output/h5_internal.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include <libdeflate.h>
 
@@ -49,27 +48,14 @@ static herr_t write_row_chunk(ipsim_h5_writer *w, hid_t ds, const hsize_t *start
 {
     if (w->level == 0)
         return H5Dwrite_chunk(ds, H5P_DEFAULT, 0, start, bytes, row);
-    /* Scenarios of one file may ask for different levels. */
-    if (w->summary_compressor && w->summary_compressor_level != w->level) {
-        libdeflate_free_compressor(w->summary_compressor);
-        w->summary_compressor = NULL;
-    }
-    if (!w->summary_compressor) {
-        w->summary_compressor = libdeflate_alloc_compressor(w->level);
-        w->summary_compressor_level = w->level;
-    }
-    if (!w->summary_compressor)
-        return -1;
     const size_t capacity = libdeflate_zlib_compress_bound(w->summary_compressor, bytes);
     const bool shuffles = element_size > 1;
     unsigned char *shuffled = shuffles ? malloc(bytes) : NULL, *packed = malloc(capacity);
     herr_t rc = -1;
     if ((shuffled || !shuffles) && packed) {
-        /* HDF5's shuffle filter: byte j of every element, for each j. */
-        const size_t n = bytes / element_size;
-        for (size_t i = 0; shuffles && i < n; i++)
-            for (size_t j = 0; j < element_size; j++)
-                shuffled[j * n + i] = row[i * element_size + j];
+        if (shuffles)
+            ipsim_h5i_shuffle(row, shuffled, bytes / element_size, element_size, 0,
+                              bytes / element_size);
         const size_t size = libdeflate_zlib_compress(w->summary_compressor,
                                                      shuffles ? shuffled : row, bytes,
                                                      packed, capacity);
@@ -81,9 +67,10 @@ static herr_t write_row_chunk(ipsim_h5_writer *w, hid_t ds, const hsize_t *start
 }
 
 /* Writes row d's slab of `replicate` from data (native values) into its
- * dataset ds, open for the scenario. */
+ * dataset ds, open for the scenario; `whole_chunk`: the row is the
+ * dataset's whole chunk (summary/ rows: h5_layout.c). */
 static herr_t write_summary_row(ipsim_h5_writer *w, hid_t ds, const ipsim_dataset *d,
-                                int64_t replicate, const void *data)
+                                int64_t replicate, const void *data, bool whole_chunk)
 {
     if (ds < 0)
         return -1;
@@ -94,8 +81,6 @@ static herr_t write_summary_row(ipsim_h5_writer *w, hid_t ds, const ipsim_datase
     hsize_t start[3] = {(hsize_t)replicate, 0, 0};
     dims[0] = 1;
     const hid_t memtype = ipsim_h5i_memory_type(d->element);
-    /* Only a summary/ row is its dataset's whole chunk (h5_layout.c). */
-    bool whole_chunk = d->group && strcmp(d->group, "summary") == 0;
 #ifdef IPSIM_MPI
     whole_chunk = whole_chunk && !(w->ranks && w->ranks->size > 1);
 #endif
@@ -186,7 +171,7 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
     herr_t ok = 0;
     for (int i = 0; i < IPSIM_SUMMARIES; i++)
         ok |= write_summary_row(w, w->summary_ds[rows[i].id], &ipsim_summaries[rows[i].id],
-                                replicate, rows[i].data);
+                                replicate, rows[i].data, true);
     double means[IPSIM_ECONOMIC_OUTCOMES];
     ipsim_summary_mean_economics(s, means);
     const struct {
@@ -200,7 +185,8 @@ int ipsim_h5_writer_write_summary(ipsim_h5_writer *w, int64_t replicate, const i
     };
     for (size_t i = 0; i < sizeof totals / sizeof *totals; i++)
         ok |= write_summary_row(w, w->economic_total_ds[totals[i].id],
-                                &ipsim_economic_totals[totals[i].id], replicate, totals[i].data);
+                                &ipsim_economic_totals[totals[i].id], replicate, totals[i].data,
+                                false);
     free(occupancy);
     free(progression_free);
     free(mean_levels);

@@ -9,8 +9,6 @@
 
 #include "base/atomic_file.h"
 
-#include <libdeflate.h>
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -86,7 +84,6 @@ static void free_columns(ipsim_h5_writer *w)
 static void writer_free(ipsim_h5_writer *w)
 {
     ipsim_h5i_free_parts(w);
-    libdeflate_free_compressor(w->summary_compressor);
     free_columns(w);
     ipsim_column_list_free(&w->extra_columns);
     free(w->column);

@@ -24,6 +24,7 @@ typedef struct workspace {
     uint8_t *ivig;
     uint8_t *phase;
     float *level[IPSIM_IG_CLASSES]; /* likewise, under the levels model only (else NULL) */
+    int64_t stride, level_stride;   /* elements from one row to the next (row_stride) */
     ipsim_patient_record *records;
     ipsim_summary **thread_summaries;
     ipsim_summary *replicate_summary;
@@ -131,19 +132,19 @@ static int workspace_init(workspace *w, const ipsim_model *model, int64_t block,
 {
     const int64_t months = model->cycles + 1;
     const size_t rows = (size_t)row_count(block, config);
-    const int64_t stride = row_stride(months, config->keep_trajectories, 1);
-    w->grade = rows_alloc(rows, stride, 1);
-    w->infections = rows_alloc(rows, stride, 1);
-    w->ivig = rows_alloc(rows, stride, 1);
-    w->phase = rows_alloc(rows, stride, 1);
+    w->stride = row_stride(months, config->keep_trajectories, 1);
+    w->grade = rows_alloc(rows, w->stride, 1);
+    w->infections = rows_alloc(rows, w->stride, 1);
+    w->ivig = rows_alloc(rows, w->stride, 1);
+    w->phase = rows_alloc(rows, w->stride, 1);
     w->records = malloc((size_t)block * sizeof *w->records);
     w->thread_summaries = calloc((size_t)w->threads, sizeof *w->thread_summaries);
     bool levels_ok = true;
     /* The summary's mean levels read the rows even without trajectories. */
     const size_t level_rows = (size_t)level_row_count(block, config);
-    const int64_t level_stride = row_stride(months, keeps_levels(config), sizeof(float));
+    w->level_stride = row_stride(months, keeps_levels(config), sizeof(float));
     for (int k = 0; k < IPSIM_IG_CLASSES && model->levels; k++)
-        levels_ok &= (w->level[k] = rows_alloc(level_rows, level_stride, sizeof(float))) != NULL;
+        levels_ok &= (w->level[k] = rows_alloc(level_rows, w->level_stride, sizeof(float))) != NULL;
     if (!w->grade || !w->infections || !w->ivig || !w->phase || !w->records ||
         !w->thread_summaries || !levels_ok)
         return IPSIM_FAIL(err, IPSIM_ENOMEM, "cannot allocate a block of %lld patients",
@@ -183,8 +184,6 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
     const int64_t block = block_size(patients, config);
     const int keep = config->keep_trajectories;
     const bool keep_levels = keeps_levels(config);
-    const int64_t stride = row_stride(months, keep, 1);
-    const int64_t level_stride = row_stride(months, keep_levels, sizeof(float));
     const volatile sig_atomic_t *cancel = config->cancel;
 
     workspace w = {.threads = threads};
@@ -228,12 +227,13 @@ int ipsim_cohort_run(const ipsim_model *model, uint64_t seed, int64_t patients,
                     /* A cancelled block is discarded, so skip the work. */
                     if (cancel && *cancel)
                         continue;
-                    const int64_t row = keep ? i * months : tid * stride;
+                    /* Its row of the block, or its thread's scratch row. */
+                    const int64_t row = (keep ? i : tid) * w.stride;
                     ipsim_patient_rows rows = {.grade = w.grade + row,
                                                .infections = w.infections + row,
                                                .ivig = w.ivig + row,
                                                .phase = w.phase + row};
-                    const int64_t level_row = keep_levels ? i * months : tid * level_stride;
+                    const int64_t level_row = (keep_levels ? i : tid) * w.level_stride;
                     for (int k = 0; k < IPSIM_IG_CLASSES && w.level[k]; k++)
                         rows.level[k] = w.level[k] + level_row;
                     ipsim_patient_simulate(model, stream, (uint64_t)(first + i), &rows,

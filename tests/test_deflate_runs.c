@@ -84,8 +84,7 @@ static void short_and_runless_inputs_read_back(void **state)
         x = x * 1664525u + 1013904223u;
         in[i] = (unsigned char)(x >> 24);
     }
-    const size_t size = round_trip(in, sizeof in, 4);
-    assert_true(size <= ipsim_deflate_runs_bound(sizeof in));
+    round_trip(in, sizeof in, 4); /* within the bound, as round_trip checks */
 }
 
 /* A chunk like a trajectory's: float rows of 121 months, each a few runs
