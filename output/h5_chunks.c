@@ -132,7 +132,8 @@ int ipsim_h5i_allocate_parts(ipsim_h5_writer *w, ipsim_error *err)
                                        ipsim_column_bytes(&w->columns.rows[column]);
         part->level = column >= 0 && w->columns.rows[column].uncompressed ? 0 : w->level;
         part->staging = alloc_bytes(part->bytes);
-        /* As ipsim_h5i_build_layout made the datasets: columns shuffle. */
+        /* As ipsim_h5i_build_layout made the datasets: columns shuffle,
+         * trajectories do not. */
         const bool shuffles = element_size > 1 && part->level > 0 && column >= 0;
         part->shuffles = shuffles;
         part->gathered_shuffled =

@@ -89,18 +89,12 @@ static int make_columns(ipsim_h5_writer *w, const ipsim_params *p, hid_t loc, co
 }
 
 /* Creates row d's dataset in loc with its scales attached, chunked as
- * given (NULL: one chunk per replicate), and returns it open. Shuffled
- * when deflated (ipsim_h5i_make_dataset), except for trajectories: a
- * patient's months lie side by side and most repeat the month before (the
- * levels change only when a class changes band), runs that deflate finds
- * in the values as they are and that shuffling breaks into byte planes. On
- * the baseline's levels deflate then keeps half as many bytes, in half the
- * time (docs/output-format.md). */
+ * given (NULL: one chunk per replicate), deflated at `level` after the
+ * shuffle filter if `shuffle` (ipsim_h5i_make_dataset), and returns it
+ * open. */
 static hid_t make_row(ipsim_h5_writer *w, hid_t loc, const ipsim_dataset *d, const hid_t *scales,
-                      const hsize_t *chunk, int level)
+                      const hsize_t *chunk, int level, bool shuffle)
 {
-    const bool trajectory = d->rank == 3 && d->dims[1] == IPSIM_DIM_PATIENT &&
-                            d->dims[2] == IPSIM_DIM_MONTH;
     hsize_t dims[3] = {0, 0, 0};
     hid_t dim_scales[3] = {-1, -1, -1};
     for (int k = 0; k < d->rank; k++) {
@@ -110,7 +104,7 @@ static hid_t make_row(ipsim_h5_writer *w, hid_t loc, const ipsim_dataset *d, con
     hsize_t by_replicate[3] = {1, dims[1], dims[2]};
     hid_t ds = ipsim_h5i_make_dataset(loc, d->name, ipsim_h5i_file_type(w, d->element), d->rank,
                                       dims, chunk ? chunk : by_replicate, level,
-                                      !trajectory, d->long_name, d->units);
+                                      shuffle, d->long_name, d->units);
     if (ds >= 0 && ipsim_h5i_attach(ds, dim_scales, d->rank) < 0) {
         H5Dclose(ds);
         return -1;
@@ -153,8 +147,15 @@ int ipsim_h5i_build_layout(ipsim_h5_writer *w, const ipsim_params *p, const char
     if (w->trajectory_sets > 0) {
         hsize_t chunk[3] = {1, (hsize_t)w->chunk_patients, (hsize_t)w->months};
         for (int set = 0; set < w->trajectory_sets; set++) {
+            /* Not shuffled: a patient's months lie side by side and most
+             * repeat the month before (a level changes only when its class
+             * changes band), runs that deflate finds in the values as they
+             * are and that shuffling breaks into byte planes. On the
+             * baseline's levels deflate then keeps half as many bytes, in
+             * half the time (docs/output-format.md). The chunk parts do
+             * the same (h5_chunks.c). */
             hid_t ds = make_row(w, w->group, &ipsim_trajectory_datasets[w->trajectory_set[set]],
-                                scales, chunk, level);
+                                scales, chunk, level, false);
             w->trajectory[set] = ds;
             if (ds < 0) {
                 rc = ipsim_h5i_fail_hdf5(w, err, "creating the trajectory datasets");
@@ -183,7 +184,7 @@ int ipsim_h5i_build_layout(ipsim_h5_writer *w, const ipsim_params *p, const char
             hsize_t whole[3] = {(hsize_t)w->replicates, 1, 1};
             for (int k = 1; k < d->rank; k++)
                 whole[k] = extent(w, d->dims[k]);
-            hid_t ds = make_row(w, group, d, scales, whole, 0);
+            hid_t ds = make_row(w, group, d, scales, whole, 0, true);
             failed = ds < 0;
             w->economic_total_ds[t] = ds;
         }
@@ -212,7 +213,7 @@ int ipsim_h5i_build_layout(ipsim_h5_writer *w, const ipsim_params *p, const char
         goto cleanup;
     }
     for (int i = 0; i < IPSIM_SUMMARIES; i++) {
-        hid_t ds = make_row(w, summary_group, &ipsim_summaries[i], scales, NULL, level);
+        hid_t ds = make_row(w, summary_group, &ipsim_summaries[i], scales, NULL, level, true);
         if (ds >= 0) {
             H5Dclose(ds);
             ds = H5Dopen2(summary_group, ipsim_summaries[i].name, uncached);
